@@ -1,0 +1,72 @@
+"""What a dataflow contributes: constraints on the mapspace, never an engine of its own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from ..spec.dims import DataType, Dataflow, Dim, Reduction
+
+
+class Keep(IntEnum):
+    """Whether a storage level may hold a data type under a dataflow."""
+
+    YES = 0       # always holds it
+    OPTIONAL = 1  # the mapper decides (bypass allowed)
+    NO = 2        # always bypassed
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Template:
+    """The mapspace of a dataflow.
+
+    Parameters
+    ----------
+    dataflow : Dataflow
+        Name.
+    rows, cols : tuple of Dim
+        Dimensions that may be spread across PE rows / columns.
+    pe : tuple of Dim
+        Dimensions that may loop in time inside a PE (below the array).
+    pinned : dict of Dim to str
+        Dimensions whose whole bound must go to one place: ``"row"``, ``"col"`` or ``"pe"``.
+    reductions : dict of Dim to Reduction
+        How psums are combined across PEs for spatial C, R, S loops (default ``NOC``).
+    glb, rf : tuple of Keep
+        Per :class:`DataType`, whether the GLB / RF holds it.
+    window : bool
+        Operands bypassing the RF are forwarded across the array (convolutional reuse in the
+        array: a sliding window is read from the parent once).
+    summary : str
+        One line for ``accelsim list dataflows``.
+    """
+
+    dataflow: Dataflow
+    rows: tuple[Dim, ...] = ()
+    cols: tuple[Dim, ...] = ()
+    pe: tuple[Dim, ...] = ()
+    pinned: dict = field(default_factory=dict)
+    reductions: dict = field(default_factory=dict)
+    glb: tuple[Keep, Keep, Keep] = (Keep.YES, Keep.YES, Keep.YES)
+    rf: tuple[Keep, Keep, Keep] = (Keep.YES, Keep.YES, Keep.YES)
+    window: bool = False
+    summary: str = ""
+
+    def reduction(self, dim: Dim) -> Reduction:
+        return self.reductions.get(dim, Reduction.NOC)
+
+    def places(self, dim: Dim) -> tuple[str, ...]:
+        """Where factors of ``dim`` may go: any of ``outer``, ``row``, ``col``, ``pe``."""
+        if dim in self.pinned:
+            return (self.pinned[dim],)
+        out = ["outer"]
+        if dim in self.rows:
+            out.append("row")
+        if dim in self.cols:
+            out.append("col")
+        if dim in self.pe:
+            out.append("pe")
+        return tuple(out)
+
+    def keeps(self, level: str, t: DataType) -> Keep:
+        return (self.glb if level == "glb" else self.rf)[t]

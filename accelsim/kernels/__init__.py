@@ -1,0 +1,1 @@
+"""Numba kernels: flat arrays in, flat arrays out; never imports the rest of accelsim."""

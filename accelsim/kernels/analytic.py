@@ -1,0 +1,604 @@
+"""Closed-form access counts of a lowered loop nest, and the mapper's search loop.
+
+Array conventions (shared with :mod:`accelsim.dataflows.lowering`):
+
+* dimensions ``0..7`` = G N M C E F R S; data types ``0..2`` = ifmap, filter, psum;
+* ``dims, factors, kinds, reds`` : int64[L], one entry per loop, outermost first;
+  ``kinds`` 0 temporal, 1 row, 2 column; ``reds`` 0 none, 1 NoC, 2 adder tree;
+* ``res`` : int64[2, 3], tile start of (GLB, RF) per data type, -1 = bypass;
+* ``counts`` : int64[4, 3, 4], (DRAM, GLB, NoC, RF) × data type ×
+  (reads, writes, updates, transactions); for the NoC, "reads" are words delivered into PEs.
+
+Accounting follows Chen, Emer, Sze, ISCA 2016, Eq. (3)-(4): an input word moved between two
+levels is charged once, as a read of the outer one; the innermost holder is read once per MAC;
+a psum resident at a level for ``x`` updates costs ``x - 1`` reads and ``x - 1`` writes there;
+DRAM receives every final or spilled psum as a write and returns spilled psums as reads.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .jit import jit
+
+IFMAP, FILTER, PSUM = 0, 1, 2
+DRAM, GLB, NOC, RF = 0, 1, 2, 3
+READS, WRITES, UPDATES, TRANSACTIONS = 0, 1, 2, 3
+D_E, D_F, D_R, D_S = 4, 5, 6, 7
+
+# relevance[t, d]: does data type t depend on dimension d (G N M C E F R S)
+RELEVANCE = np.array(
+    [[1, 1, 0, 1, 1, 1, 1, 1],
+     [1, 0, 1, 1, 0, 0, 1, 1],
+     [1, 1, 1, 0, 1, 1, 0, 0]], dtype=np.int64)
+
+
+@jit
+def _window(e, r, stride):
+    # rows of ifmap touched by e output rows and r filter rows
+    a = (e - 1) * stride + r
+    b = e * r
+    return a if a < b else b
+
+
+@jit
+def _proj(t, x, stride):
+    """Words of data type ``t`` spanned by per-dimension extents ``x``."""
+    if t == IFMAP:
+        return x[0] * x[1] * x[3] * _window(x[4], x[6], stride) * _window(x[5], x[7], stride)
+    if t == FILTER:
+        return x[0] * x[2] * x[3] * x[6] * x[7]
+    return x[0] * x[1] * x[2] * x[4] * x[5]
+
+
+@jit
+def _moves(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, stride, rel):
+    """Words of type ``t`` delivered to the holder whose tile starts at loop ``p``.
+
+    Spatial loops in ``[q, p)`` are merged (multicast for inputs, reduction for psums), so
+    ``q < p`` counts what the parent sends; ``q == p`` counts what all instances receive.
+    ``reuse`` 1 lets innermost irrelevant loops reuse the held tile and a sliding window reuse
+    the ifmap overlap of the innermost relevant loop; 3 is 1 without the sliding window; 2
+    keeps only the sliding windows of the innermost run of window loops (E, F, R, S: ifmap
+    forwarded across an array, no storage); 0 moves the tile again at every temporal step.
+    """
+    n = dims.shape[0]
+    x = np.ones(8, dtype=np.int64)
+    for j in range(p, n):
+        x[dims[j]] *= factors[j]
+    repl = 1
+    for j in range(p):
+        if kinds[j] == 0:
+            continue
+        d = dims[j]
+        if j < q:
+            repl *= factors[j]
+        elif rel[t, d] == 1:
+            x[d] *= factors[j]
+        elif t == PSUM:
+            if not (reds[j] == 1 or (reds[j] == 2 and merge_tree)):
+                repl *= factors[j]
+    outer = 1
+    if reuse > 0:
+        if reuse == 2:
+            # forwarding across the array: consecutive innermost window loops are read once
+            for j in range(p - 1, -1, -1):
+                if kinds[j] != 0 or factors[j] == 1:
+                    continue
+                if t == IFMAP and dims[j] >= D_E:
+                    x[dims[j]] *= factors[j]
+                else:
+                    for i in range(j + 1):
+                        if kinds[i] == 0:
+                            outer *= factors[i]
+                    break
+            return outer * _proj(t, x, stride) * repl
+        k = -1
+        for j in range(p - 1, -1, -1):
+            if kinds[j] == 0 and factors[j] > 1 and rel[t, dims[j]] == 1:
+                k = j
+                break
+        if k == -1:
+            return _proj(t, x, stride) * repl
+        for j in range(k):
+            if kinds[j] == 0:
+                outer *= factors[j]
+        d = dims[k]
+        if t == IFMAP and d >= D_E and reuse != 3:
+            x[d] *= factors[k]
+            return outer * _proj(t, x, stride) * repl
+        return outer * factors[k] * _proj(t, x, stride) * repl
+    for j in range(p):
+        if kinds[j] == 0:
+            outer *= factors[j]
+    return outer * _proj(t, x, stride) * repl
+
+
+@jit
+def count_accesses(dims, factors, kinds, reds, res, stride, window, counts, usage):
+    """Fill ``counts`` (int64[4,3,4]) and ``usage`` (int64[2,3], GLB and per-PE RF words).
+
+    ``window`` is a bit mask. Bit 0: operands that bypass the RF are forwarded across the
+    array, so a sliding window over the innermost temporal loop is read from the parent once
+    (WS, OSA, OSB: convolutional reuse in the array). Bit 1: the GLB keeps the overlap of
+    consecutive ifmap tiles (halo reuse) instead of fetching each tile whole from DRAM.
+
+    Returns
+    -------
+    int
+        MACs of the nest.
+    """
+    rel = RELEVANCE
+    n = dims.shape[0]
+    counts[:] = 0
+    usage[:] = 0
+    macs = 1
+    for j in range(n):
+        macs *= factors[j]
+    # chain of holders per type: DRAM (pos 0), GLB, RF, then the MAC (pos n)
+    pos = np.empty(4, dtype=np.int64)
+    lev = np.empty(4, dtype=np.int64)
+    one = np.ones(8, dtype=np.int64)
+    for t in range(3):
+        m = 0
+        pos[m] = 0
+        lev[m] = DRAM
+        m += 1
+        if res[0, t] >= 0:
+            pos[m] = res[0, t]
+            lev[m] = GLB
+            m += 1
+        if res[1, t] >= 0:
+            pos[m] = res[1, t]
+            lev[m] = RF
+            m += 1
+        pos[m] = n
+        lev[m] = -1  # the MAC
+        m += 1
+        for i in range(1, m - 1):
+            x = one.copy()
+            for j in range(pos[i], n):
+                x[dims[j]] *= factors[j]
+            usage[0 if lev[i] == GLB else 1, t] = _proj(t, x, stride)
+        if t != PSUM:
+            for i in range(m - 1):
+                pp = pos[i]
+                pc = pos[i + 1]
+                child_is_mac = lev[i + 1] < 0
+                if child_is_mac:
+                    mode = 2 if (window & 1) else 0
+                elif lev[i + 1] == GLB and (window & 2) == 0:
+                    mode = 3
+                else:
+                    mode = 1
+                sent = _moves(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, rel)
+                got = macs if child_is_mac else _moves(t, dims, factors, kinds, reds, pc, pc, 1, True,
+                                                       stride, rel)
+                counts[lev[i], t, READS] += sent
+                if not child_is_mac:
+                    counts[lev[i + 1], t, WRITES] += got
+                if lev[i] != RF and (child_is_mac or lev[i + 1] == RF):
+                    counts[NOC, t, READS] += got
+                    counts[NOC, t, TRANSACTIONS] += sent
+        else:
+            for i in range(m - 1):
+                pp = pos[i]
+                pc = pos[i + 1]
+                child_is_mac = lev[i + 1] < 0
+                mode = 0 if child_is_mac else 1
+                if child_is_mac:
+                    out = macs
+                else:
+                    out = _moves(t, dims, factors, kinds, reds, pc, pc, 1, True, stride, rel)
+                upd = _moves(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, rel)
+                resident = _moves(t, dims, factors, kinds, reds, pp, pp, 1, True, stride, rel)
+                lp = lev[i]
+                counts[lp, t, UPDATES] += upd
+                if lp == DRAM:
+                    counts[lp, t, WRITES] += upd
+                    counts[lp, t, READS] += upd - resident
+                else:
+                    counts[lp, t, WRITES] += upd - resident
+                    counts[lp, t, READS] += upd - resident
+                if lp != RF and (child_is_mac or lev[i + 1] == RF):
+                    after_noc = _moves(t, dims, factors, kinds, reds, pc, pp, mode, False, stride, rel)
+                    counts[NOC, t, READS] += out - after_noc
+                    counts[NOC, t, TRANSACTIONS] += upd + (upd - resident)
+    return macs
+
+
+@jit
+def energy_of(counts, macs, costs):
+    """Energy of ``counts`` with ``costs`` = float64[5] (MAC, RF, NoC, GLB, DRAM)."""
+    e = macs * costs[0]
+    level_cost = (costs[4], costs[3], costs[2], costs[1])
+    for lv in range(4):
+        for t in range(3):
+            a = counts[lv, t, READS]
+            if t == PSUM and lv != NOC:
+                a += counts[lv, t, WRITES]
+            e += a * level_cost[lv]
+    return e
+
+
+@jit
+def _overflow(usage, caps, lv):
+    """Words by which level ``lv`` (0 GLB, 1 RF) overflows; ``caps[lv, 0] < 0`` = unbounded."""
+    if caps[lv, 0] < 0:
+        return 0
+    spill = 0
+    for t in range(3):
+        extra = usage[lv, t] - caps[lv, 1 + t]
+        if extra > 0:
+            spill += extra
+    return spill - caps[lv, 0] if spill > caps[lv, 0] else 0
+
+
+@jit
+def compute_steps(factors, kinds):
+    """Temporal steps of a nest: cycles with one MAC per PE per cycle and no stalls."""
+    steps = 1
+    for j in range(factors.shape[0]):
+        if kinds[j] == 0:
+            steps *= factors[j]
+    return steps
+
+
+@jit
+def score_of(counts, macs, steps, costs, objective):
+    """Objective value: 0 energy, 1 cycles (energy breaks ties), 2 energy × cycles."""
+    energy = energy_of(counts, macs, costs)
+    if objective == 0:
+        return energy
+    if objective == 1:
+        return steps * (1.0 + 1e-9 * energy / macs)
+    return energy * steps
+
+
+# ----------------------------------------------------------------------------- search
+# A genome: which slot every prime factor goes to, the order of the slots, and where each
+# data type's GLB and RF tiles start. Slots are grouped OUTER | ROW | COL | PE.
+
+@jit
+def _build(assign, order, slot_dim, slot_kind, slot_red, prime_val, dims, factors, kinds, reds):
+    k = slot_dim.shape[0]
+    sf = np.ones(k, dtype=np.int64)
+    for i in range(prime_val.shape[0]):
+        sf[assign[i]] *= prime_val[i]
+    for i in range(k):
+        s = order[i]
+        dims[i] = slot_dim[s]
+        factors[i] = sf[s]
+        kinds[i] = slot_kind[s]
+        reds[i] = slot_red[s]
+
+
+@jit
+def _tile(t, dims, factors, p, stride):
+    x = np.ones(8, dtype=np.int64)
+    for j in range(p, dims.shape[0]):
+        x[dims[j]] *= factors[j]
+    return _proj(t, x, stride)
+
+
+@jit
+def _repair(dims, factors, res, caps, hi, lv, stride, bypass_ok):
+    """Move tile starts of level ``lv`` inward until they fit; False if impossible."""
+    usage = np.zeros((2, 3), dtype=np.int64)
+    while True:
+        for t in range(3):
+            usage[lv, t] = _tile(t, dims, factors, res[lv, t], stride) if res[lv, t] >= 0 else 0
+        if _overflow(usage, caps, lv) == 0:
+            return True
+        worst = -1
+        for t in range(3):
+            if res[lv, t] >= 0 and res[lv, t] < hi and (worst < 0 or usage[lv, t] > usage[lv, worst]):
+                worst = t
+        if worst < 0:
+            for t in range(3):
+                if res[lv, t] >= 0 and bypass_ok[lv, t] == 1 and (worst < 0 or usage[lv, t] > usage[lv, worst]):
+                    worst = t
+            if worst < 0:
+                return False
+            res[lv, worst] = -1
+        else:
+            res[lv, worst] += 1
+
+
+@jit
+def _repair_array(assign, slot_dim, slot_kind, prime_val, n_outer, kind, limit):
+    """Move prime factors from slots of array axis ``kind`` to their dimension's outer slot
+    (largest first) until the axis needs at most ``limit`` PEs; False if impossible."""
+    while True:
+        used = 1
+        for i in range(prime_val.shape[0]):
+            if slot_kind[assign[i]] == kind:
+                used *= prime_val[i]
+        if used <= limit:
+            return True
+        pick = -1
+        for i in range(prime_val.shape[0]):
+            if slot_kind[assign[i]] != kind:
+                continue
+            d = slot_dim[assign[i]]
+            has_outer = False
+            for s in range(n_outer):
+                if slot_dim[s] == d:
+                    has_outer = True
+            if has_outer and (pick < 0 or prime_val[i] > prime_val[pick]):
+                pick = i
+        if pick < 0:
+            return False
+        d = slot_dim[assign[pick]]
+        for s in range(n_outer):
+            if slot_dim[s] == d:
+                assign[pick] = s
+
+
+@jit
+def _evaluate(assign, order, res, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
+              bypass_ok, stride, window, costs, caps, rows, cols, objective, allow_spill,
+              dims, factors, kinds, reds, counts, usage):
+    if not _repair_array(assign, slot_dim, slot_kind, prime_val, n_outer, 1, rows):
+        return np.inf
+    if not _repair_array(assign, slot_dim, slot_kind, prime_val, n_outer, 2, cols):
+        return np.inf
+    _build(assign, order, slot_dim, slot_kind, slot_red, prime_val, dims, factors, kinds, reds)
+    if not _repair(dims, factors, res, caps, n_outer, 0, stride, bypass_ok):
+        return np.inf
+    if not _repair(dims, factors, res, caps, dims.shape[0], 1, stride, bypass_ok):
+        return np.inf
+    macs = count_accesses(dims, factors, kinds, reds, res, stride, window, counts, usage)
+    if allow_spill == 0 and counts[0, 2, 0] > 0:
+        return np.inf
+    return score_of(counts, macs, compute_steps(factors, kinds), costs, objective)
+
+
+@jit
+def _random_genome(assign, order, res, prime_dim, dim_slots, dim_nslots, n_outer, pe_start, k,
+                   res_mode):
+    for i in range(prime_dim.shape[0]):
+        d = prime_dim[i]
+        assign[i] = dim_slots[d, np.random.randint(dim_nslots[d])]
+    for i in range(k):
+        order[i] = i
+    for lo, hi in ((0, n_outer), (pe_start, k)):
+        for i in range(hi - 1, lo, -1):
+            j = lo + np.random.randint(i - lo + 1)
+            tmp = order[i]
+            order[i] = order[j]
+            order[j] = tmp
+    for t in range(3):
+        # res_mode: 0 keep, 1 may bypass, 2 bypass
+        res[0, t] = -1 if res_mode[0, t] == 2 or (res_mode[0, t] == 1 and np.random.randint(4) == 0) \
+            else np.random.randint(n_outer + 1)
+        res[1, t] = -1 if res_mode[1, t] == 2 or (res_mode[1, t] == 1 and np.random.randint(4) == 0) \
+            else pe_start + np.random.randint(k - pe_start + 1)
+
+
+@jit
+def _mutate(assign, order, res, prime_dim, dim_slots, dim_nslots, n_outer, pe_start, k, res_mode):
+    """One random move: a prime factor to another slot (half the time with every tile start
+    pushed outward again), two loops of a level swapped, or a tile start moved or toggled."""
+    what = np.random.randint(5)
+    p = prime_dim.shape[0]
+    if what <= 1 and p > 0:
+        i = np.random.randint(p)
+        d = prime_dim[i]
+        assign[i] = dim_slots[d, np.random.randint(dim_nslots[d])]
+        if what == 1:
+            for t in range(3):
+                if res[0, t] >= 0:
+                    res[0, t] = 0
+                if res[1, t] >= 0:
+                    res[1, t] = pe_start
+    elif what == 2:
+        lo, hi = (0, n_outer) if np.random.randint(2) == 0 else (pe_start, k)
+        if hi - lo >= 2:
+            i = lo + np.random.randint(hi - lo)
+            j = lo + np.random.randint(hi - lo)
+            tmp = order[i]
+            order[i] = order[j]
+            order[j] = tmp
+    else:
+        lv = what - 3
+        t = np.random.randint(3)
+        lo, hi = (0, n_outer) if lv == 0 else (pe_start, k)
+        if res_mode[lv, t] == 1 and np.random.randint(5) == 0:
+            res[lv, t] = -1 if res[lv, t] >= 0 else lo + np.random.randint(hi - lo + 1)
+        elif res[lv, t] >= 0:
+            res[lv, t] = lo + np.random.randint(hi - lo + 1)
+
+
+@jit
+def _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots,
+           dim_nslots, n_outer, pe_start, res_mode, bypass_ok, stride, window, costs, caps, rows, cols,
+           objective, allow_spill, max_evals, dims, factors, kinds, reds, counts, usage):
+    """First-improvement local search over the whole neighbourhood of a genome, repeated until
+    no neighbour is better: move one prime factor (keeping or re-maximising the tile starts),
+    swap two loops of one level, move or toggle one tile start."""
+    k = slot_dim.shape[0]
+    p = prime_val.shape[0]
+    ca = assign.copy()
+    co = order.copy()
+    cr = res.copy()
+    evals = 0
+    improved = True
+    while improved and evals < max_evals:
+        improved = False
+        # 1. move a prime factor to another slot of its dimension
+        for i in range(p):
+            d = prime_dim[i]
+            for si in range(dim_nslots[d]):
+                s = dim_slots[d, si]
+                if s == assign[i]:
+                    continue
+                for variant in range(2):
+                    ca[:] = assign
+                    co[:] = order
+                    cr[:] = res
+                    ca[i] = s
+                    if variant == 1:
+                        for t in range(3):
+                            if cr[0, t] >= 0:
+                                cr[0, t] = 0
+                            if cr[1, t] >= 0:
+                                cr[1, t] = pe_start
+                    v = _evaluate(ca, co, cr, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
+                                  bypass_ok, stride, window, costs, caps, rows, cols, objective,
+                                  allow_spill, dims, factors, kinds, reds, counts, usage)
+                    evals += 1
+                    if v < cur:
+                        cur = v
+                        assign[:] = ca
+                        res[:] = cr
+                        improved = True
+        # 2. swap two loops within a temporal level
+        for lo, hi in ((0, n_outer), (pe_start, k)):
+            for a in range(lo, hi):
+                for b in range(a + 1, hi):
+                    ca[:] = assign
+                    co[:] = order
+                    cr[:] = res
+                    tmp = co[a]
+                    co[a] = co[b]
+                    co[b] = tmp
+                    v = _evaluate(ca, co, cr, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
+                                  bypass_ok, stride, window, costs, caps, rows, cols, objective,
+                                  allow_spill, dims, factors, kinds, reds, counts, usage)
+                    evals += 1
+                    if v < cur:
+                        cur = v
+                        order[:] = co
+                        res[:] = cr
+                        improved = True
+        # 3. move or toggle a tile start
+        for lv in range(2):
+            lo = 0 if lv == 0 else pe_start
+            hi = n_outer if lv == 0 else k
+            for t in range(3):
+                if res_mode[lv, t] == 2:
+                    continue
+                for target in range(lo - 1, hi + 1):
+                    if target == res[lv, t] or (target == lo - 1 and res_mode[lv, t] != 1):
+                        continue
+                    ca[:] = assign
+                    co[:] = order
+                    cr[:] = res
+                    cr[lv, t] = -1 if target == lo - 1 else target
+                    v = _evaluate(ca, co, cr, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
+                                  bypass_ok, stride, window, costs, caps, rows, cols, objective,
+                                  allow_spill, dims, factors, kinds, reds, counts, usage)
+                    evals += 1
+                    if v < cur:
+                        cur = v
+                        res[:] = cr
+                        improved = True
+    return cur, evals
+
+
+@jit
+def search(slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots, dim_nslots,
+           n_outer, pe_start, res_mode, stride, window, costs, caps, rows, cols, objective,
+           allow_spill, n_samples, n_climb, n_starts, seed, best_assign, best_order, best_res):
+    """Random sampling; from each of the best ``n_starts`` distinct samples, ``n_climb`` random
+    moves (kept when not worse), then a systematic local search to a local optimum.
+
+    Returns
+    -------
+    (float, int, int)
+        Best score (``inf`` if nothing legal), mappings evaluated, legal mappings sampled.
+    """
+    np.random.seed(seed)
+    k = slot_dim.shape[0]
+    p = prime_val.shape[0]
+    bypass_ok = np.zeros((2, 3), dtype=np.int64)
+    for lv in range(2):
+        for t in range(3):
+            bypass_ok[lv, t] = 1 if res_mode[lv, t] == 1 else 0
+    dims = np.zeros(k, dtype=np.int64)
+    factors = np.ones(k, dtype=np.int64)
+    kinds = np.zeros(k, dtype=np.int64)
+    reds = np.zeros(k, dtype=np.int64)
+    counts = np.zeros((4, 3, 4), dtype=np.int64)
+    usage = np.zeros((2, 3), dtype=np.int64)
+    starts_a = np.zeros((n_starts, p), dtype=np.int64)
+    starts_o = np.zeros((n_starts, k), dtype=np.int64)
+    starts_r = np.zeros((n_starts, 2, 3), dtype=np.int64)
+    starts_s = np.full(n_starts, np.inf)
+    assign = np.zeros(p, dtype=np.int64)
+    order = np.zeros(k, dtype=np.int64)
+    res = np.zeros((2, 3), dtype=np.int64)
+    evaluated = 0
+    legal = 0
+    for _ in range(n_samples):
+        _random_genome(assign, order, res, prime_dim, dim_slots, dim_nslots, n_outer, pe_start, k, res_mode)
+        s = _evaluate(assign, order, res, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
+                      bypass_ok, stride, window, costs, caps, rows, cols, objective, allow_spill,
+                      dims, factors, kinds, reds, counts, usage)
+        evaluated += 1
+        if s < np.inf:
+            legal += 1
+            worst = 0
+            for i in range(1, n_starts):
+                if starts_s[i] > starts_s[worst]:
+                    worst = i
+            if s < starts_s[worst]:
+                dup = False
+                for i in range(n_starts):
+                    if starts_s[i] == s:
+                        dup = True
+                if not dup:
+                    starts_s[worst] = s
+                    starts_a[worst] = assign
+                    starts_o[worst] = order
+                    starts_r[worst] = res
+    best = np.inf
+    cand_a = np.zeros(p, dtype=np.int64)
+    cand_o = np.zeros(k, dtype=np.int64)
+    cand_r = np.zeros((2, 3), dtype=np.int64)
+    for st in range(n_starts):
+        if starts_s[st] == np.inf:
+            continue
+        assign[:] = starts_a[st]
+        order[:] = starts_o[st]
+        res[:] = starts_r[st]
+        cur = starts_s[st]
+        for _ in range(n_climb):
+            cand_a[:] = assign
+            cand_o[:] = order
+            cand_r[:] = res
+            _mutate(cand_a, cand_o, cand_r, prime_dim, dim_slots, dim_nslots, n_outer, pe_start, k, res_mode)
+            v = _evaluate(cand_a, cand_o, cand_r, slot_dim, slot_kind, slot_red, prime_val, n_outer,
+                          pe_start, bypass_ok, stride, window, costs, caps, rows, cols, objective,
+                          allow_spill, dims, factors, kinds, reds, counts, usage)
+            evaluated += 1
+            if v <= cur:
+                cur = v
+                assign[:] = cand_a
+                order[:] = cand_o
+                res[:] = cand_r
+        cur, evals = _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val,
+                            prime_dim, dim_slots, dim_nslots, n_outer, pe_start, res_mode, bypass_ok,
+                            stride, window, costs, caps, rows, cols, objective, allow_spill, 100000,
+                            dims, factors, kinds, reds, counts, usage)
+        evaluated += evals
+        if cur < best:
+            best = cur
+            best_assign[:] = assign
+            best_order[:] = order
+            best_res[:] = res
+    return best, evaluated, legal
+
+
+@jit
+def evaluate_batch(dims, factors, kinds, reds, res, stride, window, costs, caps, objective, out):
+    """Score a batch of nests (rows of the 2-D arrays, ``res`` 3-D); ``inf`` where one overflows."""
+    counts = np.zeros((4, 3, 4), dtype=np.int64)
+    usage = np.zeros((2, 3), dtype=np.int64)
+    for b in range(dims.shape[0]):
+        macs = count_accesses(dims[b], factors[b], kinds[b], reds[b], res[b], stride, window, counts, usage)
+        if _overflow(usage, caps, 0) > 0 or _overflow(usage, caps, 1) > 0:
+            out[b] = np.inf
+            continue
+        out[b] = score_of(counts, macs, compute_steps(factors[b], kinds[b]), costs, objective)

@@ -1,0 +1,1 @@
+"""Mapper, mapspace search, comparisons and sweeps."""

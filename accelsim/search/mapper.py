@@ -1,0 +1,123 @@
+"""The mapper: the best legal mapping of a layer under a dataflow.
+
+Search = seeded random sampling of the dataflow's mapspace (every prime factor of every
+dimension dealt to one of the places the dataflow allows, loop orders shuffled, tile starts
+repaired until they fit) followed by hill climbing from the best samples. Everything runs in
+one numba kernel; the result is deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+
+from ..dataflows import template
+from ..dataflows.lowering import (SearchSpace, capacity_array, cost_array, genome_to_mapping, search_space,
+                                  window_flags)
+from ..errors import InfeasibleError, SpecError
+from ..spec.hardware import Hardware
+from ..spec.layer import ConvLayer
+from ..spec.mapping import Mapping
+
+
+class Objective(str, Enum):
+    """What the mapper minimises."""
+
+    ENERGY = "energy"
+    CYCLES = "cycles"
+    EDP = "edp"
+
+
+_OBJECTIVE_CODE = {Objective.ENERGY: 0, Objective.CYCLES: 1, Objective.EDP: 2}
+
+
+def parse_objective(value) -> Objective:
+    try:
+        return Objective(str(value.value if isinstance(value, Enum) else value).lower())
+    except ValueError:
+        raise SpecError(f"unknown objective {value!r}; choose energy, cycles or edp", "objective") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """Search effort: random samples, evaluation cap of each local search, local searches."""
+
+    samples: int = 3000
+    climb: int = 20000
+    starts: int = 6
+    seed: int = 2016
+
+
+@dataclass(frozen=True, slots=True)
+class SearchOutcome:
+    mapping: Mapping
+    score: float
+    considered: int
+    legal: int
+
+
+def _run(space: SearchSpace, tpl, layer: ConvLayer, hw: Hardware, caps: np.ndarray, objective: int,
+         budget: Budget, allow_spill: bool):
+    from ..kernels.analytic import search
+
+    assign = np.zeros(len(space.prime_val), dtype=np.int64)
+    order = np.arange(len(space.slot_dim), dtype=np.int64)
+    res = np.zeros((2, 3), dtype=np.int64)
+    score, considered, legal = search(
+        space.slot_dim, space.slot_kind, space.slot_red, space.prime_val, space.prime_dim,
+        space.dim_slots, space.dim_nslots, space.n_outer, space.pe_start, space.res_mode,
+        layer.U, window_flags(tpl, hw), cost_array(hw), caps, hw.pe_rows, hw.pe_cols, objective,
+        1 if allow_spill else 0, budget.samples, budget.climb, budget.starts, budget.seed,
+        assign, order, res,
+    )
+    return score, considered, legal, assign, order, res
+
+
+def best_mapping(layer: ConvLayer, hw: Hardware, dataflow="rs", objective=Objective.ENERGY,
+                 budget: Budget | None = None) -> SearchOutcome:
+    """Search the dataflow's mapspace for the mapping minimising ``objective``.
+
+    Raises
+    ------
+    InfeasibleError
+        No legal mapping exists (the message says which resource is too small).
+    """
+    tpl = template(dataflow)
+    budget = budget or Budget()
+    obj = _OBJECTIVE_CODE[parse_objective(objective)]
+    space = search_space(tpl, layer)
+    caps = capacity_array(hw)
+    score, considered, legal, assign, order, res = _run(space, tpl, layer, hw, caps, obj, budget,
+                                                        hw.allow_psum_spill)
+    if not np.isfinite(score):
+        raise InfeasibleError(_diagnose(space, tpl, layer, hw, budget), field=f"{layer.name}")
+    mapping = genome_to_mapping(space, tpl, assign, order, res)
+    return SearchOutcome(mapping=mapping, score=float(score), considered=int(considered), legal=int(legal))
+
+
+def _diagnose(space, tpl, layer, hw, budget) -> str:
+    """Which resource makes a case infeasible: retry with each one relaxed."""
+    caps = capacity_array(hw)
+    quick = Budget(samples=2000, climb=500, starts=2, seed=budget.seed)
+    relaxed_glb = caps.copy()
+    relaxed_glb[0, 0] = -1
+    score, *_ , assign, order, res = _run(space, tpl, layer, hw, relaxed_glb, 0, quick, hw.allow_psum_spill)
+    if np.isfinite(score):
+        from ..sim.counting import count_mapping
+
+        need = count_mapping(genome_to_mapping(space, tpl, assign, order, res), layer, window_flags(tpl, hw)).usage[0].sum()
+        spill = "" if hw.allow_psum_spill else " without spilling psums to DRAM"
+        return (f"infeasible: no {tpl.dataflow.value} mapping fits the global buffer "
+                f"({hw.glb.total_words} words){spill}; even with an unbounded buffer the best "
+                f"mapping found keeps {need} words in it")
+    relaxed_rf = relaxed_glb.copy()
+    relaxed_rf[1, 0] = -1
+    score, *_ = _run(space, tpl, layer, hw, relaxed_rf, 0, quick, True)
+    if np.isfinite(score):
+        return (f"infeasible: no {tpl.dataflow.value} mapping fits the PE register file "
+                f"({hw.rf.total_words} words per PE)")
+    return (f"infeasible: the {tpl.dataflow.value} dataflow cannot place this layer on a "
+            f"{hw.pe_rows}×{hw.pe_cols} array (e.g. a dimension it must spread across PEs is larger "
+            f"than the array)")

@@ -1,0 +1,1 @@
+"""Simulation drivers: lower, count, price, package results."""

@@ -1,0 +1,1 @@
+"""Spec types: frozen values with invariants; no I/O, no numba."""

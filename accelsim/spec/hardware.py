@@ -1,0 +1,200 @@
+"""Accelerator descriptions: storage levels, NoC, energy table, the whole machine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from ..errors import SpecError
+from .dims import DataType, Dataflow, EnergyUnit, NocKind
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Buffer:
+    """Capacity of one storage level, in words.
+
+    Each data type first uses its dedicated words (``ifmap_words`` …); what does not fit
+    spills into ``shared_words``. ``None`` everywhere means unbounded (DRAM).
+
+    Parameters
+    ----------
+    shared_words : int or None
+        Words any data type may use; ``None`` = unlimited.
+    ifmap_words, filter_words, psum_words : int
+        Words reserved for one data type.
+    """
+
+    shared_words: int | None = 0
+    ifmap_words: int = 0
+    filter_words: int = 0
+    psum_words: int = 0
+
+    def __post_init__(self) -> None:
+        for key in ("ifmap_words", "filter_words", "psum_words"):
+            if getattr(self, key) < 0:
+                raise SpecError(f"must be >= 0, got {getattr(self, key)}", field=key)
+        if self.shared_words is not None and self.shared_words < 0:
+            raise SpecError(f"must be >= 0, got {self.shared_words}", field="shared_words")
+
+    @property
+    def dedicated_words(self) -> tuple[int, int, int]:
+        """Reserved words per data type, indexed by :class:`DataType`."""
+        return (self.ifmap_words, self.filter_words, self.psum_words)
+
+    @property
+    def total_words(self) -> int | None:
+        if self.shared_words is None:
+            return None
+        return self.shared_words + self.ifmap_words + self.filter_words + self.psum_words
+
+    def overflow(self, usage_words: tuple[int, int, int]) -> str | None:
+        """Describe how ``usage_words`` (per data type) overflows this buffer, or ``None``."""
+        if self.shared_words is None:
+            return None
+        spill = [max(0, use - cap) for use, cap in zip(usage_words, self.dedicated_words)]
+        if sum(spill) <= self.shared_words:
+            return None
+        parts = ", ".join(f"{t.label} {u}" for t, u in zip(DataType, usage_words))
+        return (
+            f"needs {parts} words; dedicated {self.dedicated_words}, "
+            f"shared {self.shared_words} (overflow {sum(spill) - self.shared_words} words)"
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnergyTable:
+    """Energy of one access at each level.
+
+    Parameters
+    ----------
+    mac, rf, noc, glb, dram : float
+        Energy per MAC, per RF word access, per word delivered by the NoC to a PE, per GLB
+        word access and per DRAM word access, in ``unit``.
+    unit : EnergyUnit
+        ``mac`` (normalised to one MAC, ISCA 2016 Table IV) or ``pj``.
+    source : str
+        Where the numbers come from.
+    """
+
+    mac: float = 1.0
+    rf: float = 1.0
+    noc: float = 2.0
+    glb: float = 6.0
+    dram: float = 200.0
+    unit: EnergyUnit = EnergyUnit.MAC
+    source: str = "Chen, Emer, Sze, ISCA 2016, Table IV (65 nm, 16-bit, normalised to one MAC)"
+
+    def __post_init__(self) -> None:
+        for key in ("mac", "rf", "noc", "glb", "dram"):
+            if getattr(self, key) < 0:
+                raise SpecError(f"must be >= 0, got {getattr(self, key)}", field=f"energy.{key}")
+
+    def per_level(self) -> tuple[float, float, float, float]:
+        """Costs indexed by :class:`~accelsim.spec.dims.Level` (DRAM, GLB, NoC, RF)."""
+        return (self.dram, self.glb, self.noc, self.rf)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NoC:
+    """On-chip network: kind and bus widths in words per cycle.
+
+    Parameters
+    ----------
+    kind : NocKind
+        ``gin`` multicast buses, ``broadcast``, ``unicast`` or ``systolic`` neighbour links.
+    ifmap_words_per_cycle, filter_words_per_cycle, psum_words_per_cycle : int
+        GIN bus widths delivering each data type from the GLB.
+    gon_words_per_cycle : int
+        Psums from the array back to the GLB.
+    local_words_per_cycle : int
+        Vertical PE-to-PE psum link.
+    """
+
+    kind: NocKind = NocKind.GIN
+    ifmap_words_per_cycle: int = 4
+    filter_words_per_cycle: int = 4
+    psum_words_per_cycle: int = 4
+    gon_words_per_cycle: int = 4
+    local_words_per_cycle: int = 4
+
+    def __post_init__(self) -> None:
+        for key in ("ifmap_words_per_cycle", "filter_words_per_cycle", "psum_words_per_cycle",
+                    "gon_words_per_cycle", "local_words_per_cycle"):
+            if getattr(self, key) < 1:
+                raise SpecError(f"must be >= 1, got {getattr(self, key)}", field=f"noc.{key}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hardware:
+    """A spatial accelerator.
+
+    Parameters
+    ----------
+    name : str
+        Preset or file name.
+    pe_rows, pe_cols : int
+        PE array shape.
+    rf : Buffer
+        Scratch pads of *one* PE, words.
+    glb : Buffer
+        Global buffer, words.
+    word_bits : int
+        Bits per data word.
+    clock_hz : float
+        Core clock.
+    dram_words_per_cycle, glb_words_per_cycle : float
+        Bandwidths in words per core cycle.
+    pe_pipeline_depth : int
+        PE pipeline stages (fill/drain latency of the cycle engine).
+    noc : NoC
+        On-chip network.
+    energy : EnergyTable
+        Per-access energies.
+    dataflow : Dataflow or None
+        The dataflow this configuration was sized for, if any (ISCA 2016 comparison setups).
+    allow_psum_spill : bool
+        Whether the mapper may spill psums to DRAM (ISCA 2016 forbids it: only ofmaps are
+        written to DRAM).
+    glb_halo_reuse : bool
+        Whether the GLB keeps the rows two consecutive ifmap tiles share (off, as in the
+        ISCA 2016 model: each tile is fetched whole).
+    source : str
+        Where the description comes from.
+    """
+
+    name: str = "custom"
+    pe_rows: int
+    pe_cols: int
+    rf: Buffer
+    glb: Buffer
+    word_bits: int = 16
+    clock_hz: float = 200e6
+    dram_words_per_cycle: float = 4.0
+    glb_words_per_cycle: float = 16.0
+    pe_pipeline_depth: int = 1
+    noc: NoC = field(default_factory=NoC)
+    energy: EnergyTable = field(default_factory=EnergyTable)
+    dataflow: Dataflow | None = None
+    allow_psum_spill: bool = True
+    glb_halo_reuse: bool = False
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        for key in ("pe_rows", "pe_cols", "word_bits", "pe_pipeline_depth"):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise SpecError(f"must be an integer >= 1, got {value!r}", field=key)
+        for key in ("clock_hz", "dram_words_per_cycle", "glb_words_per_cycle"):
+            if not getattr(self, key) > 0:
+                raise SpecError(f"must be > 0, got {getattr(self, key)!r}", field=key)
+        if self.glb.shared_words is None:
+            raise SpecError("the global buffer must have a finite size", field="glb.shared_words")
+        if self.rf.shared_words is None:
+            raise SpecError("the RF must have a finite size", field="rf.shared_words")
+
+    @property
+    def num_pes(self) -> int:
+        return self.pe_rows * self.pe_cols
+
+    def with_array(self, rows: int, cols: int) -> "Hardware":
+        """The same machine with a ``rows × cols`` PE array."""
+        return replace(self, pe_rows=rows, pe_cols=cols, name=f"{self.name}@{rows}x{cols}")

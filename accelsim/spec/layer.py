@@ -1,0 +1,151 @@
+"""Layer and workload shapes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from ..errors import SpecError
+from .dims import Dim
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConvLayer:
+    """One convolution (or FC, as a conv with ``H == R``, ``W == S``) layer.
+
+    Parameters
+    ----------
+    name : str
+        Layer name, unique within a workload.
+    N : int
+        Batch size (images).
+    M, C : int
+        Filters (ofmap channels) and ifmap channels, both summed over all groups.
+    H, W : int
+        Ifmap height and width in pixels, padding included.
+    R, S : int
+        Filter height and width.
+    U : int
+        Stride.
+    G : int
+        Groups; ``G == C == M`` is a depthwise convolution.
+    """
+
+    name: str = "layer"
+    N: int = 1
+    M: int
+    C: int
+    H: int
+    W: int
+    R: int
+    S: int
+    U: int = 1
+    G: int = 1
+
+    def __post_init__(self) -> None:
+        for key in ("N", "M", "C", "H", "W", "R", "S", "U", "G"):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise SpecError(f"must be an integer, got {value!r}", field=f"{self.name}.{key}")
+            if value < 1:
+                raise SpecError(f"must be >= 1, got {value}", field=f"{self.name}.{key}")
+        if self.R > self.H:
+            raise SpecError(f"filter height R={self.R} exceeds ifmap height H={self.H}", f"{self.name}.R")
+        if self.S > self.W:
+            raise SpecError(f"filter width S={self.S} exceeds ifmap width W={self.W}", f"{self.name}.S")
+        if (self.H - self.R) % self.U:
+            raise SpecError(
+                f"(H - R) = {self.H - self.R} is not a multiple of the stride U={self.U}; "
+                "give H as the padded extent that yields an integer ofmap height",
+                f"{self.name}.H",
+            )
+        if (self.W - self.S) % self.U:
+            raise SpecError(
+                f"(W - S) = {self.W - self.S} is not a multiple of the stride U={self.U}", f"{self.name}.W"
+            )
+        if self.C % self.G:
+            raise SpecError(f"C={self.C} is not divisible by G={self.G}", f"{self.name}.C")
+        if self.M % self.G:
+            raise SpecError(f"M={self.M} is not divisible by G={self.G}", f"{self.name}.M")
+
+    @property
+    def E(self) -> int:
+        """Ofmap height, pixels."""
+        return (self.H - self.R) // self.U + 1
+
+    @property
+    def F(self) -> int:
+        """Ofmap width, pixels."""
+        return (self.W - self.S) // self.U + 1
+
+    @property
+    def macs(self) -> int:
+        """Multiply-accumulates of the whole layer: N·M·(C/G)·E·F·R·S."""
+        return self.N * self.M * (self.C // self.G) * self.E * self.F * self.R * self.S
+
+    @property
+    def is_fc(self) -> bool:
+        """True for a fully connected layer (a conv whose ofmap is 1×1)."""
+        return self.E == 1 and self.F == 1
+
+    def loop_bounds(self) -> tuple[int, ...]:
+        """Loop bounds indexed by :class:`Dim` (``M``, ``C`` per group)."""
+        bounds = {
+            Dim.G: self.G, Dim.N: self.N, Dim.M: self.M // self.G, Dim.C: self.C // self.G,
+            Dim.E: self.E, Dim.F: self.F, Dim.R: self.R, Dim.S: self.S,
+        }
+        return tuple(bounds[d] for d in Dim)
+
+    def tensor_words(self) -> tuple[int, int, int]:
+        """Words of (ifmap, filter, ofmap) for the whole layer."""
+        ifmap = self.N * self.C * self.H * self.W
+        filt = self.M * (self.C // self.G) * self.R * self.S
+        ofmap = self.N * self.M * self.E * self.F
+        return ifmap, filt, ofmap
+
+    def with_batch(self, n: int) -> "ConvLayer":
+        """The same layer at batch size ``n``."""
+        return replace(self, N=n)
+
+    def shape_dict(self) -> dict[str, int]:
+        """Shape fields as a plain dict (for records and files)."""
+        return {k: getattr(self, k) for k in ("N", "M", "C", "H", "W", "R", "S", "U", "G")} | {
+            "E": self.E, "F": self.F,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Workload:
+    """A named sequence of layers (batch size is a run option, so layers carry ``N = 1``)."""
+
+    name: str
+    layers: tuple[ConvLayer, ...]
+    source: str = ""
+    meta: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        if not self.layers:
+            raise SpecError("a workload needs at least one layer", field="layers")
+        names = [layer.name for layer in self.layers]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise SpecError(f"layer names must be unique, repeated: {', '.join(dupes)}", field="layers")
+
+    def with_batch(self, n: int) -> "Workload":
+        """Every layer at batch size ``n``."""
+        return replace(self, layers=tuple(layer.with_batch(n) for layer in self.layers))
+
+    def select(self, names: list[str] | tuple[str, ...]) -> "Workload":
+        """Only the named layers, in workload order; unknown names are an error."""
+        known = {layer.name for layer in self.layers}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise SpecError(
+                f"unknown layer(s) {', '.join(unknown)}; this workload has {', '.join(sorted(known))}",
+                field="layers",
+            )
+        wanted = set(names)
+        return replace(self, layers=tuple(layer for layer in self.layers if layer.name in wanted))
+
+    @property
+    def macs(self) -> int:
+        return sum(layer.macs for layer in self.layers)

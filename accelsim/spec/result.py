@@ -1,0 +1,207 @@
+"""Results: per-layer records and whole-run documents (DESIGN.md §6 schema)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .dims import COMPONENTS, DataType, Level
+from .hardware import EnergyTable
+from .layer import ConvLayer
+from .mapping import Mapping
+
+# kernel stat columns
+READS, WRITES, UPDATES, TRANSACTIONS = 0, 1, 2, 3
+
+
+class Status:
+    """Outcome of one case."""
+
+    OK = "ok"
+    INFEASIBLE = "infeasible"
+    ERROR = "error"
+
+
+def accesses_dict(counts: np.ndarray) -> dict:
+    """Nested ``{level: {type: {stat: words}}}`` from kernel counts int64[4, 3, 4]."""
+    out: dict = {}
+    for lv in Level:
+        per = {}
+        for t in DataType:
+            c = counts[lv, t]
+            if lv is Level.NOC:
+                per[t.label] = {"deliveries": int(c[READS]), "transactions": int(c[TRANSACTIONS])}
+            else:
+                entry = {"reads": int(c[READS]), "writes": int(c[WRITES])}
+                if t is DataType.PSUM:
+                    entry["updates"] = int(c[UPDATES])
+                per[t.label] = entry
+        out[lv.label] = per
+    return out
+
+
+def energy_dict(counts: np.ndarray, macs: int, table: EnergyTable) -> dict:
+    """Energy by component and data type (DESIGN.md §5): inputs charged on reads, psums on
+    reads and writes, NoC on deliveries."""
+    costs = dict(zip(Level, table.per_level()))
+    out: dict = {"ALU": float(macs * table.mac)}
+    for lv in (Level.RF, Level.NOC, Level.GLB, Level.DRAM):
+        per = {}
+        for t in DataType:
+            words = int(counts[lv, t, READS])
+            if t is DataType.PSUM and lv is not Level.NOC:
+                words += int(counts[lv, t, WRITES])
+            per[t.label] = float(words * costs[lv])
+        out[lv.label] = per
+    return out
+
+
+def energy_total(energy: dict) -> float:
+    return float(sum(v if isinstance(v, float) else sum(v.values()) for v in energy.values()))
+
+
+def component_totals(energy: dict) -> dict[str, float]:
+    """``{"ALU": e, "RF": e, ...}`` summed over data types."""
+    return {c: (energy[c] if isinstance(energy[c], float) else sum(energy[c].values())) for c in COMPONENTS}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class LayerResult:
+    """What an engine reports for one layer.
+
+    Attributes
+    ----------
+    counts : numpy.ndarray or None
+        int64[4, 3, 4]: (DRAM, GLB, NoC, RF) × (ifmap, filter, psum) × (reads, writes,
+        updates, transactions); NoC "reads" are words delivered into PEs.
+    energy : dict
+        Per component (and data type), in ``energy_unit``.
+    cycles : int
+        Cycles (analytic: max of compute steps and bandwidth bounds).
+    """
+
+    layer: ConvLayer
+    hardware: str
+    dataflow: str
+    engine: str
+    energy_unit: str
+    status: str = Status.OK
+    reason: str = ""
+    mapping: Mapping | None = None
+    macs: int = 0
+    counts: np.ndarray | None = None
+    energy: dict = field(default_factory=dict)
+    cycles: int = 0
+    compute_cycles: int = 0
+    stall_cycles: int = 0
+    active_pes: int = 0
+    num_pes: int = 1
+    mappings_considered: int = 0
+    psum_spill: bool = False
+    output: np.ndarray | None = None
+    timing: dict | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == Status.OK
+
+    @property
+    def energy_total(self) -> float:
+        return energy_total(self.energy) if self.energy else 0.0
+
+    @property
+    def utilization(self) -> float:
+        """Active PEs ÷ PEs in the array."""
+        return self.active_pes / self.num_pes if self.num_pes else 0.0
+
+    def accesses(self) -> dict:
+        return accesses_dict(self.counts) if self.counts is not None else {}
+
+    def per_mac(self, level: Level) -> float:
+        """Charged accesses at ``level`` per MAC (all data types)."""
+        if self.counts is None or not self.macs:
+            return float("nan")
+        words = 0
+        for t in DataType:
+            words += int(self.counts[level, t, READS])
+            if t is DataType.PSUM and level is not Level.NOC:
+                words += int(self.counts[level, t, WRITES])
+        return words / self.macs
+
+    def to_dict(self) -> dict:
+        """The per-layer record of DESIGN.md §6 (plus status, reason and a few extras)."""
+        rec = {
+            "name": self.layer.name,
+            "status": self.status,
+            "reason": self.reason,
+            "shape": self.layer.shape_dict(),
+            "macs": int(self.macs),
+            "active_pes": int(self.active_pes),
+            "utilization": float(self.utilization),
+            "cycles": int(self.cycles),
+            "compute_cycles": int(self.compute_cycles),
+            "stall_cycles": int(self.stall_cycles),
+            "mapping": self.mapping.to_dict() if self.mapping else {},
+            "mappings_considered": int(self.mappings_considered),
+            "psum_spill": bool(self.psum_spill),
+            "accesses": self.accesses(),
+            "energy": self.energy,
+            "energy_total": float(self.energy_total),
+        }
+        if self.timing:
+            rec["timing"] = self.timing
+        return rec
+
+
+def _add_nested(into: dict, other: dict) -> None:
+    for key, value in other.items():
+        if isinstance(value, dict):
+            _add_nested(into.setdefault(key, {}), value)
+        else:
+            into[key] = into.get(key, 0) + value
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class RunResult:
+    """A workload run on one hardware under one dataflow."""
+
+    hardware: str
+    dataflow: str
+    engine: str
+    energy_unit: str
+    batch: int
+    workload: str
+    layers: tuple[LayerResult, ...]
+    version: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.layers)
+
+    def total(self) -> dict:
+        """Totals over the feasible layers (the ``total`` object of §6)."""
+        tot: dict = {"macs": 0, "cycles": 0, "energy_total": 0.0, "energy": {}, "accesses": {},
+                     "infeasible_layers": [r.layer.name for r in self.layers if not r.ok]}
+        for r in self.layers:
+            if not r.ok:
+                continue
+            tot["macs"] += r.macs
+            tot["cycles"] += r.cycles
+            tot["energy_total"] += r.energy_total
+            _add_nested(tot["energy"], r.energy)
+            _add_nested(tot["accesses"], r.accesses())
+        return tot
+
+    def to_dict(self) -> dict:
+        return {
+            "accelsim_version": self.version,
+            "workload": self.workload,
+            "hardware": self.hardware,
+            "dataflow": self.dataflow,
+            "engine": self.engine,
+            "energy_unit": self.energy_unit,
+            "batch": self.batch,
+            "layers": [r.to_dict() for r in self.layers],
+            "total": self.total(),
+        }
