@@ -501,8 +501,8 @@ def _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val, pr
 def search(slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots, dim_nslots,
            n_outer, pe_start, res_mode, stride, window, costs, caps, rows, cols, objective,
            allow_spill, n_samples, n_climb, n_starts, seed, best_assign, best_order, best_res):
-    """Random sampling; from each of the best ``n_starts`` distinct samples, ``n_climb`` random
-    moves (kept when not worse), then a systematic local search to a local optimum.
+    """Random sampling; from each of the best ``n_starts`` distinct samples, ``n_climb`` steps
+    of simulated annealing, then a systematic local search to a local optimum.
 
     Returns
     -------
@@ -564,7 +564,15 @@ def search(slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots, dim_n
         order[:] = starts_o[st]
         res[:] = starts_r[st]
         cur = starts_s[st]
-        for _ in range(n_climb):
+        top = cur
+        top_a = assign.copy()
+        top_o = order.copy()
+        top_r = res.copy()
+        # simulated annealing: accept a worse move with probability exp(-rise / temperature),
+        # the temperature falling geometrically from 3 % of the start score to ~0
+        temp0 = 0.03 * cur
+        for step in range(n_climb):
+            temp = temp0 * (1.0 - step / n_climb) ** 3
             cand_a[:] = assign
             cand_o[:] = order
             cand_r[:] = res
@@ -573,11 +581,22 @@ def search(slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots, dim_n
                           pe_start, bypass_ok, stride, window, costs, caps, rows, cols, objective,
                           allow_spill, dims, factors, kinds, reds, counts, usage)
             evaluated += 1
-            if v <= cur:
+            if v == np.inf:
+                continue
+            if v <= cur or (temp > 0 and np.random.random() < np.exp((cur - v) / temp)):
                 cur = v
                 assign[:] = cand_a
                 order[:] = cand_o
                 res[:] = cand_r
+                if v < top:
+                    top = v
+                    top_a[:] = assign
+                    top_o[:] = order
+                    top_r[:] = res
+        cur = top
+        assign[:] = top_a
+        order[:] = top_o
+        res[:] = top_r
         cur, evals = _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val,
                             prime_dim, dim_slots, dim_nslots, n_outer, pe_start, res_mode, bypass_ok,
                             stride, window, costs, caps, rows, cols, objective, allow_spill, 100000,

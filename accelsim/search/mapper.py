@@ -44,9 +44,9 @@ def parse_objective(value) -> Objective:
 class Budget:
     """Search effort: random samples, evaluation cap of each local search, local searches."""
 
-    samples: int = 3000
-    climb: int = 20000
-    starts: int = 6
+    samples: int = 2000
+    climb: int = 8000
+    starts: int = 4
     seed: int = 2016
 
 

@@ -1,0 +1,253 @@
+"""Command line: ``accelsim run | compare | list | mapping | validate | plot``.
+
+Every user error (bad file, unknown name, impossible shape, a mapping that does not fit) is
+printed as one line and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import AccelsimError, SpecError
+
+EXIT_USAGE = 2
+
+
+def _parse_array(text: str | None):
+    if text is None:
+        return None
+    try:
+        rows, cols = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise SpecError(f"expected ROWSxCOLS such as 12x14, got {text!r}", "--array") from None
+    if rows < 1 or cols < 1:
+        raise SpecError(f"rows and cols must be >= 1, got {text!r}", "--array")
+    return rows, cols
+
+
+def _workload(args):
+    from .io.presets import load_workload
+
+    wl = load_workload(args.workload)
+    if args.layers:
+        wl = wl.select([n.strip() for n in args.layers.split(",") if n.strip()])
+    return wl
+
+
+def _hardware(name: str, array):
+    from .io.presets import load_hardware
+
+    hw = load_hardware(name)
+    return hw.with_array(*array) if array else hw
+
+
+def _batch(value: int) -> int:
+    if value < 1:
+        raise SpecError(f"must be >= 1, got {value}", "--batch")
+    return value
+
+
+def _save_plot(draw, path: str) -> None:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(9, 4.8), layout="constrained")
+    draw(fig.subplots())
+    fig.savefig(path, dpi=120)
+    print(f"plot saved to {path}")
+
+
+def cmd_run(args) -> int:
+    from .io.presets import load_mapping
+    from .io.results import write_json
+    from .report import access_table, run_table
+    from .sim.simulate import simulate_network
+
+    wl = _workload(args)
+    hw = _hardware(args.hardware, _parse_array(args.array))
+    batch = _batch(args.batch)
+    mappings = load_mapping(args.mapping, wl, batch) if args.mapping else None
+    run = simulate_network(wl, hw, args.dataflow, engine=args.engine, batch=batch, objective=args.objective,
+                           mappings=mappings)
+    print(run_table(run))
+    print()
+    print(access_table(run))
+    if args.json:
+        write_json(run.to_dict(), args.json)
+        print(f"results written to {args.json}")
+    if args.plot:
+        from .plot import energy_breakdown
+
+        _save_plot(lambda ax: energy_breakdown(run, by=args.by, normalize="mac", ax=ax), args.plot)
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from .io.results import write_json
+    from .report import compare_table
+    from .search.compare import ISCA16_DATAFLOWS, compare
+
+    wl = _workload(args)
+    array = _parse_array(args.array)
+    dataflows = [d.strip() for d in args.dataflows.split(",")] if args.dataflows else list(ISCA16_DATAFLOWS)
+    if args.setup:
+        if args.setup != "isca16":
+            raise SpecError(f"unknown setup {args.setup!r}; the only setup is isca16", "--setup")
+        hardware = lambda df: _hardware(f"isca16-{args.pes}-{df.value}", array)  # noqa: E731
+        for df in dataflows:  # fail early, before any work, on a bad PE count or dataflow
+            from .dataflows import parse_dataflow
+
+            hardware(parse_dataflow(df))
+    elif args.hardware:
+        hw = _hardware(args.hardware, array)
+        hardware = hw
+    else:
+        raise SpecError("give --hardware NAME or --setup isca16 --pes N", "--hardware")
+    runs = compare(wl, hardware, dataflows, batch=_batch(args.batch), engine=args.engine,
+                   objective=args.objective, n_jobs=args.jobs)
+    print(compare_table(runs))
+    if args.json:
+        write_json({"runs": [r.to_dict() for r in runs]}, args.json)
+        print(f"results written to {args.json}")
+    if args.plot:
+        from .plot import dataflow_comparison
+
+        _save_plot(lambda ax: dataflow_comparison(runs, by=args.by, normalize="mac", ax=ax), args.plot)
+    return 0
+
+
+def cmd_list(args) -> int:
+    from .dataflows import available, template
+    from .io.presets import list_presets
+
+    if args.what == "dataflows":
+        for df in available():
+            print(f"{df.value:5} {template(df).summary}")
+    else:
+        for name in list_presets(args.what):
+            print(name)
+    return 0
+
+
+def cmd_mapping(args) -> int:
+    from .sim.simulate import simulate
+
+    wl = _workload(args)
+    hw = _hardware(args.hardware, _parse_array(args.array))
+    for layer in wl.with_batch(_batch(args.batch)).layers:
+        res = simulate(layer, hw, args.dataflow, objective=args.objective)
+        print(f"== {layer.name} ({args.dataflow} on {hw.name}, N={layer.N})")
+        if not res.ok:
+            print(res.reason)
+            continue
+        print(res.mapping.describe())
+        print(f"active PEs {res.active_pes}, mappings considered {res.mappings_considered}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from .validation import validate
+
+    print(validate(args.target))
+    return 0
+
+
+def cmd_plot(args) -> int:
+    from .io.results import read_json
+
+    doc = read_json(args.results)
+    runs = doc["runs"] if isinstance(doc, dict) and "runs" in doc else [doc]
+    if args.kind == "breakdown":
+        from .plot import energy_breakdown
+
+        draw = lambda ax: energy_breakdown(runs[0], by=args.by, normalize="mac", ax=ax)  # noqa: E731
+    elif args.kind == "compare":
+        from .plot import dataflow_comparison
+
+        draw = lambda ax: dataflow_comparison(runs, by=args.by, normalize="mac", ax=ax)  # noqa: E731
+    else:
+        from .plot import utilization
+
+        draw = lambda ax: utilization(runs[0], ax=ax)  # noqa: E731
+    _save_plot(draw, args.output)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="accelsim", description="Simulate Eyeriss-style spatial DNN accelerators.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp, dataflow=True):
+        sp.add_argument("workload", help="workload preset (alexnet, vgg16, ...) or YAML path")
+        sp.add_argument("--layers", help="comma-separated layer names to run (default: all)")
+        sp.add_argument("--batch", type=int, default=1, help="batch size N (default 1)")
+        sp.add_argument("--array", help="override the PE array, ROWSxCOLS")
+        sp.add_argument("--objective", default="energy", choices=["energy", "cycles", "edp"])
+        sp.add_argument("--engine", default="analytic", choices=["analytic", "cycle"])
+        if dataflow:
+            sp.add_argument("--dataflow", default="rs", help="rs, ws, osa, osb, osc, nlr (default rs)")
+
+    run = sub.add_parser("run", help="simulate a workload on one hardware under one dataflow")
+    common(run)
+    run.add_argument("--hardware", default="eyeriss", help="hardware preset or YAML path (default eyeriss)")
+    run.add_argument("--mapping", help="mapping preset or YAML file (default: the mapper chooses)")
+    run.add_argument("--json", help="write the result document (DESIGN.md §6) here")
+    run.add_argument("--plot", help="save the energy breakdown plot here (PNG, SVG, PDF)")
+    run.add_argument("--by", default="level", choices=["level", "type"], help="plot segments")
+    run.set_defaults(func=cmd_run)
+
+    cmp_ = sub.add_parser("compare", help="run a workload under several dataflows side by side")
+    common(cmp_, dataflow=False)
+    cmp_.add_argument("--hardware", help="one hardware for every dataflow")
+    cmp_.add_argument("--setup", help="per-dataflow hardware family: isca16 (with --pes)")
+    cmp_.add_argument("--pes", type=int, default=256, help="PE count of the setup: 256, 512 or 1024")
+    cmp_.add_argument("--dataflows", help="comma-separated (default: rs,ws,osa,osb,osc,nlr)")
+    cmp_.add_argument("--jobs", type=int, default=1, help="worker processes")
+    cmp_.add_argument("--json", help='write {"runs": [...]} here')
+    cmp_.add_argument("--plot", help="save the comparison plot here")
+    cmp_.add_argument("--by", default="level", choices=["level", "type"])
+    cmp_.set_defaults(func=cmd_compare)
+
+    lst = sub.add_parser("list", help="list presets or dataflows")
+    lst.add_argument("what", choices=["workloads", "hardware", "dataflows", "mappings", "energy"])
+    lst.set_defaults(func=cmd_list)
+
+    mp = sub.add_parser("mapping", help="show the mapping the mapper picks")
+    mp.add_argument("action", choices=["show"])
+    common(mp)
+    mp.add_argument("--hardware", default="eyeriss")
+    mp.set_defaults(func=cmd_mapping)
+
+    val = sub.add_parser("validate", help="compare computed numbers with published ones")
+    val.add_argument("target", choices=["isca16"], help="isca16: Eyeriss ISCA 2016 Fig. 10-12")
+    val.set_defaults(func=cmd_validate)
+
+    pl = sub.add_parser("plot", help="plot a saved result JSON")
+    pl.add_argument("results", help="JSON written by run --json or compare --json")
+    pl.add_argument("--kind", default="breakdown", choices=["breakdown", "compare", "utilization"])
+    pl.add_argument("--by", default="level", choices=["level", "type"])
+    pl.add_argument("-o", "--output", required=True)
+    pl.set_defaults(func=cmd_plot)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code (0 ok, 2 bad input)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except AccelsimError as exc:
+        print(f"accelsim: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        print(f"accelsim: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("accelsim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,580 @@
+"""File formats: pydantic models of the YAML files and their conversion to spec objects.
+
+Every model forbids unknown keys, and integers are strict (``3.5``, ``"3"`` and ``true`` are not
+integers; a YAML ``3`` is). A file that breaks its format raises *one*
+:class:`~accelsim.errors.SpecError` whose ``field`` is the dotted path of the first offending
+value (``layers[2].R``, ``glb_words.shared``) and whose message names the violated constraint;
+the spec types' own checks (an impossible layer shape, say) surface with the same paths. The
+functions here take already-parsed data, so they never touch the file system; ``presets`` does.
+
+Formats (``version: 1`` everywhere):
+
+* workload: ``name``, ``source``?, ``layers: [{name, M, C, H, W, R, S, U?, G?}]`` (no ``N``:
+  the batch is a run option);
+* hardware: see :class:`HardwareFile` and ``workloads/hardware/README.md``;
+* energy table: ``name``, ``source``, ``unit`` (``mac`` | ``pj``), ``mac``, ``rf``, ``noc``,
+  ``glb``, ``dram``;
+* mappings: ``dataflow``, ``workload``, ``batch``?, ``layers: {name: mapping}``, where a
+  mapping is :meth:`Mapping.to_dict`'s form or ``{eyeriss: {n, e, p, q, r, t}}``.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, model_validator
+
+from ..errors import AccelsimError, MappingError, SpecError
+from ..spec.dims import Dataflow, EnergyUnit, NocKind
+from ..spec.hardware import Buffer, EnergyTable, Hardware, NoC
+from ..spec.layer import ConvLayer, Workload
+from ..spec.mapping import Mapping
+
+PosInt = Annotated[int, Strict(), Field(ge=1)]
+NonNegInt = Annotated[int, Strict(), Field(ge=0)]
+PosFloat = Annotated[float, Strict(), Field(gt=0, allow_inf_nan=False)]
+NonNegFloat = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
+Name = Annotated[str, Strict(), Field(min_length=1)]
+Text = Annotated[str, Strict()]
+Flag = Annotated[bool, Strict()]
+
+DataflowName = Literal[tuple(d.value for d in Dataflow)]  # type: ignore[valid-type]
+NocKindName = Literal[tuple(k.value for k in NocKind)]  # type: ignore[valid-type]
+UnitName = Literal[tuple(u.value for u in EnergyUnit)]  # type: ignore[valid-type]
+
+ENERGY_KEYS = ("mac", "rf", "noc", "glb", "dram")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- workload
+class LayerEntry(_Model):
+    """One layer of a workload file; ``M`` and ``C`` are totals over all groups."""
+
+    name: Name
+    M: PosInt
+    C: PosInt
+    H: PosInt
+    W: PosInt
+    R: PosInt
+    S: PosInt
+    U: PosInt = 1
+    G: PosInt = 1
+
+
+class WorkloadFile(_Model):
+    """A workload file (DESIGN.md §6)."""
+
+    version: Literal[1]
+    name: Name
+    source: Text = ""
+    layers: Annotated[list[LayerEntry], Field(min_length=1)]
+
+
+# --------------------------------------------------------------------------- energy
+class EnergyFile(_Model):
+    """An energy-table file (``workloads/energy/*.yaml``): cost of one access per level."""
+
+    version: Literal[1]
+    name: Name
+    source: Text
+    unit: UnitName
+    mac: NonNegFloat
+    rf: NonNegFloat
+    noc: NonNegFloat
+    glb: NonNegFloat
+    dram: NonNegFloat
+
+
+class EnergySection(_Model):
+    """The ``energy`` key of a hardware file.
+
+    Either ``{preset: name}`` (or just ``name``), optionally overriding single costs, or a
+    full inline table ``{mac, rf, noc, glb, dram, unit, source?}``.
+    """
+
+    preset: Name | None = None
+    unit: UnitName | None = None
+    mac: NonNegFloat | None = None
+    rf: NonNegFloat | None = None
+    noc: NonNegFloat | None = None
+    glb: NonNegFloat | None = None
+    dram: NonNegFloat | None = None
+    source: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"preset": data} if isinstance(data, str) else data
+
+    @model_validator(mode="after")
+    def _complete(self) -> "EnergySection":
+        if self.preset is not None:
+            if self.unit is not None:
+                raise ValueError("give either a preset or a unit with a full table, not both")
+            return self
+        missing = [k for k in (*ENERGY_KEYS, "unit") if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"give a preset, or an inline table; missing {', '.join(missing)}")
+        return self
+
+
+# --------------------------------------------------------------------------- hardware
+class PEArraySection(_Model):
+    """PE array shape."""
+
+    rows: PosInt
+    cols: PosInt
+
+
+class StorageSection(_Model):
+    """A storage level's capacity: words (or bytes) dedicated per data type plus a shared pool."""
+
+    shared: NonNegInt = 0
+    ifmap: NonNegInt = 0
+    filter: NonNegInt = 0
+    psum: NonNegInt = 0
+
+
+class NoCSection(_Model):
+    """On-chip network: kind and bus widths, words per cycle."""
+
+    kind: NocKindName = NocKind.GIN.value
+    ifmap_words_per_cycle: PosInt = 4
+    filter_words_per_cycle: PosInt = 4
+    psum_words_per_cycle: PosInt = 4
+    gon_words_per_cycle: PosInt = 4
+    local_words_per_cycle: PosInt = 4
+
+
+class HardwareFile(_Model):
+    """A hardware file; mirrors :class:`~accelsim.spec.hardware.Hardware`.
+
+    Storage is given in words (``rf_words``, ``glb_words``) or bytes (``rf_bytes``,
+    ``glb_bytes``, whole words only); the RF sizes are per PE.
+    """
+
+    version: Literal[1]
+    name: Name
+    source: Text = ""
+    pe_array: PEArraySection
+    rf_words: StorageSection | None = None
+    rf_bytes: StorageSection | None = None
+    glb_words: StorageSection | None = None
+    glb_bytes: StorageSection | None = None
+    word_bits: PosInt = 16
+    clock_hz: PosFloat = 200e6
+    dram_words_per_cycle: PosFloat = 4.0
+    glb_words_per_cycle: PosFloat = 16.0
+    pe_pipeline_depth: PosInt = 1
+    noc: NoCSection = NoCSection()
+    energy: EnergySection | None = None
+    dataflow: DataflowName | None = None
+    allow_psum_spill: Flag = True
+    glb_halo_reuse: Flag = False
+
+
+# --------------------------------------------------------------------------- mappings
+class EyerissParams(_Model):
+    """Eyeriss RS parameters (JSSC 2017, Table III)."""
+
+    n: PosInt
+    e: PosInt
+    p: PosInt
+    q: PosInt
+    r: PosInt
+    t: PosInt
+
+
+class ResidenceSection(_Model):
+    """Loop index from which each data type's tile is kept (``null``: bypass)."""
+
+    ifmap: NonNegInt | None = None
+    filter: NonNegInt | None = None
+    psum: NonNegInt | None = None
+
+
+class MappingEntry(_Model):
+    """One layer's mapping: :meth:`Mapping.to_dict`'s form, or Eyeriss RS parameters."""
+
+    eyeriss: EyerissParams | None = None
+    dataflow: Text | None = None
+    loops: list[list[Any]] | None = None
+    glb: ResidenceSection | None = None
+    rf: ResidenceSection | None = None
+    notes: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "MappingEntry":
+        if (self.eyeriss is None) == (self.loops is None):
+            raise ValueError("give either 'loops' (a loop nest) or 'eyeriss' (RS parameters)")
+        if self.eyeriss is not None and (self.glb is not None or self.rf is not None):
+            raise ValueError("'eyeriss' parameters fix the residences; drop 'glb' and 'rf'")
+        return self
+
+
+class MappingFile(_Model):
+    """A mapping file (``workloads/mappings/*.yaml``): mappings of a workload's layers."""
+
+    version: Literal[1]
+    dataflow: DataflowName
+    workload: Name
+    batch: PosInt | None = None
+    source: Text = ""
+    layers: Annotated[dict[Name, MappingEntry], Field(min_length=1)]
+
+
+# --------------------------------------------------------------------------- errors
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def format_path(loc: tuple[str | int, ...]) -> str:
+    """Dotted path of a location: ``("layers", 2, "R")`` → ``layers[2].R``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _IDENT.match(part):
+            out += f".{part}" if out else part
+        else:
+            out += f"[{part!r}]"
+    return out
+
+
+def _unwrap(tp: Any, part: str | int) -> Any:
+    """The type found one step into ``tp`` by ``part`` (a field name, list index or dict key)."""
+    origin = typing.get_origin(tp)
+    if origin is Annotated:
+        return _unwrap(typing.get_args(tp)[0], part)
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(tp):
+            found = _unwrap(arg, part)
+            if found is not None:
+                return found
+        return None
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        field = tp.model_fields.get(part) if isinstance(part, str) else None
+        return field.annotation if field is not None else None
+    if origin is list and isinstance(part, int):
+        return typing.get_args(tp)[0]
+    if origin is dict:
+        return typing.get_args(tp)[1]
+    return None
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    tp: Any = model
+    for part in loc:
+        tp = _unwrap(tp, part)
+        if tp is None:
+            return []
+    while typing.get_origin(tp) in (typing.Union, types.UnionType, Annotated):
+        tp = next((a for a in typing.get_args(tp) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+    return list(tp.model_fields) if isinstance(tp, type) and issubclass(tp, BaseModel) else []
+
+
+def _describe(err: dict, model: type[BaseModel]) -> str:
+    """A short message naming the constraint one pydantic error violated."""
+    kind, loc, ctx, value = err["type"], err["loc"], err.get("ctx") or {}, err.get("input")
+    if kind == "extra_forbidden":
+        key = loc[-1]
+        if key == "N" and loc[:1] == ("layers",):
+            return "unknown key 'N': the batch size is a run option, not part of a workload file"
+        allowed = _allowed_keys(model, loc[:-1])
+        return f"unknown key {key!r}" + (f"; allowed keys: {', '.join(allowed)}" if allowed else "")
+    if kind == "missing":
+        return f"missing required key {loc[-1]!r}"
+    messages = {
+        "int_type": f"must be an integer, got {value!r}",
+        "float_type": f"must be a number, got {value!r}",
+        "finite_number": f"must be a finite number, got {value!r}",
+        "string_type": f"must be a string, got {value!r}",
+        "bool_type": f"must be true or false, got {value!r}",
+        "list_type": f"must be a list, got {value!r}",
+        "dict_type": f"must be a mapping (key: value), got {value!r}",
+        "model_type": f"must be a mapping (key: value), got {value!r}",
+        "model_attributes_type": f"must be a mapping (key: value), got {value!r}",
+        "greater_than_equal": f"must be >= {ctx.get('ge')}, got {value!r}",
+        "greater_than": f"must be > {ctx.get('gt')}, got {value!r}",
+        "less_than_equal": f"must be <= {ctx.get('le')}, got {value!r}",
+        "literal_error": f"must be one of {ctx.get('expected')}, got {value!r}",
+        "too_short": f"must have at least {ctx.get('min_length')} item(s)",
+        "string_too_short": "must not be empty",
+    }
+    if kind in messages:
+        return messages[kind]
+    return str(err["msg"]).removeprefix("Value error, ")
+
+
+def _where(origin: str) -> str:
+    return f" (in {origin})" if origin else ""
+
+
+def _validation_error(exc: ValidationError, model: type[BaseModel], origin: str) -> SpecError:
+    # an unknown key is usually a misspelt one: report it before the "missing" it causes
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    first = errors[0]
+    message = _describe(first, model) + _where(origin)
+    if len(errors) > 1:
+        others = ", ".join(f"{format_path(e['loc']) or 'document'} ({_describe(e, model)})" for e in errors[1:4])
+        more = f" and {len(errors) - 4} more" if len(errors) > 4 else ""
+        message += f"; {len(errors) - 1} more problem(s): {others}{more}"
+    return SpecError(message, field=format_path(first["loc"]) or None)
+
+
+def validate(model: type[BaseModel], data: Any, origin: str = "") -> BaseModel:
+    """Validate parsed file data against a format model.
+
+    Parameters
+    ----------
+    model : type of BaseModel
+        One of :class:`WorkloadFile`, :class:`HardwareFile`, :class:`EnergyFile`,
+        :class:`MappingFile`.
+    data : Any
+        Parsed YAML.
+    origin : str
+        File name for error messages.
+
+    Raises
+    ------
+    SpecError
+        ``field`` is the path of the first problem; the message lists up to three more.
+    """
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        raise SpecError(f"the document must be a mapping of keys to values, it is {kind}{_where(origin)}")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _validation_error(exc, model, origin) from None
+
+
+def _rebase(exc: AccelsimError, old_prefix: str, new_prefix: str, origin: str) -> AccelsimError:
+    """The same error with its field moved from ``old_prefix`` to ``new_prefix``."""
+    field = exc.field or ""
+    if field == old_prefix:
+        field = new_prefix
+    elif field.startswith(old_prefix + ".") or field.startswith(old_prefix + "["):
+        field = new_prefix + field[len(old_prefix):]
+    elif not field:
+        field = new_prefix
+    return type(exc)(exc.message + _where(origin), field=field)
+
+
+# --------------------------------------------------------------------------- conversion
+def workload_from_data(data: Any, origin: str = "") -> Workload:
+    """Build a :class:`Workload` (layers at ``N = 1``) from parsed workload-file data.
+
+    Raises
+    ------
+    SpecError
+        A format violation or an impossible layer shape, with field ``layers[i].<key>``.
+    """
+    doc = validate(WorkloadFile, data, origin)
+    layers = []
+    for i, entry in enumerate(doc.layers):
+        try:
+            layers.append(ConvLayer(N=1, **entry.model_dump()))
+        except SpecError as exc:
+            raise _rebase(exc, entry.name, f"layers[{i}]", origin) from None
+    try:
+        return Workload(name=doc.name, layers=tuple(layers), source=doc.source,
+                        meta={"path": origin} if origin else {})
+    except SpecError as exc:
+        raise _rebase(exc, "layers", "layers", origin) from None
+
+
+def energy_from_data(data: Any, origin: str = "") -> EnergyTable:
+    """Build an :class:`EnergyTable` from parsed energy-file data."""
+    doc = validate(EnergyFile, data, origin)
+    return EnergyTable(**{k: getattr(doc, k) for k in ENERGY_KEYS}, unit=EnergyUnit(doc.unit),
+                       source=doc.source)
+
+
+def _energy(section: EnergySection | None, preset: Callable[[str], EnergyTable], origin: str) -> EnergyTable:
+    if section is None:
+        return EnergyTable()
+    if section.preset is None:
+        return EnergyTable(**{k: getattr(section, k) for k in ENERGY_KEYS}, unit=EnergyUnit(section.unit),
+                           source=section.source or f"inline table{_where(origin)}")
+    try:
+        base = preset(section.preset)
+    except SpecError as exc:
+        raise SpecError(exc.message + _where(origin), field="energy.preset") from None
+    overrides = {k: getattr(section, k) for k in ENERGY_KEYS if getattr(section, k) is not None}
+    source = section.source if section.source is not None else base.source
+    if overrides and section.source is None:
+        changed = ", ".join(f"{k}={v:g}" for k, v in overrides.items())
+        source = f"{base.source}; overridden: {changed}"
+    return EnergyTable(**{k: getattr(base, k) for k in ENERGY_KEYS} | overrides, unit=base.unit, source=source)
+
+
+def _buffer(doc: HardwareFile, level: str, origin: str) -> Buffer:
+    words, size_bytes = getattr(doc, f"{level}_words"), getattr(doc, f"{level}_bytes")
+    if (words is None) == (size_bytes is None):
+        state = "both" if words is not None else "neither"
+        raise SpecError(f"give exactly one of {level}_words and {level}_bytes, got {state}{_where(origin)}",
+                        field=f"{level}_words")
+    if words is not None:
+        sizes = words.model_dump()
+    else:
+        if doc.word_bits % 8:
+            raise SpecError(f"sizes in bytes need whole-byte words, word_bits is {doc.word_bits}{_where(origin)}",
+                            field=f"{level}_bytes")
+        per_word = doc.word_bits // 8
+        sizes = {}
+        for key, value in size_bytes.model_dump().items():
+            if value % per_word:
+                raise SpecError(f"{value} bytes is not a whole number of {doc.word_bits}-bit words{_where(origin)}",
+                                field=f"{level}_bytes.{key}")
+            sizes[key] = value // per_word
+    return Buffer(shared_words=sizes["shared"], ifmap_words=sizes["ifmap"], filter_words=sizes["filter"],
+                  psum_words=sizes["psum"])
+
+
+# where Hardware.__post_init__ field names live in the file
+_HW_FIELDS = {"pe_rows": "pe_array.rows", "pe_cols": "pe_array.cols",
+              "glb.shared_words": "glb_words.shared", "rf.shared_words": "rf_words.shared"}
+
+
+def hardware_from_data(data: Any, energy_preset: Callable[[str], EnergyTable], origin: str = "") -> Hardware:
+    """Build a :class:`Hardware` from parsed hardware-file data.
+
+    Parameters
+    ----------
+    data : Any
+        Parsed YAML.
+    energy_preset : callable
+        Resolves ``energy: {preset: name}`` to an :class:`EnergyTable` (raises ``SpecError``).
+    origin : str
+        File name for error messages.
+    """
+    doc = validate(HardwareFile, data, origin)
+    noc = doc.noc.model_dump()
+    try:
+        return Hardware(
+            name=doc.name,
+            pe_rows=doc.pe_array.rows,
+            pe_cols=doc.pe_array.cols,
+            rf=_buffer(doc, "rf", origin),
+            glb=_buffer(doc, "glb", origin),
+            word_bits=doc.word_bits,
+            clock_hz=doc.clock_hz,
+            dram_words_per_cycle=doc.dram_words_per_cycle,
+            glb_words_per_cycle=doc.glb_words_per_cycle,
+            pe_pipeline_depth=doc.pe_pipeline_depth,
+            noc=NoC(**(noc | {"kind": NocKind(noc["kind"])})),
+            energy=_energy(doc.energy, energy_preset, origin),
+            dataflow=Dataflow(doc.dataflow) if doc.dataflow is not None else None,
+            allow_psum_spill=doc.allow_psum_spill,
+            glb_halo_reuse=doc.glb_halo_reuse,
+            source=doc.source,
+        )
+    except SpecError as exc:
+        if exc.field in _HW_FIELDS:
+            raise SpecError(exc.message + _where(origin), field=_HW_FIELDS[exc.field]) from None
+        raise
+
+
+def _check_loops(loops: list[list[Any]], at: str, origin: str) -> None:
+    for j, item in enumerate(loops):
+        here = f"{at}.loops[{j}]"
+        if not 2 <= len(item) <= 4:
+            raise SpecError(f"a loop is [dim, factor, kind?, reduction?], got {item!r}{_where(origin)}", field=here)
+        factor = item[1]
+        if isinstance(factor, bool) or not isinstance(factor, int):
+            raise SpecError(f"must be an integer, got {factor!r}{_where(origin)}", field=f"{here}[1]")
+        if factor < 1:
+            raise SpecError(f"must be >= 1, got {factor}{_where(origin)}", field=f"{here}[1]")
+        for k in (0, 2, 3):
+            if k < len(item) and not isinstance(item[k], str):
+                raise SpecError(f"must be a string, got {item[k]!r}{_where(origin)}", field=f"{here}[{k}]")
+
+
+def _entry_mapping(entry: MappingEntry, layer: ConvLayer, dataflow: str, at: str, origin: str) -> Mapping:
+    if entry.eyeriss is not None:
+        if dataflow != Dataflow.RS.value:
+            raise SpecError(f"Eyeriss parameters describe the rs dataflow, this file's dataflow is "
+                            f"{dataflow}{_where(origin)}", field=f"{at}.eyeriss")
+        from ..dataflows.rs import from_eyeriss_params  # deferred: dataflows is heavier than io
+
+        try:
+            return from_eyeriss_params(layer, **entry.eyeriss.model_dump())
+        except MappingError as exc:
+            raise _rebase(exc, "mapping", f"{at}.eyeriss", origin) from None
+    if entry.dataflow not in (None, "", dataflow):
+        raise SpecError(f"this file's mappings are for {dataflow}, got {entry.dataflow!r}{_where(origin)}",
+                        field=f"{at}.dataflow")
+    _check_loops(entry.loops, at, origin)
+    plain: dict[str, Any] = {"dataflow": dataflow, "loops": entry.loops}
+    for key in ("glb", "rf"):
+        section = getattr(entry, key)
+        if section is not None:
+            plain[key] = section.model_dump(exclude_unset=True)
+    if entry.notes:
+        plain["notes"] = entry.notes
+    try:
+        return Mapping.from_dict(plain)
+    except MappingError as exc:
+        raise _rebase(exc, "mapping", at, origin) from None
+
+
+def mappings_from_data(data: Any, workload: Workload, batch: int, origin: str = "") -> dict[str, Mapping]:
+    """Build ``{layer name: Mapping}`` from parsed mapping-file data.
+
+    Parameters
+    ----------
+    data : Any
+        Parsed YAML.
+    workload : Workload
+        The workload the file maps; its name must match the file's ``workload``.
+    batch : int
+        Batch size the mappings run at (Eyeriss parameters need it; loop nests must cover it).
+    origin : str
+        File name for error messages.
+
+    Raises
+    ------
+    SpecError
+        A format violation, a workload or batch mismatch, an unknown layer.
+    MappingError
+        A mapping that breaks the mapping rules or does not cover its layer; ``field`` starts
+        with ``layers.<name>``.
+    """
+    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+        raise SpecError(f"must be an integer >= 1, got {batch!r}", field="batch")
+    doc = validate(MappingFile, data, origin)
+    if doc.workload.lower() != workload.name.lower():
+        raise SpecError(f"this file maps workload {doc.workload!r}, not {workload.name!r}{_where(origin)}",
+                        field="workload")
+    if doc.batch is not None and doc.batch != batch:
+        raise SpecError(f"this file's mappings are for batch {doc.batch}, the run uses batch {batch}{_where(origin)}",
+                        field="batch")
+    layers = {layer.name: layer.with_batch(batch) for layer in workload.layers}
+    out: dict[str, Mapping] = {}
+    for name, entry in doc.layers.items():
+        at = format_path(("layers", name))
+        if name not in layers:
+            raise SpecError(f"no layer {name!r} in workload {workload.name} (layers: {', '.join(layers)})"
+                            f"{_where(origin)}", field=at)
+        mapping = _entry_mapping(entry, layers[name], doc.dataflow, at, origin)
+        try:
+            mapping.check_covers(layers[name].loop_bounds())
+        except MappingError as exc:
+            raise _rebase(exc, "mapping", at, origin) from None
+        out[name] = mapping
+    return out
+
+
+def json_schema(kind: str) -> dict:
+    """JSON schema of a file format, for editors: ``workload``, ``hardware``, ``energy``, ``mapping``."""
+    models = {"workload": WorkloadFile, "hardware": HardwareFile, "energy": EnergyFile, "mapping": MappingFile}
+    if kind not in models:
+        raise SpecError(f"unknown format {kind!r}; choose one of {', '.join(models)}")
+    return models[kind].model_json_schema()

@@ -1,0 +1,88 @@
+"""Plain-text tables of results (what the CLI prints)."""
+
+from __future__ import annotations
+
+from .spec.dims import COMPONENTS
+from .spec.result import LayerResult, RunResult, component_totals
+
+
+def _fmt_energy(value: float) -> str:
+    return f"{value:.3e}"
+
+
+def run_table(run: RunResult) -> str:
+    """Per-layer table: MACs, PEs, cycles, energy by component, total and energy per MAC."""
+    head = (f"{run.workload} on {run.hardware} | dataflow {run.dataflow} | engine {run.engine} | "
+            f"batch {run.batch} | energy unit: {'MAC energies' if run.energy_unit == 'mac' else 'pJ'}")
+    cols = ["layer", "MACs", "PEs", "util", "cycles", *COMPONENTS, "total", "E/MAC"]
+    rows = [cols]
+    for r in run.layers:
+        rows.append(_layer_row(r))
+    tot = run.total()
+    if tot["macs"]:
+        comp = component_totals(tot["energy"])
+        rows.append(["total", f"{tot['macs']:,}", "", "", f"{tot['cycles']:,}",
+                     *(_fmt_energy(comp[c]) for c in COMPONENTS), _fmt_energy(tot["energy_total"]),
+                     f"{tot['energy_total'] / tot['macs']:.3f}"])
+    text = head + "\n" + _align(rows)
+    notes = [f"  {r.layer.name}: {r.reason}" for r in run.layers if not r.ok]
+    if notes:
+        text += "\ninfeasible:\n" + "\n".join(notes)
+    return text
+
+
+def _layer_row(r: LayerResult) -> list[str]:
+    if not r.ok:
+        return [r.layer.name, f"{r.layer.macs:,}", "-", "-", "-", *("-" for _ in COMPONENTS), "infeasible", "-"]
+    comp = component_totals(r.energy)
+    return [r.layer.name, f"{r.macs:,}", str(r.active_pes), f"{r.utilization:.2f}", f"{r.cycles:,}",
+            *(_fmt_energy(comp[c]) for c in COMPONENTS), _fmt_energy(r.energy_total),
+            f"{r.energy_total / r.macs:.3f}"]
+
+
+def access_table(run: RunResult) -> str:
+    """Accesses per MAC by level and data type, over the feasible layers."""
+    tot = run.total()
+    macs = tot["macs"] or 1
+    rows = [["level", "ifmap", "filter", "psum", "per MAC"]]
+    for level, per in tot["accesses"].items():
+        cells, words = [], 0
+        for t in ("ifmap", "filter", "psum"):
+            stats = per.get(t, {})
+            if level == "NoC":
+                n = stats.get("deliveries", 0)
+            else:
+                n = stats.get("reads", 0) + (stats.get("writes", 0) if t == "psum" else 0)
+            words += n
+            cells.append(f"{n:,}")
+        rows.append([level, *cells, f"{words / macs:.4f}"])
+    return "charged accesses (reads; psum reads+writes; NoC deliveries)\n" + _align(rows)
+
+
+def compare_table(runs: list[RunResult]) -> str:
+    """One row per dataflow: energy per MAC by component over the feasible layers."""
+    rows = [["dataflow", "hardware", "batch", *COMPONENTS, "E/MAC", "vs first", "infeasible"]]
+    base = None
+    for run in runs:
+        tot = run.total()
+        bad = ",".join(tot["infeasible_layers"])
+        if not tot["macs"]:
+            rows.append([run.dataflow, run.hardware, str(run.batch), *("-" for _ in COMPONENTS), "-", "-", bad])
+            continue
+        comp = component_totals(tot["energy"])
+        per_mac = tot["energy_total"] / tot["macs"]
+        base = base or per_mac
+        rows.append([run.dataflow, run.hardware, str(run.batch),
+                     *(f"{comp[c] / tot['macs']:.3f}" for c in COMPONENTS), f"{per_mac:.3f}",
+                     f"{per_mac / base:.2f}x", bad or "-"])
+    return "energy per MAC (MAC energies) over feasible layers\n" + _align(rows)
+
+
+def _align(rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    out = []
+    for j, row in enumerate(rows):
+        out.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))))
+        if j == 0:
+            out.append("-" * len(out[0]))
+    return "\n".join(out)

@@ -1,0 +1,65 @@
+"""Run one workload under several dataflows (each on its own hardware if asked)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from ..dataflows import parse_dataflow
+from ..spec.dims import Dataflow
+from ..spec.hardware import Hardware
+from ..spec.layer import Workload
+from ..spec.result import RunResult
+from .mapper import Budget, Objective
+
+ISCA16_DATAFLOWS = ("rs", "ws", "osa", "osb", "osc", "nlr")
+
+
+def warmup() -> None:
+    """Compile (or load from the cache) the numba kernels in this process."""
+    from ..sim.simulate import simulate
+    from ..spec.hardware import Buffer
+    from ..spec.layer import ConvLayer
+
+    hw = Hardware(name="warmup", pe_rows=2, pe_cols=2, rf=Buffer(shared_words=16), glb=Buffer(shared_words=256))
+    simulate(ConvLayer(name="w", M=2, C=2, H=3, W=3, R=2, S=2), hw, "rs", budget=Budget(10, 10, 1))
+
+
+def _one(workload, hw, df, engine, batch, objective, budget) -> RunResult:
+    from ..sim.simulate import simulate_network
+
+    return simulate_network(workload, hw, df, engine=engine, batch=batch, objective=objective, budget=budget)
+
+
+def compare(workload: Workload, hardware: Hardware | Callable[[Dataflow], Hardware],
+            dataflows: Sequence = ISCA16_DATAFLOWS, batch: int = 1, engine: str = "analytic",
+            objective=Objective.ENERGY, n_jobs: int = 1, budget: Budget | None = None) -> list[RunResult]:
+    """Simulate ``workload`` under each dataflow.
+
+    Parameters
+    ----------
+    workload : Workload
+        Layers to run.
+    hardware : Hardware or callable
+        One machine for every dataflow, or a function giving the machine of a dataflow (the
+        ISCA 2016 comparison gives each dataflow its own RF/GLB split).
+    dataflows : sequence of str
+        Dataflow names.
+    batch : int
+        Batch size N.
+    n_jobs : int
+        Worker processes (joblib); 1 runs in this process.
+
+    Returns
+    -------
+    list of RunResult
+        In the order of ``dataflows``; infeasible layers are recorded inside each run.
+    """
+    dfs = [parse_dataflow(d) for d in dataflows]
+    pick = hardware if callable(hardware) else (lambda _df: hardware)
+    jobs = [(workload, pick(df), df, engine, batch, objective, budget) for df in dfs]
+    if n_jobs == 1 or len(jobs) == 1:
+        return [_one(*job) for job in jobs]
+    from joblib import Parallel, delayed
+
+    warmup()
+    return list(Parallel(n_jobs=n_jobs)(delayed(_one)(*job) for job in jobs))

@@ -1,0 +1,70 @@
+"""The mapspace of a dataflow: its size and random members (for tests and exploration)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..dataflows import template
+from ..dataflows.base import Keep
+from ..dataflows.lowering import genome_to_mapping, search_space
+from ..spec.layer import ConvLayer
+from ..spec.mapping import Mapping
+
+
+def random_mapping(layer: ConvLayer, dataflow, rng: np.random.Generator, rows: int | None = None,
+                   cols: int | None = None) -> Mapping:
+    """A random mapping of ``layer`` that obeys the dataflow's structure.
+
+    Every prime factor of every dimension goes to a random allowed place, loop orders are
+    shuffled, and tile starts are drawn at random (bypassing where the dataflow allows it).
+    Capacities are not checked; spatial factors are limited to ``rows`` × ``cols`` PEs when
+    given (factors that do not fit move to the outer level).
+    """
+    tpl = template(dataflow)
+    sp = search_space(tpl, layer)
+    k = len(sp.slot_dim)
+    assign = np.empty(len(sp.prime_val), dtype=np.int64)
+    for i, d in enumerate(sp.prime_dim):
+        assign[i] = sp.dim_slots[d, rng.integers(sp.dim_nslots[d])]
+    for kind, limit in ((1, rows), (2, cols)):
+        if limit is None:
+            continue
+        while True:
+            on_axis = [i for i in range(len(assign)) if sp.slot_kind[assign[i]] == kind]
+            used = int(np.prod([sp.prime_val[i] for i in on_axis])) if on_axis else 1
+            if used <= limit:
+                break
+            movable = [i for i in on_axis if sp.dim_slots[sp.prime_dim[i], 0] < sp.n_outer]
+            if not movable:
+                raise ValueError("the dataflow needs more PEs than the array has")
+            i = max(movable, key=lambda j: sp.prime_val[j])
+            assign[i] = sp.dim_slots[sp.prime_dim[i], 0]
+    order = np.arange(k, dtype=np.int64)
+    rng.shuffle(order[: sp.n_outer])
+    rng.shuffle(order[sp.pe_start:])
+    res = np.zeros((2, 3), dtype=np.int64)
+    for lv, (lo, hi) in enumerate(((0, sp.n_outer), (sp.pe_start, k))):
+        for t in range(3):
+            mode = Keep(int(sp.res_mode[lv, t]))
+            if mode is Keep.NO or (mode is Keep.OPTIONAL and rng.random() < 0.25):
+                res[lv, t] = -1
+            else:
+                res[lv, t] = rng.integers(lo, hi + 1)
+    return genome_to_mapping(sp, tpl, assign, order, res)
+
+
+def mapspace_size(layer: ConvLayer, dataflow) -> int:
+    """Number of genomes (factor placements × loop orders × tile starts) of the mapspace."""
+    from math import factorial
+
+    tpl = template(dataflow)
+    sp = search_space(tpl, layer)
+    size = 1
+    for d in range(8):
+        size *= int(sp.dim_nslots[d]) ** int((sp.prime_dim == d).sum()) if sp.dim_nslots[d] else 1
+    size *= factorial(sp.n_outer) * factorial(len(sp.slot_dim) - sp.pe_start)
+    for lv, (lo, hi) in enumerate(((0, sp.n_outer), (sp.pe_start, len(sp.slot_dim)))):
+        for t in range(3):
+            mode = Keep(int(sp.res_mode[lv, t]))
+            size *= 1 if mode is Keep.NO else (hi - lo + 1) + (1 if mode is Keep.OPTIONAL else 0)
+    return size
