@@ -37,6 +37,9 @@ class Template:
     window : bool
         Operands bypassing the RF are forwarded across the array (convolutional reuse in the
         array: a sliding window is read from the parent once).
+    rf_accumulates : tuple of Dim
+        Dimensions whose loops inside a PE must run within the RF's psum tile (RS: a PE
+        finishes its 1-D primitive over ``S`` and its ``q`` channels before a psum leaves).
     summary : str
         One line for ``accelsim list dataflows``.
     """
@@ -50,6 +53,7 @@ class Template:
     glb: tuple[Keep, Keep, Keep] = (Keep.YES, Keep.YES, Keep.YES)
     rf: tuple[Keep, Keep, Keep] = (Keep.YES, Keep.YES, Keep.YES)
     window: bool = False
+    rf_accumulates: tuple[Dim, ...] = ()
     summary: str = ""
 
     def reduction(self, dim: Dim) -> Reduction:

@@ -87,6 +87,7 @@ class SearchSpace:
     n_outer: int
     pe_start: int
     res_mode: np.ndarray
+    acc_mask: np.ndarray
 
 
 def search_space(tpl: Template, layer: ConvLayer) -> SearchSpace:
@@ -118,6 +119,7 @@ def search_space(tpl: Template, layer: ConvLayer) -> SearchSpace:
         n_outer=n_outer,
         pe_start=pe_start,
         res_mode=res_mode,
+        acc_mask=np.array([1 if d in tpl.rf_accumulates else 0 for d in Dim], dtype=np.int64),
     )
 
 

@@ -20,6 +20,7 @@ TEMPLATE = Template(
     cols=(Dim.E, Dim.M, Dim.N),
     pe=(Dim.N, Dim.M, Dim.C),
     pinned={Dim.R: "row", Dim.S: "pe", Dim.F: "pe"},
+    rf_accumulates=(Dim.C, Dim.S),
     summary="row stationary: 1-D row convolutions in each PE's RF, R×E logical PE sets folded onto the array",
 )
 

@@ -245,11 +245,16 @@ def compute_steps(factors, kinds):
 
 
 @jit
-def score_of(counts, macs, steps, costs, objective):
-    """Objective value: 0 energy, 1 cycles (energy breaks ties), 2 energy × cycles."""
+def score_of(counts, macs, steps, costs, objective, pes):
+    """Objective value: 0 energy, 1 cycles (energy breaks ties), 2 energy × cycles.
+
+    The energy objective carries a tie-break of 0.001 % per unit of ``steps · pes / macs`` (the
+    inverse PE utilisation), so of two mappings within a fraction of a percent in energy the
+    one using more of the ``pes`` PEs wins.
+    """
     energy = energy_of(counts, macs, costs)
     if objective == 0:
-        return energy
+        return energy * (1.0 + 1e-5 * steps * pes / macs)
     if objective == 1:
         return steps * (1.0 + 1e-9 * energy / macs)
     return energy * steps
@@ -338,7 +343,7 @@ def _repair_array(assign, slot_dim, slot_kind, prime_val, n_outer, kind, limit):
 @jit
 def _evaluate(assign, order, res, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
               bypass_ok, stride, window, costs, caps, rows, cols, objective, allow_spill,
-              dims, factors, kinds, reds, counts, usage):
+              dims, factors, kinds, reds, counts, usage, acc_mask):
     if not _repair_array(assign, slot_dim, slot_kind, prime_val, n_outer, 1, rows):
         return np.inf
     if not _repair_array(assign, slot_dim, slot_kind, prime_val, n_outer, 2, cols):
@@ -348,10 +353,15 @@ def _evaluate(assign, order, res, slot_dim, slot_kind, slot_red, prime_val, n_ou
         return np.inf
     if not _repair(dims, factors, res, caps, dims.shape[0], 1, stride, bypass_ok):
         return np.inf
+    if res[1, 2] >= 0:
+        # the dataflow accumulates these dimensions' PE loops inside the RF psum tile
+        for j in range(pe_start, res[1, 2]):
+            if factors[j] > 1 and acc_mask[dims[j]] == 1:
+                return np.inf
     macs = count_accesses(dims, factors, kinds, reds, res, stride, window, counts, usage)
     if allow_spill == 0 and counts[0, 2, 0] > 0:
         return np.inf
-    return score_of(counts, macs, compute_steps(factors, kinds), costs, objective)
+    return score_of(counts, macs, compute_steps(factors, kinds), costs, objective, rows * cols)
 
 
 @jit
@@ -413,7 +423,7 @@ def _mutate(assign, order, res, prime_dim, dim_slots, dim_nslots, n_outer, pe_st
 @jit
 def _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots,
            dim_nslots, n_outer, pe_start, res_mode, bypass_ok, stride, window, costs, caps, rows, cols,
-           objective, allow_spill, max_evals, dims, factors, kinds, reds, counts, usage):
+           objective, allow_spill, max_evals, dims, factors, kinds, reds, counts, usage, acc_mask):
     """First-improvement local search over the whole neighbourhood of a genome, repeated until
     no neighbour is better: move one prime factor (keeping or re-maximising the tile starts),
     swap two loops of one level, move or toggle one tile start."""
@@ -446,7 +456,7 @@ def _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val, pr
                                 cr[1, t] = pe_start
                     v = _evaluate(ca, co, cr, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
                                   bypass_ok, stride, window, costs, caps, rows, cols, objective,
-                                  allow_spill, dims, factors, kinds, reds, counts, usage)
+                                  allow_spill, dims, factors, kinds, reds, counts, usage, acc_mask)
                     evals += 1
                     if v < cur:
                         cur = v
@@ -465,7 +475,7 @@ def _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val, pr
                     co[b] = tmp
                     v = _evaluate(ca, co, cr, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
                                   bypass_ok, stride, window, costs, caps, rows, cols, objective,
-                                  allow_spill, dims, factors, kinds, reds, counts, usage)
+                                  allow_spill, dims, factors, kinds, reds, counts, usage, acc_mask)
                     evals += 1
                     if v < cur:
                         cur = v
@@ -488,7 +498,7 @@ def _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val, pr
                     cr[lv, t] = -1 if target == lo - 1 else target
                     v = _evaluate(ca, co, cr, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
                                   bypass_ok, stride, window, costs, caps, rows, cols, objective,
-                                  allow_spill, dims, factors, kinds, reds, counts, usage)
+                                  allow_spill, dims, factors, kinds, reds, counts, usage, acc_mask)
                     evals += 1
                     if v < cur:
                         cur = v
@@ -500,9 +510,9 @@ def _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val, pr
 @jit
 def search(slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots, dim_nslots,
            n_outer, pe_start, res_mode, stride, window, costs, caps, rows, cols, objective,
-           allow_spill, n_samples, n_climb, n_starts, seed, best_assign, best_order, best_res):
-    """Random sampling; from each of the best ``n_starts`` distinct samples, ``n_climb`` steps
-    of simulated annealing, then a systematic local search to a local optimum.
+           allow_spill, acc_mask, n_samples, n_climb, n_starts, seed, best_assign, best_order, best_res):
+    """Random sampling in ``n_starts`` batches; from each batch's best sample, ``n_climb``
+    steps of simulated annealing, then a systematic local search to a local optimum.
 
     Returns
     -------
@@ -531,28 +541,23 @@ def search(slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots, dim_n
     res = np.zeros((2, 3), dtype=np.int64)
     evaluated = 0
     legal = 0
-    for _ in range(n_samples):
+    # the samples fall into n_starts equal batches; each batch's best is one start, so the
+    # local searches begin in different regions of the mapspace
+    per_batch = max(1, n_samples // n_starts)
+    for i in range(per_batch * n_starts):
+        st = i // per_batch
         _random_genome(assign, order, res, prime_dim, dim_slots, dim_nslots, n_outer, pe_start, k, res_mode)
         s = _evaluate(assign, order, res, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
                       bypass_ok, stride, window, costs, caps, rows, cols, objective, allow_spill,
-                      dims, factors, kinds, reds, counts, usage)
+                      dims, factors, kinds, reds, counts, usage, acc_mask)
         evaluated += 1
         if s < np.inf:
             legal += 1
-            worst = 0
-            for i in range(1, n_starts):
-                if starts_s[i] > starts_s[worst]:
-                    worst = i
-            if s < starts_s[worst]:
-                dup = False
-                for i in range(n_starts):
-                    if starts_s[i] == s:
-                        dup = True
-                if not dup:
-                    starts_s[worst] = s
-                    starts_a[worst] = assign
-                    starts_o[worst] = order
-                    starts_r[worst] = res
+            if s < starts_s[st]:
+                starts_s[st] = s
+                starts_a[st] = assign
+                starts_o[st] = order
+                starts_r[st] = res
     best = np.inf
     cand_a = np.zeros(p, dtype=np.int64)
     cand_o = np.zeros(k, dtype=np.int64)
@@ -579,7 +584,7 @@ def search(slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots, dim_n
             _mutate(cand_a, cand_o, cand_r, prime_dim, dim_slots, dim_nslots, n_outer, pe_start, k, res_mode)
             v = _evaluate(cand_a, cand_o, cand_r, slot_dim, slot_kind, slot_red, prime_val, n_outer,
                           pe_start, bypass_ok, stride, window, costs, caps, rows, cols, objective,
-                          allow_spill, dims, factors, kinds, reds, counts, usage)
+                          allow_spill, dims, factors, kinds, reds, counts, usage, acc_mask)
             evaluated += 1
             if v == np.inf:
                 continue
@@ -600,7 +605,7 @@ def search(slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots, dim_n
         cur, evals = _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val,
                             prime_dim, dim_slots, dim_nslots, n_outer, pe_start, res_mode, bypass_ok,
                             stride, window, costs, caps, rows, cols, objective, allow_spill, 100000,
-                            dims, factors, kinds, reds, counts, usage)
+                            dims, factors, kinds, reds, counts, usage, acc_mask)
         evaluated += evals
         if cur < best:
             best = cur
@@ -611,7 +616,7 @@ def search(slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots, dim_n
 
 
 @jit
-def evaluate_batch(dims, factors, kinds, reds, res, stride, window, costs, caps, objective, out):
+def evaluate_batch(dims, factors, kinds, reds, res, stride, window, costs, caps, objective, pes, out):
     """Score a batch of nests (rows of the 2-D arrays, ``res`` 3-D); ``inf`` where one overflows."""
     counts = np.zeros((4, 3, 4), dtype=np.int64)
     usage = np.zeros((2, 3), dtype=np.int64)
@@ -620,4 +625,4 @@ def evaluate_batch(dims, factors, kinds, reds, res, stride, window, costs, caps,
         if _overflow(usage, caps, 0) > 0 or _overflow(usage, caps, 1) > 0:
             out[b] = np.inf
             continue
-        out[b] = score_of(counts, macs, compute_steps(factors[b], kinds[b]), costs, objective)
+        out[b] = score_of(counts, macs, compute_steps(factors[b], kinds[b]), costs, objective, pes)

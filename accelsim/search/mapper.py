@@ -44,9 +44,9 @@ def parse_objective(value) -> Objective:
 class Budget:
     """Search effort: random samples, evaluation cap of each local search, local searches."""
 
-    samples: int = 2000
-    climb: int = 8000
-    starts: int = 4
+    samples: int = 4000
+    climb: int = 2000
+    starts: int = 16
     seed: int = 2016
 
 
@@ -69,7 +69,7 @@ def _run(space: SearchSpace, tpl, layer: ConvLayer, hw: Hardware, caps: np.ndarr
         space.slot_dim, space.slot_kind, space.slot_red, space.prime_val, space.prime_dim,
         space.dim_slots, space.dim_nslots, space.n_outer, space.pe_start, space.res_mode,
         layer.U, window_flags(tpl, hw), cost_array(hw), caps, hw.pe_rows, hw.pe_cols, objective,
-        1 if allow_spill else 0, budget.samples, budget.climb, budget.starts, budget.seed,
+        1 if allow_spill else 0, space.acc_mask, budget.samples, budget.climb, budget.starts, budget.seed,
         assign, order, res,
     )
     return score, considered, legal, assign, order, res

@@ -1,0 +1,315 @@
+"""A slow, obvious reference for the analytic access counter.
+
+Counts every read, write, update and NoC delivery of a (layer, mapping) by explicit
+enumeration of the loop nest (Python sets of element tuples, no closed forms), following the
+accounting rules the analytic kernel (:mod:`accelsim.kernels.analytic`) claims to implement.
+Deliberately independent of ``accelsim.kernels``: only the spec types are used. Meant for tiny
+layers (a few thousand MACs).
+
+Semantics in brief (see ``reference_counts`` for the details):
+
+* a MAC's coordinates: per dimension, its loops' indices combined mixed-radix (outer loops more
+  significant); ifmap element ``(g, n, c, e*U + r, f*U + s)``, filter ``(g, m, c, r, s)``,
+  psum ``(g, n, m, e, f)``;
+* time steps = index tuples of the temporal loops (lexicographic); PEs = index tuples of the
+  spatial loops;
+* a storage level whose tile starts at loop ``p`` holds, per instance (one for the GLB, one per
+  PE for the RF), the elements touched by ``loops[p:]`` for fixed ``loops[:p]``;
+* inputs: a changed tile is fetched whole, or only its new elements when the step slides along
+  the innermost relevant temporal loop (factor > 1) above ``p`` and sliding is allowed; the
+  parent reads, per child step, the union of what the child instances fetch; a MAC child needs
+  its operand at every step (with array forwarding, ifmap words are read once per sweep of the
+  innermost run of E/F/R/S loops);
+* psums: residences (maximal runs of steps with an unchanged tile) send their tile up when they
+  end; child instances differing only in spatial C/R/S loops with NoC or tree reduction are
+  merged; a level with ``U`` updates arriving and ``W`` resident words costs ``U - W`` reads
+  and writes (DRAM: ``U`` writes, ``U - ofmap`` reads).
+"""
+
+from __future__ import annotations
+
+from itertools import product
+
+import numpy as np
+
+from accelsim.spec.dims import Dim, Reduction
+from accelsim.spec.layer import ConvLayer
+from accelsim.spec.mapping import Mapping
+
+IFMAP, FILTER, PSUM = 0, 1, 2
+DRAM, GLB, NOC, RF = 0, 1, 2, 3
+READS, WRITES, UPDATES, TRANSACTIONS = 0, 1, 2, 3
+MAC = -1  # the "level" of the MAC itself in a chain of holders
+
+G, N, M, C, E, F, R, S = (int(d) for d in Dim)
+RELEVANT = {
+    IFMAP: frozenset({G, N, C, E, F, R, S}),
+    FILTER: frozenset({G, M, C, R, S}),
+    PSUM: frozenset({G, N, M, E, F}),
+}
+WINDOW_DIMS = frozenset({E, F, R, S})
+PSUM_IRRELEVANT = frozenset({C, R, S})
+
+
+class _Nest:
+    """The loop nest of one (layer, mapping), with cached tiles."""
+
+    def __init__(self, layer: ConvLayer, mapping: Mapping):
+        self.loops = mapping.loops
+        self.n = len(self.loops)
+        self.dims = [int(lp.dim) for lp in self.loops]
+        self.factors = [int(lp.factor) for lp in self.loops]
+        self.spatial = [lp.spatial for lp in self.loops]
+        self.reds = [lp.reduction for lp in self.loops]
+        self.stride = layer.U
+        self._tiles: dict = {}
+
+    # ------------------------------------------------------------------ elements
+    def coord(self, idx) -> list[int]:
+        """Per-dimension coordinate of a full iteration (one index per loop)."""
+        c = [0] * 8
+        for j, i in enumerate(idx):
+            d = self.dims[j]
+            c[d] = c[d] * self.factors[j] + i
+        return c
+
+    def element(self, t: int, c) -> tuple:
+        u = self.stride
+        if t == IFMAP:
+            return (c[G], c[N], c[C], c[E] * u + c[R], c[F] * u + c[S])
+        if t == FILTER:
+            return (c[G], c[M], c[C], c[R], c[S])
+        return (c[G], c[N], c[M], c[E], c[F])
+
+    def tile(self, t: int, p: int, prefix: tuple) -> frozenset:
+        """Elements of ``t`` touched by every iteration of ``loops[p:]`` below ``prefix``."""
+        key = (t, p, prefix)
+        got = self._tiles.get(key)
+        if got is None:
+            inner = [range(f) for f in self.factors[p:]]
+            got = frozenset(self.element(t, self.coord(prefix + rest)) for rest in product(*inner))
+            self._tiles[key] = got
+        return got
+
+    # ------------------------------------------------------------------ iteration spaces
+    def temporal_above(self, p: int) -> list[int]:
+        return [j for j in range(p) if not self.spatial[j]]
+
+    def spatial_above(self, p: int) -> list[int]:
+        return [j for j in range(p) if self.spatial[j]]
+
+    def ranges(self, positions) -> list[range]:
+        return [range(self.factors[j]) for j in positions]
+
+    @staticmethod
+    def assemble(p: int, tpos, step, spos, inst) -> tuple:
+        """Indices of ``loops[:p]`` from the temporal ``step`` and spatial ``inst`` parts."""
+        out = [0] * p
+        for j, i in zip(tpos, step):
+            out[j] = i
+        for j, i in zip(spos, inst):
+            out[j] = i
+        return tuple(out)
+
+    # ------------------------------------------------------------------ storage-level walks
+    def walk(self, t: int, p: int):
+        """Yield ``(step_number, step, changed_loop, {instance: tile})`` for a level at ``p``.
+
+        ``changed_loop`` is the outermost temporal loop (nest index) that changed since the
+        previous step, ``None`` at the first step.
+        """
+        tpos = self.temporal_above(p)
+        spos = self.spatial_above(p)
+        insts = list(product(*self.ranges(spos)))
+        prev = None
+        for number, step in enumerate(product(*self.ranges(tpos))):
+            changed = None
+            if prev is not None:
+                for i, (a, b) in enumerate(zip(prev, step)):
+                    if a != b:
+                        changed = tpos[i]
+                        break
+            tiles = {inst: self.tile(t, p, self.assemble(p, tpos, step, spos, inst)) for inst in insts}
+            yield number, step, changed, tiles
+            prev = step
+
+    def input_fills(self, t: int, p: int, slide_ok: bool):
+        """(words fetched summed over instances, words the parent reads, max tile size)."""
+        relevant = [j for j in self.temporal_above(p)
+                    if self.dims[j] in RELEVANT[t] and self.factors[j] > 1]
+        k = relevant[-1] if relevant else None
+        previous: dict = {}
+        fills = reads = usage = 0
+        for _, _, changed, tiles in self.walk(t, p):
+            sliding = slide_ok and changed is not None and changed == k
+            union: set = set()
+            for inst, tile in tiles.items():
+                usage = max(usage, len(tile))
+                old = previous.get(inst)
+                if old is None:
+                    new = tile
+                elif tile == old:
+                    new = frozenset()
+                elif sliding:
+                    new = tile - old
+                else:
+                    new = tile
+                fills += len(new)
+                union |= new
+                previous[inst] = tile
+            reads += len(union)
+        return fills, reads, usage
+
+    def mac_input_reads(self, t: int, forward: bool) -> int:
+        """Words of ``t`` the parent of the MAC reads (the MAC is the child: RF bypassed)."""
+        tpos = self.temporal_above(self.n)
+        spos = self.spatial_above(self.n)
+        insts = list(product(*self.ranges(spos)))
+        run = set()
+        for j in reversed(tpos):
+            if self.factors[j] == 1:
+                continue
+            if self.dims[j] in WINDOW_DIMS:
+                run.add(j)
+            else:
+                break
+        key_idx = [i for i, j in enumerate(tpos) if j not in run]
+        reads = 0
+        seen: set = set()
+        prev_key = None
+        for step in product(*self.ranges(tpos)):
+            need = {self.element(t, self.coord(self.assemble(self.n, tpos, step, spos, inst)))
+                    for inst in insts}
+            if forward and t == IFMAP:
+                key = tuple(step[i] for i in key_idx)
+                if key != prev_key:
+                    seen = set()
+                    prev_key = key
+                new = need - seen
+                reads += len(new)
+                seen |= need
+            else:
+                reads += len(need)
+        return reads
+
+    # ------------------------------------------------------------------ psums
+    def psum_residences(self, p: int):
+        """Per instance, the list of residence tiles (in time order) of a level at ``p``;
+        ``p == n`` with ``mac=True`` semantics is handled by :meth:`psum_sent`."""
+        out: dict = {}
+        last: dict = {}
+        for _, _, _, tiles in self.walk(PSUM, p):
+            for inst, tile in tiles.items():
+                if last.get(inst) is None or last[inst] != tile:
+                    out.setdefault(inst, []).append(tile)
+                    last[inst] = tile
+        return out
+
+    def psum_sent(self, child_p: int | None, parent_p: int, merge: frozenset):
+        """(words the child sends summed over instances, words after merging).
+
+        ``child_p`` None = the MAC child (one word per MAC per step). Child instances that
+        differ only in spatial loops of ``loops[parent_p:child_p]`` over C/R/S whose reduction
+        is in ``merge`` are merged (one word per element per residence).
+        """
+        if child_p is None:
+            tpos = self.temporal_above(self.n)
+            spos = self.spatial_above(self.n)
+            residences: dict = {}
+            for step in product(*self.ranges(tpos)):
+                for inst in product(*self.ranges(spos)):
+                    el = self.element(PSUM, self.coord(self.assemble(self.n, tpos, step, spos, inst)))
+                    residences.setdefault(inst, []).append(frozenset({el}))
+            hi = self.n
+        else:
+            spos = self.spatial_above(child_p)
+            residences = self.psum_residences(child_p)
+            hi = child_p
+        merged_pos = {i for i, j in enumerate(spos)
+                      if parent_p <= j < hi and self.dims[j] in PSUM_IRRELEVANT and self.reds[j] in merge}
+        unmerged = 0
+        groups: dict = {}
+        for inst, tiles in residences.items():
+            gkey = tuple(None if i in merged_pos else v for i, v in enumerate(inst))
+            for number, tile in enumerate(tiles):
+                unmerged += len(tile)
+                groups.setdefault((number, gkey), set()).update(tile)
+        merged = sum(len(s) for s in groups.values())
+        return unmerged, merged
+
+    def psum_resident(self, p: int):
+        """(W = tile words summed over residences and instances, max tile size)."""
+        res = self.psum_residences(p)
+        words = sum(len(tile) for tiles in res.values() for tile in tiles)
+        usage = max((len(tile) for tiles in res.values() for tile in tiles), default=0)
+        return words, usage
+
+
+def reference_counts(layer: ConvLayer, mapping: Mapping, window: int):
+    """Counts by enumeration: ``(counts int64[4,3,4], usage int64[2,3], macs)``.
+
+    ``window`` bit 0: operands that bypass the RF are forwarded across the array (ifmap read
+    once per sweep of the innermost E/F/R/S loops); bit 1: the GLB keeps the ifmap overlap of
+    consecutive tiles (halo reuse).
+    """
+    mapping.check_covers(layer.loop_bounds())
+    nest = _Nest(layer, mapping)
+    n = nest.n
+    counts = np.zeros((4, 3, 4), dtype=np.int64)
+    usage = np.zeros((2, 3), dtype=np.int64)
+    macs = 0
+    for _ in product(*nest.ranges(range(n))):
+        macs += 1
+
+    for t in (IFMAP, FILTER, PSUM):
+        chain = [(DRAM, 0)]
+        if mapping.glb[t] is not None:
+            chain.append((GLB, mapping.glb[t]))
+        if mapping.rf[t] is not None:
+            chain.append((RF, mapping.rf[t]))
+        chain.append((MAC, n))
+
+        if t != PSUM:
+            for (plev, _pp), (clev, cp) in zip(chain, chain[1:]):
+                if clev == MAC:
+                    if plev == RF:
+                        sent = macs  # the innermost holder is read once per MAC
+                    else:
+                        sent = nest.mac_input_reads(t, forward=bool(window & 1))
+                    got = macs
+                else:
+                    slide = t != IFMAP or clev == RF or bool(window & 2)
+                    got, sent, use = nest.input_fills(t, cp, slide)
+                    counts[clev, t, WRITES] += got
+                    usage[0 if clev == GLB else 1, t] = use
+                counts[plev, t, READS] += sent
+                if plev in (DRAM, GLB) and clev in (RF, MAC):
+                    counts[NOC, t, READS] += got
+                    counts[NOC, t, TRANSACTIONS] += sent
+        else:
+            for (plev, pp), (clev, cp) in zip(chain, chain[1:]):
+                child_p = None if clev == MAC else cp
+                _, upd = nest.psum_sent(child_p, pp, frozenset({Reduction.NOC, Reduction.TREE}))
+                resident, use = nest.psum_resident(pp)
+                if plev != DRAM:
+                    usage[0 if plev == GLB else 1, t] = use
+                counts[plev, t, UPDATES] += upd
+                if plev == DRAM:
+                    counts[plev, t, WRITES] += upd
+                    counts[plev, t, READS] += upd - resident
+                else:
+                    counts[plev, t, WRITES] += upd - resident
+                    counts[plev, t, READS] += upd - resident
+                if plev in (DRAM, GLB) and clev in (RF, MAC):
+                    words, after_noc = nest.psum_sent(child_p, pp, frozenset({Reduction.NOC}))
+                    counts[NOC, t, READS] += words - after_noc
+                    counts[NOC, t, TRANSACTIONS] += upd + (upd - resident)
+    return counts, usage, macs
+
+
+def used_ifmap_elements(layer: ConvLayer) -> int:
+    """Distinct ifmap words any MAC of the layer reads (direct, mapping-free)."""
+    cg = layer.C // layer.G
+    rows = {e * layer.U + r for e in range(layer.E) for r in range(layer.R)}
+    cols = {f * layer.U + s for f in range(layer.F) for s in range(layer.S)}
+    return layer.N * layer.G * cg * len(rows) * len(cols)
