@@ -203,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--setup", help="per-dataflow hardware family: isca16 (with --pes)")
     cmp_.add_argument("--pes", type=int, default=256, help="PE count of the setup: 256, 512 or 1024")
     cmp_.add_argument("--dataflows", help="comma-separated (default: rs,ws,osa,osb,osc,nlr)")
-    cmp_.add_argument("--jobs", type=int, default=1, help="worker processes")
+    cmp_.add_argument("--jobs", type=int, default=1, help="worker threads (default 1)")
     cmp_.add_argument("--json", help='write {"runs": [...]} here')
     cmp_.add_argument("--plot", help="save the comparison plot here")
     cmp_.add_argument("--by", default="level", choices=["level", "type"])

@@ -194,8 +194,7 @@ class _Nest:
 
     # ------------------------------------------------------------------ psums
     def psum_residences(self, p: int):
-        """Per instance, the list of residence tiles (in time order) of a level at ``p``;
-        ``p == n`` with ``mac=True`` semantics is handled by :meth:`psum_sent`."""
+        """Per instance, the list of residence tiles (in time order) of a level at ``p``."""
         out: dict = {}
         last: dict = {}
         for _, _, _, tiles in self.walk(PSUM, p):

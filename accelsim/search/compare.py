@@ -47,7 +47,7 @@ def compare(workload: Workload, hardware: Hardware | Callable[[Dataflow], Hardwa
     batch : int
         Batch size N.
     n_jobs : int
-        Worker processes (joblib); 1 runs in this process.
+        Worker threads (joblib); 1 runs sequentially.
 
     Returns
     -------
@@ -61,5 +61,7 @@ def compare(workload: Workload, hardware: Hardware | Callable[[Dataflow], Hardwa
         return [_one(*job) for job in jobs]
     from joblib import Parallel, delayed
 
+    # the kernels release the GIL (nogil=True), so threads run the searches in parallel
+    # without paying for worker processes that would each load the numba cache
     warmup()
-    return list(Parallel(n_jobs=n_jobs)(delayed(_one)(*job) for job in jobs))
+    return list(Parallel(n_jobs=n_jobs, prefer="threads")(delayed(_one)(*job) for job in jobs))
