@@ -49,6 +49,36 @@ def _batch(value: int) -> int:
     return value
 
 
+def _dataflow(name: str, option: str):
+    """Parse a dataflow name given on the command line, naming the option on error."""
+    from .dataflows import parse_dataflow
+
+    try:
+        return parse_dataflow(name)
+    except SpecError as exc:
+        raise SpecError(exc.message, option) from None
+
+
+def _jobs(value: int) -> int:
+    if value == 0 or value < -1:
+        raise SpecError(f"must be >= 1 (or -1: one worker per CPU), got {value}", "--jobs")
+    return value
+
+
+def _check_plot_path(path: str | None, option: str) -> None:
+    """Fail before any work on a plot file type matplotlib cannot write."""
+    if not path:
+        return
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if not suffix:
+        return  # matplotlib writes its default format (PNG)
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    known = FigureCanvasBase.get_supported_filetypes()
+    if suffix not in known:
+        raise SpecError(f"cannot write a .{suffix} plot; use one of {', '.join(sorted(known))}", option)
+
+
 def _save_plot(draw, path: str) -> None:
     from matplotlib.figure import Figure
 
@@ -64,11 +94,13 @@ def cmd_run(args) -> int:
     from .report import access_table, run_table
     from .sim.simulate import simulate_network
 
+    _check_plot_path(args.plot, "--plot")
+    dataflow = _dataflow(args.dataflow, "--dataflow")
     wl = _workload(args)
     hw = _hardware(args.hardware, _parse_array(args.array))
     batch = _batch(args.batch)
     mappings = load_mapping(args.mapping, wl, batch) if args.mapping else None
-    run = simulate_network(wl, hw, args.dataflow, engine=args.engine, batch=batch, objective=args.objective,
+    run = simulate_network(wl, hw, dataflow, engine=args.engine, batch=batch, objective=args.objective,
                            mappings=mappings)
     print(run_table(run))
     print()
@@ -88,24 +120,36 @@ def cmd_compare(args) -> int:
     from .report import compare_table
     from .search.compare import ISCA16_DATAFLOWS, compare
 
+    _check_plot_path(args.plot, "--plot")
+    jobs = _jobs(args.jobs)
     wl = _workload(args)
     array = _parse_array(args.array)
-    dataflows = [d.strip() for d in args.dataflows.split(",")] if args.dataflows else list(ISCA16_DATAFLOWS)
+    names = [d.strip() for d in args.dataflows.split(",") if d.strip()] if args.dataflows else list(ISCA16_DATAFLOWS)
+    if not names:
+        raise SpecError("give at least one dataflow", "--dataflows")
+    dataflows = [_dataflow(d, "--dataflows") for d in names]
     if args.setup:
         if args.setup != "isca16":
             raise SpecError(f"unknown setup {args.setup!r}; the only setup is isca16", "--setup")
-        hardware = lambda df: _hardware(f"isca16-{args.pes}-{df.value}", array)  # noqa: E731
-        for df in dataflows:  # fail early, before any work, on a bad PE count or dataflow
-            from .dataflows import parse_dataflow
+        from .io.presets import list_presets
 
-            hardware(parse_dataflow(df))
+        setups = list_presets("hardware")
+        for df in dataflows:  # fail early, before any work, on a bad PE count or dataflow
+            if f"isca16-{args.pes}-{df.value}" not in setups:
+                have = sorted(int(n.split("-")[1]) for n in setups
+                              if n.startswith("isca16-") and n.endswith(f"-{df.value}") and n.split("-")[1].isdigit())
+                raise SpecError(f"no isca16 setup for {df.value} with {args.pes} PEs; available PE counts: "
+                                f"{', '.join(map(str, have)) or 'none'}", "--pes")
+        hardware = lambda df: _hardware(f"isca16-{args.pes}-{df.value}", array)  # noqa: E731
+        for df in dataflows:
+            hardware(df)
     elif args.hardware:
         hw = _hardware(args.hardware, array)
         hardware = hw
     else:
         raise SpecError("give --hardware NAME or --setup isca16 --pes N", "--hardware")
     runs = compare(wl, hardware, dataflows, batch=_batch(args.batch), engine=args.engine,
-                   objective=args.objective, n_jobs=args.jobs)
+                   objective=args.objective, n_jobs=jobs)
     print(compare_table(runs))
     if args.json:
         write_json({"runs": [r.to_dict() for r in runs]}, args.json)
@@ -133,11 +177,12 @@ def cmd_list(args) -> int:
 def cmd_mapping(args) -> int:
     from .sim.simulate import simulate
 
+    dataflow = _dataflow(args.dataflow, "--dataflow")
     wl = _workload(args)
     hw = _hardware(args.hardware, _parse_array(args.array))
     for layer in wl.with_batch(_batch(args.batch)).layers:
-        res = simulate(layer, hw, args.dataflow, objective=args.objective)
-        print(f"== {layer.name} ({args.dataflow} on {hw.name}, N={layer.N})")
+        res = simulate(layer, hw, dataflow, objective=args.objective)
+        print(f"== {layer.name} ({dataflow.value} on {hw.name}, N={layer.N})")
         if not res.ok:
             print(res.reason)
             continue
@@ -156,8 +201,18 @@ def cmd_validate(args) -> int:
 def cmd_plot(args) -> int:
     from .io.results import read_json
 
-    doc = read_json(args.results)
+    _check_plot_path(args.output, "--output")
+    try:
+        doc = read_json(args.results)
+    except UnicodeDecodeError:
+        raise SpecError(f"{args.results} is not UTF-8 text") from None
+    except ValueError as exc:  # json.JSONDecodeError
+        raise SpecError(f"not a JSON document ({exc})", args.results) from None
     runs = doc["runs"] if isinstance(doc, dict) and "runs" in doc else [doc]
+    if not isinstance(runs, list) or not runs or not all(
+            isinstance(r, dict) and isinstance(r.get("layers"), list) for r in runs):
+        raise SpecError('expected a result document written by "run --json" (with a "layers" list) or by '
+                        '"compare --json" ({"runs": [...]})', args.results)
     if args.kind == "breakdown":
         from .plot import energy_breakdown
 
@@ -203,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--setup", help="per-dataflow hardware family: isca16 (with --pes)")
     cmp_.add_argument("--pes", type=int, default=256, help="PE count of the setup: 256, 512 or 1024")
     cmp_.add_argument("--dataflows", help="comma-separated (default: rs,ws,osa,osb,osc,nlr)")
-    cmp_.add_argument("--jobs", type=int, default=1, help="worker threads (default 1)")
+    cmp_.add_argument("--jobs", type=int, default=1, help="worker threads (default 1; -1: one per CPU)")
     cmp_.add_argument("--json", help='write {"runs": [...]} here')
     cmp_.add_argument("--plot", help="save the comparison plot here")
     cmp_.add_argument("--by", default="level", choices=["level", "type"])

@@ -6,6 +6,9 @@ from .spec.dims import COMPONENTS
 from .spec.result import LayerResult, RunResult, component_totals
 
 
+_UNIT_LABEL = {"mac": "MAC energies", "pj": "pJ"}
+
+
 def _fmt_energy(value: float) -> str:
     return f"{value:.3e}"
 
@@ -13,7 +16,7 @@ def _fmt_energy(value: float) -> str:
 def run_table(run: RunResult) -> str:
     """Per-layer table: MACs, PEs, cycles, energy by component, total and energy per MAC."""
     head = (f"{run.workload} on {run.hardware} | dataflow {run.dataflow} | engine {run.engine} | "
-            f"batch {run.batch} | energy unit: {'MAC energies' if run.energy_unit == 'mac' else 'pJ'}")
+            f"batch {run.batch} | energy unit: {_UNIT_LABEL.get(run.energy_unit, run.energy_unit)}")
     cols = ["layer", "MACs", "PEs", "util", "cycles", *COMPONENTS, "total", "E/MAC"]
     rows = [cols]
     for r in run.layers:
@@ -75,7 +78,13 @@ def compare_table(runs: list[RunResult]) -> str:
         rows.append([run.dataflow, run.hardware, str(run.batch),
                      *(f"{comp[c] / tot['macs']:.3f}" for c in COMPONENTS), f"{per_mac:.3f}",
                      f"{per_mac / base:.2f}x", bad or "-"])
-    return "energy per MAC (MAC energies) over feasible layers\n" + _align(rows)
+    units = sorted({run.energy_unit for run in runs})
+    label = ", ".join(_UNIT_LABEL.get(u, u) for u in units) or _UNIT_LABEL["mac"]
+    text = f"energy per MAC ({label}) over feasible layers\n" + _align(rows)
+    notes = [f"  {run.dataflow} {r.layer.name}: {r.reason}" for run in runs for r in run.layers if not r.ok]
+    if notes:
+        text += "\ninfeasible:\n" + "\n".join(notes)
+    return text
 
 
 def _align(rows: list[list[str]]) -> str:
