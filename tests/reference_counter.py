@@ -15,8 +15,9 @@ Semantics in brief (see ``reference_counts`` for the details):
   spatial loops;
 * a storage level whose tile starts at loop ``p`` holds, per instance (one for the GLB, one per
   PE for the RF), the elements touched by ``loops[p:]`` for fixed ``loops[:p]``;
-* inputs: a changed tile is fetched whole, or only its new elements when the step slides along
-  the innermost relevant temporal loop (factor > 1) above ``p`` and sliding is allowed; the
+* inputs: a buffer keeps its tile while only loops the tile does not depend on move; otherwise
+  the tile is fetched whole, or only its new elements when the step slides along the innermost
+  relevant temporal loop (factor > 1) above ``p`` and sliding is allowed; the
   parent reads, per child step, the union of what the child instances fetch; a MAC child needs
   its operand at every step (with array forwarding, ifmap words are read once per sweep of the
   innermost run of E/F/R/S loops);
@@ -148,7 +149,8 @@ class _Nest:
                 old = previous.get(inst)
                 if old is None:
                     new = tile
-                elif tile == old:
+                elif k is None or changed > k:
+                    # only loops the tile does not depend on moved: the buffer keeps it
                     new = frozenset()
                 elif sliding:
                     new = tile - old

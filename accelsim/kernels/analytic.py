@@ -52,6 +52,183 @@ def _proj(t, x, stride):
 
 
 @jit
+def _index_set(dims, factors, member, d):
+    """(size, contiguous) of the index set of dimension ``d`` spanned by loops with ``member``.
+
+    Loop ``j``'s index counts in steps of the product of the factors of every loop over ``d``
+    below it, so the set is a contiguous range unless a non-member loop over ``d`` sits below
+    a member loop.
+    """
+    size = 1
+    contiguous = True
+    gap = False
+    for j in range(dims.shape[0] - 1, -1, -1):
+        if dims[j] != d or factors[j] == 1:
+            continue
+        if member[j] == 1:
+            size *= factors[j]
+            if gap:
+                contiguous = False
+        else:
+            gap = True
+    return size, contiguous
+
+
+@jit
+def _index_values(dims, factors, member, d):
+    """Every value of the index set of ``d`` spanned by the ``member`` loops (int64 array)."""
+    size, _ = _index_set(dims, factors, member, d)
+    out = np.zeros(size, dtype=np.int64)
+    m = 1
+    step = 1
+    for j in range(dims.shape[0] - 1, -1, -1):
+        if dims[j] != d or factors[j] == 1:
+            continue
+        if member[j] == 1:
+            for i in range(1, factors[j]):
+                for v in range(m):
+                    out[i * m + v] = out[v] + i * step
+            m *= factors[j]
+        step *= factors[j]
+    return out
+
+
+@jit
+def _positions(dims, factors, member, d_out, d_flt, stride):
+    """Sorted-free array of ifmap positions ``e·U + r`` over the ``member`` loops (may repeat)."""
+    ie = _index_values(dims, factors, member, d_out)
+    ir = _index_values(dims, factors, member, d_flt)
+    out = np.empty(ie.shape[0] * ir.shape[0], dtype=np.int64)
+    k = 0
+    for a in range(ie.shape[0]):
+        for b in range(ir.shape[0]):
+            out[k] = ie[a] * stride + ir[b]
+            k += 1
+    return out
+
+
+@jit
+def _count_distinct(pos):
+    if pos.shape[0] == 0:
+        return 0
+    top = pos.max() + 1
+    seen = np.zeros(top, dtype=np.bool_)
+    for v in pos:
+        seen[v] = True
+    return int(seen.sum())
+
+
+@jit
+def _axis_union(dims, factors, member, d_out, d_flt, stride):
+    """Distinct ifmap rows (or columns) touched by the ``member`` loops along one axis."""
+    se, ce = _index_set(dims, factors, member, d_out)
+    sr, cr = _index_set(dims, factors, member, d_flt)
+    if ce and cr:
+        return _window(se, sr, stride)
+    return _count_distinct(_positions(dims, factors, member, d_out, d_flt, stride))
+
+
+@jit
+def _axis_slide(dims, factors, tile, offs, k, d_out, d_flt, stride):
+    """New positions per step when every PE's tile (``tile`` loops) shifts along loop ``k``:
+    the union over PE offsets (``offs`` loops) of the positions each PE lacks."""
+    step = 1
+    for j in range(k + 1, dims.shape[0]):
+        if dims[j] == dims[k]:
+            step *= factors[j]
+    shift = step * (stride if dims[k] == d_out else 1)
+    xe, _ = _index_set(dims, factors, tile, d_out)
+    xr, _ = _index_set(dims, factors, tile, d_flt)
+    width = (xe - 1) * stride + xr
+    has_offs = False
+    for j in range(dims.shape[0]):
+        if offs[j] == 1 and factors[j] > 1 and (dims[j] == d_out or dims[j] == d_flt):
+            has_offs = True
+    if not has_offs and (xe == 1 or xr >= stride):
+        return shift if shift < width else width
+    t_pos = _positions(dims, factors, tile, d_out, d_flt, stride)
+    top = width + shift
+    in_t = np.zeros(top, dtype=np.bool_)
+    for v in t_pos:
+        in_t[v] = True
+    new = np.zeros(top, dtype=np.bool_)
+    for v in t_pos:
+        if not in_t[v + shift]:
+            new[v + shift] = True
+    o_pos = _positions(dims, factors, offs, d_out, d_flt, stride)
+    seen = np.zeros(o_pos.max() + top, dtype=np.bool_)
+    for o in o_pos:
+        for v in range(top):
+            if new[v]:
+                seen[o + v] = True
+    return int(seen.sum())
+
+
+@jit
+def _ifmap_moves(dims, factors, kinds, p, q, reuse, stride):
+    """:func:`_moves` for the ifmap, exact for sliding windows, strides and spatial splits."""
+    n = dims.shape[0]
+    member = np.zeros(n, dtype=np.int64)   # loops whose union one delivery covers
+    tile = np.zeros(n, dtype=np.int64)     # loops of one instance's tile
+    offs = np.zeros(n, dtype=np.int64)     # spatial loops merged by multicast
+    repl = 1
+    for j in range(n):
+        if j >= p:
+            member[j] = 1
+            tile[j] = 1
+        elif kinds[j] != 0:
+            if j < q:
+                repl *= factors[j]
+            else:
+                member[j] = 1
+                offs[j] = 1
+    outer = 1
+    k = -1
+    if reuse == 2:
+        # forwarding across the array: the innermost run of window loops is read once
+        for j in range(p - 1, -1, -1):
+            if kinds[j] != 0 or factors[j] == 1:
+                continue
+            if dims[j] >= D_E:
+                member[j] = 1
+            else:
+                for i in range(j + 1):
+                    if kinds[i] == 0:
+                        outer *= factors[i]
+                break
+    elif reuse == 0:
+        for j in range(p):
+            if kinds[j] == 0:
+                outer *= factors[j]
+    else:
+        for j in range(p - 1, -1, -1):
+            if kinds[j] == 0 and factors[j] > 1 and RELEVANCE[IFMAP, dims[j]] == 1:
+                k = j
+                break
+        if k >= 0:
+            for j in range(k):
+                if kinds[j] == 0:
+                    outer *= factors[j]
+    plain = 1  # G, N, C extents
+    for j in range(n):
+        if member[j] == 1 and (dims[j] == 0 or dims[j] == 1 or dims[j] == 3):
+            plain *= factors[j]
+    rows = _axis_union(dims, factors, member, D_E, D_R, stride)
+    cols = _axis_union(dims, factors, member, D_F, D_S, stride)
+    if k < 0:
+        return outer * plain * rows * cols * repl
+    d = dims[k]
+    f = factors[k]
+    if d < D_E or reuse == 3:
+        return outer * f * plain * rows * cols * repl
+    if d == D_E or d == D_R:
+        rows = rows + (f - 1) * _axis_slide(dims, factors, tile, offs, k, D_E, D_R, stride)
+    else:
+        cols = cols + (f - 1) * _axis_slide(dims, factors, tile, offs, k, D_F, D_S, stride)
+    return outer * plain * rows * cols * repl
+
+
+@jit
 def _moves(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, stride, rel):
     """Words of type ``t`` delivered to the holder whose tile starts at loop ``p``.
 
@@ -62,6 +239,8 @@ def _moves(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, stride, rel):
     keeps only the sliding windows of the innermost run of window loops (E, F, R, S: ifmap
     forwarded across an array, no storage); 0 moves the tile again at every temporal step.
     """
+    if t == IFMAP:
+        return _ifmap_moves(dims, factors, kinds, p, q, reuse, stride)
     n = dims.shape[0]
     x = np.ones(8, dtype=np.int64)
     for j in range(p, n):
@@ -79,35 +258,17 @@ def _moves(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, stride, rel):
             if not (reds[j] == 1 or (reds[j] == 2 and merge_tree)):
                 repl *= factors[j]
     outer = 1
-    if reuse > 0:
-        if reuse == 2:
-            # forwarding across the array: consecutive innermost window loops are read once
-            for j in range(p - 1, -1, -1):
-                if kinds[j] != 0 or factors[j] == 1:
-                    continue
-                if t == IFMAP and dims[j] >= D_E:
-                    x[dims[j]] *= factors[j]
-                else:
-                    for i in range(j + 1):
-                        if kinds[i] == 0:
-                            outer *= factors[i]
-                    break
-            return outer * _proj(t, x, stride) * repl
+    if reuse == 1 or reuse == 3:
+        # filters and psums never overlap along a loop: only stationarity applies
         k = -1
         for j in range(p - 1, -1, -1):
             if kinds[j] == 0 and factors[j] > 1 and rel[t, dims[j]] == 1:
                 k = j
                 break
-        if k == -1:
-            return _proj(t, x, stride) * repl
-        for j in range(k):
+        for j in range(k + 1):
             if kinds[j] == 0:
                 outer *= factors[j]
-        d = dims[k]
-        if t == IFMAP and d >= D_E and reuse != 3:
-            x[d] *= factors[k]
-            return outer * _proj(t, x, stride) * repl
-        return outer * factors[k] * _proj(t, x, stride) * repl
+        return outer * _proj(t, x, stride) * repl
     for j in range(p):
         if kinds[j] == 0:
             outer *= factors[j]
@@ -172,7 +333,7 @@ def count_accesses(dims, factors, kinds, reds, res, stride, window, counts, usag
                 else:
                     mode = 1
                 sent = _moves(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, rel)
-                got = macs if child_is_mac else _moves(t, dims, factors, kinds, reds, pc, pc, 1, True,
+                got = macs if child_is_mac else _moves(t, dims, factors, kinds, reds, pc, pc, mode, True,
                                                        stride, rel)
                 counts[lev[i], t, READS] += sent
                 if not child_is_mac:
@@ -390,9 +551,9 @@ def _random_genome(assign, order, res, prime_dim, dim_slots, dim_nslots, n_outer
 def _mutate(assign, order, res, prime_dim, dim_slots, dim_nslots, n_outer, pe_start, k, res_mode):
     """One random move: a prime factor to another slot (half the time with every tile start
     pushed outward again), two loops of a level swapped, or a tile start moved or toggled."""
-    what = np.random.randint(5)
     p = prime_dim.shape[0]
-    if what <= 1 and p > 0:
+    what = np.random.randint(5) if p > 0 else 2 + np.random.randint(3)
+    if what <= 1:
         i = np.random.randint(p)
         d = prime_dim[i]
         assign[i] = dim_slots[d, np.random.randint(dim_nslots[d])]
