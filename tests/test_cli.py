@@ -6,6 +6,8 @@ captured output and the files they wrote.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -35,16 +37,13 @@ class Ran:
         self.code, self.out, self.err = code, out, err
 
 
-def cli(argv: list[str], capsys=None, capfd=None) -> Ran:
+def cli(argv: list, capsys=None) -> Ran:
     """Run ``main(argv)`` capturing its output (capsys in tests, redirect in fixtures)."""
     if capsys is not None:
         capsys.readouterr()
         code = main([str(a) for a in argv])
         got = capsys.readouterr()
         return Ran(code, got.out, got.err)
-    import contextlib
-    import io
-
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main([str(a) for a in argv])
