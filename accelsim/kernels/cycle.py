@@ -1,0 +1,728 @@
+"""The cycle-level engine: real values through DRAM, the GLB, the NoC and every PE's RF.
+
+One kernel, :func:`run`, executes a lowered loop nest (same arrays as
+:mod:`accelsim.kernels.analytic`). It keeps a value array for every tile a storage level holds
+(the GLB tile, one RF tile per PE and data type), moves words between them as tiles change,
+multiplies real operands taken from the RF (or straight from the NoC when the RF is bypassed),
+accumulates psums in the RF, the GLB and DRAM, and counts every word it moves. Counts follow
+the same rules as the analytic engine (and must equal its counts for the same mapping):
+
+* a buffer keeps its tile while only loops the tile does not depend on move; otherwise it
+  refetches the tile, or — an ifmap sliding along the innermost loop it depends on — only the
+  words it lacks (GLB only with halo reuse);
+* a parent reads a word once per step however many PEs take it (multicast), or once per
+  sweep of the innermost window loops when operands are forwarded across the array;
+* a psum residence of ``x`` updates costs ``x - 1`` reads and writes; DRAM gets every final
+  or spilled psum as a write and returns spilled psums as reads; PEs whose psums belong to the
+  same output are summed in the array (NoC or adder tree) before they arrive.
+
+Timing. All active PEs run in lockstep, one MAC per cycle per temporal step. Before a step,
+the words it needs cross the buses: ``ceil(words / width)`` cycles per GIN bus (ifmap, filter,
+psum in), the GON and the local psum link, all in parallel, bounded by the GLB bandwidth;
+DRAM transfers queue on one channel at ``dram_words_per_cycle`` and the fill of the next GLB
+tile is prefetched while the previous one is in use (double-buffered GLB). A pass (one
+iteration of the loops above the PE array) ends by draining the ``depth``-stage PE pipeline.
+With unlimited bandwidth, ``cycles = passes × (steps per pass + depth − 1)``.
+
+Array conventions: dimensions 0..7 = G N M C E F R S; data types 0..2 = ifmap, filter, psum.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .jit import jit
+
+IFMAP, FILTER, PSUM = 0, 1, 2
+DRAM, GLB, NOC, RF = 0, 1, 2, 3
+READS, WRITES, UPDATES, TRANSACTIONS = 0, 1, 2, 3
+D_G, D_N, D_M, D_C, D_E, D_F, D_R, D_S = 0, 1, 2, 3, 4, 5, 6, 7
+RELEVANCE = np.array(
+    [[1, 1, 0, 1, 1, 1, 1, 1],
+     [1, 0, 1, 1, 0, 0, 1, 1],
+     [1, 1, 1, 0, 1, 1, 0, 0]], dtype=np.int64)
+
+# stall causes (index into stats[STALL0 + cause])
+CAUSE_NOC_IFMAP, CAUSE_NOC_FILTER, CAUSE_NOC_PSUM, CAUSE_GLB, CAUSE_DRAM, CAUSE_PIPELINE = 0, 1, 2, 3, 4, 5
+N_CAUSES = 6
+# stats layout
+ST_CYCLES, ST_STEPS, ST_PASSES, ST_ACTIVE, ST_MACS, ST_COMPUTE = 0, 1, 2, 3, 4, 5
+ST_STALL0 = 8
+N_STATS = ST_STALL0 + N_CAUSES
+# trace columns: MACs, ifmap bus words, filter bus words, psum bus words (in + GON + local),
+# GLB words, DRAM words, stall cycles
+N_TRACE = 7
+
+
+@jit
+def _ceil_div(words, width):
+    if words <= 0:
+        return 0.0
+    if width == np.inf:
+        return 0.0
+    return np.ceil(words / width)
+
+
+@jit
+def _tile_geometry(dims, factors, p, stride, ext):
+    """Extents per dimension of the tile spanned by ``loops[p:]``; returns (HH, WW)."""
+    for d in range(8):
+        ext[d] = 1
+    for j in range(p, dims.shape[0]):
+        ext[dims[j]] *= factors[j]
+    return (ext[D_E] - 1) * stride + ext[D_R], (ext[D_F] - 1) * stride + ext[D_S]
+
+
+@jit
+def _dense_size(t, ext, hh, ww):
+    if t == IFMAP:
+        return ext[D_G] * ext[D_N] * ext[D_C] * hh * ww
+    if t == FILTER:
+        return ext[D_G] * ext[D_M] * ext[D_C] * ext[D_R] * ext[D_S]
+    return ext[D_G] * ext[D_N] * ext[D_M] * ext[D_E] * ext[D_F]
+
+
+@jit
+def _addr(t, x, o, ext, hh, ww, stride):
+    """Address of the element at global loop coordinates ``x`` in a tile with origin ``o``."""
+    if t == IFMAP:
+        a = ((x[D_G] - o[D_G]) * ext[D_N] + (x[D_N] - o[D_N])) * ext[D_C] + (x[D_C] - o[D_C])
+        h = (x[D_E] - o[D_E]) * stride + (x[D_R] - o[D_R])
+        w = (x[D_F] - o[D_F]) * stride + (x[D_S] - o[D_S])
+        return (a * hh + h) * ww + w
+    if t == FILTER:
+        a = ((x[D_G] - o[D_G]) * ext[D_M] + (x[D_M] - o[D_M])) * ext[D_C] + (x[D_C] - o[D_C])
+        return (a * ext[D_R] + (x[D_R] - o[D_R])) * ext[D_S] + (x[D_S] - o[D_S])
+    a = ((x[D_G] - o[D_G]) * ext[D_N] + (x[D_N] - o[D_N])) * ext[D_M] + (x[D_M] - o[D_M])
+    return (a * ext[D_E] + (x[D_E] - o[D_E])) * ext[D_F] + (x[D_F] - o[D_F])
+
+
+@jit
+def _ifmap_addr_hw(g, n, c, h, w, og, on, oc, h0, w0, ext, hh, ww):
+    return ((((g - og) * ext[D_N] + (n - on)) * ext[D_C] + (c - oc)) * hh + (h - h0)) * ww + (w - w0)
+
+
+@jit
+def _row_mask(e_ext, r_ext, stride, size):
+    mask = np.zeros(size, dtype=np.bool_)
+    for e in range(e_ext):
+        for r in range(r_ext):
+            mask[e * stride + r] = True
+    return mask
+
+
+@jit
+def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
+        ifmap, filt, ofmap, widths, glb_bw, dram_bw, depth, bin_cycles,
+        counts, usage, stats, pe_steps, trace):
+    """Execute the nest cycle by cycle.
+
+    Parameters
+    ----------
+    dims, factors, kinds, reds : int64[L]
+        The loop nest, outermost first (see :mod:`accelsim.kernels.analytic`).
+    res : int64[2, 3]
+        GLB and RF tile starts per data type, -1 = bypass.
+    stride, window : int
+        Convolution stride; window bit mask (bit 0 array forwarding, bit 1 GLB halo reuse).
+    bounds : int64[8]
+        Loop bounds G N M C E F R S (M, C per group).
+    height, width : int
+        Ifmap H and W (padded).
+    ifmap, filt : int64[G·N·(C/G)·H·W], int64[G·(M/G)·(C/G)·R·S]
+        Input values, layouts (g, n, c, h, w) and (g, m, c, r, s).
+    ofmap : int64[G·N·(M/G)·E·F]
+        Output, zeroed by the caller; layout (g, n, m, e, f).
+    widths : float64[5]
+        Words per cycle of the ifmap, filter and psum GIN buses, the GON and the local psum
+        link (``inf`` = unlimited).
+    glb_bw, dram_bw : float
+        GLB and DRAM words per cycle (``inf`` = unlimited).
+    depth : int
+        PE pipeline stages.
+    bin_cycles : int
+        Cycles per trace bin.
+    counts : int64[4, 3, 4]
+        Filled like the analytic engine's.
+    usage : int64[2, 3]
+        GLB and per-PE RF words per data type.
+    stats : float64[N_STATS]
+        Cycles, steps, passes, active PEs, MACs, compute cycles, stall cycles by cause.
+    pe_steps : int64[P]
+        MACs done by each active PE (spatial index order).
+    trace : float64[B, N_TRACE]
+        Per-bin activity (rows beyond the run stay zero).
+    """
+    n = dims.shape[0]
+    counts[:] = 0
+    usage[:] = 0
+    # ---------------------------------------------------------------- nest structure
+    gstride = np.ones(n, dtype=np.int64)
+    for j in range(n):
+        for i in range(j + 1, n):
+            if dims[i] == dims[j]:
+                gstride[j] *= factors[i]
+    n_pe = 1
+    last_sp = -1
+    for j in range(n):
+        if kinds[j] != 0:
+            n_pe *= factors[j]
+            last_sp = j
+    pe_off = np.zeros((n_pe, 8), dtype=np.int64)
+    grp_all = np.zeros(n_pe, dtype=np.int64)   # PEs summed in the array (NoC or tree)
+    grp_noc = np.zeros(n_pe, dtype=np.int64)   # PEs summed over NoC links only
+    for pe in range(n_pe):
+        rem = pe
+        ka = 0
+        kn = 0
+        for j in range(n - 1, -1, -1):
+            if kinds[j] == 0:
+                continue
+            i = rem % factors[j]
+            rem //= factors[j]
+            pe_off[pe, dims[j]] += i * gstride[j]
+        # group keys: mixed radix over the spatial loops that do not merge
+        for j in range(n):
+            if kinds[j] == 0:
+                continue
+            i = (pe // _radix_below(kinds, factors, j, n)) % factors[j]
+            merges_all = RELEVANCE[PSUM, dims[j]] == 0 and reds[j] != 0
+            merges_noc = RELEVANCE[PSUM, dims[j]] == 0 and reds[j] == 1
+            if not merges_all:
+                ka = ka * factors[j] + i
+            if not merges_noc:
+                kn = kn * factors[j] + i
+        grp_all[pe] = ka
+        grp_noc[pe] = kn
+    leader = np.zeros(n_pe, dtype=np.bool_)
+    seen_grp = np.zeros(n_pe, dtype=np.bool_)
+    n_grp_all = 0
+    for pe in range(n_pe):
+        if not seen_grp[grp_all[pe]]:
+            seen_grp[grp_all[pe]] = True
+            leader[pe] = True
+            n_grp_all += 1
+    seen_grp[:] = False
+    n_grp_noc = 0
+    for pe in range(n_pe):
+        if not seen_grp[grp_noc[pe]]:
+            seen_grp[grp_noc[pe]] = True
+            n_grp_noc += 1
+    # where passes begin: the loops above the array
+    if last_sp >= 0:
+        pass_pos = last_sp + 1
+    else:
+        pass_pos = n
+        for t in range(3):
+            if res[1, t] >= 0 and res[1, t] < pass_pos:
+                pass_pos = res[1, t]
+    # ---------------------------------------------------------------- tiles
+    # level 0 GLB, 1 RF; ext/HH/WW per (level, type); the DRAM "tile" is the whole tensor
+    ext = np.ones((3, 3, 8), dtype=np.int64)   # [GLB, RF, DRAM]
+    hh = np.ones((3, 3), dtype=np.int64)
+    ww = np.ones((3, 3), dtype=np.int64)
+    size = np.ones((3, 3), dtype=np.int64)
+    k_rel = np.full((2, 3), -1, dtype=np.int64)  # innermost relevant temporal loop above the tile
+    for t in range(3):
+        for d in range(8):
+            ext[2, t, d] = bounds[d]
+        hh[2, t] = height
+        ww[2, t] = width
+        size[2, t] = _dense_size(t, ext[2, t], height, width)
+        for lv in range(2):
+            p = res[lv, t]
+            if p < 0:
+                continue
+            hh[lv, t], ww[lv, t] = _tile_geometry(dims, factors, p, stride, ext[lv, t])
+            size[lv, t] = _dense_size(t, ext[lv, t], hh[lv, t], ww[lv, t])
+            for j in range(p - 1, -1, -1):
+                if kinds[j] == 0 and factors[j] > 1 and RELEVANCE[t, dims[j]] == 1:
+                    k_rel[lv, t] = j
+                    break
+            if t == IFMAP:
+                e_ext = ext[lv, t, D_E]
+                r_ext = ext[lv, t, D_R]
+                f_ext = ext[lv, t, D_F]
+                s_ext = ext[lv, t, D_S]
+                rows = min((e_ext - 1) * stride + r_ext, e_ext * r_ext) if e_ext > 0 else 0
+                cols = min((f_ext - 1) * stride + s_ext, f_ext * s_ext) if f_ext > 0 else 0
+                usage[lv, t] = ext[lv, t, D_G] * ext[lv, t, D_N] * ext[lv, t, D_C] * rows * cols
+            else:
+                usage[lv, t] = size[lv, t]
+    # value arrays: GLB tiles (double buffered for sliding), RF tiles per PE
+    glb_val = np.zeros((3, 2, max(size[0, 0], size[0, 1], size[0, 2], 1)), dtype=np.int64)
+    rf_val = np.zeros((3, 2, n_pe, max(size[1, 0], size[1, 1], size[1, 2], 1)), dtype=np.int64)
+    buf = np.zeros((2, 3), dtype=np.int64)        # which half is current
+    origin = np.zeros((2, 3, 8), dtype=np.int64)  # temporal part of each tile's origin
+    old_origin = np.zeros(8, dtype=np.int64)
+    # multicast / forwarding stamps on the parent of each transfer
+    stamp_glb = np.full((3, max(size[0, 0], size[0, 1], size[0, 2], 1)), -1, dtype=np.int64)
+    stamp_dram = np.full((3, max(size[2, 0], size[2, 1], size[2, 2], 1)), -1, dtype=np.int64)
+    # psum residence bookkeeping
+    touched_rf = np.full(max(size[1, 2], 1), -1, dtype=np.int64)
+    touched_glb = np.full(max(size[0, 2], 1), -1, dtype=np.int64)
+    touched_dram = np.zeros(max(size[2, 2], 1), dtype=np.bool_)
+    resid = np.zeros(2, dtype=np.int64)  # residence serials (GLB, RF)
+    masks_h = np.zeros((3, max(hh[0, 0], hh[1, 0], hh[2, 0])), dtype=np.bool_)
+    masks_w = np.zeros((3, max(ww[0, 0], ww[1, 0], ww[2, 0])), dtype=np.bool_)
+    for lv in range(3):
+        masks_h[lv, :hh[lv, 0]] = _row_mask(ext[lv, 0, D_E], ext[lv, 0, D_R], stride, hh[lv, 0])
+        masks_w[lv, :ww[lv, 0]] = _row_mask(ext[lv, 0, D_F], ext[lv, 0, D_S], stride, ww[lv, 0])
+    # forwarding sweep: the innermost run of window loops
+    sweep_top = n
+    for j in range(n - 1, -1, -1):
+        if kinds[j] != 0 or factors[j] == 1:
+            continue
+        if dims[j] >= D_E:
+            sweep_top = j
+        else:
+            break
+    # ---------------------------------------------------------------- run
+    idx = np.zeros(n, dtype=np.int64)
+    gt = np.zeros(8, dtype=np.int64)    # temporal part of the global coordinates
+    x = np.zeros(8, dtype=np.int64)
+    o = np.zeros(8, dtype=np.int64)
+    step_words = np.zeros(8, dtype=np.float64)  # per-step traffic for timing
+    total_steps = 1
+    for j in range(n):
+        if kinds[j] == 0:
+            total_steps *= factors[j]
+    now = 0.0
+    dram_free = 0.0
+    glb_epoch_start = 0.0
+    prev_epoch_start = 0.0
+    sweep = -1
+    n_bins = trace.shape[0]
+    for s in range(total_steps + 1):
+        last = s == total_steps
+        # --- advance the odometer (c = outermost loop that changed)
+        c = -1
+        if s > 0 and not last:
+            for j in range(n - 1, -1, -1):
+                if kinds[j] != 0:
+                    continue
+                idx[j] += 1
+                if idx[j] < factors[j]:
+                    c = j
+                    break
+                idx[j] = 0
+        for d in range(8):
+            gt[d] = 0
+        for j in range(n):
+            if kinds[j] == 0:
+                gt[dims[j]] += idx[j] * gstride[j]
+        step_words[:] = 0.0
+        new_pass = s == 0 or last or (c >= 0 and c < pass_pos)
+        glb_event = False
+        # --- 1. psum residences that end: RF -> parent, then GLB -> DRAM
+        for lv in (1, 0):
+            p = res[lv, PSUM]
+            if p < 0 or s == 0:
+                continue
+            if not (last or (k_rel[lv, PSUM] >= 0 and c <= k_rel[lv, PSUM])):
+                continue
+            if lv == 0:
+                glb_event = True
+            _flush_psum(lv, res, ext, hh, ww, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe,
+                        leader, n_grp_noc, touched_glb, touched_dram, resid, stride, counts, step_words)
+        if last:
+            # drain the final pass and stop
+            _advance(now, depth - 1.0, CAUSE_PIPELINE, stats, trace, bin_cycles, n_bins)
+            now += depth - 1.0
+            break
+        # --- 2. input tiles and new psum residences, outer level first
+        for lv in range(2):
+            for t in range(3):
+                p = res[lv, t]
+                if p < 0:
+                    continue
+                event = s == 0 or (k_rel[lv, t] >= 0 and c <= k_rel[lv, t])
+                if not event:
+                    continue
+                if lv == 0:
+                    glb_event = True
+                for d in range(8):
+                    old_origin[d] = origin[lv, t, d]
+                    origin[lv, t, d] = 0
+                for j in range(p):
+                    if kinds[j] == 0:
+                        origin[lv, t, dims[j]] += idx[j] * gstride[j]
+                if t == PSUM:
+                    resid[lv] += 1
+                    if lv == 0:
+                        glb_val[PSUM, 0, :size[0, PSUM]] = 0
+                    else:
+                        rf_val[PSUM, 0, :, :size[1, PSUM]] = 0
+                    continue
+                slide = (s > 0 and c == k_rel[lv, t] and t == IFMAP and dims[c] >= D_E
+                         and (lv == 1 or (window & 2) != 0))
+                _fill(lv, t, s, slide, res, ext, hh, ww, size, origin, old_origin, buf, glb_val, rf_val,
+                      ifmap, filt, pe_off, n_pe, masks_h, masks_w, stamp_glb, stamp_dram, stride, counts,
+                      step_words)
+        # --- 3. the MACs of this step, every PE in lockstep
+        if s == 0 or c < sweep_top:
+            sweep += 1
+        fwd_serial = sweep if (window & 1) != 0 else s
+        _macs(s, fwd_serial, gt, x, o, res, ext, hh, ww, size, origin, buf, glb_val, rf_val, ifmap, filt,
+              ofmap, pe_off, n_pe, leader, n_grp_all, n_grp_noc, touched_rf, touched_glb, touched_dram,
+              resid, stamp_glb, stamp_dram, stride, counts, step_words)
+        for pe in range(n_pe):
+            pe_steps[pe] += 1
+        # --- 4. timing of this step
+        if new_pass and s > 0:
+            _advance(now, depth - 1.0, CAUSE_PIPELINE, stats, trace, bin_cycles, n_bins)
+            now += depth - 1.0
+        if glb_event:
+            prev_epoch_start = glb_epoch_start
+            glb_epoch_start = now
+        bus = np.zeros(5, dtype=np.float64)
+        bus[0] = _ceil_div(step_words[0], widths[0])
+        bus[1] = _ceil_div(step_words[1], widths[1])
+        bus[2] = max(_ceil_div(step_words[2], widths[2]), _ceil_div(step_words[3], widths[3]),
+                     _ceil_div(step_words[4], widths[4]))
+        bus[3] = _ceil_div(step_words[5], glb_bw)
+        wait = 0.0
+        cause = CAUSE_NOC_IFMAP
+        for b in range(4):
+            if bus[b] > wait:
+                wait = bus[b]
+                cause = b
+        if step_words[6] > 0:
+            # DRAM: prefetched during the previous GLB epoch (double-buffered GLB)
+            start = max(dram_free, prev_epoch_start if s > 0 else 0.0)
+            dram_free = start + step_words[6] / dram_bw if dram_bw != np.inf else start
+            ready = dram_free - now
+            if ready > wait:
+                wait = np.ceil(ready)
+                cause = CAUSE_DRAM
+        if wait > 0:
+            _advance(now, wait, cause, stats, trace, bin_cycles, n_bins)
+            now += wait
+        b = int(now // bin_cycles)
+        if b < n_bins:
+            trace[b, 0] += n_pe
+            trace[b, 1] += step_words[0]
+            trace[b, 2] += step_words[1]
+            trace[b, 3] += step_words[2] + step_words[3] + step_words[4]
+            trace[b, 4] += step_words[5]
+            trace[b, 5] += step_words[6]
+        now += 1.0
+    passes = 1
+    for j in range(pass_pos):
+        if kinds[j] == 0:
+            passes *= factors[j]
+    stats[ST_CYCLES] = now
+    stats[ST_STEPS] = total_steps
+    stats[ST_PASSES] = passes
+    stats[ST_ACTIVE] = n_pe
+    stats[ST_MACS] = total_steps * n_pe
+    stats[ST_COMPUTE] = total_steps
+    # the final flush's DRAM writes drain after the last MAC (not counted as stall)
+
+
+@jit
+def _radix_below(kinds, factors, j, n):
+    r = 1
+    for i in range(j + 1, n):
+        if kinds[i] != 0:
+            r *= factors[i]
+    return r
+
+
+@jit
+def _advance(now, cycles, cause, stats, trace, bin_cycles, n_bins):
+    if cycles <= 0:
+        return
+    stats[ST_STALL0 + cause] += cycles
+    b = int(now // bin_cycles)
+    if b < n_bins:
+        trace[b, 6] += cycles
+
+
+@jit
+def _parent_of(res, lv, t):
+    """Storage level (0 GLB, 2 DRAM) a level (0 GLB, 1 RF, 3 the MAC) of type t fills from."""
+    if lv == 1 or lv == 3:
+        if res[0, t] >= 0:
+            return 0
+    return 2
+
+
+@jit
+def _fill(lv, t, s, slide, res, ext, hh, ww, size, origin, old_origin, buf, glb_val, rf_val,
+          ifmap, filt, pe_off, n_pe, masks_h, masks_w, stamp_glb, stamp_dram, stride, counts, step_words):
+    """Load the new tile of input ``t`` at level ``lv`` (all PEs for the RF)."""
+    par = _parent_of(res, lv, t)
+    crosses = lv == 1
+    instances = n_pe if lv == 1 else 1
+    old = buf[lv, t]
+    new = 1 - old
+    buf[lv, t] = new
+    e = ext[lv, t]
+    pe_ext = ext[par, t]
+    o = np.zeros(8, dtype=np.int64)
+    po = np.zeros(8, dtype=np.int64)
+    if par == 0:
+        for d in range(8):
+            po[d] = origin[0, t, d]
+    for inst in range(instances):
+        for d in range(8):
+            o[d] = origin[lv, t, d] + (pe_off[inst, d] if lv == 1 else 0)
+        if t == IFMAP:
+            h0 = o[D_E] * stride + o[D_R]
+            w0 = o[D_F] * stride + o[D_S]
+            oh0 = (old_origin[D_E] + (pe_off[inst, D_E] if lv == 1 else 0)) * stride + \
+                old_origin[D_R] + (pe_off[inst, D_R] if lv == 1 else 0)
+            ow0 = (old_origin[D_F] + (pe_off[inst, D_F] if lv == 1 else 0)) * stride + \
+                old_origin[D_S] + (pe_off[inst, D_S] if lv == 1 else 0)
+            ph0 = po[D_E] * stride + po[D_R]
+            pw0 = po[D_F] * stride + po[D_S]
+            for g in range(e[D_G]):
+                for nn in range(e[D_N]):
+                    for cc in range(e[D_C]):
+                        for a in range(hh[lv, t]):
+                            if not masks_h[lv, a]:
+                                continue
+                            for b in range(ww[lv, t]):
+                                if not masks_w[lv, b]:
+                                    continue
+                                gg = o[D_G] + g
+                                gn = o[D_N] + nn
+                                gc = o[D_C] + cc
+                                h = h0 + a
+                                w = w0 + b
+                                dst = _ifmap_addr_hw(gg, gn, gc, h, w, o[D_G], o[D_N], o[D_C], h0, w0, e,
+                                                     hh[lv, t], ww[lv, t])
+                                if slide:
+                                    dh = h - oh0
+                                    dw = w - ow0
+                                    if (0 <= dh < hh[lv, t] and 0 <= dw < ww[lv, t] and masks_h[lv, dh]
+                                            and masks_w[lv, dw]):
+                                        src = _ifmap_addr_hw(gg, gn, gc, h, w, o[D_G], o[D_N], o[D_C], oh0,
+                                                             ow0, e, hh[lv, t], ww[lv, t])
+                                        if lv == 1:
+                                            rf_val[t, new, inst, dst] = rf_val[t, old, inst, src]
+                                        else:
+                                            glb_val[t, new, dst] = glb_val[t, old, src]
+                                        continue
+                                if par == 0:
+                                    src = _ifmap_addr_hw(gg, gn, gc, h, w, po[D_G], po[D_N], po[D_C], ph0,
+                                                         pw0, pe_ext, hh[0, t], ww[0, t])
+                                    v = glb_val[t, buf[0, t], src]
+                                    fresh = stamp_glb[t, src] != s
+                                    stamp_glb[t, src] = s
+                                else:
+                                    src = _ifmap_addr_hw(gg, gn, gc, h, w, 0, 0, 0, 0, 0, pe_ext, hh[2, t],
+                                                         ww[2, t])
+                                    v = ifmap[src]
+                                    fresh = stamp_dram[t, src] != s
+                                    stamp_dram[t, src] = s
+                                _count_fill(lv, t, par, crosses, fresh, counts, step_words)
+                                if lv == 1:
+                                    rf_val[t, new, inst, dst] = v
+                                else:
+                                    glb_val[t, new, dst] = v
+        else:
+            x = np.zeros(8, dtype=np.int64)
+            for g in range(e[D_G]):
+                for m in range(e[D_M]):
+                    for cc in range(e[D_C]):
+                        for r in range(e[D_R]):
+                            for q in range(e[D_S]):
+                                x[D_G] = o[D_G] + g
+                                x[D_M] = o[D_M] + m
+                                x[D_C] = o[D_C] + cc
+                                x[D_R] = o[D_R] + r
+                                x[D_S] = o[D_S] + q
+                                dst = _addr(FILTER, x, o, e, 1, 1, stride)
+                                if par == 0:
+                                    src = _addr(FILTER, x, po, pe_ext, 1, 1, stride)
+                                    v = glb_val[t, buf[0, t], src]
+                                    fresh = stamp_glb[t, src] != s
+                                    stamp_glb[t, src] = s
+                                else:
+                                    src = _addr(FILTER, x, po, pe_ext, 1, 1, stride)
+                                    v = filt[src]
+                                    fresh = stamp_dram[t, src] != s
+                                    stamp_dram[t, src] = s
+                                _count_fill(lv, t, par, crosses, fresh, counts, step_words)
+                                if lv == 1:
+                                    rf_val[t, new, inst, dst] = v
+                                else:
+                                    glb_val[t, new, dst] = v
+
+
+@jit
+def _count_fill(lv, t, par, crosses, fresh, counts, step_words):
+    counts[RF if lv == 1 else GLB, t, WRITES] += 1
+    parent_level = GLB if par == 0 else DRAM
+    if fresh:
+        counts[parent_level, t, READS] += 1
+        if parent_level == GLB:
+            step_words[5] += 1
+        else:
+            step_words[6] += 1
+    if crosses:
+        counts[NOC, t, READS] += 1
+        if fresh:
+            counts[NOC, t, TRANSACTIONS] += 1
+            step_words[t] += 1
+    if lv == 0:
+        step_words[5] += 1  # the GLB write of the fill
+
+
+@jit
+def _psum_arrive(level, a, value, is_leader, crosses, glb_val, ofmap, touched_glb, touched_dram, resid,
+                 counts, step_words):
+    """A psum word arrives at the GLB (level 0) or DRAM (2) at address ``a``."""
+    if level == 0:
+        glb_val[PSUM, 0, a] += value
+        if not is_leader:
+            return
+        counts[GLB, PSUM, UPDATES] += 1
+        if crosses:
+            counts[NOC, PSUM, TRANSACTIONS] += 1
+            step_words[3] += 1
+        if touched_glb[a] == resid[0]:
+            counts[GLB, PSUM, READS] += 1
+            counts[GLB, PSUM, WRITES] += 1
+            step_words[5] += 2
+            if crosses:
+                counts[NOC, PSUM, TRANSACTIONS] += 1
+                step_words[2] += 1
+        else:
+            touched_glb[a] = resid[0]
+    else:
+        ofmap[a] += value
+        if not is_leader:
+            return
+        counts[DRAM, PSUM, UPDATES] += 1
+        counts[DRAM, PSUM, WRITES] += 1
+        step_words[6] += 1
+        if crosses:
+            counts[NOC, PSUM, TRANSACTIONS] += 1
+            step_words[3] += 1
+        if touched_dram[a]:
+            counts[DRAM, PSUM, READS] += 1
+            step_words[6] += 1
+            if crosses:
+                counts[NOC, PSUM, TRANSACTIONS] += 1
+                step_words[2] += 1
+        else:
+            touched_dram[a] = True
+
+
+@jit
+def _flush_psum(lv, res, ext, hh, ww, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe, leader, n_grp_noc,
+                touched_glb, touched_dram, resid, stride, counts, step_words):
+    """End the current psum residence at level ``lv``: send every word to its parent."""
+    par = _parent_of(res, lv, PSUM)
+    e = ext[lv, PSUM]
+    pe_ext = ext[par, PSUM]
+    po = np.zeros(8, dtype=np.int64)
+    if par == 0:
+        for d in range(8):
+            po[d] = origin[0, PSUM, d]
+    x = np.zeros(8, dtype=np.int64)
+    o = np.zeros(8, dtype=np.int64)
+    instances = n_pe if lv == 1 else 1
+    for inst in range(instances):
+        for d in range(8):
+            o[d] = origin[lv, PSUM, d] + (pe_off[inst, d] if lv == 1 else 0)
+        is_leader = leader[inst] if lv == 1 else True
+        for g in range(e[D_G]):
+            for nn in range(e[D_N]):
+                for m in range(e[D_M]):
+                    for ee in range(e[D_E]):
+                        for f in range(e[D_F]):
+                            x[D_G] = o[D_G] + g
+                            x[D_N] = o[D_N] + nn
+                            x[D_M] = o[D_M] + m
+                            x[D_E] = o[D_E] + ee
+                            x[D_F] = o[D_F] + f
+                            src = _addr(PSUM, x, o, e, 1, 1, stride)
+                            v = rf_val[PSUM, 0, inst, src] if lv == 1 else glb_val[PSUM, 0, src]
+                            dst = _addr(PSUM, x, po, pe_ext, 1, 1, stride)
+                            _psum_arrive(par, dst, v, is_leader, lv == 1, glb_val, ofmap, touched_glb,
+                                         touched_dram, resid, counts, step_words)
+    if lv == 1:
+        moved = (n_pe - n_grp_noc) * size[1, PSUM]
+        counts[NOC, PSUM, READS] += moved
+        step_words[4] += moved
+
+
+@jit
+def _macs(s, fwd_serial, gt, x, o, res, ext, hh, ww, size, origin, buf, glb_val, rf_val, ifmap, filt, ofmap,
+          pe_off, n_pe, leader, n_grp_all, n_grp_noc, touched_rf, touched_glb, touched_dram, resid,
+          stamp_glb, stamp_dram, stride, counts, step_words):
+    """One MAC on every active PE: operands from the RF (or the NoC), psums into the RF (or out)."""
+    # tile-local offsets are the same on every PE (lockstep, identical tiles)
+    local = np.zeros(3, dtype=np.int64)
+    for t in range(3):
+        if res[1, t] >= 0:
+            for d in range(8):
+                o[d] = origin[1, t, d]
+            local[t] = _addr(t, gt, o, ext[1, t], hh[1, t], ww[1, t], stride)
+    # RF psum residence accounting is also the same on every PE
+    rf_psum_hit = False
+    if res[1, PSUM] >= 0:
+        a = local[PSUM]
+        if touched_rf[a] == resid[1]:
+            rf_psum_hit = True
+        else:
+            touched_rf[a] = resid[1]
+    for t in range(2):
+        if res[1, t] >= 0:
+            counts[RF, t, READS] += n_pe
+    if res[1, PSUM] >= 0:
+        counts[RF, PSUM, UPDATES] += n_pe
+    if rf_psum_hit:
+        counts[RF, PSUM, READS] += n_pe
+        counts[RF, PSUM, WRITES] += n_pe
+    operand = np.zeros(2, dtype=np.int64)
+    for pe in range(n_pe):
+        for d in range(8):
+            x[d] = gt[d] + pe_off[pe, d]
+        for t in range(2):
+            if res[1, t] >= 0:
+                operand[t] = rf_val[t, buf[1, t], pe, local[t]]
+                continue
+            # RF bypassed: delivered by the NoC from the parent for this MAC
+            serial = fwd_serial if t == IFMAP else s
+            if res[0, t] >= 0:
+                for d in range(8):
+                    o[d] = origin[0, t, d]
+                a = _addr(t, x, o, ext[0, t], hh[0, t], ww[0, t], stride)
+                operand[t] = glb_val[t, buf[0, t], a]
+                fresh = stamp_glb[t, a] != serial
+                stamp_glb[t, a] = serial
+                level = GLB
+                lane = 5
+            else:
+                for d in range(8):
+                    o[d] = 0
+                a = _addr(t, x, o, ext[2, t], hh[2, t], ww[2, t], stride)
+                operand[t] = ifmap[a] if t == IFMAP else filt[a]
+                fresh = stamp_dram[t, a] != serial
+                stamp_dram[t, a] = serial
+                level = DRAM
+                lane = 6
+            counts[NOC, t, READS] += 1
+            if fresh:
+                counts[level, t, READS] += 1
+                counts[NOC, t, TRANSACTIONS] += 1
+                step_words[t] += 1
+                step_words[lane] += 1
+        product = operand[0] * operand[1]
+        if res[1, PSUM] >= 0:
+            rf_val[PSUM, 0, pe, local[PSUM]] += product
+        else:
+            par = 0 if res[0, PSUM] >= 0 else 2
+            for d in range(8):
+                o[d] = origin[0, PSUM, d] if par == 0 else 0
+            a = _addr(PSUM, x, o, ext[par, PSUM], 1, 1, stride)
+            _psum_arrive(par, a, product, leader[pe], True, glb_val, ofmap, touched_glb, touched_dram, resid,
+                         counts, step_words)
+    if res[1, PSUM] < 0:
+        counts[NOC, PSUM, READS] += n_pe - n_grp_noc
+        step_words[4] += n_pe - n_grp_noc

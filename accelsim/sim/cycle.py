@@ -1,0 +1,172 @@
+"""Driving the cycle-level kernel: layouts, inputs, the reference check, timing records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..dataflows.lowering import lower_mapping
+from ..spec.hardware import Hardware
+from ..spec.layer import ConvLayer
+from ..spec.mapping import Mapping
+
+#: stall causes reported by the cycle engine, in kernel order
+STALL_CAUSES = ("noc_ifmap", "noc_filter", "noc_psum", "glb_bandwidth", "dram", "pipeline")
+TRACE_COLUMNS = ("macs", "ifmap_bus_words", "filter_bus_words", "psum_bus_words", "glb_words", "dram_words",
+                 "stall_cycles")
+TRACE_BINS = 1000
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CycleOutcome:
+    """What the cycle kernel returns for one layer.
+
+    Attributes
+    ----------
+    counts : numpy.ndarray
+        int64[4, 3, 4], as the analytic engine's.
+    usage : numpy.ndarray
+        int64[2, 3], GLB and per-PE RF words per data type.
+    output : numpy.ndarray
+        int64[N, M, E, F], the ofmap the simulated machine computed.
+    cycles, compute_cycles, passes : int
+        Total cycles, MAC steps, passes over the array.
+    stall_cycles : dict
+        Cycles the active PEs waited, by cause (:data:`STALL_CAUSES`).
+    active_pes : int
+    pe_busy : numpy.ndarray
+        int64[rows, cols] MACs done by each physical PE.
+    trace : numpy.ndarray
+        float64[bins, 7] activity per ``bin_cycles`` cycles (:data:`TRACE_COLUMNS`).
+    bin_cycles : int
+    """
+
+    counts: np.ndarray
+    usage: np.ndarray
+    output: np.ndarray
+    cycles: int
+    compute_cycles: int
+    passes: int
+    stall_cycles: dict
+    active_pes: int
+    pe_busy: np.ndarray
+    trace: np.ndarray
+    bin_cycles: int
+
+
+def random_inputs(layer: ConvLayer, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded 16-bit fixed-point tensors: ifmap int64[N, C, H, W], filters int64[M, C/G, R, S]."""
+    rng = np.random.default_rng(seed)
+    ifmap = rng.integers(-(2**15), 2**15, size=(layer.N, layer.C, layer.H, layer.W), dtype=np.int64)
+    filters = rng.integers(-(2**15), 2**15, size=(layer.M, layer.C // layer.G, layer.R, layer.S), dtype=np.int64)
+    return ifmap, filters
+
+
+def reference_conv(layer: ConvLayer, ifmap: np.ndarray, filters: np.ndarray) -> np.ndarray:
+    """Plain numpy convolution: int64[N, M, E, F] (exact integer arithmetic)."""
+    g, cg, mg = layer.G, layer.C // layer.G, layer.M // layer.G
+    x = np.asarray(ifmap, dtype=np.int64).reshape(layer.N, g, cg, layer.H, layer.W)
+    w = np.asarray(filters, dtype=np.int64).reshape(g, mg, cg, layer.R, layer.S)
+    win = np.lib.stride_tricks.sliding_window_view(x, (layer.R, layer.S), axis=(3, 4))
+    win = win[:, :, :, :: layer.U, :: layer.U]  # N, G, Cg, E, F, R, S
+    out = np.einsum("ngcefrs,gmcrs->ngmef", win, w, optimize=True)
+    return out.reshape(layer.N, layer.M, layer.E, layer.F)
+
+
+def _check_inputs(layer: ConvLayer, ifmap, filters):
+    from ..errors import SpecError
+
+    ifmap = np.asarray(ifmap)
+    filters = np.asarray(filters)
+    want_i = (layer.N, layer.C, layer.H, layer.W)
+    want_f = (layer.M, layer.C // layer.G, layer.R, layer.S)
+    if ifmap.shape != want_i:
+        raise SpecError(f"shape {ifmap.shape} does not match the layer's (N, C, H, W) = {want_i}", "ifmap")
+    if filters.shape != want_f:
+        raise SpecError(f"shape {filters.shape} does not match the layer's (M, C/G, R, S) = {want_f}", "filters")
+    for name, arr in (("ifmap", ifmap), ("filters", filters)):
+        if not np.issubdtype(arr.dtype, np.integer):
+            raise SpecError(f"must hold integers (fixed point), got {arr.dtype}", name)
+    return ifmap.astype(np.int64), filters.astype(np.int64)
+
+
+def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifmap=None, filters=None,
+              unlimited_bandwidth: bool = False, estimate_cycles: int | None = None) -> CycleOutcome:
+    """Simulate one layer cycle by cycle with real values.
+
+    Parameters
+    ----------
+    window : int
+        :func:`~accelsim.dataflows.lowering.window_flags` of the dataflow and hardware.
+    ifmap, filters : numpy.ndarray, optional
+        int tensors (N, C, H, W) and (M, C/G, R, S); seeded random 16-bit values if omitted.
+    unlimited_bandwidth : bool
+        Make every bus, the GLB and DRAM infinitely fast (timing = compute + pipeline only).
+    estimate_cycles : int, optional
+        Expected cycles, to size the trace bins.
+    """
+    from ..kernels.cycle import N_STATS, N_TRACE, run
+
+    if ifmap is None or filters is None:
+        ri, rf = random_inputs(layer)
+        ifmap = ri if ifmap is None else ifmap
+        filters = rf if filters is None else filters
+    ifmap, filters = _check_inputs(layer, ifmap, filters)
+    g, cg, mg = layer.G, layer.C // layer.G, layer.M // layer.G
+    flat_i = np.ascontiguousarray(ifmap.reshape(layer.N, g, cg, layer.H, layer.W).transpose(1, 0, 2, 3, 4)).ravel()
+    flat_f = np.ascontiguousarray(filters.reshape(g, mg, cg, layer.R, layer.S)).ravel()
+    out = np.zeros(g * layer.N * mg * layer.E * layer.F, dtype=np.int64)
+    arr = lower_mapping(mapping)
+    noc = hw.noc
+    inf = np.inf
+    widths = np.array([noc.ifmap_words_per_cycle, noc.filter_words_per_cycle, noc.psum_words_per_cycle,
+                       noc.gon_words_per_cycle, noc.local_words_per_cycle], dtype=np.float64)
+    glb_bw, dram_bw = float(hw.glb_words_per_cycle), float(hw.dram_words_per_cycle)
+    if unlimited_bandwidth:
+        widths[:] = inf
+        glb_bw = dram_bw = inf
+    steps = int(np.prod([lp.factor for lp in mapping.loops if not lp.spatial] or [1]))
+    bin_cycles = max(1, int(estimate_cycles or steps * 2) // TRACE_BINS + 1)
+    counts = np.zeros((4, 3, 4), dtype=np.int64)
+    usage = np.zeros((2, 3), dtype=np.int64)
+    stats = np.zeros(N_STATS, dtype=np.float64)
+    n_pe = mapping.active_pes
+    pe_steps = np.zeros(n_pe, dtype=np.int64)
+    trace = np.zeros((TRACE_BINS * 4, N_TRACE), dtype=np.float64)
+    bounds = np.array(layer.loop_bounds(), dtype=np.int64)
+    run(arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, layer.U, window, bounds, layer.H, layer.W,
+        flat_i, flat_f, out, widths, glb_bw, dram_bw, hw.pe_pipeline_depth, bin_cycles,
+        counts, usage, stats, pe_steps, trace)
+    output = out.reshape(g, layer.N, mg, layer.E, layer.F).transpose(1, 0, 2, 3, 4).reshape(
+        layer.N, layer.M, layer.E, layer.F)
+    cycles = int(round(stats[0]))
+    used_bins = min(trace.shape[0], cycles // bin_cycles + 1)
+    return CycleOutcome(
+        counts=counts, usage=usage, output=output, cycles=cycles, compute_cycles=int(stats[5]),
+        passes=int(stats[2]), stall_cycles={c: int(round(stats[8 + i])) for i, c in enumerate(STALL_CAUSES)},
+        active_pes=n_pe, pe_busy=_pe_map(mapping, hw, pe_steps), trace=trace[:used_bins], bin_cycles=bin_cycles,
+    )
+
+
+def _pe_map(mapping: Mapping, hw: Hardware, pe_steps: np.ndarray) -> np.ndarray:
+    """MACs per physical PE (rows × cols of the hardware array); spatial loops fill rows/cols
+    in mixed-radix order, outer loops more significant."""
+    from ..spec.dims import LoopKind
+
+    grid = np.zeros((hw.pe_rows, hw.pe_cols), dtype=np.int64)
+    spatial = [lp for lp in mapping.loops if lp.spatial]
+    for pe, steps in enumerate(pe_steps):
+        rem, row, col = pe, 0, 0
+        row_scale = col_scale = 1
+        for lp in reversed(spatial):
+            i = rem % lp.factor
+            rem //= lp.factor
+            if lp.kind is LoopKind.ROW:
+                row += i * row_scale
+                row_scale *= lp.factor
+            else:
+                col += i * col_scale
+                col_scale *= lp.factor
+        grid[row, col] = steps
+    return grid
