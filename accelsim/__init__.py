@@ -35,6 +35,8 @@ _EXPORTS = {
     "simulate_network": "accelsim.sim.simulate",
     "best_mapping": "accelsim.search.mapper",
     "compare": "accelsim.search.compare",
+    "sweep": "accelsim.search.sweep",
+    "to_dataframe": "accelsim.search.sweep",
     "plot": "accelsim.plot",
 }
 

@@ -268,6 +268,9 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     for lv in range(3):
         masks_h[lv, :hh[lv, 0]] = _row_mask(ext[lv, 0, D_E], ext[lv, 0, D_R], stride, hh[lv, 0])
         masks_w[lv, :ww[lv, 0]] = _row_mask(ext[lv, 0, D_F], ext[lv, 0, D_S], stride, ww[lv, 0])
+    contig = np.zeros(2, dtype=np.bool_)  # ifmap tile rows and columns without gaps
+    for lv in range(2):
+        contig[lv] = masks_h[lv, :hh[lv, 0]].all() and masks_w[lv, :ww[lv, 0]].all()
     # forwarding sweep: the innermost run of window loops
     sweep_top = n
     for j in range(n - 1, -1, -1):
@@ -283,6 +286,10 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     x = np.zeros(8, dtype=np.int64)
     o = np.zeros(8, dtype=np.int64)
     step_words = np.zeros(8, dtype=np.float64)  # per-step traffic for timing
+    bus = np.zeros(5, dtype=np.float64)
+    scratch = np.zeros((4, 8), dtype=np.int64)
+    local = np.zeros(3, dtype=np.int64)
+    operand = np.zeros(2, dtype=np.int64)
     total_steps = 1
     for j in range(n):
         if kinds[j] == 0:
@@ -323,8 +330,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                 continue
             if lv == 0:
                 glb_event = True
-            _flush_psum(lv, res, ext, hh, ww, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe,
-                        leader, n_grp_noc, touched_glb, touched_dram, resid, stride, counts, step_words)
+            _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe,
+                        leader, n_grp_noc, touched_glb, touched_dram, resid, stride, counts, step_words, scratch)
         if last:
             # drain the final pass and stop
             _advance(now, depth - 1.0, CAUSE_PIPELINE, stats, trace, bin_cycles, n_bins)
@@ -356,15 +363,15 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                     continue
                 slide = (s > 0 and c == k_rel[lv, t] and t == IFMAP and dims[c] >= D_E
                          and (lv == 1 or (window & 2) != 0))
-                _fill(lv, t, s, slide, res, ext, hh, ww, size, origin, old_origin, buf, glb_val, rf_val,
-                      ifmap, filt, pe_off, n_pe, masks_h, masks_w, stamp_glb, stamp_dram, stride, counts,
-                      step_words)
+                _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, rf_val,
+                      ifmap, filt, pe_off, n_pe, masks_h, masks_w, contig, stamp_glb, stamp_dram, stride,
+                      counts, step_words, scratch)
         # --- 3. the MACs of this step, every PE in lockstep
         if s == 0 or c < sweep_top:
             sweep += 1
         fwd_serial = sweep if (window & 1) != 0 else s
-        _macs(s, fwd_serial, gt, x, o, res, ext, hh, ww, size, origin, buf, glb_val, rf_val, ifmap, filt,
-              ofmap, pe_off, n_pe, leader, n_grp_all, n_grp_noc, touched_rf, touched_glb, touched_dram,
+        _macs(s, fwd_serial, gt, x, o, local, operand, res, ext, hh, ww, origin, buf, glb_val, rf_val, ifmap,
+              filt, ofmap, pe_off, n_pe, leader, n_grp_noc, touched_rf, touched_glb, touched_dram,
               resid, stamp_glb, stamp_dram, stride, counts, step_words)
         for pe in range(n_pe):
             pe_steps[pe] += 1
@@ -375,7 +382,6 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         if glb_event:
             prev_epoch_start = glb_epoch_start
             glb_epoch_start = now
-        bus = np.zeros(5, dtype=np.float64)
         bus[0] = _ceil_div(step_words[0], widths[0])
         bus[1] = _ceil_div(step_words[1], widths[1])
         bus[2] = max(_ceil_div(step_words[2], widths[2]), _ceil_div(step_words[3], widths[3]),
@@ -449,8 +455,9 @@ def _parent_of(res, lv, t):
 
 
 @jit
-def _fill(lv, t, s, slide, res, ext, hh, ww, size, origin, old_origin, buf, glb_val, rf_val,
-          ifmap, filt, pe_off, n_pe, masks_h, masks_w, stamp_glb, stamp_dram, stride, counts, step_words):
+def _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, rf_val,
+          ifmap, filt, pe_off, n_pe, masks_h, masks_w, contig, stamp_glb, stamp_dram, stride, counts, step_words,
+          scratch):
     """Load the new tile of input ``t`` at level ``lv`` (all PEs for the RF)."""
     par = _parent_of(res, lv, t)
     crosses = lv == 1
@@ -460,11 +467,11 @@ def _fill(lv, t, s, slide, res, ext, hh, ww, size, origin, old_origin, buf, glb_
     buf[lv, t] = new
     e = ext[lv, t]
     pe_ext = ext[par, t]
-    o = np.zeros(8, dtype=np.int64)
-    po = np.zeros(8, dtype=np.int64)
-    if par == 0:
-        for d in range(8):
-            po[d] = origin[0, t, d]
+    o = scratch[0]
+    po = scratch[1]
+    x = scratch[2]
+    for d in range(8):
+        po[d] = origin[0, t, d] if par == 0 else 0
     for inst in range(instances):
         for d in range(8):
             o[d] = origin[lv, t, d] + (pe_off[inst, d] if lv == 1 else 0)
@@ -477,6 +484,11 @@ def _fill(lv, t, s, slide, res, ext, hh, ww, size, origin, old_origin, buf, glb_
                 old_origin[D_S] + (pe_off[inst, D_S] if lv == 1 else 0)
             ph0 = po[D_E] * stride + po[D_R]
             pw0 = po[D_F] * stride + po[D_S]
+            if slide and contig[lv] and h0 >= oh0 and w0 >= ow0:
+                _slide_contiguous(lv, t, s, inst, old, new, o, po, e, pe_ext, h0, w0, h0 - oh0, w0 - ow0,
+                                  ph0, pw0, par, crosses, hh, ww, buf, glb_val, rf_val, ifmap, stamp_glb,
+                                  stamp_dram, counts, step_words)
+                continue
             for g in range(e[D_G]):
                 for nn in range(e[D_N]):
                     for cc in range(e[D_C]):
@@ -523,7 +535,6 @@ def _fill(lv, t, s, slide, res, ext, hh, ww, size, origin, old_origin, buf, glb_
                                 else:
                                     glb_val[t, new, dst] = v
         else:
-            x = np.zeros(8, dtype=np.int64)
             for g in range(e[D_G]):
                 for m in range(e[D_M]):
                     for cc in range(e[D_C]):
@@ -550,6 +561,51 @@ def _fill(lv, t, s, slide, res, ext, hh, ww, size, origin, old_origin, buf, glb_
                                     rf_val[t, new, inst, dst] = v
                                 else:
                                     glb_val[t, new, dst] = v
+
+
+@jit
+def _slide_contiguous(lv, t, s, inst, old, new, o, po, e, pe_ext, h0, w0, dh, dw, ph0, pw0, par, crosses,
+                      hh, ww, buf, glb_val, rf_val, ifmap, stamp_glb, stamp_dram, counts, step_words):
+    """Slide a gap-free ifmap tile by (dh, dw) >= 0: keep the overlap, fetch the rest."""
+    th = hh[lv, t]
+    tw = ww[lv, t]
+    for g in range(e[D_G]):
+        for nn in range(e[D_N]):
+            for cc in range(e[D_C]):
+                blk = ((g * e[D_N] + nn) * e[D_C] + cc) * th
+                gg = o[D_G] + g
+                gn = o[D_N] + nn
+                gc = o[D_C] + cc
+                for a in range(th):
+                    row = (blk + a) * tw
+                    keep = tw - dw if a + dh < th and dw < tw else 0
+                    if keep > 0:
+                        src = (blk + a + dh) * tw + dw
+                        if lv == 1:
+                            for b in range(keep):
+                                rf_val[t, new, inst, row + b] = rf_val[t, old, inst, src + b]
+                        else:
+                            for b in range(keep):
+                                glb_val[t, new, row + b] = glb_val[t, old, src + b]
+                    for b in range(keep, tw):
+                        h = h0 + a
+                        w = w0 + b
+                        if par == 0:
+                            a_par = _ifmap_addr_hw(gg, gn, gc, h, w, po[D_G], po[D_N], po[D_C], ph0, pw0, pe_ext,
+                                                   hh[0, t], ww[0, t])
+                            v = glb_val[t, buf[0, t], a_par]
+                            fresh = stamp_glb[t, a_par] != s
+                            stamp_glb[t, a_par] = s
+                        else:
+                            a_par = _ifmap_addr_hw(gg, gn, gc, h, w, 0, 0, 0, 0, 0, pe_ext, hh[2, t], ww[2, t])
+                            v = ifmap[a_par]
+                            fresh = stamp_dram[t, a_par] != s
+                            stamp_dram[t, a_par] = s
+                        _count_fill(lv, t, par, crosses, fresh, counts, step_words)
+                        if lv == 1:
+                            rf_val[t, new, inst, row + b] = v
+                        else:
+                            glb_val[t, new, row + b] = v
 
 
 @jit
@@ -613,38 +669,50 @@ def _psum_arrive(level, a, value, is_leader, crosses, glb_val, ofmap, touched_gl
 
 
 @jit
-def _flush_psum(lv, res, ext, hh, ww, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe, leader, n_grp_noc,
-                touched_glb, touched_dram, resid, stride, counts, step_words):
+def _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe, leader, n_grp_noc,
+                touched_glb, touched_dram, resid, stride, counts, step_words, scratch):
     """End the current psum residence at level ``lv``: send every word to its parent."""
     par = _parent_of(res, lv, PSUM)
     e = ext[lv, PSUM]
     pe_ext = ext[par, PSUM]
-    po = np.zeros(8, dtype=np.int64)
-    if par == 0:
-        for d in range(8):
-            po[d] = origin[0, PSUM, d]
-    x = np.zeros(8, dtype=np.int64)
-    o = np.zeros(8, dtype=np.int64)
+    o = scratch[0]
+    po = scratch[1]
+    x = scratch[2]
+    for d in range(8):
+        po[d] = origin[0, PSUM, d] if par == 0 else 0
     instances = n_pe if lv == 1 else 1
+    # psum addresses are linear in (g, n, m, e, f): walk the tile with running offsets
+    pm_f = 1
+    pm_e = pe_ext[D_F]
+    pm_m = pm_e * pe_ext[D_E]
+    pm_n = pm_m * pe_ext[D_M]
+    pm_g = pm_n * pe_ext[D_N]
+    tbase = ((origin[lv, PSUM, D_G] - po[D_G]) * pm_g + (origin[lv, PSUM, D_N] - po[D_N]) * pm_n
+             + (origin[lv, PSUM, D_M] - po[D_M]) * pm_m + (origin[lv, PSUM, D_E] - po[D_E]) * pm_e
+             + (origin[lv, PSUM, D_F] - po[D_F]) * pm_f)
     for inst in range(instances):
-        for d in range(8):
-            o[d] = origin[lv, PSUM, d] + (pe_off[inst, d] if lv == 1 else 0)
-        is_leader = leader[inst] if lv == 1 else True
+        base = tbase
+        is_leader = True
+        if lv == 1:
+            base += (pe_off[inst, D_G] * pm_g + pe_off[inst, D_N] * pm_n + pe_off[inst, D_M] * pm_m
+                     + pe_off[inst, D_E] * pm_e + pe_off[inst, D_F] * pm_f)
+            is_leader = leader[inst]
+        src = 0
         for g in range(e[D_G]):
             for nn in range(e[D_N]):
                 for m in range(e[D_M]):
                     for ee in range(e[D_E]):
+                        row = base + g * pm_g + nn * pm_n + m * pm_m + ee * pm_e
                         for f in range(e[D_F]):
-                            x[D_G] = o[D_G] + g
-                            x[D_N] = o[D_N] + nn
-                            x[D_M] = o[D_M] + m
-                            x[D_E] = o[D_E] + ee
-                            x[D_F] = o[D_F] + f
-                            src = _addr(PSUM, x, o, e, 1, 1, stride)
                             v = rf_val[PSUM, 0, inst, src] if lv == 1 else glb_val[PSUM, 0, src]
-                            dst = _addr(PSUM, x, po, pe_ext, 1, 1, stride)
-                            _psum_arrive(par, dst, v, is_leader, lv == 1, glb_val, ofmap, touched_glb,
-                                         touched_dram, resid, counts, step_words)
+                            if is_leader:
+                                _psum_arrive(par, row + f, v, True, lv == 1, glb_val, ofmap, touched_glb,
+                                             touched_dram, resid, counts, step_words)
+                            elif par == 0:
+                                glb_val[PSUM, 0, row + f] += v
+                            else:
+                                ofmap[row + f] += v
+                            src += 1
     if lv == 1:
         moved = (n_pe - n_grp_noc) * size[1, PSUM]
         counts[NOC, PSUM, READS] += moved
@@ -652,12 +720,11 @@ def _flush_psum(lv, res, ext, hh, ww, size, origin, rf_val, glb_val, ofmap, pe_o
 
 
 @jit
-def _macs(s, fwd_serial, gt, x, o, res, ext, hh, ww, size, origin, buf, glb_val, rf_val, ifmap, filt, ofmap,
-          pe_off, n_pe, leader, n_grp_all, n_grp_noc, touched_rf, touched_glb, touched_dram, resid,
+def _macs(s, fwd_serial, gt, x, o, local, operand, res, ext, hh, ww, origin, buf, glb_val, rf_val, ifmap, filt,
+          ofmap, pe_off, n_pe, leader, n_grp_noc, touched_rf, touched_glb, touched_dram, resid,
           stamp_glb, stamp_dram, stride, counts, step_words):
     """One MAC on every active PE: operands from the RF (or the NoC), psums into the RF (or out)."""
     # tile-local offsets are the same on every PE (lockstep, identical tiles)
-    local = np.zeros(3, dtype=np.int64)
     for t in range(3):
         if res[1, t] >= 0:
             for d in range(8):
@@ -679,7 +746,17 @@ def _macs(s, fwd_serial, gt, x, o, res, ext, hh, ww, size, origin, buf, glb_val,
     if rf_psum_hit:
         counts[RF, PSUM, READS] += n_pe
         counts[RF, PSUM, WRITES] += n_pe
-    operand = np.zeros(2, dtype=np.int64)
+    all_rf = res[1, IFMAP] >= 0 and res[1, FILTER] >= 0 and res[1, PSUM] >= 0
+    if all_rf:
+        # the common case (every operand in the RF): a tight loop over the PEs
+        bi = buf[1, IFMAP]
+        bf = buf[1, FILTER]
+        li = local[IFMAP]
+        lf = local[FILTER]
+        lp = local[PSUM]
+        for pe in range(n_pe):
+            rf_val[PSUM, 0, pe, lp] += rf_val[IFMAP, bi, pe, li] * rf_val[FILTER, bf, pe, lf]
+        return
     for pe in range(n_pe):
         for d in range(8):
             x[d] = gt[d] + pe_off[pe, d]

@@ -1,0 +1,277 @@
+"""A sweep's results on disk: ``records.csv`` and ``components.csv``, written as cases finish.
+
+``DIR/records.csv`` has one row per case and layer: the case's axes (``case`` id, ``workload``,
+``hardware``, ``array``, ``pe_rows``, ``pe_cols``, ``num_pes``, one column per varied hardware
+field, ``dataflow``, ``batch``, ``engine``, ``objective``), then the layer's result (``layer``,
+``layer_index``, ``n_layers``, ``status``, ``reason``, ``macs``, ``cycles``, ``energy_total``,
+``energy_<component>`` …, see :data:`RESULT_COLUMNS`). ``DIR/components.csv`` is tidy: one row
+per (case, layer, component, data type) with the charged ``accesses`` (words; MACs for the
+ALU) and their ``energy`` (in the case's ``energy_unit``); the ALU row's data type is
+``ALU``, so grouping by ``component`` gives the by-level breakdown and grouping by
+``data_type`` the by-type one.
+
+A case is written in one go — its component rows, then its record rows — and flushed, so an
+interrupted sweep leaves every finished case on disk. A case counts as done when all its
+``n_layers`` record rows are present; :meth:`SweepStore.open` drops what an interruption
+left half-written (a partial last line, a case with missing layers, its component rows) before
+a resumed sweep appends to the files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+RECORDS_FILE = "records.csv"
+COMPONENTS_FILE = "components.csv"
+
+#: Axis columns before the varied hardware fields, and after them.
+AXIS_HEAD: tuple[str, ...] = ("case", "workload", "hardware", "array", "pe_rows", "pe_cols", "num_pes")
+AXIS_TAIL: tuple[str, ...] = ("dataflow", "batch", "engine", "objective")
+#: Per-layer result columns (energies in ``energy_unit``; ``seconds`` is the case's wall time).
+RESULT_COLUMNS: tuple[str, ...] = (
+    "layer", "layer_index", "n_layers", "status", "reason", "macs", "cycles", "compute_cycles",
+    "stall_cycles", "active_pes", "utilization", "energy_unit", "energy_total", "energy_ALU",
+    "energy_RF", "energy_NoC", "energy_GLB", "energy_DRAM", "mappings_considered", "psum_spill",
+    "mapping", "seconds",
+)
+#: Columns that measure the run rather than the case (differ between identical runs).
+TIMING_COLUMNS: tuple[str, ...] = ("seconds",)
+COMPONENT_COLUMNS: tuple[str, ...] = ("case", "layer", "component", "data_type", "accesses", "energy")
+
+_INT = ("pe_rows", "pe_cols", "num_pes", "batch", "layer_index", "n_layers", "macs", "cycles", "compute_cycles",
+        "stall_cycles", "active_pes", "mappings_considered", "accesses")
+_FLOAT = ("utilization", "energy_total", "energy_ALU", "energy_RF", "energy_NoC", "energy_GLB", "energy_DRAM",
+          "seconds", "energy")
+_BOOL = ("psum_spill",)
+_TEXT = ("case", "workload", "hardware", "array", "dataflow", "engine", "objective", "layer", "status", "reason",
+         "energy_unit", "mapping", "component", "data_type")
+_INT_TEXT = re.compile(r"^[+-]?\d+$")
+
+
+def record_columns(vary_names: Iterable[str]) -> list[str]:
+    """Column order of ``records.csv`` for a sweep varying ``vary_names``."""
+    vary = [n for n in vary_names if n not in AXIS_HEAD]
+    return [*AXIS_HEAD, *vary, *AXIS_TAIL, *RESULT_COLUMNS]
+
+
+def _auto(text: str) -> Any:
+    """A varied field's value from its CSV text: int, float, bool or str."""
+    if _INT_TEXT.match(text):
+        return int(text)
+    if text in ("True", "False"):
+        return text == "True"
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def parse_cell(column: str, text: str | None) -> Any:
+    """The typed value of one CSV cell (empty numeric cells are ``None``)."""
+    if text is None:
+        return None
+    if column in _TEXT:
+        return text
+    if text == "":
+        return None
+    if column in _INT:
+        return int(text)
+    if column in _FLOAT:
+        return float(text)
+    if column in _BOOL:
+        return text == "True"
+    return _auto(text)
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.replace("\r", " ").replace("\n", " ")
+    return value
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[dict[str, str]], bool]:
+    """Header, well-formed rows, and whether anything had to be dropped."""
+    if not path.is_file():
+        return [], [], False
+    text = path.read_text(encoding="utf-8")
+    dirty = bool(text) and not text.endswith("\n")
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], [], bool(text)
+    raw = list(reader)
+    if dirty and raw:
+        raw.pop()  # a line cut short by an interruption
+    rows = []
+    for cells in raw:
+        if len(cells) != len(header):
+            dirty = True
+            continue
+        rows.append(dict(zip(header, cells)))
+    return header, rows, dirty
+
+
+def _complete_cases(rows: list[dict[str, str]]) -> tuple[dict[str, list[dict[str, str]]], bool]:
+    """Rows of the cases with every layer present (first copy of each), and whether any were dropped."""
+    by_case: dict[str, dict[int, dict[str, str]]] = {}
+    expected: dict[str, set[int]] = {}
+    dirty = False
+    for row in rows:
+        try:
+            index, total = int(row["layer_index"]), int(row["n_layers"])
+        except (KeyError, ValueError):
+            dirty = True
+            continue
+        layers = by_case.setdefault(row["case"], {})
+        if index in layers:
+            dirty = True
+            continue
+        layers[index] = row
+        expected.setdefault(row["case"], set()).add(total)
+    done = {}
+    for case, layers in by_case.items():
+        totals = expected[case]
+        if len(totals) == 1 and set(layers) == set(range(next(iter(totals)))):
+            done[case] = [layers[i] for i in sorted(layers)]
+        else:
+            dirty = True
+    return done, dirty
+
+
+def _rewrite(path: Path, header: list[str], rows: Iterable[dict[str, Any]]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, restval="", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(tmp, path)
+
+
+def _typed(rows: Iterable[dict[str, str]]) -> list[dict[str, Any]]:
+    return [{k: parse_cell(k, v) for k, v in row.items()} for row in rows]
+
+
+class SweepStore:
+    """The two CSV files of one sweep directory, opened for appending.
+
+    Parameters
+    ----------
+    directory : str or Path
+        Created if missing.
+    columns : sequence of str
+        ``records.csv`` columns of this sweep (:func:`record_columns`); a file written by a
+        sweep with other columns is rewritten with the union of both.
+
+    Examples
+    --------
+    >>> with SweepStore(out, columns) as store:      # doctest: +SKIP
+    ...     done = store.completed                   # case id -> its typed records
+    ...     store.append(records, components)
+    """
+
+    def __init__(self, directory: str | Path, columns: Iterable[str]):
+        self.directory = Path(directory)
+        self.columns = list(columns)
+        self.completed: dict[str, list[dict[str, Any]]] = {}
+        self._records = self._components = None
+        self._rec_writer = self._comp_writer = None
+
+    @property
+    def records_path(self) -> Path:
+        return self.directory / RECORDS_FILE
+
+    @property
+    def components_path(self) -> Path:
+        return self.directory / COMPONENTS_FILE
+
+    def open(self) -> "SweepStore":
+        """Repair what an interruption left behind, load the finished cases, open for appending."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        header, rows, dirty = _read_rows(self.records_path)
+        done, dropped = _complete_cases(rows)
+        union = header + [c for c in self.columns if c not in header]
+        if dirty or dropped or union != header or not header:
+            _rewrite(self.records_path, union, (r for case_rows in done.values() for r in case_rows))
+        self.columns = union
+        comp_header, comp_rows, comp_dirty = _read_rows(self.components_path)
+        seen, kept = set(), []
+        for row in comp_rows:
+            key = tuple(row.get(c) for c in COMPONENT_COLUMNS[:4])
+            if row.get("case") in done and key not in seen:
+                seen.add(key)
+                kept.append(row)
+        if comp_dirty or len(kept) != len(comp_rows) or comp_header != list(COMPONENT_COLUMNS):
+            _rewrite(self.components_path, list(COMPONENT_COLUMNS), kept)
+        self.completed = {case: _typed(case_rows) for case, case_rows in done.items()}
+        self._components = self.components_path.open("a", newline="", encoding="utf-8")
+        self._records = self.records_path.open("a", newline="", encoding="utf-8")
+        self._comp_writer = csv.DictWriter(self._components, fieldnames=list(COMPONENT_COLUMNS), restval="",
+                                           extrasaction="ignore")
+        self._rec_writer = csv.DictWriter(self._records, fieldnames=self.columns, restval="",
+                                          extrasaction="ignore")
+        return self
+
+    def append(self, records: list[dict[str, Any]], components: list[dict[str, Any]]) -> None:
+        """Write one finished case (components first, records last) and flush both files."""
+        if self._rec_writer is None:
+            raise RuntimeError("SweepStore.append before open()")
+        self._comp_writer.writerows({k: _cell(v) for k, v in row.items()} for row in components)
+        self._components.flush()
+        self._rec_writer.writerows({k: _cell(v) for k, v in row.items()} for row in records)
+        self._records.flush()
+
+    def close(self) -> None:
+        for handle in (self._components, self._records):
+            if handle is not None:
+                handle.close()
+        self._records = self._components = self._rec_writer = self._comp_writer = None
+
+    def __enter__(self) -> "SweepStore":
+        return self.open()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def is_sweep_dir(path: str | Path) -> bool:
+    """Whether ``path`` is a directory holding a ``records.csv``."""
+    return (Path(path) / RECORDS_FILE).is_file()
+
+
+def read_sweep(directory: str | Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The finished cases of a sweep directory (read only; nothing is repaired).
+
+    Parameters
+    ----------
+    directory : str or Path
+        A ``--out`` directory of ``accelsim sweep``.
+
+    Returns
+    -------
+    records, components : list of dict
+        Typed rows of ``records.csv`` (complete cases only, file order) and ``components.csv``
+        (rows of those cases).
+
+    Raises
+    ------
+    FileNotFoundError
+        No ``records.csv`` in ``directory``.
+    """
+    path = Path(directory) / RECORDS_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"no {RECORDS_FILE} in {directory}")
+    _, rows, _ = _read_rows(path)
+    done, _ = _complete_cases(rows)
+    records = _typed(r for case_rows in done.values() for r in case_rows)
+    _, comp_rows, _ = _read_rows(Path(directory) / COMPONENTS_FILE)
+    components = _typed(r for r in comp_rows if r.get("case") in done)
+    return records, components

@@ -1,0 +1,218 @@
+"""Hardware variants: set one :class:`~accelsim.spec.hardware.Hardware` field by name.
+
+A sweep varies the machine along named axes (``vary: {glb_bytes: [65536, 131072]}``). This
+module is the vocabulary of those names and the one place that turns ``(name, value)`` into a
+new frozen ``Hardware`` (``dataclasses.replace``, so every invariant of the spec types is
+checked again).
+
+Names
+-----
+``pe_rows``, ``pe_cols``, ``word_bits``, ``pe_pipeline_depth`` (int); ``clock_hz`` (Hz),
+``dram_words_per_cycle``, ``glb_words_per_cycle`` (words per cycle) (number);
+``allow_psum_spill``, ``glb_halo_reuse`` (bool) — the top-level fields.
+
+``rf_words``, ``glb_words`` (int, words): shorthand making the level *one shared pool* of that
+many words (the per-type dedicated words are dropped); ``rf_bytes``, ``glb_bytes`` (int,
+bytes): the same in bytes (whole ``word_bits`` words). ``rf_shared_words``,
+``rf_ifmap_words``, ``rf_filter_words``, ``rf_psum_words`` and the ``glb_`` ones (int, words):
+one part of the level, the others kept (also spelt ``rf.shared_words`` …). RF sizes are per PE.
+
+``noc.<field>`` (``noc.ifmap_words_per_cycle`` …, int; ``noc.kind``, a NoC kind name) and
+``energy.<entry>`` (``energy.mac``, ``energy.rf``, ``energy.noc``, ``energy.glb``,
+``energy.dram``: number, in the table's unit).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from enum import Enum
+from typing import Any
+
+from ..errors import SpecError
+from .dims import NocKind
+from .hardware import Buffer, Hardware
+
+
+class ValueKind(str, Enum):
+    """The type a varied field takes."""
+
+    INT = "int"
+    NUMBER = "number"
+    BOOL = "bool"
+    NOC_KIND = "noc kind"
+
+
+class Target(str, Enum):
+    """Where a varied field lives."""
+
+    TOP = "top"            # a Hardware field
+    POOL_WORDS = "pool"    # rf/glb as one shared pool, in words
+    POOL_BYTES = "bytes"   # rf/glb as one shared pool, in bytes
+    BUFFER = "buffer"      # one Buffer field of rf/glb
+    NOC = "noc"            # one NoC field
+    ENERGY = "energy"      # one EnergyTable entry
+
+
+@dataclass(frozen=True, slots=True)
+class VaryField:
+    """One variable hardware field.
+
+    Attributes
+    ----------
+    kind : ValueKind
+        Accepted value type.
+    target : Target
+        Which part of ``Hardware`` it sets.
+    level : str
+        ``rf`` or ``glb`` for buffer targets, else ``""``.
+    attr : str
+        Attribute name within the target (``shared_words``, ``dram`` …).
+    """
+
+    kind: ValueKind
+    target: Target
+    level: str = ""
+    attr: str = ""
+
+
+def _catalog() -> dict[str, VaryField]:
+    out: dict[str, VaryField] = {}
+    for name in ("pe_rows", "pe_cols", "word_bits", "pe_pipeline_depth"):
+        out[name] = VaryField(ValueKind.INT, Target.TOP, attr=name)
+    for name in ("clock_hz", "dram_words_per_cycle", "glb_words_per_cycle"):
+        out[name] = VaryField(ValueKind.NUMBER, Target.TOP, attr=name)
+    for name in ("allow_psum_spill", "glb_halo_reuse"):
+        out[name] = VaryField(ValueKind.BOOL, Target.TOP, attr=name)
+    for level in ("rf", "glb"):
+        out[f"{level}_words"] = VaryField(ValueKind.INT, Target.POOL_WORDS, level)
+        out[f"{level}_bytes"] = VaryField(ValueKind.INT, Target.POOL_BYTES, level)
+        for part in ("shared", "ifmap", "filter", "psum"):
+            spec = VaryField(ValueKind.INT, Target.BUFFER, level, f"{part}_words")
+            out[f"{level}_{part}_words"] = spec
+            out[f"{level}.{part}_words"] = spec
+    for name in ("ifmap_words_per_cycle", "filter_words_per_cycle", "psum_words_per_cycle",
+                 "gon_words_per_cycle", "local_words_per_cycle"):
+        out[f"noc.{name}"] = VaryField(ValueKind.INT, Target.NOC, attr=name)
+    out["noc.kind"] = VaryField(ValueKind.NOC_KIND, Target.NOC, attr="kind")
+    for name in ("mac", "rf", "noc", "glb", "dram"):
+        out[f"energy.{name}"] = VaryField(ValueKind.NUMBER, Target.ENERGY, attr=name)
+    return out
+
+
+#: Every name a sweep may vary, → how it is set.
+VARY_FIELDS: dict[str, VaryField] = _catalog()
+
+
+def vary_field(name: str) -> VaryField:
+    """The :class:`VaryField` of ``name``.
+
+    Raises
+    ------
+    SpecError
+        Unknown name; ``field`` is ``vary.<name>`` and the message lists the choices.
+    """
+    try:
+        return VARY_FIELDS[name]
+    except (KeyError, TypeError):
+        plain = sorted(n for n in VARY_FIELDS if not ("." in n and n.split(".")[0] in ("rf", "glb")))
+        raise SpecError(f"unknown hardware field {name!r}; variable fields: {', '.join(plain)}",
+                        field=f"vary.{name}") from None
+
+
+def check_value(name: str, value: Any) -> Any:
+    """Check the *type* of one value of a varied field (ranges are the spec types' business).
+
+    Parameters
+    ----------
+    name : str
+        A name of :data:`VARY_FIELDS`.
+    value : Any
+        The value.
+
+    Returns
+    -------
+    Any
+        The value (a ``NocKind`` name is lower-cased).
+
+    Raises
+    ------
+    SpecError
+        Unknown field or a value of the wrong type; ``field`` is ``vary.<name>``.
+    """
+    spec = vary_field(name)
+    where = f"vary.{name}"
+    if spec.kind is ValueKind.INT:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SpecError(f"must be an integer, got {value!r}", field=where)
+    elif spec.kind is ValueKind.NUMBER:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise SpecError(f"must be a finite number, got {value!r}", field=where)
+    elif spec.kind is ValueKind.BOOL:
+        if not isinstance(value, bool):
+            raise SpecError(f"must be true or false, got {value!r}", field=where)
+    else:
+        choices = [k.value for k in NocKind]
+        if not isinstance(value, str) or value.lower() not in choices:
+            raise SpecError(f"must be one of {', '.join(choices)}, got {value!r}", field=where)
+        value = value.lower()
+    return value
+
+
+def _bytes_to_words(hw: Hardware, value: int) -> int:
+    if hw.word_bits % 8:
+        raise SpecError(f"sizes in bytes need whole-byte words, word_bits is {hw.word_bits}")
+    per_word = hw.word_bits // 8
+    if value % per_word:
+        raise SpecError(f"{value} bytes is not a whole number of {hw.word_bits}-bit words")
+    return value // per_word
+
+
+def with_field(hw: Hardware, name: str, value: Any) -> Hardware:
+    """``hw`` with one field set.
+
+    Parameters
+    ----------
+    hw : Hardware
+        The base machine.
+    name : str
+        A name of :data:`VARY_FIELDS`.
+    value : Any
+        The new value (words, bytes, words per cycle, Hz or energy units, see the module doc).
+
+    Returns
+    -------
+    Hardware
+        A new machine (same ``name``).
+
+    Raises
+    ------
+    SpecError
+        An unknown name, a value of the wrong type, or one the spec types reject (a
+        non-positive array size, a negative energy …); ``field`` is ``vary.<name>``.
+    """
+    value = check_value(name, value)
+    spec = VARY_FIELDS[name]
+    try:
+        if spec.target is Target.TOP:
+            return replace(hw, **{spec.attr: value})
+        if spec.target is Target.POOL_WORDS:
+            return replace(hw, **{spec.level: Buffer(shared_words=value)})
+        if spec.target is Target.POOL_BYTES:
+            return replace(hw, **{spec.level: Buffer(shared_words=_bytes_to_words(hw, value))})
+        if spec.target is Target.BUFFER:
+            return replace(hw, **{spec.level: replace(getattr(hw, spec.level), **{spec.attr: value})})
+        if spec.target is Target.NOC:
+            new = NocKind(value) if spec.attr == "kind" else value
+            return replace(hw, noc=replace(hw.noc, **{spec.attr: new}))
+        return replace(hw, energy=replace(hw.energy, **{spec.attr: float(value)}))
+    except SpecError as exc:
+        raise SpecError(exc.message, field=f"vary.{name}") from None
+
+
+def apply_vary(hw: Hardware, values: dict[str, Any] | tuple[tuple[str, Any], ...]) -> Hardware:
+    """``hw`` with every ``(name, value)`` of ``values`` set, in order (see :func:`with_field`)."""
+    items = values.items() if isinstance(values, dict) else values
+    for name, value in items:
+        hw = with_field(hw, name, value)
+    return hw
