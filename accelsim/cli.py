@@ -89,6 +89,8 @@ def _save_plot(draw, path: str) -> None:
 
 
 def cmd_run(args) -> int:
+    if args.trace and args.engine != "cycle":
+        raise SpecError("a trace needs the cycle-level engine: add --engine cycle", "--trace")
     from .io.presets import load_mapping
     from .io.results import write_json
     from .report import access_table, run_table
@@ -105,6 +107,16 @@ def cmd_run(args) -> int:
     print(run_table(run))
     print()
     print(access_table(run))
+    if run.engine == "cycle":
+        from .report import timing_table
+
+        print()
+        print(timing_table(run))
+    if args.trace:
+        from .io.results import write_trace
+
+        write_trace(run, args.trace)
+        print(f"trace written to {args.trace}")
     if args.json:
         write_json(run.to_dict(), args.json)
         print(f"results written to {args.json}")
@@ -219,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", help="write the result document (DESIGN.md §6) here")
     run.add_argument("--plot", help="save the energy breakdown plot here (PNG, SVG, PDF)")
     run.add_argument("--by", default="level", choices=["level", "type"], help="plot segments")
+    run.add_argument("--trace", help="with --engine cycle: save per-interval activity (.npz) here")
     run.set_defaults(func=cmd_run)
 
     cmp_ = sub.add_parser("compare", help="run a workload under several dataflows side by side")

@@ -95,3 +95,23 @@ def _align(rows: list[list[str]]) -> str:
         if j == 0:
             out.append("-" * len(out[0]))
     return "\n".join(out)
+
+
+def timing_table(run: RunResult) -> str:
+    """Cycle-engine timing per layer: cycles, stalls by cause, PEs, utilisation, check."""
+    from .sim.cycle import STALL_CAUSES
+
+    cols = ["layer", "cycles", "compute", *(f"stall:{c}" for c in STALL_CAUSES), "PEs", "util", "ms", "verified"]
+    rows = [cols]
+    for r in run.layers:
+        if not r.ok or not r.timing:
+            continue
+        t = r.timing
+        busy = t["pe_cycles"]["busy"] / max(t["pe_cycles"]["total"], 1)
+        rows.append([r.layer.name, f"{t['cycles']:,}", f"{t['compute_cycles']:,}",
+                     *(f"{t['stall_cycles'][c]:,}" for c in STALL_CAUSES), str(r.active_pes), f"{busy:.2f}",
+                     f"{t['seconds'] * 1e3:.2f}", "yes" if t["verified"] else "NO"])
+    ok = all(r.timing["verified"] for r in run.layers if r.ok and r.timing)
+    text = ("cycle-level timing (util = busy PE-cycles / all PE-cycles)\n" + _align(rows) + "\n"
+            + ("verified: output matches reference" if ok else "verified: OUTPUT DIFFERS FROM REFERENCE"))
+    return text

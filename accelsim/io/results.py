@@ -98,3 +98,29 @@ def write_csv(rows: list[dict], path: str | Path) -> Path:
         for row in rows:
             writer.writerow({k: _cell(v) for k, v in row.items()})
     return path
+
+
+def write_trace(run, path: str | Path) -> Path:
+    """Save a cycle-engine run's activity as ``.npz``.
+
+    Per layer ``<name>.trace`` (float64[bins, columns]: MACs, bus words per GIN/psum network,
+    GLB and DRAM words, stall cycles per bin of ``<name>.bin_cycles`` cycles) and
+    ``<name>.pe_busy`` (int64[rows, cols]: MACs per physical PE); ``columns`` names the trace
+    columns.
+    """
+    import numpy as np
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {}
+    columns = None
+    for r in run.layers:
+        if not r.ok or r.trace is None:
+            continue
+        columns = r.timing["trace_columns"]
+        arrays[f"{r.layer.name}.trace"] = r.trace
+        arrays[f"{r.layer.name}.bin_cycles"] = np.array(r.timing["trace_bin_cycles"])
+        arrays[f"{r.layer.name}.pe_busy"] = np.array(r.timing["pe_utilization"]) * r.timing["cycles"]
+    arrays["columns"] = np.array(columns or [])
+    np.savez_compressed(path, **arrays)
+    return path

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from enum import Enum
 
+import numpy as np
+
 from ..dataflows import parse_dataflow, template
 from ..dataflows.lowering import window_flags
-from ..errors import InfeasibleError, SpecError
+from ..errors import InfeasibleError, MappingError, SpecError
 from ..search.mapper import Budget, Objective, best_mapping
 from ..spec.dims import DataType, Level
 from ..spec.hardware import Hardware
@@ -14,6 +16,7 @@ from ..spec.layer import ConvLayer, Workload
 from ..spec.mapping import Mapping
 from ..spec.result import LayerResult, RunResult, Status, energy_dict
 from .counting import check_fits, count_mapping
+from .cycle import TRACE_COLUMNS
 
 
 class Engine(str, Enum):
@@ -85,10 +88,11 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
                                energy_unit=hw.energy.unit.value, status=Status.INFEASIBLE,
                                reason=exc.message, num_pes=hw.num_pes)
         mapping, considered = found.mapping, found.considered
-    counts = count_mapping(mapping, layer, window_flags(tpl, hw))
+    window = window_flags(tpl, hw)
+    counts = count_mapping(mapping, layer, window)
     check_fits(mapping, counts, hw)
     if eng is Engine.CYCLE:
-        raise SpecError("the cycle-level engine is not available yet; use --engine analytic", "engine")
+        return _cycle_result(layer, hw, df, mapping, window, counts, considered, ifmap, filters)
     return LayerResult(
         layer=layer, hardware=hw.name, dataflow=df.value, engine=eng.value,
         energy_unit=hw.energy.unit.value, mapping=mapping, macs=counts.macs, counts=counts.counts,
@@ -97,6 +101,44 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
         compute_cycles=counts.compute_steps, active_pes=mapping.active_pes, num_pes=hw.num_pes,
         mappings_considered=considered,
         psum_spill=bool(counts.counts[Level.DRAM, DataType.PSUM, 0] > 0),
+    )
+
+
+def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, filters) -> LayerResult:
+    """Run the cycle-level engine and package its timing next to its counts."""
+    from .cycle import STALL_CAUSES, random_inputs, reference_conv, run_cycle
+
+    if ifmap is None or filters is None:
+        ri, rf = random_inputs(layer)
+        ifmap = ri if ifmap is None else ifmap
+        filters = rf if filters is None else filters
+    out = run_cycle(layer, hw, mapping, window, ifmap, filters,
+                    estimate_cycles=analytic_cycles(analytic.counts, analytic.compute_steps, hw))
+    verified = bool(np.array_equal(out.output, reference_conv(layer, ifmap, filters)))
+    stall_total = sum(out.stall_cycles.values())
+    idle = {cause: c * out.active_pes for cause, c in out.stall_cycles.items()}
+    idle["unused_pes"] = (hw.num_pes - out.active_pes) * out.cycles
+    timing = {
+        "cycles": out.cycles,
+        "compute_cycles": out.compute_cycles,
+        "passes": out.passes,
+        "stall_cycles": dict(out.stall_cycles),
+        "pe_cycles": {"total": out.cycles * hw.num_pes, "busy": int(out.pe_busy.sum()), "idle": idle},
+        "pe_utilization": (out.pe_busy / max(out.cycles, 1)).round(6).tolist(),
+        "seconds": out.cycles / hw.clock_hz,
+        "verified": verified,
+        "counts_match_analytic": bool(np.array_equal(out.counts, analytic.counts)),
+        "trace_columns": list(TRACE_COLUMNS),
+        "trace_bin_cycles": out.bin_cycles,
+    }
+    macs = int(out.pe_busy.sum())
+    return LayerResult(
+        layer=layer, hardware=hw.name, dataflow=df.value, engine=Engine.CYCLE.value,
+        energy_unit=hw.energy.unit.value, mapping=mapping, macs=macs, counts=out.counts,
+        energy=energy_dict(out.counts, macs, hw.energy), cycles=out.cycles, compute_cycles=out.compute_cycles,
+        stall_cycles=stall_total, active_pes=out.active_pes, num_pes=hw.num_pes, mappings_considered=considered,
+        psum_spill=bool(out.counts[Level.DRAM, DataType.PSUM, 0] > 0), output=out.output, timing=timing,
+        trace=out.trace,
     )
 
 
@@ -110,7 +152,12 @@ def simulate_network(workload: Workload, hw: Hardware, dataflow="rs", engine="an
     results = []
     for layer in workload.with_batch(batch).layers:
         given = (mappings or {}).get(layer.name)
-        results.append(simulate(layer, hw, df, engine, given, objective=objective, budget=budget))
+        try:
+            results.append(simulate(layer, hw, df, engine, given, objective=objective, budget=budget))
+        except MappingError as exc:
+            if given is None:
+                raise
+            raise type(exc)(exc.message, f"{layer.name}.{exc.field}" if exc.field else layer.name) from None
     return RunResult(hardware=hw.name, dataflow=df.value, engine=parse_engine(engine).value,
                      energy_unit=hw.energy.unit.value, batch=batch, workload=workload.name,
                      layers=tuple(results), version=_version())

@@ -101,6 +101,7 @@ class LayerResult:
     psum_spill: bool = False
     output: np.ndarray | None = None
     timing: dict | None = None
+    trace: np.ndarray | None = None
 
     @property
     def ok(self) -> bool:
