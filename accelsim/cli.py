@@ -200,6 +200,10 @@ def cmd_mapping(args) -> int:
             continue
         print(res.mapping.describe())
         print(f"active PEs {res.active_pes}, mappings considered {res.mappings_considered}")
+        if hw.noc.kind.value == "gin":
+            from .dataflows.noc_ids import assign_tags, describe_tags
+
+            print(describe_tags(assign_tags(res.mapping, layer)))
     return 0
 
 

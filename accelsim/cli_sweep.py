@@ -2,6 +2,109 @@
 
 from __future__ import annotations
 
+import sys
+from collections import Counter
+from pathlib import Path
+
+from .errors import SpecError
+
+
+def _case_status(records: list[dict]) -> dict[str, str]:
+    """case id → ``ok``, or the first non-ok status of its layers."""
+    out: dict[str, str] = {}
+    for rec in records:
+        if out.get(rec["case"], "ok") == "ok":
+            out[rec["case"]] = rec["status"]
+    return out
+
+
+def _on_disk(out: Path) -> set[str]:
+    from .io.sweepstore import is_sweep_dir, read_sweep
+
+    if not is_sweep_dir(out):
+        return set()
+    records, _ = read_sweep(out)
+    return {r["case"] for r in records}
+
+
+def _summary(records: list[dict], n_cases: int, resumed: int, out: Path) -> str:
+    status = _case_status(records)
+    counts = Counter(status.values())
+    failed = n_cases - counts.get("ok", 0)
+    lines = [f"{n_cases} cases ({n_cases - resumed} run now, {resumed} already in {out}): "
+             f"{counts.get('ok', 0)} ok, {failed} with failed layers"
+             + (" (" + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != "ok") + ")" if failed else "")]
+    reasons = Counter(r["reason"] for r in records if r["status"] != "ok")
+    for reason, n in reasons.most_common(3):
+        lines.append(f"  {n} layer(s): {reason[:160]}")
+    lines.append(f"records: {out / 'records.csv'} ({len(records)} rows); components: {out / 'components.csv'}")
+    return "\n".join(lines)
+
+
+def cmd_sweep(args) -> int:
+    from .io.sweepfile import load_sweep
+    from .search.sweep import cases_from_spec, sweep
+
+    if args.jobs == 0 or args.jobs < -1:
+        raise SpecError(f"must be >= 1 (or -1: one worker per CPU), got {args.jobs}", "--jobs")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise SpecError(f"{out} exists and is not a directory", "--out")
+    spec = load_sweep(args.file)
+    cases = cases_from_spec(spec)
+    ids = {c.id for c in cases}
+    resumed = len(ids & _on_disk(out))
+    where = f"on {args.scheduler}" if args.scheduler else f"{args.jobs} job(s)"
+    print(f"sweep {spec.name or Path(args.file).stem}: {len(ids)} cases, {where}, results in {out}/"
+          + (f" ({resumed} already done)" if resumed else ""), flush=True)
+    try:
+        records = sweep(cases, n_jobs=args.jobs, progress=not args.no_progress, out=out,
+                        scheduler=args.scheduler)
+    except KeyboardInterrupt:
+        done = len(ids & _on_disk(out))
+        print(f"accelsim: interrupted; {done} of {len(ids)} cases are in {out}; run the same command to resume",
+              file=sys.stderr)
+        raise
+    print(_summary(records, len(ids), resumed, out))
+    return 0
+
+
+def cmd_import(args) -> int:
+    from .io.onnx_import import workload_from_onnx, workload_yaml
+    from .io.schema import workload_from_data
+    from .io.yamlfile import parse_yaml
+
+    wl = workload_from_onnx(args.model, name=args.name, dilation=args.dilation)
+    text = workload_yaml(wl, comment=f"Imported from {Path(args.model).name} by `accelsim import`.\n"
+                                     "H, W are padded ifmap sizes; FC layers are convs with H=R, W=S.")
+    workload_from_data(parse_yaml(text, args.output), origin=args.output)  # what we write must load back
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(f"{'layer':24} {'M':>6} {'C':>6} {'H':>5} {'W':>5} {'R':>3} {'S':>3} {'U':>2} {'G':>5} {'MACs':>14}")
+    for layer in wl.layers:
+        print(f"{layer.name[:24]:24} {layer.M:>6} {layer.C:>6} {layer.H:>5} {layer.W:>5} {layer.R:>3} "
+              f"{layer.S:>3} {layer.U:>2} {layer.G:>5} {layer.macs:>14,}")
+    print(f"{len(wl.layers)} layers, {wl.macs:,} MACs per image; workload written to {out}")
+    return 0
+
 
 def add_parsers(sub) -> None:
-    """Register the sweep-related subcommands (none yet)."""
+    """Register the ``sweep`` and ``import`` subcommands."""
+    sw = sub.add_parser("sweep", help="run a design-space sweep file (resumable)")
+    sw.add_argument("file", help="sweep YAML (see sweeps/)")
+    sw.add_argument("--out", required=True, help="directory for records.csv and components.csv; "
+                                                 "a rerun skips the cases already there")
+    sw.add_argument("--jobs", type=int, default=1, help="local worker processes (default 1; -1: one per CPU)")
+    sw.add_argument("--scheduler", help="dask scheduler address (tcp://host:8786): run on that cluster "
+                                        "(needs accelsim[dask]; --jobs is ignored)")
+    sw.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sw.set_defaults(func=cmd_sweep)
+
+    im = sub.add_parser("import", help="make a workload YAML from an ONNX model (needs accelsim[onnx])")
+    im.add_argument("model", help="the .onnx file")
+    im.add_argument("-o", "--output", required=True, help="workload YAML to write")
+    im.add_argument("--name", help="workload name (default: the model's graph name)")
+    im.add_argument("--dilation", default="reject", choices=["reject", "split"],
+                    help="dilated convs: reject (default) or split into undilated phase convs")
+    im.set_defaults(func=cmd_import)

@@ -1,0 +1,126 @@
+"""GIN tag assignment: the row ID of every X-bus and the column ID of every PE, per data type.
+
+Eyeriss's global input network (Chen et al., JSSC 2017, §IV-B and Fig. 11) delivers a packet
+tagged (row, col) to every PE whose X-bus row ID and own column ID match, in one cycle. PEs that
+take the same words form a multicast group: for filters the PEs at the same (g, m, c, r, s)
+offset, for psums the same (g, n, m, e, f), for ifmaps the same (g, n, c) and the same ifmap row
+``e·U + r`` and column ``f·U + s`` — so RS's diagonal ifmap sharing is one group. Rows that hold
+PEs of a common group must share a row ID; within such a class of rows each group gets its own
+column ID.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..spec.dims import DataType, Dim, LoopKind
+from ..spec.layer import ConvLayer
+from ..spec.mapping import Mapping
+
+
+@dataclass(frozen=True, slots=True)
+class TagAssignment:
+    """IDs for one data type on a ``rows × cols`` block of active PEs."""
+
+    data_type: DataType
+    row_ids: tuple[int, ...]
+    col_ids: tuple[tuple[int, ...], ...]
+    groups: int
+
+    @property
+    def row_id_bits(self) -> int:
+        return max(1, max(self.row_ids).bit_length())
+
+    @property
+    def col_id_bits(self) -> int:
+        return max(1, max(max(r) for r in self.col_ids).bit_length())
+
+
+def _pe_coords(mapping: Mapping):
+    """For every active PE (row, col): its spatial offset per dimension."""
+    spatial = [lp for lp in mapping.loops if lp.spatial]
+    stride = {}
+    for j, lp in enumerate(mapping.loops):
+        s = 1
+        for later in mapping.loops[j + 1:]:
+            if later.dim == lp.dim:
+                s *= later.factor
+        stride[j] = s
+    positions = [j for j, lp in enumerate(mapping.loops) if lp.spatial]
+    rows, cols = mapping.spatial_shape()
+    out = {}
+    total = 1
+    for lp in spatial:
+        total *= lp.factor
+    for pe in range(total):
+        rem, row, col, rs, cs = pe, 0, 0, 1, 1
+        off = dict.fromkeys(Dim, 0)
+        for j in reversed(positions):
+            lp = mapping.loops[j]
+            i = rem % lp.factor
+            rem //= lp.factor
+            off[lp.dim] += i * stride[j]
+            if lp.kind is LoopKind.ROW:
+                row += i * rs
+                rs *= lp.factor
+            else:
+                col += i * cs
+                cs *= lp.factor
+        out[(row, col)] = off
+    return out, rows, cols
+
+
+def _key(t: DataType, off: dict, stride: int) -> tuple:
+    if t is DataType.IFMAP:
+        return (off[Dim.G], off[Dim.N], off[Dim.C], off[Dim.E] * stride + off[Dim.R], off[Dim.F] * stride + off[Dim.S])
+    if t is DataType.FILTER:
+        return (off[Dim.G], off[Dim.M], off[Dim.C], off[Dim.R], off[Dim.S])
+    return (off[Dim.G], off[Dim.N], off[Dim.M], off[Dim.E], off[Dim.F])
+
+
+def assign_tags(mapping: Mapping, layer: ConvLayer) -> dict[DataType, TagAssignment]:
+    """Row and column IDs of the GIN for every data type."""
+    coords, rows, cols = _pe_coords(mapping)
+    out = {}
+    for t in DataType:
+        key = {rc: _key(t, off, layer.U) for rc, off in coords.items()}
+        # rows sharing a group must share a row ID: union-find over rows
+        parent = list(range(rows))
+
+        def find(r):
+            while parent[r] != r:
+                parent[r] = parent[parent[r]]
+                r = parent[r]
+            return r
+
+        first_row = {}
+        for (r, _), k in key.items():
+            if k in first_row:
+                a, b = find(r), find(first_row[k])
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            else:
+                first_row[k] = r
+        classes = sorted({find(r) for r in range(rows)})
+        row_ids = tuple(classes.index(find(r)) for r in range(rows))
+        col_ids = [[0] * cols for _ in range(rows)]
+        per_class: dict[int, dict] = {}
+        for r in range(rows):
+            for c in range(cols):
+                ids = per_class.setdefault(row_ids[r], {})
+                col_ids[r][c] = ids.setdefault(key[(r, c)], len(ids))
+        out[t] = TagAssignment(data_type=t, row_ids=row_ids, col_ids=tuple(tuple(r) for r in col_ids),
+                               groups=len(set(key.values())))
+    return out
+
+
+def describe_tags(tags: dict[DataType, TagAssignment]) -> str:
+    """Text grids: for each data type, the row ID of each X-bus and the column IDs along it."""
+    lines = []
+    for t, tag in tags.items():
+        lines.append(f"GIN {t.label}: {tag.groups} multicast groups, row IDs need {tag.row_id_bits} bit(s), "
+                     f"column IDs {tag.col_id_bits} bit(s)")
+        width = max(len(str(v)) for row in tag.col_ids for v in row)
+        for r, ids in enumerate(tag.col_ids):
+            lines.append(f"  row {r:2} (row ID {tag.row_ids[r]:2}): " + " ".join(str(v).rjust(width) for v in ids))
+    return "\n".join(lines)
