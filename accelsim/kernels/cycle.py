@@ -22,7 +22,9 @@ psum in), the GON and the local psum link, all in parallel, bounded by the GLB b
 DRAM transfers queue on one channel at ``dram_words_per_cycle`` and the fill of the next GLB
 tile is prefetched while the previous one is in use (double-buffered GLB). A pass (one
 iteration of the loops above the PE array) ends by draining the ``depth``-stage PE pipeline.
-With unlimited bandwidth, ``cycles = passes × (steps per pass + depth − 1)``.
+With unlimited bandwidth, ``cycles = passes × (steps per pass + pass_overhead)``, where
+the caller sets ``pass_overhead`` (``depth − 1`` for a PE pipeline; the skewed fill and drain
+of a systolic array).
 
 Array conventions: dimensions 0..7 = G N M C E F R S; data types 0..2 = ifmap, filter, psum.
 """
@@ -113,7 +115,7 @@ def _row_mask(e_ext, r_ext, stride, size):
 
 @jit
 def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
-        ifmap, filt, ofmap, widths, glb_bw, dram_bw, depth, bin_cycles,
+        ifmap, filt, ofmap, widths, glb_bw, dram_bw, pass_overhead, bin_cycles,
         counts, usage, stats, pe_steps, trace):
     """Execute the nest cycle by cycle.
 
@@ -138,8 +140,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         link (``inf`` = unlimited).
     glb_bw, dram_bw : float
         GLB and DRAM words per cycle (``inf`` = unlimited).
-    depth : int
-        PE pipeline stages.
+    pass_overhead : int
+        Cycles added at the end of every pass (pipeline drain, or systolic fill and drain).
     bin_cycles : int
         Cycles per trace bin.
     counts : int64[4, 3, 4]
@@ -334,8 +336,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                         leader, n_grp_noc, touched_glb, touched_dram, resid, stride, counts, step_words, scratch)
         if last:
             # drain the final pass and stop
-            _advance(now, depth - 1.0, CAUSE_PIPELINE, stats, trace, bin_cycles, n_bins)
-            now += depth - 1.0
+            _advance(now, float(pass_overhead), CAUSE_PIPELINE, stats, trace, bin_cycles, n_bins)
+            now += pass_overhead
             break
         # --- 2. input tiles and new psum residences, outer level first
         for lv in range(2):
@@ -377,8 +379,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             pe_steps[pe] += 1
         # --- 4. timing of this step
         if new_pass and s > 0:
-            _advance(now, depth - 1.0, CAUSE_PIPELINE, stats, trace, bin_cycles, n_bins)
-            now += depth - 1.0
+            _advance(now, float(pass_overhead), CAUSE_PIPELINE, stats, trace, bin_cycles, n_bins)
+            now += pass_overhead
         if glb_event:
             prev_epoch_start = glb_epoch_start
             glb_epoch_start = now

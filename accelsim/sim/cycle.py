@@ -136,7 +136,7 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     trace = np.zeros((TRACE_BINS * 4, N_TRACE), dtype=np.float64)
     bounds = np.array(layer.loop_bounds(), dtype=np.int64)
     run(arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, layer.U, window, bounds, layer.H, layer.W,
-        flat_i, flat_f, out, widths, glb_bw, dram_bw, hw.pe_pipeline_depth, bin_cycles,
+        flat_i, flat_f, out, widths, glb_bw, dram_bw, pass_overhead(mapping, hw), bin_cycles,
         counts, usage, stats, pe_steps, trace)
     output = out.reshape(g, layer.N, mg, layer.E, layer.F).transpose(1, 0, 2, 3, 4).reshape(
         layer.N, layer.M, layer.E, layer.F)
@@ -147,6 +147,12 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
         passes=int(stats[2]), stall_cycles={c: int(round(stats[8 + i])) for i, c in enumerate(STALL_CAUSES)},
         active_pes=n_pe, pe_busy=_pe_map(mapping, hw, pe_steps), trace=trace[:used_bins], bin_cycles=bin_cycles,
     )
+
+
+def pass_overhead(mapping: Mapping, hw: Hardware) -> int:
+    """Cycles every pass adds to its MAC steps: draining the ``pe_pipeline_depth``-stage PE
+    pipeline."""
+    return hw.pe_pipeline_depth - 1
 
 
 def _pe_map(mapping: Mapping, hw: Hardware, pe_steps: np.ndarray) -> np.ndarray:
