@@ -217,14 +217,14 @@ def test_mapping_file_that_overflows_the_rf(tmp_path, capsys):
     # a whole 13x13 ofmap plane per PE: fits eyeriss's GLB, not its 12/224/24-word scratch pads
     path = mapping_file(tmp_path, CONV3_LOOPS, glb=2, rf=2)
     msg = fails(capsys, ["run", "alexnet", "--layers", "conv3", "--hardware", "eyeriss", "--mapping", path])
-    assert msg.startswith("mapping.rf: ") and "overflow the RF" in msg
+    assert msg.startswith("conv3.mapping.rf: ") and "overflow the RF" in msg  # names the layer
     assert "ifmap 225" in msg and "psum 169" in msg
 
 
 def test_mapping_file_that_overflows_the_glb(tmp_path, capsys):
     path = mapping_file(tmp_path, CONV3_LOOPS, glb=0, rf=2)
     msg = fails(capsys, ["run", "alexnet", "--layers", "conv3", "--hardware", "eyeriss", "--mapping", path])
-    assert msg.startswith("mapping.glb: ") and "overflow the GLB" in msg
+    assert msg.startswith("conv3.mapping.glb: ") and "overflow the GLB" in msg
 
 
 def test_mapping_file_that_does_not_cover_the_layer(tmp_path, capsys):
