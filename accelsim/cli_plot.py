@@ -1,47 +1,147 @@
-"""``accelsim plot``: figures from saved result documents."""
+"""``accelsim plot``: figures from saved result documents and sweep directories."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from .cli import _check_plot_path, _save_plot
 from .errors import SpecError
 
+KINDS = ("breakdown", "compare", "pareto", "utilization")
+#: Sweep axes tried, in order, as the groups of ``--kind compare`` when ``--x`` is not given.
+_X_PREFERENCE = ("batch", "array", "num_pes")
 
-def cmd_plot(args) -> int:
+
+def _where(items: list[str] | None) -> dict[str, str]:
+    out = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise SpecError(f"expected KEY=VALUE such as dataflow=rs, got {item!r}", "--where")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _read_documents(path: str) -> list[dict]:
     from .io.results import read_json
 
-    _check_plot_path(args.output, "--output")
     try:
-        doc = read_json(args.results)
+        doc = read_json(path)
     except UnicodeDecodeError:
-        raise SpecError(f"{args.results} is not UTF-8 text") from None
+        raise SpecError(f"{path} is not UTF-8 text") from None
     except ValueError as exc:  # json.JSONDecodeError
-        raise SpecError(f"not a JSON document ({exc})", args.results) from None
+        raise SpecError(f"not a JSON document ({exc})", path) from None
     runs = doc["runs"] if isinstance(doc, dict) and "runs" in doc else [doc]
     if not isinstance(runs, list) or not runs or not all(
             isinstance(r, dict) and isinstance(r.get("layers"), list) for r in runs):
-        raise SpecError('expected a result document written by "run --json" (with a "layers" list) or by '
-                        '"compare --json" ({"runs": [...]})', args.results)
+        raise SpecError('expected a result document written by "run --json" (with a "layers" list), by '
+                        '"compare --json" ({"runs": [...]}), or a sweep directory (with records.csv)', path)
+    return runs
+
+
+def _one_case(runs: list[dict], args) -> dict:
+    if args.case:
+        runs = [r for r in runs if str(r["case"]).startswith(args.case)]
+    if len(runs) == 1:
+        return runs[0]
+    if not runs:
+        raise SpecError("no case matches --case/--where", "--case" if args.case else "--where")
+    shown = "; ".join(f"{r['case']} ({r['dataflow']}, {r['hardware']}, N={r['batch']})" for r in runs[:4])
+    raise SpecError(f"{len(runs)} cases match; the {args.kind} plot shows one: pick it with --case ID or "
+                    f"--where KEY=VALUE (e.g. {shown}{' …' if len(runs) > 4 else ''})", "--case")
+
+
+def _auto_x(records: list[dict], hue: str) -> str:
+    from .plot.sweep import LAYER_KEYS, case_totals
+
+    totals = case_totals(records)
+    varying = [k for k in (totals[0] if totals else {})
+               if k not in LAYER_KEYS and k not in ("case", "ok", "n_layers", hue)
+               and len({str(t.get(k)) for t in totals}) > 1]
+    for key in _X_PREFERENCE:
+        if key in varying:
+            return key
+    return varying[0] if varying else "batch"
+
+
+def _sweep_draw(args, directory: Path):
+    from .io.sweepstore import read_sweep
+    from .plot.sweep import sweep_runs
+
+    records, components = read_sweep(directory)
+    if not records:
+        raise SpecError(f"no finished case in {directory / 'records.csv'}", args.results)
+    where = _where(args.where)
+    if args.kind == "pareto":
+        from .plot import pareto
+
+        return lambda ax: pareto(records, x=args.x or "cycles", y=args.y or "energy_total",  # noqa: E731
+                                 hue=args.hue or "dataflow", where=where, ax=ax)
+    if args.kind == "compare":
+        from .plot import sweep_comparison
+
+        hue = args.hue or "dataflow"
+        from .plot.sweep import select
+
+        x = args.x or _auto_x(select(records, where), hue)
+        return lambda ax: sweep_comparison(records, x=x, y=args.y or "energy_per_mac", hue=hue,  # noqa: E731
+                                           where=where, ax=ax)
+    run = _one_case(sweep_runs(records, components, where), args)
+    return _run_draw(args, [run])
+
+
+def _run_draw(args, runs: list[dict]):
     if args.kind == "breakdown":
         from .plot import energy_breakdown
 
-        draw = lambda ax: energy_breakdown(runs[0], by=args.by, normalize="mac", ax=ax)  # noqa: E731
-    elif args.kind == "compare":
+        return lambda ax: energy_breakdown(runs[0], by=args.by, normalize="mac", ax=ax)  # noqa: E731
+    if args.kind == "compare":
         from .plot import dataflow_comparison
 
-        draw = lambda ax: dataflow_comparison(runs, by=args.by, normalize="mac", ax=ax)  # noqa: E731
-    else:
-        from .plot import utilization
+        return lambda ax: dataflow_comparison(runs, by=args.by, normalize="mac", ax=ax)  # noqa: E731
+    if args.kind == "pareto":
+        from .plot import pareto, records_from_runs
 
-        draw = lambda ax: utilization(runs[0], ax=ax)  # noqa: E731
-    _save_plot(draw, args.output)
+        return lambda ax: pareto(records_from_runs(runs), x=args.x or "cycles",  # noqa: E731
+                                 y=args.y or "energy_total", hue=args.hue or "dataflow",
+                                 where=_where(args.where), ax=ax)
+    from .plot import utilization
+
+    return lambda ax: utilization(runs[0], ax=ax)  # noqa: E731
+
+
+def cmd_plot(args) -> int:
+    _check_plot_path(args.output, "--output")
+    path = Path(args.results)
+    try:
+        if path.is_dir():
+            from .io.sweepstore import is_sweep_dir
+
+            if not is_sweep_dir(path):
+                raise SpecError("a directory to plot must hold the records.csv of a sweep (accelsim sweep --out)",
+                                args.results)
+            draw = _sweep_draw(args, path)
+        else:
+            draw = _run_draw(args, _read_documents(args.results))
+        _save_plot(draw, args.output)
+    except (ValueError, KeyError) as exc:  # a plot's complaint about its input: one line, exit 2
+        raise SpecError(str(exc).strip("'\""), f"--kind {args.kind}") from None
     return 0
 
 
 def add_parsers(sub) -> None:
     """Register the ``plot`` subcommand."""
-    pl = sub.add_parser("plot", help="plot a saved result JSON")
-    pl.add_argument("results", help="JSON written by run --json or compare --json")
-    pl.add_argument("--kind", default="breakdown", choices=["breakdown", "compare", "utilization"])
-    pl.add_argument("--by", default="level", choices=["level", "type"])
+    pl = sub.add_parser("plot", help="plot a saved result JSON or a sweep directory")
+    pl.add_argument("results", help="JSON written by run --json or compare --json, or a sweep --out directory")
+    pl.add_argument("--kind", default="breakdown", choices=list(KINDS))
+    pl.add_argument("--by", default="level", choices=["level", "type"], help="breakdown/compare segments")
     pl.add_argument("-o", "--output", required=True)
+    pl.add_argument("--x", help="pareto: metric on the x axis (default cycles); compare on a sweep: the "
+                                "column grouping the bars (default: batch, array, or whatever varies)")
+    pl.add_argument("--y", help="pareto: metric on the y axis (default energy_total); compare on a sweep: "
+                                "the bar height (default energy_per_mac)")
+    pl.add_argument("--hue", help="sweep plots: column colouring points/bars (default dataflow)")
+    pl.add_argument("--where", action="append", metavar="KEY=VALUE",
+                    help="sweep plots: keep records with this column value (repeatable)")
+    pl.add_argument("--case", help="breakdown/utilization of a sweep: the case id (or a prefix)")
     pl.set_defaults(func=cmd_plot)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from .errors import SpecError
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as the shell reports a Ctrl-C
+
 
 def _case_status(records: list[dict]) -> dict[str, str]:
     """case id → ``ok``, or the first non-ok status of its layers."""
@@ -64,7 +66,7 @@ def cmd_sweep(args) -> int:
         done = len(ids & _on_disk(out))
         print(f"accelsim: interrupted; {done} of {len(ids)} cases are in {out}; run the same command to resume",
               file=sys.stderr)
-        raise
+        return EXIT_INTERRUPTED
     print(_summary(records, len(ids), resumed, out))
     return 0
 

@@ -196,10 +196,10 @@ def _fc(name: str, g: _Graph, a: str, k: int, m: int) -> ConvLayer:
 def _gemm(node, index: int, g: _Graph) -> ConvLayer:
     name = _label(node, index)
     attrs = _attrs(node)
-    a = _known(_shape(g, node.input[0], name, 2), "input A", name)
-    b = _known(_shape(g, node.input[1], name, 2), "input B", name)
-    k = a[0] if attrs.get("transA", 0) else a[1]
-    m = b[0] if attrs.get("transB", 0) else b[1]
+    a = _shape(g, node.input[0], name, 2)
+    b = _shape(g, node.input[1], name, 2)
+    (k,) = _known((a[0] if attrs.get("transA", 0) else a[1],), "input A", name)
+    (m,) = _known((b[0] if attrs.get("transB", 0) else b[1],), "input B", name)
     return _fc(name, g, node.input[0], k, m)
 
 

@@ -19,6 +19,7 @@ the same rules as the analytic engine (and must equal its counts for the same ma
 Timing. All active PEs run in lockstep, one MAC per cycle per temporal step. Before a step,
 the words it needs cross the buses: ``ceil(words / width)`` cycles per GIN bus (ifmap, filter,
 psum in), the GON and the local psum link, all in parallel, bounded by the GLB bandwidth;
+the local psum links work in parallel, one per sending PE;
 DRAM transfers queue on one channel at ``dram_words_per_cycle`` and the fill of the next GLB
 tile is prefetched while the previous one is in use (double-buffered GLB). A pass (one
 iteration of the loops above the PE array) ends by draining the ``depth``-stage PE pipeline.
@@ -210,6 +211,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         if not seen_grp[grp_noc[pe]]:
             seen_grp[grp_noc[pe]] = True
             n_grp_noc += 1
+    local_links = max(1, n_pe - n_grp_noc)
     # where passes begin: the loops above the array
     if last_sp >= 0:
         pass_pos = last_sp + 1
@@ -386,8 +388,9 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             glb_epoch_start = now
         bus[0] = _ceil_div(step_words[0], widths[0])
         bus[1] = _ceil_div(step_words[1], widths[1])
+        # local psum links are point to point: every PE passing psums on has its own
         bus[2] = max(_ceil_div(step_words[2], widths[2]), _ceil_div(step_words[3], widths[3]),
-                     _ceil_div(step_words[4], widths[4]))
+                     _ceil_div(step_words[4], widths[4] * local_links))
         bus[3] = _ceil_div(step_words[5], glb_bw)
         wait = 0.0
         cause = CAUSE_NOC_IFMAP

@@ -1,8 +1,10 @@
 """Plots of results: every function takes ``ax=None`` and returns the ``Axes`` it drew on.
 
 Inputs are ``RunResult`` / ``LayerResult`` objects or their JSON documents (DESIGN.md §6), so
-``accelsim plot results.json`` draws the same figures as a live session. Importing this package
-does not import matplotlib; pyplot is loaded only when a function has to create a figure.
+``accelsim plot results.json`` draws the same figures as a live session; the sweep plots
+(:func:`pareto`, :func:`sweep_comparison`) take sweep records (:func:`accelsim.sweep`, a
+DataFrame of them, or ``records.csv``). Importing this package does not import matplotlib;
+pyplot is loaded only when a function has to create a figure.
 """
 
 from __future__ import annotations
@@ -10,5 +12,8 @@ from __future__ import annotations
 from .breakdown import energy_breakdown
 from .compare import dataflow_comparison, utilization
 from .draw import COLORS
+from .pareto import pareto, pareto_front
+from .sweep import case_totals, records_from_runs, sweep_comparison, sweep_runs
 
-__all__ = ["COLORS", "dataflow_comparison", "energy_breakdown", "utilization"]
+__all__ = ["COLORS", "case_totals", "dataflow_comparison", "energy_breakdown", "pareto", "pareto_front",
+           "records_from_runs", "sweep_comparison", "sweep_runs", "utilization"]

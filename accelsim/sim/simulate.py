@@ -40,11 +40,20 @@ def _version() -> str:
 
 
 def analytic_cycles(counts, compute_steps: int, hw: Hardware) -> int:
-    """Cycles of the analytic engine: compute steps, or the DRAM / GLB bandwidth bound."""
-    dram_words = int(counts[Level.DRAM, :, 0].sum() + counts[Level.DRAM, :, 1].sum())
-    glb_words = int(counts[Level.GLB, :, 0].sum() + counts[Level.GLB, :, 1].sum())
-    return int(max(compute_steps, -(-dram_words // 1) / hw.dram_words_per_cycle,
-                   glb_words / hw.glb_words_per_cycle) + 0.999999)
+    """Cycles of the analytic engine: the largest of the compute steps and the time each
+    shared resource needs for its words (DRAM, GLB, each GIN bus, the GON) — a roofline-style
+    lower bound on what the cycle engine reports (which adds how they fail to overlap)."""
+    noc = hw.noc
+    tx = counts[Level.NOC, :, 3]
+    bounds = (
+        float(compute_steps),
+        (counts[Level.DRAM, :, 0].sum() + counts[Level.DRAM, :, 1].sum()) / hw.dram_words_per_cycle,
+        (counts[Level.GLB, :, 0].sum() + counts[Level.GLB, :, 1].sum()) / hw.glb_words_per_cycle,
+        tx[DataType.IFMAP] / noc.ifmap_words_per_cycle,
+        tx[DataType.FILTER] / noc.filter_words_per_cycle,
+        tx[DataType.PSUM] / min(noc.psum_words_per_cycle, noc.gon_words_per_cycle),
+    )
+    return int(np.ceil(max(bounds)))
 
 
 def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", mapping: Mapping | None = None,

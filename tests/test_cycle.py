@@ -1,0 +1,361 @@
+"""Property tests of the cycle-level engine (issue 3).
+
+Tiny layers (the strategy of :mod:`test_properties` plus depthwise / odd / strided ones), random
+mappings of every dataflow (``random_mapping(..., rows=8, cols=8)``) and random window bits:
+
+1. the simulated machine computes the reference convolution exactly, counts every access as the
+   analytic engine does, and never beats MACs ÷ active PEs;
+2. with unlimited bandwidths the cycle count equals a closed form derived here from the loop
+   nest (passes × (steps per pass + depth − 1)), plus hand-counted tiny mappings;
+3. stall accounting adds up (``simulate(..., engine="cycle")`` timing records);
+4. lowering a bandwidth never lowers cycles; a larger array changes nothing;
+5. the CLI (``--engine cycle``, ``--trace``, ``--json``);
+6. user tensors of the wrong shape or dtype are rejected with a :class:`SpecError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+from dataclasses import replace
+from math import prod
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, example, given, reject, settings
+from hypothesis import strategies as st
+
+from accelsim import SpecError
+from accelsim.cli import main
+from accelsim.dataflows import template
+from accelsim.dataflows.lowering import window_flags
+from accelsim.search.mapspace import random_mapping
+from accelsim.sim.counting import count_mapping
+from accelsim.sim.cycle import STALL_CAUSES, random_inputs, reference_conv, run_cycle
+from accelsim.sim.simulate import simulate
+from accelsim.spec.dims import Dim, LoopKind
+from accelsim.spec.hardware import Buffer, Hardware, NoC
+from accelsim.spec.layer import ConvLayer
+from accelsim.spec.mapping import Loop, Mapping
+
+from test_properties import DATAFLOWS
+from test_properties import layers as tiny_layers
+
+#: examples per property (raise CYCLE_EXAMPLES to hunt for counterexamples)
+_N = int(os.environ.get("CYCLE_EXAMPLES", "60"))
+PROPS = settings(max_examples=_N, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FEW = settings(max_examples=max(1, _N * 2 // 3), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+#: room for any tile of the tiny layers; 8×8 PEs as random_mapping(rows=8, cols=8) assumes
+ROOMY = Hardware(name="t8x8", pe_rows=8, pe_cols=8, rf=Buffer(shared_words=1 << 20),
+                 glb=Buffer(shared_words=1 << 22))
+BANDWIDTHS = ("ifmap_words_per_cycle", "filter_words_per_cycle", "psum_words_per_cycle",
+              "gon_words_per_cycle", "local_words_per_cycle", "glb_words_per_cycle", "dram_words_per_cycle")
+
+
+# ----------------------------------------------------------------------------- strategies
+@st.composite
+def odd_layers(draw) -> ConvLayer:
+    """Depthwise (M = C = G), odd non-square outputs, strides up to 3, FC-like 1×1 outputs."""
+    g = draw(st.integers(1, 4))
+    depthwise = draw(st.booleans())
+    m = g if depthwise else g * draw(st.integers(1, 3))
+    c = g if depthwise else g * draw(st.integers(1, 3))
+    r = draw(st.integers(1, 3))
+    s = draw(st.integers(1, 3))
+    u = draw(st.integers(1, 3))
+    e = draw(st.integers(1, 5))
+    f = draw(st.integers(1, 5))
+    return ConvLayer(name="t", N=draw(st.integers(1, 2)), M=m, C=c, G=g, R=r, S=s, U=u,
+                     H=(e - 1) * u + r, W=(f - 1) * u + s)
+
+
+cases = dict(
+    layer=st.one_of(tiny_layers(), odd_layers()),
+    dataflow=st.sampled_from(DATAFLOWS),
+    seed=st.integers(0, 2**32 - 1),
+    halo=st.booleans(),
+)
+
+
+def make_case(layer: ConvLayer, dataflow: str, seed: int, halo: bool) -> tuple[Mapping, int]:
+    """A random mapping and the window bits the dataflow and a GLB with/without halo reuse give
+    (bit 0, array forwarding, is the dataflow's; bit 1 is drawn)."""
+    try:
+        mapping = random_mapping(layer, dataflow, np.random.default_rng(seed), rows=8, cols=8)
+    except ValueError:  # the dataflow needs more PEs than 8×8 for this layer
+        reject()
+    return mapping, (1 if template(dataflow).window else 0) | (2 if halo else 0)
+
+
+def hardware(widths=(4, 4, 4, 4, 4), glb=16.0, dram=4.0, depth=1) -> Hardware:
+    noc = NoC(**dict(zip(BANDWIDTHS[:5], widths)))
+    return replace(ROOMY, noc=noc, glb_words_per_cycle=glb, dram_words_per_cycle=dram, pe_pipeline_depth=depth)
+
+
+hardwares = st.builds(
+    hardware,
+    widths=st.tuples(*[st.integers(1, 8)] * 5),
+    glb=st.sampled_from([1.0, 2.0, 3.5, 16.0]),
+    dram=st.sampled_from([0.25, 1.2, 4.0, 64.0]),
+    depth=st.integers(1, 4),
+)
+
+
+def describe(layer, dataflow, mapping, window) -> str:
+    return f"\nlayer {layer.shape_dict()} dataflow {dataflow} window {window}\n{mapping.to_dict()}\n{mapping.describe()}"
+
+
+# ----------------------------------------------------------------------------- 1. values, counts, bound
+@PROPS
+@given(**cases, data_seed=st.integers(0, 2**31 - 1), hw=hardwares)
+@example(layer=ConvLayer(name="t", M=1, C=1, H=3, W=1, R=2, S=1), dataflow="rs", seed=1, halo=False,
+         data_seed=0, hw=hardware())
+@example(layer=ConvLayer(name="t", M=4, C=4, G=4, H=5, W=7, R=3, S=3, U=2), dataflow="rs", seed=7, halo=True,
+         data_seed=1, hw=hardware())
+def test_output_and_counts_match(layer, dataflow, seed, halo, data_seed, hw):
+    mapping, window = make_case(layer, dataflow, seed, halo)
+    ifmap, filters = random_inputs(layer, data_seed)
+    out = run_cycle(layer, hw, mapping, window, ifmap, filters)
+    why = describe(layer, dataflow, mapping, window)
+    assert np.array_equal(out.output, reference_conv(layer, ifmap, filters)), why
+    ref = count_mapping(mapping, layer, window)
+    assert np.array_equal(out.counts, ref.counts), why + f"\ncycle:\n{out.counts}\nanalytic:\n{ref.counts}"
+    assert np.array_equal(out.usage, ref.usage), why + f"\ncycle {out.usage.tolist()} analytic {ref.usage.tolist()}"
+    assert out.active_pes == mapping.active_pes
+    assert out.cycles * out.active_pes >= layer.macs, why
+    assert out.compute_cycles * out.active_pes == layer.macs
+    assert int(out.pe_busy.sum()) == layer.macs
+
+
+def test_reference_conv_by_hand():
+    """The reference itself: 1 input channel, 2×2 filter, stride 1, and two groups."""
+    layer = ConvLayer(name="t", M=1, C=1, H=2, W=3, R=2, S=2)
+    x = np.arange(6).reshape(1, 1, 2, 3)            # [[0 1 2] [3 4 5]]
+    w = np.array([1, 10, 100, 1000]).reshape(1, 1, 2, 2)
+    assert reference_conv(layer, x, w).tolist() == [[[[0 + 10 + 300 + 4000, 1 + 20 + 400 + 5000]]]]
+    grouped = ConvLayer(name="t", M=2, C=2, G=2, H=1, W=1, R=1, S=1)
+    got = reference_conv(grouped, np.array([3, 5]).reshape(1, 2, 1, 1), np.array([7, 11]).reshape(2, 1, 1, 1))
+    assert got.ravel().tolist() == [21, 55]  # no cross-group terms
+
+
+# ----------------------------------------------------------------------------- 2. closed form
+def closed_form(mapping: Mapping, depth: int) -> tuple[int, int, int]:
+    """(passes, steps per pass, cycles) with unlimited bandwidth, derived from the nest.
+
+    A pass is one iteration of the temporal loops above the last spatial loop; with no
+    spatial loop, above the first RF tile start; with neither, the whole nest is one pass.
+    Each step is one cycle; each pass ends by draining the ``depth``-stage pipeline.
+    """
+    loops = mapping.loops
+    spatial = [i for i, lp in enumerate(loops) if lp.spatial]
+    rf_starts = [p for p in mapping.rf if p is not None]
+    top = spatial[-1] + 1 if spatial else (min(rf_starts) if rf_starts else len(loops))
+    passes = prod(lp.factor for lp in loops[:top] if not lp.spatial)
+    steps = prod(lp.factor for lp in loops[top:])  # all temporal below the last spatial loop
+    return passes, steps, passes * (steps + depth - 1)
+
+
+@PROPS
+@given(**cases, depth=st.integers(1, 4))
+def test_unlimited_bandwidth_closed_form(layer, dataflow, seed, halo, depth):
+    mapping, window = make_case(layer, dataflow, seed, halo)
+    hw = replace(ROOMY, pe_pipeline_depth=depth)
+    out = run_cycle(layer, hw, mapping, window, unlimited_bandwidth=True)
+    passes, steps, cycles = closed_form(mapping, depth)
+    why = describe(layer, dataflow, mapping, window)
+    assert (out.passes, out.compute_cycles) == (passes, passes * steps), why
+    assert out.cycles == cycles, why
+    assert out.stall_cycles == {**dict.fromkeys(STALL_CAUSES, 0), "pipeline": passes * (depth - 1)}, why
+
+
+def _loops(*spec):
+    return tuple(Loop(Dim[d], f, LoopKind[k]) for d, f, k in spec)
+
+
+_ROWS = ConvLayer(name="t", M=1, C=1, H=3, W=1, R=2, S=1)   # E = 2, R = 2: 4 MACs
+_MC = ConvLayer(name="t", M=2, C=3, H=1, W=1, R=1, S=1)     # 6 MACs, FC-like
+
+HAND = {
+    # no spatial loop, no RF: the whole nest is one pass of 4 steps; depth 3 drains 2: 4 + 2
+    "one-pass": (_ROWS, Mapping(loops=_loops(("E", 2, "TEMPORAL"), ("R", 2, "TEMPORAL"))), 3, 6),
+    # R across 2 rows: 2 passes (E) of 1 step each, each drained: 2 × (1 + 2)
+    "spatial-R": (_ROWS, Mapping(loops=_loops(("E", 2, "TEMPORAL"), ("R", 2, "ROW")), rf=(2, 2, 2)), 3, 6),
+    # no spatial loop, RF tiles start below E: passes = E (2), steps = R (2): 2 × (2 + 3)
+    "rf-below-E": (_ROWS, Mapping(loops=_loops(("E", 2, "TEMPORAL"), ("R", 2, "TEMPORAL")), rf=(1, 1, 1)), 4, 10),
+    # the first RF start counts (psum at 0, inputs at 1): one pass of 4 steps, depth 2: 4 + 1
+    "first-rf-start": (_ROWS, Mapping(loops=_loops(("E", 2, "TEMPORAL"), ("R", 2, "TEMPORAL")),
+                                      rf=(1, 1, 0)), 2, 5),
+    # M on 2 columns, C temporal in the PE: one pass of 3 steps, depth 1 (no drain): 3
+    "spatial-M-depth-1": (_MC, Mapping(loops=_loops(("M", 2, "COL"), ("C", 3, "TEMPORAL")), rf=(1, 1, 1)), 1, 3),
+    # C outside the array (3 passes), M on 2 rows, nothing in the PE: 3 × (1 + 3)
+    "passes-of-one-step": (_MC, Mapping(loops=_loops(("C", 3, "TEMPORAL"), ("M", 2, "ROW"))), 4, 12),
+    # C split 3 rows (NoC reduction), M 2 temporal steps below: 1 pass × (2 + 2)
+    "reduce-in-array": (_MC, Mapping(loops=_loops(("C", 3, "ROW"), ("M", 2, "TEMPORAL")), rf=(1, 1, 1)), 3, 4),
+}
+
+
+@pytest.mark.parametrize("name", list(HAND))
+def test_hand_counted_cycles(name):
+    layer, mapping, depth, expected = HAND[name]
+    hw = replace(ROOMY, pe_pipeline_depth=depth)
+    ifmap, filters = random_inputs(layer, 3)
+    out = run_cycle(layer, hw, mapping, 0, ifmap, filters, unlimited_bandwidth=True)
+    assert out.cycles == expected
+    assert closed_form(mapping, depth)[2] == expected
+    assert np.array_equal(out.output, reference_conv(layer, ifmap, filters))
+
+
+def test_hand_counted_bus_stall():
+    """One ifmap word per cycle on the bus, 2 words a step: every step waits for its words.
+
+    Layer 1×1 conv, C = 2, no RF: both ifmap words (one per C) must cross the ifmap bus before
+    each of the E = 2 steps (the filter too, on its own bus, in parallel)... kept simple: the
+    cycle count can only grow from the 2-step closed form, and the extra cycles are stalls."""
+    layer = ConvLayer(name="t", M=1, C=2, H=2, W=1, R=1, S=1)
+    mapping = Mapping(loops=_loops(("E", 2, "TEMPORAL"), ("C", 2, "ROW")))
+    hw = hardware(widths=(1, 1, 1, 1, 1), glb=1.0, dram=0.5, depth=1)
+    out = run_cycle(layer, hw, mapping, 0)
+    assert out.compute_cycles == 2
+    assert out.cycles == out.compute_cycles + sum(out.stall_cycles.values()) > 2
+
+
+# ----------------------------------------------------------------------------- 3. stall accounting
+@FEW
+@given(**cases, hw=hardwares)
+def test_stall_accounting_adds_up(layer, dataflow, seed, halo, hw):
+    mapping, window = make_case(layer, dataflow, seed, halo)
+    hw = replace(hw, glb_halo_reuse=halo)
+    assert window_flags(template(dataflow), hw) == window
+    r = simulate(layer, hw, dataflow, engine="cycle", mapping=mapping)
+    t = r.timing
+    why = describe(layer, dataflow, mapping, window)
+    pe = t["pe_cycles"]
+    assert set(t["stall_cycles"]) == set(STALL_CAUSES)
+    assert pe["total"] == r.cycles * hw.num_pes
+    assert pe["total"] == pe["busy"] + sum(pe["idle"].values()), why
+    assert pe["busy"] == layer.macs == r.macs
+    assert t["cycles"] == r.cycles == t["compute_cycles"] + sum(t["stall_cycles"].values()), why
+    assert r.stall_cycles == sum(t["stall_cycles"].values())
+    assert all(v >= 0 for v in t["stall_cycles"].values())
+    assert t["verified"] and t["counts_match_analytic"], why
+    assert np.array_equal(r.output, reference_conv(layer, *random_inputs(layer)))
+
+
+# ----------------------------------------------------------------------------- 4. monotonicity
+def halved(hw: Hardware, which: str) -> Hardware:
+    if which in ("glb_words_per_cycle", "dram_words_per_cycle"):
+        return replace(hw, **{which: getattr(hw, which) / 2})
+    return replace(hw, noc=replace(hw.noc, **{which: max(1, getattr(hw.noc, which) // 2)}))
+
+
+@FEW
+@given(**cases, hw=hardwares)
+def test_lower_bandwidth_never_fewer_cycles(layer, dataflow, seed, halo, hw):
+    mapping, window = make_case(layer, dataflow, seed, halo)
+    base = run_cycle(layer, hw, mapping, window)
+    why = describe(layer, dataflow, mapping, window)
+    for which in BANDWIDTHS:
+        slower = run_cycle(layer, halved(hw, which), mapping, window)
+        assert slower.cycles >= base.cycles, f"{which} halved: {slower.cycles} < {base.cycles}" + why
+        assert np.array_equal(slower.counts, base.counts)
+        assert np.array_equal(slower.output, base.output)
+
+
+@FEW
+@given(**cases, hw=hardwares)
+def test_larger_array_changes_nothing(layer, dataflow, seed, halo, hw):
+    mapping, window = make_case(layer, dataflow, seed, halo)
+    big = hw.with_array(hw.pe_rows * 2, hw.pe_cols * 2)
+    a = run_cycle(layer, hw, mapping, window)
+    b = run_cycle(layer, big, mapping, window)
+    why = describe(layer, dataflow, mapping, window)
+    assert np.array_equal(a.counts, b.counts), why
+    assert np.array_equal(a.usage, b.usage)
+    assert (a.cycles, a.compute_cycles, a.passes, a.stall_cycles) == (b.cycles, b.compute_cycles, b.passes,
+                                                                      b.stall_cycles), why
+    assert np.array_equal(a.output, b.output)
+    assert a.pe_busy.sum() == b.pe_busy.sum() == layer.macs
+    assert np.array_equal(b.pe_busy[: hw.pe_rows, : hw.pe_cols], a.pe_busy)
+
+
+# ----------------------------------------------------------------------------- 5. CLI
+@pytest.fixture(scope="module")
+def conv5_run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cycle_cli")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["run", "alexnet", "--hardware", "eyeriss", "--engine", "cycle", "--layers", "conv5",
+                     "--batch", "1", "--trace", str(tmp / "t.npz"), "--json", str(tmp / "r.json")])
+    return code, out.getvalue(), err.getvalue(), tmp
+
+
+def test_cli_cycle_run(conv5_run):
+    code, out, err, tmp = conv5_run
+    assert code == 0, err
+    assert "verified: output matches reference" in out
+    assert "cycle-level timing" in out
+    header = next(line for line in out.splitlines() if "stall:" in line)
+    for cause in STALL_CAUSES:
+        assert f"stall:{cause}" in header
+    assert any(line.split()[:1] == ["conv5"] and line.split()[-1] == "yes" for line in out.splitlines())
+    with np.load(tmp / "t.npz") as z:
+        assert {"conv5.trace", "conv5.pe_busy", "columns"} <= set(z.files)
+        assert z["conv5.trace"].shape[1] == len(z["columns"])
+        assert z["conv5.pe_busy"].shape == (12, 14)
+        assert z["conv5.pe_busy"].sum() == pytest.approx(ConvLayer(
+            name="c5", M=256, C=384, G=2, H=15, W=15, R=3, S=3).macs)
+
+
+def test_cli_cycle_json(conv5_run):
+    code, _, err, tmp = conv5_run
+    assert code == 0, err
+    doc = json.loads((tmp / "r.json").read_text())
+    assert doc["engine"] == "cycle"
+    (rec,) = doc["layers"]
+    assert rec["name"] == "conv5"
+    timing = rec["timing"]
+    assert set(timing["stall_cycles"]) == set(STALL_CAUSES)
+    assert timing["verified"] is True and timing["counts_match_analytic"] is True
+    assert rec["compute_cycles"] == timing["compute_cycles"] > 0
+    assert rec["stall_cycles"] == sum(timing["stall_cycles"].values())
+    assert rec["cycles"] == rec["compute_cycles"] + rec["stall_cycles"]
+
+
+def test_cli_trace_needs_cycle_engine(tmp_path, capsys):
+    code = main(["run", "alexnet", "--layers", "conv5", "--trace", str(tmp_path / "t.npz")])
+    assert code == 2
+    assert "--trace" in capsys.readouterr().err
+    assert not (tmp_path / "t.npz").exists()
+
+
+# ----------------------------------------------------------------------------- 6. user tensors
+_SMALL = ConvLayer(name="t", N=1, M=2, C=2, H=3, W=3, R=2, S=2)
+_SMALL_MAP = Mapping(loops=_loops(("M", 2, "TEMPORAL"), ("C", 2, "TEMPORAL"), ("E", 2, "TEMPORAL"),
+                                  ("F", 2, "TEMPORAL"), ("R", 2, "TEMPORAL"), ("S", 2, "TEMPORAL")))
+
+
+@pytest.mark.parametrize("which, bad", [
+    ("ifmap", np.zeros((1, 2, 3, 4), dtype=np.int64)),
+    ("ifmap", np.zeros((2, 3, 3), dtype=np.int64)),
+    ("ifmap", np.zeros((1, 2, 3, 3), dtype=np.float64)),
+    ("filters", np.zeros((2, 1, 2, 2), dtype=np.int64)),
+    ("filters", np.zeros((2, 2, 2, 2), dtype=np.float32)),
+])
+def test_user_tensors_checked(which, bad):
+    ifmap, filters = random_inputs(_SMALL, 5)
+    kwargs = {"ifmap": ifmap, "filters": filters, which: bad}
+    with pytest.raises(SpecError) as info:
+        simulate(_SMALL, ROOMY, "rs", engine="cycle", mapping=_SMALL_MAP, **kwargs)
+    assert info.value.field == which
+    assert which in str(info.value)
+
+
+def test_user_tensors_used():
+    ifmap, filters = random_inputs(_SMALL, 5)
+    r = simulate(_SMALL, ROOMY, "rs", engine="cycle", mapping=_SMALL_MAP, ifmap=ifmap.astype(np.int16),
+                 filters=filters.astype(np.int32))
+    assert r.timing["verified"]
+    assert np.array_equal(r.output, reference_conv(_SMALL, ifmap, filters))
