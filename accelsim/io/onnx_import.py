@@ -32,6 +32,7 @@ the node.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from enum import Enum
 from math import prod
@@ -50,6 +51,9 @@ _FLATTEN = {"Flatten", "Reshape"}
 #: Compute ops this model cannot express.
 _UNSUPPORTED = {"ConvTranspose", "ConvInteger", "QLinearConv", "QLinearMatMul", "MatMulInteger", "Einsum",
                 "LSTM", "GRU", "RNN"}
+
+
+_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
 
 class DilationPolicy(str, Enum):
@@ -298,6 +302,8 @@ def workload_yaml(workload: Workload, comment: str = "") -> str:
         Lines put at the top as YAML comments.
     """
     def text(value: str) -> str:
+        if _PLAIN.match(value) and value.lower() not in ("true", "false", "null", "yes", "no", "on", "off"):
+            return value
         return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML flow scalar
 
     lines = [f"# {line}" for line in comment.splitlines()]

@@ -525,20 +525,11 @@ def _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, r
                                 if par == 0:
                                     src = _ifmap_addr_hw(gg, gn, gc, h, w, po[D_G], po[D_N], po[D_C], ph0,
                                                          pw0, pe_ext, hh[0, t], ww[0, t])
-                                    v = glb_val[t, buf[0, t], src]
-                                    fresh = stamp_glb[t, src] != s
-                                    stamp_glb[t, src] = s
                                 else:
                                     src = _ifmap_addr_hw(gg, gn, gc, h, w, 0, 0, 0, 0, 0, pe_ext, hh[2, t],
                                                          ww[2, t])
-                                    v = ifmap[src]
-                                    fresh = stamp_dram[t, src] != s
-                                    stamp_dram[t, src] = s
-                                _count_fill(lv, t, par, crosses, fresh, counts, step_words)
-                                if lv == 1:
-                                    rf_val[t, new, inst, dst] = v
-                                else:
-                                    glb_val[t, new, dst] = v
+                                _take(lv, t, s, par, src, crosses, inst, new, dst, buf, glb_val, rf_val, ifmap,
+                                      stamp_glb, stamp_dram, counts, step_words)
         else:
             for g in range(e[D_G]):
                 for m in range(e[D_M]):
@@ -551,21 +542,9 @@ def _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, r
                                 x[D_R] = o[D_R] + r
                                 x[D_S] = o[D_S] + q
                                 dst = _addr(FILTER, x, o, e, 1, 1, stride)
-                                if par == 0:
-                                    src = _addr(FILTER, x, po, pe_ext, 1, 1, stride)
-                                    v = glb_val[t, buf[0, t], src]
-                                    fresh = stamp_glb[t, src] != s
-                                    stamp_glb[t, src] = s
-                                else:
-                                    src = _addr(FILTER, x, po, pe_ext, 1, 1, stride)
-                                    v = filt[src]
-                                    fresh = stamp_dram[t, src] != s
-                                    stamp_dram[t, src] = s
-                                _count_fill(lv, t, par, crosses, fresh, counts, step_words)
-                                if lv == 1:
-                                    rf_val[t, new, inst, dst] = v
-                                else:
-                                    glb_val[t, new, dst] = v
+                                src = _addr(FILTER, x, po, pe_ext, 1, 1, stride)
+                                _take(lv, t, s, par, src, crosses, inst, new, dst, buf, glb_val, rf_val, filt,
+                                      stamp_glb, stamp_dram, counts, step_words)
 
 
 @jit
@@ -598,19 +577,30 @@ def _slide_contiguous(lv, t, s, inst, old, new, o, po, e, pe_ext, h0, w0, dh, dw
                         if par == 0:
                             a_par = _ifmap_addr_hw(gg, gn, gc, h, w, po[D_G], po[D_N], po[D_C], ph0, pw0, pe_ext,
                                                    hh[0, t], ww[0, t])
-                            v = glb_val[t, buf[0, t], a_par]
-                            fresh = stamp_glb[t, a_par] != s
-                            stamp_glb[t, a_par] = s
                         else:
                             a_par = _ifmap_addr_hw(gg, gn, gc, h, w, 0, 0, 0, 0, 0, pe_ext, hh[2, t], ww[2, t])
-                            v = ifmap[a_par]
-                            fresh = stamp_dram[t, a_par] != s
-                            stamp_dram[t, a_par] = s
-                        _count_fill(lv, t, par, crosses, fresh, counts, step_words)
-                        if lv == 1:
-                            rf_val[t, new, inst, row + b] = v
-                        else:
-                            glb_val[t, new, row + b] = v
+                        _take(lv, t, s, par, a_par, crosses, inst, new, row + b, buf, glb_val, rf_val, ifmap,
+                              stamp_glb, stamp_dram, counts, step_words)
+
+
+@jit
+def _take(lv, t, s, par, src, crosses, inst, new, dst, buf, glb_val, rf_val, dram_vals, stamp_glb, stamp_dram,
+          counts, step_words):
+    """Fetch word ``src`` of the parent (GLB tile or DRAM tensor ``dram_vals``) into slot ``dst``
+    of the new tile, counting a parent read only once per step (multicast)."""
+    if par == 0:
+        v = glb_val[t, buf[0, t], src]
+        fresh = stamp_glb[t, src] != s
+        stamp_glb[t, src] = s
+    else:
+        v = dram_vals[src]
+        fresh = stamp_dram[t, src] != s
+        stamp_dram[t, src] = s
+    _count_fill(lv, t, par, crosses, fresh, counts, step_words)
+    if lv == 1:
+        rf_val[t, new, inst, dst] = v
+    else:
+        glb_val[t, new, dst] = v
 
 
 @jit
