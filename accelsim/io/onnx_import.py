@@ -145,7 +145,8 @@ def _conv(node, index: int, g: _Graph, dilation: DilationPolicy) -> list[ConvLay
     out_sp = _known(y[2:], "the output", name)
     m, kern = w[0], w[2:]
     if spatial == 1:
-        strides, dilations, kern, out_sp = [1] + strides, [1] + dilations, (1,) + tuple(kern), (1,) + tuple(out_sp)
+        # one row of ifmap and filter: E = 1 whatever the stride, so the width's stride is U
+        strides, dilations, kern, out_sp = strides * 2, [1] + dilations, (1,) + tuple(kern), (1,) + tuple(out_sp)
     if strides[0] != strides[1]:
         raise SpecError(f"strides {strides} differ between height and width; accelsim layers have one stride U",
                         field=name)

@@ -43,6 +43,8 @@ RESULT_COLUMNS: tuple[str, ...] = (
 #: Columns that measure the run rather than the case (differ between identical runs).
 TIMING_COLUMNS: tuple[str, ...] = ("seconds",)
 COMPONENT_COLUMNS: tuple[str, ...] = ("case", "layer", "component", "data_type", "accesses", "energy")
+#: Rows of ``components.csv`` per feasible layer: the ALU, then RF, NoC, GLB, DRAM × 3 data types.
+COMPONENT_ROWS_PER_LAYER = 1 + 4 * 3
 
 _INT = ("pe_rows", "pe_cols", "num_pes", "batch", "layer_index", "n_layers", "macs", "cycles", "compute_cycles",
         "stall_cycles", "active_pes", "mappings_considered", "accesses")
@@ -198,17 +200,23 @@ class SweepStore:
         self.directory.mkdir(parents=True, exist_ok=True)
         header, rows, dirty = _read_rows(self.records_path)
         done, dropped = _complete_cases(rows)
-        union = header + [c for c in self.columns if c not in header]
-        if dirty or dropped or union != header or not header:
-            _rewrite(self.records_path, union, (r for case_rows in done.values() for r in case_rows))
-        self.columns = union
         comp_header, comp_rows, comp_dirty = _read_rows(self.components_path)
-        seen, kept = set(), []
+        seen, per_case = set(), {}
         for row in comp_rows:
             key = tuple(row.get(c) for c in COMPONENT_COLUMNS[:4])
             if row.get("case") in done and key not in seen:
                 seen.add(key)
-                kept.append(row)
+                per_case.setdefault(row["case"], []).append(row)
+        for case, case_rows in list(done.items()):  # a case is done only with all its component rows
+            ok_layers = sum(r.get("status") == "ok" for r in case_rows)
+            if len(per_case.get(case, ())) != COMPONENT_ROWS_PER_LAYER * ok_layers:
+                del done[case]
+                dropped = True
+        kept = [row for case in done for row in per_case.get(case, ())]
+        union = header + [c for c in self.columns if c not in header]
+        if dirty or dropped or union != header or not header:
+            _rewrite(self.records_path, union, (r for case_rows in done.values() for r in case_rows))
+        self.columns = union
         if comp_dirty or len(kept) != len(comp_rows) or comp_header != list(COMPONENT_COLUMNS):
             _rewrite(self.components_path, list(COMPONENT_COLUMNS), kept)
         self.completed = {case: _typed(case_rows) for case, case_rows in done.items()}

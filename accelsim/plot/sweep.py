@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .draw import BAR_WIDTH, INFEASIBLE, mark
+from .draw import BAR_WIDTH, mark
 from .records import UNIT_TEXT
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -209,8 +209,9 @@ def sweep_comparison(records, x: str = "batch", y: str = "energy_per_mac", hue: 
         cells.setdefault((t[x], t[hue]), []).append(t)
     for (xv, hv), group in cells.items():
         if len(group) > 1:
-            raise ValueError(f"{len(group)} cases have {x}={xv!r}, {hue}={hv!r}; they differ in "
-                             f"{', '.join(_varying(group, {x, hue})) or 'their case id'}: select one value of each (where={{...}} in Python, --where KEY=VALUE in the CLI)")
+            differ = ", ".join(_varying(group, {x, hue})) or "their case id"
+            raise ValueError(f"{len(group)} cases have {x}={xv!r}, {hue}={hv!r}; they differ in {differ}: select "
+                             "one value of each (where={...} in Python, --where KEY=VALUE in the CLI)")
     if ax is None:
         from .draw import new_axes
 

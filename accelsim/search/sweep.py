@@ -377,7 +377,8 @@ def sweep(cases, n_jobs: int = 1, progress: bool = True, out: str | Path | None 
     Parameters
     ----------
     cases : str, Path, dict, SweepSpec, Case or iterable of Case
-        A sweep file, its parsed data, a loaded spec, or cases (:class:`Case`).
+        A sweep file (:mod:`accelsim.io.sweepfile`), the same structure as a dict (paths in it
+        relative to the working directory), a loaded spec, or cases (:class:`Case`).
     n_jobs : int
         Local worker processes (joblib, loky backend); 1 runs in this process, -1 uses every
         CPU. Ignored when ``scheduler`` is given.
