@@ -11,5 +11,11 @@ Modules (imported on use, nothing is loaded here):
     ``load_workload``, ``load_hardware``, ``load_energy``, ``load_mapping``, ``list_presets``:
     by preset name (the YAML files in ``workloads/``) or file path.
 ``results``
-    ``write_json``, ``write_csv``, ``read_json`` for result documents.
+    ``write_json``, ``write_csv``, ``read_json``, ``write_trace`` for result documents.
+``sweepfile``
+    The sweep file format (``load_sweep``).
+``sweepstore``
+    ``records.csv`` / ``components.csv`` of a sweep: streamed appends, repair and resume.
+``onnx_import``
+    Workloads from ONNX models (shape inference only; needs the ``onnx`` extra).
 """

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..dataflows.lowering import lower_mapping
+from ..spec.dims import DataType, NocKind
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer
 from ..spec.mapping import Mapping
@@ -150,9 +151,57 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
 
 
 def pass_overhead(mapping: Mapping, hw: Hardware) -> int:
-    """Cycles every pass adds to its MAC steps: draining the ``pe_pipeline_depth``-stage PE
-    pipeline."""
-    return hw.pe_pipeline_depth - 1
+    """Cycles every pass adds to its MAC steps.
+
+    GIN, broadcast and unicast NoCs: draining the ``pe_pipeline_depth``-stage PE pipeline,
+    ``depth − 1``.
+
+    Systolic NoC (``hw.noc.kind`` is ``systolic``): the skewed fill and drain of one fold
+    (a fold is one pass: one iteration of the loops above the array). Let ``R × C`` be the
+    PE rows and columns the mapping uses and ``T`` the temporal steps of the fold. The model,
+    one clock edge per hop:
+
+    * an operand read from the GLB at the array edge in cycle ``c`` is used by the edge PE in
+      cycle ``c`` and by its right (or lower) neighbour in cycle ``c + 1`` — one hop per cycle;
+      operands of row ``i`` are injected one cycle after those of row ``i − 1`` (the skew), so
+      PE ``(i, j)`` does the MAC of step ``t`` in cycle ``P + t + i + j``, where ``P`` is the
+      pre-load time;
+    * a result a PE computes in cycle ``c`` is taken by its lower neighbour (or written to the
+      GLB at the bottom edge) in cycle ``c + 1``; the bottom edge of a column takes one word
+      per cycle;
+    * unused rows and columns are bypassed: operands enter, and results leave, at the edges
+      of the ``R × C`` block the mapping uses.
+
+    Stationary input in the RF (weight / input stationary): the fold first shifts one word
+    per PE down every column, ``P = R`` cycles (the word for row ``R − 1`` enters in cycle 0
+    and arrives in cycle ``R − 1``, the word for row 0 enters in cycle ``R − 1``). The last
+    MAC is PE ``(R−1, C−1)``'s at ``t = T − 1``, cycle ``R + (T−1) + (R−1) + (C−1)``; its
+    psum leaves the bottom edge one cycle later, so the fold takes
+
+        ``2R + C + T − 1`` cycles  →  overhead ``2R + C − 1``.
+
+    Stationary psum in the RF (output stationary): no pre-load (``P = 0``); the last MAC is
+    in cycle ``(T−1) + (R−1) + (C−1)``; then column ``C − 1`` drains its ``R`` outputs out of
+    the bottom edge one per cycle (the bottom PE's in the next cycle, the top PE's ``R`` cycles
+    later), so the fold takes
+
+        ``2R + C + T − 2`` cycles  →  overhead ``2R + C − 2``.
+
+    In general: fill skew ``(R − 1) + (C − 1)``, plus ``R`` if an input type is kept in the
+    RF (pre-load), plus ``R`` if psums are kept in the RF (drain) or else 1 (the last psum's
+    hop out). A 1 × 1 array with psums in the RF takes ``T + 1`` cycles (``T`` MACs, one
+    drain); with a pre-loaded weight, ``T + 2`` (load, ``T`` MACs, one hop out). The
+    ``pe_pipeline_depth`` of the hardware is not used: a systolic MAC takes one cycle.
+    Folds run back to back without overlap (the next fold's fill waits for the previous
+    drain), so with unlimited bandwidth the cycle engine gives
+    ``folds × (T + overhead)`` exactly.
+    """
+    if hw.noc.kind is not NocKind.SYSTOLIC:
+        return hw.pe_pipeline_depth - 1
+    rows, cols = mapping.spatial_shape()
+    preload = rows if (mapping.rf[DataType.IFMAP] is not None or mapping.rf[DataType.FILTER] is not None) else 0
+    drain = rows if mapping.rf[DataType.PSUM] is not None else 1
+    return (rows - 1) + (cols - 1) + preload + drain
 
 
 def _pe_map(mapping: Mapping, hw: Hardware, pe_steps: np.ndarray) -> np.ndarray:
