@@ -127,8 +127,7 @@ def test_output_and_counts_match(layer, dataflow, seed, halo, data_seed, hw):
     why = describe(layer, dataflow, mapping, window)
     assert np.array_equal(out.output, reference_conv(layer, ifmap, filters)), why
     ref = count_mapping(mapping, layer, window)
-    if not stale_forwarding(mapping, window):  # KNOWN BUG 1: test_known_bug_stale_forwarding_stamps
-        assert np.array_equal(out.counts, ref.counts), why + f"\ncycle:\n{out.counts}\nanalytic:\n{ref.counts}"
+    assert np.array_equal(out.counts, ref.counts), why + f"\ncycle:\n{out.counts}\nanalytic:\n{ref.counts}"
     assert np.array_equal(out.usage, ref.usage), why + f"\ncycle {out.usage.tolist()} analytic {ref.usage.tolist()}"
     assert out.active_pes == mapping.active_pes
     assert out.cycles * out.active_pes >= layer.macs, why
@@ -164,16 +163,11 @@ def closed_form(mapping: Mapping, depth: int) -> tuple[int, int, int]:
     return passes, steps, passes * (steps + depth - 1)
 
 
-def no_array_no_rf(mapping: Mapping) -> bool:
-    """No spatial loop and no RF tile: the case of KNOWN BUG 2 (every step is a pass)."""
-    return not any(lp.spatial for lp in mapping.loops) and all(p is None for p in mapping.rf)
-
-
 def stale_forwarding(mapping: Mapping, window: int) -> bool:
-    """KNOWN BUG 1: an ifmap forwarded across the array (window bit 0, RF bypassed) from a GLB
-    tile that is refilled inside one forwarding sweep (a temporal loop of the innermost run of
-    window loops sits above the GLB tile start): the engine keys its forwarding stamps on the
-    tile-local address, so words of the new tile count as already read."""
+    """An ifmap forwarded across the array (window bit 0, RF bypassed) from a GLB tile that is
+    refilled inside one forwarding sweep (a temporal loop of the innermost run of window loops
+    sits above the GLB tile start) — the case an engine keying its forwarding memory on the
+    tile-local address would get wrong."""
     p = mapping.glb[0]
     if not window & 1 or mapping.rf[0] is not None or p is None:
         return False
@@ -192,7 +186,6 @@ def stale_forwarding(mapping: Mapping, window: int) -> bool:
 @given(**cases, depth=st.integers(1, 4))
 def test_unlimited_bandwidth_closed_form(layer, dataflow, seed, halo, depth):
     mapping, window = make_case(layer, dataflow, seed, halo)
-    assume(not no_array_no_rf(mapping))  # KNOWN BUG 2: test_known_bug_no_array_no_rf_one_pass
     hw = replace(ROOMY, pe_pipeline_depth=depth)
     out = run_cycle(layer, hw, mapping, window, unlimited_bandwidth=True)
     passes, steps, cycles = closed_form(mapping, depth)
@@ -258,7 +251,7 @@ def test_hand_counted_stalls(dram, cycles, stalls):
     assert out.counts[NOC, IFMAP, TRANSACTIONS] == 4  # 2 words per step, no reuse without an RF
 
 
-# ----------------------------------------------------------------------------- known engine bugs
+# ----------------------------------------------------------------------------- regressions (once engine bugs)
 _ONE_PE = Mapping(loops=_loops(("E", 2, "TEMPORAL"), ("R", 2, "TEMPORAL"))) # no spatial loop, no RF
 _STALE = (ConvLayer(name="t", M=1, C=1, H=1, W=2, R=1, S=1),
           Mapping.from_dict({"dataflow": "osa", "loops": [["F", 2, "temporal", "noc"]],
@@ -266,11 +259,8 @@ _STALE = (ConvLayer(name="t", M=1, C=1, H=1, W=2, R=1, S=1),
                              "rf": {"ifmap": None, "filter": None, "psum": 1}}), 1)
 
 
-@pytest.mark.xfail(strict=True, reason="KNOWN BUG 2: with no spatial loop and no RF tile the kernel puts the "
-                   "pass boundary below the innermost loop (pass_pos = n), so every MAC is a pass and drains the "
-                   "pipeline: 4 + 4 x 2 = 12 cycles instead of one pass, 4 + 2 = 6 (NLR mappings with every "
-                   "factor outside the array hit this)")
-def test_known_bug_no_array_no_rf_one_pass():
+def test_no_array_no_rf_is_one_pass():
+    """Once every MAC of such a nest was its own pass (NLR mappings with no spatial factor)."""
     # E = 2, R = 2 on one PE with no RF: the whole nest is one pass of 4 steps, depth 3: 4 + 2 = 6
     layer = _ROWS
     hw = replace(ROOMY, pe_pipeline_depth=3)
@@ -279,11 +269,9 @@ def test_known_bug_no_array_no_rf_one_pass():
     assert (out.passes, out.cycles) == (1, 6)
 
 
-@pytest.mark.xfail(strict=True, reason="KNOWN BUG 1: forwarded ifmap reads from the GLB are de-duplicated by a "
-                   "stamp on the GLB tile-local address; a GLB tile refilled inside one forwarding sweep reuses "
-                   "the addresses, so its words count as already read (GLB ifmap reads and NoC ifmap "
-                   "transactions 1 instead of 2)")
-def test_known_bug_stale_forwarding_stamps():
+def test_forwarding_across_a_refilled_glb_tile():
+    """Once forwarded words were remembered by GLB tile position, so a tile refilled inside a
+    sweep looked already read."""
     layer, mapping, window = _STALE
     assert stale_forwarding(mapping, window)
     ref = count_mapping(mapping, layer, window).counts
@@ -313,8 +301,7 @@ def test_stall_accounting_adds_up(layer, dataflow, seed, halo, hw):
     assert r.stall_cycles == sum(t["stall_cycles"].values())
     assert all(v >= 0 for v in t["stall_cycles"].values())
     assert t["verified"], why
-    # KNOWN BUG 1: test_known_bug_stale_forwarding_stamps
-    assert t["counts_match_analytic"] or stale_forwarding(mapping, window), why
+    assert t["counts_match_analytic"], why
     assert np.array_equal(r.output, reference_conv(layer, *random_inputs(layer)))
 
 

@@ -327,7 +327,8 @@ def count_accesses(dims, factors, kinds, reds, res, stride, window, counts, usag
                 pc = pos[i + 1]
                 child_is_mac = lev[i + 1] < 0
                 if child_is_mac:
-                    mode = 2 if (window & 1) else 0
+                    # forwarding applies to operands that reach the MAC from outside the PE
+                    mode = 2 if (window & 1) and lev[i] != RF else 0
                 elif lev[i + 1] == GLB and (window & 2) == 0:
                     mode = 3
                 else:

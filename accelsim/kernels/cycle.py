@@ -216,10 +216,13 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     if last_sp >= 0:
         pass_pos = last_sp + 1
     else:
-        pass_pos = n
+        # no array: the loops above the first RF tile, or (no RF either) the whole nest is a pass
+        pass_pos = n + 1
         for t in range(3):
             if res[1, t] >= 0 and res[1, t] < pass_pos:
                 pass_pos = res[1, t]
+        if pass_pos == n + 1:
+            pass_pos = 0
     # ---------------------------------------------------------------- tiles
     # level 0 GLB, 1 RF; ext/HH/WW per (level, type); the DRAM "tile" is the whole tensor
     ext = np.ones((3, 3, 8), dtype=np.int64)   # [GLB, RF, DRAM]
@@ -262,6 +265,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     # multicast / forwarding stamps on the parent of each transfer
     stamp_glb = np.full((3, max(size[0, 0], size[0, 1], size[0, 2], 1)), -1, dtype=np.int64)
     stamp_dram = np.full((3, max(size[2, 0], size[2, 1], size[2, 2], 1)), -1, dtype=np.int64)
+    # words forwarded across the array are remembered by their global address for a sweep
+    stamp_fwd = np.full(max(size[2, 0], 1), -1, dtype=np.int64)
     # psum residence bookkeeping
     touched_rf = np.full(max(size[1, 2], 1), -1, dtype=np.int64)
     touched_glb = np.full(max(size[0, 2], 1), -1, dtype=np.int64)
@@ -374,9 +379,9 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         if s == 0 or c < sweep_top:
             sweep += 1
         fwd_serial = sweep if (window & 1) != 0 else s
-        _macs(s, fwd_serial, gt, x, o, local, operand, res, ext, hh, ww, origin, buf, glb_val, rf_val, ifmap,
-              filt, ofmap, pe_off, n_pe, leader, n_grp_noc, touched_rf, touched_glb, touched_dram,
-              resid, stamp_glb, stamp_dram, stride, counts, step_words)
+        _macs(s, fwd_serial, (window & 1) != 0, gt, x, o, local, operand, res, ext, hh, ww, origin, buf,
+              glb_val, rf_val, ifmap, filt, ofmap, pe_off, n_pe, leader, n_grp_noc, touched_rf, touched_glb,
+              touched_dram, resid, stamp_glb, stamp_dram, stamp_fwd, stride, counts, step_words)
         for pe in range(n_pe):
             pe_steps[pe] += 1
         # --- 4. timing of this step
@@ -715,9 +720,9 @@ def _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe
 
 
 @jit
-def _macs(s, fwd_serial, gt, x, o, local, operand, res, ext, hh, ww, origin, buf, glb_val, rf_val, ifmap, filt,
-          ofmap, pe_off, n_pe, leader, n_grp_noc, touched_rf, touched_glb, touched_dram, resid,
-          stamp_glb, stamp_dram, stride, counts, step_words):
+def _macs(s, fwd_serial, forwarding, gt, x, o, local, operand, res, ext, hh, ww, origin, buf, glb_val, rf_val,
+          ifmap, filt, ofmap, pe_off, n_pe, leader, n_grp_noc, touched_rf, touched_glb, touched_dram, resid,
+          stamp_glb, stamp_dram, stamp_fwd, stride, counts, step_words):
     """One MAC on every active PE: operands from the RF (or the NoC), psums into the RF (or out)."""
     # tile-local offsets are the same on every PE (lockstep, identical tiles)
     for t in range(3):
@@ -766,8 +771,16 @@ def _macs(s, fwd_serial, gt, x, o, local, operand, res, ext, hh, ww, origin, buf
                     o[d] = origin[0, t, d]
                 a = _addr(t, x, o, ext[0, t], hh[0, t], ww[0, t], stride)
                 operand[t] = glb_val[t, buf[0, t], a]
-                fresh = stamp_glb[t, a] != serial
-                stamp_glb[t, a] = serial
+                if t == IFMAP and forwarding:
+                    # the GLB tile may be refilled within a sweep: key by global address
+                    for d in range(8):
+                        o[d] = 0
+                    g = _addr(t, x, o, ext[2, t], hh[2, t], ww[2, t], stride)
+                    fresh = stamp_fwd[g] != serial
+                    stamp_fwd[g] = serial
+                else:
+                    fresh = stamp_glb[t, a] != serial
+                    stamp_glb[t, a] = serial
                 level = GLB
                 lane = 5
             else:

@@ -42,7 +42,8 @@ def _version() -> str:
 def analytic_cycles(counts, compute_steps: int, hw: Hardware) -> int:
     """Cycles of the analytic engine: the largest of the compute steps and the time each
     shared resource needs for its words (DRAM, GLB, each GIN bus, the GON) — a roofline-style
-    lower bound on what the cycle engine reports (which adds how they fail to overlap)."""
+    estimate; the cycle engine adds how they fail to overlap (it does not wait for the final
+    ofmap writes, so on a tiny DRAM-bound layer it can come in under this estimate)."""
     noc = hw.noc
     tx = counts[Level.NOC, :, 3]
     bounds = (
