@@ -102,8 +102,10 @@ def cmd_run(args) -> int:
     hw = _hardware(args.hardware, _parse_array(args.array))
     batch = _batch(args.batch)
     mappings = load_mapping(args.mapping, wl, batch) if args.mapping else None
+    if args.jobs < 1:
+        raise SpecError(f"must be >= 1, got {args.jobs}", "--jobs")
     run = simulate_network(wl, hw, dataflow, engine=args.engine, batch=batch, objective=args.objective,
-                           mappings=mappings)
+                           mappings=mappings, jobs=args.jobs)
     print(run_table(run))
     print()
     print(access_table(run))
@@ -236,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--plot", help="save the energy breakdown plot here (PNG, SVG, PDF)")
     run.add_argument("--by", default="level", choices=["level", "type"], help="plot segments")
     run.add_argument("--trace", help="with --engine cycle: save per-interval activity (.npz) here")
+    run.add_argument("--jobs", type=int, default=1, help="layers simulated in parallel threads (default 1)")
     run.set_defaults(func=cmd_run)
 
     cmp_ = sub.add_parser("compare", help="run a workload under several dataflows side by side")

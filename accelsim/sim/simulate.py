@@ -154,20 +154,32 @@ def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, f
 
 def simulate_network(workload: Workload, hw: Hardware, dataflow="rs", engine="analytic", batch: int = 1,
                      objective=Objective.ENERGY, mappings: dict[str, Mapping] | None = None,
-                     budget: Budget | None = None) -> RunResult:
-    """Run every layer of ``workload`` at ``batch``; infeasible layers are recorded, not raised."""
+                     budget: Budget | None = None, jobs: int = 1) -> RunResult:
+    """Run every layer of ``workload`` at ``batch``; infeasible layers are recorded, not raised.
+
+    ``jobs`` > 1 runs layers in that many threads (the numba kernels release the GIL).
+    """
     if not isinstance(batch, int) or batch < 1:
         raise SpecError(f"must be an integer >= 1, got {batch!r}", "batch")
     df = parse_dataflow(dataflow)
-    results = []
-    for layer in workload.with_batch(batch).layers:
+
+    def one(layer: ConvLayer) -> LayerResult:
         given = (mappings or {}).get(layer.name)
         try:
-            results.append(simulate(layer, hw, df, engine, given, objective=objective, budget=budget))
+            return simulate(layer, hw, df, engine, given, objective=objective, budget=budget)
         except MappingError as exc:
             if given is None:
                 raise
             raise type(exc)(exc.message, f"{layer.name}.{exc.field}" if exc.field else layer.name) from None
+
+    layers = workload.with_batch(batch).layers
+    if jobs > 1 and len(layers) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(one, layers))
+    else:
+        results = [one(layer) for layer in layers]
     return RunResult(hardware=hw.name, dataflow=df.value, engine=parse_engine(engine).value,
                      energy_unit=hw.energy.unit.value, batch=batch, workload=workload.name,
                      layers=tuple(results), version=_version())
