@@ -45,6 +45,7 @@ RELEVANCE = np.array(
      [1, 0, 1, 1, 0, 0, 1, 1],
      [1, 1, 1, 0, 1, 1, 0, 0]], dtype=np.int64)
 
+NOC_GIN, NOC_BROADCAST, NOC_UNICAST, NOC_SYSTOLIC = 0, 1, 2, 3
 # stall causes (index into stats[STALL0 + cause])
 CAUSE_NOC_IFMAP, CAUSE_NOC_FILTER, CAUSE_NOC_PSUM, CAUSE_GLB, CAUSE_DRAM, CAUSE_PIPELINE = 0, 1, 2, 3, 4, 5
 N_CAUSES = 6
@@ -116,7 +117,7 @@ def _row_mask(e_ext, r_ext, stride, size):
 
 @jit
 def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
-        ifmap, filt, ofmap, widths, glb_bw, dram_bw, pass_overhead, bin_cycles,
+        ifmap, filt, ofmap, widths, noc_kind, glb_bw, dram_bw, pass_overhead, bin_cycles,
         counts, usage, stats, pe_steps, trace):
     """Execute the nest cycle by cycle.
 
@@ -139,6 +140,10 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     widths : float64[5]
         Words per cycle of the ifmap, filter and psum GIN buses, the GON and the local psum
         link (``inf`` = unlimited).
+    noc_kind : int
+        0 GIN multicast (one transaction per distinct word), 1 broadcast (one bus for every
+        input word), 2 unicast (one transaction per destination PE), 3 systolic (words enter
+        at the array edge, one link per used row for ifmaps and per used column for filters).
     glb_bw, dram_bw : float
         GLB and DRAM words per cycle (``inf`` = unlimited).
     pass_overhead : int
@@ -212,6 +217,13 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             seen_grp[grp_noc[pe]] = True
             n_grp_noc += 1
     local_links = max(1, n_pe - n_grp_noc)
+    rows_used = 1
+    cols_used = 1
+    for j in range(n):
+        if kinds[j] == 1:
+            rows_used *= factors[j]
+        elif kinds[j] == 2:
+            cols_used *= factors[j]
     # where passes begin: the loops above the array
     if last_sp >= 0:
         pass_pos = last_sp + 1
@@ -294,7 +306,9 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     gt = np.zeros(8, dtype=np.int64)    # temporal part of the global coordinates
     x = np.zeros(8, dtype=np.int64)
     o = np.zeros(8, dtype=np.int64)
-    step_words = np.zeros(8, dtype=np.float64)  # per-step traffic for timing
+    # per-step traffic for timing: 0/1 ifmap/filter GIN words, 2 psum-in, 3 GON, 4 local links,
+    # 5 GLB, 6 DRAM, 7/8 ifmap/filter words delivered (per PE)
+    step_words = np.zeros(9, dtype=np.float64)
     bus = np.zeros(5, dtype=np.float64)
     scratch = np.zeros((4, 8), dtype=np.int64)
     local = np.zeros(3, dtype=np.int64)
@@ -391,8 +405,21 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         if glb_event:
             prev_epoch_start = glb_epoch_start
             glb_epoch_start = now
-        bus[0] = _ceil_div(step_words[0], widths[0])
-        bus[1] = _ceil_div(step_words[1], widths[1])
+        if noc_kind == NOC_UNICAST:
+            # one packet per destination PE
+            bus[0] = _ceil_div(step_words[7], widths[0])
+            bus[1] = _ceil_div(step_words[8], widths[1])
+        elif noc_kind == NOC_BROADCAST:
+            # one bus (the ifmap bus's width) carries every input word
+            bus[0] = _ceil_div(step_words[0] + step_words[1] + step_words[2], widths[0])
+            bus[1] = 0.0
+        elif noc_kind == NOC_SYSTOLIC:
+            # operands enter at the array edge, one link per used row (ifmap) / column (filter)
+            bus[0] = _ceil_div(step_words[0], widths[0] * rows_used)
+            bus[1] = _ceil_div(step_words[1], widths[1] * cols_used)
+        else:
+            bus[0] = _ceil_div(step_words[0], widths[0])
+            bus[1] = _ceil_div(step_words[1], widths[1])
         # local psum links are point to point: every PE passing psums on has its own
         bus[2] = max(_ceil_div(step_words[2], widths[2]), _ceil_div(step_words[3], widths[3]),
                      _ceil_div(step_words[4], widths[4] * local_links))
@@ -620,6 +647,7 @@ def _count_fill(lv, t, par, crosses, fresh, counts, step_words):
             step_words[6] += 1
     if crosses:
         counts[NOC, t, READS] += 1
+        step_words[7 + t] += 1
         if fresh:
             counts[NOC, t, TRANSACTIONS] += 1
             step_words[t] += 1
@@ -793,6 +821,7 @@ def _macs(s, fwd_serial, forwarding, gt, x, o, local, operand, res, ext, hh, ww,
                 level = DRAM
                 lane = 6
             counts[NOC, t, READS] += 1
+            step_words[7 + t] += 1
             if fresh:
                 counts[level, t, READS] += 1
                 counts[NOC, t, TRANSACTIONS] += 1
