@@ -181,7 +181,7 @@ def cmd_list(args) -> int:
 
     if args.what == "dataflows":
         for df in available():
-            print(f"{df.value:5} {template(df).summary}")
+            print(f"{df.value:6} {template(df).summary}")
     else:
         for name in list_presets(args.what):
             print(name)

@@ -98,7 +98,7 @@ def test_python_dash_m_entry_point():
                           text=True, env=env, timeout=120, cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     names = [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
-    assert names == list(ISCA16)
+    assert names == [*ISCA16, "sys-ws", "sys-os", "sys-is"]
 
 
 # --------------------------------------------------------------------------- list

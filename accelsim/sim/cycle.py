@@ -17,6 +17,8 @@ STALL_CAUSES = ("noc_ifmap", "noc_filter", "noc_psum", "glb_bandwidth", "dram", 
 TRACE_COLUMNS = ("macs", "ifmap_bus_words", "filter_bus_words", "psum_bus_words", "glb_words", "dram_words",
                  "stall_cycles")
 TRACE_BINS = 1000
+#: kernel codes of the NoC kinds (accelsim.kernels.cycle NOC_*)
+_NOC_CODES = {NocKind.GIN: 0, NocKind.BROADCAST: 1, NocKind.UNICAST: 2, NocKind.SYSTOLIC: 3}
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -137,7 +139,7 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     trace = np.zeros((TRACE_BINS * 4, N_TRACE), dtype=np.float64)
     bounds = np.array(layer.loop_bounds(), dtype=np.int64)
     run(arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, layer.U, window, bounds, layer.H, layer.W,
-        flat_i, flat_f, out, widths, glb_bw, dram_bw, pass_overhead(mapping, hw), bin_cycles,
+        flat_i, flat_f, out, widths, _NOC_CODES[hw.noc.kind], glb_bw, dram_bw, pass_overhead(mapping, hw), bin_cycles,
         counts, usage, stats, pe_steps, trace)
     output = out.reshape(g, layer.N, mg, layer.E, layer.F).transpose(1, 0, 2, 3, 4).reshape(
         layer.N, layer.M, layer.E, layer.F)
