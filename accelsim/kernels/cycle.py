@@ -107,6 +107,33 @@ def _ifmap_addr_hw(g, n, c, h, w, og, on, oc, h0, w0, ext, hh, ww):
 
 
 @jit
+def _coefficients(t, ext, hh, ww, stride, out):
+    """``_addr`` as a linear form: address = sum over d of out[d] · (x[d] − o[d])."""
+    for d in range(8):
+        out[d] = 0
+    if t == IFMAP:
+        out[D_S] = 1
+        out[D_F] = stride
+        out[D_R] = ww
+        out[D_E] = stride * ww
+        out[D_C] = hh * ww
+        out[D_N] = ext[D_C] * hh * ww
+        out[D_G] = ext[D_N] * ext[D_C] * hh * ww
+    elif t == FILTER:
+        out[D_S] = 1
+        out[D_R] = ext[D_S]
+        out[D_C] = ext[D_R] * ext[D_S]
+        out[D_M] = ext[D_C] * ext[D_R] * ext[D_S]
+        out[D_G] = ext[D_M] * out[D_M]
+    else:
+        out[D_F] = 1
+        out[D_E] = ext[D_F]
+        out[D_M] = ext[D_E] * ext[D_F]
+        out[D_N] = ext[D_M] * out[D_M]
+        out[D_G] = ext[D_N] * out[D_N]
+
+
+@jit
 def _row_mask(e_ext, r_ext, stride, size):
     mask = np.zeros(size, dtype=np.bool_)
     for e in range(e_ext):
@@ -217,13 +244,13 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             seen_grp[grp_noc[pe]] = True
             n_grp_noc += 1
     local_links = max(1, n_pe - n_grp_noc)
-    rows_used = 1
-    cols_used = 1
+    # systolic edge links per data type: the PEs along the spatial loops over its own dimensions
+    edge = np.ones(3, dtype=np.float64)
     for j in range(n):
-        if kinds[j] == 1:
-            rows_used *= factors[j]
-        elif kinds[j] == 2:
-            cols_used *= factors[j]
+        if kinds[j] != 0:
+            for t in range(3):
+                if RELEVANCE[t, dims[j]] == 1:
+                    edge[t] *= factors[j]
     # where passes begin: the loops above the array
     if last_sp >= 0:
         pass_pos = last_sp + 1
@@ -289,6 +316,17 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     for lv in range(3):
         masks_h[lv, :hh[lv, 0]] = _row_mask(ext[lv, 0, D_E], ext[lv, 0, D_R], stride, hh[lv, 0])
         masks_w[lv, :ww[lv, 0]] = _row_mask(ext[lv, 0, D_F], ext[lv, 0, D_S], stride, ww[lv, 0])
+    # address coefficients per (level, type, dimension) and each PE's fixed address offset
+    coef = np.zeros((3, 3, 8), dtype=np.int64)
+    pe_addr = np.zeros((3, 3, n_pe), dtype=np.int64)
+    for lv in range(3):
+        for t in range(3):
+            _coefficients(t, ext[lv, t], hh[lv, t], ww[lv, t], stride, coef[lv, t])
+            for pe in range(n_pe):
+                acc = 0
+                for d in range(8):
+                    acc += coef[lv, t, d] * pe_off[pe, d]
+                pe_addr[lv, t, pe] = acc
     contig = np.zeros(2, dtype=np.bool_)  # ifmap tile rows and columns without gaps
     for lv in range(2):
         contig[lv] = masks_h[lv, :hh[lv, 0]].all() and masks_w[lv, :ww[lv, 0]].all()
@@ -306,9 +344,10 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     gt = np.zeros(8, dtype=np.int64)    # temporal part of the global coordinates
     x = np.zeros(8, dtype=np.int64)
     o = np.zeros(8, dtype=np.int64)
-    # per-step traffic for timing: 0/1 ifmap/filter GIN words, 2 psum-in, 3 GON, 4 local links,
-    # 5 GLB, 6 DRAM, 7/8 ifmap/filter words delivered (per PE)
-    step_words = np.zeros(9, dtype=np.float64)
+    # per-step traffic for timing: 0/1 ifmap/filter words sent to MACs that bypass the RF, 2
+    # psum-in, 3 GON, 4 local links, 5 GLB, 6 DRAM, 7/8 ifmap/filter words delivered (per PE),
+    # 9/10 ifmap/filter words sent to fill RF tiles
+    step_words = np.zeros(11, dtype=np.float64)
     bus = np.zeros(5, dtype=np.float64)
     scratch = np.zeros((4, 8), dtype=np.int64)
     local = np.zeros(3, dtype=np.int64)
@@ -393,8 +432,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         if s == 0 or c < sweep_top:
             sweep += 1
         fwd_serial = sweep if (window & 1) != 0 else s
-        _macs(s, fwd_serial, (window & 1) != 0, gt, x, o, local, operand, res, ext, hh, ww, origin, buf,
-              glb_val, rf_val, ifmap, filt, ofmap, pe_off, n_pe, leader, n_grp_noc, touched_rf, touched_glb,
+        _macs(s, fwd_serial, (window & 1) != 0, gt, o, local, operand, coef, pe_addr, res, ext, hh, ww, origin,
+              buf, glb_val, rf_val, ifmap, filt, ofmap, n_pe, leader, n_grp_noc, touched_rf, touched_glb,
               touched_dram, resid, stamp_glb, stamp_dram, stamp_fwd, stride, counts, step_words)
         for pe in range(n_pe):
             pe_steps[pe] += 1
@@ -405,25 +444,34 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         if glb_event:
             prev_epoch_start = glb_epoch_start
             glb_epoch_start = now
-        if noc_kind == NOC_UNICAST:
-            # one packet per destination PE
-            bus[0] = _ceil_div(step_words[7], widths[0])
-            bus[1] = _ceil_div(step_words[8], widths[1])
-        elif noc_kind == NOC_BROADCAST:
-            # one bus (the ifmap bus's width) carries every input word
-            bus[0] = _ceil_div(step_words[0] + step_words[1] + step_words[2], widths[0])
-            bus[1] = 0.0
-        elif noc_kind == NOC_SYSTOLIC:
-            # operands enter at the array edge, one link per used row (ifmap) / column (filter)
-            bus[0] = _ceil_div(step_words[0], widths[0] * rows_used)
-            bus[1] = _ceil_div(step_words[1], widths[1] * cols_used)
+        if noc_kind == NOC_SYSTOLIC:
+            # operands stream in at the array edge, one link per row/column of the tensor's own
+            # dimensions, while the previous step computes (one word per link per cycle is
+            # free); preloads of stationary operands are in the pass overhead, not here
+            bus[0] = max(0.0, _ceil_div(step_words[0], widths[0] * edge[IFMAP]) - 1.0)
+            bus[1] = max(0.0, _ceil_div(step_words[1], widths[1] * edge[FILTER]) - 1.0)
+            bus[2] = max(0.0, max(_ceil_div(step_words[2], widths[2] * edge[PSUM]),
+                                  _ceil_div(step_words[3], widths[3] * edge[PSUM]),
+                                  _ceil_div(step_words[4], widths[4] * local_links)) - 1.0)
         else:
-            bus[0] = _ceil_div(step_words[0], widths[0])
-            bus[1] = _ceil_div(step_words[1], widths[1])
-        # local psum links are point to point: every PE passing psums on has its own
-        bus[2] = max(_ceil_div(step_words[2], widths[2]), _ceil_div(step_words[3], widths[3]),
-                     _ceil_div(step_words[4], widths[4] * local_links))
+            if noc_kind == NOC_UNICAST:
+                # one packet per destination PE
+                bus[0] = _ceil_div(step_words[7], widths[0])
+                bus[1] = _ceil_div(step_words[8], widths[1])
+            elif noc_kind == NOC_BROADCAST:
+                # one bus (the ifmap bus's width) carries every input word
+                bus[0] = _ceil_div(step_words[0] + step_words[9] + step_words[1] + step_words[10] + step_words[2],
+                                   widths[0])
+                bus[1] = 0.0
+            else:
+                bus[0] = _ceil_div(step_words[0] + step_words[9], widths[0])
+                bus[1] = _ceil_div(step_words[1] + step_words[10], widths[1])
+            # local psum links are point to point: every PE passing psums on has its own
+            bus[2] = max(_ceil_div(step_words[2], widths[2]), _ceil_div(step_words[3], widths[3]),
+                         _ceil_div(step_words[4], widths[4] * local_links))
         bus[3] = _ceil_div(step_words[5], glb_bw)
+        if noc_kind == NOC_SYSTOLIC:
+            bus[3] = max(0.0, bus[3] - 1.0)  # the SRAMs stream alongside the MACs as well
         wait = 0.0
         cause = CAUSE_NOC_IFMAP
         for b in range(4):
@@ -650,7 +698,7 @@ def _count_fill(lv, t, par, crosses, fresh, counts, step_words):
         step_words[7 + t] += 1
         if fresh:
             counts[NOC, t, TRANSACTIONS] += 1
-            step_words[t] += 1
+            step_words[9 + t] += 1
     if lv == 0:
         step_words[5] += 1  # the GLB write of the fill
 
@@ -748,8 +796,8 @@ def _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe
 
 
 @jit
-def _macs(s, fwd_serial, forwarding, gt, x, o, local, operand, res, ext, hh, ww, origin, buf, glb_val, rf_val,
-          ifmap, filt, ofmap, pe_off, n_pe, leader, n_grp_noc, touched_rf, touched_glb, touched_dram, resid,
+def _macs(s, fwd_serial, forwarding, gt, o, local, operand, coef, pe_addr, res, ext, hh, ww, origin, buf, glb_val,
+          rf_val, ifmap, filt, ofmap, n_pe, leader, n_grp_noc, touched_rf, touched_glb, touched_dram, resid,
           stamp_glb, stamp_dram, stamp_fwd, stride, counts, step_words):
     """One MAC on every active PE: operands from the RF (or the NoC), psums into the RF (or out)."""
     # tile-local offsets are the same on every PE (lockstep, identical tiles)
@@ -785,25 +833,33 @@ def _macs(s, fwd_serial, forwarding, gt, x, o, local, operand, res, ext, hh, ww,
         for pe in range(n_pe):
             rf_val[PSUM, 0, pe, lp] += rf_val[IFMAP, bi, pe, li] * rf_val[FILTER, bf, pe, lf]
         return
-    for pe in range(n_pe):
+    # addresses are linear in the loop coordinates: one base per step, a fixed offset per PE
+    base = np.zeros(4, dtype=np.int64)  # ifmap, filter, psum in their parent; ifmap global
+    par_of = np.zeros(3, dtype=np.int64)
+    for t in range(3):
+        par = 0 if res[0, t] >= 0 else 2
+        par_of[t] = par
+        acc = 0
         for d in range(8):
-            x[d] = gt[d] + pe_off[pe, d]
+            acc += coef[par, t, d] * (gt[d] - (origin[0, t, d] if par == 0 else 0))
+        base[t] = acc
+    acc = 0
+    for d in range(8):
+        acc += coef[2, IFMAP, d] * gt[d]
+    base[3] = acc
+    for pe in range(n_pe):
         for t in range(2):
             if res[1, t] >= 0:
                 operand[t] = rf_val[t, buf[1, t], pe, local[t]]
                 continue
             # RF bypassed: delivered by the NoC from the parent for this MAC
             serial = fwd_serial if t == IFMAP else s
-            if res[0, t] >= 0:
-                for d in range(8):
-                    o[d] = origin[0, t, d]
-                a = _addr(t, x, o, ext[0, t], hh[0, t], ww[0, t], stride)
+            a = base[t] + pe_addr[par_of[t], t, pe]
+            if par_of[t] == 0:
                 operand[t] = glb_val[t, buf[0, t], a]
                 if t == IFMAP and forwarding:
                     # the GLB tile may be refilled within a sweep: key by global address
-                    for d in range(8):
-                        o[d] = 0
-                    g = _addr(t, x, o, ext[2, t], hh[2, t], ww[2, t], stride)
+                    g = base[3] + pe_addr[2, IFMAP, pe]
                     fresh = stamp_fwd[g] != serial
                     stamp_fwd[g] = serial
                 else:
@@ -812,9 +868,6 @@ def _macs(s, fwd_serial, forwarding, gt, x, o, local, operand, res, ext, hh, ww,
                 level = GLB
                 lane = 5
             else:
-                for d in range(8):
-                    o[d] = 0
-                a = _addr(t, x, o, ext[2, t], hh[2, t], ww[2, t], stride)
                 operand[t] = ifmap[a] if t == IFMAP else filt[a]
                 fresh = stamp_dram[t, a] != serial
                 stamp_dram[t, a] = serial
@@ -831,12 +884,8 @@ def _macs(s, fwd_serial, forwarding, gt, x, o, local, operand, res, ext, hh, ww,
         if res[1, PSUM] >= 0:
             rf_val[PSUM, 0, pe, local[PSUM]] += product
         else:
-            par = 0 if res[0, PSUM] >= 0 else 2
-            for d in range(8):
-                o[d] = origin[0, PSUM, d] if par == 0 else 0
-            a = _addr(PSUM, x, o, ext[par, PSUM], 1, 1, stride)
-            _psum_arrive(par, a, product, leader[pe], True, glb_val, ofmap, touched_glb, touched_dram, resid,
-                         counts, step_words)
+            _psum_arrive(par_of[PSUM], base[PSUM] + pe_addr[par_of[PSUM], PSUM, pe], product, leader[pe], True,
+                         glb_val, ofmap, touched_glb, touched_dram, resid, counts, step_words)
     if res[1, PSUM] < 0:
         counts[NOC, PSUM, READS] += n_pe - n_grp_noc
         step_words[4] += n_pe - n_grp_noc
