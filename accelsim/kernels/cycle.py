@@ -847,6 +847,11 @@ def _macs(s, fwd_serial, forwarding, gt, o, local, operand, coef, pe_addr, res, 
     for d in range(8):
         acc += coef[2, IFMAP, d] * gt[d]
     base[3] = acc
+    fresh_words = np.zeros(2, dtype=np.int64)   # distinct words the parent sends, per type
+    psum_in_rf = res[1, PSUM] >= 0
+    pp = par_of[PSUM]
+    arrivals = 0   # psum words arriving at the parent (one per merge group)
+    hits = 0       # of which found a psum already there (read-modify-write)
     for pe in range(n_pe):
         for t in range(2):
             if res[1, t] >= 0:
@@ -860,32 +865,63 @@ def _macs(s, fwd_serial, forwarding, gt, o, local, operand, coef, pe_addr, res, 
                 if t == IFMAP and forwarding:
                     # the GLB tile may be refilled within a sweep: key by global address
                     g = base[3] + pe_addr[2, IFMAP, pe]
-                    fresh = stamp_fwd[g] != serial
-                    stamp_fwd[g] = serial
-                else:
-                    fresh = stamp_glb[t, a] != serial
+                    if stamp_fwd[g] != serial:
+                        stamp_fwd[g] = serial
+                        fresh_words[t] += 1
+                elif stamp_glb[t, a] != serial:
                     stamp_glb[t, a] = serial
-                level = GLB
-                lane = 5
+                    fresh_words[t] += 1
             else:
                 operand[t] = ifmap[a] if t == IFMAP else filt[a]
-                fresh = stamp_dram[t, a] != serial
-                stamp_dram[t, a] = serial
-                level = DRAM
-                lane = 6
-            counts[NOC, t, READS] += 1
-            step_words[7 + t] += 1
-            if fresh:
-                counts[level, t, READS] += 1
-                counts[NOC, t, TRANSACTIONS] += 1
-                step_words[t] += 1
-                step_words[lane] += 1
+                if stamp_dram[t, a] != serial:
+                    stamp_dram[t, a] = serial
+                    fresh_words[t] += 1
         product = operand[0] * operand[1]
-        if res[1, PSUM] >= 0:
+        if psum_in_rf:
             rf_val[PSUM, 0, pe, local[PSUM]] += product
+            continue
+        a = base[PSUM] + pe_addr[pp, PSUM, pe]
+        if pp == 0:
+            glb_val[PSUM, 0, a] += product
+            if leader[pe]:
+                arrivals += 1
+                if touched_glb[a] == resid[0]:
+                    hits += 1
+                else:
+                    touched_glb[a] = resid[0]
         else:
-            _psum_arrive(par_of[PSUM], base[PSUM] + pe_addr[par_of[PSUM], PSUM, pe], product, leader[pe], True,
-                         glb_val, ofmap, touched_glb, touched_dram, resid, counts, step_words)
+            ofmap[a] += product
+            if leader[pe]:
+                arrivals += 1
+                if touched_dram[a]:
+                    hits += 1
+                else:
+                    touched_dram[a] = True
+    # the step's bookkeeping, once for all PEs
+    for t in range(2):
+        if res[1, t] >= 0:
+            continue
+        level = GLB if par_of[t] == 0 else DRAM
+        counts[NOC, t, READS] += n_pe
+        step_words[7 + t] += n_pe
+        counts[level, t, READS] += fresh_words[t]
+        counts[NOC, t, TRANSACTIONS] += fresh_words[t]
+        step_words[t] += fresh_words[t]
+        step_words[5 if level == GLB else 6] += fresh_words[t]
+    if not psum_in_rf:
+        counts[NOC, PSUM, TRANSACTIONS] += arrivals + hits
+        step_words[3] += arrivals
+        step_words[2] += hits
+        if pp == 0:
+            counts[GLB, PSUM, UPDATES] += arrivals
+            counts[GLB, PSUM, READS] += hits
+            counts[GLB, PSUM, WRITES] += hits
+            step_words[5] += 2 * hits
+        else:
+            counts[DRAM, PSUM, UPDATES] += arrivals
+            counts[DRAM, PSUM, WRITES] += arrivals
+            counts[DRAM, PSUM, READS] += hits
+            step_words[6] += arrivals + hits
     if res[1, PSUM] < 0:
         counts[NOC, PSUM, READS] += n_pe - n_grp_noc
         step_words[4] += n_pe - n_grp_noc
