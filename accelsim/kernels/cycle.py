@@ -352,6 +352,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     scratch = np.zeros((4, 8), dtype=np.int64)
     local = np.zeros(3, dtype=np.int64)
     operand = np.zeros(2, dtype=np.int64)
+    work = np.zeros((3, 4), dtype=np.int64)
     total_steps = 1
     for j in range(n):
         if kinds[j] == 0:
@@ -432,8 +433,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         if s == 0 or c < sweep_top:
             sweep += 1
         fwd_serial = sweep if (window & 1) != 0 else s
-        _macs(s, fwd_serial, (window & 1) != 0, gt, o, local, operand, coef, pe_addr, res, ext, hh, ww, origin,
-              buf, glb_val, rf_val, ifmap, filt, ofmap, n_pe, leader, n_grp_noc, touched_rf, touched_glb,
+        _macs(s, fwd_serial, (window & 1) != 0, gt, o, local, operand, work, coef, pe_addr, res, ext, hh, ww,
+              origin, buf, glb_val, rf_val, ifmap, filt, ofmap, n_pe, leader, n_grp_noc, touched_rf, touched_glb,
               touched_dram, resid, stamp_glb, stamp_dram, stamp_fwd, stride, counts, step_words)
         for pe in range(n_pe):
             pe_steps[pe] += 1
@@ -796,9 +797,9 @@ def _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe
 
 
 @jit
-def _macs(s, fwd_serial, forwarding, gt, o, local, operand, coef, pe_addr, res, ext, hh, ww, origin, buf, glb_val,
-          rf_val, ifmap, filt, ofmap, n_pe, leader, n_grp_noc, touched_rf, touched_glb, touched_dram, resid,
-          stamp_glb, stamp_dram, stamp_fwd, stride, counts, step_words):
+def _macs(s, fwd_serial, forwarding, gt, o, local, operand, work, coef, pe_addr, res, ext, hh, ww, origin, buf,
+          glb_val, rf_val, ifmap, filt, ofmap, n_pe, leader, n_grp_noc, touched_rf, touched_glb, touched_dram,
+          resid, stamp_glb, stamp_dram, stamp_fwd, stride, counts, step_words):
     """One MAC on every active PE: operands from the RF (or the NoC), psums into the RF (or out)."""
     # tile-local offsets are the same on every PE (lockstep, identical tiles)
     for t in range(3):
@@ -834,8 +835,10 @@ def _macs(s, fwd_serial, forwarding, gt, o, local, operand, coef, pe_addr, res, 
             rf_val[PSUM, 0, pe, lp] += rf_val[IFMAP, bi, pe, li] * rf_val[FILTER, bf, pe, lf]
         return
     # addresses are linear in the loop coordinates: one base per step, a fixed offset per PE
-    base = np.zeros(4, dtype=np.int64)  # ifmap, filter, psum in their parent; ifmap global
-    par_of = np.zeros(3, dtype=np.int64)
+    base = work[0, :4]  # ifmap, filter, psum in their parent; ifmap global
+    par_of = work[1, :3]
+    fresh_words = work[2, :2]   # distinct words the parent sends, per type
+    fresh_words[:] = 0
     for t in range(3):
         par = 0 if res[0, t] >= 0 else 2
         par_of[t] = par
@@ -847,7 +850,6 @@ def _macs(s, fwd_serial, forwarding, gt, o, local, operand, coef, pe_addr, res, 
     for d in range(8):
         acc += coef[2, IFMAP, d] * gt[d]
     base[3] = acc
-    fresh_words = np.zeros(2, dtype=np.int64)   # distinct words the parent sends, per type
     psum_in_rf = res[1, PSUM] >= 0
     pp = par_of[PSUM]
     arrivals = 0   # psum words arriving at the parent (one per merge group)
