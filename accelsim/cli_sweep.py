@@ -71,7 +71,39 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def cmd_import_scalesim(args) -> int:
+    """``accelsim import scalesim TOPOLOGY.csv CONFIG.cfg -o DIR``: our workload and hardware YAML."""
+    from .io.schema import hardware_from_data, workload_from_data
+    from .io.presets import load_energy
+    from .io.scalesim import scalesim_to_yaml
+    from .io.yamlfile import parse_yaml
+
+    if len(args.extra) != 2:
+        raise SpecError("give the SCALE-Sim topology CSV and config file: "
+                        "accelsim import scalesim topology.csv config.cfg -o DIR", "import scalesim")
+    topology, config = args.extra
+    wl_text, hw_text = scalesim_to_yaml(topology, config)
+    wl = workload_from_data(parse_yaml(wl_text, topology), origin=topology)  # what we write must load back
+    hw = hardware_from_data(parse_yaml(hw_text, config), load_energy, origin=config)
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    wl_path = out / f"{Path(topology).stem}.yaml"
+    hw_path = out / f"{hw.name}.yaml"
+    wl_path.write_text(wl_text, encoding="utf-8")
+    hw_path.write_text(hw_text, encoding="utf-8")
+    print(f"workload {wl.name}: {len(wl.layers)} layers, {wl.macs:,} MACs -> {wl_path}")
+    print(f"hardware {hw.name}: {hw.pe_rows}x{hw.pe_cols} systolic array, dataflow "
+          f"{hw.dataflow.value if hw.dataflow else '-'} -> {hw_path}")
+    print(f"run it: accelsim run {wl_path} --hardware {hw_path} --dataflow "
+          f"{hw.dataflow.value if hw.dataflow else 'sys-os'} --engine cycle")
+    return 0
+
+
 def cmd_import(args) -> int:
+    if args.model == "scalesim":
+        return cmd_import_scalesim(args)
+    if args.extra:
+        raise SpecError(f"unexpected arguments {' '.join(args.extra)}", "import")
     from .io.onnx_import import workload_from_onnx, workload_yaml
     from .io.schema import workload_from_data
     from .io.yamlfile import parse_yaml
@@ -103,9 +135,12 @@ def add_parsers(sub) -> None:
     sw.add_argument("--no-progress", action="store_true", help="no progress bar")
     sw.set_defaults(func=cmd_sweep)
 
-    im = sub.add_parser("import", help="make a workload YAML from an ONNX model (needs accelsim[onnx])")
-    im.add_argument("model", help="the .onnx file")
-    im.add_argument("-o", "--output", required=True, help="workload YAML to write")
+    im = sub.add_parser("import", help="make a workload YAML from an ONNX model (needs accelsim[onnx]), or "
+                                       "workload + hardware YAML from a SCALE-Sim run")
+    im.add_argument("model", help="the .onnx file, or the word scalesim")
+    im.add_argument("extra", nargs="*", help="with scalesim: TOPOLOGY.csv CONFIG.cfg")
+    im.add_argument("-o", "--output", required=True,
+                    help="workload YAML to write (ONNX), or a directory (scalesim)")
     im.add_argument("--name", help="workload name (default: the model's graph name)")
     im.add_argument("--dilation", default="reject", choices=["reject", "split"],
                     help="dilated convs: reject (default) or split into undilated phase convs")

@@ -227,3 +227,29 @@ def test_parse_topology_is_pure():
     layers = parse_topology(ALEXNET_CSV, "alexnet.csv")
     assert [item.layer.name for item in layers][:2] == ["Conv1", "Conv2"]
     assert layers[0].note and not layers[1].note
+
+
+def test_cli_import_then_run(tmp_path, capsys):
+    """`accelsim import scalesim` writes files `accelsim run` takes as they are."""
+    from accelsim.cli import main
+
+    csv_path = _write(tmp_path, "alexnet.csv", ALEXNET_CSV)
+    cfg_path = _write(tmp_path, "scale.cfg", SCALE_CFG)
+    out = tmp_path / "imported"
+    assert main(["import", "scalesim", str(csv_path), str(cfg_path), "-o", str(out)]) == 0
+    written = sorted(p.name for p in out.iterdir())
+    assert "alexnet.yaml" in written and len(written) == 2
+    hw_file = next(p for p in out.iterdir() if p.name != "alexnet.yaml")
+    capsys.readouterr()
+    first = ALEXNET_CSV.strip().splitlines()[1].split(",")[0].strip()
+    code = main(["run", str(out / "alexnet.yaml"), "--hardware", str(hw_file), "--dataflow", "sys-os",
+                 "--layers", first, "--engine", "cycle"])
+    assert code == 0
+    assert "verified: output matches reference" in capsys.readouterr().out
+
+
+def test_cli_import_scalesim_needs_two_files(tmp_path, capsys):
+    from accelsim.cli import main
+
+    assert main(["import", "scalesim", "only.csv", "-o", str(tmp_path)]) == 2
+    assert "topology CSV and config" in capsys.readouterr().err
