@@ -1,4 +1,4 @@
-"""``accelsim plot``: figures from saved result documents and sweep directories."""
+"""``accelsim plot``: figures from saved result documents, sweep directories and cycle traces."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ from pathlib import Path
 from .cli import _check_plot_path, _save_plot
 from .errors import SpecError
 
-KINDS = ("breakdown", "compare", "pareto", "utilization")
+KINDS = ("breakdown", "compare", "pareto", "utilization", "bandwidth", "stalls")
+#: What a ``--trace`` .npz can draw (``utilization`` on a trace is the PE heat map).
+TRACE_KINDS = ("utilization", "bandwidth")
+#: What ``--layer`` picks a layer for on a result document (on a trace: every trace kind).
+_LAYER_KINDS = ("breakdown", "stalls")
 #: Sweep axes tried, in order, as the groups of ``--kind compare`` when ``--x`` is not given.
 _X_PREFERENCE = ("batch", "array", "num_pes")
 
@@ -90,11 +94,66 @@ def _sweep_draw(args, directory: Path):
     return _run_draw(args, [run])
 
 
+def _is_zip(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def _is_npz(path: Path) -> bool:
+    """A ``.npz`` name, or a zip archive (what ``numpy.savez`` writes) whatever its name."""
+    return path.suffix.lower() == ".npz" or _is_zip(path)
+
+
+def _check_layer(args, names: list[str], where: str) -> None:
+    if args.layer is not None and args.layer not in names:
+        raise SpecError(f"no layer {args.layer!r} in {where}; available layers: {', '.join(names) or 'none'}",
+                        "--layer")
+
+
+def _trace_draw(args, path: Path):
+    """``--kind utilization`` (PE heat map) or ``bandwidth`` of one layer of a ``--trace`` .npz."""
+    import zipfile
+
+    from .plot.cycle import read_trace
+
+    if args.kind not in TRACE_KINDS:
+        raise SpecError(f"a cycle trace (.npz) draws --kind {' or --kind '.join(TRACE_KINDS)}; {args.kind} needs "
+                        "the JSON written by run --json (or a sweep directory)", "--kind")
+    if path.exists() and not _is_zip(path):
+        raise SpecError("not a .npz archive; write a cycle trace with accelsim run ... --engine cycle --trace t.npz",
+                        args.results)
+    try:
+        layers = read_trace(path)
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise SpecError(f"not a cycle trace written by run --engine cycle --trace ({exc})", args.results) from None
+    _check_layer(args, list(layers), args.results)
+    view = layers[args.layer or next(iter(layers))]
+    if args.kind == "bandwidth":
+        from .plot import bandwidth_over_time
+
+        return lambda ax: bandwidth_over_time(view, ax=ax)  # noqa: E731
+    from .plot import pe_heatmap
+
+    return lambda ax: pe_heatmap(view, ax=ax)  # noqa: E731
+
+
 def _run_draw(args, runs: list[dict]):
+    _check_layer(args, [str(r.get("name", "?")) for r in runs[0]["layers"]], args.results)
+    layers = None if args.layer is None else [args.layer]
+    if args.kind == "stalls":
+        from .plot import stall_breakdown
+
+        return lambda ax: stall_breakdown(runs[0], layers=layers, ax=ax)  # noqa: E731
     if args.kind == "breakdown":
         from .plot import energy_breakdown
 
-        return lambda ax: energy_breakdown(runs[0], by=args.by, normalize="mac", ax=ax)  # noqa: E731
+        return lambda ax: energy_breakdown(runs[0], by=args.by, normalize="mac", layers=layers,  # noqa: E731
+                                           ax=ax)
     if args.kind == "compare":
         from .plot import dataflow_comparison
 
@@ -113,6 +172,15 @@ def _run_draw(args, runs: list[dict]):
 def cmd_plot(args) -> int:
     _check_plot_path(args.output, "--output")
     path = Path(args.results)
+    trace = not path.is_dir() and _is_npz(path)
+    if args.kind is None:
+        args.kind = "utilization" if trace else "breakdown"
+    if not trace and args.kind == "bandwidth":
+        raise SpecError("needs a cycle trace: accelsim run ... --engine cycle --trace t.npz, then "
+                        "accelsim plot t.npz --kind bandwidth", "--kind bandwidth")
+    if not trace and args.layer is not None and args.kind not in _LAYER_KINDS:
+        raise SpecError(f"picks the layer of a cycle trace (.npz), or of --kind {' or '.join(_LAYER_KINDS)} "
+                        "on a result document", "--layer")
     try:
         if path.is_dir():
             from .io.sweepstore import is_sweep_dir
@@ -121,6 +189,8 @@ def cmd_plot(args) -> int:
                 raise SpecError("a directory to plot must hold the records.csv of a sweep (accelsim sweep --out)",
                                 args.results)
             draw = _sweep_draw(args, path)
+        elif trace:
+            draw = _trace_draw(args, path)
         else:
             draw = _run_draw(args, _read_documents(args.results))
         _save_plot(draw, args.output)
@@ -131,9 +201,15 @@ def cmd_plot(args) -> int:
 
 def add_parsers(sub) -> None:
     """Register the ``plot`` subcommand."""
-    pl = sub.add_parser("plot", help="plot a saved result JSON or a sweep directory")
-    pl.add_argument("results", help="JSON written by run --json or compare --json, or a sweep --out directory")
-    pl.add_argument("--kind", default="breakdown", choices=list(KINDS))
+    pl = sub.add_parser("plot", help="plot a saved result JSON, a sweep directory or a cycle trace (.npz)")
+    pl.add_argument("results", help="JSON written by run --json or compare --json, a sweep --out directory, "
+                                    "or a .npz written by run --engine cycle --trace")
+    pl.add_argument("--kind", default=None, choices=list(KINDS),
+                    help="default: breakdown (utilization on a trace). On a trace: utilization = PE heat map, "
+                         "bandwidth = words per cycle over time; stalls = cycle-engine stall cycles by cause "
+                         "(run --engine cycle --json)")
+    pl.add_argument("--layer", help="the layer to draw from a trace (default: its first), or the only layer of "
+                                    "a breakdown/stalls plot of a result document")
     pl.add_argument("--by", default="level", choices=["level", "type"], help="breakdown/compare segments")
     pl.add_argument("-o", "--output", required=True)
     pl.add_argument("--x", help="pareto: metric on the x axis (default cycles); compare on a sweep: the "

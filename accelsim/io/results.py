@@ -120,6 +120,7 @@ def write_trace(run, path: str | Path) -> Path:
         columns = r.timing["trace_columns"]
         arrays[f"{r.layer.name}.trace"] = r.trace
         arrays[f"{r.layer.name}.bin_cycles"] = np.array(r.timing["trace_bin_cycles"])
+        arrays[f"{r.layer.name}.cycles"] = np.array(r.timing["cycles"])
         arrays[f"{r.layer.name}.pe_busy"] = np.array(r.timing["pe_utilization"]) * r.timing["cycles"]
     arrays["columns"] = np.array(columns or [])
     np.savez_compressed(path, **arrays)

@@ -493,8 +493,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         b = int(now // bin_cycles)
         if b < n_bins:
             trace[b, 0] += n_pe
-            trace[b, 1] += step_words[0]
-            trace[b, 2] += step_words[1]
+            trace[b, 1] += step_words[0] + step_words[9]
+            trace[b, 2] += step_words[1] + step_words[10]
             trace[b, 3] += step_words[2] + step_words[3] + step_words[4]
             trace[b, 4] += step_words[5]
             trace[b, 5] += step_words[6]

@@ -1,0 +1,361 @@
+"""accelsim.plot cycle-engine plots: drawn data must equal the cycle engine's timing and trace.
+
+PE heat map (image array = utilisation grid), traffic over time (line y = trace words ÷ bin
+cycles), stall bars (heights = stall cycles by cause), from live results, their JSON documents
+and the ``.npz`` of ``accelsim run --engine cycle --trace``; and ``accelsim plot t.npz``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.container import BarContainer  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+import accelsim  # noqa: E402
+from accelsim.cli import main  # noqa: E402
+from accelsim.plot import bandwidth_over_time, pe_heatmap, read_trace, stall_breakdown  # noqa: E402
+from accelsim.plot.cycle import BANDWIDTH_COLUMNS, STALL_COLORS, TRACE_COLORS  # noqa: E402
+from accelsim.sim.cycle import STALL_CAUSES, TRACE_COLUMNS  # noqa: E402
+from accelsim.spec.layer import ConvLayer  # noqa: E402
+from accelsim.spec.result import LayerResult, RunResult, Status  # noqa: E402
+
+SEGMENTS = ("compute", *STALL_CAUSES)
+
+
+def _ax():
+    return Figure().subplots()
+
+
+# ------------------------------------------------------------------ fixtures
+@pytest.fixture(scope="module")
+def hw():
+    return accelsim.load_hardware("eyeriss")
+
+
+@pytest.fixture(scope="module")
+def tiny(hw) -> LayerResult:
+    """A small layer through the cycle engine (< 1 s with a warm numba cache)."""
+    return accelsim.simulate(ConvLayer(name="tiny", M=8, C=4, H=12, W=12, R=3, S=3), hw, dataflow="rs",
+                             engine="cycle")
+
+
+@pytest.fixture(scope="module")
+def tiny_run(hw, tiny) -> RunResult:
+    """Two cycle-engine layers around an infeasible one."""
+    other = accelsim.simulate(ConvLayer(name="other", M=16, C=8, H=9, W=9, R=3, S=3, N=2), hw, dataflow="rs",
+                              engine="cycle")
+    bad = LayerResult(layer=ConvLayer(name="bad", M=2, C=2, H=3, W=3, R=3, S=3), hardware=hw.name, dataflow="rs",
+                      engine="cycle", energy_unit=tiny.energy_unit, status=Status.INFEASIBLE, reason="does not fit",
+                      num_pes=hw.num_pes)
+    return RunResult(hardware=hw.name, dataflow="rs", engine="cycle", energy_unit=tiny.energy_unit, batch=1,
+                     workload="tiny-net", layers=(tiny, bad, other), version="test")
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    """``accelsim run alexnet --layers conv5 --engine cycle --trace t.npz --json r.json``."""
+    work = tmp_path_factory.mktemp("cycle_plot")
+    code = main(["run", "alexnet", "--layers", "conv5", "--hardware", "eyeriss", "--engine", "cycle",
+                 "--trace", str(work / "t.npz"), "--json", str(work / "r.json")])
+    assert code == 0
+    return work
+
+
+def _json(obj) -> dict:
+    return json.loads(json.dumps(obj.to_dict()))
+
+
+def _stacks(ax) -> dict[str, list]:
+    return {c.get_label(): list(c.patches) for c in ax.containers if isinstance(c, BarContainer)}
+
+
+# ------------------------------------------------------------------ pe_heatmap
+def test_heatmap_image_is_the_utilization_grid(tiny, hw):
+    ax = _ax()
+    assert pe_heatmap(tiny, ax=ax) is ax
+    (image,) = ax.images
+    grid = np.array(tiny.timing["pe_utilization"])
+    assert grid.shape == (hw.pe_rows, hw.pe_cols)
+    np.testing.assert_array_equal(np.asarray(image.get_array()), grid)
+    assert image.get_clim() == (0.0, 1.0)
+    busy = int(np.count_nonzero(grid))
+    assert busy == tiny.active_pes
+    assert ax.get_title() == f"tiny: PE utilization, mean {grid.mean():.2f} ({busy}/{hw.num_pes} PEs busy)"
+    assert image.colorbar is not None and len(ax.figure.axes) == 2  # the colour bar
+    # the mean utilisation is busy PE-cycles over all PE-cycles
+    assert grid.mean() == pytest.approx(tiny.timing["pe_cycles"]["busy"] / tiny.timing["pe_cycles"]["total"],
+                                        abs=1e-6)
+
+
+def test_heatmap_from_run_json_and_layer_choice(tiny_run):
+    other = tiny_run.layers[2]
+    for source in (tiny_run, _json(tiny_run)):
+        first = pe_heatmap(source, ax=_ax())  # default: the first layer with timing
+        want = np.array(tiny_run.layers[0].timing["pe_utilization"])
+        np.testing.assert_array_equal(first.images[0].get_array(), want)
+        picked = pe_heatmap(source, layer="other", ax=_ax())
+        np.testing.assert_array_equal(picked.images[0].get_array(), np.array(other.timing["pe_utilization"]))
+        assert picked.get_title().startswith("other: ")
+        with pytest.raises(KeyError, match=r"conv9.*tiny, bad, other"):
+            pe_heatmap(source, layer="conv9", ax=_ax())
+        with pytest.raises(ValueError, match="infeasible"):
+            pe_heatmap(source, layer="bad", ax=_ax())
+
+
+def test_heatmap_from_trace_npz_equals_timing(saved):
+    doc = json.loads((saved / "r.json").read_text())
+    timing = doc["layers"][0]["timing"]
+    want = np.array(timing["pe_utilization"])
+    views = read_trace(saved / "t.npz")
+    assert list(views) == ["conv5"]
+    assert views["conv5"].cycles == timing["cycles"]  # recovered exactly from the trace
+    with np.load(saved / "t.npz") as npz:
+        busy = npz["conv5.pe_busy"]
+        sources = [str(saved / "t.npz"), saved / "t.npz", npz, views["conv5"]]
+        for source in sources:
+            ax = pe_heatmap(source, ax=_ax())
+            got = np.asarray(ax.images[0].get_array())
+            np.testing.assert_allclose(got, busy / timing["cycles"], rtol=0, atol=1e-12)
+            np.testing.assert_allclose(got, want, rtol=0, atol=1e-9)
+            assert ax.get_title().startswith("conv5: PE utilization, mean ")
+    # the JSON document draws the same map
+    np.testing.assert_array_equal(pe_heatmap(doc, ax=_ax()).images[0].get_array(), want)
+
+
+def test_read_trace_prefers_recorded_cycles(saved):
+    with np.load(saved / "t.npz") as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    arrays["conv5.cycles"] = np.array(2_000_000)
+    view = read_trace(arrays)["conv5"]
+    assert view.cycles == 2_000_000
+    np.testing.assert_allclose(view.utilization, arrays["conv5.pe_busy"] / 2_000_000)
+    with pytest.raises(ValueError, match="trace"):
+        read_trace({"columns": arrays["columns"]})
+
+
+def test_heatmap_needs_cycle_timing(hw):
+    analytic = accelsim.simulate(ConvLayer(name="a", M=8, C=4, H=12, W=12, R=3, S=3), hw, dataflow="rs")
+    with pytest.raises(ValueError, match="cycle"):
+        pe_heatmap(analytic, ax=_ax())
+    with pytest.raises(TypeError):
+        pe_heatmap(42, ax=_ax())
+
+
+# ------------------------------------------------------------------ bandwidth_over_time
+def _check_lines(ax, trace, bin_cycles, columns):
+    lines = ax.get_lines()
+    assert [ln.get_label() for ln in lines] == list(columns)
+    x = (np.arange(trace.shape[0]) + 0.5) * bin_cycles
+    for ln, col in zip(lines, columns):
+        np.testing.assert_allclose(ln.get_xdata(), x)
+        np.testing.assert_allclose(ln.get_ydata(), trace[:, TRACE_COLUMNS.index(col)] / bin_cycles, rtol=1e-12)
+        assert matplotlib.colors.to_hex(ln.get_color()) == TRACE_COLORS[col].lower()
+    assert ax.get_xlim() == pytest.approx((0.0, trace.shape[0] * bin_cycles))
+
+
+def test_bandwidth_lines_are_words_per_cycle(tiny):
+    ax = _ax()
+    assert bandwidth_over_time(tiny, ax=ax) is ax
+    bins = tiny.timing["trace_bin_cycles"]
+    assert tiny.timing["trace_columns"] == list(TRACE_COLUMNS)
+    _check_lines(ax, tiny.trace, bins, BANDWIDTH_COLUMNS)
+    assert ax.get_xlabel() == "cycle" and ax.get_ylabel() == "words per cycle"
+    assert ax.get_title() == f"tiny: traffic per cycle ({bins:,}-cycle bins)"
+    # the lines carry all the words the trace recorded
+    total = sum(ln.get_ydata().sum() for ln in ax.get_lines()) * bins
+    assert total == pytest.approx(tiny.trace[:, 1:6].sum())
+    assert tiny.trace[:, 1:6].sum() > 0
+
+
+def test_bandwidth_from_trace_npz(saved):
+    with np.load(saved / "t.npz") as npz:
+        trace, bins = npz["conv5.trace"], int(npz["conv5.bin_cycles"])
+        for source in (saved / "t.npz", npz):
+            _check_lines(bandwidth_over_time(source, ax=_ax()), trace, bins, BANDWIDTH_COLUMNS)
+
+
+def test_bandwidth_columns_and_errors(tiny, tiny_run):
+    ax = bandwidth_over_time(tiny_run, columns=("macs", "stall_cycles"), layer="other", ax=_ax())
+    _check_lines(ax, tiny_run.layers[2].trace, tiny_run.layers[2].timing["trace_bin_cycles"], ("macs", "stall_cycles"))
+    assert ax.get_ylabel() == "per cycle"
+    one = bandwidth_over_time(tiny, columns="dram_words", ax=_ax())
+    assert [ln.get_label() for ln in one.get_lines()] == ["dram_words"]
+    with pytest.raises(ValueError, match=r"'noc_words'.*ifmap_bus_words"):
+        bandwidth_over_time(tiny, columns=("noc_words",), ax=_ax())
+    with pytest.raises(ValueError, match="trace"):
+        bandwidth_over_time(_json(tiny), ax=_ax())  # JSON documents hold no trace
+
+
+# ------------------------------------------------------------------ stall_breakdown
+def _expected_stacks(layers):
+    out = []
+    for r in layers:
+        if not r.ok:
+            out.append(None)
+            continue
+        t = r.timing
+        out.append({"compute": t["compute_cycles"], **{c: t["stall_cycles"][c] for c in STALL_CAUSES}})
+    return out
+
+
+def _check_stall_bars(ax, layers):
+    stacks = _stacks(ax)
+    assert list(stacks) == list(SEGMENTS)
+    for i, (exp, r) in enumerate(zip(_expected_stacks(layers), layers)):
+        bottom = 0.0
+        for seg in SEGMENTS:
+            rect = stacks[seg][i]
+            assert rect.get_x() + rect.get_width() / 2 == pytest.approx(i)
+            assert rect.get_y() == pytest.approx(bottom)
+            assert rect.get_height() == pytest.approx(0.0 if exp is None else exp[seg])
+            bottom += rect.get_height()
+        if exp is not None:
+            assert bottom == pytest.approx(r.timing["cycles"])  # compute + stalls = cycles
+            assert bottom == pytest.approx(r.cycles)
+
+
+def test_stall_bars_equal_timing(tiny_run):
+    for source in (tiny_run, _json(tiny_run)):
+        ax = stall_breakdown(source, ax=_ax())
+        _check_stall_bars(ax, tiny_run.layers)
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["tiny", "bad", "other"]
+        assert [t.get_text() for t in ax.texts] == ["infeasible"]
+        assert ax.get_title() == "tiny-net on eyeriss, rs, N=1, cycles by cause"
+        assert ax.get_ylabel() == "cycles"
+    assert any(tiny_run.layers[0].timing["stall_cycles"].values())
+
+
+def test_stall_bars_real_layer_and_colours(saved):
+    doc = json.loads((saved / "r.json").read_text())
+    ax = stall_breakdown(doc, ax=_ax())
+    stacks = _stacks(ax)
+    timing = doc["layers"][0]["timing"]
+    assert stacks["compute"][0].get_height() == timing["compute_cycles"]
+    for cause in STALL_CAUSES:
+        assert stacks[cause][0].get_height() == timing["stall_cycles"][cause]
+    assert sum(p[0].get_height() for p in stacks.values()) == timing["cycles"]
+    for seg, patches in stacks.items():
+        assert matplotlib.colors.to_hex(patches[0].get_facecolor()) == STALL_COLORS[seg].lower()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == list(SEGMENTS[::-1])
+
+
+def test_stall_bars_selection_single_layer_and_errors(tiny, tiny_run, hw, saved):
+    ax = stall_breakdown(tiny_run, layers=["other", "tiny"], ax=_ax())
+    _check_stall_bars(ax, [tiny_run.layers[2], tiny_run.layers[0]])
+    _check_stall_bars(stall_breakdown(tiny, ax=_ax()), [tiny])
+    with pytest.raises(KeyError, match="conv9"):
+        stall_breakdown(tiny_run, layers=["conv9"], ax=_ax())
+    analytic = accelsim.simulate(ConvLayer(name="a", M=8, C=4, H=12, W=12, R=3, S=3), hw, dataflow="rs")
+    with pytest.raises(ValueError, match="cycle"):
+        stall_breakdown(analytic, ax=_ax())
+    with pytest.raises(ValueError, match="stall causes"):
+        stall_breakdown(saved / "t.npz", ax=_ax())
+
+
+# ------------------------------------------------------------------ axes and global state
+@pytest.mark.parametrize("draw", [pe_heatmap, bandwidth_over_time, stall_breakdown])
+def test_new_figure_and_rcparams_untouched(tiny, draw):
+    import matplotlib.pyplot as plt
+
+    before = dict(matplotlib.rcParams)
+    assert draw(tiny, ax=_ax()) is not None
+    ax = draw(tiny)
+    try:
+        assert ax in ax.figure.axes
+        ax.figure.canvas.draw()
+        assert dict(matplotlib.rcParams) == before
+    finally:
+        plt.close(ax.figure)
+
+
+# ------------------------------------------------------------------ CLI
+def _cli(args, capsys):
+    code = main([str(a) for a in args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_plots_a_trace(saved, capsys):
+    for extra, name in (([], "h.png"), (["--kind", "utilization", "--layer", "conv5"], "u.svg"),
+                        (["--kind", "bandwidth"], "b.png")):
+        code, out, _ = _cli(["plot", saved / "t.npz", *extra, "-o", saved / name], capsys)
+        assert code == 0 and "plot saved to" in out
+        assert (saved / name).stat().st_size > 1000
+    assert (saved / "h.png").read_bytes()[:4] == b"\x89PNG"
+    # a trace file needs no .npz name
+    (saved / "trace.bin").write_bytes((saved / "t.npz").read_bytes())
+    assert _cli(["plot", saved / "trace.bin", "--kind", "bandwidth", "-o", saved / "b2.png"], capsys)[0] == 0
+
+
+def test_cli_trace_draws_the_trace_data(saved):
+    """What the CLI draws on its axes is the trace's data."""
+    from accelsim.cli_plot import _trace_draw
+
+    doc = json.loads((saved / "r.json").read_text())
+    args = argparse.Namespace(kind="utilization", layer=None, results=str(saved / "t.npz"))
+    ax = _ax()
+    _trace_draw(args, saved / "t.npz")(ax)
+    np.testing.assert_allclose(ax.images[0].get_array(), np.array(doc["layers"][0]["timing"]["pe_utilization"]),
+                               atol=1e-9)
+    args.kind, args.layer = "bandwidth", "conv5"
+    ax = _ax()
+    _trace_draw(args, saved / "t.npz")(ax)
+    with np.load(saved / "t.npz") as npz:
+        _check_lines(ax, npz["conv5.trace"], int(npz["conv5.bin_cycles"]), BANDWIDTH_COLUMNS)
+
+
+def test_cli_bad_layer_is_one_line(saved, capsys):
+    code, _, err = _cli(["plot", saved / "t.npz", "--kind", "bandwidth", "--layer", "conv3", "-o",
+                         saved / "x.png"], capsys)
+    assert code == 2
+    assert err.count("\n") == 1
+    assert err.startswith("accelsim: error: --layer: no layer 'conv3'")
+    assert "available layers: conv5" in err
+    assert not (saved / "x.png").exists()
+
+
+@pytest.mark.parametrize("args, field", [
+    (["t.npz", "--kind", "stalls"], "--kind"),
+    (["t.npz", "--kind", "breakdown"], "--kind"),
+    (["r.json", "--kind", "bandwidth"], "--kind bandwidth"),
+    (["r.json", "--kind", "utilization", "--layer", "conv5"], "--layer"),
+    (["r.json", "--kind", "stalls", "--layer", "conv1"], "--layer"),
+])
+def test_cli_trace_errors(saved, capsys, args, field):
+    code, _, err = _cli(["plot", saved / args[0], *args[1:], "-o", saved / "e.png"], capsys)
+    assert code == 2
+    assert err.count("\n") == 1
+    assert err.startswith(f"accelsim: error: {field}: ")
+
+
+def test_cli_not_a_trace(saved, capsys):
+    (saved / "fake.npz").write_text("{}")
+    code, _, err = _cli(["plot", saved / "fake.npz", "-o", saved / "e.png"], capsys)
+    assert code == 2
+    assert err == f"accelsim: error: {saved / 'fake.npz'}: not a .npz archive; write a cycle trace with " \
+                  "accelsim run ... --engine cycle --trace t.npz\n"
+
+
+def test_cli_result_document_kinds_still_work(saved, capsys):
+    for kind in ("breakdown", "utilization", "compare", "pareto", "stalls"):
+        code, _, err = _cli(["plot", saved / "r.json", "--kind", kind, "-o", saved / f"{kind}.png"], capsys)
+        assert code == 0, err
+    code, _, _ = _cli(["plot", saved / "r.json", "-o", saved / "default.png"], capsys)  # breakdown
+    assert code == 0
+    code, _, _ = _cli(["plot", saved / "r.json", "--kind", "stalls", "--layer", "conv5", "-o", saved / "s.png"],
+                      capsys)
+    assert code == 0
+
+
+def test_every_cause_and_column_has_a_fixed_colour():
+    assert set(STALL_COLORS) == {"compute", *STALL_CAUSES}
+    assert set(TRACE_COLORS) == set(TRACE_COLUMNS)
+    assert set(BANDWIDTH_COLUMNS) <= set(TRACE_COLUMNS)
