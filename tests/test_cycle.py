@@ -26,7 +26,7 @@ from math import prod
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, example, given, reject, settings
+from hypothesis import HealthCheck, example, given, reject, settings
 from hypothesis import strategies as st
 from test_properties import DATAFLOWS
 from test_properties import layers as tiny_layers

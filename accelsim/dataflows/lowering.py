@@ -10,7 +10,7 @@ from ..spec.dims import DataType, Dim, LoopKind, Reduction
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer
 from ..spec.mapping import Loop, Mapping
-from .base import Keep, Template
+from .base import Template
 
 _KIND_OF_PLACE = {"outer": LoopKind.TEMPORAL, "row": LoopKind.ROW, "col": LoopKind.COL, "pe": LoopKind.TEMPORAL}
 

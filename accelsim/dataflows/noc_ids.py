@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..spec.dims import DataType, Dim, LoopKind
+from ..spec.dims import DataType, Dim
 from ..spec.layer import ConvLayer
 from ..spec.mapping import Mapping
 
@@ -38,36 +38,8 @@ class TagAssignment:
 
 def _pe_coords(mapping: Mapping):
     """For every active PE (row, col): its spatial offset per dimension."""
-    spatial = [lp for lp in mapping.loops if lp.spatial]
-    stride = {}
-    for j, lp in enumerate(mapping.loops):
-        s = 1
-        for later in mapping.loops[j + 1:]:
-            if later.dim == lp.dim:
-                s *= later.factor
-        stride[j] = s
-    positions = [j for j, lp in enumerate(mapping.loops) if lp.spatial]
     rows, cols = mapping.spatial_shape()
-    out = {}
-    total = 1
-    for lp in spatial:
-        total *= lp.factor
-    for pe in range(total):
-        rem, row, col, rs, cs = pe, 0, 0, 1, 1
-        off = dict.fromkeys(Dim, 0)
-        for j in reversed(positions):
-            lp = mapping.loops[j]
-            i = rem % lp.factor
-            rem //= lp.factor
-            off[lp.dim] += i * stride[j]
-            if lp.kind is LoopKind.ROW:
-                row += i * rs
-                rs *= lp.factor
-            else:
-                col += i * cs
-                cs *= lp.factor
-        out[(row, col)] = off
-    return out, rows, cols
+    return {(row, col): off for row, col, off in mapping.pe_positions()}, rows, cols
 
 
 def _key(t: DataType, off: dict, stride: int) -> tuple:

@@ -342,7 +342,6 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     # ---------------------------------------------------------------- run
     idx = np.zeros(n, dtype=np.int64)
     gt = np.zeros(8, dtype=np.int64)    # temporal part of the global coordinates
-    x = np.zeros(8, dtype=np.int64)
     o = np.zeros(8, dtype=np.int64)
     # per-step traffic for timing: 0/1 ifmap/filter words sent to MACs that bypass the RF, 2
     # psum-in, 3 GON, 4 local links, 5 GLB, 6 DRAM, 7/8 ifmap/filter words delivered (per PE),
@@ -752,9 +751,7 @@ def _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe
     par = _parent_of(res, lv, PSUM)
     e = ext[lv, PSUM]
     pe_ext = ext[par, PSUM]
-    o = scratch[0]
     po = scratch[1]
-    x = scratch[2]
     for d in range(8):
         po[d] = origin[0, PSUM, d] if par == 0 else 0
     instances = n_pe if lv == 1 else 1

@@ -207,23 +207,8 @@ def pass_overhead(mapping: Mapping, hw: Hardware) -> int:
 
 
 def _pe_map(mapping: Mapping, hw: Hardware, pe_steps: np.ndarray) -> np.ndarray:
-    """MACs per physical PE (rows × cols of the hardware array); spatial loops fill rows/cols
-    in mixed-radix order, outer loops more significant."""
-    from ..spec.dims import LoopKind
-
+    """MACs per physical PE (rows × cols of the hardware array)."""
     grid = np.zeros((hw.pe_rows, hw.pe_cols), dtype=np.int64)
-    spatial = [lp for lp in mapping.loops if lp.spatial]
-    for pe, steps in enumerate(pe_steps):
-        rem, row, col = pe, 0, 0
-        row_scale = col_scale = 1
-        for lp in reversed(spatial):
-            i = rem % lp.factor
-            rem //= lp.factor
-            if lp.kind is LoopKind.ROW:
-                row += i * row_scale
-                row_scale *= lp.factor
-            else:
-                col += i * col_scale
-                col_scale *= lp.factor
+    for (row, col, _), steps in zip(mapping.pe_positions(), pe_steps):
         grid[row, col] = steps
     return grid

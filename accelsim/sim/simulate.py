@@ -116,7 +116,7 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
 
 def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, filters) -> LayerResult:
     """Run the cycle-level engine and package its timing next to its counts."""
-    from .cycle import STALL_CAUSES, random_inputs, reference_conv, run_cycle
+    from .cycle import random_inputs, reference_conv, run_cycle
 
     if ifmap is None or filters is None:
         ri, rf = random_inputs(layer)

@@ -117,6 +117,36 @@ class Mapping:
         rows, cols = self.spatial_shape()
         return rows * cols
 
+    def pe_positions(self) -> list[tuple[int, int, dict]]:
+        """Every active PE in spatial index order (outer spatial loops more significant):
+        ``(row, col, offsets)`` where ``offsets`` maps each :class:`Dim` to the PE's index
+        offset along it."""
+        strides = []
+        for j, lp in enumerate(self.loops):
+            s = 1
+            for later in self.loops[j + 1:]:
+                if later.dim == lp.dim:
+                    s *= later.factor
+            strides.append(s)
+        spatial = [j for j, lp in enumerate(self.loops) if lp.spatial]
+        out = []
+        for pe in range(self.active_pes):
+            rem, row, col, row_scale, col_scale = pe, 0, 0, 1, 1
+            offsets = dict.fromkeys(Dim, 0)
+            for j in reversed(spatial):
+                lp = self.loops[j]
+                i = rem % lp.factor
+                rem //= lp.factor
+                offsets[lp.dim] += i * strides[j]
+                if lp.kind is LoopKind.ROW:
+                    row += i * row_scale
+                    row_scale *= lp.factor
+                else:
+                    col += i * col_scale
+                    col_scale *= lp.factor
+            out.append((row, col, offsets))
+        return out
+
     def check_covers(self, bounds: tuple[int, ...]) -> None:
         """Raise :class:`MappingError` unless the factors of every dimension equal ``bounds``."""
         got = self.factors()
