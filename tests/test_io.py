@@ -333,10 +333,11 @@ def test_load_mapping_generic_errors(tmp_path):
     mapping = load_mapping(write(tmp_path, EYERISS_CONV3), wl, 1)["conv3"]
     doc = {"version": 1, "dataflow": "rs", "workload": "alexnet", "layers": {"conv3": mapping.to_dict()}}
     loops = doc["layers"]["conv3"]["loops"]
-    loops[7][1] = 13.5
+    i = next(j for j, lp in enumerate(loops) if lp[0] == "E" and lp[2] == "col")  # the e = 13 PE columns
+    loops[i][1] = 13.5
     err = spec_error(load_mapping, write(tmp_path, json.dumps(doc)), wl, 1)
-    assert err.field == "layers.conv3.loops[7][1]"
-    loops[7][1] = 12
+    assert err.field == f"layers.conv3.loops[{i}][1]"
+    loops[i][1] = 12
     with pytest.raises(MappingError) as info:
         load_mapping(write(tmp_path, json.dumps(doc)), wl, 1)
     assert info.value.field.startswith("layers.conv3") and "13" in info.value.message

@@ -137,7 +137,9 @@ def test_eyeriss_rs_parameters():
     res = accelsim.simulate(CONV3, hw, "rs", mapping=mapping)
     assert res.ok and res.macs == CONV3.macs
     assert res.active_pes == CONV3.R * 13 * 1 * 4
-    assert mapping.spatial_shape() == (CONV3.R * 1, 13 * 4)
+    assert mapping.spatial_shape() == (CONV3.R * 1 * 4, 13)  # t sets stacked vertically, as on the chip
+    side_by_side = from_eyeriss_params(CONV3, n=1, e=13, p=16, q=4, r=1, t=4, t_on_rows=False)
+    assert side_by_side.spatial_shape() == (CONV3.R * 1, 13 * 4)
     # every MAC reads its ifmap and filter words from the RF
     assert res.to_dict()["accesses"]["RF"]["filter"]["reads"] == CONV3.macs
 

@@ -25,7 +25,8 @@ TEMPLATE = Template(
 )
 
 
-def from_eyeriss_params(layer, *, n: int, e: int, p: int, q: int, r: int, t: int) -> Mapping:
+def from_eyeriss_params(layer, *, n: int, e: int, p: int, q: int, r: int, t: int,
+                        t_on_rows: bool = True) -> Mapping:
     """Build a mapping from Eyeriss's own RS parameters (JSSC 2017, Table III).
 
     Parameters
@@ -36,11 +37,16 @@ def from_eyeriss_params(layer, *, n: int, e: int, p: int, q: int, r: int, t: int
     n, e, p, q, r, t : int
         Images per pass, PE-set width (ofmap rows in parallel), filters per PE, channels per
         PE, PE sets on different channels, PE sets on different filters.
+    t_on_rows : bool
+        Stack the ``t`` PE sets vertically (``R·r·t`` rows × ``e`` columns, as the chip does
+        for CONV3–5) rather than side by side (``R·r`` × ``e·t``).
 
     Returns
     -------
     Mapping
-        GLB keeps every type from the top of the pass loops; the RF keeps the filter rows
+        A pass is one (n images, p·t filters, q·r channels, e ofmap rows) block. The GLB keeps
+        the psums of every channel pass (the C loop runs inside the psum tile, so psums never
+        spill to DRAM) and the ifmap and filters of one pass; the RF keeps the filter rows
         ``p·q·S``, a ``q·S`` ifmap window and ``p`` psums.
     """
     bounds = dict(zip(Dim, layer.loop_bounds()))
@@ -52,14 +58,14 @@ def from_eyeriss_params(layer, *, n: int, e: int, p: int, q: int, r: int, t: int
         Loop(Dim.G, bounds[Dim.G]),
         Loop(Dim.N, bounds[Dim.N] // n),
         Loop(Dim.M, bounds[Dim.M] // (p * t)),
-        Loop(Dim.C, bounds[Dim.C] // (q * r)),
         Loop(Dim.E, bounds[Dim.E] // e),
+        Loop(Dim.C, bounds[Dim.C] // (q * r)),
     ]
     spatial = [
-        Loop(Dim.R, bounds[Dim.R], LoopKind.ROW),
+        Loop(Dim.M, t, LoopKind.ROW if t_on_rows else LoopKind.COL),
         Loop(Dim.C, r, LoopKind.ROW),
+        Loop(Dim.R, bounds[Dim.R], LoopKind.ROW),
         Loop(Dim.E, e, LoopKind.COL),
-        Loop(Dim.M, t, LoopKind.COL),
     ]
     pe = [
         Loop(Dim.N, n),
@@ -69,11 +75,13 @@ def from_eyeriss_params(layer, *, n: int, e: int, p: int, q: int, r: int, t: int
         Loop(Dim.M, p),
     ]
     loops = tuple(outer + spatial + pe)
+    channel_loop = len(outer) - 1
     first_pe = len(outer) + len(spatial)
+    glb = [len(outer), len(outer), channel_loop]  # ifmap, filter: one pass; psum: all channel passes
     # filter rows stay for the whole pass (above N and F); ifmap window and psums below F
     rf = [None, None, None]
     rf[DataType.FILTER] = first_pe
     rf[DataType.IFMAP] = first_pe + 2
     rf[DataType.PSUM] = first_pe + 2
-    return Mapping(loops=loops, glb=(0, 0, 0), rf=tuple(rf), dataflow=Dataflow.RS.value,
+    return Mapping(loops=loops, glb=tuple(glb), rf=tuple(rf), dataflow=Dataflow.RS.value,
                    notes={"eyeriss_params": {"n": n, "e": e, "p": p, "q": q, "r": r, "t": t}})
