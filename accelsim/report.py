@@ -63,21 +63,22 @@ def access_table(run: RunResult) -> str:
 
 
 def compare_table(runs: list[RunResult]) -> str:
-    """One row per dataflow: energy per MAC by component over the feasible layers."""
-    rows = [["dataflow", "hardware", "batch", *COMPONENTS, "E/MAC", "vs first", "infeasible"]]
+    """One row per dataflow: energy per MAC by component and cycles over the feasible layers."""
+    rows = [["dataflow", "hardware", "batch", *COMPONENTS, "E/MAC", "vs first", "cycles", "infeasible"]]
     base = None
     for run in runs:
         tot = run.total()
         bad = ",".join(tot["infeasible_layers"])
         if not tot["macs"]:
-            rows.append([run.dataflow, run.hardware, str(run.batch), *("-" for _ in COMPONENTS), "-", "-", bad])
+            rows.append([run.dataflow, run.hardware, str(run.batch), *("-" for _ in COMPONENTS), "-", "-", "-",
+                         bad])
             continue
         comp = component_totals(tot["energy"])
         per_mac = tot["energy_total"] / tot["macs"]
         base = base or per_mac
         rows.append([run.dataflow, run.hardware, str(run.batch),
                      *(f"{comp[c] / tot['macs']:.3f}" for c in COMPONENTS), f"{per_mac:.3f}",
-                     f"{per_mac / base:.2f}x", bad or "-"])
+                     f"{per_mac / base:.2f}x", f"{tot['cycles']:,}", bad or "-"])
     units = sorted({run.energy_unit for run in runs})
     label = ", ".join(_UNIT_LABEL.get(u, u) for u in units) or _UNIT_LABEL["mac"]
     text = f"energy per MAC ({label}) over feasible layers\n" + _align(rows)
