@@ -350,8 +350,6 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     bus = np.zeros(5, dtype=np.float64)
     scratch = np.zeros((4, 8), dtype=np.int64)
     local = np.zeros(3, dtype=np.int64)
-    operand = np.zeros(2, dtype=np.int64)
-    work = np.zeros((3, 4), dtype=np.int64)
     total_steps = 1
     for j in range(n):
         if kinds[j] == 0:
@@ -432,9 +430,155 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         if s == 0 or c < sweep_top:
             sweep += 1
         fwd_serial = sweep if (window & 1) != 0 else s
-        _macs(s, fwd_serial, (window & 1) != 0, gt, o, local, operand, work, coef, pe_addr, res, ext, hh, ww,
-              origin, buf, glb_val, rf_val, ifmap, filt, ofmap, n_pe, leader, n_grp_noc, touched_rf, touched_glb,
-              touched_dram, resid, stamp_glb, stamp_dram, stamp_fwd, stride, counts, step_words)
+        # --- the MACs of this step on every active PE, in lockstep (inlined: a call passing
+        # this many arrays would cost more than the MACs)
+        # tile-local offsets are the same on every PE (lockstep, identical tiles)
+        for t in range(3):
+            if res[1, t] >= 0:
+                for d in range(8):
+                    o[d] = origin[1, t, d]
+                local[t] = _addr(t, gt, o, ext[1, t], hh[1, t], ww[1, t], stride)
+        # RF psum residence accounting is also the same on every PE
+        rf_psum_hit = False
+        if res[1, PSUM] >= 0:
+            a = local[PSUM]
+            if touched_rf[a] == resid[1]:
+                rf_psum_hit = True
+            else:
+                touched_rf[a] = resid[1]
+        for t in range(2):
+            if res[1, t] >= 0:
+                counts[RF, t, READS] += n_pe
+        if res[1, PSUM] >= 0:
+            counts[RF, PSUM, UPDATES] += n_pe
+        if rf_psum_hit:
+            counts[RF, PSUM, READS] += n_pe
+            counts[RF, PSUM, WRITES] += n_pe
+        all_rf = res[1, IFMAP] >= 0 and res[1, FILTER] >= 0 and res[1, PSUM] >= 0
+        if all_rf:
+            # the common case (every operand in the RF): a tight loop over the PEs
+            bi = buf[1, IFMAP]
+            bf = buf[1, FILTER]
+            li = local[IFMAP]
+            lf = local[FILTER]
+            lp = local[PSUM]
+            for pe in range(n_pe):
+                rf_val[PSUM, 0, pe, lp] += rf_val[IFMAP, bi, pe, li] * rf_val[FILTER, bf, pe, lf]
+        else:
+            # addresses are linear in the loop coordinates: one base per step, a fixed offset per PE
+            # (scalars only: array views made per step would cost more than the MACs)
+            par_i = 0 if res[0, IFMAP] >= 0 else 2
+            par_f = 0 if res[0, FILTER] >= 0 else 2
+            pp = 0 if res[0, PSUM] >= 0 else 2
+            b_i = 0
+            b_f = 0
+            b_p = 0
+            b_g = 0
+            for d in range(8):
+                b_i += coef[par_i, IFMAP, d] * (gt[d] - (origin[0, IFMAP, d] if par_i == 0 else 0))
+                b_f += coef[par_f, FILTER, d] * (gt[d] - (origin[0, FILTER, d] if par_f == 0 else 0))
+                b_p += coef[pp, PSUM, d] * (gt[d] - (origin[0, PSUM, d] if pp == 0 else 0))
+                b_g += coef[2, IFMAP, d] * gt[d]
+            rf_i = res[1, IFMAP] >= 0
+            rf_f = res[1, FILTER] >= 0
+            psum_in_rf = res[1, PSUM] >= 0
+            fwd_glb = (window & 1) != 0 and par_i == 0   # forwarded words remembered by global address
+            bi_rf = buf[1, IFMAP]
+            bf_rf = buf[1, FILTER]
+            bi_glb = buf[0, IFMAP]
+            bf_glb = buf[0, FILTER]
+            li = local[IFMAP]
+            lf = local[FILTER]
+            lp = local[PSUM]
+            r0 = resid[0]
+            fresh_i = 0
+            fresh_f = 0
+            arrivals = 0   # psum words arriving at the parent (one per merge group)
+            hits = 0       # of which found a psum already there (read-modify-write)
+            for pe in range(n_pe):
+                if rf_i:
+                    vi = rf_val[IFMAP, bi_rf, pe, li]
+                else:
+                    a = b_i + pe_addr[par_i, IFMAP, pe]
+                    if par_i == 0:
+                        vi = glb_val[IFMAP, bi_glb, a]
+                        if fwd_glb:
+                            g = b_g + pe_addr[2, IFMAP, pe]
+                            if stamp_fwd[g] != fwd_serial:
+                                stamp_fwd[g] = fwd_serial
+                                fresh_i += 1
+                        elif stamp_glb[IFMAP, a] != fwd_serial:
+                            stamp_glb[IFMAP, a] = fwd_serial
+                            fresh_i += 1
+                    else:
+                        vi = ifmap[a]
+                        if stamp_dram[IFMAP, a] != fwd_serial:
+                            stamp_dram[IFMAP, a] = fwd_serial
+                            fresh_i += 1
+                if rf_f:
+                    vf = rf_val[FILTER, bf_rf, pe, lf]
+                else:
+                    a = b_f + pe_addr[par_f, FILTER, pe]
+                    if par_f == 0:
+                        vf = glb_val[FILTER, bf_glb, a]
+                        if stamp_glb[FILTER, a] != s:
+                            stamp_glb[FILTER, a] = s
+                            fresh_f += 1
+                    else:
+                        vf = filt[a]
+                        if stamp_dram[FILTER, a] != s:
+                            stamp_dram[FILTER, a] = s
+                            fresh_f += 1
+                product = vi * vf
+                if psum_in_rf:
+                    rf_val[PSUM, 0, pe, lp] += product
+                    continue
+                a = b_p + pe_addr[pp, PSUM, pe]
+                if pp == 0:
+                    glb_val[PSUM, 0, a] += product
+                    if leader[pe]:
+                        arrivals += 1
+                        if touched_glb[a] == r0:
+                            hits += 1
+                        else:
+                            touched_glb[a] = r0
+                else:
+                    ofmap[a] += product
+                    if leader[pe]:
+                        arrivals += 1
+                        if touched_dram[a]:
+                            hits += 1
+                        else:
+                            touched_dram[a] = True
+            # the step's bookkeeping, once for all PEs
+            for t in range(2):
+                if res[1, t] >= 0:
+                    continue
+                fresh = fresh_i if t == IFMAP else fresh_f
+                level = GLB if (par_i if t == IFMAP else par_f) == 0 else DRAM
+                counts[NOC, t, READS] += n_pe
+                step_words[7 + t] += n_pe
+                counts[level, t, READS] += fresh
+                counts[NOC, t, TRANSACTIONS] += fresh
+                step_words[t] += fresh
+                step_words[5 if level == GLB else 6] += fresh
+            if not psum_in_rf:
+                counts[NOC, PSUM, TRANSACTIONS] += arrivals + hits
+                step_words[3] += arrivals
+                step_words[2] += hits
+                if pp == 0:
+                    counts[GLB, PSUM, UPDATES] += arrivals
+                    counts[GLB, PSUM, READS] += hits
+                    counts[GLB, PSUM, WRITES] += hits
+                    step_words[5] += 2 * hits
+                else:
+                    counts[DRAM, PSUM, UPDATES] += arrivals
+                    counts[DRAM, PSUM, WRITES] += arrivals
+                    counts[DRAM, PSUM, READS] += hits
+                    step_words[6] += arrivals + hits
+            if res[1, PSUM] < 0:
+                counts[NOC, PSUM, READS] += n_pe - n_grp_noc
+                step_words[4] += n_pe - n_grp_noc
         for pe in range(n_pe):
             pe_steps[pe] += 1
         # --- 4. timing of this step
@@ -791,136 +935,3 @@ def _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe
         moved = (n_pe - n_grp_noc) * size[1, PSUM]
         counts[NOC, PSUM, READS] += moved
         step_words[4] += moved
-
-
-@jit
-def _macs(s, fwd_serial, forwarding, gt, o, local, operand, work, coef, pe_addr, res, ext, hh, ww, origin, buf,
-          glb_val, rf_val, ifmap, filt, ofmap, n_pe, leader, n_grp_noc, touched_rf, touched_glb, touched_dram,
-          resid, stamp_glb, stamp_dram, stamp_fwd, stride, counts, step_words):
-    """One MAC on every active PE: operands from the RF (or the NoC), psums into the RF (or out)."""
-    # tile-local offsets are the same on every PE (lockstep, identical tiles)
-    for t in range(3):
-        if res[1, t] >= 0:
-            for d in range(8):
-                o[d] = origin[1, t, d]
-            local[t] = _addr(t, gt, o, ext[1, t], hh[1, t], ww[1, t], stride)
-    # RF psum residence accounting is also the same on every PE
-    rf_psum_hit = False
-    if res[1, PSUM] >= 0:
-        a = local[PSUM]
-        if touched_rf[a] == resid[1]:
-            rf_psum_hit = True
-        else:
-            touched_rf[a] = resid[1]
-    for t in range(2):
-        if res[1, t] >= 0:
-            counts[RF, t, READS] += n_pe
-    if res[1, PSUM] >= 0:
-        counts[RF, PSUM, UPDATES] += n_pe
-    if rf_psum_hit:
-        counts[RF, PSUM, READS] += n_pe
-        counts[RF, PSUM, WRITES] += n_pe
-    all_rf = res[1, IFMAP] >= 0 and res[1, FILTER] >= 0 and res[1, PSUM] >= 0
-    if all_rf:
-        # the common case (every operand in the RF): a tight loop over the PEs
-        bi = buf[1, IFMAP]
-        bf = buf[1, FILTER]
-        li = local[IFMAP]
-        lf = local[FILTER]
-        lp = local[PSUM]
-        for pe in range(n_pe):
-            rf_val[PSUM, 0, pe, lp] += rf_val[IFMAP, bi, pe, li] * rf_val[FILTER, bf, pe, lf]
-        return
-    # addresses are linear in the loop coordinates: one base per step, a fixed offset per PE
-    base = work[0, :4]  # ifmap, filter, psum in their parent; ifmap global
-    par_of = work[1, :3]
-    fresh_words = work[2, :2]   # distinct words the parent sends, per type
-    fresh_words[:] = 0
-    for t in range(3):
-        par = 0 if res[0, t] >= 0 else 2
-        par_of[t] = par
-        acc = 0
-        for d in range(8):
-            acc += coef[par, t, d] * (gt[d] - (origin[0, t, d] if par == 0 else 0))
-        base[t] = acc
-    acc = 0
-    for d in range(8):
-        acc += coef[2, IFMAP, d] * gt[d]
-    base[3] = acc
-    psum_in_rf = res[1, PSUM] >= 0
-    pp = par_of[PSUM]
-    arrivals = 0   # psum words arriving at the parent (one per merge group)
-    hits = 0       # of which found a psum already there (read-modify-write)
-    for pe in range(n_pe):
-        for t in range(2):
-            if res[1, t] >= 0:
-                operand[t] = rf_val[t, buf[1, t], pe, local[t]]
-                continue
-            # RF bypassed: delivered by the NoC from the parent for this MAC
-            serial = fwd_serial if t == IFMAP else s
-            a = base[t] + pe_addr[par_of[t], t, pe]
-            if par_of[t] == 0:
-                operand[t] = glb_val[t, buf[0, t], a]
-                if t == IFMAP and forwarding:
-                    # the GLB tile may be refilled within a sweep: key by global address
-                    g = base[3] + pe_addr[2, IFMAP, pe]
-                    if stamp_fwd[g] != serial:
-                        stamp_fwd[g] = serial
-                        fresh_words[t] += 1
-                elif stamp_glb[t, a] != serial:
-                    stamp_glb[t, a] = serial
-                    fresh_words[t] += 1
-            else:
-                operand[t] = ifmap[a] if t == IFMAP else filt[a]
-                if stamp_dram[t, a] != serial:
-                    stamp_dram[t, a] = serial
-                    fresh_words[t] += 1
-        product = operand[0] * operand[1]
-        if psum_in_rf:
-            rf_val[PSUM, 0, pe, local[PSUM]] += product
-            continue
-        a = base[PSUM] + pe_addr[pp, PSUM, pe]
-        if pp == 0:
-            glb_val[PSUM, 0, a] += product
-            if leader[pe]:
-                arrivals += 1
-                if touched_glb[a] == resid[0]:
-                    hits += 1
-                else:
-                    touched_glb[a] = resid[0]
-        else:
-            ofmap[a] += product
-            if leader[pe]:
-                arrivals += 1
-                if touched_dram[a]:
-                    hits += 1
-                else:
-                    touched_dram[a] = True
-    # the step's bookkeeping, once for all PEs
-    for t in range(2):
-        if res[1, t] >= 0:
-            continue
-        level = GLB if par_of[t] == 0 else DRAM
-        counts[NOC, t, READS] += n_pe
-        step_words[7 + t] += n_pe
-        counts[level, t, READS] += fresh_words[t]
-        counts[NOC, t, TRANSACTIONS] += fresh_words[t]
-        step_words[t] += fresh_words[t]
-        step_words[5 if level == GLB else 6] += fresh_words[t]
-    if not psum_in_rf:
-        counts[NOC, PSUM, TRANSACTIONS] += arrivals + hits
-        step_words[3] += arrivals
-        step_words[2] += hits
-        if pp == 0:
-            counts[GLB, PSUM, UPDATES] += arrivals
-            counts[GLB, PSUM, READS] += hits
-            counts[GLB, PSUM, WRITES] += hits
-            step_words[5] += 2 * hits
-        else:
-            counts[DRAM, PSUM, UPDATES] += arrivals
-            counts[DRAM, PSUM, WRITES] += arrivals
-            counts[DRAM, PSUM, READS] += hits
-            step_words[6] += arrivals + hits
-    if res[1, PSUM] < 0:
-        counts[NOC, PSUM, READS] += n_pe - n_grp_noc
-        step_words[4] += n_pe - n_grp_noc
