@@ -1,0 +1,139 @@
+"""Input activations for data-dependent simulation: seeded post-ReLU fmaps or a user's ``.npy``.
+
+Only the zero pattern of an fmap changes what the simulator counts (zero gating skips the
+filter-spad read and the MAC; RLC shrinks DRAM traffic); the non-zero values only have to be
+representable as 16-bit signed words.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..errors import SpecError
+
+#: Fraction of zero ifmap values at the input of each AlexNet CONV layer (batch-averaged).
+#:
+#: Source: Chen, Krishna, Emer, Sze, "Eyeriss: An Energy-Efficient Reconfigurable Accelerator
+#: for Deep Convolutional Neural Networks", IEEE JSSC 52(1), 2017, Sec. IV-B: "In AlexNet, almost
+#: 40% of ifmap values of CONV2 are zeros on average, and it goes up to around 75% at CONV5."
+#: ``conv1`` reads the image (no ReLU before it: 0 zeros; the chip does not RLC-compress it).
+#: ``conv3`` and ``conv4`` are not published; they are interpolated linearly in the layer index
+#: between CONV2 (0.40) and CONV5 (0.75): 0.40 + k · 0.35 / 3 for k = 1, 2.
+JSSC_ZERO_FRACTION: dict[str, float] = {
+    "conv1": 0.0,
+    "conv2": 0.40,
+    "conv3": 0.40 + 0.35 / 3,  # 0.5167, interpolated
+    "conv4": 0.40 + 2 * 0.35 / 3,  # 0.6333, interpolated
+    "conv5": 0.75,
+}
+
+
+def _check_shape(shape) -> tuple[int, ...]:
+    try:
+        dims = tuple(int(d) for d in shape)
+    except TypeError:
+        dims = (int(shape),)
+    if any(d < 0 for d in dims):
+        raise SpecError(f"activation shape must have non-negative extents, got {dims}", "shape")
+    return dims
+
+
+def zero_count(size: int, zero_fraction: float) -> int:
+    """Number of zeros :func:`relu_activations` places: ``round(zero_fraction * size)``.
+
+    Python's :func:`round` (ties to even) is used.
+    """
+    return round(float(zero_fraction) * size)
+
+
+def relu_activations(shape: int | Sequence[int], zero_fraction: float, seed: int,
+                     bits: int = 16) -> np.ndarray:
+    """A seeded, synthetic post-ReLU fmap with an exact number of zeros.
+
+    Parameters
+    ----------
+    shape : int or sequence of int
+        Array shape, e.g. ``(N, C, H, W)`` of an ifmap (values, not bytes).
+    zero_fraction : float
+        Fraction of zero values, in [0, 1]. Exactly ``round(zero_fraction * size)`` entries
+        (Python rounding, ties to even; see :func:`zero_count`) are zero.
+    seed : int
+        Seed of :func:`numpy.random.default_rng`; equal arguments give equal arrays.
+    bits : int, optional
+        Word width in bits (default 16, Eyeriss's); non-zeros lie in [1, 2**(bits-1)).
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape ``shape``
+        The zero positions are a uniformly random subset of the given size (a random
+        permutation of all positions); every non-zero is drawn independently and uniformly
+        from the integers 1 .. 2**(bits-1) - 1 (the positive range of a ``bits``-bit signed
+        word). Real activations are skewed towards small values, but no count the simulator
+        reports depends on non-zero magnitudes.
+
+    Raises
+    ------
+    SpecError
+        If ``zero_fraction`` is outside [0, 1], ``bits`` is outside [2, 63] or ``shape`` has a
+        negative extent.
+    """
+    dims = _check_shape(shape)
+    zf = float(zero_fraction)
+    if not 0.0 <= zf <= 1.0:
+        raise SpecError(f"zero fraction must lie in [0, 1], got {zero_fraction}", "zero_fraction")
+    if not 2 <= int(bits) <= 63:
+        raise SpecError(f"activation width must be 2..63 bits, got {bits}", "bits")
+    size = int(np.prod(dims, dtype=np.int64))
+    zeros = zero_count(size, zf)
+    rng = np.random.default_rng(seed)
+    out = np.zeros(size, dtype=np.int64)
+    nonzero_at = rng.permutation(size)[zeros:]
+    out[nonzero_at] = rng.integers(1, 1 << (int(bits) - 1), size=size - zeros, dtype=np.int64)
+    return out.reshape(dims)
+
+
+def load_activations(path: str | os.PathLike, shape: int | Sequence[int],
+                     bits: int = 16) -> np.ndarray:
+    """Read a user's activations from a ``.npy`` file and check them.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A NumPy ``.npy`` file (no pickles).
+    shape : int or sequence of int
+        The shape the layer expects, e.g. ``(N, C, H, W)``.
+    bits : int, optional
+        Word width in bits (default 16); every value must fit a ``bits``-bit signed word.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape ``shape``
+
+    Raises
+    ------
+    SpecError
+        Naming the file, if it cannot be read as a ``.npy``, or its dtype is not integer, or
+        its shape differs from ``shape``, or a value does not fit ``bits`` signed bits.
+    """
+    dims = _check_shape(shape)
+    name = os.fspath(path)
+    try:
+        arr = np.load(name, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        raise SpecError(f"cannot read activations from {name!r}: {exc}", "activations") from exc
+    if not isinstance(arr, np.ndarray):
+        raise SpecError(f"{name!r} is not a single .npy array", "activations")
+    if arr.dtype.kind not in "iu":
+        raise SpecError(f"{name!r} holds {arr.dtype} values; activations must be integers "
+                        f"(quantised {bits}-bit words)", "activations")
+    if arr.shape != dims:
+        raise SpecError(f"{name!r} has shape {arr.shape}; the layer expects {dims}",
+                        "activations")
+    lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    if arr.size and (int(arr.min()) < lo or int(arr.max()) > hi):
+        raise SpecError(f"{name!r} has values in [{arr.min()}, {arr.max()}], outside the "
+                        f"{bits}-bit signed range [{lo}, {hi}]", "activations")
+    return arr.astype(np.int64)
