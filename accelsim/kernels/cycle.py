@@ -17,8 +17,10 @@ the same rules as the analytic engine (and must equal its counts for the same ma
   same output are summed in the array (NoC or adder tree) before they arrive.
 
 Timing. All active PEs run in lockstep, one MAC per cycle per temporal step. Before a step,
-the words it needs cross the buses: ``ceil(words / width)`` cycles per GIN bus (ifmap, filter,
-psum in), the GON and the local psum link, all in parallel, bounded by the GLB bandwidth;
+the words it needs cross the buses: ``ceil(words / width)`` cycles per GIN bus (ifmap, filter)
+and the local psum links, all in parallel, bounded by the GLB bandwidth; psums moving
+between the array and the GLB (GON out, psum GIN in) travel in the background — a batch
+waits only for the previous batch on its bus;
 the local psum links work in parallel, one per sending PE;
 DRAM transfers queue on one channel at ``dram_words_per_cycle`` and the fill of the next GLB
 tile is prefetched while the previous one is in use (double-buffered GLB). A pass (one
@@ -345,8 +347,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     o = np.zeros(8, dtype=np.int64)
     # per-step traffic for timing: 0/1 ifmap/filter words sent to MACs that bypass the RF, 2
     # psum-in, 3 GON, 4 local links, 5 GLB, 6 DRAM, 7/8 ifmap/filter words delivered (per PE),
-    # 9/10 ifmap/filter words sent to fill RF tiles
-    step_words = np.zeros(11, dtype=np.float64)
+    # 9/10 ifmap/filter words sent to fill RF tiles, 11 GLB accesses of arriving psums
+    step_words = np.zeros(12, dtype=np.float64)
     bus = np.zeros(5, dtype=np.float64)
     scratch = np.zeros((4, 8), dtype=np.int64)
     local = np.zeros(3, dtype=np.int64)
@@ -356,6 +358,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             total_steps *= factors[j]
     now = 0.0
     dram_free = 0.0
+    psum_free = np.zeros(2, dtype=np.float64)  # when the GON / psum GIN finish their queue
     glb_epoch_start = 0.0
     prev_epoch_start = 0.0
     sweep = -1
@@ -393,9 +396,19 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe,
                         leader, n_grp_noc, touched_glb, touched_dram, resid, stride, counts, step_words, scratch)
         if last:
-            # drain the final pass and stop
+            # drain the final pass, let the last psums leave, and stop
             _advance(now, float(pass_overhead), CAUSE_PIPELINE, stats, trace, bin_cycles, n_bins)
             now += pass_overhead
+            if noc_kind != NOC_SYSTOLIC:
+                for q in range(2):
+                    words = step_words[3] if q == 0 else step_words[2]
+                    width = widths[3] if q == 0 else widths[2]
+                    if width != np.inf:
+                        psum_free[q] = max(psum_free[q], now) + words / width
+                tail = np.ceil(max(psum_free[0], psum_free[1]) - now)
+                if tail > 0:
+                    _advance(now, tail, CAUSE_NOC_PSUM, stats, trace, bin_cycles, n_bins)
+                    now += tail
             break
         # --- 2. input tiles and new psum residences, outer level first
         for lv in range(2):
@@ -570,7 +583,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                     counts[GLB, PSUM, UPDATES] += arrivals
                     counts[GLB, PSUM, READS] += hits
                     counts[GLB, PSUM, WRITES] += hits
-                    step_words[5] += 2 * hits
+                    step_words[11] += 2 * hits
                 else:
                     counts[DRAM, PSUM, UPDATES] += arrivals
                     counts[DRAM, PSUM, WRITES] += arrivals
@@ -611,9 +624,9 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                 bus[0] = _ceil_div(step_words[0] + step_words[9], widths[0])
                 bus[1] = _ceil_div(step_words[1] + step_words[10], widths[1])
             # local psum links are point to point: every PE passing psums on has its own
-            bus[2] = max(_ceil_div(step_words[2], widths[2]), _ceil_div(step_words[3], widths[3]),
-                         _ceil_div(step_words[4], widths[4] * local_links))
-        bus[3] = _ceil_div(step_words[5], glb_bw)
+            # (psums to and from the GLB are queued below: they move while the PEs go on)
+            bus[2] = _ceil_div(step_words[4], widths[4] * local_links)
+        bus[3] = _ceil_div(step_words[5] + (step_words[11] if noc_kind == NOC_SYSTOLIC else 0.0), glb_bw)
         if noc_kind == NOC_SYSTOLIC:
             bus[3] = max(0.0, bus[3] - 1.0)  # the SRAMs stream alongside the MACs as well
         wait = 0.0
@@ -630,6 +643,22 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             if ready > wait:
                 wait = np.ceil(ready)
                 cause = CAUSE_DRAM
+        if noc_kind != NOC_SYSTOLIC:
+            # psums between the array and the GLB (out over the GON, earlier psums back in over
+            # the psum GIN): a batch waits only for the previous batch on its bus, then moves in
+            # the background (the PEs' psum buffers are double-buffered)
+            for q in range(2):
+                words = step_words[3] if q == 0 else step_words[2]
+                width = widths[3] if q == 0 else widths[2]
+                if words <= 0:
+                    continue
+                if psum_free[q] - now > wait:
+                    wait = np.ceil(psum_free[q] - now)
+                    cause = CAUSE_NOC_PSUM
+                busy = words / width if width != np.inf else 0.0
+                if q == 0 and glb_bw != np.inf:
+                    busy = max(busy, step_words[11] / glb_bw)  # the GLB absorbs them as they come
+                psum_free[q] = max(psum_free[q], now + wait) + busy
         if wait > 0:
             _advance(now, wait, cause, stats, trace, bin_cycles, n_bins)
             now += wait
@@ -639,7 +668,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             trace[b, 1] += step_words[0] + step_words[9]
             trace[b, 2] += step_words[1] + step_words[10]
             trace[b, 3] += step_words[2] + step_words[3] + step_words[4]
-            trace[b, 4] += step_words[5]
+            trace[b, 4] += step_words[5] + step_words[11]
             trace[b, 5] += step_words[6]
         now += 1.0
     passes = 1
@@ -862,7 +891,7 @@ def _psum_arrive(level, a, value, is_leader, crosses, glb_val, ofmap, touched_gl
         if touched_glb[a] == resid[0]:
             counts[GLB, PSUM, READS] += 1
             counts[GLB, PSUM, WRITES] += 1
-            step_words[5] += 2
+            step_words[11] += 2
             if crosses:
                 counts[NOC, PSUM, TRANSACTIONS] += 1
                 step_words[2] += 1
