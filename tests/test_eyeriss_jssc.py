@@ -49,3 +49,34 @@ def test_jssc_mappings_run_in_both_engines(chip):
     assert ana.active_pes == cyc.active_pes == 156
     # compute alone is the MACs spread over 156 PEs
     assert cyc.compute_cycles == layer.macs // 156
+
+
+def test_latency_batch4_conv3_to_5_within_20_percent_of_measured(chip):
+    """ISSCC 2016 Fig. 14.5.6 measured 23.6 / 18.4 / 10.5 ms for CONV3-5 at batch 4 (200 MHz).
+
+    Tolerance ±20 % (the issue's): our GLB bandwidth (16 words/cycle) and DRAM timing are
+    assumptions the papers do not publish, and the chip's RLC-compressed DRAM traffic and
+    zero gating are not modelled yet.
+    """
+    hw, wl, mappings = chip
+    run = accelsim.simulate_network(wl.select(["conv3", "conv4", "conv5"]), hw, "rs", engine="cycle", batch=4,
+                                    mappings=mappings, jobs=2)
+    for r in run.layers:
+        measured = MEASURED["latency_ms"][int(r.layer.name[-1]) - 1]
+        simulated = r.timing["seconds"] * 1e3
+        assert r.timing["verified"]
+        assert simulated == pytest.approx(measured, rel=0.20), (r.layer.name, simulated, measured)
+
+
+def test_rf_prefetch_only_changes_timing(chip):
+    """Double-buffered scratch pads move the same words earlier: counts equal, never slower."""
+    from dataclasses import replace
+
+    hw, wl, mappings = chip
+    layer = wl.with_batch(1).select(["conv5"]).layers[0]
+    m = accelsim.simulate(layer, hw, "rs", objective="edp").mapping
+    on = accelsim.simulate(layer, hw, "rs", engine="cycle", mapping=m)
+    off = accelsim.simulate(layer, replace(hw, rf_prefetch=False), "rs", engine="cycle", mapping=m)
+    assert (on.counts == off.counts).all()
+    assert on.compute_cycles == off.compute_cycles
+    assert on.cycles <= off.cycles

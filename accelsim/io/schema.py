@@ -178,6 +178,7 @@ class HardwareFile(_Model):
     dataflow: DataflowName | None = None
     allow_psum_spill: Flag = True
     glb_halo_reuse: Flag = False
+    rf_prefetch: Flag = False
 
 
 # --------------------------------------------------------------------------- mappings
@@ -474,6 +475,7 @@ def hardware_from_data(data: Any, energy_preset: Callable[[str], EnergyTable], o
             dataflow=Dataflow(doc.dataflow) if doc.dataflow is not None else None,
             allow_psum_spill=doc.allow_psum_spill,
             glb_halo_reuse=doc.glb_halo_reuse,
+            rf_prefetch=doc.rf_prefetch,
             source=doc.source,
         )
     except SpecError as exc:

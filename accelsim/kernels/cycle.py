@@ -146,7 +146,7 @@ def _row_mask(e_ext, r_ext, stride, size):
 
 @jit
 def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
-        ifmap, filt, ofmap, widths, noc_kind, glb_bw, dram_bw, pass_overhead, bin_cycles,
+        ifmap, filt, ofmap, widths, noc_kind, rf_prefetch, glb_bw, dram_bw, pass_overhead, bin_cycles,
         counts, usage, stats, pe_steps, trace):
     """Execute the nest cycle by cycle.
 
@@ -169,6 +169,9 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     widths : float64[5]
         Words per cycle of the ifmap, filter and psum GIN buses, the GON and the local psum
         link (``inf`` = unlimited).
+    rf_prefetch : bool
+        RF tiles are double-buffered: with a GIN, the next tile's words cross the bus while
+        the current tile is in use.
     noc_kind : int
         0 GIN multicast (one transaction per distinct word), 1 broadcast (one bus for every
         input word), 2 unicast (one transaction per destination PE), 3 systolic (words enter
@@ -359,6 +362,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     now = 0.0
     dram_free = 0.0
     psum_free = np.zeros(2, dtype=np.float64)  # when the GON / psum GIN finish their queue
+    in_free = np.zeros(2, dtype=np.float64)    # when the ifmap / filter GIN finish (prefetch)
+    rf_fill_start = np.zeros(2, dtype=np.float64)
     glb_epoch_start = 0.0
     prev_epoch_start = 0.0
     sweep = -1
@@ -620,6 +625,18 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                 bus[0] = _ceil_div(step_words[0] + step_words[9] + step_words[1] + step_words[10] + step_words[2],
                                    widths[0])
                 bus[1] = 0.0
+            elif rf_prefetch:
+                # the next RF tile loads while the current one is in use (double-buffered
+                # scratch pads / PE input FIFOs): a fill waits only for the bus and for the
+                # previous fill of its type to have started; MAC operands still wait
+                for t in range(2):
+                    bus[t] = _ceil_div(step_words[t], widths[t])
+                    if step_words[9 + t] > 0:
+                        start = max(in_free[t], rf_fill_start[t])
+                        rf_fill_start[t] = now
+                        in_free[t] = start + (step_words[9 + t] / widths[t] if widths[t] != np.inf else 0.0)
+                        if in_free[t] - now > bus[t]:
+                            bus[t] = np.ceil(in_free[t] - now)
             else:
                 bus[0] = _ceil_div(step_words[0] + step_words[9], widths[0])
                 bus[1] = _ceil_div(step_words[1] + step_words[10], widths[1])

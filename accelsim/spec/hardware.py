@@ -154,6 +154,10 @@ class Hardware:
     allow_psum_spill : bool
         Whether the mapper may spill psums to DRAM (ISCA 2016 forbids it: only ofmaps are
         written to DRAM).
+    rf_prefetch : bool
+        Cycle engine, GIN: scratch pads (or PE input FIFOs) double-buffer their tiles, so the
+        next tile's words cross the NoC while the current tile is in use (off: a PE waits for
+        every delivery). Capacity checks do not count the second buffer.
     glb_halo_reuse : bool
         Whether the GLB keeps the rows two consecutive ifmap tiles share (off, as in the
         ISCA 2016 model: each tile is fetched whole).
@@ -176,6 +180,7 @@ class Hardware:
     dataflow: Dataflow | None = None
     allow_psum_spill: bool = True
     glb_halo_reuse: bool = False
+    rf_prefetch: bool = False
     source: str = ""
 
     def __post_init__(self) -> None:
