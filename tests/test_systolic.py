@@ -33,6 +33,7 @@ from accelsim.spec.dims import Dataflow, DataType, Dim, LoopKind, NocKind
 from accelsim.spec.hardware import Buffer, Hardware, NoC
 from accelsim.spec.layer import ConvLayer
 from accelsim.spec.mapping import Loop, Mapping
+from test_properties import layers  # the same tiny grouped/FC-shaped layers
 
 SYSTOLIC = ["sys-ws", "sys-os", "sys-is"]
 DRAM, GLB, NOC, RF = 0, 1, 2, 3
@@ -46,25 +47,6 @@ def systolic_hw(rows: int = 8, cols: int = 8) -> Hardware:
     """A systolic machine with room for any tiny layer."""
     return Hardware(name="sys-test", pe_rows=rows, pe_cols=cols, rf=Buffer(shared_words=64),
                     glb=Buffer(shared_words=1 << 20), noc=NoC(kind=NocKind.SYSTOLIC))
-
-
-@st.composite
-def layers(draw) -> ConvLayer:
-    """Tiny grouped convs (as in test_properties): N 1-2, G 1-2, per-group M, C 1-4, R, S 1-3,
-    U 1-2, E, F 1-4 (half of them FC-shaped)."""
-    g = draw(st.sampled_from([1, 2]))
-    n = draw(st.integers(1, 2))
-    m = g * draw(st.integers(1, 4))
-    c = g * draw(st.integers(1, 4))
-    r = draw(st.integers(1, 3))
-    s = draw(st.integers(1, 3))
-    u = draw(st.integers(1, 2))
-    if draw(st.booleans()):
-        e = f = 1
-    else:
-        e = draw(st.integers(1, 4))
-        f = draw(st.integers(1, 4))
-    return ConvLayer(name="t", N=n, M=m, C=c, G=g, R=r, S=s, U=u, H=(e - 1) * u + r, W=(f - 1) * u + s)
 
 
 def _case(layer: ConvLayer, dataflow: str, seed: int) -> tuple[Mapping, int]:
