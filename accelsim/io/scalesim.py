@@ -64,6 +64,7 @@ from pathlib import Path
 
 from ..errors import SpecError
 from ..spec.layer import ConvLayer, Workload
+from .yamlfile import read_text
 
 #: SCALE-Sim dataflow → accelsim dataflow
 DATAFLOWS = {"os": "sys-os", "ws": "sys-ws", "is": "sys-is"}
@@ -127,15 +128,7 @@ class ImportedLayer:
 
 # ----------------------------------------------------------------------------- config
 def _read_text(path: str | Path, what: str) -> str:
-    path = Path(path)
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError(f"no such SCALE-Sim {what} file: {path}") from None
-    except UnicodeDecodeError:
-        raise SpecError(f"{path} is not UTF-8 text") from None
-    except OSError as exc:
-        raise SpecError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return read_text(path, f"SCALE-Sim {what}")
 
 
 def _positive(value: str, field: str, origin: str) -> int:

@@ -67,13 +67,20 @@ def read_yaml(path: str | Path) -> Any:
     SpecError
         The file is missing, unreadable, not UTF-8, or not well-formed YAML.
     """
+    return parse_yaml(read_text(path), origin=str(path))
+
+
+def read_text(path: str | Path, what: str = "") -> str:
+    """A UTF-8 text file's contents; one :class:`SpecError` if it is missing or unreadable.
+
+    ``what`` names the kind of file in the message (``"no such SCALE-Sim config file"``).
+    """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SpecError(f"no such file: {path}") from None
+        raise SpecError(f"no such {what + ' ' if what else ''}file: {path}") from None
     except UnicodeDecodeError:
         raise SpecError(f"{path} is not UTF-8 text") from None
     except OSError as exc:
         raise SpecError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return parse_yaml(text, origin=str(path))
