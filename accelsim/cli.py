@@ -88,6 +88,88 @@ def _save_plot(draw, path: str) -> None:
     print(f"plot saved to {path}")
 
 
+def _zero_fraction(text: str | None) -> float | None:
+    """``--zero-fraction``: a number in [0, 1]."""
+    if text is None:
+        return None
+    from .sim.activations import check_zero_fraction
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise SpecError(f"expected a number in [0, 1] such as 0.6, got {text!r}", "--zero-fraction") from None
+    return check_zero_fraction(value, "--zero-fraction")
+
+
+def _first_layer(args) -> str:
+    """The layer that reads the image: the first of the whole workload, even with --layers."""
+    from .io.presets import load_workload
+
+    return load_workload(args.workload).first_layer
+
+
+def _data_inputs(args, wl, batch: int):
+    """``--zero-fraction`` and ``--ifmap`` checked: (zero fraction or None, {layer: ifmap} or None)."""
+    zero_fraction = _zero_fraction(args.zero_fraction)
+    if not args.ifmap:
+        return zero_fraction, None
+    if args.engine != "cycle":
+        raise SpecError("an ifmap file needs the cycle-level engine: add --engine cycle", "--ifmap")
+    if zero_fraction is not None:
+        raise SpecError("give --ifmap or --zero-fraction, not both (the file fixes the zeros)", "--ifmap")
+    if len(wl.layers) != 1:
+        raise SpecError(f"an ifmap file is one layer's input; select one layer with --layers "
+                        f"(this run has {len(wl.layers)})", "--ifmap")
+    from .sim.activations import load_activations
+
+    layer = wl.layers[0]
+    try:
+        ifmap = load_activations(args.ifmap, (batch, layer.C, layer.H, layer.W), bits=16)
+    except SpecError as exc:
+        raise SpecError(exc.message, "--ifmap") from None
+    return None, {layer.name: ifmap}
+
+
+def _data_effects_table(run) -> str:
+    """Per layer: ifmap zeros, MACs gated, DRAM words dense and RLC-compressed."""
+    from .report import _align
+    from .spec.dims import DataType, Level
+
+    rows = [["layer", "ifmap zeros", "gated MACs", "gated", "DRAM dense", "DRAM RLC", "RLC/dense"]]
+    tot = {"gated": 0, "macs": 0, "dense": 0, "rlc": 0}
+    for r in run.layers:
+        if not r.ok or (r.gating is None and r.dram_compressed is None):
+            continue
+        row = [r.layer.name, "-", "-", "-", "-", "-", "-"]
+        if r.gating is not None:
+            g = r.gating["gated_macs"]
+            row[1:4] = [f"{r.gating['ifmap_zero_fraction']:.3f}", f"{g:,}", f"{g / max(r.macs, 1):.1%}"]
+            tot["gated"] += g
+            tot["macs"] += r.macs
+        if r.dram_compressed is not None:
+            dram = r.counts[Level.DRAM]
+            dense = int(dram[:, 0].sum() + dram[DataType.PSUM, 1])
+            rlc = sum(r.dram_compressed.values())
+            row[4:] = [f"{dense:,}", f"{rlc:,}", f"{rlc / max(dense, 1):.3f}"]
+            tot["dense"] += dense
+            tot["rlc"] += rlc
+        rows.append(row)
+    rows.append(["total", "", f"{tot['gated']:,}" if tot["macs"] else "-",
+                 f"{tot['gated'] / tot['macs']:.1%}" if tot["macs"] else "-",
+                 f"{tot['dense']:,}" if tot["dense"] else "-", f"{tot['rlc']:,}" if tot["dense"] else "-",
+                 f"{tot['rlc'] / tot['dense']:.3f}" if tot["dense"] else "-"])
+    head = (f"data-dependent effects ({'analytic: expected' if run.engine == 'analytic' else 'cycle: measured'};"
+            " zero gating saves ALU and filter-spad energy; DRAM in 16-bit words)")
+    return head + "\n" + _align(rows)
+
+
+def _budget(args):
+    """The mapper's budget: the default one, searching imperfect factorisations with --ragged."""
+    from .search.mapper import Budget
+
+    return Budget(ragged=True) if getattr(args, "ragged", False) else None
+
+
 def cmd_run(args) -> int:
     if args.trace and args.engine != "cycle":
         raise SpecError("a trace needs the cycle-level engine: add --engine cycle", "--trace")
@@ -104,11 +186,16 @@ def cmd_run(args) -> int:
     mappings = load_mapping(args.mapping, wl, batch) if args.mapping else None
     if args.jobs < 1:
         raise SpecError(f"must be >= 1, got {args.jobs}", "--jobs")
+    zero_fraction, ifmaps = _data_inputs(args, wl, batch)
     run = simulate_network(wl, hw, dataflow, engine=args.engine, batch=batch, objective=args.objective,
-                           mappings=mappings, jobs=args.jobs)
+                           mappings=mappings, jobs=args.jobs, first_layer=_first_layer(args), budget=_budget(args),
+                           zero_fraction=zero_fraction, ifmaps=ifmaps)
     print(run_table(run))
     print()
     print(access_table(run))
+    if any(r.gating is not None or r.dram_compressed is not None for r in run.layers):
+        print()
+        print(_data_effects_table(run))
     if run.engine == "cycle":
         from .report import timing_table
 
@@ -163,7 +250,7 @@ def cmd_compare(args) -> int:
     else:
         raise SpecError("give --hardware NAME or --setup isca16 --pes N", "--hardware")
     runs = compare(wl, hardware, dataflows, batch=_batch(args.batch), engine=args.engine,
-                   objective=args.objective, n_jobs=jobs)
+                   objective=args.objective, n_jobs=jobs, budget=_budget(args))
     print(compare_table(runs))
     if args.json:
         write_json({"runs": [r.to_dict() for r in runs]}, args.json)
@@ -195,12 +282,12 @@ def cmd_mapping(args) -> int:
     wl = _workload(args)
     hw = _hardware(args.hardware, _parse_array(args.array))
     for layer in wl.with_batch(_batch(args.batch)).layers:
-        res = simulate(layer, hw, dataflow, objective=args.objective)
+        res = simulate(layer, hw, dataflow, objective=args.objective, budget=_budget(args))
         print(f"== {layer.name} ({dataflow.value} on {hw.name}, N={layer.N})")
         if not res.ok:
             print(res.reason)
             continue
-        print(res.mapping.describe())
+        print(res.mapping.describe(layer.loop_bounds()))
         print(f"active PEs {res.active_pes}, mappings considered {res.mappings_considered}")
         if hw.noc.kind.value == "gin":
             from .dataflows.noc_ids import assign_tags, describe_tags
@@ -210,6 +297,11 @@ def cmd_mapping(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    if args.target == "eyeriss":
+        from .chip_validation import eyeriss_report
+
+        print(eyeriss_report().format())
+        return 0
     from .validation import validate
 
     print(validate(args.target))
@@ -226,6 +318,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--batch", type=int, default=1, help="batch size N (default 1)")
         sp.add_argument("--array", help="override the PE array, ROWSxCOLS")
         sp.add_argument("--objective", default="energy", choices=["energy", "cycles", "edp"])
+        sp.add_argument("--ragged", action="store_true",
+                        help="the mapper also tries imperfect factorisations (padded bounds; slower)")
         sp.add_argument("--engine", default="analytic", choices=["analytic", "cycle"])
         if dataflow:
             sp.add_argument("--dataflow", default="rs", help="rs, ws, osa, osb, osc, nlr (default rs)")
@@ -239,6 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--by", default="level", choices=["level", "type"], help="plot segments")
     run.add_argument("--trace", help="with --engine cycle: save per-interval activity (.npz) here")
     run.add_argument("--jobs", type=int, default=1, help="layers simulated in parallel threads (default 1)")
+    run.add_argument("--zero-fraction", help="zero fraction of every fmap, 0..1 (default: per layer, AlexNet's "
+                                             "measured ones; the image has none)")
+    run.add_argument("--ifmap", help="with --engine cycle and one layer: its ifmap, an integer .npy (N, C, H, W)")
     run.set_defaults(func=cmd_run)
 
     cmp_ = sub.add_parser("compare", help="run a workload under several dataflows side by side")
@@ -264,7 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
     mp.set_defaults(func=cmd_mapping)
 
     val = sub.add_parser("validate", help="compare computed numbers with published ones")
-    val.add_argument("target", choices=["isca16"], help="isca16: Eyeriss ISCA 2016 Fig. 10-12")
+    val.add_argument("target", choices=["isca16", "eyeriss"],
+                     help="isca16: Eyeriss ISCA 2016 Fig. 10-12; eyeriss: the chip's measured AlexNet "
+                          "CONV1-5 (ISSCC 2016) and VGG-16 DRAM/MAC (JSSC 2017), cycle engine")
     val.set_defaults(func=cmd_validate)
 
     from . import cli_plot, cli_sweep

@@ -2,7 +2,9 @@
 
 ``isca16()`` recomputes Eyeriss ISCA 2016 Fig. 10 (RS per layer), Fig. 11 (DRAM accesses per
 MAC), Fig. 12(a) (energy of AlexNet CONV1-5 for six dataflows) and the accesses per MAC those
-figures imply, next to the published values shipped in ``accelsim/reference``.
+figures imply, next to the published values shipped in ``accelsim/reference``; Fig. 11 also by
+tensor (DRAM reads per ifmap and filter word against the ifmap reads the paper implies), which
+is where the dataflows' buffer policies differ.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .spec.dims import COMPONENTS, Level
+from .spec.dims import COMPONENTS, DataType, Level
 
 REFERENCE_DIR = Path(__file__).with_name("reference")
 CONV = ("conv1", "conv2", "conv3", "conv4", "conv5")
@@ -39,6 +41,7 @@ class ConvSummary:
     reason: str
     energy_per_mac: dict  # component → MAC energies per MAC
     accesses_per_mac: dict  # level label → charged accesses per MAC
+    dram_reads_per_word: dict  # "ifmap" / "filter" → DRAM reads per word of the tensor
 
     @property
     def fig12(self) -> dict:
@@ -65,6 +68,8 @@ def conv_summary(dataflow: str, batch: int, pes: int = 256) -> ConvSummary:
     macs = sum(r.macs for r in run.layers if r.ok)
     energy = {c: 0.0 for c in COMPONENTS}
     acc = {lv.label: 0.0 for lv in Level}
+    reads = {DataType.IFMAP: 0, DataType.FILTER: 0}
+    words = {DataType.IFMAP: 0, DataType.FILTER: 0}
     for r in run.layers:
         if not r.ok:
             continue
@@ -73,12 +78,37 @@ def conv_summary(dataflow: str, batch: int, pes: int = 256) -> ConvSummary:
             energy[c] += e if isinstance(e, float) else sum(e.values())
         for lv in Level:
             acc[lv.label] += r.per_mac(lv) * r.macs
+        for t, w in zip(reads, r.layer.tensor_words()):
+            reads[t] += int(r.counts[Level.DRAM, t, 0])  # reads
+            words[t] += w
     if not macs:
         macs = 1
     return ConvSummary(dataflow=dataflow, batch=batch, feasible=not bad,
                        reason="; ".join(f"{r.layer.name}: {r.reason}" for r in bad),
                        energy_per_mac={c: v / macs for c, v in energy.items()},
-                       accesses_per_mac={k: v / macs for k, v in acc.items()})
+                       accesses_per_mac={k: v / macs for k, v in acc.items()},
+                       dram_reads_per_word={t.label: reads[t] / words[t] if words[t] else float("nan")
+                                            for t in reads})
+
+
+def paper_ifmap_rereads(dataflow: str, batch: int) -> float:
+    """DRAM reads per ifmap word that Fig. 11 implies if filters are read from DRAM once.
+
+    Fig. 11 minus the ofmap writes and one read of every filter word, over the ifmap words
+    (AlexNet CONV1-5 shapes). For WS, OSA, OSB and OSC the premise holds: their DRAM accesses
+    at N = 1, 16 and 64 differ by the filter words per MAC (to the figure's precision), so the
+    remainder, the ifmap reads, does not depend on the batch. RS and NLR re-read filters at
+    N > 1, so for them the value is an upper bound.
+    """
+    from .io.presets import load_workload
+
+    paper = reference()["fig_11_dram_accesses_per_mac_256pes"][dataflow][str(batch)]
+    if paper is None:
+        return float("nan")
+    layers = load_workload("alexnet").select(list(CONV)).with_batch(batch).layers
+    ifmap, filt, ofmap = (sum(w) for w in zip(*(lyr.tensor_words() for lyr in layers)))
+    macs = sum(lyr.macs for lyr in layers)
+    return (paper * macs - ofmap - filt) / ifmap
 
 
 @cache
@@ -135,6 +165,14 @@ def isca16_report() -> str:
                 f"{df:8} {n:>3} {o['total']:6.3f}/{p['total']:6.3f} ({_ratio(o['total'], p['total'])})"
                 + "".join(f" {o[c]:6.3f}/{p[c]:6.3f}" for c in ("DRAM", "GLB", "NoC", "RF"))
                 + f"   {dram:.5f}/{f11[df][str(n)]:.5f} ({_ratio(dram, f11[df][str(n)])})")
+    lines.append("")
+    lines.append("Fig. 11 by tensor, N = 16: DRAM reads per ifmap / filter word (accelsim), and the ifmap reads")
+    lines.append("per word Fig. 11 implies if every filter word is read once (paper)")
+    lines.append(f"{'dataflow':8} {'ifmap':>8} {'filter':>8} {'ifmap (paper)':>14}")
+    for df in DATAFLOWS:
+        s = conv_summary(df, 16)
+        lines.append(f"{df:8} {s.dram_reads_per_word['ifmap']:8.2f} {s.dram_reads_per_word['filter']:8.2f}"
+                     f" {paper_ifmap_rereads(df, 16):14.2f}")
     lines.append("")
     lines.append("Accesses per MAC, N = 16 (charged accesses: reads, psum reads+writes, NoC deliveries)")
     imp = ref["implied_accesses_per_mac_256pes_batch16"]

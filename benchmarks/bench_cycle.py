@@ -94,8 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     for layer in layers:
         m = mappings[layer.name]
-        ifmap, filters = random_inputs(layer)  # the tensors simulate() draws when given none
-        sim_s, r = _best(lambda lr=layer, m=m: simulate(lr, hw, "rs", engine="cycle", mapping=m), args.repeat)
+        ifmap, filters = random_inputs(layer)  # the same tensors for every timed call
+        sim_s, r = _best(lambda lr=layer, m=m, i=ifmap, f=filters: simulate(
+            lr, hw, "rs", engine="cycle", mapping=m, ifmap=i, filters=f), args.repeat)
         kern_s, _ = _best(lambda lr=layer, m=m, i=ifmap, f=filters: run_cycle(lr, hw, m, window, i, f), args.repeat)
         np_s, ref = _best(lambda lr=layer, i=ifmap, f=filters: reference_conv(lr, i, f), args.repeat)
         verified = bool(r.timing["verified"]) and np.array_equal(r.output, ref)

@@ -21,8 +21,10 @@ Semantics in brief (see ``reference_counts`` for the details):
   parent reads, per child step, the union of what the child instances fetch; a MAC child needs
   its operand at every step (with array forwarding, ifmap words are read once per sweep of the
   innermost run of E/F/R/S loops);
-* psums: residences (maximal runs of steps with an unchanged tile) send their tile up when they
-  end; child instances differing only in spatial C/R/S loops with NoC or tree reduction are
+* padded (imperfectly factorised) dimensions: an iteration whose coordinate reaches the
+  layer's bound is masked — it touches nothing, so tiles hold only valid words;
+* psums: residences (runs of steps over which only loops the psums do not depend on move)
+  send every psum a valid iteration touched when they end; child instances differing only in spatial C/R/S loops with NoC or tree reduction are
   merged; a level with ``U`` updates arriving and ``W`` resident words costs ``U - W`` reads
   and writes (DRAM: ``U`` writes, ``U - ofmap`` reads).
 """
@@ -63,6 +65,7 @@ class _Nest:
         self.spatial = [lp.spatial for lp in self.loops]
         self.reds = [lp.reduction for lp in self.loops]
         self.stride = layer.U
+        self.bounds = tuple(int(b) for b in layer.loop_bounds())
         self._tiles: dict = {}
 
     # ------------------------------------------------------------------ elements
@@ -73,6 +76,10 @@ class _Nest:
             d = self.dims[j]
             c[d] = c[d] * self.factors[j] + i
         return c
+
+    def valid(self, c) -> bool:
+        """False for an iteration a padded (imperfectly factorised) dimension masks out."""
+        return all(c[d] < self.bounds[d] for d in range(8))
 
     def element(self, t: int, c) -> tuple:
         u = self.stride
@@ -88,7 +95,8 @@ class _Nest:
         got = self._tiles.get(key)
         if got is None:
             inner = [range(f) for f in self.factors[p:]]
-            got = frozenset(self.element(t, self.coord(prefix + rest)) for rest in product(*inner))
+            coords = (self.coord(prefix + rest) for rest in product(*inner))
+            got = frozenset(self.element(t, c) for c in coords if self.valid(c))
             self._tiles[key] = got
         return got
 
@@ -158,7 +166,8 @@ class _Nest:
                     new = tile
                 fills += len(new)
                 union |= new
-                previous[inst] = tile
+                if old is None or not (k is None or changed > k):
+                    previous[inst] = tile  # what the buffer now holds
             reads += len(union)
         return fills, reads, usage
 
@@ -180,8 +189,8 @@ class _Nest:
         seen: set = set()
         prev_key = None
         for step in product(*self.ranges(tpos)):
-            need = {self.element(t, self.coord(self.assemble(self.n, tpos, step, spos, inst)))
-                    for inst in insts}
+            coords = (self.coord(self.assemble(self.n, tpos, step, spos, inst)) for inst in insts)
+            need = {self.element(t, c) for c in coords if self.valid(c)}
             if forward and t == IFMAP:
                 key = tuple(step[i] for i in key_idx)
                 if key != prev_key:
@@ -196,14 +205,29 @@ class _Nest:
 
     # ------------------------------------------------------------------ psums
     def psum_residences(self, p: int):
-        """Per instance, the list of residence tiles (in time order) of a level at ``p``."""
+        """Per instance, the list of ``(serial, tile)`` residences (in time order) at ``p``.
+
+        A residence lasts while only loops the psums do not depend on move; its tile is every
+        psum a valid iteration within it touches (residences with no valid iteration are
+        dropped)."""
+        relevant = [j for j in self.temporal_above(p)
+                    if self.dims[j] in RELEVANT[PSUM] and self.factors[j] > 1]
+        k = relevant[-1] if relevant else None
         out: dict = {}
-        last: dict = {}
-        for _, _, _, tiles in self.walk(PSUM, p):
+        current: dict = {}
+        serial = -1
+        for _, _, changed, tiles in self.walk(PSUM, p):
+            if changed is None or (k is not None and changed <= k):
+                for inst, tile in current.items():
+                    if tile:
+                        out.setdefault(inst, []).append((serial, frozenset(tile)))
+                current = {}
+                serial += 1
             for inst, tile in tiles.items():
-                if last.get(inst) is None or last[inst] != tile:
-                    out.setdefault(inst, []).append(tile)
-                    last[inst] = tile
+                current.setdefault(inst, set()).update(tile)
+        for inst, tile in current.items():
+            if tile:
+                out.setdefault(inst, []).append((serial, frozenset(tile)))
         return out
 
     def psum_sent(self, child_p: int | None, parent_p: int, merge: frozenset):
@@ -217,10 +241,11 @@ class _Nest:
             tpos = self.temporal_above(self.n)
             spos = self.spatial_above(self.n)
             residences: dict = {}
-            for step in product(*self.ranges(tpos)):
+            for number, step in enumerate(product(*self.ranges(tpos))):
                 for inst in product(*self.ranges(spos)):
-                    el = self.element(PSUM, self.coord(self.assemble(self.n, tpos, step, spos, inst)))
-                    residences.setdefault(inst, []).append(frozenset({el}))
+                    c = self.coord(self.assemble(self.n, tpos, step, spos, inst))
+                    if self.valid(c):
+                        residences.setdefault(inst, []).append((number, frozenset({self.element(PSUM, c)})))
             hi = self.n
         else:
             spos = self.spatial_above(child_p)
@@ -232,17 +257,17 @@ class _Nest:
         groups: dict = {}
         for inst, tiles in residences.items():
             gkey = tuple(None if i in merged_pos else v for i, v in enumerate(inst))
-            for number, tile in enumerate(tiles):
+            for serial, tile in tiles:
                 unmerged += len(tile)
-                groups.setdefault((number, gkey), set()).update(tile)
+                groups.setdefault((serial, gkey), set()).update(tile)
         merged = sum(len(s) for s in groups.values())
         return unmerged, merged
 
     def psum_resident(self, p: int):
         """(W = tile words summed over residences and instances, max tile size)."""
         res = self.psum_residences(p)
-        words = sum(len(tile) for tiles in res.values() for tile in tiles)
-        usage = max((len(tile) for tiles in res.values() for tile in tiles), default=0)
+        words = sum(len(tile) for tiles in res.values() for _, tile in tiles)
+        usage = max((len(tile) for tiles in res.values() for _, tile in tiles), default=0)
         return words, usage
 
 
@@ -258,9 +283,7 @@ def reference_counts(layer: ConvLayer, mapping: Mapping, window: int):
     n = nest.n
     counts = np.zeros((4, 3, 4), dtype=np.int64)
     usage = np.zeros((2, 3), dtype=np.int64)
-    macs = 0
-    for _ in product(*nest.ranges(range(n))):
-        macs += 1
+    macs = sum(1 for idx in product(*nest.ranges(range(n))) if nest.valid(nest.coord(idx)))
 
     for t in (IFMAP, FILTER, PSUM):
         chain = [(DRAM, 0)]

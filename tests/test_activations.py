@@ -8,6 +8,9 @@ import pytest
 from accelsim.errors import SpecError
 from accelsim.sim.activations import (
     JSSC_ZERO_FRACTION,
+    RELU_ZERO_FRACTION,
+    check_zero_fraction,
+    default_zero_fraction,
     load_activations,
     relu_activations,
     zero_count,
@@ -109,3 +112,22 @@ def test_load_missing_or_not_npy(tmp_path):
     np.savez(q, a=np.zeros(1, dtype=np.int16))
     with pytest.raises(SpecError, match="many.npz"):
         load_activations(q, (1,))
+
+
+def test_default_zero_fraction():
+    assert default_zero_fraction("conv5", first_layer=False) == JSSC_ZERO_FRACTION["conv5"]
+    assert default_zero_fraction("conv5", first_layer=True) == 0.0  # the image: no ReLU before it
+    assert default_zero_fraction("conv1", first_layer=False) == 0.0
+    assert default_zero_fraction("fc1", first_layer=False) == RELU_ZERO_FRACTION == 0.5
+
+
+@pytest.mark.parametrize("value, want", [(0, 0.0), (1, 1.0), ("0.25", 0.25), (np.float32(0.5), 0.5)])
+def test_check_zero_fraction(value, want):
+    assert check_zero_fraction(value) == want
+
+
+@pytest.mark.parametrize("value", [-0.01, 1.01, float("nan"), float("inf"), "abc", None, True])
+def test_check_zero_fraction_rejects(value):
+    with pytest.raises(SpecError) as info:
+        check_zero_fraction(value, "--zero-fraction")
+    assert info.value.field == "--zero-fraction" and "zero fraction" in info.value.message

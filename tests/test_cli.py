@@ -192,12 +192,18 @@ def test_run_json_numbers_are_consistent(run_rs):
                  "S": lyr.S, "U": lyr.U}
         assert rec["macs"] == _shape_macs(shape)
         assert rec["energy_total"] == pytest.approx(_energy_sum(rec["energy"]), rel=1e-12)
-        # energy = charged accesses x Table IV (inputs on reads, psums on reads + writes)
-        assert rec["energy"]["ALU"] == rec["macs"]
+        # energy = charged accesses x Table IV (inputs on reads, psums on reads + writes), less what
+        # the eyeriss preset's zero gating skips, with DRAM charged on the RLC-compressed words
+        gating, rlc = rec["gating"], rec["dram_compressed"]
+        assert rec["energy"]["ALU"] == rec["macs"] - gating["gated_macs"]
         acc, en = rec["accesses"], rec["energy"]
         for level in ("RF", "GLB", "DRAM"):
             for t in TYPES:
                 words = acc[level][t]["reads"] + (acc[level][t]["writes"] if t == "psum" else 0)
+                if (level, t) == ("RF", "filter"):
+                    words -= gating["gated_filter_rf_reads"]
+                if level == "DRAM":
+                    words = rlc["psum_reads"] + rlc["psum_writes"] if t == "psum" else rlc[f"{t}_reads"]
                 assert en[level][t] == pytest.approx(words * COST[level])
         for t in TYPES:
             assert en["NoC"][t] == pytest.approx(acc["NoC"][t]["deliveries"] * COST["NoC"])

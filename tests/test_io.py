@@ -160,7 +160,8 @@ def test_eyeriss_chip():
 @pytest.mark.parametrize("df,rf_words", [("rs", 256), ("ws", 1), ("osa", 49), ("osb", 5), ("osc", 1), ("nlr", 0)])
 def test_isca16_storage_and_scaling(df, rf_words):
     hws = {p: load_hardware(f"isca16-{p}-{df}") for p in (256, 512, 1024)}
-    assert [(h.pe_rows, h.pe_cols) for h in hws.values()] == [(16, 16), (16, 32), (32, 32)]
+    shapes = [(1, 256), (1, 512), (1, 1024)] if df == "ws" else [(16, 16), (16, 32), (32, 32)]
+    assert [(h.pe_rows, h.pe_cols) for h in hws.values()] == shapes  # WS: one systolic chain
     for hw in hws.values():
         assert hw.rf.total_words == rf_words
         assert hw.dataflow is Dataflow(df) and not hw.allow_psum_spill and not hw.glb_halo_reuse
@@ -319,7 +320,8 @@ def test_load_mapping_batch(tmp_path):
     ("dataflow: rs", "dataflow: ws", "layers.conv3.eyeriss", SpecError),
     ("t: 4}", "t: 4, u: 1}", "layers.conv3.eyeriss.u", SpecError),
     ("t: 4}", "t: 4.5}", "layers.conv3.eyeriss.t", SpecError),
-    ("e: 13", "e: 7", "layers.conv3.eyeriss.e", MappingError),
+    ("e: 13", "e: 14", "layers.conv3.eyeriss.e", MappingError),   # wider than E = 13
+    ("t: 4}", "t: 4, split: 9}", "layers.conv3.eyeriss.split", MappingError),
     ("layers:", "batch: 4\nlayers:", "batch", SpecError),
 ])
 def test_load_mapping_errors(tmp_path, old, new, field, cls):
@@ -376,3 +378,11 @@ def test_json_schema(kind):
 def test_errors_are_accelsim_errors(tmp_path):
     with pytest.raises(AccelsimError):
         load_workload(write(tmp_path, workload_text("{name: a}")))
+
+
+def test_mapping_family_name_picks_the_workload_file():
+    """``--mapping eyeriss-jssc`` (the issue's spelling) selects eyeriss_jssc_alexnet.yaml."""
+    wl = load_workload("alexnet")
+    by_family = load_mapping("eyeriss-jssc", wl, 4)
+    assert sorted(by_family) == ["conv1", "conv2", "conv3", "conv4", "conv5"]
+    assert by_family == load_mapping("eyeriss_jssc_alexnet", wl, 4)

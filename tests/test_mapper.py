@@ -144,10 +144,13 @@ def test_eyeriss_rs_parameters():
     assert res.to_dict()["accesses"]["RF"]["filter"]["reads"] == CONV3.macs
 
 
-def test_eyeriss_parameters_must_divide():
+def test_eyeriss_parameters_must_fit():
     with pytest.raises(accelsim.MappingError) as info:
-        from_eyeriss_params(CONV3, n=1, e=5, p=16, q=4, r=1, t=4)
+        from_eyeriss_params(CONV3, n=1, e=14, p=16, q=4, r=1, t=4)
     assert info.value.field == "mapping.e"
+    # a set width that does not divide E leaves a narrower last strip (13 = 5 + 5 + 3)
+    ragged = from_eyeriss_params(CONV3, n=1, e=5, p=16, q=4, r=1, t=4)
+    assert ragged.factors()[4] == 15 and ragged.is_padded(CONV3.loop_bounds())
 
 
 # --------------------------------------------------------------------------- infeasible cases

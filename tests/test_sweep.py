@@ -294,6 +294,8 @@ def test_product_order_and_axes():
     ("noc.kind", "Broadcast", lambda hw: hw.noc.kind.value == "broadcast"),
     ("noc.ifmap_words_per_cycle", 2, lambda hw: hw.noc.ifmap_words_per_cycle == 2),
     ("allow_psum_spill", True, lambda hw: hw.allow_psum_spill is True),
+    ("zero_gating", False, lambda hw: hw.zero_gating is False and hw.dram_rlc is True),
+    ("dram_rlc", False, lambda hw: hw.dram_rlc is False and hw.zero_gating is True),
 ])
 def test_vary_fields_set_the_named_hardware_field(name, value, check):
     hw = load_hardware("eyeriss")

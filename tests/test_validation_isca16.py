@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import pytest
 
-from accelsim.validation import CONV, DATAFLOWS, FIG10_LAYERS, conv_summary, fig10, reference
+from accelsim.validation import (CONV, DATAFLOWS, FIG10_LAYERS, conv_summary, fig10, paper_ifmap_rereads,
+                                 reference)
 
 REF = reference()
 
@@ -65,10 +66,16 @@ def test_accesses_per_mac_batch16():
     assert acc["rs"]["RF"] == pytest.approx(3.9, abs=0.2)
 
 
+# Dataflows whose DRAM accesses the model cannot bring within 20 % of Fig. 11 without
+# contradicting how the paper describes them (measured at the default mapper budget).
 _DRAM_KNOWN_OFF = {
-    "ws": "WS streams ifmaps from DRAM once per filter group: 1.66x Fig. 11",
-    "osb": "our OSB keeps more of the ifmap in its 304 kB GLB than the paper's: 0.46x Fig. 11",
-    "nlr": "no-spill NLR re-reads filters per output tile at N = 16: 1.65x Fig. 11",
+    # Fig. 11 at N = 1, 16, 64 implies OSB reads every filter once and every ifmap word 7.1
+    # times. The model's best OSB mapping reads filters 4.5 times and ifmaps 1.3 times instead,
+    # a cheaper use of the same 304 kB buffer. Bypassing the buffer for ifmaps (as OSC does)
+    # gives 2.26x; keeping every E/F loop out of the buffer's ifmap tile (no convolutional reuse
+    # in the buffer; needs a search constraint the kernel lacks) 0.67-0.69x. §IV-B and §VI-A
+    # describe nothing that pins the paper's choice between those.
+    "osb": "the paper's OSB re-reads ifmaps 7.1x with filters once; the best OSB mapping trades that for 0.46x Fig. 11",
 }
 
 
@@ -78,8 +85,16 @@ _DRAM_KNOWN_OFF = {
      if df in _DRAM_KNOWN_OFF else df for df in DATAFLOWS],
 )
 def test_fig11_dram_accesses_per_mac_batch16(df):
+    """Fig. 11 at N = 16 within 20 %; known exceptions and why in ``_DRAM_KNOWN_OFF``."""
     paper = REF["fig_11_dram_accesses_per_mac_256pes"][df]["16"]
     assert conv_summary(df, 16).accesses_per_mac["DRAM"] == pytest.approx(paper, rel=0.20)
+
+
+def test_paper_ifmap_rereads_follow_from_fig11():
+    """Fig. 11 minus one read of every filter, per ifmap word: N-independent for WS and OS."""
+    for df in ("ws", "osa", "osb", "osc"):
+        assert paper_ifmap_rereads(df, 16) == pytest.approx(paper_ifmap_rereads(df, 1), rel=0.1), df
+    assert paper_ifmap_rereads("osb", 16) == pytest.approx(7.1, abs=0.1)
 
 
 def test_ws_cannot_run_batch_64_and_says_why():

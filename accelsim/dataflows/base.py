@@ -28,8 +28,9 @@ class Template:
         Dimensions that may be spread across PE rows / columns.
     pe : tuple of Dim
         Dimensions that may loop in time inside a PE (below the array).
-    pinned : dict of Dim to str
-        Dimensions whose whole bound must go to one place: ``"row"``, ``"col"`` or ``"pe"``.
+    pinned : dict of Dim to str or tuple of str
+        Dimensions whose whole bound must go to one place: ``"row"``, ``"col"`` or ``"pe"``; a
+        tuple such as ``("row", "col")`` lets the bound split among those places only.
     reductions : dict of Dim to Reduction
         How psums are combined across PEs for spatial C, R, S loops (default ``NOC``).
     glb, rf : tuple of Keep
@@ -62,7 +63,8 @@ class Template:
     def places(self, dim: Dim) -> tuple[str, ...]:
         """Where factors of ``dim`` may go: any of ``outer``, ``row``, ``col``, ``pe``."""
         if dim in self.pinned:
-            return (self.pinned[dim],)
+            place = self.pinned[dim]
+            return place if isinstance(place, tuple) else (place,)
         out = ["outer"]
         if dim in self.rows:
             out.append("row")

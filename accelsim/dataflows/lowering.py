@@ -41,11 +41,12 @@ def lower_mapping(mapping: Mapping) -> NestArrays:
 
 
 def capacity_array(hw: Hardware) -> np.ndarray:
-    """int64[2, 4]: (GLB, RF) × (shared, ifmap, filter, psum) words; shared -1 = unbounded."""
+    """int64[2, 6]: (GLB, RF) × (shared, ifmap, filter, psum words, words per bank, banks);
+    shared -1 = unbounded, words per bank 0 = not banked."""
     rows = []
     for buf in (hw.glb, hw.rf):
         shared = -1 if buf.shared_words is None else buf.shared_words
-        rows.append([shared, *buf.dedicated_words])
+        rows.append([shared, *buf.dedicated_words, buf.bank_words, buf.banks])
     return np.array(rows, dtype=np.int64)
 
 

@@ -25,47 +25,78 @@ TEMPLATE = Template(
 )
 
 
-def from_eyeriss_params(layer, *, n: int, e: int, p: int, q: int, r: int, t: int,
-                        t_on_rows: bool = True) -> Mapping:
+def from_eyeriss_params(layer, *, n: int, e: int, p: int, q: int, r: int, t: int, split: int = 1,
+                        t_on_rows: bool = True, filter_blocks: int = 1) -> Mapping:
     """Build a mapping from Eyeriss's own RS parameters (JSSC 2017, Table III).
 
     Parameters
     ----------
     layer : ConvLayer
-        The layer; its ``E`` must be a multiple of ``e`` and the per-group ``M``, ``C`` and ``N``
-        multiples of ``p·t``, ``q·r`` and ``n``.
+        The layer. Its ``E`` need not be a multiple of ``e``: the last strip of ofmap rows is
+        narrower (ragged), as CONV1's 7-wide strips of ``E = 55`` on the chip (8 strips, the
+        last 6 wide). The per-group ``M``, ``C`` and ``N`` likewise need not be multiples of
+        ``p·t``, ``q·r`` and ``n`` (the last block is partial).
     n, e, p, q, r, t : int
         Images per pass, PE-set width (ofmap rows in parallel), filters per PE, channels per
         PE, PE sets on different channels, PE sets on different filters.
+    split : int
+        Segments a PE set wider than the array is cut into, stacked vertically: the chip's
+        CONV2 set of ``5 × 27`` PEs runs as ``5 × 14`` above ``5 × 13`` (``split = 2``;
+        segments ``ceil(e / split)`` columns wide, the last one narrower).
     t_on_rows : bool
         Stack the ``t`` PE sets vertically (``R·r·t`` rows × ``e`` columns, as the chip does
         for CONV3–5) rather than side by side (``R·r`` × ``e·t``).
+    filter_blocks : int
+        Blocks of ``p·t`` filters whose passes run back to back on one ifmap block: the GLB
+        keeps that ifmap block for all of them and their psums together (Table III fixes a
+        pass, not the order of passes; more blocks read the ifmap from DRAM fewer times and
+        need more psum banks).
 
     Returns
     -------
     Mapping
-        A pass is one (n images, p·t filters, q·r channels, e ofmap rows) block. The GLB keeps
-        the psums of every channel pass (the C loop runs inside the psum tile, so psums never
-        spill to DRAM) and the ifmap and filters of one pass; the RF keeps the filter rows
-        ``p·q·S``, a ``q·S`` ifmap window and ``p`` psums.
+        A pass is one (n images, p·t filters, q·r channels, e ofmap rows) block. Loop order,
+        outermost first: groups, image blocks, filter-block sets, ofmap strips, channel blocks,
+        the ``filter_blocks`` filter blocks. The GLB keeps the psums of every channel pass of
+        the set (the C loop runs inside the psum tile, so psums never spill to DRAM), the ifmap
+        of one channel block and strip (across the set's filter blocks) and the filters of one
+        pass; the RF keeps the filter rows ``p·q·S``, a ``q·S`` ifmap window and ``p`` psums.
+
+    Raises
+    ------
+    MappingError
+        A parameter is larger than its dimension, or ``split`` does not divide the set into
+        non-empty segments.
     """
     bounds = dict(zip(Dim, layer.loop_bounds()))
-    for name, value, dim, whole in (("n", n, Dim.N, bounds[Dim.N]), ("e", e, Dim.E, bounds[Dim.E]),
-                                    ("p·t", p * t, Dim.M, bounds[Dim.M]), ("q·r", q * r, Dim.C, bounds[Dim.C])):
-        if value < 1 or whole % value:
-            raise MappingError(f"{name} = {value} does not divide {dim.name} = {whole}", f"mapping.{name}")
+    for name, value, dim in (("n", n, Dim.N), ("e", e, Dim.E), ("p·t", p * t, Dim.M), ("q·r", q * r, Dim.C)):
+        if value > bounds[dim]:
+            raise MappingError(f"{name} = {value} exceeds {dim.name} = {bounds[dim]}", f"mapping.{name}")
+    seg = -(-e // split)
+    if split > e or (split - 1) * seg >= e:
+        raise MappingError(f"cannot cut a set {e} wide into {split} non-empty segments", "mapping.split")
+
+    def blocks(dim: Dim, size: int) -> int:
+        return -(-bounds[dim] // size)
+
+    m_blocks = blocks(Dim.M, p * t)
+    if filter_blocks > m_blocks:
+        raise MappingError(f"{filter_blocks} blocks of p·t = {p * t} filters exceed M = {bounds[Dim.M]}",
+                           "mapping.filter_blocks")
     outer = [
         Loop(Dim.G, bounds[Dim.G]),
-        Loop(Dim.N, bounds[Dim.N] // n),
-        Loop(Dim.M, bounds[Dim.M] // (p * t)),
-        Loop(Dim.E, bounds[Dim.E] // e),
-        Loop(Dim.C, bounds[Dim.C] // (q * r)),
+        Loop(Dim.N, blocks(Dim.N, n)),
+        Loop(Dim.M, -(-m_blocks // filter_blocks)),
+        Loop(Dim.E, blocks(Dim.E, e)),
+        Loop(Dim.C, blocks(Dim.C, q * r)),
+        Loop(Dim.M, filter_blocks),
     ]
     spatial = [
         Loop(Dim.M, t, LoopKind.ROW if t_on_rows else LoopKind.COL),
         Loop(Dim.C, r, LoopKind.ROW),
+        Loop(Dim.E, split, LoopKind.ROW),
         Loop(Dim.R, bounds[Dim.R], LoopKind.ROW),
-        Loop(Dim.E, e, LoopKind.COL),
+        Loop(Dim.E, seg, LoopKind.COL),
     ]
     pe = [
         Loop(Dim.N, n),
@@ -75,13 +106,22 @@ def from_eyeriss_params(layer, *, n: int, e: int, p: int, q: int, r: int, t: int
         Loop(Dim.M, p),
     ]
     loops = tuple(outer + spatial + pe)
-    channel_loop = len(outer) - 1
+    channel_loop = len(outer) - 2
     first_pe = len(outer) + len(spatial)
-    glb = [len(outer), len(outer), channel_loop]  # ifmap, filter: one pass; psum: all channel passes
+    # ifmap: one channel block across the filter blocks; filter: one pass; psum: the set's
+    # filter blocks over every channel pass
+    glb = [len(outer) - 1, len(outer), channel_loop]
     # filter rows stay for the whole pass (above N and F); ifmap window and psums below F
     rf = [None, None, None]
     rf[DataType.FILTER] = first_pe
     rf[DataType.IFMAP] = first_pe + 2
     rf[DataType.PSUM] = first_pe + 2
-    return Mapping(loops=loops, glb=tuple(glb), rf=tuple(rf), dataflow=Dataflow.RS.value,
-                   notes={"eyeriss_params": {"n": n, "e": e, "p": p, "q": q, "r": r, "t": t}})
+    params = {"n": n, "e": e, "p": p, "q": q, "r": r, "t": t}
+    if split > 1:
+        params["split"] = split
+    if filter_blocks > 1:
+        params["filter_blocks"] = filter_blocks
+    mapping = Mapping(loops=loops, glb=tuple(glb), rf=tuple(rf), dataflow=Dataflow.RS.value,
+                      notes={"eyeriss_params": params})
+    mapping.check_covers(layer.loop_bounds())
+    return mapping

@@ -170,7 +170,8 @@ def load_mapping(name_or_path: str | Path, workload: Workload, batch: int) -> di
     Parameters
     ----------
     name_or_path : str or Path
-        A preset name (file stem in ``workloads/mappings/``) or a YAML file.
+        A preset name (file stem in ``workloads/mappings/``; a family name such as
+        ``eyeriss-jssc`` selects ``eyeriss_jssc_<workload>``) or a YAML file.
     workload : Workload
         The workload the file maps (its name must match the file's ``workload`` key).
     batch : int
@@ -189,5 +190,11 @@ def load_mapping(name_or_path: str | Path, workload: Workload, batch: int) -> di
     MappingError
         A mapping that is illegal or does not cover its layer.
     """
+    if not _looks_like_path(name_or_path) and isinstance(name_or_path, str):
+        # a family name ("eyeriss-jssc") picks its file for this workload ("eyeriss_jssc_alexnet")
+        stems = {_key(stem) for stem in _preset_files("mappings")}
+        specific = f"{name_or_path}_{workload.name}"
+        if _key(name_or_path) not in stems and _key(specific) in stems:
+            name_or_path = specific
     path = resolve("mappings", name_or_path)
     return schema.mappings_from_data(read_yaml(path), workload, batch, origin=str(path))

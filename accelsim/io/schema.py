@@ -168,6 +168,9 @@ class HardwareFile(_Model):
     rf_bytes: StorageSection | None = None
     glb_words: StorageSection | None = None
     glb_bytes: StorageSection | None = None
+    #: words per bank of the GLB's shared pool, each bank wholly one data type per layer (0: not
+    #: banked); the pool must then be a whole number of banks
+    glb_bank_words: NonNegInt = 0
     word_bits: PosInt = 16
     clock_hz: PosFloat = 200e6
     dram_words_per_cycle: PosFloat = 4.0
@@ -179,6 +182,8 @@ class HardwareFile(_Model):
     allow_psum_spill: Flag = True
     glb_halo_reuse: Flag = False
     rf_prefetch: Flag = False
+    zero_gating: Flag = False
+    dram_rlc: Flag = False
 
 
 # --------------------------------------------------------------------------- mappings
@@ -191,6 +196,9 @@ class EyerissParams(_Model):
     q: PosInt
     r: PosInt
     t: PosInt
+    split: PosInt = 1
+    t_on_rows: bool = True
+    filter_blocks: PosInt = 1
 
 
 class ResidenceSection(_Model):
@@ -435,8 +443,12 @@ def _buffer(doc: HardwareFile, level: str, origin: str) -> Buffer:
                 raise SpecError(f"{value} bytes is not a whole number of {doc.word_bits}-bit words{_where(origin)}",
                                 field=f"{level}_bytes.{key}")
             sizes[key] = value // per_word
+    bank = doc.glb_bank_words if level == "glb" else 0
+    if bank and (sizes["shared"] < bank or sizes["shared"] % bank):
+        raise SpecError(f"the shared pool ({sizes['shared']} words) must be a whole number >= 1 of banks of "
+                        f"{bank} words{_where(origin)}", field="glb_bank_words")
     return Buffer(shared_words=sizes["shared"], ifmap_words=sizes["ifmap"], filter_words=sizes["filter"],
-                  psum_words=sizes["psum"])
+                  psum_words=sizes["psum"], bank_words=bank)
 
 
 # where Hardware.__post_init__ field names live in the file
@@ -476,6 +488,8 @@ def hardware_from_data(data: Any, energy_preset: Callable[[str], EnergyTable], o
             allow_psum_spill=doc.allow_psum_spill,
             glb_halo_reuse=doc.glb_halo_reuse,
             rf_prefetch=doc.rf_prefetch,
+            zero_gating=doc.zero_gating,
+            dram_rlc=doc.dram_rlc,
             source=doc.source,
         )
     except SpecError as exc:

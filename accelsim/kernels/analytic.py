@@ -276,7 +276,206 @@ def _moves(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, stride, rel):
 
 
 @jit
+def _mv(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, stride, rel, bounds):
+    if bounds.shape[0] == 8:
+        return _moves_padded(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, stride, rel, bounds)
+    return _moves(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, stride, rel)
+
+
+# loop roles in a padded count (see _moves_padded)
+FREE, FIX, TILE, OFFS, SLIDE = 0, 1, 2, 3, 4
+
+
+@jit
+def _roles(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, rel):
+    """Role of every loop for the words of ``t`` delivered to the holder at ``p`` (as
+    :func:`_moves`): ``FIX`` loops (the steps at which a tile is delivered, and instances
+    counted separately) enumerate deliveries; ``TILE`` and ``OFFS`` loops (PEs merged by
+    multicast or reduction) span the words of one delivery; ``FREE`` loops do neither.
+    Returns the roles and the sliding loop (-1 = none)."""
+    n = dims.shape[0]
+    role = np.zeros(n, dtype=np.int64)
+    slide = -1
+    k = -1
+    if reuse == 1 or reuse == 3:
+        for j in range(p - 1, -1, -1):
+            if kinds[j] == 0 and factors[j] > 1 and rel[t, dims[j]] == 1:
+                k = j
+                break
+    if reuse == 2 and t != IFMAP:
+        reuse = 0  # only the ifmap is forwarded across the array
+    kk = -1  # forwarding: the innermost non-window temporal loop
+    if reuse == 2:
+        for j in range(p - 1, -1, -1):
+            if kinds[j] == 0 and factors[j] > 1 and dims[j] < D_E:
+                kk = j
+                break
+    for j in range(n):
+        d = dims[j]
+        if j >= p:
+            role[j] = TILE
+        elif kinds[j] != 0:
+            if j < q:
+                role[j] = FIX
+            elif t == IFMAP:
+                role[j] = OFFS
+            elif rel[t, d] == 1:
+                role[j] = OFFS
+            elif t == PSUM and not (reds[j] == 1 or (reds[j] == 2 and merge_tree)):
+                role[j] = FIX
+            else:
+                role[j] = FREE
+        elif reuse == 0:
+            role[j] = FIX
+        elif reuse == 2:
+            role[j] = FIX if j <= kk else TILE
+        else:
+            role[j] = FIX if j <= k else FREE
+    if t == IFMAP and reuse == 1 and k >= 0 and dims[k] >= D_E:
+        slide = k
+        role[k] = SLIDE
+    return role, slide
+
+
+@jit
+def _values(dims, factors, role, want, d):
+    """Coordinate offsets along ``d`` of every index tuple of the loops whose role is in
+    ``want`` (a bit mask over roles); the other loops over ``d`` contribute 0."""
+    member = np.zeros(dims.shape[0], dtype=np.int64)
+    for j in range(dims.shape[0]):
+        if (want >> role[j]) & 1:
+            member[j] = 1
+    return _index_values(dims, factors, member, d)
+
+
+@jit
+def _masked_count(fix, span, bound):
+    """Sum over ``fix`` of the number of ``span`` values ``v`` with ``fix + v < bound``."""
+    total = 0
+    for a in fix:
+        for v in span:
+            if a + v < bound:
+                total += 1
+    return total
+
+
+@jit
+def _window_words(dims, factors, role, slide, d_out, d_flt, stride, bound_out, bound_flt):
+    """Ifmap rows (or columns) of one window axis summed over deliveries, with masking.
+
+    For every tuple of the ``FIX`` loops over ``d_out``/``d_flt`` (and, when ``slide`` is a
+    loop over one of them, every step along it), the union over the ``OFFS`` PEs of the valid
+    positions ``e·U + r`` of each PE's ``TILE`` that the PE did not hold at the previous step."""
+    fix_o = _values(dims, factors, role, 1 << FIX, d_out)
+    fix_f = _values(dims, factors, role, 1 << FIX, d_flt)
+    tile_o = _values(dims, factors, role, 1 << TILE, d_out)
+    tile_f = _values(dims, factors, role, 1 << TILE, d_flt)
+    offs_o = _values(dims, factors, role, 1 << OFFS, d_out)
+    offs_f = _values(dims, factors, role, 1 << OFFS, d_flt)
+    top = (bound_out - 1) * stride + bound_flt + 1
+    seen = np.zeros(top, dtype=np.int64)
+    held = np.zeros(top, dtype=np.int64)
+    stamp = 0
+    pstamp = 0
+    total = 0
+    steps = 1
+    shift_o = 0
+    shift_f = 0
+    if slide >= 0:
+        steps = factors[slide]
+        g = 1
+        for j in range(slide + 1, dims.shape[0]):
+            if dims[j] == dims[slide]:
+                g *= factors[j]
+        if dims[slide] == d_out:
+            shift_o = g
+        else:
+            shift_f = g
+    for a in fix_o:
+        for b in fix_f:
+            for i in range(steps):
+                stamp += 1
+                for oo in offs_o:
+                    for of in offs_f:
+                        pstamp += 1
+                        if i > 0:  # what this PE held at the previous step
+                            for te in tile_o:
+                                e = a + (i - 1) * shift_o + oo + te
+                                if e >= bound_out:
+                                    continue
+                                for tr in tile_f:
+                                    r = b + (i - 1) * shift_f + of + tr
+                                    if r < bound_flt:
+                                        held[e * stride + r] = pstamp
+                        for te in tile_o:
+                            e = a + i * shift_o + oo + te
+                            if e >= bound_out:
+                                continue
+                            for tr in tile_f:
+                                r = b + i * shift_f + of + tr
+                                if r >= bound_flt:
+                                    continue
+                                h = e * stride + r
+                                if held[h] != pstamp and seen[h] != stamp:
+                                    seen[h] = stamp
+                                    total += 1
+    return total
+
+
+@jit
+def _moves_padded(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, stride, rel, bounds):
+    """:func:`_moves` with masked iterations (imperfect factorisation).
+
+    Words delivered = sum over deliveries (index tuples of the ``FIX`` loops) of the valid
+    words one delivery spans. The sum factorises over dimensions, because a tile's words and
+    validity along one dimension depend only on that dimension's loops: along a dimension the
+    type depends on, the number of valid coordinates spanned; along another, whether any
+    coordinate is valid (a PE or step with no valid iteration receives nothing); for the
+    ifmap, rows ``e·U + r`` (and columns) per window axis, sliding windows included.
+    """
+    role, slide = _roles(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, rel)
+    total = 1
+    for d in range(8):
+        if t == IFMAP and d >= D_E:
+            continue
+        fix = _values(dims, factors, role, 1 << FIX, d)
+        if rel[t, d] == 1:
+            span = _values(dims, factors, role, (1 << TILE) | (1 << OFFS), d)
+        else:
+            span = np.zeros(1, dtype=np.int64)  # only whether any coordinate is valid
+        total *= _masked_count(fix, span, bounds[d])
+        if total == 0:
+            return 0
+    if t == IFMAP:
+        on_rows = slide >= 0 and (dims[slide] == D_E or dims[slide] == D_R)
+        on_cols = slide >= 0 and (dims[slide] == D_F or dims[slide] == D_S)
+        total *= _window_words(dims, factors, role, slide if on_rows else -1, D_E, D_R, stride,
+                               bounds[D_E], bounds[D_R])
+        total *= _window_words(dims, factors, role, slide if on_cols else -1, D_F, D_S, stride,
+                               bounds[D_F], bounds[D_S])
+    return total
+
+
+@jit
 def count_accesses(dims, factors, kinds, reds, res, stride, window, counts, usage):
+    """Fill ``counts`` (int64[4,3,4]) and ``usage`` (int64[2,3]) for a nest whose factors
+    multiply to the layer's bounds exactly (see :func:`count_accesses_padded`)."""
+    return _count(dims, factors, kinds, reds, res, stride, window, np.empty(0, dtype=np.int64), counts, usage)
+
+
+@jit
+def count_accesses_padded(dims, factors, kinds, reds, res, stride, window, bounds, counts, usage):
+    """:func:`count_accesses` for a nest whose factors may multiply past the layer's ``bounds``
+    (int64[8], G N M C E F R S): imperfect factorisation. Iterations with a coordinate at or
+    beyond its bound are masked (no MAC, no operand, no psum); a tile holds only the words of
+    its valid iterations; a PE or step with no valid iteration receives nothing. Counted by
+    enumerating, per dimension, the iterations of the loops that fix a tile's position (slower
+    than the closed form, still exact; equal to it when nothing is padded)."""
+    return _count(dims, factors, kinds, reds, res, stride, window, bounds, counts, usage)
+
+
+@jit
+def _count(dims, factors, kinds, reds, res, stride, window, bounds, counts, usage):
     """Fill ``counts`` (int64[4,3,4]) and ``usage`` (int64[2,3], GLB and per-PE RF words).
 
     ``window`` is a bit mask. Bit 0: operands that bypass the RF are forwarded across the
@@ -293,9 +492,14 @@ def count_accesses(dims, factors, kinds, reds, res, stride, window, counts, usag
     n = dims.shape[0]
     counts[:] = 0
     usage[:] = 0
+    padded = bounds.shape[0] == 8
     macs = 1
-    for j in range(n):
-        macs *= factors[j]
+    if padded:
+        for d in range(8):
+            macs *= bounds[d]
+    else:
+        for j in range(n):
+            macs *= factors[j]
     # chain of holders per type: DRAM (pos 0), GLB, RF, then the MAC (pos n)
     pos = np.empty(4, dtype=np.int64)
     lev = np.empty(4, dtype=np.int64)
@@ -320,6 +524,9 @@ def count_accesses(dims, factors, kinds, reds, res, stride, window, counts, usag
             x = one.copy()
             for j in range(pos[i], n):
                 x[dims[j]] *= factors[j]
+            if padded:
+                for d in range(8):
+                    x[d] = min(x[d], bounds[d])  # the largest tile is the one at the origin
             usage[0 if lev[i] == GLB else 1, t] = _proj(t, x, stride)
         if t != PSUM:
             for i in range(m - 1):
@@ -333,9 +540,9 @@ def count_accesses(dims, factors, kinds, reds, res, stride, window, counts, usag
                     mode = 3
                 else:
                     mode = 1
-                sent = _moves(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, rel)
-                got = macs if child_is_mac else _moves(t, dims, factors, kinds, reds, pc, pc, mode, True,
-                                                       stride, rel)
+                sent = _mv(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, rel, bounds)
+                got = macs if child_is_mac else _mv(t, dims, factors, kinds, reds, pc, pc, mode, True,
+                                                       stride, rel, bounds)
                 counts[lev[i], t, READS] += sent
                 if not child_is_mac:
                     counts[lev[i + 1], t, WRITES] += got
@@ -351,9 +558,9 @@ def count_accesses(dims, factors, kinds, reds, res, stride, window, counts, usag
                 if child_is_mac:
                     out = macs
                 else:
-                    out = _moves(t, dims, factors, kinds, reds, pc, pc, 1, True, stride, rel)
-                upd = _moves(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, rel)
-                resident = _moves(t, dims, factors, kinds, reds, pp, pp, 1, True, stride, rel)
+                    out = _mv(t, dims, factors, kinds, reds, pc, pc, 1, True, stride, rel, bounds)
+                upd = _mv(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, rel, bounds)
+                resident = _mv(t, dims, factors, kinds, reds, pp, pp, 1, True, stride, rel, bounds)
                 lp = lev[i]
                 counts[lp, t, UPDATES] += upd
                 if lp == DRAM:
@@ -363,7 +570,7 @@ def count_accesses(dims, factors, kinds, reds, res, stride, window, counts, usag
                     counts[lp, t, WRITES] += upd - resident
                     counts[lp, t, READS] += upd - resident
                 if lp != RF and (child_is_mac or lev[i + 1] == RF):
-                    after_noc = _moves(t, dims, factors, kinds, reds, pc, pp, mode, False, stride, rel)
+                    after_noc = _mv(t, dims, factors, kinds, reds, pc, pp, mode, False, stride, rel, bounds)
                     counts[NOC, t, READS] += out - after_noc
                     counts[NOC, t, TRANSACTIONS] += upd + (upd - resident)
     return macs
@@ -385,15 +592,27 @@ def energy_of(counts, macs, costs):
 
 @jit
 def _overflow(usage, caps, lv):
-    """Words by which level ``lv`` (0 GLB, 1 RF) overflows; ``caps[lv, 0] < 0`` = unbounded."""
+    """Words by which level ``lv`` (0 GLB, 1 RF) overflows; ``caps[lv, 0] < 0`` = unbounded.
+
+    With banks (``caps[lv, 4]`` words each, ``caps[lv, 5]`` of them, each wholly one data
+    type) a type spilling ``w`` words past its dedicated ones takes ``ceil(w / bank)`` banks;
+    banks taken beyond ``caps[lv, 5]`` count as a bank's words each.
+    """
     if caps[lv, 0] < 0:
         return 0
+    bank = caps[lv, 4] if caps.shape[1] > 5 else 0
     spill = 0
+    banks = 0
     for t in range(3):
         extra = usage[lv, t] - caps[lv, 1 + t]
         if extra > 0:
             spill += extra
-    return spill - caps[lv, 0] if spill > caps[lv, 0] else 0
+            if bank > 0:
+                banks += (extra + bank - 1) // bank
+    over = spill - caps[lv, 0] if spill > caps[lv, 0] else 0
+    if bank > 0 and banks > caps[lv, 5] and (banks - caps[lv, 5]) * bank > over:
+        over = (banks - caps[lv, 5]) * bank
+    return over
 
 
 @jit
@@ -403,6 +622,21 @@ def compute_steps(factors, kinds):
     for j in range(factors.shape[0]):
         if kinds[j] == 0:
             steps *= factors[j]
+    return steps
+
+
+@jit
+def compute_steps_padded(dims, factors, kinds, bounds):
+    """:func:`compute_steps` of a padded nest: the temporal steps at which at least one PE
+    has a valid iteration (the others are skipped)."""
+    temporal = np.zeros(dims.shape[0], dtype=np.int64)
+    for j in range(dims.shape[0]):
+        if kinds[j] == 0:
+            temporal[j] = 1
+    steps = 1
+    for d in range(8):
+        vals = _index_values(dims, factors, temporal, d)
+        steps *= _masked_count(vals, np.zeros(1, dtype=np.int64), bounds[d])
     return steps
 
 

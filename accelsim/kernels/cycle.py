@@ -146,7 +146,7 @@ def _row_mask(e_ext, r_ext, stride, size):
 
 @jit
 def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
-        ifmap, filt, ofmap, widths, noc_kind, rf_prefetch, glb_bw, dram_bw, pass_overhead, bin_cycles,
+        ifmap, filt, ofmap, widths, noc_kind, rf_prefetch, glb_bw, dram_bw, dram_scale, pass_overhead, bin_cycles,
         counts, usage, stats, pe_steps, trace):
     """Execute the nest cycle by cycle.
 
@@ -178,6 +178,10 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         at the array edge, one link per used row for ifmaps and per used column for filters).
     glb_bw, dram_bw : float
         GLB and DRAM words per cycle (``inf`` = unlimited).
+    dram_scale : float64[3]
+        Link words per counted word of the DRAM transfers of each data type — ifmap reads,
+        filter reads, psum writes (1 = dense; RLC-compressed fmaps below 1). Timing only:
+        counts stay in dense words; psums read back from DRAM move dense.
     pass_overhead : int
         Cycles added at the end of every pass (pipeline drain, or systolic fill and drain).
     bin_cycles : int
@@ -197,6 +201,14 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     counts[:] = 0
     usage[:] = 0
     # ---------------------------------------------------------------- nest structure
+    # padded (imperfectly factorised) dimensions: iterations at or past a bound are masked
+    prod = np.ones(8, dtype=np.int64)
+    for j in range(n):
+        prod[dims[j]] *= factors[j]
+    padded = False
+    for d in range(8):
+        if prod[d] != bounds[d]:
+            padded = True
     gstride = np.ones(n, dtype=np.int64)
     for j in range(n):
         for i in range(j + 1, n):
@@ -244,9 +256,11 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             n_grp_all += 1
     seen_grp[:] = False
     n_grp_noc = 0
+    noc_first = np.zeros(n_pe, dtype=np.bool_)  # the PE a NoC reduction group sums into
     for pe in range(n_pe):
         if not seen_grp[grp_noc[pe]]:
             seen_grp[grp_noc[pe]] = True
+            noc_first[pe] = True
             n_grp_noc += 1
     local_links = max(1, n_pe - n_grp_noc)
     # systolic edge links per data type: the PEs along the spatial loops over its own dimensions
@@ -290,16 +304,15 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                 if kinds[j] == 0 and factors[j] > 1 and RELEVANCE[t, dims[j]] == 1:
                     k_rel[lv, t] = j
                     break
+            cx = np.empty(8, dtype=np.int64)  # the largest tile: the one at the origin
+            for d in range(8):
+                cx[d] = min(ext[lv, t, d], bounds[d])
             if t == IFMAP:
-                e_ext = ext[lv, t, D_E]
-                r_ext = ext[lv, t, D_R]
-                f_ext = ext[lv, t, D_F]
-                s_ext = ext[lv, t, D_S]
-                rows = min((e_ext - 1) * stride + r_ext, e_ext * r_ext) if e_ext > 0 else 0
-                cols = min((f_ext - 1) * stride + s_ext, f_ext * s_ext) if f_ext > 0 else 0
-                usage[lv, t] = ext[lv, t, D_G] * ext[lv, t, D_N] * ext[lv, t, D_C] * rows * cols
+                rows = min((cx[D_E] - 1) * stride + cx[D_R], cx[D_E] * cx[D_R]) if cx[D_E] > 0 else 0
+                cols = min((cx[D_F] - 1) * stride + cx[D_S], cx[D_F] * cx[D_S]) if cx[D_F] > 0 else 0
+                usage[lv, t] = cx[D_G] * cx[D_N] * cx[D_C] * rows * cols
             else:
-                usage[lv, t] = size[lv, t]
+                usage[lv, t] = _dense_size(t, cx, 1, 1)
     # value arrays: GLB tiles (double buffered for sliding), RF tiles per PE
     glb_val = np.zeros((3, 2, max(size[0, 0], size[0, 1], size[0, 2], 1)), dtype=np.int64)
     rf_val = np.zeros((3, 2, n_pe, max(size[1, 0], size[1, 1], size[1, 2], 1)), dtype=np.int64)
@@ -313,6 +326,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     stamp_fwd = np.full(max(size[2, 0], 1), -1, dtype=np.int64)
     # psum residence bookkeeping
     touched_rf = np.full(max(size[1, 2], 1), -1, dtype=np.int64)
+    touched_rf_pe = np.full((n_pe if padded else 1, max(size[1, 2], 1)), -1, dtype=np.int64)  # padded runs
     touched_glb = np.full(max(size[0, 2], 1), -1, dtype=np.int64)
     touched_dram = np.zeros(max(size[2, 2], 1), dtype=np.bool_)
     resid = np.zeros(2, dtype=np.int64)  # residence serials (GLB, RF)
@@ -351,7 +365,9 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     # per-step traffic for timing: 0/1 ifmap/filter words sent to MACs that bypass the RF, 2
     # psum-in, 3 GON, 4 local links, 5 GLB, 6 DRAM, 7/8 ifmap/filter words delivered (per PE),
     # 9/10 ifmap/filter words sent to fill RF tiles, 11 GLB accesses of arriving psums
-    step_words = np.zeros(12, dtype=np.float64)
+    # 12-14 DRAM words of ifmap reads, filter reads, psum writes (scaled by dram_scale; 6 holds
+    # the psums read back)
+    step_words = np.zeros(15, dtype=np.float64)
     bus = np.zeros(5, dtype=np.float64)
     scratch = np.zeros((4, 8), dtype=np.int64)
     local = np.zeros(3, dtype=np.int64)
@@ -368,6 +384,15 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     prev_epoch_start = 0.0
     sweep = -1
     n_bins = trace.shape[0]
+    # padded runs: steps with no valid iteration are skipped; which PEs have one this step
+    pending = -1                       # outermost loop changed over the skipped steps
+    pe_ok = np.ones(n_pe, dtype=np.bool_)
+    n_valid = n_pe                     # valid PEs this step
+    n_valid_first = n_grp_noc          # of which sum a NoC reduction group
+    thr = np.full(8, -1, dtype=np.int64)
+    evo = np.zeros(8, dtype=np.int64)  # coordinates fixed by a tile's delivery loops
+    executed = 0
+    passes = 0
     for s in range(total_steps + 1):
         last = s == total_steps
         # --- advance the odometer (c = outermost loop that changed)
@@ -386,8 +411,42 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         for j in range(n):
             if kinds[j] == 0:
                 gt[dims[j]] += idx[j] * gstride[j]
+        if padded and not last:
+            if s > 0:
+                if pending >= 0 and pending < c:
+                    c = pending
+                skip = False
+                for d in range(8):
+                    if gt[d] >= bounds[d]:
+                        skip = True
+                if skip:
+                    pending = c
+                    continue
+                pending = -1
+            changed = False
+            for d in range(8):
+                if bounds[d] - gt[d] != thr[d]:
+                    thr[d] = bounds[d] - gt[d]
+                    changed = True
+            if changed:
+                n_valid = 0
+                n_valid_first = 0
+                for pe in range(n_pe):
+                    ok = True
+                    for d in range(8):
+                        if pe_off[pe, d] >= thr[d]:
+                            ok = False
+                    pe_ok[pe] = ok
+                    if ok:
+                        n_valid += 1
+                        if noc_first[pe]:
+                            n_valid_first += 1
+        if not last:
+            executed += 1
         step_words[:] = 0.0
         new_pass = s == 0 or last or (c >= 0 and c < pass_pos)
+        if new_pass and not last:
+            passes += 1
         glb_event = False
         # --- 1. psum residences that end: RF -> parent, then GLB -> DRAM
         for lv in (1, 0):
@@ -399,7 +458,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             if lv == 0:
                 glb_event = True
             _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe,
-                        leader, n_grp_noc, touched_glb, touched_dram, resid, stride, counts, step_words, scratch)
+                        leader, n_grp_noc, touched_glb, touched_dram, resid, stride, counts, step_words, scratch,
+                        padded, touched_rf_pe, noc_first)
         if last:
             # drain the final pass, let the last psums leave, and stop
             _advance(now, float(pass_overhead), CAUSE_PIPELINE, stats, trace, bin_cycles, n_bins)
@@ -441,9 +501,15 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                     continue
                 slide = (s > 0 and c == k_rel[lv, t] and t == IFMAP and dims[c] >= D_E
                          and (lv == 1 or (window & 2) != 0))
+                if padded:
+                    for d in range(8):
+                        evo[d] = 0
+                    for j in range(k_rel[lv, t] + 1):
+                        if kinds[j] == 0:
+                            evo[dims[j]] += idx[j] * gstride[j]
                 _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, rf_val,
                       ifmap, filt, pe_off, n_pe, masks_h, masks_w, contig, stamp_glb, stamp_dram, stride,
-                      counts, step_words, scratch)
+                      counts, step_words, scratch, padded, bounds, evo)
         # --- 3. the MACs of this step, every PE in lockstep
         if s == 0 or c < sweep_top:
             sweep += 1
@@ -456,9 +522,9 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                 for d in range(8):
                     o[d] = origin[1, t, d]
                 local[t] = _addr(t, gt, o, ext[1, t], hh[1, t], ww[1, t], stride)
-        # RF psum residence accounting is also the same on every PE
+        # RF psum residence accounting is also the same on every PE (padded runs: per PE)
         rf_psum_hit = False
-        if res[1, PSUM] >= 0:
+        if res[1, PSUM] >= 0 and not padded:
             a = local[PSUM]
             if touched_rf[a] == resid[1]:
                 rf_psum_hit = True
@@ -466,14 +532,14 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                 touched_rf[a] = resid[1]
         for t in range(2):
             if res[1, t] >= 0:
-                counts[RF, t, READS] += n_pe
+                counts[RF, t, READS] += n_valid
         if res[1, PSUM] >= 0:
-            counts[RF, PSUM, UPDATES] += n_pe
+            counts[RF, PSUM, UPDATES] += n_valid
         if rf_psum_hit:
             counts[RF, PSUM, READS] += n_pe
             counts[RF, PSUM, WRITES] += n_pe
         all_rf = res[1, IFMAP] >= 0 and res[1, FILTER] >= 0 and res[1, PSUM] >= 0
-        if all_rf:
+        if all_rf and not padded:
             # the common case (every operand in the RF): a tight loop over the PEs
             bi = buf[1, IFMAP]
             bf = buf[1, FILTER]
@@ -513,7 +579,11 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             fresh_f = 0
             arrivals = 0   # psum words arriving at the parent (one per merge group)
             hits = 0       # of which found a psum already there (read-modify-write)
+            rf_hits = 0    # padded runs: RF psum updates that found their psum there
+            r1 = resid[1]
             for pe in range(n_pe):
+                if padded and not pe_ok[pe]:
+                    continue
                 if rf_i:
                     vi = rf_val[IFMAP, bi_rf, pe, li]
                 else:
@@ -550,6 +620,11 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                 product = vi * vf
                 if psum_in_rf:
                     rf_val[PSUM, 0, pe, lp] += product
+                    if padded:
+                        if touched_rf_pe[pe, lp] == r1:
+                            rf_hits += 1
+                        else:
+                            touched_rf_pe[pe, lp] = r1
                     continue
                 a = b_p + pe_addr[pp, PSUM, pe]
                 if pp == 0:
@@ -574,12 +649,12 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                     continue
                 fresh = fresh_i if t == IFMAP else fresh_f
                 level = GLB if (par_i if t == IFMAP else par_f) == 0 else DRAM
-                counts[NOC, t, READS] += n_pe
-                step_words[7 + t] += n_pe
+                counts[NOC, t, READS] += n_valid
+                step_words[7 + t] += n_valid
                 counts[level, t, READS] += fresh
                 counts[NOC, t, TRANSACTIONS] += fresh
                 step_words[t] += fresh
-                step_words[5 if level == GLB else 6] += fresh
+                step_words[5 if level == GLB else 12 + t] += fresh
             if not psum_in_rf:
                 counts[NOC, PSUM, TRANSACTIONS] += arrivals + hits
                 step_words[3] += arrivals
@@ -593,12 +668,17 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                     counts[DRAM, PSUM, UPDATES] += arrivals
                     counts[DRAM, PSUM, WRITES] += arrivals
                     counts[DRAM, PSUM, READS] += hits
-                    step_words[6] += arrivals + hits
+                    step_words[14] += arrivals
+                    step_words[6] += hits
             if res[1, PSUM] < 0:
-                counts[NOC, PSUM, READS] += n_pe - n_grp_noc
-                step_words[4] += n_pe - n_grp_noc
+                counts[NOC, PSUM, READS] += n_valid - n_valid_first
+                step_words[4] += n_valid - n_valid_first
+            if padded:
+                counts[RF, PSUM, READS] += rf_hits
+                counts[RF, PSUM, WRITES] += rf_hits
         for pe in range(n_pe):
-            pe_steps[pe] += 1
+            if pe_ok[pe]:
+                pe_steps[pe] += 1
         # --- 4. timing of this step
         if new_pass and s > 0:
             _advance(now, float(pass_overhead), CAUSE_PIPELINE, stats, trace, bin_cycles, n_bins)
@@ -652,10 +732,12 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             if bus[b] > wait:
                 wait = bus[b]
                 cause = b
-        if step_words[6] > 0:
+        dram_words = (step_words[6] + dram_scale[0] * step_words[12] + dram_scale[1] * step_words[13]
+                      + dram_scale[2] * step_words[14])
+        if dram_words > 0:
             # DRAM: prefetched during the previous GLB epoch (double-buffered GLB)
             start = max(dram_free, prev_epoch_start if s > 0 else 0.0)
-            dram_free = start + step_words[6] / dram_bw if dram_bw != np.inf else start
+            dram_free = start + dram_words / dram_bw if dram_bw != np.inf else start
             ready = dram_free - now
             if ready > wait:
                 wait = np.ceil(ready)
@@ -681,23 +763,25 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             now += wait
         b = int(now // bin_cycles)
         if b < n_bins:
-            trace[b, 0] += n_pe
+            trace[b, 0] += n_valid
             trace[b, 1] += step_words[0] + step_words[9]
             trace[b, 2] += step_words[1] + step_words[10]
             trace[b, 3] += step_words[2] + step_words[3] + step_words[4]
             trace[b, 4] += step_words[5] + step_words[11]
-            trace[b, 5] += step_words[6]
+            trace[b, 5] += dram_words
         now += 1.0
-    passes = 1
-    for j in range(pass_pos):
-        if kinds[j] == 0:
-            passes *= factors[j]
+    active = 0
+    macs = 0
+    for pe in range(n_pe):
+        macs += pe_steps[pe]
+        if pe_steps[pe] > 0:
+            active += 1
     stats[ST_CYCLES] = now
-    stats[ST_STEPS] = total_steps
+    stats[ST_STEPS] = executed
     stats[ST_PASSES] = passes
-    stats[ST_ACTIVE] = n_pe
-    stats[ST_MACS] = total_steps * n_pe
-    stats[ST_COMPUTE] = total_steps
+    stats[ST_ACTIVE] = active
+    stats[ST_MACS] = macs
+    stats[ST_COMPUTE] = executed
     # the final flush's DRAM writes drain after the last MAC (not counted as stall)
 
 
@@ -730,10 +814,24 @@ def _parent_of(res, lv, t):
 
 
 @jit
+def _clamp(bound, start, extent):
+    """Valid coordinates of a tile along one dimension: ``min(extent, bound - start)`` ≥ 0."""
+    v = bound - start
+    if v < 0:
+        return 0
+    return v if v < extent else extent
+
+
+@jit
 def _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, rf_val,
           ifmap, filt, pe_off, n_pe, masks_h, masks_w, contig, stamp_glb, stamp_dram, stride, counts, step_words,
-          scratch):
-    """Load the new tile of input ``t`` at level ``lv`` (all PEs for the RF)."""
+          scratch, padded, bounds, evo):
+    """Load the new tile of input ``t`` at level ``lv`` (all PEs for the RF).
+
+    Padded runs (``padded``): an instance fetches only the words of its valid iterations —
+    along the dimensions ``t`` depends on, the tile is clipped at ``bounds``; along the
+    others, an instance whose delivery coordinates ``evo`` (plus its PE offset) lie past a
+    bound has no valid iteration in this residence and fetches nothing."""
     par = _parent_of(res, lv, t)
     crosses = lv == 1
     instances = n_pe if lv == 1 else 1
@@ -745,33 +843,60 @@ def _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, r
     o = scratch[0]
     po = scratch[1]
     x = scratch[2]
+    ce = scratch[3]  # valid extents of this instance's tile
     for d in range(8):
         po[d] = origin[0, t, d] if par == 0 else 0
     for inst in range(instances):
         for d in range(8):
             o[d] = origin[lv, t, d] + (pe_off[inst, d] if lv == 1 else 0)
+            ce[d] = e[d]
+        if padded:
+            empty = False
+            for d in range(8):
+                if RELEVANCE[t, d] == 1:
+                    ce[d] = _clamp(bounds[d], o[d], e[d])
+                    if ce[d] == 0:
+                        empty = True
+                elif evo[d] + (pe_off[inst, d] if lv == 1 else 0) >= bounds[d]:
+                    empty = True
+            if empty:
+                continue
         if t == IFMAP:
             h0 = o[D_E] * stride + o[D_R]
             w0 = o[D_F] * stride + o[D_S]
-            oh0 = (old_origin[D_E] + (pe_off[inst, D_E] if lv == 1 else 0)) * stride + \
-                old_origin[D_R] + (pe_off[inst, D_R] if lv == 1 else 0)
-            ow0 = (old_origin[D_F] + (pe_off[inst, D_F] if lv == 1 else 0)) * stride + \
-                old_origin[D_S] + (pe_off[inst, D_S] if lv == 1 else 0)
+            oe = old_origin[D_E] + (pe_off[inst, D_E] if lv == 1 else 0)
+            orr = old_origin[D_R] + (pe_off[inst, D_R] if lv == 1 else 0)
+            of = old_origin[D_F] + (pe_off[inst, D_F] if lv == 1 else 0)
+            os_ = old_origin[D_S] + (pe_off[inst, D_S] if lv == 1 else 0)
+            oh0 = oe * stride + orr
+            ow0 = of * stride + os_
             ph0 = po[D_E] * stride + po[D_R]
             pw0 = po[D_F] * stride + po[D_S]
-            if slide and contig[lv] and h0 >= oh0 and w0 >= ow0:
-                _slide_contiguous(lv, t, s, inst, old, new, o, po, e, pe_ext, h0, w0, h0 - oh0, w0 - ow0,
-                                  ph0, pw0, par, crosses, hh, ww, buf, glb_val, rf_val, ifmap, stamp_glb,
-                                  stamp_dram, counts, step_words)
-                continue
-            for g in range(e[D_G]):
-                for nn in range(e[D_N]):
-                    for cc in range(e[D_C]):
+            if padded:
+                mh = _row_mask(ce[D_E], ce[D_R], stride, hh[lv, t])
+                mw = _row_mask(ce[D_F], ce[D_S], stride, ww[lv, t])
+                old_mh = _row_mask(_clamp(bounds[D_E], oe, e[D_E]), _clamp(bounds[D_R], orr, e[D_R]), stride,
+                                   hh[lv, t])
+                old_mw = _row_mask(_clamp(bounds[D_F], of, e[D_F]), _clamp(bounds[D_S], os_, e[D_S]), stride,
+                                   ww[lv, t])
+            else:
+                mh = masks_h[lv, :hh[lv, t]]
+                mw = masks_w[lv, :ww[lv, t]]
+                old_mh = mh
+                old_mw = mw
+                if slide and contig[lv] and h0 >= oh0 and w0 >= ow0:
+                    _slide_contiguous(lv, t, s, inst, old, new, o, po, e, pe_ext, h0, w0, h0 - oh0, w0 - ow0,
+                                      ph0, pw0, par, crosses, hh, ww, buf, glb_val, rf_val, ifmap, stamp_glb,
+                                      stamp_dram, counts, step_words)
+                    continue
+            for g in range(ce[D_G]):
+                for nn in range(ce[D_N]):
+                    for cc in range(ce[D_C]):
                         for a in range(hh[lv, t]):
-                            if not masks_h[lv, a]:
+                            if not mh[a]:
                                 continue
                             for b in range(ww[lv, t]):
-                                if not masks_w[lv, b]:
+                                if not mw[b]:
                                     continue
                                 gg = o[D_G] + g
                                 gn = o[D_N] + nn
@@ -783,8 +908,8 @@ def _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, r
                                 if slide:
                                     dh = h - oh0
                                     dw = w - ow0
-                                    if (0 <= dh < hh[lv, t] and 0 <= dw < ww[lv, t] and masks_h[lv, dh]
-                                            and masks_w[lv, dw]):
+                                    if (0 <= dh < hh[lv, t] and 0 <= dw < ww[lv, t] and old_mh[dh]
+                                            and old_mw[dw]):
                                         src = _ifmap_addr_hw(gg, gn, gc, h, w, o[D_G], o[D_N], o[D_C], oh0,
                                                              ow0, e, hh[lv, t], ww[lv, t])
                                         if lv == 1:
@@ -801,11 +926,11 @@ def _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, r
                                 _take(lv, t, s, par, src, crosses, inst, new, dst, buf, glb_val, rf_val, ifmap,
                                       stamp_glb, stamp_dram, counts, step_words)
         else:
-            for g in range(e[D_G]):
-                for m in range(e[D_M]):
-                    for cc in range(e[D_C]):
-                        for r in range(e[D_R]):
-                            for q in range(e[D_S]):
+            for g in range(ce[D_G]):
+                for m in range(ce[D_M]):
+                    for cc in range(ce[D_C]):
+                        for r in range(ce[D_R]):
+                            for q in range(ce[D_S]):
                                 x[D_G] = o[D_G] + g
                                 x[D_M] = o[D_M] + m
                                 x[D_C] = o[D_C] + cc
@@ -882,7 +1007,7 @@ def _count_fill(lv, t, par, crosses, fresh, counts, step_words):
         if parent_level == GLB:
             step_words[5] += 1
         else:
-            step_words[6] += 1
+            step_words[12 + t] += 1
     if crosses:
         counts[NOC, t, READS] += 1
         step_words[7 + t] += 1
@@ -920,7 +1045,7 @@ def _psum_arrive(level, a, value, is_leader, crosses, glb_val, ofmap, touched_gl
             return
         counts[DRAM, PSUM, UPDATES] += 1
         counts[DRAM, PSUM, WRITES] += 1
-        step_words[6] += 1
+        step_words[14] += 1
         if crosses:
             counts[NOC, PSUM, TRANSACTIONS] += 1
             step_words[3] += 1
@@ -936,8 +1061,11 @@ def _psum_arrive(level, a, value, is_leader, crosses, glb_val, ofmap, touched_gl
 
 @jit
 def _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe, leader, n_grp_noc,
-                touched_glb, touched_dram, resid, stride, counts, step_words, scratch):
-    """End the current psum residence at level ``lv``: send every word to its parent."""
+                touched_glb, touched_dram, resid, stride, counts, step_words, scratch, padded, touched_rf_pe,
+                noc_first):
+    """End the current psum residence at level ``lv``: send every word to its parent.
+
+    Padded runs send only the psums a valid iteration of the residence touched."""
     par = _parent_of(res, lv, PSUM)
     e = ext[lv, PSUM]
     pe_ext = ext[par, PSUM]
@@ -954,6 +1082,7 @@ def _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe
     tbase = ((origin[lv, PSUM, D_G] - po[D_G]) * pm_g + (origin[lv, PSUM, D_N] - po[D_N]) * pm_n
              + (origin[lv, PSUM, D_M] - po[D_M]) * pm_m + (origin[lv, PSUM, D_E] - po[D_E]) * pm_e
              + (origin[lv, PSUM, D_F] - po[D_F]) * pm_f)
+    moved = 0
     for inst in range(instances):
         base = tbase
         is_leader = True
@@ -968,6 +1097,16 @@ def _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe
                     for ee in range(e[D_E]):
                         row = base + g * pm_g + nn * pm_n + m * pm_m + ee * pm_e
                         for f in range(e[D_F]):
+                            if padded:
+                                if lv == 1:
+                                    live = touched_rf_pe[inst, src] == resid[1]
+                                else:
+                                    live = touched_glb[src] == resid[0]
+                                if not live:
+                                    src += 1
+                                    continue
+                                if lv == 1 and not noc_first[inst]:
+                                    moved += 1
                             v = rf_val[PSUM, 0, inst, src] if lv == 1 else glb_val[PSUM, 0, src]
                             if is_leader:
                                 _psum_arrive(par, row + f, v, True, lv == 1, glb_val, ofmap, touched_glb,
@@ -978,6 +1117,7 @@ def _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe
                                 ofmap[row + f] += v
                             src += 1
     if lv == 1:
-        moved = (n_pe - n_grp_noc) * size[1, PSUM]
+        if not padded:
+            moved = (n_pe - n_grp_noc) * size[1, PSUM]
         counts[NOC, PSUM, READS] += moved
         step_words[4] += moved

@@ -8,7 +8,7 @@ one numba kernel; the result is deterministic for a given seed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 import numpy as np
@@ -16,7 +16,8 @@ import numpy as np
 from ..dataflows import template
 from ..dataflows.lowering import (SearchSpace, capacity_array, cost_array, genome_to_mapping, search_space,
                                   window_flags)
-from ..errors import InfeasibleError, SpecError
+from ..errors import CapacityError, InfeasibleError, MappingError, SpecError
+from ..spec.dims import Dim
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer
 from ..spec.mapping import Mapping
@@ -42,12 +43,14 @@ def parse_objective(value) -> Objective:
 
 @dataclass(frozen=True, slots=True)
 class Budget:
-    """Search effort: random samples, evaluation cap of each local search, local searches."""
+    """Search effort: random samples, evaluation cap of each local search, local searches;
+    ``ragged`` also searches imperfect factorisations (see :func:`best_mapping`)."""
 
     samples: int = 4000
     climb: int = 2000
     starts: int = 16
     seed: int = 2016
+    ragged: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,12 @@ def best_mapping(layer: ConvLayer, hw: Hardware, dataflow="rs", objective=Object
                  budget: Budget | None = None) -> SearchOutcome:
     """Search the dataflow's mapspace for the mapping minimising ``objective``.
 
+    The search deals the prime factors of every loop bound, so its mappings are perfect
+    factorisations. With ``budget.ragged`` it also searches padded versions of the layer
+    (:func:`padding_candidates`: bounds rounded up to fill an array side) and scores each
+    one's best mapping exactly on the real layer, where the padded iterations are masked;
+    the lowest score wins and ``considered`` counts every search.
+
     Raises
     ------
     InfeasibleError
@@ -91,10 +100,78 @@ def best_mapping(layer: ConvLayer, hw: Hardware, dataflow="rs", objective=Object
     caps = capacity_array(hw)
     score, considered, legal, assign, order, res = _run(space, tpl, layer, hw, caps, obj, budget,
                                                         hw.allow_psum_spill)
-    if not np.isfinite(score):
+    mapping = genome_to_mapping(space, tpl, assign, order, res) if np.isfinite(score) else None
+    best = SearchOutcome(mapping=mapping, score=float(score), considered=int(considered), legal=int(legal))
+    if budget.ragged:
+        best = _ragged_search(layer, hw, tpl, obj, budget, caps, best)
+    if best.mapping is None:
         raise InfeasibleError(_diagnose(space, tpl, layer, hw, budget), field=f"{layer.name}")
-    mapping = genome_to_mapping(space, tpl, assign, order, res)
-    return SearchOutcome(mapping=mapping, score=float(score), considered=int(considered), legal=int(legal))
+    return best
+
+
+_PADDABLE = (Dim.N, Dim.M, Dim.C, Dim.E, Dim.F)
+
+
+def padding_candidates(layer: ConvLayer, hw: Hardware, tpl) -> list[tuple[int, ...]]:
+    """Padded loop bounds worth searching: for every dimension the dataflow may spread over
+    an array side of ``A`` PEs and whose bound ``D`` is not a multiple of ``A``, ``D`` rounded
+    up to a multiple of ``A`` (full-width strips, a short last one) and to a multiple of
+    ``ceil(D / ceil(D / A))`` (as few strips, evenly wide) — one dimension at a time, then all
+    of them together."""
+    bounds = layer.loop_bounds()
+    per_dim: dict[Dim, set[int]] = {}
+    for d in _PADDABLE:
+        for side, allowed in ((hw.pe_rows, tpl.rows), (hw.pe_cols, tpl.cols)):
+            if d not in allowed or bounds[d] <= 1 or bounds[d] % side == 0:
+                continue
+            strips = -(-bounds[d] // side)
+            for width in {side, -(-bounds[d] // strips)}:
+                padded = -(-bounds[d] // width) * width
+                if padded != bounds[d]:
+                    per_dim.setdefault(d, set()).add(padded)
+    out = []
+    for d, values in per_dim.items():
+        for v in sorted(values):
+            out.append(tuple(v if i == d else b for i, b in enumerate(bounds)))
+    if len(per_dim) > 1:
+        out.append(tuple(min(per_dim[Dim(i)]) if Dim(i) in per_dim else b for i, b in enumerate(bounds)))
+    return out
+
+
+def _padded_layer(layer: ConvLayer, bounds: tuple[int, ...]) -> ConvLayer:
+    g, n, mg, cg, e, f, r, s = bounds
+    return replace(layer, N=n, M=g * mg, C=g * cg, H=(e - 1) * layer.U + r, W=(f - 1) * layer.U + s)
+
+
+def _ragged_search(layer, hw, tpl, obj, budget, caps, best: SearchOutcome) -> SearchOutcome:
+    """Search each padded version of the layer, then score its best mapping exactly on the
+    real layer (masked iterations cost nothing) and keep the overall best."""
+    from ..kernels.analytic import score_of
+    from ..sim.counting import check_fits, count_mapping
+
+    considered, legal = best.considered, best.legal
+    costs = cost_array(hw)
+    for bounds in padding_candidates(layer, hw, tpl):
+        big = _padded_layer(layer, bounds)
+        space = search_space(tpl, big)
+        score, n_cons, n_legal, assign, order, res = _run(space, tpl, big, hw, caps, obj, budget,
+                                                          hw.allow_psum_spill)
+        considered += int(n_cons)
+        legal += int(n_legal)
+        if not np.isfinite(score):
+            continue
+        mapping = genome_to_mapping(space, tpl, assign, order, res)
+        try:
+            counts = count_mapping(mapping, layer, window_flags(tpl, hw))  # also checks the padding rule
+            check_fits(mapping, counts, hw)
+        except (MappingError, CapacityError):
+            continue
+        if not hw.allow_psum_spill and counts.counts[0, 2, 0] > 0:
+            continue
+        exact = float(score_of(counts.counts, counts.macs, counts.compute_steps, costs, obj, hw.pe_rows * hw.pe_cols))
+        if exact < best.score:
+            best = SearchOutcome(mapping=mapping, score=exact, considered=considered, legal=legal)
+    return SearchOutcome(mapping=best.mapping, score=best.score, considered=considered, legal=legal)
 
 
 def _diagnose(space, tpl, layer, hw, budget) -> str:

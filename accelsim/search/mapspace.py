@@ -26,6 +26,19 @@ def random_mapping(layer: ConvLayer, dataflow, rng: np.random.Generator, rows: i
     assign = np.empty(len(sp.prime_val), dtype=np.int64)
     for i, d in enumerate(sp.prime_dim):
         assign[i] = sp.dim_slots[d, rng.integers(sp.dim_nslots[d])]
+    if rows is not None and cols is not None:
+        # a dimension pinned to both array axes (WS's R and S) cannot move outward: deal its
+        # prime factors, largest first, to a random axis that still has room for them
+        cap = {1: rows, 2: cols}
+        used = {1: 1, 2: 1}
+        for i in sorted(range(len(assign)), key=lambda j: -int(sp.prime_val[j])):
+            slots = sp.dim_slots[sp.prime_dim[i], : sp.dim_nslots[sp.prime_dim[i]]]
+            if sorted(int(sp.slot_kind[s]) for s in slots) != [1, 2] or slots[0] < sp.n_outer:
+                continue
+            fits = [s for s in slots if used[sp.slot_kind[s]] * sp.prime_val[i] <= cap[sp.slot_kind[s]]]
+            if fits:
+                assign[i] = fits[rng.integers(len(fits))]
+                used[sp.slot_kind[assign[i]]] *= int(sp.prime_val[i])
     for kind, limit in ((1, rows), (2, cols)):
         if limit is None:
             continue

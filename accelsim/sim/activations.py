@@ -30,6 +30,47 @@ JSSC_ZERO_FRACTION: dict[str, float] = {
     "conv5": 0.75,
 }
 
+#: Zero fraction assumed for an fmap nothing better is known about: a ReLU of pre-activations
+#: with median 0 zeroes half of them. The analytic engine's default for every ofmap, and for
+#: the ifmap of a layer (not the first) whose name is not in :data:`JSSC_ZERO_FRACTION`; also
+#: about what the cycle engine's ofmaps measure (seeded filters symmetric around 0).
+RELU_ZERO_FRACTION = 0.5
+
+#: Seed of the ifmaps the cycle engine generates for data-dependent runs.
+ACTIVATION_SEED = 0
+
+
+def check_zero_fraction(value, field: str = "zero_fraction") -> float:
+    """``value`` as a float in [0, 1], or a :class:`SpecError` naming ``field``."""
+    try:
+        zf = float(value)
+    except (TypeError, ValueError):
+        raise SpecError(f"zero fraction must be a number in [0, 1], got {value!r}", field) from None
+    if isinstance(value, bool) or not 0.0 <= zf <= 1.0:
+        raise SpecError(f"zero fraction must lie in [0, 1], got {value!r}", field)
+    return zf
+
+
+def default_zero_fraction(layer_name: str, first_layer: bool) -> float:
+    """Zero fraction of a layer's ifmap when the user gives none.
+
+    Parameters
+    ----------
+    layer_name : str
+        Looked up in :data:`JSSC_ZERO_FRACTION` (AlexNet's ``conv1`` … ``conv5``).
+    first_layer : bool
+        The layer reads the network's input (an image: no ReLU before it, 0 zeros).
+
+    Returns
+    -------
+    float
+        0 for the first layer; else the JSSC fraction of ``layer_name``, or
+        :data:`RELU_ZERO_FRACTION` for a name not in the table.
+    """
+    if first_layer:
+        return 0.0
+    return JSSC_ZERO_FRACTION.get(layer_name, RELU_ZERO_FRACTION)
+
 
 def _check_shape(shape) -> tuple[int, ...]:
     try:

@@ -28,20 +28,41 @@ def count_mapping(mapping: Mapping, layer: ConvLayer, window: int) -> Counts:
 
     ``window`` is :func:`~accelsim.dataflows.lowering.window_flags` of the dataflow and hardware.
     """
-    from ..kernels.analytic import compute_steps, count_accesses
+    from ..kernels.analytic import compute_steps, compute_steps_padded, count_accesses, count_accesses_padded
 
-    mapping.check_covers(layer.loop_bounds())
+    bounds = layer.loop_bounds()
+    mapping.check_covers(bounds)
     arr = lower_mapping(mapping)
     counts = np.zeros((4, 3, 4), dtype=np.int64)
     usage = np.zeros((2, 3), dtype=np.int64)
-    macs = count_accesses(arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, layer.U,
-                          window, counts, usage)
-    return Counts(counts=counts, usage=usage, macs=int(macs),
-                  compute_steps=int(compute_steps(arr.factors, arr.kinds)))
+    if mapping.is_padded(bounds):
+        b = np.array(bounds, dtype=np.int64)
+        macs = count_accesses_padded(arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, layer.U,
+                                     window, b, counts, usage)
+        steps = compute_steps_padded(arr.dims, arr.factors, arr.kinds, b)
+    else:
+        macs = count_accesses(arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, layer.U,
+                              window, counts, usage)
+        steps = compute_steps(arr.factors, arr.kinds)
+    return Counts(counts=counts, usage=usage, macs=int(macs), compute_steps=int(steps))
+
+
+def glb_banks(counts: Counts, hw: Hardware) -> tuple[int, int, int]:
+    """GLB banks each data type's tile takes (ifmap, filter, psum); all 0 when not banked.
+
+    A type takes ``ceil(words past its dedicated words / bank_words)`` whole banks of the
+    shared pool (:meth:`Buffer.banks_needed`); the Eyeriss chip's filters live in their own
+    banks, so they take none of the 25 ifmap/psum banks unless they outgrow them.
+    """
+    return hw.glb.banks_needed(tuple(int(u) for u in counts.usage[0]))
 
 
 def check_fits(mapping: Mapping, counts: Counts, hw: Hardware) -> None:
-    """Raise :class:`CapacityError` naming the level that overflows."""
+    """Raise :class:`CapacityError` naming the level that overflows.
+
+    Word capacity per level and, for a banked GLB, the bank rule: the banks the tiles take
+    (:func:`glb_banks`) must not exceed the banks the shared pool has.
+    """
     rows, cols = mapping.spatial_shape()
     if rows > hw.pe_rows or cols > hw.pe_cols:
         raise CapacityError(

@@ -77,7 +77,7 @@ def reference_conv(layer: ConvLayer, ifmap: np.ndarray, filters: np.ndarray) -> 
     return out.reshape(layer.N, layer.M, layer.E, layer.F)
 
 
-def _check_inputs(layer: ConvLayer, ifmap, filters):
+def check_inputs(layer: ConvLayer, ifmap, filters):
     from ..errors import SpecError
 
     ifmap = np.asarray(ifmap)
@@ -95,7 +95,8 @@ def _check_inputs(layer: ConvLayer, ifmap, filters):
 
 
 def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifmap=None, filters=None,
-              unlimited_bandwidth: bool = False, estimate_cycles: int | None = None) -> CycleOutcome:
+              unlimited_bandwidth: bool = False, estimate_cycles: int | None = None,
+              dram_scale: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> CycleOutcome:
     """Simulate one layer cycle by cycle with real values.
 
     Parameters
@@ -108,6 +109,9 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
         Make every bus, the GLB and DRAM infinitely fast (timing = compute + pipeline only).
     estimate_cycles : int, optional
         Expected cycles, to size the trace bins.
+    dram_scale : tuple of float
+        Words on the DRAM link per counted word for ifmap reads, filter reads and psum writes
+        (RLC-compressed fmaps: the compressed ÷ dense size); timing only.
     """
     from ..kernels.cycle import N_STATS, N_TRACE, run
 
@@ -115,7 +119,7 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
         ri, rf = random_inputs(layer)
         ifmap = ri if ifmap is None else ifmap
         filters = rf if filters is None else filters
-    ifmap, filters = _check_inputs(layer, ifmap, filters)
+    ifmap, filters = check_inputs(layer, ifmap, filters)
     g, cg, mg = layer.G, layer.C // layer.G, layer.M // layer.G
     flat_i = np.ascontiguousarray(ifmap.reshape(layer.N, g, cg, layer.H, layer.W).transpose(1, 0, 2, 3, 4)).ravel()
     flat_f = np.ascontiguousarray(filters.reshape(g, mg, cg, layer.R, layer.S)).ravel()
@@ -140,6 +144,7 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     bounds = np.array(layer.loop_bounds(), dtype=np.int64)
     run(arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, layer.U, window, bounds, layer.H, layer.W,
         flat_i, flat_f, out, widths, _NOC_CODES[hw.noc.kind], hw.rf_prefetch, glb_bw, dram_bw,
+        np.array(dram_scale, dtype=np.float64),
         pass_overhead(mapping, hw), bin_cycles,
         counts, usage, stats, pe_steps, trace)
     output = out.reshape(g, layer.N, mg, layer.E, layer.F).transpose(1, 0, 2, 3, 4).reshape(
@@ -149,7 +154,7 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     return CycleOutcome(
         counts=counts, usage=usage, output=output, cycles=cycles, compute_cycles=int(stats[5]),
         passes=int(stats[2]), stall_cycles={c: int(round(stats[8 + i])) for i, c in enumerate(STALL_CAUSES)},
-        active_pes=n_pe, pe_busy=_pe_map(mapping, hw, pe_steps), trace=trace[:used_bins], bin_cycles=bin_cycles,
+        active_pes=int(stats[3]), pe_busy=_pe_map(mapping, hw, pe_steps), trace=trace[:used_bins], bin_cycles=bin_cycles,
     )
 
 

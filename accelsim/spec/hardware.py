@@ -15,25 +15,48 @@ class Buffer:
     Each data type first uses its dedicated words (``ifmap_words`` …); what does not fit
     spills into ``shared_words``. ``None`` everywhere means unbounded (DRAM).
 
+    A banked shared pool (``bank_words > 0``, the Eyeriss chip's 25 banks of 2048 words) is
+    split into ``banks`` = ``shared_words // bank_words`` whole banks (words past the last
+    whole bank are unusable), each given wholly to one data type per layer: a type whose tile
+    spills ``w`` words past its dedicated words takes ``ceil(w / bank_words)`` banks, and the
+    banks taken must not exceed ``banks``.
+
     Parameters
     ----------
     shared_words : int or None
         Words any data type may use; ``None`` = unlimited.
     ifmap_words, filter_words, psum_words : int
         Words reserved for one data type.
+    bank_words : int
+        Words per bank of the shared pool; 0 = not banked (any word mix fits).
     """
 
     shared_words: int | None = 0
     ifmap_words: int = 0
     filter_words: int = 0
     psum_words: int = 0
+    bank_words: int = 0
 
     def __post_init__(self) -> None:
-        for key in ("ifmap_words", "filter_words", "psum_words"):
+        for key in ("ifmap_words", "filter_words", "psum_words", "bank_words"):
             if getattr(self, key) < 0:
                 raise SpecError(f"must be >= 0, got {getattr(self, key)}", field=key)
         if self.shared_words is not None and self.shared_words < 0:
             raise SpecError(f"must be >= 0, got {self.shared_words}", field="shared_words")
+        if self.bank_words and self.shared_words is None:
+            raise SpecError("banks need a finite shared pool", field="bank_words")
+
+    @property
+    def banks(self) -> int:
+        """Whole banks in the shared pool (0 when not banked)."""
+        return self.shared_words // self.bank_words if self.bank_words else 0
+
+    def banks_needed(self, usage_words: tuple[int, int, int]) -> tuple[int, int, int]:
+        """Banks each data type takes for ``usage_words`` (all 0 when not banked)."""
+        if not self.bank_words:
+            return (0, 0, 0)
+        return tuple(-(-max(0, int(use) - cap) // self.bank_words)  # type: ignore[return-value]
+                     for use, cap in zip(usage_words, self.dedicated_words))
 
     @property
     def dedicated_words(self) -> tuple[int, int, int]:
@@ -51,9 +74,14 @@ class Buffer:
         if self.shared_words is None:
             return None
         spill = [max(0, use - cap) for use, cap in zip(usage_words, self.dedicated_words)]
-        if sum(spill) <= self.shared_words:
-            return None
         parts = ", ".join(f"{t.label} {u}" for t, u in zip(DataType, usage_words))
+        if sum(spill) <= self.shared_words:
+            banks = self.banks_needed(usage_words)
+            if sum(banks) <= self.banks:
+                return None
+            taken = ", ".join(f"{t.label} {b}" for t, b in zip(DataType, banks) if b)
+            return (f"needs {parts} words; the shared pool has {self.banks} banks of {self.bank_words} "
+                    f"words, each wholly one data type, and the tiles take {sum(banks)} ({taken})")
         return (
             f"needs {parts} words; dedicated {self.dedicated_words}, "
             f"shared {self.shared_words} (overflow {sum(spill) - self.shared_words} words)"
@@ -161,6 +189,16 @@ class Hardware:
     glb_halo_reuse : bool
         Whether the GLB keeps the rows two consecutive ifmap tiles share (off, as in the
         ISCA 2016 model: each tile is fetched whole).
+    zero_gating : bool
+        A zero ifmap value disables the filter-spad read and the MAC it feeds (the Eyeriss
+        PE's data gating, JSSC 2017): saves ALU and RF filter energy, not cycles. Access counts stay dense;
+        the gated MACs and reads are recorded in ``LayerResult.gating`` and taken off the
+        energy (:mod:`accelsim.sim.zero_gating`).
+    dram_rlc : bool
+        Fmaps in DRAM are run-length compressed (JSSC 2017 Sec. IV-B), except the first
+        layer's input (the image): DRAM ifmap reads and ofmap writes are charged in
+        compressed words, recorded in ``LayerResult.dram_compressed``
+        (:mod:`accelsim.sim.compression`). Filters stay uncompressed.
     source : str
         Where the description comes from.
     """
@@ -181,6 +219,8 @@ class Hardware:
     allow_psum_spill: bool = True
     glb_halo_reuse: bool = False
     rf_prefetch: bool = False
+    zero_gating: bool = False
+    dram_rlc: bool = False
     source: str = ""
 
     def __post_init__(self) -> None:
@@ -188,6 +228,9 @@ class Hardware:
             value = getattr(self, key)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise SpecError(f"must be an integer >= 1, got {value!r}", field=key)
+        for key in ("zero_gating", "dram_rlc"):
+            if not isinstance(getattr(self, key), bool):
+                raise SpecError(f"must be true or false, got {getattr(self, key)!r}", field=key)
         for key in ("clock_hz", "dram_words_per_cycle", "glb_words_per_cycle"):
             if not getattr(self, key) > 0:
                 raise SpecError(f"must be > 0, got {getattr(self, key)!r}", field=key)

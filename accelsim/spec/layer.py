@@ -121,6 +121,13 @@ class Workload:
     layers: tuple[ConvLayer, ...]
     source: str = ""
     meta: dict = field(default_factory=dict, compare=False, hash=False)
+    input_layer: str | None = None
+
+    @property
+    def first_layer(self) -> str:
+        """The layer that reads the network's input (an image: no zeros, never compressed) —
+        the first layer, also after :meth:`select` has dropped it."""
+        return self.input_layer or self.layers[0].name
 
     def __post_init__(self) -> None:
         if not self.layers:
@@ -144,7 +151,8 @@ class Workload:
                 field="layers",
             )
         wanted = set(names)
-        return replace(self, layers=tuple(layer for layer in self.layers if layer.name in wanted))
+        return replace(self, layers=tuple(layer for layer in self.layers if layer.name in wanted),
+                       input_layer=self.first_layer)
 
     @property
     def macs(self) -> int:

@@ -148,14 +148,47 @@ class Mapping:
         return out
 
     def check_covers(self, bounds: tuple[int, ...]) -> None:
-        """Raise :class:`MappingError` unless the factors of every dimension equal ``bounds``."""
+        """Raise :class:`MappingError` unless the factors of every dimension cover ``bounds``.
+
+        Factors multiplying to exactly the bound are a perfect factorisation. Imperfect
+        factorisation (ragged tiles) pads a dimension: its factors multiply past the bound and
+        the iterations beyond it are masked; the padding must be less than one iteration of the
+        dimension's outermost loop (every iteration of that loop does some work).
+        """
         got = self.factors()
         for d in Dim:
-            if got[d] != bounds[d]:
+            if got[d] == bounds[d]:
+                continue
+            field_path = f"mapping.loops[{d.name}]"
+            if got[d] < bounds[d]:
                 raise MappingError(
-                    f"factors of {d.name} multiply to {got[d]}, the layer needs {bounds[d]}",
-                    f"mapping.loops[{d.name}]",
-                )
+                    f"factors of {d.name} multiply to {got[d]}, the layer needs {bounds[d]}", field_path)
+            outer = next(lp.factor for lp in self.loops if lp.dim == d)
+            tile = got[d] // outer
+            if (outer - 1) * tile >= bounds[d]:
+                raise MappingError(
+                    f"factors of {d.name} multiply to {got[d]}, padding the layer's {bounds[d]} by a whole "
+                    f"outermost iteration (tile {tile}, at most {-(-bounds[d] // tile)} iterations)", field_path)
+
+    def is_padded(self, bounds: tuple[int, ...]) -> bool:
+        """True when some dimension's factors multiply past ``bounds`` (ragged tiles)."""
+        return any(f != b for f, b in zip(self.factors(), bounds))
+
+    def active_pes_for(self, bounds: tuple[int, ...]) -> int:
+        """PEs with at least one valid iteration on a layer with loop ``bounds`` (fewer than
+        :attr:`active_pes` when a spatially mapped dimension is padded)."""
+        count = 1
+        for d in Dim:
+            offsets = [0]
+            stride = 1
+            for lp in reversed(self.loops):
+                if lp.dim != d:
+                    continue
+                if lp.spatial:
+                    offsets = [o + i * stride for i in range(lp.factor) for o in offsets]
+                stride *= lp.factor
+            count *= sum(1 for o in offsets if o < bounds[d])
+        return count
 
     def level_of(self, index: int) -> str:
         """Name of the level a loop belongs to: DRAM, GLB, array, or RF (inside the PE)."""
@@ -206,8 +239,9 @@ class Mapping:
         return cls(loops=tuple(loops), glb=glb, rf=rf, dataflow=str(data.get("dataflow", "")),
                    notes=dict(data.get("notes", {})))
 
-    def describe(self) -> str:
-        """A readable loop nest, outermost first, with residence markers."""
+    def describe(self, bounds: tuple[int, ...] | None = None) -> str:
+        """A readable loop nest, outermost first, with residence markers; given the layer's
+        loop ``bounds``, a last line names the padded (ragged) dimensions."""
         lines = []
         for i in range(len(self.loops) + 1):
             marks = [f"GLB:{t.label}" for t in DataType if self.glb[t] == i]
@@ -218,6 +252,9 @@ class Mapping:
                 lp = self.loops[i]
                 where = {LoopKind.TEMPORAL: "for", LoopKind.ROW: "spatial-row", LoopKind.COL: "spatial-col"}
                 lines.append(f"[{self.level_of(i):5}] {where[lp.kind]} {lp.dim.name} in {lp.factor}")
+        if bounds is not None and self.is_padded(bounds):
+            pads = ", ".join(f"{d.name} {f} for {b}" for d, f, b in zip(Dim, self.factors(), bounds) if f != b)
+            lines.append(f"-- ragged: {pads} (the iterations past each bound are masked)")
         return "\n".join(lines)
 
 

@@ -41,17 +41,40 @@ def accesses_dict(counts: np.ndarray) -> dict:
     return out
 
 
-def energy_dict(counts: np.ndarray, macs: int, table: EnergyTable) -> dict:
+def energy_dict(counts: np.ndarray, macs: int, table: EnergyTable, gating: dict | None = None,
+                dram_compressed: dict | None = None) -> dict:
     """Energy by component and data type (DESIGN.md §5): inputs charged on reads, psums on
-    reads and writes, NoC on deliveries."""
+    reads and writes, NoC on deliveries.
+
+    Parameters
+    ----------
+    counts : numpy.ndarray
+        int64[4, 3, 4] dense access counts.
+    macs : int
+    table : EnergyTable
+    gating : dict, optional
+        :attr:`LayerResult.gating` of a zero-gating machine: its ``gated_macs`` are taken off
+        the ALU energy and its ``gated_filter_rf_reads`` off the RF filter energy.
+    dram_compressed : dict, optional
+        :attr:`LayerResult.dram_compressed` of an RLC machine (16-bit words): DRAM energy is
+        charged on these words (ifmap reads, filter reads, psum reads + writes) instead of
+        the dense counts.
+    """
     costs = dict(zip(Level, table.per_level()))
-    out: dict = {"ALU": float(macs * table.mac)}
+    gated_macs = int(gating["gated_macs"]) if gating else 0
+    gated_filter = int(gating["gated_filter_rf_reads"]) if gating else 0
+    out: dict = {"ALU": float((macs - gated_macs) * table.mac)}
     for lv in (Level.RF, Level.NOC, Level.GLB, Level.DRAM):
         per = {}
         for t in DataType:
             words = int(counts[lv, t, READS])
             if t is DataType.PSUM and lv is not Level.NOC:
                 words += int(counts[lv, t, WRITES])
+            if lv is Level.RF and t is DataType.FILTER:
+                words -= gated_filter
+            if lv is Level.DRAM and dram_compressed:
+                words = (int(dram_compressed["psum_reads"]) + int(dram_compressed["psum_writes"])
+                         if t is DataType.PSUM else int(dram_compressed[f"{t.label}_reads"]))
             per[t.label] = float(words * costs[lv])
         out[lv.label] = per
     return out
@@ -79,6 +102,15 @@ class LayerResult:
         Per component (and data type), in ``energy_unit``.
     cycles : int
         Cycles (analytic: max of compute steps and bandwidth bounds).
+    gating : dict or None
+        On a zero-gating machine (``Hardware.zero_gating``): ``ifmap_zero_fraction``,
+        ``gated_macs``, ``gated_filter_rf_reads`` — measured from the real ifmap (cycle
+        engine) or expected from a zero fraction (analytic); ``counts`` stay dense, ``energy``
+        reflects the savings.
+    dram_compressed : dict or None
+        On an RLC machine (``Hardware.dram_rlc``): DRAM ``ifmap_reads``, ``filter_reads``,
+        ``psum_writes``, ``psum_reads`` in 16-bit words of the compressed code (the ``DRAM``
+        energy is charged on them); ``counts`` stay dense.
     """
 
     layer: ConvLayer
@@ -102,6 +134,8 @@ class LayerResult:
     output: np.ndarray | None = None
     timing: dict | None = None
     trace: np.ndarray | None = None
+    gating: dict | None = None
+    dram_compressed: dict | None = None
 
     @property
     def ok(self) -> bool:
@@ -150,6 +184,10 @@ class LayerResult:
             "energy": self.energy,
             "energy_total": float(self.energy_total),
         }
+        if self.gating is not None:
+            rec["gating"] = dict(self.gating)
+        if self.dram_compressed is not None:
+            rec["dram_compressed"] = dict(self.dram_compressed)
         if self.timing:
             rec["timing"] = self.timing
         return rec
@@ -181,7 +219,8 @@ class RunResult:
         return all(r.ok for r in self.layers)
 
     def total(self) -> dict:
-        """Totals over the feasible layers (the ``total`` object of §6)."""
+        """Totals over the feasible layers (the ``total`` object of §6), plus ``gated_macs``
+        and ``dram_compressed`` summed over the layers that record them."""
         tot: dict = {"macs": 0, "cycles": 0, "energy_total": 0.0, "energy": {}, "accesses": {},
                      "infeasible_layers": [r.layer.name for r in self.layers if not r.ok]}
         for r in self.layers:
@@ -192,6 +231,10 @@ class RunResult:
             tot["energy_total"] += r.energy_total
             _add_nested(tot["energy"], r.energy)
             _add_nested(tot["accesses"], r.accesses())
+            if r.gating is not None:
+                tot["gated_macs"] = tot.get("gated_macs", 0) + int(r.gating["gated_macs"])
+            if r.dram_compressed is not None:
+                _add_nested(tot.setdefault("dram_compressed", {}), r.dram_compressed)
         return tot
 
     def to_dict(self) -> dict:
