@@ -204,3 +204,17 @@ def test_cli_ragged_flag(capsys):
                  "--dataflow", "sys-os", "--objective", "edp", "--ragged"]) == 0
     out = capsys.readouterr().out
     assert "-- ragged: " in out and "(the iterations past each bound are masked)" in out
+
+
+@PROPS
+@given(case=ragged_cases())
+def test_padded_compulsory_traffic(case):
+    """Padding never hides work: every filter word and every ifmap word a valid MAC uses is
+    read from DRAM at least once, and every ofmap word is written to DRAM at least once."""
+    from reference_counter import used_ifmap_elements
+
+    layer, mapping, window = case
+    counts = count_mapping(mapping, layer, window).counts
+    assert counts[0, 0, 0] >= used_ifmap_elements(layer)
+    assert counts[0, 1, 0] >= layer.M * (layer.C // layer.G) * layer.R * layer.S
+    assert counts[0, 2, 1] >= layer.N * layer.M * layer.E * layer.F

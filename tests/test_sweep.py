@@ -429,3 +429,17 @@ def test_a_second_sweep_into_the_same_directory_widens_the_header(work, tmp_path
     assert records[2]["glb_words"] == 65536 and records[2]["rf_words"] is None
     assert [(r["case"], r["energy_total"]) for r in records[:2]] == [(r["case"], r["energy_total"]) for r in first]
     assert second[0]["glb_words"] == 65536
+
+
+def test_budget_ragged_reaches_the_mapper(work):
+    """``budget: {ragged: true}`` in a sweep file makes the mapper search padded bounds too."""
+    spec = sweep_from_data({"version": 1, "workloads": [str(work / "tiny.yaml")], "hardware": "eyeriss",
+                            "dataflows": ["rs"], "budget": {"samples": 200, "climb": 200, "starts": 2,
+                                                            "ragged": True}}, base=work)
+    assert dict(spec.budget)["ragged"] is True
+    plain = sweep({"version": 1, "workloads": [str(work / "tiny.yaml")], "hardware": "eyeriss",
+                   "dataflows": ["rs"], "budget": {"samples": 200, "climb": 200, "starts": 2}}, progress=False)
+    ragged = sweep(spec, progress=False)
+    assert all(r["status"] == "ok" for r in ragged)
+    # c1's 16 filters do not fill 12 PE rows: the padded searches are counted on top of the plain one
+    assert sum(r["mappings_considered"] for r in ragged) > sum(r["mappings_considered"] for r in plain)

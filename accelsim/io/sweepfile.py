@@ -13,7 +13,8 @@ A contract, like the workload file (DESIGN.md §6)::
     vary: {glb_bytes: [65536, 131072]}   # optional: any hardware field by name, each a list
     engine: analytic                     # or a list: [analytic, cycle]
     objective: energy                    # energy | cycles | edp, or a list
-    budget: {samples: 200, climb: 200, starts: 2, seed: 2016}   # optional mapper effort
+    budget: {samples: 200, climb: 200, starts: 2, seed: 2016}   # optional mapper effort (ragged: true
+                                                                 # also searches padded bounds)
 
 Every list key also takes a single value. The cases are the cartesian product
 workloads × hardware × arrays × vary (every combination, in key order) × dataflows × batch ×
@@ -71,6 +72,7 @@ class BudgetSection(_Model):
     climb: NonNegInt | None = None
     starts: PosInt | None = None
     seed: NonNegInt | None = None
+    ragged: bool | None = None
 
 
 NonEmpty = Annotated[list[Name], Field(min_length=1)]
@@ -118,7 +120,7 @@ class SweepSpec:
         ``(field name, values)`` in file order.
     engine, objective : tuple of str
         Names as written (checked by the runner).
-    budget : tuple of (str, int)
+    budget : tuple of (str, int or bool)
         Mapper budget keys given in the file (``()``: the mapper's defaults).
     name, origin : str
         The sweep's name and the file it came from.
@@ -132,7 +134,7 @@ class SweepSpec:
     vary: tuple[tuple[str, tuple[Any, ...]], ...] = ()
     engine: tuple[str, ...] = ("analytic",)
     objective: tuple[str, ...] = ("energy",)
-    budget: tuple[tuple[str, int], ...] = ()
+    budget: tuple[tuple[str, int | bool], ...] = ()
     name: str = ""
     origin: str = ""
 
