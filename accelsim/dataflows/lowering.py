@@ -51,9 +51,14 @@ def capacity_array(hw: Hardware) -> np.ndarray:
 
 
 def cost_array(hw: Hardware) -> np.ndarray:
-    """float64[5]: energy per MAC, RF, NoC, GLB, DRAM access."""
+    """float64[11]: energy per MAC, RF, NoC, GLB, DRAM access; then words per cycle of DRAM,
+    the GLB, and the ifmap, filter, psum-in and GON buses (for the roofline cycles)."""
     e = hw.energy
-    return np.array([e.mac, e.rf, e.noc, e.glb, e.dram], dtype=np.float64)
+    noc = hw.noc
+    return np.array([e.mac, e.rf, e.noc, e.glb, e.dram,
+                     hw.dram_words_per_cycle, hw.glb_words_per_cycle, noc.ifmap_words_per_cycle,
+                     noc.filter_words_per_cycle, noc.psum_words_per_cycle, noc.gon_words_per_cycle],
+                    dtype=np.float64)
 
 
 def window_flags(tpl: Template, hw: Hardware) -> int:

@@ -641,19 +641,48 @@ def compute_steps_padded(dims, factors, kinds, bounds):
 
 
 @jit
+def roofline_cycles(counts, steps, costs, dram_words):
+    """Cycles as the busiest of the compute steps and each shared resource's words over its
+    rate: DRAM and GLB (reads + writes), the ifmap and filter GIN buses and the psum buses
+    (transactions). ``costs[5:11]`` are the words per cycle of DRAM, the GLB and the ifmap,
+    filter, psum-in and GON buses (absent: unlimited). ``dram_words`` < 0 takes DRAM's counted
+    words (give the RLC-compressed words otherwise)."""
+    cycles = float(steps)
+    if costs.shape[0] < 11:
+        return cycles
+    if dram_words < 0:
+        dram_words = 0.0
+        for t in range(3):
+            dram_words += counts[DRAM, t, READS] + counts[DRAM, t, WRITES]
+    glb_words = 0.0
+    for t in range(3):
+        glb_words += counts[GLB, t, READS] + counts[GLB, t, WRITES]
+    psum_rate = min(costs[9], costs[10])
+    for words, rate in ((dram_words, costs[5]), (glb_words, costs[6]),
+                        (float(counts[NOC, IFMAP, TRANSACTIONS]), costs[7]),
+                        (float(counts[NOC, FILTER, TRANSACTIONS]), costs[8]),
+                        (float(counts[NOC, PSUM, TRANSACTIONS]), psum_rate)):
+        if rate > 0 and words / rate > cycles:
+            cycles = words / rate
+    return np.ceil(cycles)
+
+
+@jit
 def score_of(counts, macs, steps, costs, objective, pes):
     """Objective value: 0 energy, 1 cycles (energy breaks ties), 2 energy × cycles.
 
-    The energy objective carries a tie-break of 0.001 % per unit of ``steps · pes / macs`` (the
-    inverse PE utilisation), so of two mappings within a fraction of a percent in energy the
-    one using more of the ``pes`` PEs wins.
+    Cycles are :func:`roofline_cycles` (the compute ``steps`` when ``costs`` carries no
+    rates). The energy objective carries a tie-break of 0.001 % per unit of
+    ``steps · pes / macs`` (the inverse PE utilisation), so of two mappings within a fraction
+    of a percent in energy the one using more of the ``pes`` PEs wins.
     """
     energy = energy_of(counts, macs, costs)
     if objective == 0:
         return energy * (1.0 + 1e-5 * steps * pes / macs)
+    cycles = roofline_cycles(counts, steps, costs, -1.0)
     if objective == 1:
-        return steps * (1.0 + 1e-9 * energy / macs)
-    return energy * steps
+        return cycles * (1.0 + 1e-9 * energy / macs)
+    return energy * cycles
 
 
 # ----------------------------------------------------------------------------- search

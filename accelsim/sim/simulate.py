@@ -46,21 +46,16 @@ def _version() -> str:
 def analytic_cycles(counts, compute_steps: int, hw: Hardware, dram_words: float | None = None) -> int:
     """Cycles of the analytic engine: the largest of the compute steps and the time each
     shared resource needs for its words (DRAM, GLB, each GIN bus, the GON) — a roofline-style
-    estimate; the cycle engine adds how they fail to overlap (it does not wait for the final
-    ofmap writes, so on a tiny DRAM-bound layer it can come in under this estimate).
-    ``dram_words`` replaces the counted DRAM words (RLC-compressed traffic)."""
-    noc = hw.noc
-    tx = counts[Level.NOC, :, 3]
-    bounds = (
-        float(compute_steps),
-        (dram_words if dram_words is not None else counts[Level.DRAM, :, 0].sum() + counts[Level.DRAM, :, 1].sum())
-        / hw.dram_words_per_cycle,
-        (counts[Level.GLB, :, 0].sum() + counts[Level.GLB, :, 1].sum()) / hw.glb_words_per_cycle,
-        tx[DataType.IFMAP] / noc.ifmap_words_per_cycle,
-        tx[DataType.FILTER] / noc.filter_words_per_cycle,
-        tx[DataType.PSUM] / min(noc.psum_words_per_cycle, noc.gon_words_per_cycle),
-    )
-    return int(np.ceil(max(bounds)))
+    estimate, the same the mapper's cycles and EDP objectives minimise
+    (:func:`accelsim.kernels.analytic.roofline_cycles`); the cycle engine adds how they fail
+    to overlap (it does not wait for the final ofmap writes, so on a tiny DRAM-bound layer it
+    can come in under this estimate). ``dram_words`` replaces the counted DRAM words
+    (RLC-compressed traffic)."""
+    from ..dataflows.lowering import cost_array
+    from ..kernels.analytic import roofline_cycles
+
+    words = -1.0 if dram_words is None else float(dram_words)
+    return int(roofline_cycles(np.asarray(counts), int(compute_steps), cost_array(hw), words))
 
 
 def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", mapping: Mapping | None = None,
