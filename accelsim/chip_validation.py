@@ -30,6 +30,7 @@ HARDWARE = "eyeriss"
 MAPPING_FILE = "eyeriss_jssc_alexnet"
 MEASURED_KEY = "measured_alexnet_conv_isscc2016_fig_14_5_6"
 DRAM_PER_MAC_KEY = "dram_accesses_per_mac_jssc2017"
+POWER_TABLE = "65nm-pj"  # the absolute energy table power is estimated with
 
 
 class Quantity(Enum):
@@ -106,6 +107,10 @@ class ChipLayerRow:
         MACs of the layer at the batch.
     dram_words : int
         DRAM accesses, 16-bit words (as in the DRAM column).
+    power_mw : Comparison or None
+        The chip's measured power against the on-chip energy (ALU, RF, NoC, GLB) priced with
+        the ``65nm-pj`` estimate over the simulated latency — informational: the table is an
+        estimate (±2×) and the model has no clock tree, control or leakage.
     """
 
     layer: str
@@ -117,6 +122,7 @@ class ChipLayerRow:
     verified: bool
     macs: int
     dram_words: int
+    power_mw: Comparison | None = None
 
     @property
     def banks_used(self) -> int:
@@ -128,7 +134,8 @@ class ChipLayerRow:
                 "glb_banks": {"ifmap": self.glb_banks[0], "filter": self.glb_banks[1], "psum": self.glb_banks[2],
                               "used": self.banks_used, "available": self.glb_bank_count},
                 "dram_compressed": self.dram_compressed, "verified": self.verified, "macs": self.macs,
-                "dram_words": self.dram_words}
+                "dram_words": self.dram_words,
+                "power_mw": self.power_mw.to_dict() if self.power_mw else None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,8 +250,28 @@ def layer_rows(jobs: int = 2) -> tuple[ChipLayerRow, ...]:
             layer=r.layer.name, source=sources[r.layer.name],
             values={q: Comparison(meas[q], sim[q]) for q in Quantity},
             glb_banks=glb_banks_of(r, hw), glb_bank_count=hw.glb.banks, dram_compressed=compressed,
-            verified=bool(r.timing["verified"]), macs=int(r.macs), dram_words=dram))
+            verified=bool(r.timing["verified"]), macs=int(r.macs), dram_words=dram,
+            power_mw=Comparison(measured_power_mw(r.layer.name), on_chip_power_mw(r))))
     return tuple(rows)
+
+
+def measured_power_mw(layer: str) -> float:
+    """The chip's measured power of one AlexNet CONV layer (ISSCC 2016 Fig. 14.5.6), mW."""
+    table = reference()[MEASURED_KEY]
+    return float(dict(zip(table["columns"], table[layer.upper()]))["power_mw"])
+
+
+def on_chip_power_mw(result) -> float:
+    """Energy of the ALU, RF, NoC and GLB priced with the ``65nm-pj`` table (the run's counts,
+    zero gating included) over the run's simulated seconds, in mW."""
+    from .io.presets import load_energy
+    from .spec.result import component_totals, energy_dict
+
+    energy = energy_dict(result.counts, result.macs, load_energy(POWER_TABLE), result.gating,
+                         result.dram_compressed)
+    parts = component_totals(energy)
+    on_chip_pj = sum(v for k, v in parts.items() if k != "DRAM")
+    return on_chip_pj * 1e-12 / result.timing["seconds"] * 1e3
 
 
 def totals(rows: tuple[ChipLayerRow, ...]) -> dict:
@@ -352,6 +379,11 @@ class ChipReport:
                         ", ".join(r.layer for r in self.rows if not r.verified) + " NOT verified"))
         lines.append("GLB banks: banks of 2048 words the ifmap + psum tiles take of the pool "
                      "(filters use their own 2 banks); rule ceil(ifmap/bank) + ceil(psum/bank) <= banks")
+        lines.append("")
+        lines.append(f"on-chip power, measured / estimated mW (ALU+RF+NoC+GLB energy with the {POWER_TABLE} table, "
+                     "an estimate of +-2x, over the simulated latency; informational, no clock tree or leakage):")
+        lines.append("  " + ", ".join(f"{r.layer} {r.power_mw.measured:.0f} / {r.power_mw.simulated:.0f}"
+                                      f" ({r.power_mw.ratio:.2f})" for r in self.rows if r.power_mw))
         lines.append("")
         lines.append("DRAM accesses per MAC (CONV layers), published in the JSSC 2017 abstract")
         for d in (self.alexnet, self.vgg16):

@@ -36,10 +36,18 @@ def _workload(args):
     return wl
 
 
-def _hardware(name: str, array):
-    from .io.presets import load_hardware
+def _hardware(name: str, array, energy: str | None = None):
+    """A hardware preset or file, resized to ``array`` and with the energy table ``energy``."""
+    from dataclasses import replace
+
+    from .io.presets import load_energy, load_hardware
 
     hw = load_hardware(name)
+    if energy:
+        try:
+            hw = replace(hw, energy=load_energy(energy))
+        except SpecError as exc:
+            raise SpecError(exc.message, "--energy") from None
     return hw.with_array(*array) if array else hw
 
 
@@ -181,7 +189,7 @@ def cmd_run(args) -> int:
     _check_plot_path(args.plot, "--plot")
     dataflow = _dataflow(args.dataflow, "--dataflow")
     wl = _workload(args)
-    hw = _hardware(args.hardware, _parse_array(args.array))
+    hw = _hardware(args.hardware, _parse_array(args.array), args.energy)
     batch = _batch(args.batch)
     mappings = load_mapping(args.mapping, wl, batch) if args.mapping else None
     if args.jobs < 1:
@@ -201,6 +209,12 @@ def cmd_run(args) -> int:
 
         print()
         print(timing_table(run))
+    from .report import power_table
+
+    power = power_table(run)
+    if power:
+        print()
+        print(power)
     if args.trace:
         from .io.results import write_trace
 
@@ -241,11 +255,11 @@ def cmd_compare(args) -> int:
                               if n.startswith("isca16-") and n.endswith(f"-{df.value}") and n.split("-")[1].isdigit())
                 raise SpecError(f"no isca16 setup for {df.value} with {args.pes} PEs; available PE counts: "
                                 f"{', '.join(map(str, have)) or 'none'}", "--pes")
-        hardware = lambda df: _hardware(f"isca16-{args.pes}-{df.value}", array)  # noqa: E731
+        hardware = lambda df: _hardware(f"isca16-{args.pes}-{df.value}", array, args.energy)  # noqa: E731
         for df in dataflows:
             hardware(df)
     elif args.hardware:
-        hw = _hardware(args.hardware, array)
+        hw = _hardware(args.hardware, array, args.energy)
         hardware = hw
     else:
         raise SpecError("give --hardware NAME or --setup isca16 --pes N", "--hardware")
@@ -280,7 +294,7 @@ def cmd_mapping(args) -> int:
 
     dataflow = _dataflow(args.dataflow, "--dataflow")
     wl = _workload(args)
-    hw = _hardware(args.hardware, _parse_array(args.array))
+    hw = _hardware(args.hardware, _parse_array(args.array), args.energy)
     for layer in wl.with_batch(_batch(args.batch)).layers:
         res = simulate(layer, hw, dataflow, objective=args.objective, budget=_budget(args))
         print(f"== {layer.name} ({dataflow.value} on {hw.name}, N={layer.N})")
@@ -318,6 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--batch", type=int, default=1, help="batch size N (default 1)")
         sp.add_argument("--array", help="override the PE array, ROWSxCOLS")
         sp.add_argument("--objective", default="energy", choices=["energy", "cycles", "edp"])
+        sp.add_argument("--energy", help="energy table preset or YAML (default: the hardware's); "
+                                         "a pJ table (65nm-pj) adds power in mW")
         sp.add_argument("--ragged", action="store_true",
                         help="the mapper also tries imperfect factorisations (padded bounds; slower)")
         sp.add_argument("--engine", default="analytic", choices=["analytic", "cycle"])

@@ -116,3 +116,23 @@ def timing_table(run: RunResult) -> str:
     text = ("cycle-level timing (util = busy PE-cycles / all PE-cycles)\n" + _align(rows) + "\n"
             + ("verified: output matches reference" if ok else "verified: OUTPUT DIFFERS FROM REFERENCE"))
     return text
+
+
+def power_table(run: RunResult) -> str | None:
+    """Average power per layer (energy in pJ over its cycles), or ``None`` when the energy has
+    no physical unit."""
+    rows = [["layer", "ms", "mW total", "mW on chip"]]
+    total_pj = chip_pj = seconds = 0.0
+    for r in run.layers:
+        power = r.power_mw()
+        if power is None:
+            continue
+        s = r.cycles / r.clock_hz
+        rows.append([r.layer.name, f"{s * 1e3:.2f}", f"{power['total']:.1f}", f"{power['on_chip']:.1f}"])
+        seconds += s
+        total_pj += power["total"] * s * 1e9
+        chip_pj += power["on_chip"] * s * 1e9
+    if len(rows) == 1:
+        return None
+    rows.append(["total", f"{seconds * 1e3:.2f}", f"{total_pj / seconds * 1e-9:.1f}", f"{chip_pj / seconds * 1e-9:.1f}"])
+    return "average power (energy in pJ over the layer's cycles; on chip = without DRAM)\n" + _align(rows)

@@ -159,6 +159,7 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
         compute_cycles=counts.compute_steps, active_pes=mapping.active_pes_for(layer.loop_bounds()), num_pes=hw.num_pes,
         mappings_considered=considered,
         psum_spill=bool(counts.counts[Level.DRAM, DataType.PSUM, 0] > 0), gating=gating, dram_compressed=dram,
+        clock_hz=hw.clock_hz,
     )
 
 
@@ -224,6 +225,7 @@ def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, f
         compute_cycles=out.compute_cycles, stall_cycles=stall_total, active_pes=out.active_pes, num_pes=hw.num_pes,
         mappings_considered=considered, psum_spill=bool(out.counts[Level.DRAM, DataType.PSUM, 0] > 0),
         output=out.output, timing=timing, trace=out.trace, gating=gating, dram_compressed=dram,
+        clock_hz=hw.clock_hz,
     )
 
 

@@ -111,6 +111,8 @@ class LayerResult:
         On an RLC machine (``Hardware.dram_rlc``): DRAM ``ifmap_reads``, ``filter_reads``,
         ``psum_writes``, ``psum_reads`` in 16-bit words of the compressed code (the ``DRAM``
         energy is charged on them); ``counts`` stay dense.
+    clock_hz : float
+        The hardware's clock (0: unknown), for :meth:`power_mw`.
     """
 
     layer: ConvLayer
@@ -136,6 +138,7 @@ class LayerResult:
     trace: np.ndarray | None = None
     gating: dict | None = None
     dram_compressed: dict | None = None
+    clock_hz: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -152,6 +155,17 @@ class LayerResult:
 
     def accesses(self) -> dict:
         return accesses_dict(self.counts) if self.counts is not None else {}
+
+    def power_mw(self) -> dict | None:
+        """Average power in mW over the layer's cycles — ``total`` and ``on_chip`` (without
+        DRAM) — when the energy is in pJ (e.g. the ``65nm-pj`` table) and the clock is known;
+        ``None`` otherwise (energy in MAC units has no physical scale)."""
+        if self.energy_unit != "pj" or not self.cycles or not self.clock_hz or not self.energy:
+            return None
+        seconds = self.cycles / self.clock_hz
+        dram = component_totals(self.energy).get("DRAM", 0.0)
+        to_mw = 1e-12 / seconds * 1e3
+        return {"total": self.energy_total * to_mw, "on_chip": (self.energy_total - dram) * to_mw}
 
     def per_mac(self, level: Level) -> float:
         """Charged accesses at ``level`` per MAC (all data types)."""
@@ -188,6 +202,9 @@ class LayerResult:
             rec["gating"] = dict(self.gating)
         if self.dram_compressed is not None:
             rec["dram_compressed"] = dict(self.dram_compressed)
+        power = self.power_mw()
+        if power is not None:
+            rec["power_mw"] = power
         if self.timing:
             rec["timing"] = self.timing
         return rec
