@@ -36,6 +36,18 @@ JSSC_ZERO_FRACTION: dict[str, float] = {
 #: about what the cycle engine's ofmaps measure (seeded filters symmetric around 0).
 RELU_ZERO_FRACTION = 0.5
 
+#: Fraction of zeros in the ReLU'd ofmap each AlexNet CONV layer writes to DRAM: the input of
+#: the next layer (:data:`JSSC_ZERO_FRACTION`). CONV3 and CONV4 write exactly the next layer's
+#: input; CONV1 and CONV2 write the ofmap before max pooling, which has at least the pooled
+#: map's zeros (a pooled value is zero only if its whole window is), so the next layer's
+#: fraction is a lower bound there. CONV5 feeds FC1 (not published): not in the table.
+JSSC_OFMAP_ZERO_FRACTION: dict[str, float] = {
+    "conv1": JSSC_ZERO_FRACTION["conv2"],
+    "conv2": JSSC_ZERO_FRACTION["conv3"],
+    "conv3": JSSC_ZERO_FRACTION["conv4"],
+    "conv4": JSSC_ZERO_FRACTION["conv5"],
+}
+
 #: Seed of the ifmaps the cycle engine generates for data-dependent runs.
 ACTIVATION_SEED = 0
 
@@ -70,6 +82,38 @@ def default_zero_fraction(layer_name: str, first_layer: bool) -> float:
     if first_layer:
         return 0.0
     return JSSC_ZERO_FRACTION.get(layer_name, RELU_ZERO_FRACTION)
+
+
+def default_ofmap_zero_fraction(layer_name: str) -> float:
+    """Zero fraction of a layer's ReLU'd ofmap when the user gives none:
+    :data:`JSSC_OFMAP_ZERO_FRACTION` by layer name, else :data:`RELU_ZERO_FRACTION`."""
+    return JSSC_OFMAP_ZERO_FRACTION.get(layer_name, RELU_ZERO_FRACTION)
+
+
+def zero_pattern(values: np.ndarray, zero_fraction: float) -> np.ndarray:
+    """The zero pattern of ``values`` after a bias and ReLU that zero ``zero_fraction`` of them.
+
+    A layer's bias shifts its output before the ReLU; the bias that leaves exactly
+    ``round(zero_fraction · size)`` zeros zeroes the smallest outputs (ties by position). Only
+    where the zeros are matters for RLC, so the result is 0 there and 1 elsewhere.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Integer outputs of any shape (e.g. the ofmap, (N, M, E, F)).
+    zero_fraction : float
+        In [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 of the same shape.
+    """
+    flat = np.asarray(values).ravel()
+    k = int(round(check_zero_fraction(zero_fraction) * flat.size))
+    out = np.ones(flat.size, dtype=np.int64)
+    out[np.argsort(flat, kind="stable")[:k]] = 0
+    return out.reshape(np.shape(values))
 
 
 def _check_shape(shape) -> tuple[int, ...]:

@@ -15,8 +15,8 @@ from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer, Workload
 from ..spec.mapping import Mapping
 from ..spec.result import LayerResult, RunResult, Status, energy_dict
-from .activations import (ACTIVATION_SEED, RELU_ZERO_FRACTION, check_zero_fraction, default_zero_fraction,
-                          relu_activations)
+from .activations import (ACTIVATION_SEED, check_zero_fraction, default_ofmap_zero_fraction,
+                          default_zero_fraction, relu_activations, zero_pattern)
 from .compression import dram_traffic, expected_ratio, measured_ratio
 from .counting import check_fits, count_mapping
 from .cycle import TRACE_COLUMNS
@@ -91,9 +91,13 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
         Default: :func:`~accelsim.sim.activations.default_zero_fraction` (AlexNet's measured
         fractions by layer name, 0 for the first layer, 0.5 otherwise). Not with ``ifmap``.
     ofmap_zero_fraction : float, optional
-        Analytic engine on an RLC machine: the expected zero fraction of the ReLU'd ofmap
-        written to DRAM (default :data:`~accelsim.sim.activations.RELU_ZERO_FRACTION`, 0.5);
-        the cycle engine measures its real output instead.
+        On an RLC machine, the zero fraction of the ReLU'd ofmap written to DRAM. Default:
+        :func:`~accelsim.sim.activations.default_ofmap_zero_fraction` (the next AlexNet layer's
+        measured input zeros by layer name, else 0.5). The analytic engine takes it as the
+        expectation; the cycle engine compresses the zero pattern of its real output after the
+        bias and ReLU that zero this fraction (:func:`~accelsim.sim.activations.zero_pattern`;
+        seeded random filters alone leave about half the outputs negative, which says nothing
+        about a trained network's sparsity).
 
     Returns
     -------
@@ -137,13 +141,14 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
     counts = count_mapping(mapping, layer, window)
     check_fits(mapping, counts, hw)
     p_in = zero_fraction if zero_fraction is not None else default_zero_fraction(layer.name, first_layer)
+    p_out = default_ofmap_zero_fraction(layer.name) if ofmap_zero_fraction is None else ofmap_zero_fraction
     if eng is Engine.CYCLE:
         if ifmap is None and (hw.zero_gating or hw.dram_rlc or zero_fraction is not None):
             ifmap = relu_activations((layer.N, layer.C, layer.H, layer.W), p_in, ACTIVATION_SEED)
-        return _cycle_result(layer, hw, df, mapping, window, counts, considered, ifmap, filters, first_layer)
+        return _cycle_result(layer, hw, df, mapping, window, counts, considered, ifmap, filters, first_layer,
+                             p_out)
     if ifmap is not None:
         p_in = float((ifmap == 0).mean()) if ifmap.size else 0.0
-    p_out = RELU_ZERO_FRACTION if ofmap_zero_fraction is None else ofmap_zero_fraction
     filters_in_rf = mapping.rf[DataType.FILTER] is not None
     gating = expected_gating(p_in, counts.macs, filters_in_rf).to_dict() if hw.zero_gating else None
     dram = None
@@ -175,7 +180,7 @@ def _checked_ifmap(layer: ConvLayer, ifmap) -> np.ndarray:
 
 
 def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, filters,
-                  first_layer: bool) -> LayerResult:
+                  first_layer: bool, ofmap_zero_fraction: float) -> LayerResult:
     """Run the cycle-level engine and package its timing and data effects next to its counts."""
     from .cycle import check_inputs, random_inputs, reference_conv, run_cycle
 
@@ -187,10 +192,10 @@ def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, f
     reference = reference_conv(layer, ifmap, filters)
     ratios = (1.0, 1.0, 1.0)
     if hw.dram_rlc:
-        # what crosses the DRAM link is compressed: the real ifmap, and the ofmap after ReLU
-        # (the machine's output must equal the reference, checked below)
-        ratios = (1.0 if first_layer else float(measured_ratio(ifmap)), 1.0,
-                  float(measured_ratio(np.maximum(reference, 0))))
+        # what crosses the DRAM link is compressed: the real ifmap, and the ofmap after bias
+        # and ReLU (the machine's output must equal the reference, checked below)
+        ofmap_written = zero_pattern(reference, ofmap_zero_fraction)
+        ratios = (1.0 if first_layer else float(measured_ratio(ifmap)), 1.0, float(measured_ratio(ofmap_written)))
     out = run_cycle(layer, hw, mapping, window, ifmap, filters,
                     estimate_cycles=analytic_cycles(analytic.counts, analytic.compute_steps, hw),
                     dram_scale=ratios)
@@ -199,7 +204,7 @@ def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, f
     dram = None
     if hw.dram_rlc:
         dram = dram_traffic(out.counts, layer, 1 if first_layer else measured_ratio(ifmap),
-                            measured_ratio(np.maximum(out.output, 0))).to_dict()
+                            measured_ratio(zero_pattern(out.output, ofmap_zero_fraction))).to_dict()
     verified = bool(np.array_equal(out.output, reference))
     stall_total = sum(out.stall_cycles.values())
     idle = {cause: c * out.active_pes for cause, c in out.stall_cycles.items()}
