@@ -337,3 +337,24 @@ def test_a_selected_subset_still_knows_which_layer_reads_the_image():
     assert sub.first_layer == wl.first_layer == "conv1"
     layer = accelsim.simulate_network(sub, accelsim.load_hardware("eyeriss"), "rs", batch=1).layers[0]
     assert layer.gating["gated_macs"] > 0
+
+
+def test_alexnet_zero_fractions_stay_with_alexnet():
+    """ResNet-50 also has a layer named ``conv1``: AlexNet's measured fractions do not apply to
+    it (its ofmap gets the generic 0.5), while AlexNet's conv1 ofmap has CONV2's 40 % zeros."""
+    from accelsim.sim.activations import default_ofmap_zero_fraction, default_zero_fraction
+
+    assert default_ofmap_zero_fraction("conv1", "alexnet") == 0.40
+    assert default_ofmap_zero_fraction("conv1", "resnet50") == 0.5
+    assert default_zero_fraction("conv3", False, "vgg16") == 0.5
+    assert default_zero_fraction("conv3", False, "alexnet") == pytest.approx(0.5167, abs=1e-4)
+    import accelsim
+
+    hw = accelsim.load_hardware("eyeriss")
+    for name, want in (("alexnet", 0.40), ("resnet50", 0.5)):
+        wl = accelsim.load_workload(name).select(["conv1"])
+        r = accelsim.simulate_network(wl, hw, "rs", batch=1).layers[0]
+        dense = int(r.counts[Level.DRAM, DataType.PSUM, 1])
+        from accelsim.sim.compression import expected_ratio
+
+        assert r.dram_compressed["psum_writes"] == round(dense * expected_ratio(want))

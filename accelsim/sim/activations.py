@@ -63,7 +63,17 @@ def check_zero_fraction(value, field: str = "zero_fraction") -> float:
     return zf
 
 
-def default_zero_fraction(layer_name: str, first_layer: bool) -> float:
+#: The network the JSSC tables describe.
+JSSC_NETWORK = "alexnet"
+
+
+def _measured(table: dict, layer_name: str, network: str | None) -> float:
+    if network not in (None, JSSC_NETWORK):
+        return RELU_ZERO_FRACTION
+    return table.get(layer_name, RELU_ZERO_FRACTION)
+
+
+def default_zero_fraction(layer_name: str, first_layer: bool, network: str | None = None) -> float:
     """Zero fraction of a layer's ifmap when the user gives none.
 
     Parameters
@@ -72,22 +82,26 @@ def default_zero_fraction(layer_name: str, first_layer: bool) -> float:
         Looked up in :data:`JSSC_ZERO_FRACTION` (AlexNet's ``conv1`` … ``conv5``).
     first_layer : bool
         The layer reads the network's input (an image: no ReLU before it, 0 zeros).
+    network : str, optional
+        The workload's name: the table applies to ``alexnet`` (or, with ``None``, to any layer
+        of that name); another network's layers get :data:`RELU_ZERO_FRACTION`.
 
     Returns
     -------
     float
         0 for the first layer; else the JSSC fraction of ``layer_name``, or
-        :data:`RELU_ZERO_FRACTION` for a name not in the table.
+        :data:`RELU_ZERO_FRACTION`.
     """
     if first_layer:
         return 0.0
-    return JSSC_ZERO_FRACTION.get(layer_name, RELU_ZERO_FRACTION)
+    return _measured(JSSC_ZERO_FRACTION, layer_name, network)
 
 
-def default_ofmap_zero_fraction(layer_name: str) -> float:
+def default_ofmap_zero_fraction(layer_name: str, network: str | None = None) -> float:
     """Zero fraction of a layer's ReLU'd ofmap when the user gives none:
-    :data:`JSSC_OFMAP_ZERO_FRACTION` by layer name, else :data:`RELU_ZERO_FRACTION`."""
-    return JSSC_OFMAP_ZERO_FRACTION.get(layer_name, RELU_ZERO_FRACTION)
+    :data:`JSSC_OFMAP_ZERO_FRACTION` by layer name (AlexNet, as in
+    :func:`default_zero_fraction`), else :data:`RELU_ZERO_FRACTION`."""
+    return _measured(JSSC_OFMAP_ZERO_FRACTION, layer_name, network)
 
 
 def zero_pattern(values: np.ndarray, zero_fraction: float) -> np.ndarray:

@@ -61,7 +61,7 @@ def analytic_cycles(counts, compute_steps: int, hw: Hardware, dram_words: float 
 def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", mapping: Mapping | None = None,
              ifmap=None, filters=None, objective=Objective.ENERGY, budget: Budget | None = None, *,
              first_layer: bool = False, zero_fraction: float | None = None,
-             ofmap_zero_fraction: float | None = None) -> LayerResult:
+             ofmap_zero_fraction: float | None = None, network: str | None = None) -> LayerResult:
     """Simulate one layer.
 
     Parameters
@@ -98,6 +98,9 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
         bias and ReLU that zero this fraction (:func:`~accelsim.sim.activations.zero_pattern`;
         seeded random filters alone leave about half the outputs negative, which says nothing
         about a trained network's sparsity).
+    network : str, optional
+        The workload the layer belongs to (``simulate_network`` passes it): AlexNet's measured
+        zero fractions apply to ``alexnet`` only (``None``: to any layer named ``conv1`` …).
 
     Returns
     -------
@@ -140,8 +143,9 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
     window = window_flags(tpl, hw)
     counts = count_mapping(mapping, layer, window)
     check_fits(mapping, counts, hw)
-    p_in = zero_fraction if zero_fraction is not None else default_zero_fraction(layer.name, first_layer)
-    p_out = default_ofmap_zero_fraction(layer.name) if ofmap_zero_fraction is None else ofmap_zero_fraction
+    p_in = zero_fraction if zero_fraction is not None else default_zero_fraction(layer.name, first_layer, network)
+    p_out = (default_ofmap_zero_fraction(layer.name, network) if ofmap_zero_fraction is None
+             else ofmap_zero_fraction)
     if eng is Engine.CYCLE:
         if ifmap is None and (hw.zero_gating or hw.dram_rlc or zero_fraction is not None):
             ifmap = relu_activations((layer.N, layer.C, layer.H, layer.W), p_in, ACTIVATION_SEED)
@@ -275,7 +279,7 @@ def simulate_network(workload: Workload, hw: Hardware, dataflow="rs", engine="an
             return simulate(layer, hw, df, engine, given, ifmap=ifmap, objective=objective, budget=budget,
                             first_layer=layer.name == first,
                             zero_fraction=zero_fraction if ifmap is None else None,
-                            ofmap_zero_fraction=zero_fraction)
+                            ofmap_zero_fraction=zero_fraction, network=workload.name)
         except MappingError as exc:
             if given is None:
                 raise
