@@ -311,10 +311,18 @@ def cmd_mapping(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    if args.json and args.target != "eyeriss":
+        raise SpecError("a JSON report exists for 'validate eyeriss' only", "--json")
     if args.target == "eyeriss":
         from .chip_validation import eyeriss_report
 
-        print(eyeriss_report().format())
+        report = eyeriss_report()
+        print(report.format())
+        if args.json:
+            from .io.results import write_json
+
+            write_json(report.to_dict(), args.json)
+            print(f"report written to {args.json}")
         return 0
     from .validation import validate
 
@@ -380,6 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("target", choices=["isca16", "eyeriss"],
                      help="isca16: Eyeriss ISCA 2016 Fig. 10-12; eyeriss: the chip's measured AlexNet "
                           "CONV1-5 (ISSCC 2016) and VGG-16 DRAM/MAC (JSSC 2017), cycle engine")
+    val.add_argument("--json", help="eyeriss: also write the report (measured, simulated, ratios) here")
     val.set_defaults(func=cmd_validate)
 
     from . import cli_plot, cli_sweep

@@ -205,6 +205,16 @@ def test_a_pool_smaller_than_a_bank_has_no_banks():
 
 
 # --------------------------------------------------------------------------- the command
+def test_cli_validate_eyeriss_json(report, tmp_path, capsys):
+    """``--json`` writes the report the table prints; isca16 has no JSON report (exit 2)."""
+    out = tmp_path / "chip.json"
+    assert main(["validate", "eyeriss", "--json", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    assert doc == json.loads(json.dumps(report.to_dict()))
+    assert main(["validate", "isca16", "--json", str(tmp_path / "x.json")]) == 2
+    assert "--json" in capsys.readouterr().err
+
+
 def test_cli_validate_eyeriss(report, capsys):
     """``accelsim validate eyeriss`` exits 0 and prints every layer, the totals and VGG-16."""
     code = main(["validate", "eyeriss"])
