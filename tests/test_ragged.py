@@ -22,7 +22,7 @@ from accelsim.kernels.analytic import count_accesses, count_accesses_padded
 from accelsim.search.mapspace import random_mapping
 from accelsim.sim.counting import count_mapping
 from accelsim.sim.cycle import random_inputs, reference_conv, run_cycle
-from accelsim.spec.dims import Dim, LoopKind
+from accelsim.spec.dims import Dim, LoopKind, NocKind
 from accelsim.spec.layer import ConvLayer
 from accelsim.spec.mapping import Loop, Mapping
 
@@ -84,12 +84,14 @@ def test_padded_path_equals_closed_form_when_nothing_is_padded(layer, dataflow, 
 
 
 @PROPS
-@given(case=ragged_cases(), data_seed=st.integers(0, 2**31 - 1))
-def test_cycle_engine_on_ragged_mappings(case, data_seed):
+@given(case=ragged_cases(), data_seed=st.integers(0, 2**31 - 1), noc=st.sampled_from(list(NocKind)),
+       prefetch=st.booleans())
+def test_cycle_engine_on_ragged_mappings(case, data_seed, noc, prefetch):
     """Real values through masked tiles: the right output, the analytic counts, the valid
-    steps and PEs."""
+    steps and PEs — on every NoC kind, with and without double-buffered spads."""
     layer, mapping, window = case
-    hw = replace(accelsim.load_hardware("eyeriss"), pe_rows=8, pe_cols=8)
+    base = accelsim.load_hardware("eyeriss")
+    hw = replace(base, pe_rows=8, pe_cols=8, noc=replace(base.noc, kind=noc), rf_prefetch=prefetch)
     ifmap, filters = random_inputs(layer, seed=data_seed)
     out = run_cycle(layer, hw, mapping, window, ifmap, filters)
     ana = count_mapping(mapping, layer, window)
