@@ -36,6 +36,14 @@ def _workload(args):
     return wl
 
 
+def _mappings(args, batch: int) -> dict:
+    """``--mapping``: the file's mappings, read against the whole workload (``--layers`` may
+    select fewer layers than the file maps); ``{}`` without the option."""
+    from .io.presets import load_mapping, load_workload
+
+    return load_mapping(args.mapping, load_workload(args.workload), batch) if args.mapping else {}
+
+
 def _hardware(name: str, array, energy: str | None = None):
     """A hardware preset or file, resized to ``array`` and with the energy table ``energy``."""
     from dataclasses import replace
@@ -181,7 +189,6 @@ def _budget(args):
 def cmd_run(args) -> int:
     if args.trace and args.engine != "cycle":
         raise SpecError("a trace needs the cycle-level engine: add --engine cycle", "--trace")
-    from .io.presets import load_mapping
     from .io.results import write_json
     from .report import access_table, run_table
     from .sim.simulate import simulate_network
@@ -191,7 +198,7 @@ def cmd_run(args) -> int:
     wl = _workload(args)
     hw = _hardware(args.hardware, _parse_array(args.array), args.energy)
     batch = _batch(args.batch)
-    mappings = load_mapping(args.mapping, wl, batch) if args.mapping else None
+    mappings = _mappings(args, batch)
     if args.jobs < 1:
         raise SpecError(f"must be >= 1, got {args.jobs}", "--jobs")
     zero_fraction, ifmaps = _data_inputs(args, wl, batch)
@@ -295,8 +302,11 @@ def cmd_mapping(args) -> int:
     dataflow = _dataflow(args.dataflow, "--dataflow")
     wl = _workload(args)
     hw = _hardware(args.hardware, _parse_array(args.array), args.energy)
-    for layer in wl.with_batch(_batch(args.batch)).layers:
-        res = simulate(layer, hw, dataflow, objective=args.objective, budget=_budget(args))
+    batch = _batch(args.batch)
+    given = _mappings(args, batch)
+    for layer in wl.with_batch(batch).layers:
+        res = simulate(layer, hw, dataflow, mapping=given.get(layer.name), objective=args.objective,
+                       budget=_budget(args))
         print(f"== {layer.name} ({dataflow.value} on {hw.name}, N={layer.N})")
         if not res.ok:
             print(res.reason)
@@ -378,10 +388,11 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("what", choices=["workloads", "hardware", "dataflows", "mappings", "energy"])
     lst.set_defaults(func=cmd_list)
 
-    mp = sub.add_parser("mapping", help="show the mapping the mapper picks")
+    mp = sub.add_parser("mapping", help="show the mapping the mapper picks (or a mapping file's)")
     mp.add_argument("action", choices=["show"])
     common(mp)
     mp.add_argument("--hardware", default="eyeriss")
+    mp.add_argument("--mapping", help="show this mapping file's mappings (the mapper fills in the rest)")
     mp.set_defaults(func=cmd_mapping)
 
     val = sub.add_parser("validate", help="compare computed numbers with published ones")

@@ -345,3 +345,14 @@ def test_plot_saved_documents(run_rs, compare16, work, capsys):
 def test_plot_document_with_an_infeasible_layer(compare64, work, capsys):
     ok(cli(["plot", work / "c64.json", "--kind", "compare", "-o", work / "c64.png"], capsys))
     assert (work / "c64.png").read_bytes().startswith(PNG_MAGIC)
+
+
+def test_mapping_file_with_a_layer_subset(capsys):
+    """``--mapping`` is read against the whole workload, so ``--layers`` may pick fewer layers
+    than the file maps; ``mapping show --mapping`` prints the file's (ragged) nest."""
+    assert main(["run", "alexnet", "--layers", "conv3", "--batch", "4", "--mapping", "eyeriss-jssc"]) == 0
+    out = capsys.readouterr().out
+    assert "conv3" in out and " 156 " in out
+    assert main(["mapping", "show", "alexnet", "--layers", "conv2", "--batch", "4", "--mapping", "eyeriss-jssc"]) == 0
+    out = capsys.readouterr().out
+    assert "-- ragged: E 28 for 27" in out and "active PEs 135" in out
