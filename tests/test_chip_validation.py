@@ -91,6 +91,39 @@ def test_glb_accesses_within_25_percent(rows, layer):
     assert c.simulated == pytest.approx(c.measured, rel=0.25), (layer, c)
 
 
+def _psum_glb_lower_bound_words(layer: str) -> int:
+    """Fewest GLB psum accesses any pass order allows with the layer's Table III parameters.
+
+    Worked out from the shapes alone, not by the simulator: a pass reduces ``q·r`` channels
+    (``q`` in a PE's spad, ``r`` down the array), and a PE's 24-word psum spad holds the
+    ``p`` psums of one ofmap pixel only, so a psum leaves the array after every pass. Between
+    two consecutive channel passes each ofmap word is written to the GLB and read back:
+    ``ofmap · 2·(ceil(C/(q·r)) − 1)`` words per group (ISCA 2016 Eq. 4's ``2a(b − 1)``; the
+    first pass's write and the final read towards DRAM are left out, so this is a floor).
+    """
+    params = cv.reference()["rs_mapping_parameters_alexnet_batch4"][layer.upper()]
+    shape = next(lyr for lyr in accelsim.load_workload("alexnet").layers if lyr.name == layer)
+    c_per_group = shape.C // shape.G
+    passes = -(-c_per_group // (params["q"] * params["r"]))
+    ofmap_words = cv.ALEXNET_BATCH * shape.M * shape.E * shape.F
+    return ofmap_words * 2 * (passes - 1)
+
+
+def test_conv3_transcribed_parameters_cannot_meet_the_glb_measurement():
+    """Why ``test_glb_accesses_within_25_percent[conv3]`` is a strict xfail.
+
+    With the transcribed CONV3 parameters (q·r = 4: 64 channel passes of C = 256) the psum
+    accesses alone exceed 1.25 × the chip's measured 50.2 MB of all GLB accesses, whatever the
+    pass order and whatever the simulator: no model can meet ±25 % with these parameters.
+    CONV4 and CONV5 (q·r = 6, 32 passes) stay below their measurements, as a model must.
+    """
+    bytes_per_word = 2
+    bound_mb = {name: _psum_glb_lower_bound_words(name) * bytes_per_word / 1e6 for name in ("conv3", "conv4", "conv5")}
+    measured_mb = {name: cv.measured(name)[Quantity.GLB_MB] for name in bound_mb}
+    assert bound_mb["conv3"] > 1.25 * measured_mb["conv3"], (bound_mb, measured_mb)
+    assert bound_mb["conv4"] < measured_mb["conv4"] and bound_mb["conv5"] < measured_mb["conv5"], (bound_mb, measured_mb)
+
+
 @pytest.mark.parametrize("layer", _with_xfail(LAYERS, {
     "conv3": "simulated DRAM 1.27x measured (3.8 vs 3.0 MB): the psums of two filter blocks do not fit "
              "the 25 banks (filter_blocks = 1), so the ifmap is re-read from DRAM for each of the 6 blocks",
@@ -238,9 +271,10 @@ def test_report_to_dict_is_json(report):
 def test_on_chip_power_within_the_estimates_factor_of_two(rows):
     """The chip's measured power (ISSCC 2016 Fig. 14.5.6: 332 / 288 / 266 / 235 / 236 mW) against
     the on-chip energy (ALU, RF, NoC, GLB) priced with the ``65nm-pj`` table over the simulated
-    latency. Tolerance: a factor of two either way — the table is an estimate of that accuracy
-    (its file derives it from Horowitz ISSCC 2014 scaled to 65 nm) and the model leaves out the
-    clock tree, control and leakage, so it should come in low, never far above."""
+    latency. Lower bound 0.5: the table is an estimate good to a factor of two (its file derives
+    it from Horowitz ISSCC 2014 scaled to 65 nm). Upper bound 1.0: the model leaves out the clock
+    tree, control and leakage that the measurement includes, so an estimate above the chip's
+    whole power would mean the table errs high by more than those parts — worth a failure."""
     for name in LAYERS:
         p = rows[name].power_mw
         assert p is not None and p.measured == cv.measured_power_mw(name)

@@ -26,8 +26,14 @@ ISCA16 = ("rs", "ws", "osa", "osb", "osc", "nlr")
 LEVELS = ("DRAM", "GLB", "NoC", "RF")
 TYPES = ("ifmap", "filter", "psum")
 COMPONENTS = ("ALU", "RF", "NoC", "GLB", "DRAM")
-# ISCA 2016 Table IV, the energy table of the eyeriss and isca16-* presets
-COST = {"RF": 1.0, "NoC": 2.0, "GLB": 6.0, "DRAM": 200.0}
+REFERENCE = REPO / "accelsim" / "reference"
+# ISCA 2016 Table IV, the energy table of the eyeriss and isca16-* presets (in MAC energies)
+COST = {k: float(v) for k, v in json.loads((REFERENCE / "eyeriss_isca16.json").read_text())[
+    "energy_per_access_in_mac_units"].items() if k in ("RF", "NoC", "GLB", "DRAM")}
+assert COST == {"RF": 1.0, "NoC": 2.0, "GLB": 6.0, "DRAM": 200.0}
+# ISSCC 2016 Fig. 14.5.6: the chip's active PEs per AlexNet CONV layer (its own mappings)
+_CHIP = json.loads((REFERENCE / "eyeriss_chip.json").read_text())["measured_alexnet_conv_isscc2016_fig_14_5_6"]
+CHIP_ACTIVE_PES = {f"conv{i}": _CHIP[f"CONV{i}"][_CHIP["columns"].index("active_pes")] for i in range(1, 6)}
 
 
 class Ran:
@@ -352,7 +358,12 @@ def test_mapping_file_with_a_layer_subset(capsys):
     than the file maps; ``mapping show --mapping`` prints the file's (ragged) nest."""
     assert main(["run", "alexnet", "--layers", "conv3", "--batch", "4", "--mapping", "eyeriss-jssc"]) == 0
     out = capsys.readouterr().out
-    assert "conv3" in out and " 156 " in out
+    row = table_rows(out, "conv3")[0]  # the layer table (the data-effects table follows)
+    assert row.split()[1] == f"{load_workload('alexnet').with_batch(4).select(['conv3']).macs:,}"
+    # the PEs column of the layer table: the chip's measured 156 (exact: a structural count)
+    assert CHIP_ACTIVE_PES["conv3"] == 156 and int(row.split()[2]) == CHIP_ACTIVE_PES["conv3"], row
     assert main(["mapping", "show", "alexnet", "--layers", "conv2", "--batch", "4", "--mapping", "eyeriss-jssc"]) == 0
     out = capsys.readouterr().out
-    assert "-- ragged: E 28 for 27" in out and "active PEs 135" in out
+    # E = 27 on a 5 x 27 set split 14 + 13 columns: padded to 28, 135 = 5 x 27 PEs active
+    assert "-- ragged: E 28 for 27" in out and f"active PEs {CHIP_ACTIVE_PES['conv2']}" in out
+    assert CHIP_ACTIVE_PES["conv2"] == 135

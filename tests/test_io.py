@@ -133,6 +133,15 @@ TABLE_II = {
 }
 
 
+ISCA16_REF = json.loads((Path(accelsim.__file__).with_name("reference") / "eyeriss_isca16.json").read_text())
+
+
+def test_table_ii_transcription_matches_the_reference_file():
+    table = ISCA16_REF["alexnet_layers_table_II"]
+    for name, (H, R, E, C, M, U) in TABLE_II.items():
+        assert table[name.upper()] == {"H": H, "R": R, "E": E, "C": C, "M": M, "U": U}, name
+
+
 def test_alexnet_matches_table_ii():
     wl = load_workload("alexnet")
     assert [layer.name for layer in wl.layers] == list(TABLE_II)
@@ -162,6 +171,11 @@ def test_isca16_storage_and_scaling(df, rf_words):
     hws = {p: load_hardware(f"isca16-{p}-{df}") for p in (256, 512, 1024)}
     shapes = [(1, 256), (1, 512), (1, 1024)] if df == "ws" else [(16, 16), (16, 32), (32, 32)]
     assert [(h.pe_rows, h.pe_cols) for h in hws.values()] == shapes  # WS: one systolic chain
+    # ISCA 2016 Fig. 7b (256 PEs, kB of 16-bit words): RF words per PE = rf_total / 256 PEs,
+    # GLB words = glb kB (one decimal in the figure, rounded down to whole words)
+    fig = ISCA16_REF["storage_at_256_pes_fig_7b"][df]
+    assert rf_words == fig["rf_total"] * 1024 / 2 / 256
+    assert 0 <= fig["glb"] * 1024 / 2 - hws[256].glb.total_words < 1
     for hw in hws.values():
         assert hw.rf.total_words == rf_words
         assert hw.dataflow is Dataflow(df) and not hw.allow_psum_spill and not hw.glb_halo_reuse

@@ -130,6 +130,8 @@ def test_bandwidth_modes():
     assert v1.bandwidth == 64  # SCALE-Sim v1 configs: Bandwidth, no [run_presets]
     from accelsim.io.scalesim import dram_words_per_cycle
 
+    # CALC: SCALE-Sim v2 (scalesim/single_layer_sim.py) sets the ifmap and filter backing
+    # bandwidths to 10 and the ofmap's to ArrayWidth (32); USER "10,20": 3 interfaces x 10
     assert dram_words_per_cycle(calc) == 10 + 10 + 32 and dram_words_per_cycle(banks) == 30
 
 

@@ -43,13 +43,20 @@ def _fig12_paper(df: str, n: int) -> dict:
 def test_fig12a_conv_totals(df, n):
     s = conv_summary(df, n)
     assert s.feasible, s.reason
-    assert s.fig12["total"] == pytest.approx(_fig12_paper(df, n)["total"], rel=0.15)
-    # the ALU segment is one MAC energy per MAC by construction of the normalisation
-    assert s.fig12["ALU"] == pytest.approx(0.156)
+    paper = _fig12_paper(df, n)
+    assert s.fig12["total"] == pytest.approx(paper["total"], rel=0.15)
+    # the ALU segment is one MAC energy per MAC in both, by the figure's normalisation (RS at
+    # N = 1 totals 1.000), so it checks that we normalise as the paper does: ±1 % is the
+    # rounding of the published 0.156 (three digits)
+    assert s.fig12["ALU"] == pytest.approx(paper["ALU"], rel=0.01)
 
 
 @pytest.mark.parametrize("n", [1, 16])
 def test_rs_is_lowest_and_others_1_3_to_2_7_times_rs(n):
+    """RS lowest; every other dataflow 1.3×–2.7× RS (issue #2's band: the paper's headline
+    "1.4× to 2.5×", REF["headline"], widened by about 7 % each way, the reading error of the
+    figure's bar heights compounded over a ratio of two bars)."""
+    assert "1.4x to 2.5x" in REF["headline"]
     rs = conv_summary("rs", n).fig12["total"]
     for df in DATAFLOWS[1:]:
         ratio = conv_summary(df, n).fig12["total"] / rs
@@ -57,13 +64,21 @@ def test_rs_is_lowest_and_others_1_3_to_2_7_times_rs(n):
 
 
 def test_accesses_per_mac_batch16():
+    """RF and NoC accesses per MAC against the paper's (its Fig. 12(a) segments over Table IV
+    costs, ``implied_accesses_per_mac_256pes_batch16``), at issue #2's tolerances: ±0.1 for the
+    OS dataflows' 2.0 RF and NoC (a psum read + write per MAC; the first MAC of each
+    accumulation writes only, so the model sits a little below 2), ±0.2 for RS's 3.91 RF (the
+    RF segment is read off the figure to about 5 %); WS's one RF read per MAC (the stationary
+    weight) and NLR's zero (no RF) are structural, so exact."""
+    table = REF["implied_accesses_per_mac_256pes_batch16"]
+    paper = {df: dict(zip(table["columns"], table[df])) for df in DATAFLOWS}
     acc = {df: conv_summary(df, 16).accesses_per_mac for df in DATAFLOWS}
     for df in ("osa", "osb", "osc"):
-        assert acc[df]["RF"] == pytest.approx(2.0, abs=0.1)
-        assert acc[df]["NoC"] == pytest.approx(2.0, abs=0.1)
-    assert acc["ws"]["RF"] == pytest.approx(1.0, abs=1e-9)
-    assert acc["nlr"]["RF"] == 0
-    assert acc["rs"]["RF"] == pytest.approx(3.9, abs=0.2)
+        assert acc[df]["RF"] == pytest.approx(paper[df]["RF"], abs=0.1), df
+        assert acc[df]["NoC"] == pytest.approx(paper[df]["NoC"], abs=0.1), df
+    assert paper["ws"]["RF"] == 1.0 and acc["ws"]["RF"] == pytest.approx(1.0, abs=1e-9)
+    assert paper["nlr"]["RF"] == 0 and acc["nlr"]["RF"] == 0
+    assert acc["rs"]["RF"] == pytest.approx(paper["rs"]["RF"], abs=0.2)
 
 
 # Dataflows whose DRAM accesses the model cannot bring within 20 % of Fig. 11 without
@@ -73,8 +88,9 @@ _DRAM_KNOWN_OFF = {
     # times. The model's best OSB mapping reads filters 4.5 times and ifmaps 1.3 times instead,
     # a cheaper use of the same 304 kB buffer. Bypassing the buffer for ifmaps (as OSC does)
     # gives 2.26x; keeping every E/F loop out of the buffer's ifmap tile (no convolutional reuse
-    # in the buffer; needs a search constraint the kernel lacks) 0.67-0.69x. §IV-B and §VI-A
-    # describe nothing that pins the paper's choice between those.
+    # in the buffer; needs a search constraint the kernel lacks) 0.67-0.69x. Forcing every
+    # filter to be read from DRAM once (the trait the figure does show) gives 0.52x. §IV-B and
+    # §VI-A describe nothing that pins the paper's choice between those.
     "osb": "the paper's OSB re-reads ifmaps 7.1x with filters once; the best OSB mapping trades that for 0.46x Fig. 11",
 }
 
@@ -91,7 +107,12 @@ def test_fig11_dram_accesses_per_mac_batch16(df):
 
 
 def test_paper_ifmap_rereads_follow_from_fig11():
-    """Fig. 11 minus one read of every filter, per ifmap word: N-independent for WS and OS."""
+    """Fig. 11 minus one read of every filter, per ifmap word: N-independent for WS and OS.
+
+    A check of our reading of the figure (the premise ``paper_ifmap_rereads`` rests on), not of
+    the model. ±10 %: at N = 1 the ofmap and filter terms subtracted are most of Fig. 11's
+    value, so the figure's three-digit reading error is amplified several times in the
+    remainder. OSB's 7.1 (quoted in the README and the xfail reason) to the quoted digit."""
     for df in ("ws", "osa", "osb", "osc"):
         assert paper_ifmap_rereads(df, 16) == pytest.approx(paper_ifmap_rereads(df, 1), rel=0.1), df
     assert paper_ifmap_rereads("osb", 16) == pytest.approx(7.1, abs=0.1)
@@ -106,7 +127,8 @@ def test_ws_cannot_run_batch_64_and_says_why():
 
 
 def test_dram_writes_are_the_ofmaps_only():
-    """Fig. 11's note: DRAM writes are 0.00098 per MAC for every dataflow (ofmaps, no spills)."""
+    """DRAM writes are the ofmap words exactly (no spills), which per MAC is Fig. 11's noted
+    0.00098 for every dataflow (±0.5 %: the note's two significant digits)."""
     from accelsim.io.presets import load_hardware, load_workload
     from accelsim.sim.simulate import simulate_network
 
@@ -114,5 +136,7 @@ def test_dram_writes_are_the_ofmaps_only():
     run = simulate_network(wl, load_hardware("isca16-256-osa"), "osa", batch=1)
     writes = sum(r.accesses()["DRAM"]["psum"]["writes"] for r in run.layers)
     macs = sum(r.macs for r in run.layers)
-    assert writes / macs == pytest.approx(0.00098, rel=0.02)
+    assert writes == sum(lyr.tensor_words()[2] for lyr in wl.layers)
+    published = float(REF["fig_11_dram_accesses_per_mac_256pes"]["note"].split("writes are ")[1].split()[0])
+    assert writes / macs == pytest.approx(published, rel=0.005)
     assert all(not r.psum_spill for r in run.layers)
