@@ -7,12 +7,21 @@ printed as one line and exits with code 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from .errors import AccelsimError, SpecError
 
 EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (no usage block) and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _parse_array(text: str | None):
@@ -24,6 +33,10 @@ def _parse_array(text: str | None):
         raise SpecError(f"expected ROWSxCOLS such as 12x14, got {text!r}", "--array") from None
     if rows < 1 or cols < 1:
         raise SpecError(f"rows and cols must be >= 1, got {text!r}", "--array")
+    from .io.schema import MAX_INT
+
+    if rows > MAX_INT or cols > MAX_INT:
+        raise SpecError(f"rows and cols must be <= {MAX_INT}, got {text!r}", "--array")
     return rows, cols
 
 
@@ -36,32 +49,57 @@ def _workload(args):
     return wl
 
 
-def _mappings(args, batch: int) -> dict:
+def _mappings(args, batch: int, dataflow) -> dict:
     """``--mapping``: the file's mappings, read against the whole workload (``--layers`` may
-    select fewer layers than the file maps); ``{}`` without the option."""
+    select fewer layers than the file maps); ``{}`` without the option. They must be mappings of
+    the run's ``dataflow``."""
     from .io.presets import load_mapping, load_workload
 
-    return load_mapping(args.mapping, load_workload(args.workload), batch) if args.mapping else {}
+    if not args.mapping:
+        return {}
+    try:
+        mappings = load_mapping(args.mapping, load_workload(args.workload), batch)
+    except AccelsimError as exc:  # an unknown preset or a missing file: name the option
+        if exc.field is not None:
+            raise
+        raise type(exc)(exc.message, "--mapping") from None
+    other = sorted({m.dataflow for m in mappings.values()} - {dataflow.value})
+    if other:
+        raise SpecError(f"the --mapping file maps the {other[0]} dataflow, this run is {dataflow.value}; "
+                        f"add --dataflow {other[0]}", "--dataflow")
+    return mappings
 
 
-def _hardware(name: str, array, energy: str | None = None):
+def _hardware(name: str, array, energy: str | None = None, option: str = "--hardware"):
     """A hardware preset or file, resized to ``array`` and with the energy table ``energy``."""
     from dataclasses import replace
 
     from .io.presets import load_energy, load_hardware
 
-    hw = load_hardware(name)
+    try:
+        hw = load_hardware(name)
+    except SpecError as exc:  # an unknown preset or a missing file: name the option
+        if exc.field is not None:
+            raise
+        raise SpecError(exc.message, option) from None
     if energy:
         try:
             hw = replace(hw, energy=load_energy(energy))
         except SpecError as exc:
-            raise SpecError(exc.message, "--energy") from None
+            raise SpecError(f"{exc.field}: {exc.message}" if exc.field else exc.message, "--energy") from None
     return hw.with_array(*array) if array else hw
 
 
-def _batch(value: int) -> int:
+def _batch(value: int, wl) -> int:
+    """``--batch``: from 1 to ``MAX_INT``, and small enough for every layer of ``wl`` to be counted."""
+    from .io.schema import MAX_INT, check_layer_size
+
     if value < 1:
         raise SpecError(f"must be >= 1, got {value}", "--batch")
+    if value > MAX_INT:
+        raise SpecError(f"must be <= {MAX_INT}, got {value}", "--batch")
+    for layer in wl.layers:
+        check_layer_size(layer.with_batch(value), "--batch")
     return value
 
 
@@ -81,13 +119,36 @@ def _jobs(value: int) -> int:
     return value
 
 
-def _check_plot_path(path: str | None, option: str) -> None:
-    """Fail before any work on a plot file type matplotlib cannot write."""
+def _check_output_path(path: str | None, option: str) -> None:
+    """Fail before any work on an output file that cannot be written (a directory, a path under a file)."""
     if not path:
         return
+    target = Path(path)
+    if target.is_dir():
+        raise SpecError(f"{path} is a directory; give a file name", option)
+    ancestor = next((d for d in target.parents if d.exists()), None)
+    if ancestor is not None and not ancestor.is_dir():
+        raise SpecError(f"cannot write {path}: {ancestor} is not a directory", option)
+    if ancestor is not None and not os.access(ancestor, os.W_OK | os.X_OK):
+        raise SpecError(f"cannot write {path}: no permission to write in {ancestor}", option)
+
+
+def _write(write, path: str, option: str) -> Path:
+    """``write(path)``, with an OS error (a full disk, a read-only file system) as one message naming ``option``."""
+    try:
+        return write(path)
+    except OSError as exc:
+        raise SpecError(f"cannot write {exc.filename or path}: {exc.strerror or exc}", option) from None
+
+
+def _check_plot_path(path: str | None, option: str) -> None:
+    """Fail before any work on a plot file type matplotlib cannot write, or a path that cannot be written."""
+    if not path:
+        return
+    _check_output_path(path, option)
     suffix = Path(path).suffix.lower().lstrip(".")
     if not suffix:
-        return  # matplotlib writes its default format (PNG)
+        return  # written as PNG (see _save_plot)
     from matplotlib.backend_bases import FigureCanvasBase
 
     known = FigureCanvasBase.get_supported_filetypes()
@@ -95,12 +156,13 @@ def _check_plot_path(path: str | None, option: str) -> None:
         raise SpecError(f"cannot write a .{suffix} plot; use one of {', '.join(sorted(known))}", option)
 
 
-def _save_plot(draw, path: str) -> None:
+def _save_plot(draw, path: str, option: str) -> None:
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(9, 4.8), layout="constrained")
     draw(fig.subplots())
-    fig.savefig(path, dpi=120)
+    fmt = None if Path(path).suffix else "png"  # a name without a suffix: PNG, at exactly that name
+    _write(lambda p: fig.savefig(p, dpi=120, format=fmt), path, option)
     print(f"plot saved to {path}")
 
 
@@ -194,11 +256,13 @@ def cmd_run(args) -> int:
     from .sim.simulate import simulate_network
 
     _check_plot_path(args.plot, "--plot")
+    _check_output_path(args.json, "--json")
+    _check_output_path(args.trace, "--trace")
     dataflow = _dataflow(args.dataflow, "--dataflow")
     wl = _workload(args)
     hw = _hardware(args.hardware, _parse_array(args.array), args.energy)
-    batch = _batch(args.batch)
-    mappings = _mappings(args, batch)
+    batch = _batch(args.batch, wl)
+    mappings = _mappings(args, batch, dataflow)
     if args.jobs < 1:
         raise SpecError(f"must be >= 1, got {args.jobs}", "--jobs")
     zero_fraction, ifmaps = _data_inputs(args, wl, batch)
@@ -225,15 +289,15 @@ def cmd_run(args) -> int:
     if args.trace:
         from .io.results import write_trace
 
-        write_trace(run, args.trace)
-        print(f"trace written to {args.trace}")
+        written = _write(lambda p: write_trace(run, p), args.trace, "--trace")
+        print(f"trace written to {written}")
     if args.json:
-        write_json(run.to_dict(), args.json)
+        _write(lambda p: write_json(run.to_dict(), p), args.json, "--json")
         print(f"results written to {args.json}")
     if args.plot:
         from .plot import energy_breakdown
 
-        _save_plot(lambda ax: energy_breakdown(run, by=args.by, normalize="mac", ax=ax), args.plot)
+        _save_plot(lambda ax: energy_breakdown(run, by=args.by, normalize="mac", ax=ax), args.plot, "--plot")
     return 0
 
 
@@ -243,13 +307,20 @@ def cmd_compare(args) -> int:
     from .search.compare import ISCA16_DATAFLOWS, compare
 
     _check_plot_path(args.plot, "--plot")
+    _check_output_path(args.json, "--json")
     jobs = _jobs(args.jobs)
     wl = _workload(args)
+    batch = _batch(args.batch, wl)
     array = _parse_array(args.array)
     names = [d.strip() for d in args.dataflows.split(",") if d.strip()] if args.dataflows else list(ISCA16_DATAFLOWS)
     if not names:
         raise SpecError("give at least one dataflow", "--dataflows")
     dataflows = [_dataflow(d, "--dataflows") for d in names]
+    repeated = sorted({df.value for df in dataflows if dataflows.count(df) > 1})
+    if repeated:
+        raise SpecError(f"repeated dataflow {', '.join(repeated)}; give each once", "--dataflows")
+    if args.setup and args.hardware:
+        raise SpecError("give --hardware NAME or --setup isca16 --pes N, not both", "--setup")
     if args.setup:
         if args.setup != "isca16":
             raise SpecError(f"unknown setup {args.setup!r}; the only setup is isca16", "--setup")
@@ -270,16 +341,16 @@ def cmd_compare(args) -> int:
         hardware = hw
     else:
         raise SpecError("give --hardware NAME or --setup isca16 --pes N", "--hardware")
-    runs = compare(wl, hardware, dataflows, batch=_batch(args.batch), engine=args.engine,
+    runs = compare(wl, hardware, dataflows, batch=batch, engine=args.engine,
                    objective=args.objective, n_jobs=jobs, budget=_budget(args))
     print(compare_table(runs))
     if args.json:
-        write_json({"runs": [r.to_dict() for r in runs]}, args.json)
+        _write(lambda p: write_json({"runs": [r.to_dict() for r in runs]}, p), args.json, "--json")
         print(f"results written to {args.json}")
     if args.plot:
         from .plot import dataflow_comparison
 
-        _save_plot(lambda ax: dataflow_comparison(runs, by=args.by, normalize="mac", ax=ax), args.plot)
+        _save_plot(lambda ax: dataflow_comparison(runs, by=args.by, normalize="mac", ax=ax), args.plot, "--plot")
     return 0
 
 
@@ -302,8 +373,8 @@ def cmd_mapping(args) -> int:
     dataflow = _dataflow(args.dataflow, "--dataflow")
     wl = _workload(args)
     hw = _hardware(args.hardware, _parse_array(args.array), args.energy)
-    batch = _batch(args.batch)
-    given = _mappings(args, batch)
+    batch = _batch(args.batch, wl)
+    given = _mappings(args, batch, dataflow)
     for layer in wl.with_batch(batch).layers:
         res = simulate(layer, hw, dataflow, mapping=given.get(layer.name), objective=args.objective,
                        budget=_budget(args))
@@ -323,6 +394,7 @@ def cmd_mapping(args) -> int:
 def cmd_validate(args) -> int:
     if args.json and args.target != "eyeriss":
         raise SpecError("a JSON report exists for 'validate eyeriss' only", "--json")
+    _check_output_path(args.json, "--json")
     if args.target == "eyeriss":
         from .chip_validation import eyeriss_report
 
@@ -331,7 +403,7 @@ def cmd_validate(args) -> int:
         if args.json:
             from .io.results import write_json
 
-            write_json(report.to_dict(), args.json)
+            _write(lambda p: write_json(report.to_dict(), p), args.json, "--json")
             print(f"report written to {args.json}")
         return 0
     from .validation import validate
@@ -341,7 +413,7 @@ def cmd_validate(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="accelsim", description="Simulate Eyeriss-style spatial DNN accelerators.")
+    p = _Parser(prog="accelsim", description="Simulate Eyeriss-style spatial DNN accelerators.")
     sub = p.add_subparsers(dest="command", required=True)
 
     def common(sp, dataflow=True):
@@ -418,12 +490,17 @@ def main(argv: list[str] | None = None) -> int:
     except AccelsimError as exc:
         print(f"accelsim: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        print(f"accelsim: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except BrokenPipeError:  # output piped into head & co.
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a file the commands did not name an option for
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"accelsim: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except MemoryError:
+        print("accelsim: error: out of memory; the cycle-level engine holds whole fmaps and a count per PE: use a "
+              "smaller --batch or --array, fewer --layers, or --engine analytic", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("accelsim: interrupted", file=sys.stderr)
         return 130

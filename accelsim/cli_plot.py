@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from .cli import _check_plot_path, _save_plot
@@ -26,20 +27,55 @@ def _where(items: list[str] | None) -> dict[str, str]:
     return out
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_run(run: dict, where: str, path: str) -> None:
+    """Type-check the fields of a result document the plots read; one SpecError naming the first bad one."""
+    def bad(field: str, value, expected: str):
+        shown = repr(value)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        raise SpecError(f"{field}: must be {expected}, got {shown}", path)
+
+    if run.get("batch") is not None and (isinstance(run["batch"], bool) or not isinstance(run["batch"], int)):
+        bad(f"{where}batch", run["batch"], "an integer")
+    for j, layer in enumerate(run["layers"]):
+        at = f"{where}layers[{j}]"
+        if not isinstance(layer, dict):
+            bad(at, layer, "a layer record (a mapping)")
+        for key in ("macs", "cycles", "energy_total", "utilization"):
+            if layer.get(key) is not None and not _is_number(layer[key]):
+                bad(f"{at}.{key}", layer[key], "a finite number")
+        energy = layer.get("energy")
+        if energy is not None and not isinstance(energy, dict):
+            bad(f"{at}.energy", energy, "a mapping of component to energy")
+        for comp, value in (energy or {}).items():
+            parts = value.values() if isinstance(value, dict) else [value]
+            if not all(_is_number(v) for v in parts):
+                bad(f"{at}.energy.{comp}", value, "a number or a mapping of data type to number")
+        if layer.get("timing") is not None and not isinstance(layer["timing"], dict):
+            bad(f"{at}.timing", layer["timing"], "a mapping")
+
+
 def _read_documents(path: str) -> list[dict]:
     from .io.results import read_json
 
     try:
         doc = read_json(path)
+    except FileNotFoundError:
+        raise SpecError(f"no such file: {path}") from None
     except UnicodeDecodeError:
         raise SpecError(f"{path} is not UTF-8 text") from None
-    except ValueError as exc:  # json.JSONDecodeError
+    except (ValueError, RecursionError) as exc:  # json.JSONDecodeError, or nested too deeply
         raise SpecError(f"not a JSON document ({exc})", path) from None
     runs = doc["runs"] if isinstance(doc, dict) and "runs" in doc else [doc]
     if not isinstance(runs, list) or not runs or not all(
             isinstance(r, dict) and isinstance(r.get("layers"), list) for r in runs):
         raise SpecError('expected a result document written by "run --json" (with a "layers" list), by '
                         '"compare --json" ({"runs": [...]}), or a sweep directory (with records.csv)', path)
+    for i, run in enumerate(runs):
+        _check_run(run, f"runs[{i}]." if isinstance(doc, dict) and "runs" in doc else "", path)
     return runs
 
 
@@ -127,7 +163,7 @@ def _trace_draw(args, path: Path):
                         args.results)
     try:
         layers = read_trace(path)
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError, IndexError, KeyError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise
         raise SpecError(f"not a cycle trace written by run --engine cycle --trace ({exc})", args.results) from None
@@ -193,9 +229,10 @@ def cmd_plot(args) -> int:
             draw = _trace_draw(args, path)
         else:
             draw = _run_draw(args, _read_documents(args.results))
-        _save_plot(draw, args.output)
+        _save_plot(draw, args.output, "--output")
     except (ValueError, KeyError) as exc:  # a plot's complaint about its input: one line, exit 2
-        raise SpecError(str(exc).strip("'\""), f"--kind {args.kind}") from None
+        message = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+        raise SpecError(message, f"--kind {args.kind}") from None
     return 0
 
 

@@ -43,6 +43,27 @@ def _summary(records: list[dict], n_cases: int, resumed: int, out: Path) -> str:
     return "\n".join(lines)
 
 
+def _check_scheduler(address: str) -> None:
+    """Fail early on a string that is not a dask scheduler address (``tcp://host:8786``)."""
+    try:
+        from distributed.comm.addressing import get_address_host_port
+    except ImportError:
+        return  # sweep() says which extra to install
+    try:
+        get_address_host_port(address)
+    except ValueError as exc:
+        raise SpecError(f"expected a dask scheduler address such as tcp://host:8786, got {address!r} ({exc})",
+                        "--scheduler") from None
+
+
+def _in(path: str | None, directory: Path) -> bool:
+    """Whether ``path`` is ``directory`` or lies under it."""
+    if not path:
+        return False
+    resolved, top = Path(path).resolve(), directory.resolve()
+    return resolved == top or top in resolved.parents
+
+
 def cmd_sweep(args) -> int:
     from .io.sweepfile import load_sweep
     from .search.sweep import cases_from_spec, sweep
@@ -52,6 +73,11 @@ def cmd_sweep(args) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise SpecError(f"{out} exists and is not a directory", "--out")
+    ancestor = next((d for d in out.parents if d.exists()), None)
+    if ancestor is not None and not ancestor.is_dir():
+        raise SpecError(f"cannot create {out}: {ancestor} is not a directory", "--out")
+    if args.scheduler:
+        _check_scheduler(args.scheduler)
     spec = load_sweep(args.file)
     cases = cases_from_spec(spec)
     ids = {c.id for c in cases}
@@ -62,6 +88,15 @@ def cmd_sweep(args) -> int:
     try:
         records = sweep(cases, n_jobs=args.jobs, progress=not args.no_progress, out=out,
                         scheduler=args.scheduler)
+    except SpecError as exc:
+        if exc.field == "scheduler":
+            raise SpecError(exc.message, "--scheduler") from None
+        raise
+    except OSError as exc:  # the results directory: not writable, full, a records.csv that is a directory
+        if not (_in(exc.filename, out) or _in(getattr(exc, "filename2", None), out)):
+            raise
+        raise SpecError(f"cannot write the results: {exc.filename}: {exc.strerror or exc} (cases finished before "
+                        f"are kept; rerun to resume)", "--out") from None
     except KeyboardInterrupt:
         done = len(ids & _on_disk(out))
         print(f"accelsim: interrupted; {done} of {len(ids)} cases are in {out}; run the same command to resume",
@@ -86,11 +121,14 @@ def cmd_import_scalesim(args) -> int:
     wl = workload_from_data(parse_yaml(wl_text, topology), origin=topology)  # what we write must load back
     hw = hardware_from_data(parse_yaml(hw_text, config), load_energy, origin=config)
     out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
     wl_path = out / f"{Path(topology).stem}.yaml"
     hw_path = out / f"{hw.name}.yaml"
-    wl_path.write_text(wl_text, encoding="utf-8")
-    hw_path.write_text(hw_text, encoding="utf-8")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        wl_path.write_text(wl_text, encoding="utf-8")
+        hw_path.write_text(hw_text, encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(f"cannot write {exc.filename or out}: {exc.strerror or exc}", "--output") from None
     print(f"workload {wl.name}: {len(wl.layers)} layers, {wl.macs:,} MACs -> {wl_path}")
     print(f"hardware {hw.name}: {hw.pe_rows}x{hw.pe_cols} systolic array, dataflow "
           f"{hw.dataflow.value if hw.dataflow else '-'} -> {hw_path}")
@@ -104,17 +142,23 @@ def cmd_import(args) -> int:
         return cmd_import_scalesim(args)
     if args.extra:
         raise SpecError(f"unexpected arguments {' '.join(args.extra)}", "import")
+    from .cli import _check_output_path, _write
     from .io.onnx_import import workload_from_onnx, workload_yaml
     from .io.schema import workload_from_data
     from .io.yamlfile import parse_yaml
 
+    _check_output_path(args.output, "--output")
     wl = workload_from_onnx(args.model, name=args.name, dilation=args.dilation)
     text = workload_yaml(wl, comment=f"Imported from {Path(args.model).name} by `accelsim import`.\n"
                                      "H, W are padded ifmap sizes; FC layers are convs with H=R, W=S.")
     workload_from_data(parse_yaml(text, args.output), origin=args.output)  # what we write must load back
     out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+
+    def write(path: str) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(text, encoding="utf-8")
+
+    _write(write, args.output, "--output")
     print(f"{'layer':24} {'M':>6} {'C':>6} {'H':>5} {'W':>5} {'R':>3} {'S':>3} {'U':>2} {'G':>5} {'MACs':>14}")
     for layer in wl.layers:
         print(f"{layer.name[:24]:24} {layer.M:>6} {layer.C:>6} {layer.H:>5} {layer.W:>5} {layer.R:>3} "

@@ -123,8 +123,11 @@ def _shape(g: _Graph, tensor: str, node_name: str, rank: int | None = None) -> t
 
 
 def _known(dims: tuple, what: str, node_name: str) -> tuple[int, ...]:
-    if any(not isinstance(d, int) or d < 1 for d in dims):
+    if any(not isinstance(d, int) or d < 0 for d in dims):
         raise SpecError(f"{what} has unknown dimensions {list(dims)}; export the model with fixed shapes",
+                        field=node_name)
+    if 0 in dims:
+        raise SpecError(f"{what} has shape {list(dims)}, with no elements (a kernel larger than its padded input?)",
                         field=node_name)
     return dims
 

@@ -107,10 +107,18 @@ def write_trace(run, path: str | Path) -> Path:
     GLB and DRAM words, stall cycles per bin of ``<name>.bin_cycles`` cycles) and
     ``<name>.pe_busy`` (int64[rows, cols]: MACs per physical PE); ``columns`` names the trace
     columns.
+
+    Returns
+    -------
+    Path
+        The file written: ``path``, with ``.npz`` appended when it has another suffix (as
+        ``numpy.savez`` does).
     """
     import numpy as np
 
     path = Path(path)
+    if path.suffix != ".npz":
+        path = path.with_name(path.name + ".npz")
     path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {}
     columns = None

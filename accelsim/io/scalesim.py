@@ -162,8 +162,8 @@ def parse_config(text: str, origin: str = "<config>") -> ScaleSimConfig:
     try:
         parser.read_string(text, source=origin)
     except configparser.Error as exc:
-        raise SpecError(f"malformed SCALE-Sim config {origin}: {exc.message if hasattr(exc, 'message') else exc}") \
-            from None
+        detail = " ".join(str(exc.message if hasattr(exc, "message") else exc).split())  # one line
+        raise SpecError(f"malformed SCALE-Sim config {origin}: {detail}") from None
     known_sections = {"general", "architecture_presets", "run_presets"} | _LENIENT_SECTIONS
     for section in parser.sections():
         if section not in known_sections:

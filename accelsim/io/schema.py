@@ -34,8 +34,15 @@ from ..spec.hardware import Buffer, EnergyTable, Hardware, NoC
 from ..spec.layer import ConvLayer, Workload
 from ..spec.mapping import Mapping
 
-PosInt = Annotated[int, Strict(), Field(ge=1)]
-NonNegInt = Annotated[int, Strict(), Field(ge=0)]
+#: Largest integer a file may give (2**40, about 1.1e12 words, layer extents or PEs): the kernels
+#: count in int64, multiplying such values, and the mapper factorises loop bounds by trial division.
+MAX_INT = 2**40
+#: Largest MAC count, and largest tensor in words, of one layer at its batch (2**50, about
+#: 1.1e15): a few accesses per MAC, summed over data types, must stay exact in int64 and float64.
+MAX_COUNT = 2**50
+
+PosInt = Annotated[int, Strict(), Field(ge=1, le=MAX_INT)]
+NonNegInt = Annotated[int, Strict(), Field(ge=0, le=MAX_INT)]
 PosFloat = Annotated[float, Strict(), Field(gt=0, allow_inf_nan=False)]
 NonNegFloat = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
 Name = Annotated[str, Strict(), Field(min_length=1)]
@@ -91,6 +98,17 @@ class EnergyFile(_Model):
     glb: NonNegFloat
     dram: NonNegFloat
 
+    @model_validator(mode="after")
+    def _some_cost(self) -> "EnergyFile":
+        _check_some_cost(self)
+        return self
+
+
+def _check_some_cost(table: Any) -> None:
+    """An energy table whose every cost is 0 makes energies, and the ratios between them, empty."""
+    if all(getattr(table, k) == 0 for k in ENERGY_KEYS):
+        raise ValueError(f"every cost ({', '.join(ENERGY_KEYS)}) is 0; at least one must be > 0")
+
 
 class EnergySection(_Model):
     """The ``energy`` key of a hardware file.
@@ -122,6 +140,7 @@ class EnergySection(_Model):
         missing = [k for k in (*ENERGY_KEYS, "unit") if getattr(self, k) is None]
         if missing:
             raise ValueError(f"give a preset, or an inline table; missing {', '.join(missing)}")
+        _check_some_cost(self)
         return self
 
 
@@ -197,7 +216,7 @@ class EyerissParams(_Model):
     r: PosInt
     t: PosInt
     split: PosInt = 1
-    t_on_rows: bool = True
+    t_on_rows: Flag = True
     filter_blocks: PosInt = 1
 
 
@@ -299,22 +318,28 @@ def _describe(err: dict, model: type[BaseModel]) -> str:
         return f"unknown key {key!r}" + (f"; allowed keys: {', '.join(allowed)}" if allowed else "")
     if kind == "missing":
         return f"missing required key {loc[-1]!r}"
+    try:
+        shown = repr(value)
+    except ValueError:  # an int of more than 4300 digits
+        shown = "an integer of thousands of digits"
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
     messages = {
-        "int_type": f"must be an integer, got {value!r}",
-        "float_type": f"must be a number, got {value!r}",
-        "finite_number": f"must be a finite number, got {value!r}",
-        "string_type": f"must be a string, got {value!r}",
-        "bool_type": f"must be true or false, got {value!r}",
-        "list_type": f"must be a list, got {value!r}",
-        "dict_type": f"must be a mapping (key: value), got {value!r}",
-        "model_type": f"must be a mapping (key: value), got {value!r}",
-        "model_attributes_type": f"must be a mapping (key: value), got {value!r}",
-        "greater_than_equal": f"must be >= {ctx.get('ge')}, got {value!r}",
-        "greater_than": f"must be > {ctx.get('gt')}, got {value!r}",
-        "less_than_equal": f"must be <= {ctx.get('le')}, got {value!r}",
-        "literal_error": f"must be one of {ctx.get('expected')}, got {value!r}",
+        "int_type": f"must be an integer, got {shown}",
+        "float_type": f"must be a number, got {shown}",
+        "finite_number": f"must be a finite number, got {shown}",
+        "string_type": f"must be a string, got {shown}",
+        "bool_type": f"must be true or false, got {shown}",
+        "list_type": f"must be a list, got {shown}",
+        "dict_type": f"must be a mapping (key: value), got {shown}",
+        "model_type": f"must be a mapping (key: value), got {shown}",
+        "model_attributes_type": f"must be a mapping (key: value), got {shown}",
+        "greater_than_equal": f"must be >= {ctx.get('ge')}, got {shown}",
+        "greater_than": f"must be > {ctx.get('gt')}, got {shown}",
+        "less_than_equal": f"must be <= {ctx.get('le')}, got {shown}",
+        "literal_error": f"must be one of {ctx.get('expected')}, got {shown}",
         "too_short": f"must have at least {ctx.get('min_length')} item(s)",
         "string_too_short": "must not be empty",
+        "invalid_key": f"keys must be strings, got {shown}",
     }
     if kind in messages:
         return messages[kind]
@@ -376,6 +401,21 @@ def _rebase(exc: AccelsimError, old_prefix: str, new_prefix: str, origin: str) -
     return type(exc)(exc.message + _where(origin), field=field)
 
 
+def check_layer_size(layer: ConvLayer, field: str, origin: str = "") -> None:
+    """Check that ``layer``, at its batch ``N``, is within :data:`MAX_COUNT` MACs and tensor words.
+
+    Raises
+    ------
+    SpecError
+        A count over the limit; ``field`` is ``field`` (the layer's path, or the batch option).
+    """
+    ifmap, filt, ofmap = layer.tensor_words()
+    for what, n in (("MACs", layer.macs), ("ifmap words", ifmap), ("filter words", filt), ("ofmap words", ofmap)):
+        if n > MAX_COUNT:
+            raise SpecError(f"layer {layer.name} at batch {layer.N} has {n:,} {what}; at most 2**50 = "
+                            f"{MAX_COUNT:,} are supported{_where(origin)}", field=field)
+
+
 # --------------------------------------------------------------------------- conversion
 def workload_from_data(data: Any, origin: str = "") -> Workload:
     """Build a :class:`Workload` (layers at ``N = 1``) from parsed workload-file data.
@@ -392,6 +432,7 @@ def workload_from_data(data: Any, origin: str = "") -> Workload:
             layers.append(ConvLayer(N=1, **entry.model_dump()))
         except SpecError as exc:
             raise _rebase(exc, entry.name, f"layers[{i}]", origin) from None
+        check_layer_size(layers[-1], f"layers[{i}]", origin)
     try:
         return Workload(name=doc.name, layers=tuple(layers), source=doc.source,
                         meta={"path": origin} if origin else {})

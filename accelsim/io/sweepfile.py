@@ -20,8 +20,9 @@ Every list key also takes a single value. The cases are the cartesian product
 workloads × hardware × arrays × vary (every combination, in key order) × dataflows × batch ×
 engine × objective. ``vary`` names are those of :mod:`accelsim.spec.variation` (``pe_rows``,
 ``rf_words``, ``glb_bytes``, ``glb_shared_words``, ``dram_words_per_cycle``,
-``energy.dram`` …); their values are type-checked here, their ranges when a case builds its
-machine (a value the hardware rejects makes *that case* fail, with its reason, not the sweep).
+``energy.dram`` …); their values are type-checked here (integers at most ``MAX_INT`` in size), their
+ranges when a case builds its machine (a value the hardware rejects makes *that case* fail, with
+its reason, not the sweep).
 
 Engine and objective names are checked where they are known (the sweep runner); everything
 else here. A file that breaks the format raises one :class:`~accelsim.errors.SpecError`
@@ -41,8 +42,8 @@ from ..errors import SpecError
 from ..spec.dims import Dataflow
 from ..spec.hardware import Hardware
 from ..spec.layer import Workload
-from ..spec.variation import check_value, vary_field
-from .schema import Name, NonNegInt, PosInt, Text, _Model, _where, validate
+from ..spec.variation import ValueKind, check_value, vary_field
+from .schema import MAX_INT, Flag, Name, NonNegInt, PosInt, Text, _Model, _where, check_layer_size, validate
 
 _ARRAY = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
 _LIST_KEYS = ("workloads", "layers", "hardware", "dataflows", "batch", "arrays", "engine", "objective")
@@ -54,7 +55,7 @@ def parse_array(text: Any) -> tuple[int, int]:
     Raises
     ------
     ValueError
-        Not ``ROWSxCOLS`` with positive integers.
+        Not ``ROWSxCOLS`` with integers from 1 to :data:`~accelsim.io.schema.MAX_INT`.
     """
     match = _ARRAY.match(text) if isinstance(text, str) else None
     if match is None:
@@ -62,6 +63,8 @@ def parse_array(text: Any) -> tuple[int, int]:
     rows, cols = int(match.group(1)), int(match.group(2))
     if rows < 1 or cols < 1:
         raise ValueError(f"rows and cols must be >= 1, got {text!r}")
+    if rows > MAX_INT or cols > MAX_INT:
+        raise ValueError(f"rows and cols must be <= {MAX_INT}, got {text!r}")
     return rows, cols
 
 
@@ -72,7 +75,7 @@ class BudgetSection(_Model):
     climb: NonNegInt | None = None
     starts: PosInt | None = None
     seed: NonNegInt | None = None
-    ragged: bool | None = None
+    ragged: Flag | None = None
 
 
 NonEmpty = Annotated[list[Name], Field(min_length=1)]
@@ -205,6 +208,8 @@ def _vary(vary: dict[str, list[Any]], has_arrays: bool, origin: str) -> tuple[tu
                 checked.append(check_value(name, value))
             except SpecError as exc:
                 raise SpecError(exc.message + _where(origin), field=f"vary.{name}[{i}]") from None
+            if vary_field(name).kind is ValueKind.INT and abs(value) > MAX_INT:
+                raise SpecError(f"must be <= {MAX_INT} in size, got {value}{_where(origin)}", field=f"vary.{name}[{i}]")
         _unique(checked, f"vary.{name}", origin, label=lambda v: (type(v).__name__, v))
         out.append((name, tuple(checked)))
     return tuple(out)
@@ -244,6 +249,10 @@ def sweep_from_data(data: Any, base: str | Path | None = None, origin: str = "")
             raise SpecError(exc.message + _where(origin), field="layers") from None
     hardware = _load_each("hardware", doc.hardware, base, origin, "hardware")
     _unique(doc.batch, "batch", origin)
+    for j, n in enumerate(doc.batch):
+        for wl in workloads:
+            for layer in wl.layers:
+                check_layer_size(layer.with_batch(n), f"batch[{j}]", origin)
     arrays: tuple = (None,)
     if doc.arrays:
         parsed = []

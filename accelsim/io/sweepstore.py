@@ -27,6 +27,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..errors import SpecError
+
 RECORDS_FILE = "records.csv"
 COMPONENTS_FILE = "components.csv"
 
@@ -103,7 +105,10 @@ def _read_rows(path: Path) -> tuple[list[str], list[dict[str, str]], bool]:
     """Header, well-formed rows, and whether anything had to be dropped."""
     if not path.is_file():
         return [], [], False
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise SpecError("not UTF-8 text, so not a file accelsim sweep wrote", field=str(path)) from None
     dirty = bool(text) and not text.endswith("\n")
     reader = csv.reader(io.StringIO(text))
     try:
@@ -158,8 +163,19 @@ def _rewrite(path: Path, header: list[str], rows: Iterable[dict[str, Any]]) -> N
     os.replace(tmp, path)
 
 
-def _typed(rows: Iterable[dict[str, str]]) -> list[dict[str, Any]]:
-    return [{k: parse_cell(k, v) for k, v in row.items()} for row in rows]
+def _typed(rows: Iterable[dict[str, str]], path: Path) -> list[dict[str, Any]]:
+    """Rows with typed cells; a cell that does not parse is a :class:`SpecError` naming ``path``."""
+    out = []
+    for row in rows:
+        typed = {}
+        for key, text in row.items():
+            try:
+                typed[key] = parse_cell(key, text)
+            except ValueError:
+                raise SpecError(f"column {key!r} of case {row.get('case')!r}, layer {row.get('layer')!r}: "
+                                f"expected a number, got {text!r}", field=str(path)) from None
+        out.append(typed)
+    return out
 
 
 class SweepStore:
@@ -219,7 +235,7 @@ class SweepStore:
         self.columns = union
         if comp_dirty or len(kept) != len(comp_rows) or comp_header != list(COMPONENT_COLUMNS):
             _rewrite(self.components_path, list(COMPONENT_COLUMNS), kept)
-        self.completed = {case: _typed(case_rows) for case, case_rows in done.items()}
+        self.completed = {case: _typed(case_rows, self.records_path) for case, case_rows in done.items()}
         self._components = self.components_path.open("a", newline="", encoding="utf-8")
         self._records = self.records_path.open("a", newline="", encoding="utf-8")
         self._comp_writer = csv.DictWriter(self._components, fieldnames=list(COMPONENT_COLUMNS), restval="",
@@ -273,13 +289,16 @@ def read_sweep(directory: str | Path) -> tuple[list[dict[str, Any]], list[dict[s
     ------
     FileNotFoundError
         No ``records.csv`` in ``directory``.
+    SpecError
+        A file that is not UTF-8 text or a numeric cell that does not parse (``field`` is the file).
     """
     path = Path(directory) / RECORDS_FILE
     if not path.is_file():
         raise FileNotFoundError(f"no {RECORDS_FILE} in {directory}")
     _, rows, _ = _read_rows(path)
     done, _ = _complete_cases(rows)
-    records = _typed(r for case_rows in done.values() for r in case_rows)
-    _, comp_rows, _ = _read_rows(Path(directory) / COMPONENTS_FILE)
-    components = _typed(r for r in comp_rows if r.get("case") in done)
+    records = _typed((r for case_rows in done.values() for r in case_rows), path)
+    comp_path = Path(directory) / COMPONENTS_FILE
+    _, comp_rows, _ = _read_rows(comp_path)
+    components = _typed((r for r in comp_rows if r.get("case") in done), comp_path)
     return records, components

@@ -47,6 +47,10 @@ def parse_yaml(text: str, origin: str = "<string>") -> Any:
         raise SpecError(f"malformed YAML in {origin}{where}: {problem}") from None
     except YAMLError as exc:
         raise SpecError(f"malformed YAML in {origin}: {exc}") from None
+    except RecursionError:
+        raise SpecError(f"malformed YAML in {origin}: collections nested too deeply") from None
+    except ValueError as exc:  # a constructor's complaint, e.g. an integer of more than 4300 digits
+        raise SpecError(f"malformed YAML in {origin}: {' '.join(str(exc).split())}") from None
 
 
 def read_yaml(path: str | Path) -> Any:
