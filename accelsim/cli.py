@@ -141,6 +141,19 @@ def _write(write, path: str, option: str) -> Path:
         raise SpecError(f"cannot write {exc.filename or path}: {exc.strerror or exc}", option) from None
 
 
+def _save_mappings(path: str, workload, dataflow, batch: int, results, hw_name: str) -> None:
+    """``--save-mappings``: the mappings of the layers that ran, as a mapping file."""
+    from .io.mappingfile import mapping_document, write_mapping_file
+
+    done = {r.layer.name: r.mapping for r in results if r.ok and r.mapping is not None}
+    skipped = [r.layer.name for r in results if r.layer.name not in done]
+    doc = mapping_document(workload.name, dataflow.value, batch, done,
+                           source=f"accelsim {dataflow.value} mappings on {hw_name}, batch {batch}")
+    _write(lambda p: write_mapping_file(p, doc), path, "--save-mappings")
+    note = f" ({', '.join(skipped)} did not run and are left out)" if skipped else ""
+    print(f"mappings of {len(done)} layers written to {path}{note}")
+
+
 def _check_plot_path(path: str | None, option: str) -> None:
     """Fail before any work on a plot file type matplotlib cannot write, or a path that cannot be written."""
     if not path:
@@ -258,6 +271,7 @@ def cmd_run(args) -> int:
     _check_plot_path(args.plot, "--plot")
     _check_output_path(args.json, "--json")
     _check_output_path(args.trace, "--trace")
+    _check_output_path(args.save_mappings, "--save-mappings")
     dataflow = _dataflow(args.dataflow, "--dataflow")
     wl = _workload(args)
     hw = _hardware(args.hardware, _parse_array(args.array), args.energy)
@@ -294,6 +308,8 @@ def cmd_run(args) -> int:
     if args.json:
         _write(lambda p: write_json(run.to_dict(), p), args.json, "--json")
         print(f"results written to {args.json}")
+    if args.save_mappings:
+        _save_mappings(args.save_mappings, wl, dataflow, batch, run.layers, hw.name)
     if args.plot:
         from .plot import energy_breakdown
 
@@ -375,9 +391,12 @@ def cmd_mapping(args) -> int:
     hw = _hardware(args.hardware, _parse_array(args.array), args.energy)
     batch = _batch(args.batch, wl)
     given = _mappings(args, batch, dataflow)
+    _check_output_path(args.save_mappings, "--save-mappings")
+    results = []
     for layer in wl.with_batch(batch).layers:
         res = simulate(layer, hw, dataflow, mapping=given.get(layer.name), objective=args.objective,
                        budget=_budget(args))
+        results.append(res)
         print(f"== {layer.name} ({dataflow.value} on {hw.name}, N={layer.N})")
         if not res.ok:
             print(res.reason)
@@ -388,6 +407,8 @@ def cmd_mapping(args) -> int:
             from .dataflows.noc_ids import assign_tags, describe_tags
 
             print(describe_tags(assign_tags(res.mapping, layer)))
+    if args.save_mappings:
+        _save_mappings(args.save_mappings, wl, dataflow, batch, results, hw.name)
     return 0
 
 
@@ -421,20 +442,25 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--layers", help="comma-separated layer names to run (default: all)")
         sp.add_argument("--batch", type=int, default=1, help="batch size N (default 1)")
         sp.add_argument("--array", help="override the PE array, ROWSxCOLS")
-        sp.add_argument("--objective", default="energy", choices=["energy", "cycles", "edp"])
+        sp.add_argument("--objective", default="energy", choices=["energy", "cycles", "edp"],
+                        help="what the mapper minimises (default energy)")
         sp.add_argument("--energy", help="energy table preset or YAML (default: the hardware's); "
                                          "a pJ table (65nm-pj) adds power in mW")
         sp.add_argument("--ragged", action="store_true",
                         help="the mapper also tries imperfect factorisations (padded bounds; slower)")
-        sp.add_argument("--engine", default="analytic", choices=["analytic", "cycle"])
+        sp.add_argument("--engine", default="analytic", choices=["analytic", "cycle"],
+                        help="closed-form counts, or cycle by cycle with real data (default analytic)")
         if dataflow:
-            sp.add_argument("--dataflow", default="rs", help="rs, ws, osa, osb, osc, nlr (default rs)")
+            sp.add_argument("--dataflow", default="rs", help="rs, ws, osa, osb, osc, nlr, sys-ws, sys-os or "
+                                                             "sys-is (default rs)")
+        sp.add_argument("--save-mappings", metavar="FILE",
+                        help="write every layer's mapping as a mapping file that --mapping reads back")
 
     run = sub.add_parser("run", help="simulate a workload on one hardware under one dataflow")
     common(run)
     run.add_argument("--hardware", default="eyeriss", help="hardware preset or YAML path (default eyeriss)")
     run.add_argument("--mapping", help="mapping preset or YAML file (default: the mapper chooses)")
-    run.add_argument("--json", help="write the result document (DESIGN.md §6) here")
+    run.add_argument("--json", help="write the result document (docs/architecture.md, *Results*) here")
     run.add_argument("--plot", help="save the energy breakdown plot here (PNG, SVG, PDF)")
     run.add_argument("--by", default="level", choices=["level", "type"], help="plot segments")
     run.add_argument("--trace", help="with --engine cycle: save per-interval activity (.npz) here")
@@ -463,7 +489,7 @@ def build_parser() -> argparse.ArgumentParser:
     mp = sub.add_parser("mapping", help="show the mapping the mapper picks (or a mapping file's)")
     mp.add_argument("action", choices=["show"])
     common(mp)
-    mp.add_argument("--hardware", default="eyeriss")
+    mp.add_argument("--hardware", default="eyeriss", help="hardware preset or YAML path (default eyeriss)")
     mp.add_argument("--mapping", help="show this mapping file's mappings (the mapper fills in the rest)")
     mp.set_defaults(func=cmd_mapping)
 

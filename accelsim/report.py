@@ -75,10 +75,12 @@ def compare_table(runs: list[RunResult]) -> str:
             continue
         comp = component_totals(tot["energy"])
         per_mac = tot["energy_total"] / tot["macs"]
-        base = base or per_mac
+        if base is None:
+            base = per_mac
+        vs_first = f"{per_mac / base:.2f}x" if base else "-"  # an all-zero energy table has no ratio
         rows.append([run.dataflow, run.hardware, str(run.batch),
                      *(f"{comp[c] / tot['macs']:.3f}" for c in COMPONENTS), f"{per_mac:.3f}",
-                     f"{per_mac / base:.2f}x", f"{tot['cycles']:,}", bad or "-"])
+                     vs_first, f"{tot['cycles']:,}", bad or "-"])
     units = sorted({run.energy_unit for run in runs})
     label = ", ".join(_UNIT_LABEL.get(u, u) for u in units) or _UNIT_LABEL["mac"]
     text = f"energy per MAC ({label}) over feasible layers\n" + _align(rows)

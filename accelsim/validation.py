@@ -153,7 +153,7 @@ def isca16_report() -> str:
             s = conv_summary(df, n)
             if not s.feasible:
                 note = "infeasible (paper: too)" if paper is None else "infeasible"
-                lines.append(f"{df:8} {n:>3} {note}: {s.reason[:110]}")
+                lines.append(f"{df:8} {n:>3} {note}: {s.reason}")
                 continue
             if paper is None:
                 lines.append(f"{df:8} {n:>3} feasible here, infeasible in the paper")

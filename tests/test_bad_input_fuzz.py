@@ -313,3 +313,21 @@ def test_out_of_memory_is_one_line(tmp_path, capsys):
     """A PE array of 10^12 PEs: the cycle engine's per-PE counts do not fit in memory."""
     msg = fails(capsys, ["run", small_workload(tmp_path), "--engine", "cycle", "--array", "1000000x1000000"])
     assert msg.startswith("out of memory") and "--array" in msg
+
+
+def test_compare_table_with_a_zero_energy_table():
+    """An energy table of zeros (reachable from Python or a sweep's ``vary``) prints a table,
+    with no ratio to the first dataflow, instead of dividing by zero."""
+    from dataclasses import replace
+
+    import accelsim
+    from accelsim.report import compare_table
+    from accelsim.spec.hardware import EnergyTable
+
+    hw = accelsim.load_hardware("eyeriss")
+    hw = replace(hw, energy=EnergyTable(mac=0, rf=0, noc=0, glb=0, dram=0))
+    wl = accelsim.load_workload("alexnet").select(["conv5"])
+    runs = accelsim.compare(wl, hw, ["rs", "osa"], batch=1)
+    text = compare_table(runs)
+    row = next(line for line in text.splitlines() if line.startswith("osa"))
+    assert " - " in row and "0.000" in row

@@ -1,6 +1,6 @@
 """Import hygiene: a cheap ``import accelsim``, a complete facade, and one-way module dependencies.
 
-DESIGN.md §3: ``spec`` <- ``io``, ``dataflows``, ``sim`` <- ``search`` <- ``cli``; ``kernels``
+docs/architecture.md, *Data flow*: ``spec`` <- ``io``, ``dataflows``, ``sim`` <- ``search`` <- ``cli``; ``kernels``
 stands alone; ``plot`` reads ``Result``s only.
 """
 

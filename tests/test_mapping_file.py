@@ -68,3 +68,46 @@ def test_write_errors_name_the_path(tmp_path):
     with pytest.raises(SpecError) as info:
         write_mapping_file(tmp_path / "missing-dir" / "m.yaml", mapping_document("w", "rs", 1, {}))
     assert "missing-dir" in str(info.value)
+
+
+def test_cli_save_edit_rerun(tmp_path, capsys):
+    """``run --save-mappings`` → ``run --mapping``: the same accesses and energy; a hand edit
+    (conv5's two outermost loops swapped) is run as written, and an edit that breaks coverage
+    is refused with exit 2 and one line naming the layer."""
+    from accelsim.cli import main
+    from accelsim.io.results import read_json
+
+    saved, first, second = tmp_path / "maps.yaml", tmp_path / "a.json", tmp_path / "b.json"
+    common = ["run", "alexnet", "--layers", "conv3,conv5", "--batch", "2", "--hardware", "eyeriss"]
+    assert main(common + ["--save-mappings", str(saved), "--json", str(first)]) == 0
+    assert main(common + ["--mapping", str(saved), "--json", str(second)]) == 0
+    a, b = read_json(first), read_json(second)
+    for la, lb in zip(a["layers"], b["layers"]):
+        assert la["accesses"] == lb["accesses"] and la["energy_total"] == lb["energy_total"]
+        assert la["mapping"] == lb["mapping"]
+
+    doc = parse_yaml(saved.read_text())
+    loops = doc["layers"]["conv5"]["loops"]
+    assert min(v for v in doc["layers"]["conv5"]["glb"].values() if v is not None) >= 2
+    loops[0], loops[1] = loops[1], loops[0]  # both above every GLB tile: still a legal nest
+    swapped = tmp_path / "swapped.yaml"
+    swapped.write_text(dump_mapping_file(doc))
+    third = tmp_path / "c.json"
+    assert main(common + ["--mapping", str(swapped), "--json", str(third)]) == 0
+    assert read_json(third)["layers"][1]["mapping"]["loops"][:2] == [loops[0], loops[1]]
+    loops[0], loops[1] = loops[1], loops[0]
+    loops[0][1] *= 2  # one outer factor doubled: the nest no longer covers the layer
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(dump_mapping_file(doc))
+    capsys.readouterr()
+    assert main(common + ["--mapping", str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert "conv5" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_save_mappings_path_errors(tmp_path, capsys):
+    from accelsim.cli import main
+
+    assert main(["mapping", "show", "alexnet", "--layers", "conv5", "--save-mappings", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "--save-mappings" in err and "directory" in err

@@ -4,7 +4,7 @@ Only shapes are used: ONNX shape inference fills in every tensor's shape, so a m
 without weights (or with weights as graph inputs) imports as well as a full one. The batch
 dimension is dropped (a workload's layers carry ``N = 1``; the batch is a run option).
 
-How nodes map to layers (DESIGN.md §2 names):
+How nodes map to layers (docs/architecture.md, *Names*):
 
 * ``Conv`` (2-D): ``M`` = output channels, ``C`` = input channels, ``G`` = ``group``
   (depthwise: ``G = C = M``), ``R × S`` = kernel, ``U`` = stride (equal in both directions).
@@ -296,7 +296,7 @@ def workload_from_onnx(model, name: str | None = None, dilation: str | DilationP
 
 
 def workload_yaml(workload: Workload, comment: str = "") -> str:
-    """A workload file (DESIGN.md §6) for ``workload``, in the presets' one-line-per-layer style.
+    """A workload file (docs/architecture.md, *Results*) for ``workload``, in the presets' one-line-per-layer style.
 
     Parameters
     ----------

@@ -76,7 +76,7 @@ class LayerEntry(_Model):
 
 
 class WorkloadFile(_Model):
-    """A workload file (DESIGN.md §6)."""
+    """A workload file (docs/architecture.md, *Results*)."""
 
     version: Literal[1]
     name: Name

@@ -1,6 +1,6 @@
 """The sweep file (YAML, ``version: 1``): which cases a design-space sweep runs.
 
-A contract, like the workload file (DESIGN.md §6)::
+A contract, like the workload file (docs/architecture.md, *Results*)::
 
     version: 1
     name: array_size                     # optional, for humans

@@ -1,6 +1,6 @@
 """Plots of results: every function takes ``ax=None`` and returns the ``Axes`` it drew on.
 
-Inputs are ``RunResult`` / ``LayerResult`` objects or their JSON documents (DESIGN.md §6), so
+Inputs are ``RunResult`` / ``LayerResult`` objects or their JSON documents (docs/architecture.md, *Results*), so
 ``accelsim plot results.json`` draws the same figures as a live session; the sweep plots
 (:func:`pareto`, :func:`sweep_comparison`) take sweep records (:func:`accelsim.sweep`, a
 DataFrame of them, or ``records.csv``); the cycle-engine plots (:func:`pe_heatmap`,

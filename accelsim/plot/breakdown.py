@@ -36,7 +36,7 @@ def energy_breakdown(run, by: str = "level", normalize=None, ax: "Axes | None" =
     Parameters
     ----------
     run : RunResult, LayerResult, or dict
-        A run, or its JSON document (``RunResult.to_dict()``, DESIGN.md §6); a single
+        A run, or its JSON document (``RunResult.to_dict()``, docs/architecture.md, *Results*); a single
         ``LayerResult`` or layer record plots one bar.
     by : {"level", "type"}
         ``"level"``: segments ``ALU, RF, NoC, GLB, DRAM`` (bottom to top), each summed over

@@ -33,7 +33,7 @@ def dataflow_comparison(runs, by: str = "level", normalize="mac", ax: "Axes | No
     Parameters
     ----------
     runs : sequence of RunResult or dict
-        Runs to compare (objects or their JSON documents, DESIGN.md §6), drawn left to right;
+        Runs to compare (objects or their JSON documents, docs/architecture.md, *Results*), drawn left to right;
         one run alone is accepted too. All must report energy in the same unit.
     by : {"level", "type"}
         Segments ``ALU, RF, NoC, GLB, DRAM`` or ``ALU, ifmap, filter, psum`` (see
@@ -102,7 +102,7 @@ def utilization(run, ax: "Axes | None" = None, title: str | None = None) -> "Axe
     Parameters
     ----------
     run : RunResult, LayerResult, or dict
-        A run or its JSON document (DESIGN.md §6).
+        A run or its JSON document (docs/architecture.md, *Results*).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; ``None`` creates a new pyplot figure.
     title : str, optional

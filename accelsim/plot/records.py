@@ -1,7 +1,7 @@
 """Read results for plotting: ``RunResult``/``LayerResult`` objects or their JSON documents.
 
 Every plot goes through :func:`as_run`, so a figure drawn from a live result and one drawn from
-the file the CLI wrote (DESIGN.md §6) are the same figure.
+the file the CLI wrote (docs/architecture.md, *Results*) are the same figure.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def as_run(run) -> RunView:
     Parameters
     ----------
     run : RunResult, LayerResult, or dict
-        A ``RunResult``, its ``to_dict()`` JSON document (DESIGN.md §6), a single
+        A ``RunResult``, its ``to_dict()`` JSON document (docs/architecture.md, *Results*), a single
         ``LayerResult``, or a single per-layer record (a one-layer run).
 
     Returns

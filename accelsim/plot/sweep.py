@@ -243,7 +243,7 @@ def sweep_comparison(records, x: str = "batch", y: str = "energy_per_mac", hue: 
 
 
 def sweep_runs(records, components=None, where: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-    """One result document per case (DESIGN.md §6 shape), for :func:`energy_breakdown` & co.
+    """One result document per case (docs/architecture.md, *Results*), for :func:`energy_breakdown` & co.
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Results: per-layer records and whole-run documents (DESIGN.md §6 schema)."""
+"""Results: per-layer records and whole-run documents (docs/architecture.md, *Results* schema)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def accesses_dict(counts: np.ndarray) -> dict:
 
 def energy_dict(counts: np.ndarray, macs: int, table: EnergyTable, gating: dict | None = None,
                 dram_compressed: dict | None = None) -> dict:
-    """Energy by component and data type (DESIGN.md §5): inputs charged on reads, psums on
+    """Energy by component and data type (docs/architecture.md, *Energy accounting*): inputs charged on reads, psums on
     reads and writes, NoC on deliveries.
 
     Parameters
@@ -179,7 +179,7 @@ class LayerResult:
         return words / self.macs
 
     def to_dict(self) -> dict:
-        """The per-layer record of DESIGN.md §6 (plus status, reason and a few extras)."""
+        """The per-layer record of docs/architecture.md, *Results* (plus status, reason and a few extras)."""
         rec = {
             "name": self.layer.name,
             "status": self.status,
