@@ -200,6 +200,9 @@ class HardwareFile(_Model):
     dataflow: DataflowName | None = None
     allow_psum_spill: Flag = True
     glb_halo_reuse: Flag = False
+    #: mapper rules: convolutional reuse in the GLB allowed; every filter read from DRAM once
+    glb_conv_reuse: Flag = True
+    dram_filters_once: Flag = False
     rf_prefetch: Flag = False
     zero_gating: Flag = False
     dram_rlc: Flag = False
@@ -528,6 +531,8 @@ def hardware_from_data(data: Any, energy_preset: Callable[[str], EnergyTable], o
             dataflow=Dataflow(doc.dataflow) if doc.dataflow is not None else None,
             allow_psum_spill=doc.allow_psum_spill,
             glb_halo_reuse=doc.glb_halo_reuse,
+            glb_conv_reuse=doc.glb_conv_reuse,
+            dram_filters_once=doc.dram_filters_once,
             rf_prefetch=doc.rf_prefetch,
             zero_gating=doc.zero_gating,
             dram_rlc=doc.dram_rlc,

@@ -26,6 +26,11 @@ DRAM, GLB, NOC, RF = 0, 1, 2, 3
 READS, WRITES, UPDATES, TRANSACTIONS = 0, 1, 2, 3
 D_E, D_F, D_R, D_S = 4, 5, 6, 7
 
+# the mapper's search rules (a bit mask; :func:`accelsim.dataflows.lowering.rules_of`)
+RULE_ALLOW_SPILL = 1      # psums may spill to DRAM
+RULE_FILTERS_ONCE = 2     # every filter word is read from DRAM once
+RULE_NO_GLB_WINDOW = 4    # no temporal E/F loop inside the ifmap's GLB tile
+
 # relevance[t, d]: does data type t depend on dimension d (G N M C E F R S)
 _NO_BOUNDS = np.zeros(0, dtype=np.int64)  # count_accesses: perfect factorisation, closed form
 RELEVANCE = np.array(
@@ -779,8 +784,33 @@ def _repair_array(assign, slot_dim, slot_kind, prime_val, n_outer, kind, limit):
 
 
 @jit
+def breaks_rules(rules, dims, factors, kinds, res, counts):
+    """Whether a counted nest breaks one of the search ``rules`` (``RULE_*`` bits).
+
+    ``RULE_ALLOW_SPILL`` off: psums reach DRAM. ``RULE_FILTERS_ONCE``: DRAM filter reads exceed
+    the filter words (the product of the G, M, C, R, S factors). ``RULE_NO_GLB_WINDOW``: a
+    temporal E or F loop with a factor above 1 lies inside the ifmap's GLB tile (the buffer
+    would give convolutional reuse, which the rule leaves to the array and the RF).
+    """
+    if (rules & RULE_ALLOW_SPILL) == 0 and counts[DRAM, PSUM, READS] > 0:
+        return True
+    if rules & RULE_FILTERS_ONCE:
+        words = 1
+        for j in range(dims.shape[0]):
+            if RELEVANCE[FILTER, dims[j]] == 1:
+                words *= factors[j]
+        if counts[DRAM, FILTER, READS] > words:
+            return True
+    if (rules & RULE_NO_GLB_WINDOW) and res[0, IFMAP] >= 0:
+        for j in range(res[0, IFMAP], dims.shape[0]):
+            if kinds[j] == 0 and factors[j] > 1 and (dims[j] == D_E or dims[j] == D_F):
+                return True
+    return False
+
+
+@jit
 def _evaluate(assign, order, res, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
-              bypass_ok, stride, window, costs, caps, rows, cols, objective, allow_spill,
+              bypass_ok, stride, window, costs, caps, rows, cols, objective, rules,
               dims, factors, kinds, reds, counts, usage, acc_mask):
     if not _repair_array(assign, slot_dim, slot_kind, prime_val, n_outer, 1, rows):
         return np.inf
@@ -797,7 +827,7 @@ def _evaluate(assign, order, res, slot_dim, slot_kind, slot_red, prime_val, n_ou
             if factors[j] > 1 and acc_mask[dims[j]] == 1:
                 return np.inf
     macs = count_accesses(dims, factors, kinds, reds, res, stride, window, counts, usage)
-    if allow_spill == 0 and counts[0, 2, 0] > 0:
+    if breaks_rules(rules, dims, factors, kinds, res, counts):
         return np.inf
     return score_of(counts, macs, compute_steps(factors, kinds), costs, objective, rows * cols)
 
@@ -861,7 +891,7 @@ def _mutate(assign, order, res, prime_dim, dim_slots, dim_nslots, n_outer, pe_st
 @jit
 def _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots,
            dim_nslots, n_outer, pe_start, res_mode, bypass_ok, stride, window, costs, caps, rows, cols,
-           objective, allow_spill, max_evals, dims, factors, kinds, reds, counts, usage, acc_mask):
+           objective, rules, max_evals, dims, factors, kinds, reds, counts, usage, acc_mask):
     """First-improvement local search over the whole neighbourhood of a genome, repeated until
     no neighbour is better: move one prime factor (keeping or re-maximising the tile starts),
     swap two loops of one level, move or toggle one tile start."""
@@ -894,7 +924,7 @@ def _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val, pr
                                 cr[1, t] = pe_start
                     v = _evaluate(ca, co, cr, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
                                   bypass_ok, stride, window, costs, caps, rows, cols, objective,
-                                  allow_spill, dims, factors, kinds, reds, counts, usage, acc_mask)
+                                  rules, dims, factors, kinds, reds, counts, usage, acc_mask)
                     evals += 1
                     if v < cur:
                         cur = v
@@ -913,7 +943,7 @@ def _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val, pr
                     co[b] = tmp
                     v = _evaluate(ca, co, cr, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
                                   bypass_ok, stride, window, costs, caps, rows, cols, objective,
-                                  allow_spill, dims, factors, kinds, reds, counts, usage, acc_mask)
+                                  rules, dims, factors, kinds, reds, counts, usage, acc_mask)
                     evals += 1
                     if v < cur:
                         cur = v
@@ -936,7 +966,7 @@ def _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val, pr
                     cr[lv, t] = -1 if target == lo - 1 else target
                     v = _evaluate(ca, co, cr, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
                                   bypass_ok, stride, window, costs, caps, rows, cols, objective,
-                                  allow_spill, dims, factors, kinds, reds, counts, usage, acc_mask)
+                                  rules, dims, factors, kinds, reds, counts, usage, acc_mask)
                     evals += 1
                     if v < cur:
                         cur = v
@@ -948,7 +978,7 @@ def _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val, pr
 @jit
 def search(slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots, dim_nslots,
            n_outer, pe_start, res_mode, stride, window, costs, caps, rows, cols, objective,
-           allow_spill, acc_mask, n_samples, n_climb, n_starts, seed, best_assign, best_order, best_res):
+           rules, acc_mask, n_samples, n_climb, n_starts, seed, best_assign, best_order, best_res):
     """Random sampling in ``n_starts`` batches; from each batch's best sample, ``n_climb``
     steps of simulated annealing, then a systematic local search to a local optimum.
 
@@ -986,7 +1016,7 @@ def search(slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots, dim_n
         st = i // per_batch
         _random_genome(assign, order, res, prime_dim, dim_slots, dim_nslots, n_outer, pe_start, k, res_mode)
         s = _evaluate(assign, order, res, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
-                      bypass_ok, stride, window, costs, caps, rows, cols, objective, allow_spill,
+                      bypass_ok, stride, window, costs, caps, rows, cols, objective, rules,
                       dims, factors, kinds, reds, counts, usage, acc_mask)
         evaluated += 1
         if s < np.inf:
@@ -1022,7 +1052,7 @@ def search(slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots, dim_n
             _mutate(cand_a, cand_o, cand_r, prime_dim, dim_slots, dim_nslots, n_outer, pe_start, k, res_mode)
             v = _evaluate(cand_a, cand_o, cand_r, slot_dim, slot_kind, slot_red, prime_val, n_outer,
                           pe_start, bypass_ok, stride, window, costs, caps, rows, cols, objective,
-                          allow_spill, dims, factors, kinds, reds, counts, usage, acc_mask)
+                          rules, dims, factors, kinds, reds, counts, usage, acc_mask)
             evaluated += 1
             if v == np.inf:
                 continue
@@ -1042,7 +1072,7 @@ def search(slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots, dim_n
         res[:] = top_r
         cur, evals = _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val,
                             prime_dim, dim_slots, dim_nslots, n_outer, pe_start, res_mode, bypass_ok,
-                            stride, window, costs, caps, rows, cols, objective, allow_spill, 100000,
+                            stride, window, costs, caps, rows, cols, objective, rules, 100000,
                             dims, factors, kinds, reds, counts, usage, acc_mask)
         evaluated += evals
         if cur < best:

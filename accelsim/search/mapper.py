@@ -61,8 +61,20 @@ class SearchOutcome:
     legal: int
 
 
+def rules_of(hw: Hardware, allow_spill: bool | None = None) -> int:
+    """The search rules of ``hw`` as the kernel's bit mask (``RULE_*`` of
+    :mod:`accelsim.kernels.analytic`): psum spills allowed (``allow_spill`` overrides the
+    hardware's), every filter read from DRAM once, no convolutional reuse in the GLB."""
+    from ..kernels.analytic import RULE_ALLOW_SPILL, RULE_FILTERS_ONCE, RULE_NO_GLB_WINDOW
+
+    spill = hw.allow_psum_spill if allow_spill is None else allow_spill
+    return ((RULE_ALLOW_SPILL if spill else 0)
+            | (RULE_FILTERS_ONCE if hw.dram_filters_once else 0)
+            | (0 if hw.glb_conv_reuse else RULE_NO_GLB_WINDOW))
+
+
 def _run(space: SearchSpace, tpl, layer: ConvLayer, hw: Hardware, caps: np.ndarray, objective: int,
-         budget: Budget, allow_spill: bool):
+         budget: Budget, rules: int):
     from ..kernels.analytic import search
 
     assign = np.zeros(len(space.prime_val), dtype=np.int64)
@@ -72,7 +84,7 @@ def _run(space: SearchSpace, tpl, layer: ConvLayer, hw: Hardware, caps: np.ndarr
         space.slot_dim, space.slot_kind, space.slot_red, space.prime_val, space.prime_dim,
         space.dim_slots, space.dim_nslots, space.n_outer, space.pe_start, space.res_mode,
         layer.U, window_flags(tpl, hw), cost_array(hw), caps, hw.pe_rows, hw.pe_cols, objective,
-        1 if allow_spill else 0, space.acc_mask, budget.samples, budget.climb, budget.starts, budget.seed,
+        rules, space.acc_mask, budget.samples, budget.climb, budget.starts, budget.seed,
         assign, order, res,
     )
     return score, considered, legal, assign, order, res
@@ -98,8 +110,7 @@ def best_mapping(layer: ConvLayer, hw: Hardware, dataflow="rs", objective=Object
     obj = _OBJECTIVE_CODE[parse_objective(objective)]
     space = search_space(tpl, layer)
     caps = capacity_array(hw)
-    score, considered, legal, assign, order, res = _run(space, tpl, layer, hw, caps, obj, budget,
-                                                        hw.allow_psum_spill)
+    score, considered, legal, assign, order, res = _run(space, tpl, layer, hw, caps, obj, budget, rules_of(hw))
     mapping = genome_to_mapping(space, tpl, assign, order, res) if np.isfinite(score) else None
     best = SearchOutcome(mapping=mapping, score=float(score), considered=int(considered), legal=int(legal))
     if budget.ragged:
@@ -147,6 +158,8 @@ def _ragged_search(layer, hw, tpl, obj, budget, caps, best: SearchOutcome) -> Se
     """Search each padded version of the layer, then score its best mapping exactly on the
     real layer (masked iterations cost nothing) and keep the overall best."""
     from ..kernels.analytic import score_of
+    from ..dataflows.lowering import lower_mapping
+    from ..kernels.analytic import breaks_rules
     from ..sim.counting import check_fits, count_mapping
 
     considered, legal = best.considered, best.legal
@@ -154,8 +167,7 @@ def _ragged_search(layer, hw, tpl, obj, budget, caps, best: SearchOutcome) -> Se
     for bounds in padding_candidates(layer, hw, tpl):
         big = _padded_layer(layer, bounds)
         space = search_space(tpl, big)
-        score, n_cons, n_legal, assign, order, res = _run(space, tpl, big, hw, caps, obj, budget,
-                                                          hw.allow_psum_spill)
+        score, n_cons, n_legal, assign, order, res = _run(space, tpl, big, hw, caps, obj, budget, rules_of(hw))
         considered += int(n_cons)
         legal += int(n_legal)
         if not np.isfinite(score):
@@ -166,7 +178,8 @@ def _ragged_search(layer, hw, tpl, obj, budget, caps, best: SearchOutcome) -> Se
             check_fits(mapping, counts, hw)
         except (MappingError, CapacityError):
             continue
-        if not hw.allow_psum_spill and counts.counts[0, 2, 0] > 0:
+        arr = lower_mapping(mapping)
+        if breaks_rules(rules_of(hw), arr.dims, arr.factors, arr.kinds, arr.res, counts.counts):
             continue
         exact = float(score_of(counts.counts, counts.macs, counts.compute_steps, costs, obj, hw.pe_rows * hw.pe_cols))
         if exact < best.score:
@@ -180,18 +193,21 @@ def _diagnose(space, tpl, layer, hw, budget) -> str:
     quick = Budget(samples=2000, climb=500, starts=2, seed=budget.seed)
     relaxed_glb = caps.copy()
     relaxed_glb[0, 0] = -1
-    score, *_ , assign, order, res = _run(space, tpl, layer, hw, relaxed_glb, 0, quick, hw.allow_psum_spill)
+    score, *_ , assign, order, res = _run(space, tpl, layer, hw, relaxed_glb, 0, quick, rules_of(hw))
     if np.isfinite(score):
         from ..sim.counting import count_mapping
 
         need = count_mapping(genome_to_mapping(space, tpl, assign, order, res), layer, window_flags(tpl, hw)).usage[0].sum()
-        spill = "" if hw.allow_psum_spill else " without spilling psums to DRAM"
+        kept = [text for on, text in ((not hw.allow_psum_spill, "no psum spills to DRAM"),
+                                      (hw.dram_filters_once, "every filter read from DRAM once"),
+                                      (not hw.glb_conv_reuse, "no convolutional reuse in the buffer")) if on]
+        spill = f" under its rules ({'; '.join(kept)})" if kept else ""
         return (f"infeasible: no {tpl.dataflow.value} mapping fits the global buffer "
                 f"({hw.glb.total_words} words){spill}; even with an unbounded buffer the best "
                 f"mapping found keeps {need} words in it")
     relaxed_rf = relaxed_glb.copy()
     relaxed_rf[1, 0] = -1
-    score, *_ = _run(space, tpl, layer, hw, relaxed_rf, 0, quick, True)
+    score, *_ = _run(space, tpl, layer, hw, relaxed_rf, 0, quick, rules_of(hw, allow_spill=True))
     if np.isfinite(score):
         return (f"infeasible: no {tpl.dataflow.value} mapping fits the PE register file "
                 f"({hw.rf.total_words} words per PE)")

@@ -189,6 +189,15 @@ class Hardware:
     glb_halo_reuse : bool
         Whether the GLB keeps the rows two consecutive ifmap tiles share (off, as in the
         ISCA 2016 model: each tile is fetched whole).
+    glb_conv_reuse : bool
+        A mapper rule: whether the GLB's ifmap tile may span temporal E/F loops, i.e. give
+        convolutional (sliding-window) reuse (on). Off, as the ISCA 2016 output-stationary
+        dataflows are described (§IV-B: all input reuse beyond psums happens between PEs), every
+        temporal E/F loop lies above the ifmap's GLB tile, so each window is fetched from DRAM.
+    dram_filters_once : bool
+        A mapper rule: only mappings that read every filter word from DRAM once (off). The
+        ISCA 2016 WS and OS dataflows behave so in Fig. 11 (their DRAM accesses at N = 1, 16
+        and 64 differ by the filter words per MAC).
     zero_gating : bool
         A zero ifmap value disables the filter-spad read and the MAC it feeds (the Eyeriss
         PE's data gating, JSSC 2017): saves ALU and RF filter energy, not cycles. Access counts stay dense;
@@ -218,6 +227,8 @@ class Hardware:
     dataflow: Dataflow | None = None
     allow_psum_spill: bool = True
     glb_halo_reuse: bool = False
+    glb_conv_reuse: bool = True
+    dram_filters_once: bool = False
     rf_prefetch: bool = False
     zero_gating: bool = False
     dram_rlc: bool = False
@@ -228,7 +239,8 @@ class Hardware:
             value = getattr(self, key)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise SpecError(f"must be an integer >= 1, got {value!r}", field=key)
-        for key in ("zero_gating", "dram_rlc"):
+        for key in ("allow_psum_spill", "glb_halo_reuse", "glb_conv_reuse", "dram_filters_once", "rf_prefetch",
+                    "zero_gating", "dram_rlc"):
             if not isinstance(getattr(self, key), bool):
                 raise SpecError(f"must be true or false, got {getattr(self, key)!r}", field=key)
         for key in ("clock_hz", "dram_words_per_cycle", "glb_words_per_cycle"):

@@ -9,7 +9,7 @@ Names
 -----
 ``pe_rows``, ``pe_cols``, ``word_bits``, ``pe_pipeline_depth`` (int); ``clock_hz`` (Hz),
 ``dram_words_per_cycle``, ``glb_words_per_cycle`` (words per cycle) (number);
-``allow_psum_spill``, ``glb_halo_reuse``, ``rf_prefetch``, ``zero_gating``, ``dram_rlc`` (bool) —
+``allow_psum_spill``, ``glb_halo_reuse``, ``glb_conv_reuse``, ``dram_filters_once``, ``rf_prefetch``, ``zero_gating``, ``dram_rlc`` (bool) —
 the top-level fields.
 
 ``rf_words``, ``glb_words`` (int, words): shorthand making the level *one shared pool* of that
@@ -83,7 +83,8 @@ def _catalog() -> dict[str, VaryField]:
         out[name] = VaryField(ValueKind.INT, Target.TOP, attr=name)
     for name in ("clock_hz", "dram_words_per_cycle", "glb_words_per_cycle"):
         out[name] = VaryField(ValueKind.NUMBER, Target.TOP, attr=name)
-    for name in ("allow_psum_spill", "glb_halo_reuse", "rf_prefetch", "zero_gating", "dram_rlc"):
+    for name in ("allow_psum_spill", "glb_halo_reuse", "glb_conv_reuse", "dram_filters_once", "rf_prefetch",
+                 "zero_gating", "dram_rlc"):
         out[name] = VaryField(ValueKind.BOOL, Target.TOP, attr=name)
     for level in ("rf", "glb"):
         out[f"{level}_words"] = VaryField(ValueKind.INT, Target.POOL_WORDS, level)
