@@ -99,7 +99,7 @@ def _batch(value: int, wl) -> int:
     if value > MAX_INT:
         raise SpecError(f"must be <= {MAX_INT}, got {value}", "--batch")
     for layer in wl.layers:
-        check_layer_size(layer.with_batch(value), "--batch")
+        check_layer_size(layer, "--batch", batch=value)
     return value
 
 

@@ -331,3 +331,19 @@ def test_compare_table_with_a_zero_energy_table():
     text = compare_table(runs)
     row = next(line for line in text.splitlines() if line.startswith("osa"))
     assert " - " in row and "0.000" in row
+
+
+def test_python_api_refuses_layers_too_large_to_count():
+    """The 2**50 limit holds for layers built in Python too, not only for files and options:
+    a count past it would overflow int64 somewhere in the engines (negative energies)."""
+    import pytest
+
+    from accelsim.errors import SpecError
+    from accelsim.spec.layer import MAX_COUNT, ConvLayer
+
+    layer = ConvLayer(name="big", N=1, M=1024, C=1024, H=1026, W=1026, R=3, S=3)
+    assert layer.macs * 64 < MAX_COUNT < layer.macs * 2**20
+    layer.with_batch(64)  # within the limit
+    with pytest.raises(SpecError) as info:
+        layer.with_batch(2**20)
+    assert info.value.field == "big" and "MACs" in str(info.value)

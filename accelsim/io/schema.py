@@ -37,9 +37,6 @@ from ..spec.mapping import Mapping
 #: Largest integer a file may give (2**40, about 1.1e12 words, layer extents or PEs): the kernels
 #: count in int64, multiplying such values, and the mapper factorises loop bounds by trial division.
 MAX_INT = 2**40
-#: Largest MAC count, and largest tensor in words, of one layer at its batch (2**50, about
-#: 1.1e15): a few accesses per MAC, summed over data types, must stay exact in int64 and float64.
-MAX_COUNT = 2**50
 
 PosInt = Annotated[int, Strict(), Field(ge=1, le=MAX_INT)]
 NonNegInt = Annotated[int, Strict(), Field(ge=0, le=MAX_INT)]
@@ -404,19 +401,18 @@ def _rebase(exc: AccelsimError, old_prefix: str, new_prefix: str, origin: str) -
     return type(exc)(exc.message + _where(origin), field=field)
 
 
-def check_layer_size(layer: ConvLayer, field: str, origin: str = "") -> None:
-    """Check that ``layer``, at its batch ``N``, is within :data:`MAX_COUNT` MACs and tensor words.
+def check_layer_size(layer: ConvLayer, field: str, origin: str = "", batch: int | None = None) -> None:
+    """Check that ``layer`` at ``batch`` (default its own ``N``) is small enough to count
+    exactly (:meth:`ConvLayer.size_problem`, :data:`~accelsim.spec.layer.MAX_COUNT`).
 
     Raises
     ------
     SpecError
         A count over the limit; ``field`` is ``field`` (the layer's path, or the batch option).
     """
-    ifmap, filt, ofmap = layer.tensor_words()
-    for what, n in (("MACs", layer.macs), ("ifmap words", ifmap), ("filter words", filt), ("ofmap words", ofmap)):
-        if n > MAX_COUNT:
-            raise SpecError(f"layer {layer.name} at batch {layer.N} has {n:,} {what}; at most 2**50 = "
-                            f"{MAX_COUNT:,} are supported{_where(origin)}", field=field)
+    problem = layer.size_problem(batch)
+    if problem:
+        raise SpecError(problem + _where(origin), field=field)
 
 
 # --------------------------------------------------------------------------- conversion
@@ -435,7 +431,6 @@ def workload_from_data(data: Any, origin: str = "") -> Workload:
             layers.append(ConvLayer(N=1, **entry.model_dump()))
         except SpecError as exc:
             raise _rebase(exc, entry.name, f"layers[{i}]", origin) from None
-        check_layer_size(layers[-1], f"layers[{i}]", origin)
     try:
         return Workload(name=doc.name, layers=tuple(layers), source=doc.source,
                         meta={"path": origin} if origin else {})

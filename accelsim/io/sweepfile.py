@@ -252,7 +252,7 @@ def sweep_from_data(data: Any, base: str | Path | None = None, origin: str = "")
     for j, n in enumerate(doc.batch):
         for wl in workloads:
             for layer in wl.layers:
-                check_layer_size(layer.with_batch(n), f"batch[{j}]", origin)
+                check_layer_size(layer, f"batch[{j}]", origin, batch=n)
     arrays: tuple = (None,)
     if doc.arrays:
         parsed = []

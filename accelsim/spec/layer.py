@@ -8,6 +8,10 @@ from ..errors import SpecError
 from .dims import Dim
 
 
+#: Largest MAC count, and largest tensor in words, of one layer at its batch (2**50, about
+#: 1.1e15): a few accesses per MAC, summed over data types, must stay exact in int64 and float64.
+MAX_COUNT = 2**50
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ConvLayer:
     """One convolution (or FC, as a conv with ``H == R``, ``W == S``) layer.
@@ -66,6 +70,24 @@ class ConvLayer:
             raise SpecError(f"C={self.C} is not divisible by G={self.G}", f"{self.name}.C")
         if self.M % self.G:
             raise SpecError(f"M={self.M} is not divisible by G={self.G}", f"{self.name}.M")
+        problem = self.size_problem()
+        if problem:
+            raise SpecError(problem, self.name)
+
+    def size_problem(self, batch: int | None = None) -> str | None:
+        """Why the layer at ``batch`` (default its own ``N``) is too large to count exactly, or
+        ``None``: its MACs and each tensor's words must stay within :data:`MAX_COUNT`, so that a
+        few accesses per MAC, summed over data types, stay exact in int64 and float64."""
+        n = self.N if batch is None else batch
+        per_image = self.M * (self.C // self.G) * self.E * self.F * self.R * self.S
+        counts = (("MACs", n * per_image), ("ifmap words", n * self.C * self.H * self.W),
+                  ("filter words", self.M * (self.C // self.G) * self.R * self.S),
+                  ("ofmap words", n * self.M * self.E * self.F))
+        for what, count in counts:
+            if count > MAX_COUNT:
+                return (f"layer {self.name} at batch {n} has {count:,} {what}; at most 2**50 = "
+                        f"{MAX_COUNT:,} are supported")
+        return None
 
     @property
     def E(self) -> int:
