@@ -1,0 +1,96 @@
+"""The index vocabulary of every flat array accelsim passes between its layers.
+
+One place for the integer indices the kernels, the engines, the results and the tests use:
+dimensions, data types, storage levels, access statistics, tile levels, loop kinds, psum
+reductions, NoC kinds, mapper rules and objectives, the cycle engine's stall causes, stats,
+trace columns, and the words-per-step slots of its buses — plus the one rule that says which
+counted words are charged energy. It imports nothing (not even numpy), so the numba kernels
+may read it (its integers are compile-time constants there) and so may every layer above.
+:mod:`accelsim.spec.dims` spells the same indices as enums for the Python side;
+``tests/test_layout.py`` checks the two agree.
+
+Note for kernel authors: numba's on-disk cache keys a kernel to its own source file, so a
+change here needs ``NUMBA_CACHE_DIR`` cleared (CI starts from an empty one).
+"""
+
+from __future__ import annotations
+
+# ---------------------------------------------------------------- loop dimensions (Dim)
+D_G, D_N, D_M, D_C, D_E, D_F, D_R, D_S = 0, 1, 2, 3, 4, 5, 6, 7
+N_DIMS = 8
+
+# ---------------------------------------------------------------- data types (DataType)
+IFMAP, FILTER, PSUM = 0, 1, 2
+N_TYPES = 3
+
+#: RELEVANCE[t][d]: does data type ``t`` depend on dimension ``d`` (G N M C E F R S)
+RELEVANCE = (
+    (1, 1, 0, 1, 1, 1, 1, 1),
+    (1, 0, 1, 1, 0, 0, 1, 1),
+    (1, 1, 1, 0, 1, 1, 0, 0),
+)
+
+# ---------------------------------------------------------------- counts[level, type, stat]
+#: storage levels and the NoC, outermost first (Level)
+DRAM, GLB, NOC, RF = 0, 1, 2, 3
+N_LEVELS = 4
+#: access statistics; for the NoC, READS are words delivered into PEs
+READS, WRITES, UPDATES, TRANSACTIONS = 0, 1, 2, 3
+N_COUNT_STATS = 4
+
+# ---------------------------------------------------------------- res / usage / caps[tile level, type]
+#: the two levels a mapping places tiles at (a tile start of -1 bypasses the level)
+TILE_GLB, TILE_RF = 0, 1
+N_TILE_LEVELS = 2
+BYPASS = -1
+
+# ---------------------------------------------------------------- loops (LoopKind, Reduction)
+TEMPORAL, ROW, COL = 0, 1, 2
+RED_NONE, RED_NOC, RED_TREE = 0, 1, 2
+
+# ---------------------------------------------------------------- NoC kinds (NocKind order)
+NOC_GIN, NOC_BROADCAST, NOC_UNICAST, NOC_SYSTOLIC = 0, 1, 2, 3
+
+# ---------------------------------------------------------------- the mapper
+#: search rules, a bit mask (:func:`accelsim.search.mapper.rules_of`)
+RULE_ALLOW_SPILL = 1      # psums may spill to DRAM
+RULE_FILTERS_ONCE = 2     # every filter word is read from DRAM once
+RULE_NO_GLB_WINDOW = 4    # no temporal E/F loop inside the ifmap's GLB tile
+
+# ---------------------------------------------------------------- the cycle engine
+#: stall causes, in the order of ``accelsim.sim.cycle.STALL_CAUSES``
+CAUSE_NOC_IFMAP, CAUSE_NOC_FILTER, CAUSE_NOC_PSUM, CAUSE_GLB, CAUSE_DRAM, CAUSE_PIPELINE = 0, 1, 2, 3, 4, 5
+N_CAUSES = 6
+#: stats[...] of one run; stall cycles by cause at ST_STALL0 + cause
+ST_CYCLES, ST_STEPS, ST_PASSES, ST_ACTIVE, ST_MACS, ST_COMPUTE = 0, 1, 2, 3, 4, 5
+ST_STALL0 = 8
+N_RUN_STATS = ST_STALL0 + N_CAUSES
+#: trace columns (per time bin), in the order of ``accelsim.sim.cycle.TRACE_COLUMNS``
+TR_MACS, TR_IFMAP_BUS, TR_FILTER_BUS, TR_PSUM_BUS, TR_GLB, TR_DRAM, TR_STALL = 0, 1, 2, 3, 4, 5, 6
+N_TRACE = 7
+
+
+# ---------------------------------------------------------------- energy accounting
+def charged_words(counts, level, dtype):
+    """Words of ``dtype`` charged energy at ``level``: reads, plus writes for psums at a
+    storage level (a psum is read and written back per update there); at the NoC, words
+    delivered into PEs (``counts[NOC, t, READS]``). docs/architecture.md, *Energy accounting*.
+
+    Parameters
+    ----------
+    counts : array-like
+        int64[N_LEVELS, N_TYPES, N_COUNT_STATS] access counts, words.
+    level, dtype : int
+        Indices above.
+
+    Returns
+    -------
+    int
+        Words.
+
+    Plain Python on purpose: the kernels compile it with their ``jit``; Python callers use it as is.
+    """
+    words = counts[level, dtype, READS]
+    if dtype == PSUM and level != NOC:
+        words += counts[level, dtype, WRITES]
+    return words

@@ -1,0 +1,46 @@
+"""accelsim.layout (the kernels' index vocabulary) agrees with the enums of accelsim.spec.dims
+and with the names the engines report."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from accelsim import layout as L
+from accelsim.sim.cycle import STALL_CAUSES, TRACE_COLUMNS
+from accelsim.spec.dims import RELEVANT, DataType, Dim, Level, LoopKind, NocKind, Reduction
+
+
+def test_enums_equal_layout_indices():
+    assert [int(d) for d in Dim] == [L.D_G, L.D_N, L.D_M, L.D_C, L.D_E, L.D_F, L.D_R, L.D_S]
+    assert len(Dim) == L.N_DIMS
+    assert [int(t) for t in DataType] == [L.IFMAP, L.FILTER, L.PSUM] and len(DataType) == L.N_TYPES
+    assert [int(v) for v in Level] == [L.DRAM, L.GLB, L.NOC, L.RF] and len(Level) == L.N_LEVELS
+    assert [int(k) for k in LoopKind] == [L.TEMPORAL, L.ROW, L.COL]
+    assert [int(r) for r in Reduction] == [L.RED_NONE, L.RED_NOC, L.RED_TREE]
+    assert list(NocKind).index(NocKind.GIN) == L.NOC_GIN
+    assert list(NocKind).index(NocKind.BROADCAST) == L.NOC_BROADCAST
+    assert list(NocKind).index(NocKind.UNICAST) == L.NOC_UNICAST
+    assert list(NocKind).index(NocKind.SYSTOLIC) == L.NOC_SYSTOLIC
+
+
+def test_relevance_equals_spec():
+    for t in DataType:
+        assert {d for d in Dim if L.RELEVANCE[t][d]} == set(RELEVANT[t])
+
+
+def test_cycle_engine_names_follow_layout():
+    assert len(STALL_CAUSES) == L.N_CAUSES
+    assert STALL_CAUSES[L.CAUSE_NOC_IFMAP] == "noc_ifmap" and STALL_CAUSES[L.CAUSE_PIPELINE] == "pipeline"
+    assert STALL_CAUSES[L.CAUSE_GLB] == "glb_bandwidth" and STALL_CAUSES[L.CAUSE_DRAM] == "dram"
+    assert len(TRACE_COLUMNS) == L.N_TRACE
+    assert TRACE_COLUMNS[L.TR_MACS] == "macs" and TRACE_COLUMNS[L.TR_STALL] == "stall_cycles"
+    assert TRACE_COLUMNS[L.TR_DRAM] == "dram_words" and TRACE_COLUMNS[L.TR_PSUM_BUS] == "psum_bus_words"
+
+
+def test_charged_words_rule():
+    counts = np.arange(L.N_LEVELS * L.N_TYPES * L.N_COUNT_STATS, dtype=np.int64).reshape(
+        L.N_LEVELS, L.N_TYPES, L.N_COUNT_STATS)
+    for lv in range(L.N_LEVELS):
+        for t in range(L.N_TYPES):
+            want = counts[lv, t, L.READS] + (counts[lv, t, L.WRITES] if t == L.PSUM and lv != L.NOC else 0)
+            assert L.charged_words(counts, lv, t) == want
