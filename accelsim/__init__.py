@@ -31,12 +31,12 @@ _EXPORTS = {
     "load_workload": "accelsim.io.presets",
     "load_hardware": "accelsim.io.presets",
     "load_mapping": "accelsim.io.presets",
-    "simulate": "accelsim.sim.simulate",
-    "simulate_network": "accelsim.sim.simulate",
+    "simulate": "accelsim.drivers.simulate",
+    "simulate_network": "accelsim.drivers.simulate",
     "best_mapping": "accelsim.search.mapper",
-    "compare": "accelsim.search.compare",
-    "sweep": "accelsim.search.sweep",
-    "to_dataframe": "accelsim.search.sweep",
+    "compare": "accelsim.drivers.compare",
+    "sweep": "accelsim.drivers.sweep",
+    "to_dataframe": "accelsim.drivers.sweep",
     "plot": "accelsim.plot",
 }
 

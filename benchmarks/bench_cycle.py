@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     from accelsim.io.presets import load_hardware, load_workload
     from accelsim.search.mapper import best_mapping
     from accelsim.sim.cycle import random_inputs, reference_conv, run_cycle
-    from accelsim.sim.simulate import simulate
+    from accelsim.drivers.simulate import simulate
     from accelsim.spec.layer import ConvLayer
 
     t_start = time.perf_counter()

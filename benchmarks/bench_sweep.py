@@ -53,8 +53,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="96 cases instead of 240")
     args = parser.parse_args()
 
-    from accelsim.search.compare import warmup
-    from accelsim.search.sweep import load_cases, sweep
+    from accelsim.drivers.compare import warmup
+    from accelsim.drivers.sweep import load_cases, sweep
 
     warmup()
     rows = []

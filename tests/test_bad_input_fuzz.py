@@ -13,7 +13,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from accelsim.cli import main
+from accelsim.cli.main import main
 
 BIG = 2**70  # beyond int64: an OverflowError in the kernels, or a factorisation that never ends
 

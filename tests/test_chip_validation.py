@@ -2,7 +2,7 @@
 
 Published numbers are read from ``accelsim/reference/eyeriss_chip.json`` (ISSCC 2016 Fig.
 14.5.6 per AlexNet CONV layer at batch 4; JSSC 2017 abstract for DRAM accesses per MAC);
-simulated ones are computed by :mod:`accelsim.chip_validation` (one cycle-engine run of
+simulated ones are computed by :mod:`accelsim.validation.eyeriss_chip` (one cycle-engine run of
 AlexNet CONV1-5 per test session, shared with ``tests/test_eyeriss_jssc.py`` and the CLI test
 through its cache). A published number the honest model misses is a strict xfail whose reason
 gives the ratio simulated ÷ measured at the time of writing, never a tuned parameter.
@@ -20,9 +20,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import accelsim
-from accelsim import chip_validation as cv
-from accelsim.chip_validation import Quantity
-from accelsim.cli import main
+from accelsim.validation import eyeriss_chip as cv
+from accelsim.validation.eyeriss_chip import Quantity
+from accelsim.cli.main import main
 from accelsim.dataflows.lowering import capacity_array
 from accelsim.errors import CapacityError, SpecError
 from accelsim.kernels.analytic import _overflow

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import accelsim
-from accelsim.cli import main
+from accelsim.cli.main import main
 from accelsim.io.presets import list_presets, load_workload
 
 REPO = Path(__file__).resolve().parents[1]

@@ -15,7 +15,7 @@ import accelsim
 from accelsim.sim.activations import default_ofmap_zero_fraction, relu_activations, zero_pattern
 from accelsim.sim.compression import DramTraffic, dram_traffic, expected_ratio, measured_ratio, rlc_words16
 from accelsim.sim.rlc import compressed_words16
-from accelsim.sim.simulate import simulate
+from accelsim.drivers.simulate import simulate
 from accelsim.spec.dims import DataType, Level
 from accelsim.spec.hardware import Buffer, Hardware
 from accelsim.spec.layer import ConvLayer

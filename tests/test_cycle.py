@@ -33,14 +33,14 @@ from test_properties import DATAFLOWS
 from test_properties import layers as tiny_layers
 
 from accelsim import SpecError
-from accelsim.cli import main
+from accelsim.cli.main import main
 from accelsim.dataflows import template
 from accelsim.dataflows.lowering import window_flags
 from accelsim.io.presets import load_workload
 from accelsim.search.mapspace import random_mapping
 from accelsim.sim.counting import count_mapping
 from accelsim.sim.cycle import STALL_CAUSES, random_inputs, reference_conv, run_cycle
-from accelsim.sim.simulate import simulate
+from accelsim.drivers.simulate import simulate
 from accelsim.spec.dims import Dim, LoopKind
 from accelsim.spec.hardware import Buffer, Hardware, NoC
 from accelsim.spec.layer import ConvLayer

@@ -9,7 +9,7 @@ from accelsim.dataflows import template
 from accelsim.dataflows.lowering import window_flags
 from accelsim.io.presets import load_hardware, load_workload
 from accelsim.sim.cycle import random_inputs, reference_conv, run_cycle
-from accelsim.sim.simulate import simulate
+from accelsim.drivers.simulate import simulate
 from accelsim.spec.dims import Dim, LoopKind, NocKind
 from accelsim.spec.hardware import Buffer, Hardware, NoC
 from accelsim.spec.layer import ConvLayer

@@ -11,7 +11,7 @@ import textwrap
 import pytest
 
 import accelsim
-from accelsim.cli import main
+from accelsim.cli.main import main
 from accelsim.errors import AccelsimError, CapacityError, InfeasibleError, MappingError, SpecError
 from accelsim.search.mapper import Budget
 from accelsim.spec.dims import Dim, LoopKind

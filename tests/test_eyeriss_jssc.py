@@ -2,7 +2,7 @@
 
 Published values (accelsim/reference/eyeriss_chip.json, ISSCC 2016 Fig. 14.5.6): 154, 135, 156,
 156, 156 active PEs for CONV1-5 at batch 4. Active PEs are a structural count, so the
-comparison is exact. The cycle-engine run of CONV1-5 is the one ``accelsim.chip_validation``
+comparison is exact. The cycle-engine run of CONV1-5 is the one ``accelsim.validation.eyeriss_chip``
 caches (shared with ``tests/test_chip_validation.py``).
 """
 
@@ -55,7 +55,7 @@ def test_jssc_mappings_run_in_both_engines(chip):
 def test_active_pes_of_the_cycle_run_equal_the_measured():
     """CONV1 (two 11x7 sets side by side, 154) and CONV2 (a 5x27 set split 14 + 13, 135) too:
     the cycle engine counts the PEs a ragged strip leaves idle as inactive (exact)."""
-    from accelsim.chip_validation import alexnet_chip_run
+    from accelsim.validation.eyeriss_chip import alexnet_chip_run
 
     run, _ = alexnet_chip_run(2)
     measured = [int(v) for v in MEASURED["active_pes"]]
@@ -70,7 +70,7 @@ def test_latency_batch4_conv1_to_5_within_20_percent_of_measured():
     assumptions the papers do not publish, and the chip's FIFO depths and off-chip link
     protocol are not modelled.
     """
-    from accelsim.chip_validation import alexnet_chip_run
+    from accelsim.validation.eyeriss_chip import alexnet_chip_run
 
     run, _ = alexnet_chip_run(2)
     assert [r.layer.name for r in run.layers] == ["conv1", "conv2", "conv3", "conv4", "conv5"]
@@ -84,7 +84,7 @@ def test_latency_batch4_conv1_to_5_within_20_percent_of_measured():
 def test_total_latency_within_15_percent_of_measured():
     """ISSCC 2016 Fig. 14.5.6: CONV1-5 take 115.3 ms at batch 4. Tolerance ±15 % (the
     issue's): tighter than a layer's ±20 % because layer errors of both signs partly cancel."""
-    from accelsim.chip_validation import alexnet_chip_run
+    from accelsim.validation.eyeriss_chip import alexnet_chip_run
 
     run, _ = alexnet_chip_run(2)
     total_ms = sum(r.timing["seconds"] for r in run.layers) * 1e3

@@ -74,7 +74,7 @@ def test_cli_save_edit_rerun(tmp_path, capsys):
     """``run --save-mappings`` → ``run --mapping``: the same accesses and energy; a hand edit
     (conv5's two outermost loops swapped) is run as written, and an edit that breaks coverage
     is refused with exit 2 and one line naming the layer."""
-    from accelsim.cli import main
+    from accelsim.cli.main import main
     from accelsim.io.results import read_json
 
     saved, first, second = tmp_path / "maps.yaml", tmp_path / "a.json", tmp_path / "b.json"
@@ -106,7 +106,7 @@ def test_cli_save_edit_rerun(tmp_path, capsys):
 
 
 def test_cli_save_mappings_path_errors(tmp_path, capsys):
-    from accelsim.cli import main
+    from accelsim.cli.main import main
 
     assert main(["mapping", "show", "alexnet", "--layers", "conv5", "--save-mappings", str(tmp_path)]) == 2
     err = capsys.readouterr().err

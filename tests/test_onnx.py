@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from accelsim.cli import main
+from accelsim.cli.main import main
 from accelsim.errors import SpecError
 from accelsim.io.onnx_import import workload_from_onnx, workload_yaml
 from accelsim.io.presets import load_workload

@@ -20,7 +20,7 @@ from matplotlib.container import BarContainer  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 import accelsim  # noqa: E402
-from accelsim.cli import main  # noqa: E402
+from accelsim.cli.main import main  # noqa: E402
 from accelsim.plot import bandwidth_over_time, pe_heatmap, read_trace, stall_breakdown  # noqa: E402
 from accelsim.plot.cycle import BANDWIDTH_COLUMNS, STALL_COLORS, TRACE_COLORS  # noqa: E402
 from accelsim.sim.cycle import STALL_CAUSES, TRACE_COLUMNS  # noqa: E402
@@ -297,7 +297,7 @@ def test_cli_plots_a_trace(saved, capsys):
 
 def test_cli_trace_draws_the_trace_data(saved):
     """What the CLI draws on its axes is the trace's data."""
-    from accelsim.cli_plot import _trace_draw
+    from accelsim.cli.plot import _trace_draw
 
     doc = json.loads((saved / "r.json").read_text())
     args = argparse.Namespace(kind="utilization", layer=None, results=str(saved / "t.npz"))

@@ -15,7 +15,7 @@ from matplotlib.collections import PathCollection  # noqa: E402
 from matplotlib.container import BarContainer  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from accelsim.cli import main  # noqa: E402
+from accelsim.cli.main import main  # noqa: E402
 from accelsim.plot import case_totals, energy_breakdown, pareto, pareto_front, sweep_comparison, sweep_runs  # noqa: E402
 from accelsim.plot.sweep import DATAFLOW_COLORS, records_from_runs  # noqa: E402
 
@@ -241,7 +241,7 @@ def test_new_figure_when_no_axes(draw):
 # --------------------------------------------------------------------------- the CLI on a sweep directory
 @pytest.fixture(scope="module")
 def sweep_dir(tmp_path_factory):
-    from accelsim.search.sweep import sweep
+    from accelsim.drivers.sweep import sweep
 
     root = tmp_path_factory.mktemp("plotsweep")
     (root / "tiny.yaml").write_text("version: 1\nname: tiny\nlayers:\n"

@@ -200,7 +200,7 @@ def test_ragged_search_never_worse(dataflow, hw_name):
 
 
 def test_cli_ragged_flag(capsys):
-    from accelsim.cli import main
+    from accelsim.cli.main import main
 
     assert main(["mapping", "show", "alexnet", "--layers", "conv5", "--hardware", "tpu-like", "--array", "12x14",
                  "--dataflow", "sys-os", "--objective", "edp", "--ragged"]) == 0

@@ -233,7 +233,7 @@ def test_parse_topology_is_pure():
 
 def test_cli_import_then_run(tmp_path, capsys):
     """`accelsim import scalesim` writes files `accelsim run` takes as they are."""
-    from accelsim.cli import main
+    from accelsim.cli.main import main
 
     csv_path = _write(tmp_path, "alexnet.csv", ALEXNET_CSV)
     cfg_path = _write(tmp_path, "scale.cfg", SCALE_CFG)
@@ -251,7 +251,7 @@ def test_cli_import_then_run(tmp_path, capsys):
 
 
 def test_cli_import_scalesim_needs_two_files(tmp_path, capsys):
-    from accelsim.cli import main
+    from accelsim.cli.main import main
 
     assert main(["import", "scalesim", "only.csv", "-o", str(tmp_path)]) == 2
     assert "topology CSV and config" in capsys.readouterr().err

@@ -20,14 +20,14 @@ from pathlib import Path
 import pytest
 
 import accelsim
-from accelsim.cli import main
+from accelsim.cli.main import main
 from accelsim.errors import SpecError
 from accelsim.io.presets import load_hardware, load_workload
 from accelsim.io.sweepfile import load_sweep, sweep_from_data
 from accelsim.io.sweepstore import COMPONENT_COLUMNS, TIMING_COLUMNS, read_sweep
-from accelsim.search import sweep as sweep_mod
+from accelsim.drivers import sweep as sweep_mod
 from accelsim.search.mapper import Budget
-from accelsim.search.sweep import Case, cases_from_spec, load_cases, sweep, to_dataframe
+from accelsim.drivers.sweep import Case, cases_from_spec, load_cases, sweep, to_dataframe
 from accelsim.spec.variation import VARY_FIELDS, with_field
 
 REPO = Path(__file__).resolve().parents[1]
@@ -207,7 +207,7 @@ def test_case_raising_in_a_worker_is_recorded_and_the_sweep_goes_on(work):
 
 
 def test_exceptions_and_unavailable_engines_are_recorded(work, monkeypatch):
-    import accelsim.sim.simulate as sim
+    import accelsim.drivers.simulate as sim
 
     real = sim.simulate_network
 
@@ -239,7 +239,7 @@ def test_infeasible_layers_are_recorded_with_their_reason(work):
 # --------------------------------------------------------------------------- cases and ids
 def test_case_ids_are_stable_across_processes_and_follow_every_axis(work):
     cases = load_cases(work / "sweep.yaml")
-    code = ("import sys; from accelsim.search.sweep import load_cases; "
+    code = ("import sys; from accelsim.drivers.sweep import load_cases; "
             "print(' '.join(c.id for c in load_cases(sys.argv[1])))")
     env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONHASHSEED="123")
     proc = subprocess.run([sys.executable, "-c", code, str(work / "sweep.yaml")], capture_output=True, text=True,

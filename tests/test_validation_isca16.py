@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from accelsim.validation import (CONV, DATAFLOWS, FIG10_LAYERS, conv_summary, fig10, paper_ifmap_rereads,
+from accelsim.validation.isca16 import (CONV, DATAFLOWS, FIG10_LAYERS, conv_summary, fig10, paper_ifmap_rereads,
                                  reference)
 
 REF = reference()
@@ -123,7 +123,7 @@ def test_dram_writes_are_the_ofmaps_only():
     """DRAM writes are the ofmap words exactly (no spills), which per MAC is Fig. 11's noted
     0.00098 for every dataflow (±0.5 %: the note's two significant digits)."""
     from accelsim.io.presets import load_hardware, load_workload
-    from accelsim.sim.simulate import simulate_network
+    from accelsim.drivers.simulate import simulate_network
 
     wl = load_workload("alexnet").select(list(CONV))
     run = simulate_network(wl, load_hardware("isca16-256-osa"), "osa", batch=1)
@@ -142,7 +142,7 @@ def test_the_two_rules_are_what_brings_osb_to_fig11():
     from dataclasses import replace
 
     from accelsim.io.presets import load_hardware, load_workload
-    from accelsim.sim.simulate import simulate_network
+    from accelsim.drivers.simulate import simulate_network
 
     hw = load_hardware("isca16-256-osb")
     assert hw.dram_filters_once and not hw.glb_conv_reuse

@@ -24,10 +24,10 @@ from test_properties import DATAFLOWS
 from test_properties import layers as tiny_layers
 
 import accelsim
-from accelsim.cli import main
+from accelsim.cli.main import main
 from accelsim.search.mapspace import random_mapping
 from accelsim.sim.activations import relu_activations, zero_count
-from accelsim.sim.simulate import simulate
+from accelsim.drivers.simulate import simulate
 from accelsim.sim.zero_gating import expected_gating, macs_per_ifmap_word, measured_gating, operand_uses
 from accelsim.spec.dims import DataType, Level
 from accelsim.spec.hardware import Buffer, Hardware

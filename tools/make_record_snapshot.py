@@ -26,7 +26,7 @@ import numpy as np
 from accelsim.io.presets import load_hardware
 from accelsim.search.mapper import Budget
 from accelsim.search.mapspace import random_mapping
-from accelsim.sim.simulate import simulate
+from accelsim.drivers.simulate import simulate
 from accelsim.spec.hardware import Buffer, Hardware
 from accelsim.spec.layer import ConvLayer
 

@@ -1,1 +1,1 @@
-"""Mapper, mapspace search, comparisons and sweeps."""
+"""The mapper and its mapspace: choose the best legal mapping of a layer."""

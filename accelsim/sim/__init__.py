@@ -1,1 +1,1 @@
-"""Simulation drivers: lower, count, price, package results."""
+"""Evaluate a given mapping: lower it, count it (analytic or cycle engine), price it, add the data effects."""

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .spec.dims import COMPONENTS, DataType, Level
+from ..spec.dims import COMPONENTS, DataType, Level
 
-REFERENCE_DIR = Path(__file__).with_name("reference")
+REFERENCE_DIR = Path(__file__).parents[1] / "reference"
 CONV = ("conv1", "conv2", "conv3", "conv4", "conv5")
 FIG10_LAYERS = ("conv1", "conv2", "conv3", "conv4", "conv5", "fc1", "fc2", "fc3")
 DATAFLOWS = ("rs", "ws", "osa", "osb", "osc", "nlr")
@@ -52,8 +52,8 @@ class ConvSummary:
 
 
 def _run(dataflow: str, batch: int, layers, pes: int = 256):
-    from .io.presets import load_hardware, load_workload
-    from .sim.simulate import simulate_network
+    from ..io.presets import load_hardware, load_workload
+    from ..drivers.simulate import simulate_network
 
     wl = load_workload("alexnet").select(list(layers))
     hw = load_hardware(f"isca16-{pes}-{dataflow}")
@@ -100,7 +100,7 @@ def paper_ifmap_rereads(dataflow: str, batch: int) -> float:
     remainder, the ifmap reads, does not depend on the batch. RS and NLR re-read filters at
     N > 1, so for them the value is an upper bound.
     """
-    from .io.presets import load_workload
+    from ..io.presets import load_workload
 
     paper = reference()["fig_11_dram_accesses_per_mac_256pes"][dataflow][str(batch)]
     if paper is None:
@@ -188,6 +188,6 @@ def validate(target: str) -> str:
     """Report for ``accelsim validate TARGET``."""
     if target == "isca16":
         return isca16_report()
-    from .errors import SpecError
+    from ..errors import SpecError
 
     raise SpecError(f"unknown validation target {target!r}; choose isca16", "target")

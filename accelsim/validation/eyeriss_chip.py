@@ -22,7 +22,7 @@ from enum import Enum
 from functools import cache
 from pathlib import Path
 
-REFERENCE_FILE = Path(__file__).with_name("reference") / "eyeriss_chip.json"
+REFERENCE_FILE = Path(__file__).parents[1] / "reference" / "eyeriss_chip.json"
 ALEXNET_CONV = ("conv1", "conv2", "conv3", "conv4", "conv5")
 ALEXNET_BATCH = 4
 VGG16_BATCH = 3
@@ -177,7 +177,7 @@ def dram_words(result) -> tuple[int, bool]:
     Uses the result's ``dram_compressed`` record (ifmap/filter reads, psum writes/reads in
     compressed words) when the machine compresses fmaps, else the dense counts.
     """
-    from .spec.dims import Level
+    from ..spec.dims import Level
 
     compressed = getattr(result, "dram_compressed", None)
     if compressed:
@@ -188,7 +188,7 @@ def dram_words(result) -> tuple[int, bool]:
 
 def glb_words(result) -> int:
     """GLB accesses of a layer result: reads plus writes of every data type, 16-bit words."""
-    from .spec.dims import Level
+    from ..spec.dims import Level
 
     c = result.counts[Level.GLB]
     return int(c[:, 0].sum() + c[:, 1].sum())
@@ -196,9 +196,9 @@ def glb_words(result) -> int:
 
 def glb_banks_of(result, hw) -> tuple[int, int, int]:
     """Banks of ``hw``'s GLB pool the tiles of ``result``'s mapping take (ifmap, filter, psum)."""
-    from .dataflows import template
-    from .dataflows.lowering import window_flags
-    from .sim.counting import count_mapping, glb_banks
+    from ..dataflows import template
+    from ..dataflows.lowering import window_flags
+    from ..sim.counting import count_mapping, glb_banks
 
     tpl = template(result.dataflow)
     return glb_banks(count_mapping(result.mapping, result.layer, window_flags(tpl, hw)), hw)
@@ -214,8 +214,8 @@ def alexnet_chip_run(jobs: int = 2):
         The run and ``{layer: MappingSource}``. Cached: the validation report and the tests
         share one run per process.
     """
-    from .io.presets import load_hardware, load_mapping, load_workload
-    from .sim.simulate import simulate_network
+    from ..io.presets import load_hardware, load_mapping, load_workload
+    from ..drivers.simulate import simulate_network
 
     hw = load_hardware(HARDWARE)
     wl = load_workload("alexnet")
@@ -229,7 +229,7 @@ def alexnet_chip_run(jobs: int = 2):
 
 def layer_rows(jobs: int = 2) -> tuple[ChipLayerRow, ...]:
     """Measured vs simulated for each AlexNet CONV layer."""
-    from .io.presets import load_hardware
+    from ..io.presets import load_hardware
 
     hw = load_hardware(HARDWARE)
     run, sources = alexnet_chip_run(jobs)
@@ -237,7 +237,7 @@ def layer_rows(jobs: int = 2) -> tuple[ChipLayerRow, ...]:
     rows = []
     for r in run.layers:
         if not r.ok:
-            from .errors import InfeasibleError
+            from ..errors import InfeasibleError
 
             raise InfeasibleError(f"{r.layer.name} does not run on {hw.name}: {r.reason}", r.layer.name)
         meas = measured(r.layer.name)
@@ -264,8 +264,8 @@ def measured_power_mw(layer: str) -> float:
 def on_chip_power_mw(result) -> float:
     """Energy of the ALU, RF, NoC and GLB priced with the ``65nm-pj`` table (the run's counts,
     zero gating included) over the run's simulated seconds, in mW."""
-    from .io.presets import load_energy
-    from .spec.result import component_totals, energy_dict
+    from ..io.presets import load_energy
+    from ..spec.result import component_totals, energy_dict
 
     energy = energy_dict(result.counts, result.macs, load_energy(POWER_TABLE), result.gating,
                          result.dram_compressed)
@@ -311,8 +311,8 @@ def vgg16_dram_per_mac(jobs: int = 2) -> DramPerMac:
     layer; the analytic engine counts (the cycle engine's counts equal it, and 46 GMACs are
     too many to step through).
     """
-    from .io.presets import load_hardware, load_workload
-    from .sim.simulate import simulate_network
+    from ..io.presets import load_hardware, load_workload
+    from ..drivers.simulate import simulate_network
 
     value, batch, source = published_dram_per_mac("vgg16")
     hw = load_hardware(HARDWARE)
@@ -321,7 +321,7 @@ def vgg16_dram_per_mac(jobs: int = 2) -> DramPerMac:
     run = simulate_network(conv, hw, "rs", engine="analytic", batch=batch, jobs=jobs)
     bad = [r.layer.name for r in run.layers if not r.ok]
     if bad:
-        from .errors import InfeasibleError
+        from ..errors import InfeasibleError
 
         raise InfeasibleError(f"VGG-16 layers {bad} do not run on {hw.name}", "vgg16")
     counted = [dram_words(r) for r in run.layers]

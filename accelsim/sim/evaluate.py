@@ -1,4 +1,9 @@
-"""simulate(): (layer, hardware, dataflow, mapping) → LayerResult; whole-workload runs."""
+"""evaluate(): (layer, hardware, dataflow, a given mapping) → LayerResult, on either engine.
+
+The mapping is given (the mapper, a file, or the user chose it); this module counts it, checks it
+fits, prices it, runs the cycle engine when asked and records the data effects. Choosing the
+mapping is the drivers' job (:mod:`accelsim.drivers.simulate`).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,12 @@ import numpy as np
 
 from ..dataflows import parse_dataflow, template
 from ..dataflows.lowering import window_flags
-from ..errors import InfeasibleError, MappingError, SpecError
-from ..search.mapper import Budget, Objective, best_mapping
+from ..errors import SpecError
 from ..spec.dims import DataType, Level
 from ..spec.hardware import Hardware
-from ..spec.layer import ConvLayer, Workload
+from ..spec.layer import ConvLayer
 from ..spec.mapping import Mapping
-from ..spec.result import LayerResult, RunResult, Status, energy_dict
+from ..spec.result import LayerResult, energy_dict
 from .activations import (ACTIVATION_SEED, check_zero_fraction, default_ofmap_zero_fraction,
                           default_zero_fraction, relu_activations, zero_pattern)
 from .compression import dram_traffic, expected_ratio, measured_ratio
@@ -37,12 +41,6 @@ def parse_engine(value) -> Engine:
         raise SpecError(f"unknown engine {value!r}; choose analytic or cycle", "engine") from None
 
 
-def _version() -> str:
-    from .. import __version__
-
-    return __version__
-
-
 def analytic_cycles(counts, compute_steps: int, hw: Hardware, dram_words: float | None = None) -> int:
     """Cycles of the analytic engine: the largest of the compute steps and the time each
     shared resource needs for its words (DRAM, GLB, each GIN bus, the GON) — a roofline-style
@@ -58,68 +56,16 @@ def analytic_cycles(counts, compute_steps: int, hw: Hardware, dram_words: float 
     return int(roofline_cycles(np.asarray(counts), int(compute_steps), cost_array(hw), words))
 
 
-def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", mapping: Mapping | None = None,
-             ifmap=None, filters=None, objective=Objective.ENERGY, budget: Budget | None = None, *,
-             first_layer: bool = False, zero_fraction: float | None = None,
-             ofmap_zero_fraction: float | None = None, network: str | None = None) -> LayerResult:
-    """Simulate one layer.
-
-    Parameters
-    ----------
-    layer : ConvLayer
-        The layer (its ``N`` is the batch size).
-    hw : Hardware
-        The accelerator.
-    dataflow : str or Dataflow
-        ``rs``, ``ws``, ``osa``, ``osb``, ``osc`` or ``nlr``.
-    engine : str
-        ``analytic`` (closed-form counts) or ``cycle``.
-    mapping : Mapping, optional
-        The mapping to run; ``None`` lets the mapper pick the best for ``objective``.
-    ifmap, filters : numpy.ndarray, optional
-        Integer tensors (N, C, H, W) and (M, C/G, R, S) for the cycle engine. ``ifmap=None``:
-        seeded random 16-bit values, or — when the hardware gates zeros or compresses DRAM
-        fmaps, or ``zero_fraction`` is given — a seeded post-ReLU fmap
-        (:func:`~accelsim.sim.activations.relu_activations`) with the layer's zero fraction.
-        The analytic engine uses only a given ifmap's zero fraction.
-    first_layer : bool
-        The layer reads the network's input (an image): its ifmap has no zeros by default and
-        is never RLC-compressed in DRAM.
-    zero_fraction : float, optional
-        Zero fraction of the ifmap, in [0, 1]: the cycle engine generates an ifmap with exactly
-        ``round(zero_fraction · size)`` zeros, the analytic engine takes it as the expectation.
-        Default: :func:`~accelsim.sim.activations.default_zero_fraction` (AlexNet's measured
-        fractions by layer name, 0 for the first layer, 0.5 otherwise). Not with ``ifmap``.
-    ofmap_zero_fraction : float, optional
-        On an RLC machine, the zero fraction of the ReLU'd ofmap written to DRAM. Default:
-        :func:`~accelsim.sim.activations.default_ofmap_zero_fraction` (the next AlexNet layer's
-        measured input zeros by layer name, else 0.5). The analytic engine takes it as the
-        expectation; the cycle engine compresses the zero pattern of its real output after the
-        bias and ReLU that zero this fraction (:func:`~accelsim.sim.activations.zero_pattern`;
-        seeded random filters alone leave about half the outputs negative, which says nothing
-        about a trained network's sparsity).
-    network : str, optional
-        The workload the layer belongs to (``simulate_network`` passes it): AlexNet's measured
-        zero fractions apply to ``alexnet`` only (``None``: to any layer named ``conv1`` …).
-
-    Returns
-    -------
-    LayerResult
-        ``status`` is ``infeasible`` (with a reason) when no legal mapping exists. With
-        ``hw.zero_gating`` it records ``gating``, with ``hw.dram_rlc`` ``dram_compressed``
-        (:mod:`accelsim.sim.zero_gating`, :mod:`accelsim.sim.compression`); ``counts`` stay
-        dense and ``energy`` includes both effects.
+def check_options(layer: ConvLayer, ifmap=None, *, first_layer: bool = False, zero_fraction: float | None = None,
+                  ofmap_zero_fraction: float | None = None):
+    """The data options of :func:`evaluate`, checked: ``(ifmap, zero_fraction, ofmap_zero_fraction)``.
 
     Raises
     ------
-    MappingError, CapacityError
-        A given ``mapping`` does not cover the layer or does not fit the hardware.
     SpecError
-        A zero fraction outside [0, 1], both ``ifmap`` and ``zero_fraction``, or an ifmap of
-        the wrong shape.
+        ``first_layer`` not a bool, a zero fraction outside [0, 1], both ``ifmap`` and
+        ``zero_fraction``, or an ifmap of the wrong shape or dtype.
     """
-    df = parse_dataflow(dataflow)
-    eng = parse_engine(engine)
     if not isinstance(first_layer, bool):
         raise SpecError(f"must be true or false, got {first_layer!r}", "first_layer")
     if zero_fraction is not None:
@@ -130,17 +76,30 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
         ofmap_zero_fraction = check_zero_fraction(ofmap_zero_fraction, "ofmap_zero_fraction")
     if ifmap is not None:
         ifmap = _checked_ifmap(layer, ifmap)
-    tpl = template(df)
-    considered = 0
-    if mapping is None:
-        try:
-            found = best_mapping(layer, hw, df, objective, budget)
-        except InfeasibleError as exc:
-            return LayerResult(layer=layer, hardware=hw.name, dataflow=df.value, engine=eng.value,
-                               energy_unit=hw.energy.unit.value, status=Status.INFEASIBLE,
-                               reason=exc.message, num_pes=hw.num_pes)
-        mapping, considered = found.mapping, found.considered
-    window = window_flags(tpl, hw)
+    return ifmap, zero_fraction, ofmap_zero_fraction
+
+
+def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping, ifmap=None, filters=None, *,
+             first_layer: bool = False, zero_fraction: float | None = None,
+             ofmap_zero_fraction: float | None = None, network: str | None = None,
+             considered: int = 0) -> LayerResult:
+    """Count, price and (cycle engine) run one layer under a given ``mapping``.
+
+    The parameters are :func:`accelsim.drivers.simulate.simulate`'s; ``considered`` is the
+    number of mappings the search that chose ``mapping`` considered (recorded only).
+
+    Raises
+    ------
+    MappingError, CapacityError
+        ``mapping`` does not cover the layer or does not fit the hardware.
+    SpecError
+        See :func:`check_options`.
+    """
+    df = parse_dataflow(dataflow)
+    eng = parse_engine(engine)
+    ifmap, zero_fraction, ofmap_zero_fraction = check_options(
+        layer, ifmap, first_layer=first_layer, zero_fraction=zero_fraction, ofmap_zero_fraction=ofmap_zero_fraction)
+    window = window_flags(template(df), hw)
     counts = count_mapping(mapping, layer, window)
     check_fits(mapping, counts, hw)
     p_in = zero_fraction if zero_fraction is not None else default_zero_fraction(layer.name, first_layer, network)
@@ -186,7 +145,7 @@ def _checked_ifmap(layer: ConvLayer, ifmap) -> np.ndarray:
 def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, filters,
                   first_layer: bool, ofmap_zero_fraction: float) -> LayerResult:
     """Run the cycle-level engine and package its timing and data effects next to its counts."""
-    from .cycle import check_inputs, random_inputs, reference_conv, run_cycle
+    from ..sim.cycle import check_inputs, random_inputs, reference_conv, run_cycle
 
     if ifmap is None or filters is None:
         ri, rf = random_inputs(layer)
@@ -238,61 +197,3 @@ def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, f
     )
 
 
-def simulate_network(workload: Workload, hw: Hardware, dataflow="rs", engine="analytic", batch: int = 1,
-                     objective=Objective.ENERGY, mappings: dict[str, Mapping] | None = None,
-                     budget: Budget | None = None, jobs: int = 1, *, first_layer: str | None = None,
-                     zero_fraction: float | None = None, ifmaps: dict | None = None) -> RunResult:
-    """Run every layer of ``workload`` at ``batch``; infeasible layers are recorded, not raised.
-
-    ``jobs`` > 1 runs layers in that many threads (the numba kernels release the GIL).
-
-    Parameters
-    ----------
-    first_layer : str, optional
-        Name of the layer that reads the network's input (the image: no zeros by default, never
-        RLC-compressed). Default: ``workload.first_layer``, the network's first layer (kept by
-        :meth:`Workload.select`, so a subset without it has no layer reading the image).
-    zero_fraction : float, optional
-        Zero fraction of every fmap, in [0, 1]: each layer's ifmap (``simulate``'s
-        ``zero_fraction``; not for layers given an ifmap) and the analytic engine's expected
-        ofmap (``ofmap_zero_fraction``). Default: per layer, see :func:`simulate`.
-    ifmaps : dict, optional
-        ``{layer name: int array (batch, C, H, W)}``, the ifmaps of some layers (cycle engine).
-    """
-    if not isinstance(batch, int) or batch < 1:
-        raise SpecError(f"must be an integer >= 1, got {batch!r}", "batch")
-    df = parse_dataflow(dataflow)
-    if zero_fraction is not None:
-        zero_fraction = check_zero_fraction(zero_fraction, "zero_fraction")
-    if first_layer is not None and not isinstance(first_layer, str):
-        raise SpecError(f"must be a layer name, got {first_layer!r}", "first_layer")
-    first = workload.first_layer if first_layer is None else first_layer
-    ifmaps = dict(ifmaps or {})
-    unknown = sorted(set(ifmaps) - {layer.name for layer in workload.layers})
-    if unknown:
-        raise SpecError(f"no layer {', '.join(unknown)} in workload {workload.name}", "ifmaps")
-
-    def one(layer: ConvLayer) -> LayerResult:
-        given = (mappings or {}).get(layer.name)
-        ifmap = ifmaps.get(layer.name)
-        try:
-            return simulate(layer, hw, df, engine, given, ifmap=ifmap, objective=objective, budget=budget,
-                            first_layer=layer.name == first,
-                            zero_fraction=zero_fraction if ifmap is None else None,
-                            ofmap_zero_fraction=zero_fraction, network=workload.name)
-        except MappingError as exc:
-            if given is None:
-                raise
-            raise type(exc)(exc.message, f"{layer.name}.{exc.field}" if exc.field else layer.name) from None
-
-    layers = workload.with_batch(batch).layers
-    if jobs > 1 and len(layers) > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(one, layers))
-    else:
-        results = [one(layer) for layer in layers]
-    return RunResult(hardware=hw.name, dataflow=df.value, engine=parse_engine(engine).value,
-                     energy_unit=hw.energy.unit.value, batch=batch, workload=workload.name,
-                     layers=tuple(results), version=_version())

@@ -9,14 +9,14 @@ from ..spec.dims import Dataflow
 from ..spec.hardware import Hardware
 from ..spec.layer import Workload
 from ..spec.result import RunResult
-from .mapper import Budget, Objective
+from ..search.mapper import Budget, Objective
 
 ISCA16_DATAFLOWS = ("rs", "ws", "osa", "osb", "osc", "nlr")
 
 
 def warmup() -> None:
     """Compile (or load from the cache) the numba kernels in this process."""
-    from ..sim.simulate import simulate
+    from ..drivers.simulate import simulate
     from ..spec.hardware import Buffer
     from ..spec.layer import ConvLayer
 
@@ -25,7 +25,7 @@ def warmup() -> None:
 
 
 def _one(workload, hw, df, engine, batch, objective, budget) -> RunResult:
-    from ..sim.simulate import simulate_network
+    from ..drivers.simulate import simulate_network
 
     return simulate_network(workload, hw, df, engine=engine, batch=batch, objective=objective, budget=budget)
 

@@ -6,7 +6,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from .errors import SpecError
+from ..errors import SpecError
+from .common import check_output_path, write_output
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as the shell reports a Ctrl-C
 
@@ -21,7 +22,7 @@ def _case_status(records: list[dict]) -> dict[str, str]:
 
 
 def _on_disk(out: Path) -> set[str]:
-    from .io.sweepstore import is_sweep_dir, read_sweep
+    from ..io.sweepstore import is_sweep_dir, read_sweep
 
     if not is_sweep_dir(out):
         return set()
@@ -65,8 +66,8 @@ def _in(path: str | None, directory: Path) -> bool:
 
 
 def cmd_sweep(args) -> int:
-    from .io.sweepfile import load_sweep
-    from .search.sweep import cases_from_spec, sweep
+    from ..io.sweepfile import load_sweep
+    from ..drivers.sweep import cases_from_spec, sweep
 
     if args.jobs == 0 or args.jobs < -1:
         raise SpecError(f"must be >= 1 (or -1: one worker per CPU), got {args.jobs}", "--jobs")
@@ -108,10 +109,10 @@ def cmd_sweep(args) -> int:
 
 def cmd_import_scalesim(args) -> int:
     """``accelsim import scalesim TOPOLOGY.csv CONFIG.cfg -o DIR``: our workload and hardware YAML."""
-    from .io.schema import hardware_from_data, workload_from_data
-    from .io.presets import load_energy
-    from .io.scalesim import scalesim_to_yaml
-    from .io.yamlfile import parse_yaml
+    from ..io.schema import hardware_from_data, workload_from_data
+    from ..io.presets import load_energy
+    from ..io.scalesim import scalesim_to_yaml
+    from ..io.yamlfile import parse_yaml
 
     if len(args.extra) != 2:
         raise SpecError("give the SCALE-Sim topology CSV and config file: "
@@ -142,12 +143,11 @@ def cmd_import(args) -> int:
         return cmd_import_scalesim(args)
     if args.extra:
         raise SpecError(f"unexpected arguments {' '.join(args.extra)}", "import")
-    from .cli import _check_output_path, _write
-    from .io.onnx_import import workload_from_onnx, workload_yaml
-    from .io.schema import workload_from_data
-    from .io.yamlfile import parse_yaml
+    from ..io.onnx_import import workload_from_onnx, workload_yaml
+    from ..io.schema import workload_from_data
+    from ..io.yamlfile import parse_yaml
 
-    _check_output_path(args.output, "--output")
+    check_output_path(args.output, "--output")
     wl = workload_from_onnx(args.model, name=args.name, dilation=args.dilation)
     text = workload_yaml(wl, comment=f"Imported from {Path(args.model).name} by `accelsim import`.\n"
                                      "H, W are padded ifmap sizes; FC layers are convs with H=R, W=S.")
@@ -158,7 +158,7 @@ def cmd_import(args) -> int:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         Path(path).write_text(text, encoding="utf-8")
 
-    _write(write, args.output, "--output")
+    write_output(write, args.output, "--output")
     print(f"{'layer':24} {'M':>6} {'C':>6} {'H':>5} {'W':>5} {'R':>3} {'S':>3} {'U':>2} {'G':>5} {'MACs':>14}")
     for layer in wl.layers:
         print(f"{layer.name[:24]:24} {layer.M:>6} {layer.C:>6} {layer.H:>5} {layer.W:>5} {layer.R:>3} "

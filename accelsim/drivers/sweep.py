@@ -27,13 +27,13 @@ from ..dataflows import parse_dataflow
 from ..errors import AccelsimError, SpecError
 from ..io.sweepfile import SweepSpec, load_sweep, sweep_from_data
 from ..io.sweepstore import AXIS_HEAD, RESULT_COLUMNS, SweepStore, record_columns
-from ..sim.simulate import parse_engine
+from ..sim.evaluate import parse_engine
 from ..spec.dims import COMPONENTS, DataType, Level
 from ..spec.hardware import Hardware
 from ..spec.layer import Workload
 from ..spec.result import READS, WRITES, LayerResult, Status
 from ..spec.variation import apply_vary, check_value
-from .mapper import Budget, parse_objective
+from ..search.mapper import Budget, parse_objective
 
 _LEVEL_OF = {lv.label: lv for lv in Level}
 
@@ -267,7 +267,7 @@ def run_case(case: Case) -> CaseOutcome:
         One record per layer (``status`` ``ok``, ``infeasible`` or ``error``) and the
         component rows of the feasible layers.
     """
-    from ..sim.simulate import simulate_network
+    from ..drivers.simulate import simulate_network
 
     start = perf_counter()
     axes = case.axes()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from .cli import _check_plot_path, _save_plot
-from .errors import SpecError
+from .common import check_plot_path, save_plot
+from ..errors import SpecError
 
 KINDS = ("breakdown", "compare", "pareto", "utilization", "bandwidth", "stalls")
 #: What a ``--trace`` .npz can draw (``utilization`` on a trace is the PE heat map).
@@ -59,7 +59,7 @@ def _check_run(run: dict, where: str, path: str) -> None:
 
 
 def _read_documents(path: str) -> list[dict]:
-    from .io.results import read_json
+    from ..io.results import read_json
 
     try:
         doc = read_json(path)
@@ -92,7 +92,7 @@ def _one_case(runs: list[dict], args) -> dict:
 
 
 def _auto_x(records: list[dict], hue: str) -> str:
-    from .plot.sweep import LAYER_KEYS, case_totals
+    from ..plot.sweep import LAYER_KEYS, case_totals
 
     totals = case_totals(records)
     varying = [k for k in (totals[0] if totals else {})
@@ -105,23 +105,23 @@ def _auto_x(records: list[dict], hue: str) -> str:
 
 
 def _sweep_draw(args, directory: Path):
-    from .io.sweepstore import read_sweep
-    from .plot.sweep import sweep_runs
+    from ..io.sweepstore import read_sweep
+    from ..plot.sweep import sweep_runs
 
     records, components = read_sweep(directory)
     if not records:
         raise SpecError(f"no finished case in {directory / 'records.csv'}", args.results)
     where = _where(args.where)
     if args.kind == "pareto":
-        from .plot import pareto
+        from ..plot import pareto
 
         return lambda ax: pareto(records, x=args.x or "cycles", y=args.y or "energy_total",  # noqa: E731
                                  hue=args.hue or "dataflow", where=where, ax=ax)
     if args.kind == "compare":
-        from .plot import sweep_comparison
+        from ..plot import sweep_comparison
 
         hue = args.hue or "dataflow"
-        from .plot.sweep import select
+        from ..plot.sweep import select
 
         x = args.x or _auto_x(select(records, where), hue)
         return lambda ax: sweep_comparison(records, x=x, y=args.y or "energy_per_mac", hue=hue,  # noqa: E731
@@ -153,7 +153,7 @@ def _trace_draw(args, path: Path):
     """``--kind utilization`` (PE heat map) or ``bandwidth`` of one layer of a ``--trace`` .npz."""
     import zipfile
 
-    from .plot.cycle import read_trace
+    from ..plot.cycle import read_trace
 
     if args.kind not in TRACE_KINDS:
         raise SpecError(f"a cycle trace (.npz) draws --kind {' or --kind '.join(TRACE_KINDS)}; {args.kind} needs "
@@ -170,10 +170,10 @@ def _trace_draw(args, path: Path):
     _check_layer(args, list(layers), args.results)
     view = layers[args.layer or next(iter(layers))]
     if args.kind == "bandwidth":
-        from .plot import bandwidth_over_time
+        from ..plot import bandwidth_over_time
 
         return lambda ax: bandwidth_over_time(view, ax=ax)  # noqa: E731
-    from .plot import pe_heatmap
+    from ..plot import pe_heatmap
 
     return lambda ax: pe_heatmap(view, ax=ax)  # noqa: E731
 
@@ -182,31 +182,31 @@ def _run_draw(args, runs: list[dict]):
     _check_layer(args, [str(r.get("name", "?")) for r in runs[0]["layers"]], args.results)
     layers = None if args.layer is None else [args.layer]
     if args.kind == "stalls":
-        from .plot import stall_breakdown
+        from ..plot import stall_breakdown
 
         return lambda ax: stall_breakdown(runs[0], layers=layers, ax=ax)  # noqa: E731
     if args.kind == "breakdown":
-        from .plot import energy_breakdown
+        from ..plot import energy_breakdown
 
         return lambda ax: energy_breakdown(runs[0], by=args.by, normalize="mac", layers=layers,  # noqa: E731
                                            ax=ax)
     if args.kind == "compare":
-        from .plot import dataflow_comparison
+        from ..plot import dataflow_comparison
 
         return lambda ax: dataflow_comparison(runs, by=args.by, normalize="mac", ax=ax)  # noqa: E731
     if args.kind == "pareto":
-        from .plot import pareto, records_from_runs
+        from ..plot import pareto, records_from_runs
 
         return lambda ax: pareto(records_from_runs(runs), x=args.x or "cycles",  # noqa: E731
                                  y=args.y or "energy_total", hue=args.hue or "dataflow",
                                  where=_where(args.where), ax=ax)
-    from .plot import utilization
+    from ..plot import utilization
 
     return lambda ax: utilization(runs[0], ax=ax)  # noqa: E731
 
 
 def cmd_plot(args) -> int:
-    _check_plot_path(args.output, "--output")
+    check_plot_path(args.output, "--output")
     path = Path(args.results)
     trace = not path.is_dir() and _is_npz(path)
     if args.kind is None:
@@ -219,7 +219,7 @@ def cmd_plot(args) -> int:
                         "on a result document", "--layer")
     try:
         if path.is_dir():
-            from .io.sweepstore import is_sweep_dir
+            from ..io.sweepstore import is_sweep_dir
 
             if not is_sweep_dir(path):
                 raise SpecError("a directory to plot must hold the records.csv of a sweep (accelsim sweep --out)",
@@ -229,7 +229,7 @@ def cmd_plot(args) -> int:
             draw = _trace_draw(args, path)
         else:
             draw = _run_draw(args, _read_documents(args.results))
-        _save_plot(draw, args.output, "--output")
+        save_plot(draw, args.output, "--output")
     except (ValueError, KeyError) as exc:  # a plot's complaint about its input: one line, exit 2
         message = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
         raise SpecError(message, f"--kind {args.kind}") from None

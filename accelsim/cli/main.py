@@ -7,14 +7,12 @@ printed as one line and exits with code 2.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from pathlib import Path
 from typing import NoReturn
 
-from .errors import AccelsimError, SpecError
+from ..errors import AccelsimError, SpecError
+from .common import EXIT_USAGE, check_output_path, check_plot_path, save_plot, write_output
 
-EXIT_USAGE = 2
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,7 +31,7 @@ def _parse_array(text: str | None):
         raise SpecError(f"expected ROWSxCOLS such as 12x14, got {text!r}", "--array") from None
     if rows < 1 or cols < 1:
         raise SpecError(f"rows and cols must be >= 1, got {text!r}", "--array")
-    from .io.schema import MAX_INT
+    from ..io.schema import MAX_INT
 
     if rows > MAX_INT or cols > MAX_INT:
         raise SpecError(f"rows and cols must be <= {MAX_INT}, got {text!r}", "--array")
@@ -41,7 +39,7 @@ def _parse_array(text: str | None):
 
 
 def _workload(args):
-    from .io.presets import load_workload
+    from ..io.presets import load_workload
 
     wl = load_workload(args.workload)
     if args.layers:
@@ -53,7 +51,7 @@ def _mappings(args, batch: int, dataflow) -> dict:
     """``--mapping``: the file's mappings, read against the whole workload (``--layers`` may
     select fewer layers than the file maps); ``{}`` without the option. They must be mappings of
     the run's ``dataflow``."""
-    from .io.presets import load_mapping, load_workload
+    from ..io.presets import load_mapping, load_workload
 
     if not args.mapping:
         return {}
@@ -74,7 +72,7 @@ def _hardware(name: str, array, energy: str | None = None, option: str = "--hard
     """A hardware preset or file, resized to ``array`` and with the energy table ``energy``."""
     from dataclasses import replace
 
-    from .io.presets import load_energy, load_hardware
+    from ..io.presets import load_energy, load_hardware
 
     try:
         hw = load_hardware(name)
@@ -92,7 +90,7 @@ def _hardware(name: str, array, energy: str | None = None, option: str = "--hard
 
 def _batch(value: int, wl) -> int:
     """``--batch``: from 1 to ``MAX_INT``, and small enough for every layer of ``wl`` to be counted."""
-    from .io.schema import MAX_INT, check_layer_size
+    from ..io.schema import MAX_INT, check_layer_size
 
     if value < 1:
         raise SpecError(f"must be >= 1, got {value}", "--batch")
@@ -105,7 +103,7 @@ def _batch(value: int, wl) -> int:
 
 def _dataflow(name: str, option: str):
     """Parse a dataflow name given on the command line, naming the option on error."""
-    from .dataflows import parse_dataflow
+    from ..dataflows import parse_dataflow
 
     try:
         return parse_dataflow(name)
@@ -119,71 +117,24 @@ def _jobs(value: int) -> int:
     return value
 
 
-def _check_output_path(path: str | None, option: str) -> None:
-    """Fail before any work on an output file that cannot be written (a directory, a path under a file)."""
-    if not path:
-        return
-    target = Path(path)
-    if target.is_dir():
-        raise SpecError(f"{path} is a directory; give a file name", option)
-    ancestor = next((d for d in target.parents if d.exists()), None)
-    if ancestor is not None and not ancestor.is_dir():
-        raise SpecError(f"cannot write {path}: {ancestor} is not a directory", option)
-    if ancestor is not None and not os.access(ancestor, os.W_OK | os.X_OK):
-        raise SpecError(f"cannot write {path}: no permission to write in {ancestor}", option)
-
-
-def _write(write, path: str, option: str) -> Path:
-    """``write(path)``, with an OS error (a full disk, a read-only file system) as one message naming ``option``."""
-    try:
-        return write(path)
-    except OSError as exc:
-        raise SpecError(f"cannot write {exc.filename or path}: {exc.strerror or exc}", option) from None
-
-
 def _save_mappings(path: str, workload, dataflow, batch: int, results, hw_name: str) -> None:
     """``--save-mappings``: the mappings of the layers that ran, as a mapping file."""
-    from .io.mappingfile import mapping_document, write_mapping_file
+    from ..io.mappingfile import mapping_document, write_mapping_file
 
     done = {r.layer.name: r.mapping for r in results if r.ok and r.mapping is not None}
     skipped = [r.layer.name for r in results if r.layer.name not in done]
     doc = mapping_document(workload.name, dataflow.value, batch, done,
                            source=f"accelsim {dataflow.value} mappings on {hw_name}, batch {batch}")
-    _write(lambda p: write_mapping_file(p, doc), path, "--save-mappings")
+    write_output(lambda p: write_mapping_file(p, doc), path, "--save-mappings")
     note = f" ({', '.join(skipped)} did not run and are left out)" if skipped else ""
     print(f"mappings of {len(done)} layers written to {path}{note}")
-
-
-def _check_plot_path(path: str | None, option: str) -> None:
-    """Fail before any work on a plot file type matplotlib cannot write, or a path that cannot be written."""
-    if not path:
-        return
-    _check_output_path(path, option)
-    suffix = Path(path).suffix.lower().lstrip(".")
-    if not suffix:
-        return  # written as PNG (see _save_plot)
-    from matplotlib.backend_bases import FigureCanvasBase
-
-    known = FigureCanvasBase.get_supported_filetypes()
-    if suffix not in known:
-        raise SpecError(f"cannot write a .{suffix} plot; use one of {', '.join(sorted(known))}", option)
-
-
-def _save_plot(draw, path: str, option: str) -> None:
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(9, 4.8), layout="constrained")
-    draw(fig.subplots())
-    fmt = None if Path(path).suffix else "png"  # a name without a suffix: PNG, at exactly that name
-    _write(lambda p: fig.savefig(p, dpi=120, format=fmt), path, option)
-    print(f"plot saved to {path}")
 
 
 def _zero_fraction(text: str | None) -> float | None:
     """``--zero-fraction``: a number in [0, 1]."""
     if text is None:
         return None
-    from .sim.activations import check_zero_fraction
+    from ..sim.activations import check_zero_fraction
 
     try:
         value = float(text)
@@ -194,7 +145,7 @@ def _zero_fraction(text: str | None) -> float | None:
 
 def _first_layer(args) -> str:
     """The layer that reads the image: the first of the whole workload, even with --layers."""
-    from .io.presets import load_workload
+    from ..io.presets import load_workload
 
     return load_workload(args.workload).first_layer
 
@@ -211,7 +162,7 @@ def _data_inputs(args, wl, batch: int):
     if len(wl.layers) != 1:
         raise SpecError(f"an ifmap file is one layer's input; select one layer with --layers "
                         f"(this run has {len(wl.layers)})", "--ifmap")
-    from .sim.activations import load_activations
+    from ..sim.activations import load_activations
 
     layer = wl.layers[0]
     try:
@@ -223,8 +174,8 @@ def _data_inputs(args, wl, batch: int):
 
 def _data_effects_table(run) -> str:
     """Per layer: ifmap zeros, MACs gated, DRAM words dense and RLC-compressed."""
-    from .report import _align
-    from .spec.dims import DataType, Level
+    from ..report import _align
+    from ..spec.dims import DataType, Level
 
     rows = [["layer", "ifmap zeros", "gated MACs", "gated", "DRAM dense", "DRAM RLC", "RLC/dense"]]
     tot = {"gated": 0, "macs": 0, "dense": 0, "rlc": 0}
@@ -256,7 +207,7 @@ def _data_effects_table(run) -> str:
 
 def _budget(args):
     """The mapper's budget: the default one, searching imperfect factorisations with --ragged."""
-    from .search.mapper import Budget
+    from ..search.mapper import Budget
 
     return Budget(ragged=True) if getattr(args, "ragged", False) else None
 
@@ -264,14 +215,14 @@ def _budget(args):
 def cmd_run(args) -> int:
     if args.trace and args.engine != "cycle":
         raise SpecError("a trace needs the cycle-level engine: add --engine cycle", "--trace")
-    from .io.results import write_json
-    from .report import access_table, run_table
-    from .sim.simulate import simulate_network
+    from ..io.results import write_json
+    from ..report import access_table, run_table
+    from ..drivers.simulate import simulate_network
 
-    _check_plot_path(args.plot, "--plot")
-    _check_output_path(args.json, "--json")
-    _check_output_path(args.trace, "--trace")
-    _check_output_path(args.save_mappings, "--save-mappings")
+    check_plot_path(args.plot, "--plot")
+    check_output_path(args.json, "--json")
+    check_output_path(args.trace, "--trace")
+    check_output_path(args.save_mappings, "--save-mappings")
     dataflow = _dataflow(args.dataflow, "--dataflow")
     wl = _workload(args)
     hw = _hardware(args.hardware, _parse_array(args.array), args.energy)
@@ -290,40 +241,40 @@ def cmd_run(args) -> int:
         print()
         print(_data_effects_table(run))
     if run.engine == "cycle":
-        from .report import timing_table
+        from ..report import timing_table
 
         print()
         print(timing_table(run))
-    from .report import power_table
+    from ..report import power_table
 
     power = power_table(run)
     if power:
         print()
         print(power)
     if args.trace:
-        from .io.results import write_trace
+        from ..io.results import write_trace
 
-        written = _write(lambda p: write_trace(run, p), args.trace, "--trace")
+        written = write_output(lambda p: write_trace(run, p), args.trace, "--trace")
         print(f"trace written to {written}")
     if args.json:
-        _write(lambda p: write_json(run.to_dict(), p), args.json, "--json")
+        write_output(lambda p: write_json(run.to_dict(), p), args.json, "--json")
         print(f"results written to {args.json}")
     if args.save_mappings:
         _save_mappings(args.save_mappings, wl, dataflow, batch, run.layers, hw.name)
     if args.plot:
-        from .plot import energy_breakdown
+        from ..plot import energy_breakdown
 
-        _save_plot(lambda ax: energy_breakdown(run, by=args.by, normalize="mac", ax=ax), args.plot, "--plot")
+        save_plot(lambda ax: energy_breakdown(run, by=args.by, normalize="mac", ax=ax), args.plot, "--plot")
     return 0
 
 
 def cmd_compare(args) -> int:
-    from .io.results import write_json
-    from .report import compare_table
-    from .search.compare import ISCA16_DATAFLOWS, compare
+    from ..io.results import write_json
+    from ..report import compare_table
+    from ..drivers.compare import ISCA16_DATAFLOWS, compare
 
-    _check_plot_path(args.plot, "--plot")
-    _check_output_path(args.json, "--json")
+    check_plot_path(args.plot, "--plot")
+    check_output_path(args.json, "--json")
     jobs = _jobs(args.jobs)
     wl = _workload(args)
     batch = _batch(args.batch, wl)
@@ -340,7 +291,7 @@ def cmd_compare(args) -> int:
     if args.setup:
         if args.setup != "isca16":
             raise SpecError(f"unknown setup {args.setup!r}; the only setup is isca16", "--setup")
-        from .io.presets import list_presets
+        from ..io.presets import list_presets
 
         setups = list_presets("hardware")
         for df in dataflows:  # fail early, before any work, on a bad PE count or dataflow
@@ -361,18 +312,18 @@ def cmd_compare(args) -> int:
                    objective=args.objective, n_jobs=jobs, budget=_budget(args))
     print(compare_table(runs))
     if args.json:
-        _write(lambda p: write_json({"runs": [r.to_dict() for r in runs]}, p), args.json, "--json")
+        write_output(lambda p: write_json({"runs": [r.to_dict() for r in runs]}, p), args.json, "--json")
         print(f"results written to {args.json}")
     if args.plot:
-        from .plot import dataflow_comparison
+        from ..plot import dataflow_comparison
 
-        _save_plot(lambda ax: dataflow_comparison(runs, by=args.by, normalize="mac", ax=ax), args.plot, "--plot")
+        save_plot(lambda ax: dataflow_comparison(runs, by=args.by, normalize="mac", ax=ax), args.plot, "--plot")
     return 0
 
 
 def cmd_list(args) -> int:
-    from .dataflows import available, template
-    from .io.presets import list_presets
+    from ..dataflows import available, template
+    from ..io.presets import list_presets
 
     if args.what == "dataflows":
         for df in available():
@@ -384,14 +335,14 @@ def cmd_list(args) -> int:
 
 
 def cmd_mapping(args) -> int:
-    from .sim.simulate import simulate
+    from ..drivers.simulate import simulate
 
     dataflow = _dataflow(args.dataflow, "--dataflow")
     wl = _workload(args)
     hw = _hardware(args.hardware, _parse_array(args.array), args.energy)
     batch = _batch(args.batch, wl)
     given = _mappings(args, batch, dataflow)
-    _check_output_path(args.save_mappings, "--save-mappings")
+    check_output_path(args.save_mappings, "--save-mappings")
     results = []
     for layer in wl.with_batch(batch).layers:
         res = simulate(layer, hw, dataflow, mapping=given.get(layer.name), objective=args.objective,
@@ -404,7 +355,7 @@ def cmd_mapping(args) -> int:
         print(res.mapping.describe(layer.loop_bounds()))
         print(f"active PEs {res.active_pes}, mappings considered {res.mappings_considered}")
         if hw.noc.kind.value == "gin":
-            from .dataflows.noc_ids import assign_tags, describe_tags
+            from ..dataflows.noc_ids import assign_tags, describe_tags
 
             print(describe_tags(assign_tags(res.mapping, layer)))
     if args.save_mappings:
@@ -415,19 +366,19 @@ def cmd_mapping(args) -> int:
 def cmd_validate(args) -> int:
     if args.json and args.target != "eyeriss":
         raise SpecError("a JSON report exists for 'validate eyeriss' only", "--json")
-    _check_output_path(args.json, "--json")
+    check_output_path(args.json, "--json")
     if args.target == "eyeriss":
-        from .chip_validation import eyeriss_report
+        from ..validation.eyeriss_chip import eyeriss_report
 
         report = eyeriss_report()
         print(report.format())
         if args.json:
-            from .io.results import write_json
+            from ..io.results import write_json
 
-            _write(lambda p: write_json(report.to_dict(), p), args.json, "--json")
+            write_output(lambda p: write_json(report.to_dict(), p), args.json, "--json")
             print(f"report written to {args.json}")
         return 0
-    from .validation import validate
+    from ..validation.isca16 import validate
 
     print(validate(args.target))
     return 0
@@ -500,7 +451,8 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--json", help="eyeriss: also write the report (measured, simulated, ratios) here")
     val.set_defaults(func=cmd_validate)
 
-    from . import cli_plot, cli_sweep
+    from . import plot as cli_plot
+    from . import sweep as cli_sweep
 
     cli_plot.add_parsers(sub)
     cli_sweep.add_parsers(sub)

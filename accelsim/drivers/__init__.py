@@ -1,0 +1,1 @@
+"""Drivers: choose mappings and run layers, networks, dataflow comparisons and sweeps."""
