@@ -25,7 +25,7 @@ from accelsim.validation.eyeriss_chip import Quantity
 from accelsim.cli.main import main
 from accelsim.dataflows.lowering import capacity_array
 from accelsim.errors import CapacityError, SpecError
-from accelsim.kernels.analytic import _overflow
+from accelsim.kernels.search import _overflow
 from accelsim.search.mapper import Budget, best_mapping
 from accelsim.sim.counting import check_fits, count_mapping, glb_banks
 from accelsim.spec.hardware import Buffer

@@ -17,7 +17,7 @@ _KIND_OF_PLACE = {"outer": LoopKind.TEMPORAL, "row": LoopKind.ROW, "col": LoopKi
 
 @dataclass(frozen=True, slots=True)
 class NestArrays:
-    """A mapping as kernel arrays (see :mod:`accelsim.kernels.analytic`)."""
+    """A mapping as kernel arrays (see :mod:`accelsim.kernels.analytic`; indices :mod:`accelsim.layout`)."""
 
     dims: np.ndarray
     factors: np.ndarray
@@ -80,7 +80,8 @@ def prime_factors(n: int) -> list[int]:
 
 @dataclass(frozen=True, slots=True)
 class SearchSpace:
-    """A template instantiated for one layer: slots, prime factors and residence rules."""
+    """A template instantiated for one layer: slots, prime factors and residence rules (the
+    mapspace :mod:`accelsim.kernels.search` works on)."""
 
     slot_dim: np.ndarray
     slot_kind: np.ndarray
@@ -130,7 +131,8 @@ def search_space(tpl: Template, layer: ConvLayer) -> SearchSpace:
 
 
 def genome_to_mapping(space: SearchSpace, tpl: Template, assign, order, res) -> Mapping:
-    """The :class:`Mapping` a search genome stands for (slots of factor 1 dropped)."""
+    """The :class:`Mapping` a search genome (:mod:`accelsim.kernels.search`) stands for (slots of
+    factor 1 dropped)."""
     k = len(space.slot_dim)
     slot_factor = [1] * k
     for i, slot in enumerate(assign):

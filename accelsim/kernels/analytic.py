@@ -1,42 +1,41 @@
-"""Closed-form access counts of a lowered loop nest, and the mapper's search loop.
+"""Closed-form access counts of a lowered loop nest (the analytic engine).
 
-Array conventions (shared with :mod:`accelsim.dataflows.lowering`):
+Array conventions (shared with :mod:`accelsim.dataflows.lowering`; the indices are
+:mod:`accelsim.layout`'s):
 
-* dimensions ``0..7`` = G N M C E F R S; data types ``0..2`` = ifmap, filter, psum;
+* dimensions ``D_G..D_S`` = G N M C E F R S; data types ``IFMAP, FILTER, PSUM``;
 * ``dims, factors, kinds, reds`` : int64[L], one entry per loop, outermost first;
-  ``kinds`` 0 temporal, 1 row, 2 column; ``reds`` 0 none, 1 NoC, 2 adder tree;
-* ``res`` : int64[2, 3], tile start of (GLB, RF) per data type, -1 = bypass;
-* ``counts`` : int64[4, 3, 4], (DRAM, GLB, NoC, RF) × data type ×
+  ``kinds`` ``TEMPORAL``, ``ROW``, ``COL``; ``reds`` ``RED_NONE``, ``RED_NOC``, ``RED_TREE``;
+* ``res`` : int64[N_TILE_LEVELS, N_TYPES], tile start at ``TILE_GLB`` and ``TILE_RF`` per data
+  type, ``BYPASS`` (-1) = none;
+* ``counts`` : int64[N_LEVELS, N_TYPES, N_COUNT_STATS], (DRAM, GLB, NoC, RF) × data type ×
   (reads, writes, updates, transactions); for the NoC, "reads" are words delivered into PEs.
 
 Accounting follows Chen, Emer, Sze, ISCA 2016, Eq. (3)-(4): an input word moved between two
 levels is charged once, as a read of the outer one; the innermost holder is read once per MAC;
 a psum resident at a level for ``x`` updates costs ``x - 1`` reads and ``x - 1`` writes there;
 DRAM receives every final or spilled psum as a write and returns spilled psums as reads.
+Besides the counts: the energy they cost (:func:`energy_of`), the compute steps
+(:func:`compute_steps`, :func:`compute_steps_padded`), the roofline cycles
+(:func:`roofline_cycles`) and the words of one tile (:func:`tile_words`). The mapper's search
+over nests is :mod:`accelsim.kernels.search`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..layout import (
+    D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, DRAM, FILTER, GLB, IFMAP, N_DIMS, N_LEVELS, N_TYPES,
+    NOC, PSUM, READS, RED_NOC, RED_TREE, RF, TEMPORAL, TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES, WRITES,
+    charged_words)
+from ..layout import RELEVANCE as _RELEVANCE_ROWS
 from .jit import jit
 
-IFMAP, FILTER, PSUM = 0, 1, 2
-DRAM, GLB, NOC, RF = 0, 1, 2, 3
-READS, WRITES, UPDATES, TRANSACTIONS = 0, 1, 2, 3
-D_E, D_F, D_R, D_S = 4, 5, 6, 7
-
-# the mapper's search rules (a bit mask; :func:`accelsim.dataflows.lowering.rules_of`)
-RULE_ALLOW_SPILL = 1      # psums may spill to DRAM
-RULE_FILTERS_ONCE = 2     # every filter word is read from DRAM once
-RULE_NO_GLB_WINDOW = 4    # no temporal E/F loop inside the ifmap's GLB tile
-
-# relevance[t, d]: does data type t depend on dimension d (G N M C E F R S)
+#: RELEVANCE[t, d]: does data type t depend on dimension d (layout.RELEVANCE as int64[3, 8])
+RELEVANCE = np.array(_RELEVANCE_ROWS, dtype=np.int64)
 _NO_BOUNDS = np.zeros(0, dtype=np.int64)  # count_accesses: perfect factorisation, closed form
-RELEVANCE = np.array(
-    [[1, 1, 0, 1, 1, 1, 1, 1],
-     [1, 0, 1, 1, 0, 0, 1, 1],
-     [1, 1, 1, 0, 1, 1, 0, 0]], dtype=np.int64)
+_charged_words = jit(charged_words)
 
 
 @jit
@@ -51,10 +50,10 @@ def _window(e, r, stride):
 def _proj(t, x, stride):
     """Words of data type ``t`` spanned by per-dimension extents ``x``."""
     if t == IFMAP:
-        return x[0] * x[1] * x[3] * _window(x[4], x[6], stride) * _window(x[5], x[7], stride)
+        return x[D_G] * x[D_N] * x[D_C] * _window(x[D_E], x[D_R], stride) * _window(x[D_F], x[D_S], stride)
     if t == FILTER:
-        return x[0] * x[2] * x[3] * x[6] * x[7]
-    return x[0] * x[1] * x[2] * x[4] * x[5]
+        return x[D_G] * x[D_M] * x[D_C] * x[D_R] * x[D_S]
+    return x[D_G] * x[D_N] * x[D_M] * x[D_E] * x[D_F]
 
 
 @jit
@@ -182,7 +181,7 @@ def _ifmap_moves(dims, factors, kinds, p, q, reuse, stride):
         if j >= p:
             member[j] = 1
             tile[j] = 1
-        elif kinds[j] != 0:
+        elif kinds[j] != TEMPORAL:
             if j < q:
                 repl *= factors[j]
             else:
@@ -193,31 +192,31 @@ def _ifmap_moves(dims, factors, kinds, p, q, reuse, stride):
     if reuse == 2:
         # forwarding across the array: the innermost run of window loops is read once
         for j in range(p - 1, -1, -1):
-            if kinds[j] != 0 or factors[j] == 1:
+            if kinds[j] != TEMPORAL or factors[j] == 1:
                 continue
             if dims[j] >= D_E:
                 member[j] = 1
             else:
                 for i in range(j + 1):
-                    if kinds[i] == 0:
+                    if kinds[i] == TEMPORAL:
                         outer *= factors[i]
                 break
     elif reuse == 0:
         for j in range(p):
-            if kinds[j] == 0:
+            if kinds[j] == TEMPORAL:
                 outer *= factors[j]
     else:
         for j in range(p - 1, -1, -1):
-            if kinds[j] == 0 and factors[j] > 1 and RELEVANCE[IFMAP, dims[j]] == 1:
+            if kinds[j] == TEMPORAL and factors[j] > 1 and RELEVANCE[IFMAP, dims[j]] == 1:
                 k = j
                 break
         if k >= 0:
             for j in range(k):
-                if kinds[j] == 0:
+                if kinds[j] == TEMPORAL:
                     outer *= factors[j]
     plain = 1  # G, N, C extents
     for j in range(n):
-        if member[j] == 1 and (dims[j] == 0 or dims[j] == 1 or dims[j] == 3):
+        if member[j] == 1 and (dims[j] == D_G or dims[j] == D_N or dims[j] == D_C):
             plain *= factors[j]
     rows = _axis_union(dims, factors, member, D_E, D_R, stride)
     cols = _axis_union(dims, factors, member, D_F, D_S, stride)
@@ -248,12 +247,12 @@ def _moves(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, stride, rel):
     if t == IFMAP:
         return _ifmap_moves(dims, factors, kinds, p, q, reuse, stride)
     n = dims.shape[0]
-    x = np.ones(8, dtype=np.int64)
+    x = np.ones(N_DIMS, dtype=np.int64)
     for j in range(p, n):
         x[dims[j]] *= factors[j]
     repl = 1
     for j in range(p):
-        if kinds[j] == 0:
+        if kinds[j] == TEMPORAL:
             continue
         d = dims[j]
         if j < q:
@@ -261,22 +260,22 @@ def _moves(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, stride, rel):
         elif rel[t, d] == 1:
             x[d] *= factors[j]
         elif t == PSUM:
-            if not (reds[j] == 1 or (reds[j] == 2 and merge_tree)):
+            if not (reds[j] == RED_NOC or (reds[j] == RED_TREE and merge_tree)):
                 repl *= factors[j]
     outer = 1
     if reuse == 1 or reuse == 3:
         # filters and psums never overlap along a loop: only stationarity applies
         k = -1
         for j in range(p - 1, -1, -1):
-            if kinds[j] == 0 and factors[j] > 1 and rel[t, dims[j]] == 1:
+            if kinds[j] == TEMPORAL and factors[j] > 1 and rel[t, dims[j]] == 1:
                 k = j
                 break
         for j in range(k + 1):
-            if kinds[j] == 0:
+            if kinds[j] == TEMPORAL:
                 outer *= factors[j]
         return outer * _proj(t, x, stride) * repl
     for j in range(p):
-        if kinds[j] == 0:
+        if kinds[j] == TEMPORAL:
             outer *= factors[j]
     return outer * _proj(t, x, stride) * repl
 
@@ -298,7 +297,7 @@ def _roles(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, rel):
     k = -1
     if reuse == 1 or reuse == 3:
         for j in range(p - 1, -1, -1):
-            if kinds[j] == 0 and factors[j] > 1 and rel[t, dims[j]] == 1:
+            if kinds[j] == TEMPORAL and factors[j] > 1 and rel[t, dims[j]] == 1:
                 k = j
                 break
     if reuse == 2 and t != IFMAP:
@@ -306,21 +305,21 @@ def _roles(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, rel):
     kk = -1  # forwarding: the innermost non-window temporal loop
     if reuse == 2:
         for j in range(p - 1, -1, -1):
-            if kinds[j] == 0 and factors[j] > 1 and dims[j] < D_E:
+            if kinds[j] == TEMPORAL and factors[j] > 1 and dims[j] < D_E:
                 kk = j
                 break
     for j in range(n):
         d = dims[j]
         if j >= p:
             role[j] = TILE
-        elif kinds[j] != 0:
+        elif kinds[j] != TEMPORAL:
             if j < q:
                 role[j] = FIX
             elif t == IFMAP:
                 role[j] = OFFS
             elif rel[t, d] == 1:
                 role[j] = OFFS
-            elif t == PSUM and not (reds[j] == 1 or (reds[j] == 2 and merge_tree)):
+            elif t == PSUM and not (reds[j] == RED_NOC or (reds[j] == RED_TREE and merge_tree)):
                 role[j] = FIX
             else:
                 role[j] = FREE
@@ -434,7 +433,7 @@ def _moves_padded(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, stride
     """
     role, slide = _roles(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, rel)
     total = 1
-    for d in range(8):
+    for d in range(N_DIMS):
         if t == IFMAP and d >= D_E:
             continue
         fix = _values(dims, factors, role, 1 << FIX, d)
@@ -491,10 +490,10 @@ def _count(dims, factors, kinds, reds, res, stride, window, bounds, counts, usag
     n = dims.shape[0]
     counts[:] = 0
     usage[:] = 0
-    padded = bounds.shape[0] == 8
+    padded = bounds.shape[0] == N_DIMS
     macs = 1
     if padded:
-        for d in range(8):
+        for d in range(N_DIMS):
             macs *= bounds[d]
     else:
         for j in range(n):
@@ -502,18 +501,18 @@ def _count(dims, factors, kinds, reds, res, stride, window, bounds, counts, usag
     # chain of holders per type: DRAM (pos 0), GLB, RF, then the MAC (pos n)
     pos = np.empty(4, dtype=np.int64)
     lev = np.empty(4, dtype=np.int64)
-    one = np.ones(8, dtype=np.int64)
-    for t in range(3):
+    one = np.ones(N_DIMS, dtype=np.int64)
+    for t in range(N_TYPES):
         m = 0
         pos[m] = 0
         lev[m] = DRAM
         m += 1
-        if res[0, t] >= 0:
-            pos[m] = res[0, t]
+        if res[TILE_GLB, t] >= 0:
+            pos[m] = res[TILE_GLB, t]
             lev[m] = GLB
             m += 1
-        if res[1, t] >= 0:
-            pos[m] = res[1, t]
+        if res[TILE_RF, t] >= 0:
+            pos[m] = res[TILE_RF, t]
             lev[m] = RF
             m += 1
         pos[m] = n
@@ -524,9 +523,9 @@ def _count(dims, factors, kinds, reds, res, stride, window, bounds, counts, usag
             for j in range(pos[i], n):
                 x[dims[j]] *= factors[j]
             if padded:
-                for d in range(8):
+                for d in range(N_DIMS):
                     x[d] = min(x[d], bounds[d])  # the largest tile is the one at the origin
-            usage[0 if lev[i] == GLB else 1, t] = _proj(t, x, stride)
+            usage[TILE_GLB if lev[i] == GLB else TILE_RF, t] = _proj(t, x, stride)
         if t != PSUM:
             for i in range(m - 1):
                 pp = pos[i]
@@ -595,42 +594,56 @@ def _count(dims, factors, kinds, reds, res, stride, window, bounds, counts, usag
 
 
 @jit
-def energy_of(counts, macs, costs):
-    """Energy of ``counts`` with ``costs`` = float64[5] (MAC, RF, NoC, GLB, DRAM)."""
-    e = macs * costs[0]
-    level_cost = (costs[4], costs[3], costs[2], costs[1])
-    for lv in range(4):
-        for t in range(3):
-            a = counts[lv, t, READS]
-            if t == PSUM and lv != NOC:
-                a += counts[lv, t, WRITES]
-            e += a * level_cost[lv]
-    return e
+def tile_words(t, dims, factors, p, stride):
+    """Words of data type ``t`` in the tile spanned by loops ``p:`` of a perfect nest.
+
+    Parameters
+    ----------
+    t : int
+        Data type (``IFMAP``, ``FILTER``, ``PSUM``).
+    dims, factors : ndarray
+        int64[L], the nest, outermost first.
+    p : int
+        Index of the tile's outermost loop (``L``: a single word).
+    stride : int
+        The layer's stride ``U``.
+
+    Returns
+    -------
+    int
+        Words.
+    """
+    x = np.ones(N_DIMS, dtype=np.int64)
+    for j in range(p, dims.shape[0]):
+        x[dims[j]] *= factors[j]
+    return _proj(t, x, stride)
 
 
 @jit
-def _overflow(usage, caps, lv):
-    """Words by which level ``lv`` (0 GLB, 1 RF) overflows; ``caps[lv, 0] < 0`` = unbounded.
+def energy_of(counts, macs, costs):
+    """Energy of ``counts``: the MACs plus every level's charged words
+    (:func:`accelsim.layout.charged_words`) at that level's cost per word.
 
-    With banks (``caps[lv, 4]`` words each, ``caps[lv, 5]`` of them, each wholly one data
-    type) a type spilling ``w`` words past its dedicated ones takes ``ceil(w / bank)`` banks;
-    banks taken beyond ``caps[lv, 5]`` count as a bank's words each.
+    Parameters
+    ----------
+    counts : ndarray
+        int64[N_LEVELS, N_TYPES, N_COUNT_STATS] access counts, words.
+    macs : int
+        MACs of the nest.
+    costs : ndarray
+        float64[>= 5], energy per MAC and per word at the RF, NoC, GLB and DRAM (any one unit).
+
+    Returns
+    -------
+    float
+        Energy, in the unit of ``costs``.
     """
-    if caps[lv, 0] < 0:
-        return 0
-    bank = caps[lv, 4] if caps.shape[1] > 5 else 0
-    spill = 0
-    banks = 0
-    for t in range(3):
-        extra = usage[lv, t] - caps[lv, 1 + t]
-        if extra > 0:
-            spill += extra
-            if bank > 0:
-                banks += (extra + bank - 1) // bank
-    over = spill - caps[lv, 0] if spill > caps[lv, 0] else 0
-    if bank > 0 and banks > caps[lv, 5] and (banks - caps[lv, 5]) * bank > over:
-        over = (banks - caps[lv, 5]) * bank
-    return over
+    e = macs * costs[0]
+    level_cost = (costs[4], costs[3], costs[2], costs[1])  # indexed by DRAM, GLB, NOC, RF
+    for lv in range(N_LEVELS):
+        for t in range(N_TYPES):
+            e += _charged_words(counts, lv, t) * level_cost[lv]
+    return e
 
 
 @jit
@@ -638,7 +651,7 @@ def compute_steps(factors, kinds):
     """Temporal steps of a nest: cycles with one MAC per PE per cycle and no stalls."""
     steps = 1
     for j in range(factors.shape[0]):
-        if kinds[j] == 0:
+        if kinds[j] == TEMPORAL:
             steps *= factors[j]
     return steps
 
@@ -649,10 +662,10 @@ def compute_steps_padded(dims, factors, kinds, bounds):
     has a valid iteration (the others are skipped)."""
     temporal = np.zeros(dims.shape[0], dtype=np.int64)
     for j in range(dims.shape[0]):
-        if kinds[j] == 0:
+        if kinds[j] == TEMPORAL:
             temporal[j] = 1
     steps = 1
-    for d in range(8):
+    for d in range(N_DIMS):
         vals = _index_values(dims, factors, temporal, d)
         steps *= _masked_count(vals, np.zeros(1, dtype=np.int64), bounds[d])
     return steps
@@ -670,10 +683,10 @@ def roofline_cycles(counts, steps, costs, dram_words):
         return cycles
     if dram_words < 0:
         dram_words = 0.0
-        for t in range(3):
+        for t in range(N_TYPES):
             dram_words += counts[DRAM, t, READS] + counts[DRAM, t, WRITES]
     glb_words = 0.0
-    for t in range(3):
+    for t in range(N_TYPES):
         glb_words += counts[GLB, t, READS] + counts[GLB, t, WRITES]
     psum_rate = min(costs[9], costs[10])
     for words, rate in ((dram_words, costs[5]), (glb_words, costs[6]),
@@ -683,414 +696,3 @@ def roofline_cycles(counts, steps, costs, dram_words):
         if rate > 0 and words / rate > cycles:
             cycles = words / rate
     return np.ceil(cycles)
-
-
-@jit
-def score_of(counts, macs, steps, costs, objective, pes):
-    """Objective value: 0 energy, 1 cycles (energy breaks ties), 2 energy × cycles.
-
-    Cycles are :func:`roofline_cycles` (the compute ``steps`` when ``costs`` carries no
-    rates). The energy objective carries a tie-break of 0.001 % per unit of
-    ``steps · pes / macs`` (the inverse PE utilisation), so of two mappings within a fraction
-    of a percent in energy the one using more of the ``pes`` PEs wins.
-    """
-    energy = energy_of(counts, macs, costs)
-    if objective == 0:
-        return energy * (1.0 + 1e-5 * steps * pes / macs)
-    cycles = roofline_cycles(counts, steps, costs, -1.0)
-    if objective == 1:
-        return cycles * (1.0 + 1e-9 * energy / macs)
-    return energy * cycles
-
-
-# ----------------------------------------------------------------------------- search
-# A genome: which slot every prime factor goes to, the order of the slots, and where each
-# data type's GLB and RF tiles start. Slots are grouped OUTER | ROW | COL | PE.
-
-@jit
-def _build(assign, order, slot_dim, slot_kind, slot_red, prime_val, dims, factors, kinds, reds):
-    k = slot_dim.shape[0]
-    sf = np.ones(k, dtype=np.int64)
-    for i in range(prime_val.shape[0]):
-        sf[assign[i]] *= prime_val[i]
-    for i in range(k):
-        s = order[i]
-        dims[i] = slot_dim[s]
-        factors[i] = sf[s]
-        kinds[i] = slot_kind[s]
-        reds[i] = slot_red[s]
-
-
-@jit
-def _tile(t, dims, factors, p, stride):
-    x = np.ones(8, dtype=np.int64)
-    for j in range(p, dims.shape[0]):
-        x[dims[j]] *= factors[j]
-    return _proj(t, x, stride)
-
-
-@jit
-def _repair(dims, factors, res, caps, hi, lv, stride, bypass_ok):
-    """Move tile starts of level ``lv`` inward until they fit; False if impossible."""
-    usage = np.zeros((2, 3), dtype=np.int64)
-    while True:
-        for t in range(3):
-            usage[lv, t] = _tile(t, dims, factors, res[lv, t], stride) if res[lv, t] >= 0 else 0
-        if _overflow(usage, caps, lv) == 0:
-            return True
-        worst = -1
-        for t in range(3):
-            if res[lv, t] >= 0 and res[lv, t] < hi and (worst < 0 or usage[lv, t] > usage[lv, worst]):
-                worst = t
-        if worst < 0:
-            for t in range(3):
-                if res[lv, t] >= 0 and bypass_ok[lv, t] == 1 and (worst < 0 or usage[lv, t] > usage[lv, worst]):
-                    worst = t
-            if worst < 0:
-                return False
-            res[lv, worst] = -1
-        else:
-            res[lv, worst] += 1
-
-
-@jit
-def _repair_array(assign, slot_dim, slot_kind, prime_val, n_outer, kind, limit):
-    """Move prime factors from slots of array axis ``kind`` to their dimension's outer slot
-    (largest first) until the axis needs at most ``limit`` PEs; False if impossible."""
-    while True:
-        used = 1
-        for i in range(prime_val.shape[0]):
-            if slot_kind[assign[i]] == kind:
-                used *= prime_val[i]
-        if used <= limit:
-            return True
-        pick = -1
-        for i in range(prime_val.shape[0]):
-            if slot_kind[assign[i]] != kind:
-                continue
-            d = slot_dim[assign[i]]
-            has_outer = False
-            for s in range(n_outer):
-                if slot_dim[s] == d:
-                    has_outer = True
-            if has_outer and (pick < 0 or prime_val[i] > prime_val[pick]):
-                pick = i
-        if pick < 0:
-            return False
-        d = slot_dim[assign[pick]]
-        for s in range(n_outer):
-            if slot_dim[s] == d:
-                assign[pick] = s
-
-
-@jit
-def breaks_rules(rules, dims, factors, kinds, res, counts):
-    """Whether a counted nest breaks one of the search ``rules`` (``RULE_*`` bits).
-
-    ``RULE_ALLOW_SPILL`` off: psums reach DRAM. ``RULE_FILTERS_ONCE``: DRAM filter reads exceed
-    the filter words (the product of the G, M, C, R, S factors). ``RULE_NO_GLB_WINDOW``: a
-    temporal E or F loop with a factor above 1 lies inside the ifmap's GLB tile (the buffer
-    would give convolutional reuse, which the rule leaves to the array and the RF).
-    """
-    if (rules & RULE_ALLOW_SPILL) == 0 and counts[DRAM, PSUM, READS] > 0:
-        return True
-    if rules & RULE_FILTERS_ONCE:
-        words = 1
-        for j in range(dims.shape[0]):
-            if RELEVANCE[FILTER, dims[j]] == 1:
-                words *= factors[j]
-        if counts[DRAM, FILTER, READS] > words:
-            return True
-    if (rules & RULE_NO_GLB_WINDOW) and res[0, IFMAP] >= 0:
-        for j in range(res[0, IFMAP], dims.shape[0]):
-            if kinds[j] == 0 and factors[j] > 1 and (dims[j] == D_E or dims[j] == D_F):
-                return True
-    return False
-
-
-@jit
-def _evaluate(assign, order, res, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
-              bypass_ok, stride, window, costs, caps, rows, cols, objective, rules,
-              dims, factors, kinds, reds, counts, usage, acc_mask):
-    if not _repair_array(assign, slot_dim, slot_kind, prime_val, n_outer, 1, rows):
-        return np.inf
-    if not _repair_array(assign, slot_dim, slot_kind, prime_val, n_outer, 2, cols):
-        return np.inf
-    _build(assign, order, slot_dim, slot_kind, slot_red, prime_val, dims, factors, kinds, reds)
-    if not _repair(dims, factors, res, caps, n_outer, 0, stride, bypass_ok):
-        return np.inf
-    if not _repair(dims, factors, res, caps, dims.shape[0], 1, stride, bypass_ok):
-        return np.inf
-    if res[1, 2] >= 0:
-        # the dataflow accumulates these dimensions' PE loops inside the RF psum tile
-        for j in range(pe_start, res[1, 2]):
-            if factors[j] > 1 and acc_mask[dims[j]] == 1:
-                return np.inf
-    macs = count_accesses(dims, factors, kinds, reds, res, stride, window, counts, usage)
-    if breaks_rules(rules, dims, factors, kinds, res, counts):
-        return np.inf
-    return score_of(counts, macs, compute_steps(factors, kinds), costs, objective, rows * cols)
-
-
-@jit
-def _random_genome(assign, order, res, prime_dim, dim_slots, dim_nslots, n_outer, pe_start, k,
-                   res_mode):
-    for i in range(prime_dim.shape[0]):
-        d = prime_dim[i]
-        assign[i] = dim_slots[d, np.random.randint(dim_nslots[d])]
-    for i in range(k):
-        order[i] = i
-    for lo, hi in ((0, n_outer), (pe_start, k)):
-        for i in range(hi - 1, lo, -1):
-            j = lo + np.random.randint(i - lo + 1)
-            tmp = order[i]
-            order[i] = order[j]
-            order[j] = tmp
-    for t in range(3):
-        # res_mode: 0 keep, 1 may bypass, 2 bypass
-        res[0, t] = -1 if res_mode[0, t] == 2 or (res_mode[0, t] == 1 and np.random.randint(4) == 0) \
-            else np.random.randint(n_outer + 1)
-        res[1, t] = -1 if res_mode[1, t] == 2 or (res_mode[1, t] == 1 and np.random.randint(4) == 0) \
-            else pe_start + np.random.randint(k - pe_start + 1)
-
-
-@jit
-def _mutate(assign, order, res, prime_dim, dim_slots, dim_nslots, n_outer, pe_start, k, res_mode):
-    """One random move: a prime factor to another slot (half the time with every tile start
-    pushed outward again), two loops of a level swapped, or a tile start moved or toggled."""
-    p = prime_dim.shape[0]
-    what = np.random.randint(5) if p > 0 else 2 + np.random.randint(3)
-    if what <= 1:
-        i = np.random.randint(p)
-        d = prime_dim[i]
-        assign[i] = dim_slots[d, np.random.randint(dim_nslots[d])]
-        if what == 1:
-            for t in range(3):
-                if res[0, t] >= 0:
-                    res[0, t] = 0
-                if res[1, t] >= 0:
-                    res[1, t] = pe_start
-    elif what == 2:
-        lo, hi = (0, n_outer) if np.random.randint(2) == 0 else (pe_start, k)
-        if hi - lo >= 2:
-            i = lo + np.random.randint(hi - lo)
-            j = lo + np.random.randint(hi - lo)
-            tmp = order[i]
-            order[i] = order[j]
-            order[j] = tmp
-    else:
-        lv = what - 3
-        t = np.random.randint(3)
-        lo, hi = (0, n_outer) if lv == 0 else (pe_start, k)
-        if res_mode[lv, t] == 1 and np.random.randint(5) == 0:
-            res[lv, t] = -1 if res[lv, t] >= 0 else lo + np.random.randint(hi - lo + 1)
-        elif res[lv, t] >= 0:
-            res[lv, t] = lo + np.random.randint(hi - lo + 1)
-
-
-@jit
-def _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots,
-           dim_nslots, n_outer, pe_start, res_mode, bypass_ok, stride, window, costs, caps, rows, cols,
-           objective, rules, max_evals, dims, factors, kinds, reds, counts, usage, acc_mask):
-    """First-improvement local search over the whole neighbourhood of a genome, repeated until
-    no neighbour is better: move one prime factor (keeping or re-maximising the tile starts),
-    swap two loops of one level, move or toggle one tile start."""
-    k = slot_dim.shape[0]
-    p = prime_val.shape[0]
-    ca = assign.copy()
-    co = order.copy()
-    cr = res.copy()
-    evals = 0
-    improved = True
-    while improved and evals < max_evals:
-        improved = False
-        # 1. move a prime factor to another slot of its dimension
-        for i in range(p):
-            d = prime_dim[i]
-            for si in range(dim_nslots[d]):
-                s = dim_slots[d, si]
-                if s == assign[i]:
-                    continue
-                for variant in range(2):
-                    ca[:] = assign
-                    co[:] = order
-                    cr[:] = res
-                    ca[i] = s
-                    if variant == 1:
-                        for t in range(3):
-                            if cr[0, t] >= 0:
-                                cr[0, t] = 0
-                            if cr[1, t] >= 0:
-                                cr[1, t] = pe_start
-                    v = _evaluate(ca, co, cr, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
-                                  bypass_ok, stride, window, costs, caps, rows, cols, objective,
-                                  rules, dims, factors, kinds, reds, counts, usage, acc_mask)
-                    evals += 1
-                    if v < cur:
-                        cur = v
-                        assign[:] = ca
-                        res[:] = cr
-                        improved = True
-        # 2. swap two loops within a temporal level
-        for lo, hi in ((0, n_outer), (pe_start, k)):
-            for a in range(lo, hi):
-                for b in range(a + 1, hi):
-                    ca[:] = assign
-                    co[:] = order
-                    cr[:] = res
-                    tmp = co[a]
-                    co[a] = co[b]
-                    co[b] = tmp
-                    v = _evaluate(ca, co, cr, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
-                                  bypass_ok, stride, window, costs, caps, rows, cols, objective,
-                                  rules, dims, factors, kinds, reds, counts, usage, acc_mask)
-                    evals += 1
-                    if v < cur:
-                        cur = v
-                        order[:] = co
-                        res[:] = cr
-                        improved = True
-        # 3. move or toggle a tile start
-        for lv in range(2):
-            lo = 0 if lv == 0 else pe_start
-            hi = n_outer if lv == 0 else k
-            for t in range(3):
-                if res_mode[lv, t] == 2:
-                    continue
-                for target in range(lo - 1, hi + 1):
-                    if target == res[lv, t] or (target == lo - 1 and res_mode[lv, t] != 1):
-                        continue
-                    ca[:] = assign
-                    co[:] = order
-                    cr[:] = res
-                    cr[lv, t] = -1 if target == lo - 1 else target
-                    v = _evaluate(ca, co, cr, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
-                                  bypass_ok, stride, window, costs, caps, rows, cols, objective,
-                                  rules, dims, factors, kinds, reds, counts, usage, acc_mask)
-                    evals += 1
-                    if v < cur:
-                        cur = v
-                        res[:] = cr
-                        improved = True
-    return cur, evals
-
-
-@jit
-def search(slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots, dim_nslots,
-           n_outer, pe_start, res_mode, stride, window, costs, caps, rows, cols, objective,
-           rules, acc_mask, n_samples, n_climb, n_starts, seed, best_assign, best_order, best_res):
-    """Random sampling in ``n_starts`` batches; from each batch's best sample, ``n_climb``
-    steps of simulated annealing, then a systematic local search to a local optimum.
-
-    Returns
-    -------
-    (float, int, int)
-        Best score (``inf`` if nothing legal), mappings evaluated, legal mappings sampled.
-    """
-    np.random.seed(seed)
-    k = slot_dim.shape[0]
-    p = prime_val.shape[0]
-    bypass_ok = np.zeros((2, 3), dtype=np.int64)
-    for lv in range(2):
-        for t in range(3):
-            bypass_ok[lv, t] = 1 if res_mode[lv, t] == 1 else 0
-    dims = np.zeros(k, dtype=np.int64)
-    factors = np.ones(k, dtype=np.int64)
-    kinds = np.zeros(k, dtype=np.int64)
-    reds = np.zeros(k, dtype=np.int64)
-    counts = np.zeros((4, 3, 4), dtype=np.int64)
-    usage = np.zeros((2, 3), dtype=np.int64)
-    starts_a = np.zeros((n_starts, p), dtype=np.int64)
-    starts_o = np.zeros((n_starts, k), dtype=np.int64)
-    starts_r = np.zeros((n_starts, 2, 3), dtype=np.int64)
-    starts_s = np.full(n_starts, np.inf)
-    assign = np.zeros(p, dtype=np.int64)
-    order = np.zeros(k, dtype=np.int64)
-    res = np.zeros((2, 3), dtype=np.int64)
-    evaluated = 0
-    legal = 0
-    # the samples fall into n_starts equal batches; each batch's best is one start, so the
-    # local searches begin in different regions of the mapspace
-    per_batch = max(1, n_samples // n_starts)
-    for i in range(per_batch * n_starts):
-        st = i // per_batch
-        _random_genome(assign, order, res, prime_dim, dim_slots, dim_nslots, n_outer, pe_start, k, res_mode)
-        s = _evaluate(assign, order, res, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
-                      bypass_ok, stride, window, costs, caps, rows, cols, objective, rules,
-                      dims, factors, kinds, reds, counts, usage, acc_mask)
-        evaluated += 1
-        if s < np.inf:
-            legal += 1
-            if s < starts_s[st]:
-                starts_s[st] = s
-                starts_a[st] = assign
-                starts_o[st] = order
-                starts_r[st] = res
-    best = np.inf
-    cand_a = np.zeros(p, dtype=np.int64)
-    cand_o = np.zeros(k, dtype=np.int64)
-    cand_r = np.zeros((2, 3), dtype=np.int64)
-    for st in range(n_starts):
-        if starts_s[st] == np.inf:
-            continue
-        assign[:] = starts_a[st]
-        order[:] = starts_o[st]
-        res[:] = starts_r[st]
-        cur = starts_s[st]
-        top = cur
-        top_a = assign.copy()
-        top_o = order.copy()
-        top_r = res.copy()
-        # simulated annealing: accept a worse move with probability exp(-rise / temperature),
-        # the temperature falling geometrically from 3 % of the start score to ~0
-        temp0 = 0.03 * cur
-        for step in range(n_climb):
-            temp = temp0 * (1.0 - step / n_climb) ** 3
-            cand_a[:] = assign
-            cand_o[:] = order
-            cand_r[:] = res
-            _mutate(cand_a, cand_o, cand_r, prime_dim, dim_slots, dim_nslots, n_outer, pe_start, k, res_mode)
-            v = _evaluate(cand_a, cand_o, cand_r, slot_dim, slot_kind, slot_red, prime_val, n_outer,
-                          pe_start, bypass_ok, stride, window, costs, caps, rows, cols, objective,
-                          rules, dims, factors, kinds, reds, counts, usage, acc_mask)
-            evaluated += 1
-            if v == np.inf:
-                continue
-            if v <= cur or (temp > 0 and np.random.random() < np.exp((cur - v) / temp)):
-                cur = v
-                assign[:] = cand_a
-                order[:] = cand_o
-                res[:] = cand_r
-                if v < top:
-                    top = v
-                    top_a[:] = assign
-                    top_o[:] = order
-                    top_r[:] = res
-        cur = top
-        assign[:] = top_a
-        order[:] = top_o
-        res[:] = top_r
-        cur, evals = _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val,
-                            prime_dim, dim_slots, dim_nslots, n_outer, pe_start, res_mode, bypass_ok,
-                            stride, window, costs, caps, rows, cols, objective, rules, 100000,
-                            dims, factors, kinds, reds, counts, usage, acc_mask)
-        evaluated += evals
-        if cur < best:
-            best = cur
-            best_assign[:] = assign
-            best_order[:] = order
-            best_res[:] = res
-    return best, evaluated, legal
-
-
-@jit
-def evaluate_batch(dims, factors, kinds, reds, res, stride, window, costs, caps, objective, pes, out):
-    """Score a batch of nests (rows of the 2-D arrays, ``res`` 3-D); ``inf`` where one overflows."""
-    counts = np.zeros((4, 3, 4), dtype=np.int64)
-    usage = np.zeros((2, 3), dtype=np.int64)
-    for b in range(dims.shape[0]):
-        macs = count_accesses(dims[b], factors[b], kinds[b], reds[b], res[b], stride, window, counts, usage)
-        if _overflow(usage, caps, 0) > 0 or _overflow(usage, caps, 1) > 0:
-            out[b] = np.inf
-            continue
-        out[b] = score_of(counts, macs, compute_steps(factors[b], kinds[b]), costs, objective, pes)

@@ -63,9 +63,9 @@ class SearchOutcome:
 
 def rules_of(hw: Hardware, allow_spill: bool | None = None) -> int:
     """The search rules of ``hw`` as the kernel's bit mask (``RULE_*`` of
-    :mod:`accelsim.kernels.analytic`): psum spills allowed (``allow_spill`` overrides the
+    :mod:`accelsim.layout`): psum spills allowed (``allow_spill`` overrides the
     hardware's), every filter read from DRAM once, no convolutional reuse in the GLB."""
-    from ..kernels.analytic import RULE_ALLOW_SPILL, RULE_FILTERS_ONCE, RULE_NO_GLB_WINDOW
+    from ..layout import RULE_ALLOW_SPILL, RULE_FILTERS_ONCE, RULE_NO_GLB_WINDOW
 
     spill = hw.allow_psum_spill if allow_spill is None else allow_spill
     return ((RULE_ALLOW_SPILL if spill else 0)
@@ -75,7 +75,7 @@ def rules_of(hw: Hardware, allow_spill: bool | None = None) -> int:
 
 def _run(space: SearchSpace, tpl, layer: ConvLayer, hw: Hardware, caps: np.ndarray, objective: int,
          budget: Budget, rules: int):
-    from ..kernels.analytic import search
+    from ..kernels.search import search
 
     assign = np.zeros(len(space.prime_val), dtype=np.int64)
     order = np.arange(len(space.slot_dim), dtype=np.int64)
@@ -157,9 +157,8 @@ def _padded_layer(layer: ConvLayer, bounds: tuple[int, ...]) -> ConvLayer:
 def _ragged_search(layer, hw, tpl, obj, budget, caps, best: SearchOutcome) -> SearchOutcome:
     """Search each padded version of the layer, then score its best mapping exactly on the
     real layer (masked iterations cost nothing) and keep the overall best."""
-    from ..kernels.analytic import score_of
     from ..dataflows.lowering import lower_mapping
-    from ..kernels.analytic import breaks_rules
+    from ..kernels.search import breaks_rules, score_of
     from ..sim.counting import check_fits, count_mapping
 
     considered, legal = best.considered, best.legal

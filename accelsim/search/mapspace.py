@@ -1,4 +1,4 @@
-"""The mapspace of a dataflow: its size and random members (for tests and exploration)."""
+"""The mapspace of a dataflow: random members (for tests and exploration)."""
 
 from __future__ import annotations
 
@@ -64,20 +64,3 @@ def random_mapping(layer: ConvLayer, dataflow, rng: np.random.Generator, rows: i
             else:
                 res[lv, t] = rng.integers(lo, hi + 1)
     return genome_to_mapping(sp, tpl, assign, order, res)
-
-
-def mapspace_size(layer: ConvLayer, dataflow) -> int:
-    """Number of genomes (factor placements × loop orders × tile starts) of the mapspace."""
-    from math import factorial
-
-    tpl = template(dataflow)
-    sp = search_space(tpl, layer)
-    size = 1
-    for d in range(8):
-        size *= int(sp.dim_nslots[d]) ** int((sp.prime_dim == d).sum()) if sp.dim_nslots[d] else 1
-    size *= factorial(sp.n_outer) * factorial(len(sp.slot_dim) - sp.pe_start)
-    for lv, (lo, hi) in enumerate(((0, sp.n_outer), (sp.pe_start, len(sp.slot_dim)))):
-        for t in range(3):
-            mode = Keep(int(sp.res_mode[lv, t]))
-            size *= 1 if mode is Keep.NO else (hi - lo + 1) + (1 if mode is Keep.OPTIONAL else 0)
-    return size
