@@ -3,9 +3,10 @@
 One place for the integer indices the kernels, the engines, the results and the tests use:
 dimensions, data types, storage levels, access statistics, tile levels, loop kinds, psum
 reductions, NoC kinds, mapper rules and objectives, the cycle engine's stall causes, stats,
-trace columns, and the words-per-step slots of its buses — plus the one rule that says which
-counted words are charged energy. It imports nothing (not even numpy), so the numba kernels
-may read it (its integers are compile-time constants there) and so may every layer above.
+trace columns, geometry levels, bandwidths, words-per-step slots, buses and psum queues —
+plus the one rule that says which counted words are charged energy. It imports nothing (not
+even numpy), so the numba kernels may read it (its integers are compile-time constants there)
+and so may every layer above.
 :mod:`accelsim.spec.dims` spells the same indices as enums for the Python side;
 ``tests/test_layout.py`` checks the two agree.
 
@@ -48,6 +49,10 @@ BYPASS = -1
 TEMPORAL, ROW, COL = 0, 1, 2
 RED_NONE, RED_NOC, RED_TREE = 0, 1, 2
 
+# ---------------------------------------------------------------- window (lowering.window_flags)
+#: the kernels' ``window`` bit mask: operands forwarded across the array; GLB halo reuse
+WIN_FORWARD, WIN_GLB_HALO = 1, 2
+
 # ---------------------------------------------------------------- NoC kinds (NocKind order)
 NOC_GIN, NOC_BROADCAST, NOC_UNICAST, NOC_SYSTOLIC = 0, 1, 2, 3
 
@@ -68,6 +73,36 @@ N_RUN_STATS = ST_STALL0 + N_CAUSES
 #: trace columns (per time bin), in the order of ``accelsim.sim.cycle.TRACE_COLUMNS``
 TR_MACS, TR_IFMAP_BUS, TR_FILTER_BUS, TR_PSUM_BUS, TR_GLB, TR_DRAM, TR_STALL = 0, 1, 2, 3, 4, 5, 6
 N_TRACE = 7
+#: the cycle kernel's geometry arrays (ext, hh, ww, size, address coefficients) cover the two
+#: tile levels and DRAM, whose "tile" is the whole tensor: [TILE_GLB, TILE_RF, TILE_DRAM]
+TILE_DRAM = 2
+N_GEOM_LEVELS = 3
+#: bandwidths[...] given to the cycle kernel, words per cycle (``inf`` = unlimited): the ifmap,
+#: filter and psum GIN buses, the GON, one local psum link, the GLB, the DRAM channel
+BW_IFMAP, BW_FILTER, BW_PSUM_GIN, BW_GON, BW_LOCAL, BW_GLB, BW_DRAM = 0, 1, 2, 3, 4, 5, 6
+N_BANDWIDTHS = 7
+#: step_words[...]: the words one MAC step moves, the input of its timing. Paired slots hold
+#: the ifmap's then the filter's (slot + data type); the three DRAM_* read/write slots hold
+#: ifmap, filter, psum (slot + data type) and are scaled by ``dram_scale`` on the link
+SW_IFMAP_SENT, SW_FILTER_SENT = 0, 1        # distinct words sent over the GIN to MACs bypassing the RF
+SW_PSUM_IN = 2                              # psums sent back into the array (psum GIN)
+SW_GON = 3                                  # psums leaving the array (GON)
+SW_LOCAL = 4                                # psums passed over local PE-to-PE links
+SW_GLB = 5                                  # GLB accesses of operands and tile fills (reads and writes)
+SW_DRAM_PSUM_READ = 6                       # psums read back from DRAM
+SW_IFMAP_DELIVERED, SW_FILTER_DELIVERED = 7, 8  # words delivered into PEs (one per receiving PE)
+SW_IFMAP_FILL, SW_FILTER_FILL = 9, 10       # distinct words sent over the GIN to fill RF tiles
+SW_GLB_PSUM = 11                            # GLB accesses of arriving psums (read and write back)
+SW_DRAM_IFMAP, SW_DRAM_FILTER, SW_DRAM_PSUM_WRITE = 12, 13, 14  # DRAM reads of ifmaps, filters; psum writes
+N_STEP_SLOTS = 15
+#: bus[...]: cycles a MAC step waits for each resource it needs before it starts, and the stall
+#: cause a wait on it is charged to (BUS_CAUSE[bus]; DRAM and the psum queues are charged apart)
+BUS_IFMAP, BUS_FILTER, BUS_PSUM, BUS_GLB = 0, 1, 2, 3
+N_BUSES = 4
+BUS_CAUSE = (CAUSE_NOC_IFMAP, CAUSE_NOC_FILTER, CAUSE_NOC_PSUM, CAUSE_GLB)
+#: psum_free[...]: the background psum queues between the array and the GLB
+Q_GON, Q_PSUM_IN = 0, 1
+N_PSUM_QUEUES = 2
 
 
 # ---------------------------------------------------------------- energy accounting

@@ -44,3 +44,20 @@ def test_charged_words_rule():
         for t in range(L.N_TYPES):
             want = counts[lv, t, L.READS] + (counts[lv, t, L.WRITES] if t == L.PSUM and lv != L.NOC else 0)
             assert L.charged_words(counts, lv, t) == want
+
+
+def test_cycle_kernel_slots():
+    # the kernel indexes the paired slots as slot + data type (ifmap, filter[, psum])
+    for first, second in ((L.SW_IFMAP_SENT, L.SW_FILTER_SENT), (L.SW_IFMAP_DELIVERED, L.SW_FILTER_DELIVERED),
+                          (L.SW_IFMAP_FILL, L.SW_FILTER_FILL), (L.SW_DRAM_IFMAP, L.SW_DRAM_FILTER),
+                          (L.BUS_IFMAP, L.BUS_FILTER), (L.BW_IFMAP, L.BW_FILTER)):
+        assert second - first == L.FILTER - L.IFMAP
+    assert L.SW_DRAM_IFMAP + L.PSUM == L.SW_DRAM_PSUM_WRITE
+    slots = [v for k, v in vars(L).items() if k.startswith("SW_")]
+    assert sorted(slots) == list(range(L.N_STEP_SLOTS))
+    bws = [v for k, v in vars(L).items() if k.startswith("BW_")]
+    assert sorted(bws) == list(range(L.N_BANDWIDTHS))
+    assert len(L.BUS_CAUSE) == L.N_BUSES
+    assert [L.BUS_CAUSE[b] for b in (L.BUS_IFMAP, L.BUS_FILTER, L.BUS_PSUM, L.BUS_GLB)] == [
+        L.CAUSE_NOC_IFMAP, L.CAUSE_NOC_FILTER, L.CAUSE_NOC_PSUM, L.CAUSE_GLB]
+    assert (L.TILE_GLB, L.TILE_RF, L.TILE_DRAM) == (0, 1, 2) and L.N_GEOM_LEVELS == 3

@@ -29,35 +29,39 @@ With unlimited bandwidth, ``cycles = passes × (steps per pass + pass_overhead)`
 the caller sets ``pass_overhead`` (``depth − 1`` for a PE pipeline; the skewed fill and drain
 of a systolic array).
 
-Array conventions: dimensions 0..7 = G N M C E F R S; data types 0..2 = ifmap, filter, psum.
+Structure. :func:`run` plans the layer once (``_plan_nest``, ``_plan_pes``, ``_plan_tiles``,
+``_plan_addresses``, ``_new_buffers``), then runs the step loop: psum flushes and tile fills
+(``_flush_psum``, ``_fill``, called on residence events), the MACs of every PE (inline), and the
+step's timing from the words it moved (``step_words``, slots ``SW_*``) and the waits on each
+bus (``bus``, slots ``BUS_*``, charged to the stall cause ``BUS_CAUSE[bus]``).
+
+Array conventions: every index is named in :mod:`accelsim.layout` — dimensions ``D_*``, data
+types, count levels and statistics, tile / geometry levels ``TILE_GLB``, ``TILE_RF``,
+``TILE_DRAM``, bandwidths ``BW_*``, stall causes, stats ``ST_*`` and trace columns ``TR_*``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..layout import (BUS_FILTER, BUS_GLB, BUS_IFMAP, BUS_PSUM, BW_DRAM, BW_FILTER, BW_GLB, BW_GON, BW_IFMAP,
+                      BW_LOCAL, BW_PSUM_GIN, CAUSE_DRAM, CAUSE_NOC_IFMAP, CAUSE_NOC_PSUM, CAUSE_PIPELINE, D_C, D_E,
+                      D_F, D_G, D_M, D_N, D_R, D_S, DRAM, FILTER, GLB, IFMAP, N_BUSES, N_DIMS, N_GEOM_LEVELS,
+                      N_PSUM_QUEUES, N_STEP_SLOTS, N_TILE_LEVELS, N_TYPES, NOC, NOC_BROADCAST, NOC_SYSTOLIC,
+                      NOC_UNICAST, PSUM, Q_GON, Q_PSUM_IN, READS, RF, ST_ACTIVE, ST_COMPUTE, ST_CYCLES, ST_MACS,
+                      ST_PASSES, ST_STALL0, ST_STEPS, SW_DRAM_FILTER, SW_DRAM_IFMAP, SW_DRAM_PSUM_READ,
+                      SW_DRAM_PSUM_WRITE, SW_FILTER_DELIVERED, SW_FILTER_FILL, SW_FILTER_SENT, SW_GLB, SW_GLB_PSUM,
+                      SW_GON, SW_IFMAP_DELIVERED, SW_IFMAP_FILL, SW_IFMAP_SENT, SW_LOCAL, SW_PSUM_IN, TEMPORAL,
+                      TILE_DRAM, TILE_GLB, TILE_RF, TR_DRAM, TR_FILTER_BUS, TR_GLB, TR_IFMAP_BUS, TR_MACS,
+                      TR_PSUM_BUS, TR_STALL, TRANSACTIONS, UPDATES, WIN_FORWARD, WIN_GLB_HALO, WRITES)
+from ..layout import BUS_CAUSE as _BUS_CAUSE_TUPLE
+from ..layout import RELEVANCE as _RELEVANCE_ROWS
 from .jit import jit
 
-IFMAP, FILTER, PSUM = 0, 1, 2
-DRAM, GLB, NOC, RF = 0, 1, 2, 3
-READS, WRITES, UPDATES, TRANSACTIONS = 0, 1, 2, 3
-D_G, D_N, D_M, D_C, D_E, D_F, D_R, D_S = 0, 1, 2, 3, 4, 5, 6, 7
-RELEVANCE = np.array(
-    [[1, 1, 0, 1, 1, 1, 1, 1],
-     [1, 0, 1, 1, 0, 0, 1, 1],
-     [1, 1, 1, 0, 1, 1, 0, 0]], dtype=np.int64)
-
-NOC_GIN, NOC_BROADCAST, NOC_UNICAST, NOC_SYSTOLIC = 0, 1, 2, 3
-# stall causes (index into stats[STALL0 + cause])
-CAUSE_NOC_IFMAP, CAUSE_NOC_FILTER, CAUSE_NOC_PSUM, CAUSE_GLB, CAUSE_DRAM, CAUSE_PIPELINE = 0, 1, 2, 3, 4, 5
-N_CAUSES = 6
-# stats layout
-ST_CYCLES, ST_STEPS, ST_PASSES, ST_ACTIVE, ST_MACS, ST_COMPUTE = 0, 1, 2, 3, 4, 5
-ST_STALL0 = 8
-N_STATS = ST_STALL0 + N_CAUSES
-# trace columns: MACs, ifmap bus words, filter bus words, psum bus words (in + GON + local),
-# GLB words, DRAM words, stall cycles
-N_TRACE = 7
+#: int64[3, 8]: does data type ``t`` depend on dimension ``d`` (:data:`accelsim.layout.RELEVANCE`)
+RELEVANCE = np.array(_RELEVANCE_ROWS, dtype=np.int64)
+#: int64[N_BUSES]: the stall cause a wait on each bus is charged to (:data:`accelsim.layout.BUS_CAUSE`)
+BUS_CAUSE = np.array(_BUS_CAUSE_TUPLE, dtype=np.int64)
 
 
 @jit
@@ -72,7 +76,7 @@ def _ceil_div(words, width):
 @jit
 def _tile_geometry(dims, factors, p, stride, ext):
     """Extents per dimension of the tile spanned by ``loops[p:]``; returns (HH, WW)."""
-    for d in range(8):
+    for d in range(N_DIMS):
         ext[d] = 1
     for j in range(p, dims.shape[0]):
         ext[dims[j]] *= factors[j]
@@ -111,7 +115,7 @@ def _ifmap_addr_hw(g, n, c, h, w, og, on, oc, h0, w0, ext, hh, ww):
 @jit
 def _coefficients(t, ext, hh, ww, stride, out):
     """``_addr`` as a linear form: address = sum over d of out[d] · (x[d] − o[d])."""
-    for d in range(8):
+    for d in range(N_DIMS):
         out[d] = 0
     if t == IFMAP:
         out[D_S] = 1
@@ -144,69 +148,47 @@ def _row_mask(e_ext, r_ext, stride, size):
     return mask
 
 
+
+
+# ==================================================================== plan (once per layer)
 @jit
-def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
-        ifmap, filt, ofmap, widths, noc_kind, rf_prefetch, glb_bw, dram_bw, dram_scale, pass_overhead, bin_cycles,
-        counts, usage, stats, pe_steps, trace):
-    """Execute the nest cycle by cycle.
+def _plan_nest(dims, factors, kinds, res, bounds):
+    """The fixed facts of the loop nest.
 
     Parameters
     ----------
-    dims, factors, kinds, reds : int64[L]
-        The loop nest, outermost first (see :mod:`accelsim.kernels.analytic`).
+    dims, factors, kinds : int64[L]
+        The loop nest, outermost first.
     res : int64[2, 3]
         GLB and RF tile starts per data type, -1 = bypass.
-    stride, window : int
-        Convolution stride; window bit mask (bit 0 array forwarding, bit 1 GLB halo reuse).
     bounds : int64[8]
-        Loop bounds G N M C E F R S (M, C per group).
-    height, width : int
-        Ifmap H and W (padded).
-    ifmap, filt : int64[G·N·(C/G)·H·W], int64[G·(M/G)·(C/G)·R·S]
-        Input values, layouts (g, n, c, h, w) and (g, m, c, r, s).
-    ofmap : int64[G·N·(M/G)·E·F]
-        Output, zeroed by the caller; layout (g, n, m, e, f).
-    widths : float64[5]
-        Words per cycle of the ifmap, filter and psum GIN buses, the GON and the local psum
-        link (``inf`` = unlimited).
-    rf_prefetch : bool
-        RF tiles are double-buffered: with a GIN, the next tile's words cross the bus while
-        the current tile is in use.
-    noc_kind : int
-        0 GIN multicast (one transaction per distinct word), 1 broadcast (one bus for every
-        input word), 2 unicast (one transaction per destination PE), 3 systolic (words enter
-        at the array edge, one link per used row for ifmaps and per used column for filters).
-    glb_bw, dram_bw : float
-        GLB and DRAM words per cycle (``inf`` = unlimited).
-    dram_scale : float64[3]
-        Link words per counted word of the DRAM transfers of each data type — ifmap reads,
-        filter reads, psum writes (1 = dense; RLC-compressed fmaps below 1). Timing only:
-        counts stay in dense words; psums read back from DRAM move dense.
-    pass_overhead : int
-        Cycles added at the end of every pass (pipeline drain, or systolic fill and drain).
-    bin_cycles : int
-        Cycles per trace bin.
-    counts : int64[4, 3, 4]
-        Filled like the analytic engine's.
-    usage : int64[2, 3]
-        GLB and per-PE RF words per data type.
-    stats : float64[N_STATS]
-        Cycles, steps, passes, active PEs, MACs, compute cycles, stall cycles by cause.
-    pe_steps : int64[P]
-        MACs done by each active PE (spatial index order).
-    trace : float64[B, N_TRACE]
-        Per-bin activity (rows beyond the run stay zero).
+        Loop bounds G N M C E F R S.
+
+    Returns
+    -------
+    gstride : int64[L]
+        Step of each loop in its dimension's global coordinate (the product of the factors
+        of the loops below it on the same dimension).
+    padded : bool
+        Some dimension is imperfectly factorised: iterations at or past its bound are masked.
+    n_pe : int
+        PEs the spatial loops span.
+    total_steps : int
+        Temporal steps (the product of the temporal factors).
+    pass_pos : int
+        Loops ``[:pass_pos]`` are above the PE array: a step where one of them moves starts a
+        pass. Without spatial loops, the loops above the first RF tile (no RF either: 0, the
+        whole nest is one pass).
+    sweep_top : int
+        Outermost loop of the innermost run of temporal window loops (E F R S), the sweep
+        forwarded operands are remembered for; ``L`` if there is none.
     """
     n = dims.shape[0]
-    counts[:] = 0
-    usage[:] = 0
-    # ---------------------------------------------------------------- nest structure
-    # padded (imperfectly factorised) dimensions: iterations at or past a bound are masked
-    prod = np.ones(8, dtype=np.int64)
+    prod = np.ones(N_DIMS, dtype=np.int64)
     for j in range(n):
         prod[dims[j]] *= factors[j]
     padded = False
-    for d in range(8):
+    for d in range(N_DIMS):
         if prod[d] != bounds[d]:
             padded = True
     gstride = np.ones(n, dtype=np.int64)
@@ -215,12 +197,66 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             if dims[i] == dims[j]:
                 gstride[j] *= factors[i]
     n_pe = 1
+    total_steps = 1
     last_sp = -1
     for j in range(n):
-        if kinds[j] != 0:
+        if kinds[j] != TEMPORAL:
             n_pe *= factors[j]
             last_sp = j
-    pe_off = np.zeros((n_pe, 8), dtype=np.int64)
+        else:
+            total_steps *= factors[j]
+    if last_sp >= 0:
+        pass_pos = last_sp + 1
+    else:
+        pass_pos = n + 1
+        for t in range(N_TYPES):
+            if res[TILE_RF, t] >= 0 and res[TILE_RF, t] < pass_pos:
+                pass_pos = res[TILE_RF, t]
+        if pass_pos == n + 1:
+            pass_pos = 0
+    sweep_top = n
+    for j in range(n - 1, -1, -1):
+        if kinds[j] != TEMPORAL or factors[j] == 1:
+            continue
+        if dims[j] >= D_E:
+            sweep_top = j
+        else:
+            break
+    return gstride, padded, n_pe, total_steps, pass_pos, sweep_top
+
+
+@jit
+def _plan_pes(dims, factors, kinds, reds, gstride, n_pe):
+    """Each PE's place in the nest and the groups whose psums the array sums.
+
+    Parameters
+    ----------
+    dims, factors, kinds, reds : int64[L]
+        The loop nest, outermost first.
+    gstride : int64[L]
+        From :func:`_plan_nest`.
+    n_pe : int
+        PEs the spatial loops span (P).
+
+    Returns
+    -------
+    pe_off : int64[P, 8]
+        Global-coordinate offset of each PE (spatial index order).
+    leader : bool[P]
+        The first PE of each group summed in the array (NoC or adder tree): the one whose
+        psum arrives at the parent.
+    noc_first : bool[P]
+        The PE each NoC reduction group sums into.
+    n_grp_noc : int
+        NoC reduction groups.
+    local_links : int
+        Local psum links working in parallel (one per PE passing psums on; at least 1).
+    edge : float64[3]
+        Systolic edge links per data type: the PEs along the spatial loops over its own
+        dimensions.
+    """
+    n = dims.shape[0]
+    pe_off = np.zeros((n_pe, N_DIMS), dtype=np.int64)
     grp_all = np.zeros(n_pe, dtype=np.int64)   # PEs summed in the array (NoC or tree)
     grp_noc = np.zeros(n_pe, dtype=np.int64)   # PEs summed over NoC links only
     for pe in range(n_pe):
@@ -228,14 +264,14 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         ka = 0
         kn = 0
         for j in range(n - 1, -1, -1):
-            if kinds[j] == 0:
+            if kinds[j] == TEMPORAL:
                 continue
             i = rem % factors[j]
             rem //= factors[j]
             pe_off[pe, dims[j]] += i * gstride[j]
         # group keys: mixed radix over the spatial loops that do not merge
         for j in range(n):
-            if kinds[j] == 0:
+            if kinds[j] == TEMPORAL:
                 continue
             i = (pe // _radix_below(kinds, factors, j, n)) % factors[j]
             merges_all = RELEVANCE[PSUM, dims[j]] == 0 and reds[j] != 0
@@ -246,66 +282,100 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                 kn = kn * factors[j] + i
         grp_all[pe] = ka
         grp_noc[pe] = kn
-    leader = np.zeros(n_pe, dtype=np.bool_)
-    seen_grp = np.zeros(n_pe, dtype=np.bool_)
-    n_grp_all = 0
-    for pe in range(n_pe):
-        if not seen_grp[grp_all[pe]]:
-            seen_grp[grp_all[pe]] = True
-            leader[pe] = True
-            n_grp_all += 1
-    seen_grp[:] = False
+    leader = _first_of_group(grp_all)
+    noc_first = _first_of_group(grp_noc)
     n_grp_noc = 0
-    noc_first = np.zeros(n_pe, dtype=np.bool_)  # the PE a NoC reduction group sums into
     for pe in range(n_pe):
-        if not seen_grp[grp_noc[pe]]:
-            seen_grp[grp_noc[pe]] = True
-            noc_first[pe] = True
+        if noc_first[pe]:
             n_grp_noc += 1
-    local_links = max(1, n_pe - n_grp_noc)
-    # systolic edge links per data type: the PEs along the spatial loops over its own dimensions
-    edge = np.ones(3, dtype=np.float64)
+    edge = np.ones(N_TYPES, dtype=np.float64)
     for j in range(n):
-        if kinds[j] != 0:
-            for t in range(3):
+        if kinds[j] != TEMPORAL:
+            for t in range(N_TYPES):
                 if RELEVANCE[t, dims[j]] == 1:
                     edge[t] *= factors[j]
-    # where passes begin: the loops above the array
-    if last_sp >= 0:
-        pass_pos = last_sp + 1
-    else:
-        # no array: the loops above the first RF tile, or (no RF either) the whole nest is a pass
-        pass_pos = n + 1
-        for t in range(3):
-            if res[1, t] >= 0 and res[1, t] < pass_pos:
-                pass_pos = res[1, t]
-        if pass_pos == n + 1:
-            pass_pos = 0
-    # ---------------------------------------------------------------- tiles
-    # level 0 GLB, 1 RF; ext/HH/WW per (level, type); the DRAM "tile" is the whole tensor
-    ext = np.ones((3, 3, 8), dtype=np.int64)   # [GLB, RF, DRAM]
-    hh = np.ones((3, 3), dtype=np.int64)
-    ww = np.ones((3, 3), dtype=np.int64)
-    size = np.ones((3, 3), dtype=np.int64)
-    k_rel = np.full((2, 3), -1, dtype=np.int64)  # innermost relevant temporal loop above the tile
-    for t in range(3):
-        for d in range(8):
-            ext[2, t, d] = bounds[d]
-        hh[2, t] = height
-        ww[2, t] = width
-        size[2, t] = _dense_size(t, ext[2, t], height, width)
-        for lv in range(2):
+    return pe_off, leader, noc_first, n_grp_noc, max(1, n_pe - n_grp_noc), edge
+
+
+@jit
+def _radix_below(kinds, factors, j, n):
+    """PEs spanned by the spatial loops below loop ``j`` (the place value of loop ``j``)."""
+    r = 1
+    for i in range(j + 1, n):
+        if kinds[i] != TEMPORAL:
+            r *= factors[i]
+    return r
+
+
+@jit
+def _first_of_group(group):
+    """bool[P]: the first PE (lowest index) of each group; ``group`` int64[P] keys in [0, P)."""
+    first = np.zeros(group.shape[0], dtype=np.bool_)
+    seen = np.zeros(group.shape[0], dtype=np.bool_)
+    for pe in range(group.shape[0]):
+        if not seen[group[pe]]:
+            seen[group[pe]] = True
+            first[pe] = True
+    return first
+
+
+@jit
+def _plan_tiles(dims, factors, kinds, res, stride, bounds, height, width, usage):
+    """The tile each level keeps per data type, and the words it needs.
+
+    Parameters
+    ----------
+    dims, factors, kinds : int64[L]
+        The loop nest, outermost first.
+    res : int64[2, 3]
+        GLB and RF tile starts per data type, -1 = bypass.
+    stride : int
+        Convolution stride.
+    bounds : int64[8]
+        Loop bounds G N M C E F R S.
+    height, width : int
+        Ifmap H and W (padded).
+    usage : int64[2, 3]
+        Out: GLB and per-PE RF words per data type (the largest tile, the one at the origin,
+        without the rows and columns a stride skips).
+
+    Returns
+    -------
+    ext : int64[3, 3, 8]
+        Tile extents per geometry level (``TILE_GLB``, ``TILE_RF``, ``TILE_DRAM``: the whole
+        tensor), data type and dimension; 1 where a level is bypassed.
+    hh, ww : int64[3, 3]
+        Rows and columns of each ifmap tile (padded ifmap coordinates).
+    size : int64[3, 3]
+        Words of each tile, dense.
+    k_rel : int64[2, 3]
+        The innermost temporal loop above each GLB / RF tile that the type depends on (the
+        tile changes when it or an outer loop moves), -1 if none.
+    """
+    usage[:] = 0
+    ext = np.ones((N_GEOM_LEVELS, N_TYPES, N_DIMS), dtype=np.int64)
+    hh = np.ones((N_GEOM_LEVELS, N_TYPES), dtype=np.int64)
+    ww = np.ones((N_GEOM_LEVELS, N_TYPES), dtype=np.int64)
+    size = np.ones((N_GEOM_LEVELS, N_TYPES), dtype=np.int64)
+    k_rel = np.full((N_TILE_LEVELS, N_TYPES), -1, dtype=np.int64)
+    for t in range(N_TYPES):
+        for d in range(N_DIMS):
+            ext[TILE_DRAM, t, d] = bounds[d]
+        hh[TILE_DRAM, t] = height
+        ww[TILE_DRAM, t] = width
+        size[TILE_DRAM, t] = _dense_size(t, ext[TILE_DRAM, t], height, width)
+        for lv in range(N_TILE_LEVELS):
             p = res[lv, t]
             if p < 0:
                 continue
             hh[lv, t], ww[lv, t] = _tile_geometry(dims, factors, p, stride, ext[lv, t])
             size[lv, t] = _dense_size(t, ext[lv, t], hh[lv, t], ww[lv, t])
             for j in range(p - 1, -1, -1):
-                if kinds[j] == 0 and factors[j] > 1 and RELEVANCE[t, dims[j]] == 1:
+                if kinds[j] == TEMPORAL and factors[j] > 1 and RELEVANCE[t, dims[j]] == 1:
                     k_rel[lv, t] = j
                     break
-            cx = np.empty(8, dtype=np.int64)  # the largest tile: the one at the origin
-            for d in range(8):
+            cx = np.empty(N_DIMS, dtype=np.int64)  # the largest tile: the one at the origin
+            for d in range(N_DIMS):
                 cx[d] = min(ext[lv, t, d], bounds[d])
             if t == IFMAP:
                 rows = min((cx[D_E] - 1) * stride + cx[D_R], cx[D_E] * cx[D_R]) if cx[D_E] > 0 else 0
@@ -313,71 +383,186 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                 usage[lv, t] = cx[D_G] * cx[D_N] * cx[D_C] * rows * cols
             else:
                 usage[lv, t] = _dense_size(t, cx, 1, 1)
-    # value arrays: GLB tiles (double buffered for sliding), RF tiles per PE
-    glb_val = np.zeros((3, 2, max(size[0, 0], size[0, 1], size[0, 2], 1)), dtype=np.int64)
-    rf_val = np.zeros((3, 2, n_pe, max(size[1, 0], size[1, 1], size[1, 2], 1)), dtype=np.int64)
-    buf = np.zeros((2, 3), dtype=np.int64)        # which half is current
-    origin = np.zeros((2, 3, 8), dtype=np.int64)  # temporal part of each tile's origin
-    old_origin = np.zeros(8, dtype=np.int64)
-    # multicast / forwarding stamps on the parent of each transfer
-    stamp_glb = np.full((3, max(size[0, 0], size[0, 1], size[0, 2], 1)), -1, dtype=np.int64)
-    stamp_dram = np.full((3, max(size[2, 0], size[2, 1], size[2, 2], 1)), -1, dtype=np.int64)
-    # words forwarded across the array are remembered by their global address for a sweep
-    stamp_fwd = np.full(max(size[2, 0], 1), -1, dtype=np.int64)
-    # psum residence bookkeeping
-    touched_rf = np.full(max(size[1, 2], 1), -1, dtype=np.int64)
-    touched_rf_pe = np.full((n_pe if padded else 1, max(size[1, 2], 1)), -1, dtype=np.int64)  # padded runs
-    touched_glb = np.full(max(size[0, 2], 1), -1, dtype=np.int64)
-    touched_dram = np.zeros(max(size[2, 2], 1), dtype=np.bool_)
-    resid = np.zeros(2, dtype=np.int64)  # residence serials (GLB, RF)
-    masks_h = np.zeros((3, max(hh[0, 0], hh[1, 0], hh[2, 0])), dtype=np.bool_)
-    masks_w = np.zeros((3, max(ww[0, 0], ww[1, 0], ww[2, 0])), dtype=np.bool_)
-    for lv in range(3):
-        masks_h[lv, :hh[lv, 0]] = _row_mask(ext[lv, 0, D_E], ext[lv, 0, D_R], stride, hh[lv, 0])
-        masks_w[lv, :ww[lv, 0]] = _row_mask(ext[lv, 0, D_F], ext[lv, 0, D_S], stride, ww[lv, 0])
-    # address coefficients per (level, type, dimension) and each PE's fixed address offset
-    coef = np.zeros((3, 3, 8), dtype=np.int64)
-    pe_addr = np.zeros((3, 3, n_pe), dtype=np.int64)
-    for lv in range(3):
-        for t in range(3):
+    return ext, hh, ww, size, k_rel
+
+
+@jit
+def _plan_addresses(ext, hh, ww, stride, pe_off):
+    """Address arithmetic of every tile: linear coefficients, PE offsets, ifmap row masks.
+
+    Parameters
+    ----------
+    ext, hh, ww : int64[3, 3, 8], int64[3, 3], int64[3, 3]
+        From :func:`_plan_tiles`.
+    stride : int
+        Convolution stride.
+    pe_off : int64[P, 8]
+        From :func:`_plan_pes`.
+
+    Returns
+    -------
+    coef : int64[3, 3, 8]
+        ``_addr`` as a linear form per (geometry level, data type): address = sum over d of
+        ``coef[lv, t, d] · (x[d] − origin[d])``.
+    pe_addr : int64[3, 3, P]
+        Each PE's fixed address offset, ``coef · pe_off``.
+    masks_h, masks_w : bool[3, max HH], bool[3, max WW]
+        The ifmap tile rows and columns of each geometry level a stride does not skip.
+    contig : bool[2]
+        The GLB / RF ifmap tile has no skipped row or column.
+    """
+    n_pe = pe_off.shape[0]
+    rows = max(hh[TILE_GLB, IFMAP], hh[TILE_RF, IFMAP], hh[TILE_DRAM, IFMAP])
+    cols = max(ww[TILE_GLB, IFMAP], ww[TILE_RF, IFMAP], ww[TILE_DRAM, IFMAP])
+    masks_h = np.zeros((N_GEOM_LEVELS, rows), dtype=np.bool_)
+    masks_w = np.zeros((N_GEOM_LEVELS, cols), dtype=np.bool_)
+    for lv in range(N_GEOM_LEVELS):
+        masks_h[lv, :hh[lv, IFMAP]] = _row_mask(ext[lv, IFMAP, D_E], ext[lv, IFMAP, D_R], stride, hh[lv, IFMAP])
+        masks_w[lv, :ww[lv, IFMAP]] = _row_mask(ext[lv, IFMAP, D_F], ext[lv, IFMAP, D_S], stride, ww[lv, IFMAP])
+    coef = np.zeros((N_GEOM_LEVELS, N_TYPES, N_DIMS), dtype=np.int64)
+    pe_addr = np.zeros((N_GEOM_LEVELS, N_TYPES, n_pe), dtype=np.int64)
+    for lv in range(N_GEOM_LEVELS):
+        for t in range(N_TYPES):
             _coefficients(t, ext[lv, t], hh[lv, t], ww[lv, t], stride, coef[lv, t])
             for pe in range(n_pe):
                 acc = 0
-                for d in range(8):
+                for d in range(N_DIMS):
                     acc += coef[lv, t, d] * pe_off[pe, d]
                 pe_addr[lv, t, pe] = acc
-    contig = np.zeros(2, dtype=np.bool_)  # ifmap tile rows and columns without gaps
-    for lv in range(2):
-        contig[lv] = masks_h[lv, :hh[lv, 0]].all() and masks_w[lv, :ww[lv, 0]].all()
-    # forwarding sweep: the innermost run of window loops
-    sweep_top = n
-    for j in range(n - 1, -1, -1):
-        if kinds[j] != 0 or factors[j] == 1:
-            continue
-        if dims[j] >= D_E:
-            sweep_top = j
-        else:
-            break
-    # ---------------------------------------------------------------- run
+    contig = np.zeros(N_TILE_LEVELS, dtype=np.bool_)
+    for lv in range(N_TILE_LEVELS):
+        contig[lv] = masks_h[lv, :hh[lv, IFMAP]].all() and masks_w[lv, :ww[lv, IFMAP]].all()
+    return coef, pe_addr, masks_h, masks_w, contig
+
+
+@jit
+def _new_buffers(size, n_pe, padded):
+    """The value arrays of every tile and the per-word stamps the counting rules keep.
+
+    Parameters
+    ----------
+    size : int64[3, 3]
+        Words of each tile (:func:`_plan_tiles`).
+    n_pe : int
+        PEs (P).
+    padded : bool
+        Padded runs keep RF psum residences per PE.
+
+    Returns
+    -------
+    glb_val : int64[3, 2, max GLB tile]
+        GLB tile values per data type, two halves (double-buffered for sliding).
+    rf_val : int64[3, 2, P, max RF tile]
+        RF tile values per data type, two halves, per PE.
+    stamp_glb, stamp_dram : int64[3, max GLB tile], int64[3, max tensor]
+        Step (or forwarding sweep) each parent word was last read in: multicast reads once.
+    stamp_fwd : int64[ifmap size]
+        Forwarding sweep each ifmap word was last sent in, by global address.
+    touched_rf : int64[RF psum tile]
+        Residence serial each RF psum word was last updated in (the same on every PE).
+    touched_rf_pe : int64[P or 1, RF psum tile]
+        The same per PE (padded runs only).
+    touched_glb : int64[GLB psum tile]
+        Residence serial each GLB psum word was last updated in.
+    touched_dram : bool[psum size]
+        The output word has been written to DRAM.
+    """
+    glb_words = max(size[TILE_GLB, IFMAP], size[TILE_GLB, FILTER], size[TILE_GLB, PSUM], 1)
+    rf_words = max(size[TILE_RF, IFMAP], size[TILE_RF, FILTER], size[TILE_RF, PSUM], 1)
+    dram_words = max(size[TILE_DRAM, IFMAP], size[TILE_DRAM, FILTER], size[TILE_DRAM, PSUM], 1)
+    glb_val = np.zeros((N_TYPES, 2, glb_words), dtype=np.int64)
+    rf_val = np.zeros((N_TYPES, 2, n_pe, rf_words), dtype=np.int64)
+    stamp_glb = np.full((N_TYPES, glb_words), -1, dtype=np.int64)
+    stamp_dram = np.full((N_TYPES, dram_words), -1, dtype=np.int64)
+    stamp_fwd = np.full(max(size[TILE_DRAM, IFMAP], 1), -1, dtype=np.int64)
+    touched_rf = np.full(max(size[TILE_RF, PSUM], 1), -1, dtype=np.int64)
+    touched_rf_pe = np.full((n_pe if padded else 1, max(size[TILE_RF, PSUM], 1)), -1, dtype=np.int64)
+    touched_glb = np.full(max(size[TILE_GLB, PSUM], 1), -1, dtype=np.int64)
+    touched_dram = np.zeros(max(size[TILE_DRAM, PSUM], 1), dtype=np.bool_)
+    return glb_val, rf_val, stamp_glb, stamp_dram, stamp_fwd, touched_rf, touched_rf_pe, touched_glb, touched_dram
+
+
+# ==================================================================== the kernel
+@jit
+def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
+        ifmap, filt, ofmap, bandwidths, noc_kind, rf_prefetch, dram_scale, pass_overhead, bin_cycles,
+        counts, usage, stats, pe_steps, trace):
+    """Execute the nest cycle by cycle: plan the layer, then run its temporal steps.
+
+    Parameters
+    ----------
+    dims, factors, kinds, reds : int64[L]
+        The loop nest, outermost first (see :mod:`accelsim.kernels.analytic`).
+    res : int64[2, 3]
+        GLB and RF tile starts per data type (``[TILE_GLB | TILE_RF, type]``), -1 = bypass.
+    stride, window : int
+        Convolution stride; window bit mask (``WIN_FORWARD`` array forwarding,
+        ``WIN_GLB_HALO`` GLB halo reuse).
+    bounds : int64[8]
+        Loop bounds G N M C E F R S (M, C per group).
+    height, width : int
+        Ifmap H and W (padded).
+    ifmap, filt : int64[G·N·(C/G)·H·W], int64[G·(M/G)·(C/G)·R·S]
+        Input values, layouts (g, n, c, h, w) and (g, m, c, r, s).
+    ofmap : int64[G·N·(M/G)·E·F]
+        Output, zeroed by the caller; layout (g, n, m, e, f).
+    bandwidths : float64[N_BANDWIDTHS]
+        Words per cycle (``inf`` = unlimited) of the ifmap, filter and psum GIN buses, the
+        GON, one local psum link, the GLB and DRAM, at ``BW_*``.
+    noc_kind : int
+        ``NOC_GIN`` multicast (one transaction per distinct word), ``NOC_BROADCAST`` (one bus
+        for every input word), ``NOC_UNICAST`` (one transaction per destination PE),
+        ``NOC_SYSTOLIC`` (words enter at the array edge, one link per used row for ifmaps and
+        per used column for filters).
+    rf_prefetch : bool
+        RF tiles are double-buffered: with a GIN, the next tile's words cross the bus while
+        the current tile is in use.
+    dram_scale : float64[3]
+        Link words per counted word of the DRAM transfers of each data type — ifmap reads,
+        filter reads, psum writes (1 = dense; RLC-compressed fmaps below 1). Timing only:
+        counts stay in dense words; psums read back from DRAM move dense.
+    pass_overhead : int
+        Cycles added at the end of every pass (pipeline drain, or systolic fill and drain).
+    bin_cycles : int
+        Cycles per trace bin.
+    counts : int64[4, 3, 4]
+        Out: filled like the analytic engine's, ``[level, type, statistic]``.
+    usage : int64[2, 3]
+        Out: GLB and per-PE RF words per data type.
+    stats : float64[N_RUN_STATS]
+        Out: cycles, steps, passes, active PEs, MACs, compute cycles (``ST_*``), stall cycles
+        by cause at ``ST_STALL0 + cause``.
+    pe_steps : int64[P]
+        Out: MACs done by each active PE (spatial index order).
+    trace : float64[B, N_TRACE]
+        Out: per-bin activity, columns ``TR_*`` (rows beyond the run stay zero).
+    """
+    n = dims.shape[0]
+    counts[:] = 0
+    # ---------------------------------------------------------------- plan
+    gstride, padded, n_pe, total_steps, pass_pos, sweep_top = _plan_nest(dims, factors, kinds, res, bounds)
+    pe_off, leader, noc_first, n_grp_noc, local_links, edge = _plan_pes(dims, factors, kinds, reds, gstride, n_pe)
+    ext, hh, ww, size, k_rel = _plan_tiles(dims, factors, kinds, res, stride, bounds, height, width, usage)
+    coef, pe_addr, masks_h, masks_w, contig = _plan_addresses(ext, hh, ww, stride, pe_off)
+    (glb_val, rf_val, stamp_glb, stamp_dram, stamp_fwd, touched_rf, touched_rf_pe, touched_glb,
+     touched_dram) = _new_buffers(size, n_pe, padded)
+    glb_bw = bandwidths[BW_GLB]
+    dram_bw = bandwidths[BW_DRAM]
+    # ---------------------------------------------------------------- step state
+    buf = np.zeros((N_TILE_LEVELS, N_TYPES), dtype=np.int64)                # which half is current
+    origin = np.zeros((N_TILE_LEVELS, N_TYPES, N_DIMS), dtype=np.int64)    # temporal part of each tile's origin
+    old_origin = np.zeros(N_DIMS, dtype=np.int64)
+    resid = np.zeros(N_TILE_LEVELS, dtype=np.int64)  # psum residence serials (GLB, RF)
     idx = np.zeros(n, dtype=np.int64)
-    gt = np.zeros(8, dtype=np.int64)    # temporal part of the global coordinates
-    o = np.zeros(8, dtype=np.int64)
-    # per-step traffic for timing: 0/1 ifmap/filter words sent to MACs that bypass the RF, 2
-    # psum-in, 3 GON, 4 local links, 5 GLB, 6 DRAM, 7/8 ifmap/filter words delivered (per PE),
-    # 9/10 ifmap/filter words sent to fill RF tiles, 11 GLB accesses of arriving psums
-    # 12-14 DRAM words of ifmap reads, filter reads, psum writes (scaled by dram_scale; 6 holds
-    # the psums read back)
-    step_words = np.zeros(15, dtype=np.float64)
-    bus = np.zeros(5, dtype=np.float64)
-    scratch = np.zeros((4, 8), dtype=np.int64)
-    local = np.zeros(3, dtype=np.int64)
-    total_steps = 1
-    for j in range(n):
-        if kinds[j] == 0:
-            total_steps *= factors[j]
+    gt = np.zeros(N_DIMS, dtype=np.int64)    # temporal part of the global coordinates
+    o = np.zeros(N_DIMS, dtype=np.int64)
+    step_words = np.zeros(N_STEP_SLOTS, dtype=np.float64)   # words this step moves, at SW_*
+    bus = np.zeros(N_BUSES, dtype=np.float64)                # cycles this step waits per bus, at BUS_*
+    scratch = np.zeros((4, N_DIMS), dtype=np.int64)
+    local = np.zeros(N_TYPES, dtype=np.int64)
     now = 0.0
     dram_free = 0.0
-    psum_free = np.zeros(2, dtype=np.float64)  # when the GON / psum GIN finish their queue
+    psum_free = np.zeros(N_PSUM_QUEUES, dtype=np.float64)  # when the GON / psum GIN finish their queue
     in_free = np.zeros(2, dtype=np.float64)    # when the ifmap / filter GIN finish (prefetch)
     rf_fill_start = np.zeros(2, dtype=np.float64)
     glb_epoch_start = 0.0
@@ -389,34 +574,35 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     pe_ok = np.ones(n_pe, dtype=np.bool_)
     n_valid = n_pe                     # valid PEs this step
     n_valid_first = n_grp_noc          # of which sum a NoC reduction group
-    thr = np.full(8, -1, dtype=np.int64)
-    evo = np.zeros(8, dtype=np.int64)  # coordinates fixed by a tile's delivery loops
+    thr = np.full(N_DIMS, -1, dtype=np.int64)
+    evo = np.zeros(N_DIMS, dtype=np.int64)  # coordinates fixed by a tile's delivery loops
     executed = 0
     passes = 0
+    # ---------------------------------------------------------------- steps
     for s in range(total_steps + 1):
         last = s == total_steps
         # --- advance the odometer (c = outermost loop that changed)
         c = -1
         if s > 0 and not last:
             for j in range(n - 1, -1, -1):
-                if kinds[j] != 0:
+                if kinds[j] != TEMPORAL:
                     continue
                 idx[j] += 1
                 if idx[j] < factors[j]:
                     c = j
                     break
                 idx[j] = 0
-        for d in range(8):
+        for d in range(N_DIMS):
             gt[d] = 0
         for j in range(n):
-            if kinds[j] == 0:
+            if kinds[j] == TEMPORAL:
                 gt[dims[j]] += idx[j] * gstride[j]
         if padded and not last:
             if s > 0:
                 if pending >= 0 and pending < c:
                     c = pending
                 skip = False
-                for d in range(8):
+                for d in range(N_DIMS):
                     if gt[d] >= bounds[d]:
                         skip = True
                 if skip:
@@ -424,7 +610,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                     continue
                 pending = -1
             changed = False
-            for d in range(8):
+            for d in range(N_DIMS):
                 if bounds[d] - gt[d] != thr[d]:
                     thr[d] = bounds[d] - gt[d]
                     changed = True
@@ -433,7 +619,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                 n_valid_first = 0
                 for pe in range(n_pe):
                     ok = True
-                    for d in range(8):
+                    for d in range(N_DIMS):
                         if pe_off[pe, d] >= thr[d]:
                             ok = False
                     pe_ok[pe] = ok
@@ -449,13 +635,13 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             passes += 1
         glb_event = False
         # --- 1. psum residences that end: RF -> parent, then GLB -> DRAM
-        for lv in (1, 0):
+        for lv in (TILE_RF, TILE_GLB):
             p = res[lv, PSUM]
             if p < 0 or s == 0:
                 continue
             if not (last or (k_rel[lv, PSUM] >= 0 and c <= k_rel[lv, PSUM])):
                 continue
-            if lv == 0:
+            if lv == TILE_GLB:
                 glb_event = True
             _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe,
                         leader, n_grp_noc, touched_glb, touched_dram, resid, stride, counts, step_words, scratch,
@@ -465,84 +651,83 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             _advance(now, float(pass_overhead), CAUSE_PIPELINE, stats, trace, bin_cycles, n_bins)
             now += pass_overhead
             if noc_kind != NOC_SYSTOLIC:
-                for q in range(2):
-                    words = step_words[3] if q == 0 else step_words[2]
-                    width = widths[3] if q == 0 else widths[2]
+                for q in range(N_PSUM_QUEUES):
+                    words = step_words[SW_GON] if q == Q_GON else step_words[SW_PSUM_IN]
+                    width = bandwidths[BW_GON] if q == Q_GON else bandwidths[BW_PSUM_GIN]
                     if width != np.inf:
                         psum_free[q] = max(psum_free[q], now) + words / width
-                tail = np.ceil(max(psum_free[0], psum_free[1]) - now)
+                tail = np.ceil(max(psum_free[Q_GON], psum_free[Q_PSUM_IN]) - now)
                 if tail > 0:
                     _advance(now, tail, CAUSE_NOC_PSUM, stats, trace, bin_cycles, n_bins)
                     now += tail
             break
         # --- 2. input tiles and new psum residences, outer level first
-        for lv in range(2):
-            for t in range(3):
+        for lv in range(N_TILE_LEVELS):
+            for t in range(N_TYPES):
                 p = res[lv, t]
                 if p < 0:
                     continue
                 event = s == 0 or (k_rel[lv, t] >= 0 and c <= k_rel[lv, t])
                 if not event:
                     continue
-                if lv == 0:
+                if lv == TILE_GLB:
                     glb_event = True
-                for d in range(8):
+                for d in range(N_DIMS):
                     old_origin[d] = origin[lv, t, d]
                     origin[lv, t, d] = 0
                 for j in range(p):
-                    if kinds[j] == 0:
+                    if kinds[j] == TEMPORAL:
                         origin[lv, t, dims[j]] += idx[j] * gstride[j]
                 if t == PSUM:
                     resid[lv] += 1
-                    if lv == 0:
-                        glb_val[PSUM, 0, :size[0, PSUM]] = 0
+                    if lv == TILE_GLB:
+                        glb_val[PSUM, 0, :size[TILE_GLB, PSUM]] = 0
                     else:
-                        rf_val[PSUM, 0, :, :size[1, PSUM]] = 0
+                        rf_val[PSUM, 0, :, :size[TILE_RF, PSUM]] = 0
                     continue
                 slide = (s > 0 and c == k_rel[lv, t] and t == IFMAP and dims[c] >= D_E
-                         and (lv == 1 or (window & 2) != 0))
+                         and (lv == TILE_RF or (window & WIN_GLB_HALO) != 0))
                 if padded:
-                    for d in range(8):
+                    for d in range(N_DIMS):
                         evo[d] = 0
                     for j in range(k_rel[lv, t] + 1):
-                        if kinds[j] == 0:
+                        if kinds[j] == TEMPORAL:
                             evo[dims[j]] += idx[j] * gstride[j]
                 _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, rf_val,
                       ifmap, filt, pe_off, n_pe, masks_h, masks_w, contig, stamp_glb, stamp_dram, stride,
                       counts, step_words, scratch, padded, bounds, evo)
-        # --- 3. the MACs of this step, every PE in lockstep
+        # --- 3. the MACs of this step on every active PE, in lockstep (inlined: a call passing
+        # this many arrays would cost more than the MACs)
         if s == 0 or c < sweep_top:
             sweep += 1
-        fwd_serial = sweep if (window & 1) != 0 else s
-        # --- the MACs of this step on every active PE, in lockstep (inlined: a call passing
-        # this many arrays would cost more than the MACs)
+        fwd_serial = sweep if (window & WIN_FORWARD) != 0 else s
         # tile-local offsets are the same on every PE (lockstep, identical tiles)
-        for t in range(3):
-            if res[1, t] >= 0:
-                for d in range(8):
-                    o[d] = origin[1, t, d]
-                local[t] = _addr(t, gt, o, ext[1, t], hh[1, t], ww[1, t], stride)
+        for t in range(N_TYPES):
+            if res[TILE_RF, t] >= 0:
+                for d in range(N_DIMS):
+                    o[d] = origin[TILE_RF, t, d]
+                local[t] = _addr(t, gt, o, ext[TILE_RF, t], hh[TILE_RF, t], ww[TILE_RF, t], stride)
         # RF psum residence accounting is also the same on every PE (padded runs: per PE)
         rf_psum_hit = False
-        if res[1, PSUM] >= 0 and not padded:
+        if res[TILE_RF, PSUM] >= 0 and not padded:
             a = local[PSUM]
-            if touched_rf[a] == resid[1]:
+            if touched_rf[a] == resid[TILE_RF]:
                 rf_psum_hit = True
             else:
-                touched_rf[a] = resid[1]
+                touched_rf[a] = resid[TILE_RF]
         for t in range(2):
-            if res[1, t] >= 0:
+            if res[TILE_RF, t] >= 0:
                 counts[RF, t, READS] += n_valid
-        if res[1, PSUM] >= 0:
+        if res[TILE_RF, PSUM] >= 0:
             counts[RF, PSUM, UPDATES] += n_valid
         if rf_psum_hit:
             counts[RF, PSUM, READS] += n_pe
             counts[RF, PSUM, WRITES] += n_pe
-        all_rf = res[1, IFMAP] >= 0 and res[1, FILTER] >= 0 and res[1, PSUM] >= 0
+        all_rf = res[TILE_RF, IFMAP] >= 0 and res[TILE_RF, FILTER] >= 0 and res[TILE_RF, PSUM] >= 0
         if all_rf and not padded:
             # the common case (every operand in the RF): a tight loop over the PEs
-            bi = buf[1, IFMAP]
-            bf = buf[1, FILTER]
+            bi = buf[TILE_RF, IFMAP]
+            bf = buf[TILE_RF, FILTER]
             li = local[IFMAP]
             lf = local[FILTER]
             lp = local[PSUM]
@@ -550,37 +735,38 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                 rf_val[PSUM, 0, pe, lp] += rf_val[IFMAP, bi, pe, li] * rf_val[FILTER, bf, pe, lf]
         else:
             # addresses are linear in the loop coordinates: one base per step, a fixed offset per PE
-            # (scalars only: array views made per step would cost more than the MACs)
-            par_i = 0 if res[0, IFMAP] >= 0 else 2
-            par_f = 0 if res[0, FILTER] >= 0 else 2
-            pp = 0 if res[0, PSUM] >= 0 else 2
+            # (scalars only: array views made per step would cost more than the MACs); an
+            # operand the RF bypasses comes from its parent, the GLB tile or the DRAM tensor
+            par_i = TILE_GLB if res[TILE_GLB, IFMAP] >= 0 else TILE_DRAM
+            par_f = TILE_GLB if res[TILE_GLB, FILTER] >= 0 else TILE_DRAM
+            pp = TILE_GLB if res[TILE_GLB, PSUM] >= 0 else TILE_DRAM
             b_i = 0
             b_f = 0
             b_p = 0
             b_g = 0
-            for d in range(8):
-                b_i += coef[par_i, IFMAP, d] * (gt[d] - (origin[0, IFMAP, d] if par_i == 0 else 0))
-                b_f += coef[par_f, FILTER, d] * (gt[d] - (origin[0, FILTER, d] if par_f == 0 else 0))
-                b_p += coef[pp, PSUM, d] * (gt[d] - (origin[0, PSUM, d] if pp == 0 else 0))
-                b_g += coef[2, IFMAP, d] * gt[d]
-            rf_i = res[1, IFMAP] >= 0
-            rf_f = res[1, FILTER] >= 0
-            psum_in_rf = res[1, PSUM] >= 0
-            fwd_glb = (window & 1) != 0 and par_i == 0   # forwarded words remembered by global address
-            bi_rf = buf[1, IFMAP]
-            bf_rf = buf[1, FILTER]
-            bi_glb = buf[0, IFMAP]
-            bf_glb = buf[0, FILTER]
+            for d in range(N_DIMS):
+                b_i += coef[par_i, IFMAP, d] * (gt[d] - (origin[TILE_GLB, IFMAP, d] if par_i == TILE_GLB else 0))
+                b_f += coef[par_f, FILTER, d] * (gt[d] - (origin[TILE_GLB, FILTER, d] if par_f == TILE_GLB else 0))
+                b_p += coef[pp, PSUM, d] * (gt[d] - (origin[TILE_GLB, PSUM, d] if pp == TILE_GLB else 0))
+                b_g += coef[TILE_DRAM, IFMAP, d] * gt[d]
+            rf_i = res[TILE_RF, IFMAP] >= 0
+            rf_f = res[TILE_RF, FILTER] >= 0
+            psum_in_rf = res[TILE_RF, PSUM] >= 0
+            fwd_glb = (window & WIN_FORWARD) != 0 and par_i == TILE_GLB  # forwarded words: by global address
+            bi_rf = buf[TILE_RF, IFMAP]
+            bf_rf = buf[TILE_RF, FILTER]
+            bi_glb = buf[TILE_GLB, IFMAP]
+            bf_glb = buf[TILE_GLB, FILTER]
             li = local[IFMAP]
             lf = local[FILTER]
             lp = local[PSUM]
-            r0 = resid[0]
+            r0 = resid[TILE_GLB]
             fresh_i = 0
             fresh_f = 0
             arrivals = 0   # psum words arriving at the parent (one per merge group)
             hits = 0       # of which found a psum already there (read-modify-write)
             rf_hits = 0    # padded runs: RF psum updates that found their psum there
-            r1 = resid[1]
+            r1 = resid[TILE_RF]
             for pe in range(n_pe):
                 if padded and not pe_ok[pe]:
                     continue
@@ -588,10 +774,10 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                     vi = rf_val[IFMAP, bi_rf, pe, li]
                 else:
                     a = b_i + pe_addr[par_i, IFMAP, pe]
-                    if par_i == 0:
+                    if par_i == TILE_GLB:
                         vi = glb_val[IFMAP, bi_glb, a]
                         if fwd_glb:
-                            g = b_g + pe_addr[2, IFMAP, pe]
+                            g = b_g + pe_addr[TILE_DRAM, IFMAP, pe]
                             if stamp_fwd[g] != fwd_serial:
                                 stamp_fwd[g] = fwd_serial
                                 fresh_i += 1
@@ -607,7 +793,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                     vf = rf_val[FILTER, bf_rf, pe, lf]
                 else:
                     a = b_f + pe_addr[par_f, FILTER, pe]
-                    if par_f == 0:
+                    if par_f == TILE_GLB:
                         vf = glb_val[FILTER, bf_glb, a]
                         if stamp_glb[FILTER, a] != s:
                             stamp_glb[FILTER, a] = s
@@ -627,7 +813,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                             touched_rf_pe[pe, lp] = r1
                     continue
                 a = b_p + pe_addr[pp, PSUM, pe]
-                if pp == 0:
+                if pp == TILE_GLB:
                     glb_val[PSUM, 0, a] += product
                     if leader[pe]:
                         arrivals += 1
@@ -645,41 +831,41 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                             touched_dram[a] = True
             # the step's bookkeeping, once for all PEs
             for t in range(2):
-                if res[1, t] >= 0:
+                if res[TILE_RF, t] >= 0:
                     continue
                 fresh = fresh_i if t == IFMAP else fresh_f
-                level = GLB if (par_i if t == IFMAP else par_f) == 0 else DRAM
+                level = GLB if (par_i if t == IFMAP else par_f) == TILE_GLB else DRAM
                 counts[NOC, t, READS] += n_valid
-                step_words[7 + t] += n_valid
+                step_words[SW_IFMAP_DELIVERED + t] += n_valid
                 counts[level, t, READS] += fresh
                 counts[NOC, t, TRANSACTIONS] += fresh
-                step_words[t] += fresh
-                step_words[5 if level == GLB else 12 + t] += fresh
+                step_words[SW_IFMAP_SENT + t] += fresh
+                step_words[SW_GLB if level == GLB else SW_DRAM_IFMAP + t] += fresh
             if not psum_in_rf:
                 counts[NOC, PSUM, TRANSACTIONS] += arrivals + hits
-                step_words[3] += arrivals
-                step_words[2] += hits
-                if pp == 0:
+                step_words[SW_GON] += arrivals
+                step_words[SW_PSUM_IN] += hits
+                if pp == TILE_GLB:
                     counts[GLB, PSUM, UPDATES] += arrivals
                     counts[GLB, PSUM, READS] += hits
                     counts[GLB, PSUM, WRITES] += hits
-                    step_words[11] += 2 * hits
+                    step_words[SW_GLB_PSUM] += 2 * hits
                 else:
                     counts[DRAM, PSUM, UPDATES] += arrivals
                     counts[DRAM, PSUM, WRITES] += arrivals
                     counts[DRAM, PSUM, READS] += hits
-                    step_words[14] += arrivals
-                    step_words[6] += hits
-            if res[1, PSUM] < 0:
+                    step_words[SW_DRAM_PSUM_WRITE] += arrivals
+                    step_words[SW_DRAM_PSUM_READ] += hits
+            if res[TILE_RF, PSUM] < 0:
                 counts[NOC, PSUM, READS] += n_valid - n_valid_first
-                step_words[4] += n_valid - n_valid_first
+                step_words[SW_LOCAL] += n_valid - n_valid_first
             if padded:
                 counts[RF, PSUM, READS] += rf_hits
                 counts[RF, PSUM, WRITES] += rf_hits
         for pe in range(n_pe):
             if pe_ok[pe]:
                 pe_steps[pe] += 1
-        # --- 4. timing of this step
+        # --- 4. timing of this step: the wait on each bus, then DRAM and the psum queues
         if new_pass and s > 0:
             _advance(now, float(pass_overhead), CAUSE_PIPELINE, stats, trace, bin_cycles, n_bins)
             now += pass_overhead
@@ -690,50 +876,57 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             # operands stream in at the array edge, one link per row/column of the tensor's own
             # dimensions, while the previous step computes (one word per link per cycle is
             # free); preloads of stationary operands are in the pass overhead, not here
-            bus[0] = max(0.0, _ceil_div(step_words[0], widths[0] * edge[IFMAP]) - 1.0)
-            bus[1] = max(0.0, _ceil_div(step_words[1], widths[1] * edge[FILTER]) - 1.0)
-            bus[2] = max(0.0, max(_ceil_div(step_words[2], widths[2] * edge[PSUM]),
-                                  _ceil_div(step_words[3], widths[3] * edge[PSUM]),
-                                  _ceil_div(step_words[4], widths[4] * local_links)) - 1.0)
+            bus[BUS_IFMAP] = max(0.0, _ceil_div(step_words[SW_IFMAP_SENT], bandwidths[BW_IFMAP] * edge[IFMAP]) - 1.0)
+            bus[BUS_FILTER] = max(0.0, _ceil_div(step_words[SW_FILTER_SENT], bandwidths[BW_FILTER] * edge[FILTER])
+                                  - 1.0)
+            bus[BUS_PSUM] = max(0.0, max(_ceil_div(step_words[SW_PSUM_IN], bandwidths[BW_PSUM_GIN] * edge[PSUM]),
+                                         _ceil_div(step_words[SW_GON], bandwidths[BW_GON] * edge[PSUM]),
+                                         _ceil_div(step_words[SW_LOCAL], bandwidths[BW_LOCAL] * local_links))
+                                - 1.0)
         else:
             if noc_kind == NOC_UNICAST:
                 # one packet per destination PE
-                bus[0] = _ceil_div(step_words[7], widths[0])
-                bus[1] = _ceil_div(step_words[8], widths[1])
+                bus[BUS_IFMAP] = _ceil_div(step_words[SW_IFMAP_DELIVERED], bandwidths[BW_IFMAP])
+                bus[BUS_FILTER] = _ceil_div(step_words[SW_FILTER_DELIVERED], bandwidths[BW_FILTER])
             elif noc_kind == NOC_BROADCAST:
                 # one bus (the ifmap bus's width) carries every input word
-                bus[0] = _ceil_div(step_words[0] + step_words[9] + step_words[1] + step_words[10] + step_words[2],
-                                   widths[0])
-                bus[1] = 0.0
+                bus[BUS_IFMAP] = _ceil_div(step_words[SW_IFMAP_SENT] + step_words[SW_IFMAP_FILL]
+                                           + step_words[SW_FILTER_SENT] + step_words[SW_FILTER_FILL]
+                                           + step_words[SW_PSUM_IN], bandwidths[BW_IFMAP])
+                bus[BUS_FILTER] = 0.0
             elif rf_prefetch:
                 # the next RF tile loads while the current one is in use (double-buffered
                 # scratch pads / PE input FIFOs): a fill waits only for the bus and for the
                 # previous fill of its type to have started; MAC operands still wait
                 for t in range(2):
-                    bus[t] = _ceil_div(step_words[t], widths[t])
-                    if step_words[9 + t] > 0:
+                    width = bandwidths[BW_IFMAP + t]
+                    bus[BUS_IFMAP + t] = _ceil_div(step_words[SW_IFMAP_SENT + t], width)
+                    if step_words[SW_IFMAP_FILL + t] > 0:
                         start = max(in_free[t], rf_fill_start[t])
                         rf_fill_start[t] = now
-                        in_free[t] = start + (step_words[9 + t] / widths[t] if widths[t] != np.inf else 0.0)
-                        if in_free[t] - now > bus[t]:
-                            bus[t] = np.ceil(in_free[t] - now)
+                        in_free[t] = start + (step_words[SW_IFMAP_FILL + t] / width if width != np.inf else 0.0)
+                        if in_free[t] - now > bus[BUS_IFMAP + t]:
+                            bus[BUS_IFMAP + t] = np.ceil(in_free[t] - now)
             else:
-                bus[0] = _ceil_div(step_words[0] + step_words[9], widths[0])
-                bus[1] = _ceil_div(step_words[1] + step_words[10], widths[1])
+                bus[BUS_IFMAP] = _ceil_div(step_words[SW_IFMAP_SENT] + step_words[SW_IFMAP_FILL], bandwidths[BW_IFMAP])
+                bus[BUS_FILTER] = _ceil_div(step_words[SW_FILTER_SENT] + step_words[SW_FILTER_FILL],
+                                            bandwidths[BW_FILTER])
             # local psum links are point to point: every PE passing psums on has its own
             # (psums to and from the GLB are queued below: they move while the PEs go on)
-            bus[2] = _ceil_div(step_words[4], widths[4] * local_links)
-        bus[3] = _ceil_div(step_words[5] + (step_words[11] if noc_kind == NOC_SYSTOLIC else 0.0), glb_bw)
+            bus[BUS_PSUM] = _ceil_div(step_words[SW_LOCAL], bandwidths[BW_LOCAL] * local_links)
+        bus[BUS_GLB] = _ceil_div(step_words[SW_GLB] + (step_words[SW_GLB_PSUM] if noc_kind == NOC_SYSTOLIC else 0.0),
+                                 glb_bw)
         if noc_kind == NOC_SYSTOLIC:
-            bus[3] = max(0.0, bus[3] - 1.0)  # the SRAMs stream alongside the MACs as well
+            bus[BUS_GLB] = max(0.0, bus[BUS_GLB] - 1.0)  # the SRAMs stream alongside the MACs as well
         wait = 0.0
         cause = CAUSE_NOC_IFMAP
-        for b in range(4):
+        for b in range(N_BUSES):
             if bus[b] > wait:
                 wait = bus[b]
-                cause = b
-        dram_words = (step_words[6] + dram_scale[0] * step_words[12] + dram_scale[1] * step_words[13]
-                      + dram_scale[2] * step_words[14])
+                cause = BUS_CAUSE[b]
+        dram_words = (step_words[SW_DRAM_PSUM_READ] + dram_scale[IFMAP] * step_words[SW_DRAM_IFMAP]
+                      + dram_scale[FILTER] * step_words[SW_DRAM_FILTER]
+                      + dram_scale[PSUM] * step_words[SW_DRAM_PSUM_WRITE])
         if dram_words > 0:
             # DRAM: prefetched during the previous GLB epoch (double-buffered GLB)
             start = max(dram_free, prev_epoch_start if s > 0 else 0.0)
@@ -746,29 +939,29 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             # psums between the array and the GLB (out over the GON, earlier psums back in over
             # the psum GIN): a batch waits only for the previous batch on its bus, then moves in
             # the background (the PEs' psum buffers are double-buffered)
-            for q in range(2):
-                words = step_words[3] if q == 0 else step_words[2]
-                width = widths[3] if q == 0 else widths[2]
+            for q in range(N_PSUM_QUEUES):
+                words = step_words[SW_GON] if q == Q_GON else step_words[SW_PSUM_IN]
+                width = bandwidths[BW_GON] if q == Q_GON else bandwidths[BW_PSUM_GIN]
                 if words <= 0:
                     continue
                 if psum_free[q] - now > wait:
                     wait = np.ceil(psum_free[q] - now)
                     cause = CAUSE_NOC_PSUM
                 busy = words / width if width != np.inf else 0.0
-                if q == 0 and glb_bw != np.inf:
-                    busy = max(busy, step_words[11] / glb_bw)  # the GLB absorbs them as they come
+                if q == Q_GON and glb_bw != np.inf:
+                    busy = max(busy, step_words[SW_GLB_PSUM] / glb_bw)  # the GLB absorbs them as they come
                 psum_free[q] = max(psum_free[q], now + wait) + busy
         if wait > 0:
             _advance(now, wait, cause, stats, trace, bin_cycles, n_bins)
             now += wait
         b = int(now // bin_cycles)
         if b < n_bins:
-            trace[b, 0] += n_valid
-            trace[b, 1] += step_words[0] + step_words[9]
-            trace[b, 2] += step_words[1] + step_words[10]
-            trace[b, 3] += step_words[2] + step_words[3] + step_words[4]
-            trace[b, 4] += step_words[5] + step_words[11]
-            trace[b, 5] += dram_words
+            trace[b, TR_MACS] += n_valid
+            trace[b, TR_IFMAP_BUS] += step_words[SW_IFMAP_SENT] + step_words[SW_IFMAP_FILL]
+            trace[b, TR_FILTER_BUS] += step_words[SW_FILTER_SENT] + step_words[SW_FILTER_FILL]
+            trace[b, TR_PSUM_BUS] += step_words[SW_PSUM_IN] + step_words[SW_GON] + step_words[SW_LOCAL]
+            trace[b, TR_GLB] += step_words[SW_GLB] + step_words[SW_GLB_PSUM]
+            trace[b, TR_DRAM] += dram_words
         now += 1.0
     active = 0
     macs = 0
@@ -786,31 +979,23 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
 
 
 @jit
-def _radix_below(kinds, factors, j, n):
-    r = 1
-    for i in range(j + 1, n):
-        if kinds[i] != 0:
-            r *= factors[i]
-    return r
-
-
-@jit
 def _advance(now, cycles, cause, stats, trace, bin_cycles, n_bins):
+    """Charge ``cycles`` of stall to ``cause`` (stats and the trace bin of time ``now``)."""
     if cycles <= 0:
         return
     stats[ST_STALL0 + cause] += cycles
     b = int(now // bin_cycles)
     if b < n_bins:
-        trace[b, 6] += cycles
+        trace[b, TR_STALL] += cycles
 
 
 @jit
 def _parent_of(res, lv, t):
-    """Storage level (0 GLB, 2 DRAM) a level (0 GLB, 1 RF, 3 the MAC) of type t fills from."""
-    if lv == 1 or lv == 3:
-        if res[0, t] >= 0:
-            return 0
-    return 2
+    """Geometry level (``TILE_GLB`` or ``TILE_DRAM``) the tile of type ``t`` at tile level
+    ``lv`` fills from, or its psums go to: the GLB for an RF tile when the GLB keeps ``t``."""
+    if lv == TILE_RF and res[TILE_GLB, t] >= 0:
+        return TILE_GLB
+    return TILE_DRAM
 
 
 @jit
@@ -833,8 +1018,8 @@ def _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, r
     others, an instance whose delivery coordinates ``evo`` (plus its PE offset) lie past a
     bound has no valid iteration in this residence and fetches nothing."""
     par = _parent_of(res, lv, t)
-    crosses = lv == 1
-    instances = n_pe if lv == 1 else 1
+    crosses = lv == TILE_RF
+    instances = n_pe if lv == TILE_RF else 1
     old = buf[lv, t]
     new = 1 - old
     buf[lv, t] = new
@@ -844,30 +1029,30 @@ def _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, r
     po = scratch[1]
     x = scratch[2]
     ce = scratch[3]  # valid extents of this instance's tile
-    for d in range(8):
-        po[d] = origin[0, t, d] if par == 0 else 0
+    for d in range(N_DIMS):
+        po[d] = origin[TILE_GLB, t, d] if par == TILE_GLB else 0
     for inst in range(instances):
-        for d in range(8):
-            o[d] = origin[lv, t, d] + (pe_off[inst, d] if lv == 1 else 0)
+        for d in range(N_DIMS):
+            o[d] = origin[lv, t, d] + (pe_off[inst, d] if lv == TILE_RF else 0)
             ce[d] = e[d]
         if padded:
             empty = False
-            for d in range(8):
+            for d in range(N_DIMS):
                 if RELEVANCE[t, d] == 1:
                     ce[d] = _clamp(bounds[d], o[d], e[d])
                     if ce[d] == 0:
                         empty = True
-                elif evo[d] + (pe_off[inst, d] if lv == 1 else 0) >= bounds[d]:
+                elif evo[d] + (pe_off[inst, d] if lv == TILE_RF else 0) >= bounds[d]:
                     empty = True
             if empty:
                 continue
         if t == IFMAP:
             h0 = o[D_E] * stride + o[D_R]
             w0 = o[D_F] * stride + o[D_S]
-            oe = old_origin[D_E] + (pe_off[inst, D_E] if lv == 1 else 0)
-            orr = old_origin[D_R] + (pe_off[inst, D_R] if lv == 1 else 0)
-            of = old_origin[D_F] + (pe_off[inst, D_F] if lv == 1 else 0)
-            os_ = old_origin[D_S] + (pe_off[inst, D_S] if lv == 1 else 0)
+            oe = old_origin[D_E] + (pe_off[inst, D_E] if lv == TILE_RF else 0)
+            orr = old_origin[D_R] + (pe_off[inst, D_R] if lv == TILE_RF else 0)
+            of = old_origin[D_F] + (pe_off[inst, D_F] if lv == TILE_RF else 0)
+            os_ = old_origin[D_S] + (pe_off[inst, D_S] if lv == TILE_RF else 0)
             oh0 = oe * stride + orr
             ow0 = of * stride + os_
             ph0 = po[D_E] * stride + po[D_R]
@@ -912,17 +1097,17 @@ def _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, r
                                             and old_mw[dw]):
                                         src = _ifmap_addr_hw(gg, gn, gc, h, w, o[D_G], o[D_N], o[D_C], oh0,
                                                              ow0, e, hh[lv, t], ww[lv, t])
-                                        if lv == 1:
+                                        if lv == TILE_RF:
                                             rf_val[t, new, inst, dst] = rf_val[t, old, inst, src]
                                         else:
                                             glb_val[t, new, dst] = glb_val[t, old, src]
                                         continue
-                                if par == 0:
+                                if par == TILE_GLB:
                                     src = _ifmap_addr_hw(gg, gn, gc, h, w, po[D_G], po[D_N], po[D_C], ph0,
-                                                         pw0, pe_ext, hh[0, t], ww[0, t])
+                                                         pw0, pe_ext, hh[TILE_GLB, t], ww[TILE_GLB, t])
                                 else:
-                                    src = _ifmap_addr_hw(gg, gn, gc, h, w, 0, 0, 0, 0, 0, pe_ext, hh[2, t],
-                                                         ww[2, t])
+                                    src = _ifmap_addr_hw(gg, gn, gc, h, w, 0, 0, 0, 0, 0, pe_ext, hh[TILE_DRAM, t],
+                                                         ww[TILE_DRAM, t])
                                 _take(lv, t, s, par, src, crosses, inst, new, dst, buf, glb_val, rf_val, ifmap,
                                       stamp_glb, stamp_dram, counts, step_words)
         else:
@@ -960,7 +1145,7 @@ def _slide_contiguous(lv, t, s, inst, old, new, o, po, e, pe_ext, h0, w0, dh, dw
                     keep = tw - dw if a + dh < th and dw < tw else 0
                     if keep > 0:
                         src = (blk + a + dh) * tw + dw
-                        if lv == 1:
+                        if lv == TILE_RF:
                             for b in range(keep):
                                 rf_val[t, new, inst, row + b] = rf_val[t, old, inst, src + b]
                         else:
@@ -969,11 +1154,12 @@ def _slide_contiguous(lv, t, s, inst, old, new, o, po, e, pe_ext, h0, w0, dh, dw
                     for b in range(keep, tw):
                         h = h0 + a
                         w = w0 + b
-                        if par == 0:
+                        if par == TILE_GLB:
                             a_par = _ifmap_addr_hw(gg, gn, gc, h, w, po[D_G], po[D_N], po[D_C], ph0, pw0, pe_ext,
-                                                   hh[0, t], ww[0, t])
+                                                   hh[TILE_GLB, t], ww[TILE_GLB, t])
                         else:
-                            a_par = _ifmap_addr_hw(gg, gn, gc, h, w, 0, 0, 0, 0, 0, pe_ext, hh[2, t], ww[2, t])
+                            a_par = _ifmap_addr_hw(gg, gn, gc, h, w, 0, 0, 0, 0, 0, pe_ext, hh[TILE_DRAM, t],
+                                                   ww[TILE_DRAM, t])
                         _take(lv, t, s, par, a_par, crosses, inst, new, row + b, buf, glb_val, rf_val, ifmap,
                               stamp_glb, stamp_dram, counts, step_words)
 
@@ -983,8 +1169,8 @@ def _take(lv, t, s, par, src, crosses, inst, new, dst, buf, glb_val, rf_val, dra
           counts, step_words):
     """Fetch word ``src`` of the parent (GLB tile or DRAM tensor ``dram_vals``) into slot ``dst``
     of the new tile, counting a parent read only once per step (multicast)."""
-    if par == 0:
-        v = glb_val[t, buf[0, t], src]
+    if par == TILE_GLB:
+        v = glb_val[t, buf[TILE_GLB, t], src]
         fresh = stamp_glb[t, src] != s
         stamp_glb[t, src] = s
     else:
@@ -992,7 +1178,7 @@ def _take(lv, t, s, par, src, crosses, inst, new, dst, buf, glb_val, rf_val, dra
         fresh = stamp_dram[t, src] != s
         stamp_dram[t, src] = s
     _count_fill(lv, t, par, crosses, fresh, counts, step_words)
-    if lv == 1:
+    if lv == TILE_RF:
         rf_val[t, new, inst, dst] = v
     else:
         glb_val[t, new, dst] = v
@@ -1000,61 +1186,61 @@ def _take(lv, t, s, par, src, crosses, inst, new, dst, buf, glb_val, rf_val, dra
 
 @jit
 def _count_fill(lv, t, par, crosses, fresh, counts, step_words):
-    counts[RF if lv == 1 else GLB, t, WRITES] += 1
-    parent_level = GLB if par == 0 else DRAM
+    counts[RF if lv == TILE_RF else GLB, t, WRITES] += 1
+    parent_level = GLB if par == TILE_GLB else DRAM
     if fresh:
         counts[parent_level, t, READS] += 1
         if parent_level == GLB:
-            step_words[5] += 1
+            step_words[SW_GLB] += 1
         else:
-            step_words[12 + t] += 1
+            step_words[SW_DRAM_IFMAP + t] += 1
     if crosses:
         counts[NOC, t, READS] += 1
-        step_words[7 + t] += 1
+        step_words[SW_IFMAP_DELIVERED + t] += 1
         if fresh:
             counts[NOC, t, TRANSACTIONS] += 1
-            step_words[9 + t] += 1
-    if lv == 0:
-        step_words[5] += 1  # the GLB write of the fill
+            step_words[SW_IFMAP_FILL + t] += 1
+    if lv == TILE_GLB:
+        step_words[SW_GLB] += 1  # the GLB write of the fill
 
 
 @jit
 def _psum_arrive(level, a, value, is_leader, crosses, glb_val, ofmap, touched_glb, touched_dram, resid,
                  counts, step_words):
-    """A psum word arrives at the GLB (level 0) or DRAM (2) at address ``a``."""
-    if level == 0:
+    """A psum word arrives at the GLB (``level`` ``TILE_GLB``) or DRAM (``TILE_DRAM``) at address ``a``."""
+    if level == TILE_GLB:
         glb_val[PSUM, 0, a] += value
         if not is_leader:
             return
         counts[GLB, PSUM, UPDATES] += 1
         if crosses:
             counts[NOC, PSUM, TRANSACTIONS] += 1
-            step_words[3] += 1
-        if touched_glb[a] == resid[0]:
+            step_words[SW_GON] += 1
+        if touched_glb[a] == resid[TILE_GLB]:
             counts[GLB, PSUM, READS] += 1
             counts[GLB, PSUM, WRITES] += 1
-            step_words[11] += 2
+            step_words[SW_GLB_PSUM] += 2
             if crosses:
                 counts[NOC, PSUM, TRANSACTIONS] += 1
-                step_words[2] += 1
+                step_words[SW_PSUM_IN] += 1
         else:
-            touched_glb[a] = resid[0]
+            touched_glb[a] = resid[TILE_GLB]
     else:
         ofmap[a] += value
         if not is_leader:
             return
         counts[DRAM, PSUM, UPDATES] += 1
         counts[DRAM, PSUM, WRITES] += 1
-        step_words[14] += 1
+        step_words[SW_DRAM_PSUM_WRITE] += 1
         if crosses:
             counts[NOC, PSUM, TRANSACTIONS] += 1
-            step_words[3] += 1
+            step_words[SW_GON] += 1
         if touched_dram[a]:
             counts[DRAM, PSUM, READS] += 1
-            step_words[6] += 1
+            step_words[SW_DRAM_PSUM_READ] += 1
             if crosses:
                 counts[NOC, PSUM, TRANSACTIONS] += 1
-                step_words[2] += 1
+                step_words[SW_PSUM_IN] += 1
         else:
             touched_dram[a] = True
 
@@ -1070,9 +1256,9 @@ def _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe
     e = ext[lv, PSUM]
     pe_ext = ext[par, PSUM]
     po = scratch[1]
-    for d in range(8):
-        po[d] = origin[0, PSUM, d] if par == 0 else 0
-    instances = n_pe if lv == 1 else 1
+    for d in range(N_DIMS):
+        po[d] = origin[TILE_GLB, PSUM, d] if par == TILE_GLB else 0
+    instances = n_pe if lv == TILE_RF else 1
     # psum addresses are linear in (g, n, m, e, f): walk the tile with running offsets
     pm_f = 1
     pm_e = pe_ext[D_F]
@@ -1086,7 +1272,7 @@ def _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe
     for inst in range(instances):
         base = tbase
         is_leader = True
-        if lv == 1:
+        if lv == TILE_RF:
             base += (pe_off[inst, D_G] * pm_g + pe_off[inst, D_N] * pm_n + pe_off[inst, D_M] * pm_m
                      + pe_off[inst, D_E] * pm_e + pe_off[inst, D_F] * pm_f)
             is_leader = leader[inst]
@@ -1098,26 +1284,26 @@ def _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe
                         row = base + g * pm_g + nn * pm_n + m * pm_m + ee * pm_e
                         for f in range(e[D_F]):
                             if padded:
-                                if lv == 1:
-                                    live = touched_rf_pe[inst, src] == resid[1]
+                                if lv == TILE_RF:
+                                    live = touched_rf_pe[inst, src] == resid[TILE_RF]
                                 else:
-                                    live = touched_glb[src] == resid[0]
+                                    live = touched_glb[src] == resid[TILE_GLB]
                                 if not live:
                                     src += 1
                                     continue
-                                if lv == 1 and not noc_first[inst]:
+                                if lv == TILE_RF and not noc_first[inst]:
                                     moved += 1
-                            v = rf_val[PSUM, 0, inst, src] if lv == 1 else glb_val[PSUM, 0, src]
+                            v = rf_val[PSUM, 0, inst, src] if lv == TILE_RF else glb_val[PSUM, 0, src]
                             if is_leader:
-                                _psum_arrive(par, row + f, v, True, lv == 1, glb_val, ofmap, touched_glb,
+                                _psum_arrive(par, row + f, v, True, lv == TILE_RF, glb_val, ofmap, touched_glb,
                                              touched_dram, resid, counts, step_words)
-                            elif par == 0:
+                            elif par == TILE_GLB:
                                 glb_val[PSUM, 0, row + f] += v
                             else:
                                 ofmap[row + f] += v
                             src += 1
-    if lv == 1:
+    if lv == TILE_RF:
         if not padded:
-            moved = (n_pe - n_grp_noc) * size[1, PSUM]
+            moved = (n_pe - n_grp_noc) * size[TILE_RF, PSUM]
         counts[NOC, PSUM, READS] += moved
-        step_words[4] += moved
+        step_words[SW_LOCAL] += moved

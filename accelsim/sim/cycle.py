@@ -7,6 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..dataflows.lowering import lower_mapping
+from ..layout import (BW_DRAM, BW_FILTER, BW_GLB, BW_GON, BW_IFMAP, BW_LOCAL, BW_PSUM_GIN, N_BANDWIDTHS,
+                      N_COUNT_STATS, N_LEVELS, N_RUN_STATS, N_TILE_LEVELS, N_TRACE, N_TYPES, NOC_BROADCAST, NOC_GIN,
+                      NOC_SYSTOLIC, NOC_UNICAST, ST_ACTIVE, ST_COMPUTE, ST_CYCLES, ST_PASSES, ST_STALL0)
 from ..spec.dims import DataType, NocKind
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer
@@ -17,8 +20,9 @@ STALL_CAUSES = ("noc_ifmap", "noc_filter", "noc_psum", "glb_bandwidth", "dram", 
 TRACE_COLUMNS = ("macs", "ifmap_bus_words", "filter_bus_words", "psum_bus_words", "glb_words", "dram_words",
                  "stall_cycles")
 TRACE_BINS = 1000
-#: kernel codes of the NoC kinds (accelsim.kernels.cycle NOC_*)
-_NOC_CODES = {NocKind.GIN: 0, NocKind.BROADCAST: 1, NocKind.UNICAST: 2, NocKind.SYSTOLIC: 3}
+#: kernel codes of the NoC kinds (accelsim.layout NOC_*)
+_NOC_CODES = {NocKind.GIN: NOC_GIN, NocKind.BROADCAST: NOC_BROADCAST, NocKind.UNICAST: NOC_UNICAST,
+              NocKind.SYSTOLIC: NOC_SYSTOLIC}
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -113,7 +117,7 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
         Words on the DRAM link per counted word for ifmap reads, filter reads and psum writes
         (RLC-compressed fmaps: the compressed ÷ dense size); timing only.
     """
-    from ..kernels.cycle import N_STATS, N_TRACE, run
+    from ..kernels.cycle import run
 
     if ifmap is None or filters is None:
         ri, rf = random_inputs(layer)
@@ -126,35 +130,39 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     out = np.zeros(g * layer.N * mg * layer.E * layer.F, dtype=np.int64)
     arr = lower_mapping(mapping)
     noc = hw.noc
-    inf = np.inf
-    widths = np.array([noc.ifmap_words_per_cycle, noc.filter_words_per_cycle, noc.psum_words_per_cycle,
-                       noc.gon_words_per_cycle, noc.local_words_per_cycle], dtype=np.float64)
-    glb_bw, dram_bw = float(hw.glb_words_per_cycle), float(hw.dram_words_per_cycle)
+    bandwidths = np.empty(N_BANDWIDTHS, dtype=np.float64)
+    bandwidths[BW_IFMAP] = noc.ifmap_words_per_cycle
+    bandwidths[BW_FILTER] = noc.filter_words_per_cycle
+    bandwidths[BW_PSUM_GIN] = noc.psum_words_per_cycle
+    bandwidths[BW_GON] = noc.gon_words_per_cycle
+    bandwidths[BW_LOCAL] = noc.local_words_per_cycle
+    bandwidths[BW_GLB] = hw.glb_words_per_cycle
+    bandwidths[BW_DRAM] = hw.dram_words_per_cycle
     if unlimited_bandwidth:
-        widths[:] = inf
-        glb_bw = dram_bw = inf
+        bandwidths[:] = np.inf
     steps = int(np.prod([lp.factor for lp in mapping.loops if not lp.spatial] or [1]))
     bin_cycles = max(1, int(estimate_cycles or steps * 2) // TRACE_BINS + 1)
-    counts = np.zeros((4, 3, 4), dtype=np.int64)
-    usage = np.zeros((2, 3), dtype=np.int64)
-    stats = np.zeros(N_STATS, dtype=np.float64)
+    counts = np.zeros((N_LEVELS, N_TYPES, N_COUNT_STATS), dtype=np.int64)
+    usage = np.zeros((N_TILE_LEVELS, N_TYPES), dtype=np.int64)
+    stats = np.zeros(N_RUN_STATS, dtype=np.float64)
     n_pe = mapping.active_pes
     pe_steps = np.zeros(n_pe, dtype=np.int64)
     trace = np.zeros((TRACE_BINS * 4, N_TRACE), dtype=np.float64)
     bounds = np.array(layer.loop_bounds(), dtype=np.int64)
     run(arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, layer.U, window, bounds, layer.H, layer.W,
-        flat_i, flat_f, out, widths, _NOC_CODES[hw.noc.kind], hw.rf_prefetch, glb_bw, dram_bw,
-        np.array(dram_scale, dtype=np.float64),
-        pass_overhead(mapping, hw), bin_cycles,
+        flat_i, flat_f, out, bandwidths, _NOC_CODES[hw.noc.kind], hw.rf_prefetch,
+        np.array(dram_scale, dtype=np.float64), pass_overhead(mapping, hw), bin_cycles,
         counts, usage, stats, pe_steps, trace)
     output = out.reshape(g, layer.N, mg, layer.E, layer.F).transpose(1, 0, 2, 3, 4).reshape(
         layer.N, layer.M, layer.E, layer.F)
-    cycles = int(round(stats[0]))
+    cycles = int(round(stats[ST_CYCLES]))
     used_bins = min(trace.shape[0], cycles // bin_cycles + 1)
     return CycleOutcome(
-        counts=counts, usage=usage, output=output, cycles=cycles, compute_cycles=int(stats[5]),
-        passes=int(stats[2]), stall_cycles={c: int(round(stats[8 + i])) for i, c in enumerate(STALL_CAUSES)},
-        active_pes=int(stats[3]), pe_busy=_pe_map(mapping, hw, pe_steps), trace=trace[:used_bins], bin_cycles=bin_cycles,
+        counts=counts, usage=usage, output=output, cycles=cycles, compute_cycles=int(stats[ST_COMPUTE]),
+        passes=int(stats[ST_PASSES]),
+        stall_cycles={c: int(round(stats[ST_STALL0 + i])) for i, c in enumerate(STALL_CAUSES)},
+        active_pes=int(stats[ST_ACTIVE]), pe_busy=_pe_map(mapping, hw, pe_steps), trace=trace[:used_bins],
+        bin_cycles=bin_cycles,
     )
 
 
