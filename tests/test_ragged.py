@@ -19,7 +19,6 @@ import accelsim
 from accelsim.dataflows.lowering import lower_mapping
 from accelsim.errors import MappingError
 from accelsim.kernels.analytic import count_accesses, count_accesses_padded
-from accelsim.search.mapspace import random_mapping
 from accelsim.sim.counting import count_mapping
 from accelsim.sim.cycle import random_inputs, reference_conv, run_cycle
 from accelsim.spec.dims import Dim, LoopKind, NocKind
@@ -27,9 +26,9 @@ from accelsim.spec.layer import ConvLayer
 from accelsim.spec.mapping import Loop, Mapping
 
 from reference_counter import reference_counts
-from test_properties import layers
+from strategies import DATAFLOWS, layers, random_mapping_8x8
 
-DATAFLOWS = ["rs", "ws", "osa", "osb", "osc", "nlr", "sys-ws", "sys-os", "sys-is"]
+
 PROPS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -50,8 +49,7 @@ def shrink(layer: ConvLayer, mapping: Mapping, draw) -> ConvLayer:
 def ragged_cases(draw):
     layer = draw(layers())
     dataflow = draw(st.sampled_from(DATAFLOWS))
-    mapping = random_mapping(layer, dataflow, np.random.default_rng(draw(st.integers(0, 2**32 - 1))),
-                             rows=8, cols=8)
+    mapping = random_mapping_8x8(layer, dataflow, draw(st.integers(0, 2**32 - 1)))
     return shrink(layer, mapping, draw), mapping, draw(st.integers(0, 3))
 
 
@@ -72,7 +70,7 @@ def test_padded_counts_match_reference(case):
        window=st.integers(0, 3))
 def test_padded_path_equals_closed_form_when_nothing_is_padded(layer, dataflow, seed, window):
     """The enumerating path reduces to the closed form on perfect factorisations."""
-    mapping = random_mapping(layer, dataflow, np.random.default_rng(seed), rows=8, cols=8)
+    mapping = random_mapping_8x8(layer, dataflow, seed)
     arr = lower_mapping(mapping)
     fast = (np.zeros((4, 3, 4), np.int64), np.zeros((2, 3), np.int64))
     slow = (np.zeros((4, 3, 4), np.int64), np.zeros((2, 3), np.int64))

@@ -20,12 +20,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_properties import DATAFLOWS
-from test_properties import layers as tiny_layers
+from strategies import DATAFLOWS, random_mapping_8x8
+from strategies import layers as tiny_layers
 
 import accelsim
 from accelsim.cli.main import main
-from accelsim.search.mapspace import random_mapping
 from accelsim.sim.activations import relu_activations, zero_count
 from accelsim.drivers.simulate import simulate
 from accelsim.sim.zero_gating import expected_gating, macs_per_ifmap_word, measured_gating, operand_uses
@@ -70,7 +69,7 @@ def sparse_ifmaps(draw, layer: ConvLayer) -> np.ndarray:
        data=st.data())
 def test_cycle_gated_macs_equal_brute_force(layer, dataflow, seed, data):
     ifmap = data.draw(sparse_ifmaps(layer))
-    mapping = random_mapping(layer, dataflow, np.random.default_rng(seed), rows=8, cols=8)
+    mapping = random_mapping_8x8(layer, dataflow, seed)
     res = simulate(layer, GATING, dataflow, engine="cycle", mapping=mapping, ifmap=ifmap)
     assert res.timing["verified"] and res.timing["counts_match_analytic"]
     want = brute_force_gated(layer, ifmap)
