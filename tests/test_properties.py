@@ -287,14 +287,14 @@ def test_mapper_obeys_its_rules():
 
 
 _SINGLE_MAC = """
-from accelsim.dataflows import template
+from accelsim.dataflows import available, template
 from accelsim.dataflows.lowering import window_flags
 from accelsim.search.mapper import Budget, best_mapping
 from accelsim.sim.counting import check_fits, count_mapping
 from accelsim.spec.hardware import Buffer, Hardware
 from accelsim.spec.layer import ConvLayer
 layer = ConvLayer(name="t", M=1, C=1, H=1, W=1, R=1, S=1)
-for dataflow in ("rs", "ws", "osa", "osb", "osc", "nlr"):
+for dataflow in (df.value for df in available()):
     hw = Hardware(name="t", pe_rows=4, pe_cols=4, rf=Buffer(shared_words=0 if dataflow == "nlr" else 32),
                   glb=Buffer(shared_words=4096))
     found = best_mapping(layer, hw, dataflow, budget=Budget(samples=50, climb=50, starts=1))
