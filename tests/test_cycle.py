@@ -37,6 +37,7 @@ from accelsim.cli.main import main
 from accelsim.dataflows import template
 from accelsim.dataflows.lowering import window_flags
 from accelsim.io.presets import load_workload
+from accelsim.layout import GLB, IFMAP, NOC, READS, TRANSACTIONS
 from accelsim.sim.counting import count_mapping
 from accelsim.sim.cycle import STALL_CAUSES, random_inputs, reference_conv, run_cycle
 from accelsim.drivers.simulate import simulate
@@ -53,9 +54,6 @@ FEW = settings(max_examples=max(1, _N * 5 // 8), deadline=None, suppress_health_
 #: room for any tile of the tiny layers; 8×8 PEs as random_mapping(rows=8, cols=8) assumes
 ROOMY = Hardware(name="t8x8", pe_rows=8, pe_cols=8, rf=Buffer(shared_words=1 << 20),
                  glb=Buffer(shared_words=1 << 22))
-DRAM, GLB, NOC, RF = 0, 1, 2, 3
-IFMAP, FILTER, PSUM = 0, 1, 2
-READS, WRITES, UPDATES, TRANSACTIONS = 0, 1, 2, 3
 BANDWIDTHS = ("ifmap_words_per_cycle", "filter_words_per_cycle", "psum_words_per_cycle",
               "gon_words_per_cycle", "local_words_per_cycle", "glb_words_per_cycle", "dram_words_per_cycle")
 

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from accelsim.dataflows import template
 from accelsim.dataflows.lowering import window_flags
 from accelsim.errors import InfeasibleError
+from accelsim.layout import DRAM, FILTER, GLB, IFMAP, NOC, PSUM, READS, RF, TRANSACTIONS, UPDATES, WRITES
 from accelsim.search.mapper import Budget, best_mapping
 from accelsim.sim.counting import check_fits, count_mapping
 from accelsim.spec.dims import Dim, LoopKind
@@ -31,10 +32,6 @@ from accelsim.spec.result import component_totals, energy_dict, energy_total
 
 from reference_counter import reference_counts, used_ifmap_elements
 from strategies import DATAFLOWS, layers, make_case
-
-DRAM, GLB, NOC, RF = 0, 1, 2, 3
-IFMAP, FILTER, PSUM = 0, 1, 2
-READS, WRITES, UPDATES, TRANSACTIONS = 0, 1, 2, 3
 
 PROPS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

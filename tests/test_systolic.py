@@ -26,6 +26,7 @@ import accelsim
 from accelsim.dataflows import available, template
 from accelsim.dataflows.base import Keep
 from accelsim.dataflows.lowering import window_flags
+from accelsim.layout import DRAM, FILTER, GLB, IFMAP, NOC, PSUM, READS, RF, UPDATES, WRITES
 from accelsim.search.mapper import Budget, best_mapping
 from accelsim.sim.counting import check_fits, count_mapping
 from accelsim.sim.cycle import pass_overhead, random_inputs, reference_conv, run_cycle
@@ -35,9 +36,6 @@ from accelsim.spec.layer import ConvLayer
 from accelsim.spec.mapping import Loop, Mapping
 
 SYSTOLIC = ["sys-ws", "sys-os", "sys-is"]
-DRAM, GLB, NOC, RF = 0, 1, 2, 3
-IFMAP, FILTER, PSUM = 0, 1, 2
-READS, WRITES, UPDATES, TRANSACTIONS = 0, 1, 2, 3
 
 PROPS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
