@@ -3,8 +3,8 @@
 Counts every read, write, update and NoC delivery of a (layer, mapping) by explicit
 enumeration of the loop nest (Python sets of element tuples, no closed forms), following the
 accounting rules the analytic kernel (:mod:`accelsim.kernels.analytic`) claims to implement.
-Deliberately independent of ``accelsim.kernels``: only the spec types are used. Meant for tiny
-layers (a few thousand MACs).
+Deliberately independent of ``accelsim.kernels``: only the spec types and the index vocabulary
+of :mod:`accelsim.layout` are used. Meant for tiny layers (a few thousand MACs).
 
 Semantics in brief (see ``reference_counts`` for the details):
 
@@ -35,13 +35,12 @@ from itertools import product
 
 import numpy as np
 
+from accelsim.layout import (DRAM, FILTER, GLB, IFMAP, N_COUNT_STATS, N_LEVELS, N_TILE_LEVELS, N_TYPES, NOC, PSUM,
+                             READS, RF, TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES, WRITES)
 from accelsim.spec.dims import Dim, Reduction
 from accelsim.spec.layer import ConvLayer
 from accelsim.spec.mapping import Mapping
 
-IFMAP, FILTER, PSUM = 0, 1, 2
-DRAM, GLB, NOC, RF = 0, 1, 2, 3
-READS, WRITES, UPDATES, TRANSACTIONS = 0, 1, 2, 3
 MAC = -1  # the "level" of the MAC itself in a chain of holders
 
 G, N, M, C, E, F, R, S = (int(d) for d in Dim)
@@ -281,8 +280,8 @@ def reference_counts(layer: ConvLayer, mapping: Mapping, window: int):
     mapping.check_covers(layer.loop_bounds())
     nest = _Nest(layer, mapping)
     n = nest.n
-    counts = np.zeros((4, 3, 4), dtype=np.int64)
-    usage = np.zeros((2, 3), dtype=np.int64)
+    counts = np.zeros((N_LEVELS, N_TYPES, N_COUNT_STATS), dtype=np.int64)
+    usage = np.zeros((N_TILE_LEVELS, N_TYPES), dtype=np.int64)
     macs = sum(1 for idx in product(*nest.ranges(range(n))) if nest.valid(nest.coord(idx)))
 
     for t in (IFMAP, FILTER, PSUM):
@@ -305,7 +304,7 @@ def reference_counts(layer: ConvLayer, mapping: Mapping, window: int):
                     slide = t != IFMAP or clev == RF or bool(window & 2)
                     got, sent, use = nest.input_fills(t, cp, slide)
                     counts[clev, t, WRITES] += got
-                    usage[0 if clev == GLB else 1, t] = use
+                    usage[TILE_GLB if clev == GLB else TILE_RF, t] = use
                 counts[plev, t, READS] += sent
                 if plev in (DRAM, GLB) and clev in (RF, MAC):
                     counts[NOC, t, READS] += got
@@ -316,7 +315,7 @@ def reference_counts(layer: ConvLayer, mapping: Mapping, window: int):
                 _, upd = nest.psum_sent(child_p, pp, frozenset({Reduction.NOC, Reduction.TREE}))
                 resident, use = nest.psum_resident(pp)
                 if plev != DRAM:
-                    usage[0 if plev == GLB else 1, t] = use
+                    usage[TILE_GLB if plev == GLB else TILE_RF, t] = use
                 counts[plev, t, UPDATES] += upd
                 if plev == DRAM:
                     counts[plev, t, WRITES] += upd

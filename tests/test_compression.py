@@ -16,6 +16,7 @@ from accelsim.sim.activations import default_ofmap_zero_fraction, relu_activatio
 from accelsim.sim.compression import DramTraffic, dram_traffic, expected_ratio, measured_ratio, rlc_words16
 from accelsim.sim.rlc import compressed_words16
 from accelsim.drivers.simulate import simulate
+from accelsim.layout import READS, WRITES
 from accelsim.spec.dims import DataType, Level
 from accelsim.spec.hardware import Buffer, Hardware
 from accelsim.spec.layer import ConvLayer
@@ -23,7 +24,6 @@ from accelsim.spec.layer import ConvLayer
 RLC = Hardware(name="rlc8x8", pe_rows=8, pe_cols=8, rf=Buffer(shared_words=1 << 20),
                glb=Buffer(shared_words=1 << 22), dram_rlc=True)
 PLAIN = replace(RLC, name="plain8x8", dram_rlc=False)
-READS, WRITES = 0, 1
 
 
 def _ceil(a: int, b: int) -> int:

@@ -1,7 +1,7 @@
 """Property tests of the cycle-level engine (issue 3).
 
-Tiny layers (the strategy of :mod:`test_properties` plus depthwise / odd / strided ones), random
-mappings of every dataflow (``random_mapping(..., rows=8, cols=8)``), both GLB halo settings
+Tiny layers (:mod:`strategies`: ``layers`` plus the depthwise / odd / strided ``odd_layers``),
+random mappings of every dataflow (``random_mapping(..., rows=8, cols=8)``), both GLB halo settings
 (window bit 1; bit 0, array forwarding, is the dataflow's as ``window_flags`` gives it), random
 bus / GLB / DRAM bandwidths and pipeline depths:
 
@@ -26,18 +26,18 @@ from math import prod
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, example, given, reject, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from reference_counter import reference_counts
-from test_properties import DATAFLOWS
-from test_properties import layers as tiny_layers
+from strategies import DATAFLOWS, make_case_or_reject, odd_layers
+from strategies import layers as tiny_layers
 
 from accelsim import SpecError
 from accelsim.cli.main import main
 from accelsim.dataflows import template
 from accelsim.dataflows.lowering import window_flags
 from accelsim.io.presets import load_workload
-from accelsim.search.mapspace import random_mapping
+from accelsim.layout import GLB, IFMAP, NOC, READS, TRANSACTIONS
 from accelsim.sim.counting import count_mapping
 from accelsim.sim.cycle import STALL_CAUSES, random_inputs, reference_conv, run_cycle
 from accelsim.drivers.simulate import simulate
@@ -54,46 +54,17 @@ FEW = settings(max_examples=max(1, _N * 5 // 8), deadline=None, suppress_health_
 #: room for any tile of the tiny layers; 8×8 PEs as random_mapping(rows=8, cols=8) assumes
 ROOMY = Hardware(name="t8x8", pe_rows=8, pe_cols=8, rf=Buffer(shared_words=1 << 20),
                  glb=Buffer(shared_words=1 << 22))
-DRAM, GLB, NOC, RF = 0, 1, 2, 3
-IFMAP, FILTER, PSUM = 0, 1, 2
-READS, WRITES, UPDATES, TRANSACTIONS = 0, 1, 2, 3
 BANDWIDTHS = ("ifmap_words_per_cycle", "filter_words_per_cycle", "psum_words_per_cycle",
               "gon_words_per_cycle", "local_words_per_cycle", "glb_words_per_cycle", "dram_words_per_cycle")
 
 
 # ----------------------------------------------------------------------------- strategies
-@st.composite
-def odd_layers(draw) -> ConvLayer:
-    """Depthwise (M = C = G), odd non-square outputs, strides up to 3, FC-like 1×1 outputs."""
-    g = draw(st.integers(1, 4))
-    depthwise = draw(st.booleans())
-    m = g if depthwise else g * draw(st.integers(1, 3))
-    c = g if depthwise else g * draw(st.integers(1, 3))
-    r = draw(st.integers(1, 3))
-    s = draw(st.integers(1, 3))
-    u = draw(st.integers(1, 3))
-    e = draw(st.integers(1, 6))
-    f = draw(st.integers(1, 6))
-    return ConvLayer(name="t", N=draw(st.integers(1, 2)), M=m, C=c, G=g, R=r, S=s, U=u,
-                     H=(e - 1) * u + r, W=(f - 1) * u + s)
-
-
 cases = {
     "layer": st.one_of(tiny_layers(), odd_layers()),
     "dataflow": st.sampled_from(DATAFLOWS),
     "seed": st.integers(0, 2**32 - 1),
     "halo": st.booleans(),
 }
-
-
-def make_case(layer: ConvLayer, dataflow: str, seed: int, halo: bool) -> tuple[Mapping, int]:
-    """A random mapping and the window bits the dataflow and a GLB with/without halo reuse give
-    (bit 0, array forwarding, is the dataflow's; bit 1 is drawn)."""
-    try:
-        mapping = random_mapping(layer, dataflow, np.random.default_rng(seed), rows=8, cols=8)
-    except ValueError:  # the dataflow needs more PEs than 8×8 for this layer
-        reject()
-    return mapping, (1 if template(dataflow).window else 0) | (2 if halo else 0)
 
 
 def hardware(widths=(4, 4, 4, 4, 4), glb=16.0, dram=4.0, depth=1) -> Hardware:
@@ -122,7 +93,7 @@ def describe(layer, dataflow, mapping, window) -> str:
 @example(layer=ConvLayer(name="t", M=4, C=4, G=4, H=5, W=7, R=3, S=3, U=2), dataflow="rs", seed=7, halo=True,
          data_seed=1, hw=hardware())
 def test_output_and_counts_match(layer, dataflow, seed, halo, data_seed, hw):
-    mapping, window = make_case(layer, dataflow, seed, halo)
+    mapping, window = make_case_or_reject(layer, dataflow, seed, halo)
     ifmap, filters = random_inputs(layer, data_seed)
     out = run_cycle(layer, hw, mapping, window, ifmap, filters)
     why = describe(layer, dataflow, mapping, window)
@@ -186,7 +157,7 @@ def stale_forwarding(mapping: Mapping, window: int) -> bool:
 @PROPS
 @given(**cases, depth=st.integers(1, 4))
 def test_unlimited_bandwidth_closed_form(layer, dataflow, seed, halo, depth):
-    mapping, window = make_case(layer, dataflow, seed, halo)
+    mapping, window = make_case_or_reject(layer, dataflow, seed, halo)
     hw = replace(ROOMY, pe_pipeline_depth=depth)
     out = run_cycle(layer, hw, mapping, window, unlimited_bandwidth=True)
     passes, steps, cycles = closed_form(mapping, depth)
@@ -290,7 +261,7 @@ def test_forwarding_across_a_refilled_glb_tile():
 @FEW
 @given(**cases, hw=hardwares)
 def test_stall_accounting_adds_up(layer, dataflow, seed, halo, hw):
-    mapping, window = make_case(layer, dataflow, seed, halo)
+    mapping, window = make_case_or_reject(layer, dataflow, seed, halo)
     hw = replace(hw, glb_halo_reuse=halo)
     assert window_flags(template(dataflow), hw) == window
     r = simulate(layer, hw, dataflow, engine="cycle", mapping=mapping)
@@ -319,7 +290,7 @@ def halved(hw: Hardware, which: str) -> Hardware:
 @FEW
 @given(**cases, hw=hardwares)
 def test_lower_bandwidth_never_fewer_cycles(layer, dataflow, seed, halo, hw):
-    mapping, window = make_case(layer, dataflow, seed, halo)
+    mapping, window = make_case_or_reject(layer, dataflow, seed, halo)
     base = run_cycle(layer, hw, mapping, window)
     why = describe(layer, dataflow, mapping, window)
     for which in BANDWIDTHS:
@@ -332,7 +303,7 @@ def test_lower_bandwidth_never_fewer_cycles(layer, dataflow, seed, halo, hw):
 @FEW
 @given(**cases, hw=hardwares)
 def test_larger_array_changes_nothing(layer, dataflow, seed, halo, hw):
-    mapping, window = make_case(layer, dataflow, seed, halo)
+    mapping, window = make_case_or_reject(layer, dataflow, seed, halo)
     big = hw.with_array(hw.pe_rows * 2, hw.pe_cols * 2)
     a = run_cycle(layer, hw, mapping, window)
     b = run_cycle(layer, big, mapping, window)

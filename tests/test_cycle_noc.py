@@ -8,6 +8,7 @@ import pytest
 from accelsim.dataflows import template
 from accelsim.dataflows.lowering import window_flags
 from accelsim.io.presets import load_hardware, load_workload
+from accelsim.layout import IFMAP, NOC, READS, TRANSACTIONS
 from accelsim.sim.cycle import random_inputs, reference_conv, run_cycle
 from accelsim.drivers.simulate import simulate
 from accelsim.spec.dims import Dim, LoopKind, NocKind
@@ -59,7 +60,7 @@ def test_unicast_ifmap_stalls_at_least_delivered_words_over_width(case):
     uni = _run(layer, narrow, mapping, NocKind.UNICAST)
     # every delivered ifmap word costs unicast bus time; multicast pays once per distinct word
     assert uni.stall_cycles["noc_ifmap"] >= gin.stall_cycles["noc_ifmap"]
-    delivered = int(uni.counts[2, 0, 0])
+    delivered = int(uni.counts[NOC, IFMAP, READS])
     assert uni.stall_cycles["noc_ifmap"] >= delivered / hw.noc.ifmap_words_per_cycle
 
 
@@ -91,4 +92,4 @@ def test_hand_counted_kinds(kind, stalls):
     assert {k: v for k, v in out.stall_cycles.items() if v} == {"noc_ifmap": stalls}
     assert out.cycles == 2 + stalls
     # the NoC counts are the kind-independent words: 2 ifmap words to 2 PEs each, per step
-    assert out.counts[2, 0, 0] == 2 * 4 and out.counts[2, 0, 3] == 2 * 2
+    assert out.counts[NOC, IFMAP, READS] == 2 * 4 and out.counts[NOC, IFMAP, TRANSACTIONS] == 2 * 2

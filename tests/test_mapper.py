@@ -7,7 +7,7 @@ import json
 import pytest
 
 import accelsim
-from accelsim.dataflows import available, template
+from accelsim.dataflows import template
 from accelsim.dataflows.lowering import window_flags
 from accelsim.dataflows.rs import from_eyeriss_params
 from accelsim.errors import InfeasibleError
@@ -18,8 +18,9 @@ from accelsim.spec.hardware import Buffer, Hardware
 from accelsim.spec.layer import ConvLayer
 from accelsim.spec.mapping import Mapping
 
+from strategies import DATAFLOWS
+
 QUICK = Budget(samples=500, climb=500, starts=2)
-DATAFLOWS = [df.value for df in available()]
 
 CONV3 = accelsim.load_workload("alexnet").select(["conv3"]).layers[0]
 SMALL = ConvLayer(name="small", N=2, M=16, C=8, H=12, W=12, R=3, S=3)

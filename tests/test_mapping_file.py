@@ -19,7 +19,7 @@ from accelsim.search.mapspace import random_mapping
 from accelsim.sim.counting import count_mapping
 from accelsim.spec.layer import ConvLayer, Workload
 
-DATAFLOWS = ["rs", "ws", "osa", "osb", "osc", "nlr", "sys-ws", "sys-os", "sys-is"]
+from strategies import DATAFLOWS
 
 
 def _roundtrip(workload: Workload, dataflow: str, batch: int, mappings: dict) -> dict:

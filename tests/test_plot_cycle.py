@@ -12,6 +12,8 @@ import json
 
 import matplotlib
 
+from accelsim.layout import TR_DRAM, TR_IFMAP_BUS
+
 matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
@@ -171,8 +173,8 @@ def test_bandwidth_lines_are_words_per_cycle(tiny):
     assert ax.get_title() == f"tiny: traffic per cycle ({bins:,}-cycle bins)"
     # the lines carry all the words the trace recorded
     total = sum(ln.get_ydata().sum() for ln in ax.get_lines()) * bins
-    assert total == pytest.approx(tiny.trace[:, 1:6].sum())
-    assert tiny.trace[:, 1:6].sum() > 0
+    assert total == pytest.approx(tiny.trace[:, TR_IFMAP_BUS:TR_DRAM + 1].sum())
+    assert tiny.trace[:, TR_IFMAP_BUS:TR_DRAM + 1].sum() > 0
 
 
 def test_bandwidth_from_trace_npz(saved):

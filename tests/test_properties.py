@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from accelsim.dataflows import template
 from accelsim.dataflows.lowering import window_flags
 from accelsim.errors import InfeasibleError
+from accelsim.layout import DRAM, FILTER, GLB, IFMAP, NOC, PSUM, READS, RF, TRANSACTIONS, UPDATES, WRITES
 from accelsim.search.mapper import Budget, best_mapping
-from accelsim.search.mapspace import random_mapping
 from accelsim.sim.counting import check_fits, count_mapping
 from accelsim.spec.dims import Dim, LoopKind
 from accelsim.spec.hardware import Buffer, EnergyTable, Hardware
@@ -31,38 +31,9 @@ from accelsim.spec.mapping import Loop, Mapping
 from accelsim.spec.result import component_totals, energy_dict, energy_total
 
 from reference_counter import reference_counts, used_ifmap_elements
-
-DATAFLOWS = ["rs", "ws", "osa", "osb", "osc", "nlr"]
-DRAM, GLB, NOC, RF = 0, 1, 2, 3
-IFMAP, FILTER, PSUM = 0, 1, 2
-READS, WRITES, UPDATES, TRANSACTIONS = 0, 1, 2, 3
+from strategies import DATAFLOWS, layers, make_case
 
 PROPS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-# ----------------------------------------------------------------------------- strategies
-@st.composite
-def layers(draw) -> ConvLayer:
-    """Tiny grouped convs: N 1-2, G 1-2, per-group M, C 1-4, R, S 1-3, U 1-2, E, F 1-4."""
-    g = draw(st.sampled_from([1, 2]))
-    n = draw(st.integers(1, 2))
-    m = g * draw(st.integers(1, 4))
-    c = g * draw(st.integers(1, 4))
-    r = draw(st.integers(1, 3))
-    s = draw(st.integers(1, 3))
-    u = draw(st.integers(1, 2))
-    if draw(st.booleans()):  # FC-like half the time, so both shapes get attention
-        e = f = 1
-    else:
-        e = draw(st.integers(1, 4))
-        f = draw(st.integers(1, 4))
-    return ConvLayer(name="t", N=n, M=m, C=c, G=g, R=r, S=s, U=u, H=(e - 1) * u + r, W=(f - 1) * u + s)
-
-
-def make_case(layer: ConvLayer, dataflow: str, seed: int, halo: bool) -> tuple[Mapping, int]:
-    mapping = random_mapping(layer, dataflow, np.random.default_rng(seed), rows=8, cols=8)
-    window = (1 if template(dataflow).window else 0) | (2 if halo else 0)
-    return mapping, window
 
 
 case_args = dict(
@@ -313,14 +284,14 @@ def test_mapper_obeys_its_rules():
 
 
 _SINGLE_MAC = """
-from accelsim.dataflows import template
+from accelsim.dataflows import available, template
 from accelsim.dataflows.lowering import window_flags
 from accelsim.search.mapper import Budget, best_mapping
 from accelsim.sim.counting import check_fits, count_mapping
 from accelsim.spec.hardware import Buffer, Hardware
 from accelsim.spec.layer import ConvLayer
 layer = ConvLayer(name="t", M=1, C=1, H=1, W=1, R=1, S=1)
-for dataflow in ("rs", "ws", "osa", "osb", "osc", "nlr"):
+for dataflow in (df.value for df in available()):
     hw = Hardware(name="t", pe_rows=4, pe_cols=4, rf=Buffer(shared_words=0 if dataflow == "nlr" else 32),
                   glb=Buffer(shared_words=4096))
     found = best_mapping(layer, hw, dataflow, budget=Budget(samples=50, climb=50, starts=1))

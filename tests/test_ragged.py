@@ -19,7 +19,8 @@ import accelsim
 from accelsim.dataflows.lowering import lower_mapping
 from accelsim.errors import MappingError
 from accelsim.kernels.analytic import count_accesses, count_accesses_padded
-from accelsim.search.mapspace import random_mapping
+from accelsim.layout import (DRAM, FILTER, IFMAP, N_COUNT_STATS, N_LEVELS, N_TILE_LEVELS, N_TYPES, PSUM, READS,
+                             WRITES)
 from accelsim.sim.counting import count_mapping
 from accelsim.sim.cycle import random_inputs, reference_conv, run_cycle
 from accelsim.spec.dims import Dim, LoopKind, NocKind
@@ -27,9 +28,9 @@ from accelsim.spec.layer import ConvLayer
 from accelsim.spec.mapping import Loop, Mapping
 
 from reference_counter import reference_counts
-from test_properties import layers
+from strategies import DATAFLOWS, layers, random_mapping_8x8
 
-DATAFLOWS = ["rs", "ws", "osa", "osb", "osc", "nlr", "sys-ws", "sys-os", "sys-is"]
+
 PROPS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -50,8 +51,7 @@ def shrink(layer: ConvLayer, mapping: Mapping, draw) -> ConvLayer:
 def ragged_cases(draw):
     layer = draw(layers())
     dataflow = draw(st.sampled_from(DATAFLOWS))
-    mapping = random_mapping(layer, dataflow, np.random.default_rng(draw(st.integers(0, 2**32 - 1))),
-                             rows=8, cols=8)
+    mapping = random_mapping_8x8(layer, dataflow, draw(st.integers(0, 2**32 - 1)))
     return shrink(layer, mapping, draw), mapping, draw(st.integers(0, 3))
 
 
@@ -72,10 +72,10 @@ def test_padded_counts_match_reference(case):
        window=st.integers(0, 3))
 def test_padded_path_equals_closed_form_when_nothing_is_padded(layer, dataflow, seed, window):
     """The enumerating path reduces to the closed form on perfect factorisations."""
-    mapping = random_mapping(layer, dataflow, np.random.default_rng(seed), rows=8, cols=8)
+    mapping = random_mapping_8x8(layer, dataflow, seed)
     arr = lower_mapping(mapping)
-    fast = (np.zeros((4, 3, 4), np.int64), np.zeros((2, 3), np.int64))
-    slow = (np.zeros((4, 3, 4), np.int64), np.zeros((2, 3), np.int64))
+    fast = (np.zeros((N_LEVELS, N_TYPES, N_COUNT_STATS), np.int64), np.zeros((N_TILE_LEVELS, N_TYPES), np.int64))
+    slow = (np.zeros((N_LEVELS, N_TYPES, N_COUNT_STATS), np.int64), np.zeros((N_TILE_LEVELS, N_TYPES), np.int64))
     m1 = count_accesses(arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, layer.U, window, *fast)
     m2 = count_accesses_padded(arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, layer.U, window,
                                np.array(layer.loop_bounds(), dtype=np.int64), *slow)
@@ -217,6 +217,6 @@ def test_padded_compulsory_traffic(case):
 
     layer, mapping, window = case
     counts = count_mapping(mapping, layer, window).counts
-    assert counts[0, 0, 0] >= used_ifmap_elements(layer)
-    assert counts[0, 1, 0] >= layer.M * (layer.C // layer.G) * layer.R * layer.S
-    assert counts[0, 2, 1] >= layer.N * layer.M * layer.E * layer.F
+    assert counts[DRAM, IFMAP, READS] >= used_ifmap_elements(layer)
+    assert counts[DRAM, FILTER, READS] >= layer.M * (layer.C // layer.G) * layer.R * layer.S
+    assert counts[DRAM, PSUM, WRITES] >= layer.N * layer.M * layer.E * layer.F

@@ -20,25 +20,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference_counter import reference_counts
+from strategies import layers, make_case  # the same tiny grouped/FC-shaped layers
 
 import accelsim
 from accelsim.dataflows import available, template
 from accelsim.dataflows.base import Keep
 from accelsim.dataflows.lowering import window_flags
+from accelsim.layout import DRAM, FILTER, GLB, IFMAP, NOC, PSUM, READS, RF, UPDATES, WRITES
 from accelsim.search.mapper import Budget, best_mapping
-from accelsim.search.mapspace import random_mapping
 from accelsim.sim.counting import check_fits, count_mapping
 from accelsim.sim.cycle import pass_overhead, random_inputs, reference_conv, run_cycle
 from accelsim.spec.dims import Dataflow, DataType, Dim, LoopKind, NocKind
 from accelsim.spec.hardware import Buffer, Hardware, NoC
 from accelsim.spec.layer import ConvLayer
 from accelsim.spec.mapping import Loop, Mapping
-from test_properties import layers  # the same tiny grouped/FC-shaped layers
 
 SYSTOLIC = ["sys-ws", "sys-os", "sys-is"]
-DRAM, GLB, NOC, RF = 0, 1, 2, 3
-IFMAP, FILTER, PSUM = 0, 1, 2
-READS, WRITES, UPDATES, TRANSACTIONS = 0, 1, 2, 3
 
 PROPS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -47,11 +44,6 @@ def systolic_hw(rows: int = 8, cols: int = 8) -> Hardware:
     """A systolic machine with room for any tiny layer."""
     return Hardware(name="sys-test", pe_rows=rows, pe_cols=cols, rf=Buffer(shared_words=64),
                     glb=Buffer(shared_words=1 << 20), noc=NoC(kind=NocKind.SYSTOLIC))
-
-
-def _case(layer: ConvLayer, dataflow: str, seed: int) -> tuple[Mapping, int]:
-    mapping = random_mapping(layer, dataflow, np.random.default_rng(seed), rows=8, cols=8)
-    return mapping, window_flags(template(dataflow), systolic_hw())
 
 
 # ----------------------------------------------------------------------------- templates
@@ -80,7 +72,7 @@ def test_registered_with_the_gemm_structure():
 @PROPS
 @given(layer=layers(), dataflow=st.sampled_from(SYSTOLIC), seed=st.integers(0, 2**32 - 1))
 def test_analytic_matches_enumerating_reference(layer, dataflow, seed):
-    mapping, window = _case(layer, dataflow, seed)
+    mapping, window = make_case(layer, dataflow, seed, halo=systolic_hw().glb_halo_reuse)
     got = count_mapping(mapping, layer, window)
     ref, ref_usage, ref_macs = reference_counts(layer, mapping, window)
     assert got.macs == ref_macs == layer.macs
@@ -91,7 +83,7 @@ def test_analytic_matches_enumerating_reference(layer, dataflow, seed):
 @PROPS
 @given(layer=layers(), dataflow=st.sampled_from(SYSTOLIC), seed=st.integers(0, 2**32 - 1))
 def test_cycle_engine_output_counts_and_fold_timing(layer, dataflow, seed):
-    mapping, window = _case(layer, dataflow, seed)
+    mapping, window = make_case(layer, dataflow, seed, halo=systolic_hw().glb_halo_reuse)
     hw = systolic_hw()
     analytic = count_mapping(mapping, layer, window)
     ifmap, filters = random_inputs(layer, seed=seed % 1000)
@@ -114,7 +106,7 @@ def test_cycle_engine_output_counts_and_fold_timing(layer, dataflow, seed):
 def test_simulate_cycle_engine_verifies(layer, dataflow, seed):
     """The public path: ``simulate(..., engine="cycle")`` with a given mapping on finite
     bandwidths checks its output against numpy and its counts against the analytic engine."""
-    mapping, _ = _case(layer, dataflow, seed)
+    mapping, _ = make_case(layer, dataflow, seed, halo=systolic_hw().glb_halo_reuse)
     res = accelsim.simulate(layer, systolic_hw(), dataflow, engine="cycle", mapping=mapping)
     assert res.timing["verified"] and res.timing["counts_match_analytic"]
     assert res.macs == layer.macs

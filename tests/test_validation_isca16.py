@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pytest
 
+from accelsim.layout import DRAM, READS, WRITES
 from accelsim.validation.isca16 import (CONV, DATAFLOWS, FIG10_LAYERS, conv_summary, fig10, paper_ifmap_rereads,
                                  reference)
 
@@ -148,7 +149,7 @@ def test_the_two_rules_are_what_brings_osb_to_fig11():
     assert hw.dram_filters_once and not hw.glb_conv_reuse
     free = replace(hw, dram_filters_once=False, glb_conv_reuse=True)
     run = simulate_network(load_workload("alexnet").select(list(CONV)), free, "osb", batch=16)
-    words = sum(int(r.counts[0, :, 0].sum() + r.counts[0, :, 1].sum()) for r in run.layers)
+    words = sum(int(r.counts[DRAM, :, READS].sum() + r.counts[DRAM, :, WRITES].sum()) for r in run.layers)
     per_mac = words / sum(r.macs for r in run.layers)
     paper = REF["fig_11_dram_accesses_per_mac_256pes"]["osb"]["16"]
     assert per_mac < 0.6 * paper

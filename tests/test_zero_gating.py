@@ -20,12 +20,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_properties import DATAFLOWS
-from test_properties import layers as tiny_layers
+from strategies import DATAFLOWS, random_mapping_8x8
+from strategies import layers as tiny_layers
 
 import accelsim
 from accelsim.cli.main import main
-from accelsim.search.mapspace import random_mapping
+from accelsim.layout import READS, WRITES
 from accelsim.sim.activations import relu_activations, zero_count
 from accelsim.drivers.simulate import simulate
 from accelsim.sim.zero_gating import expected_gating, macs_per_ifmap_word, measured_gating, operand_uses
@@ -38,7 +38,6 @@ from accelsim.spec.result import energy_dict
 GATING = Hardware(name="gating8x8", pe_rows=8, pe_cols=8, rf=Buffer(shared_words=1 << 20),
                   glb=Buffer(shared_words=1 << 22), zero_gating=True)
 PLAIN = replace(GATING, name="plain8x8", zero_gating=False)
-READS = 0
 
 
 def brute_force_gated(layer: ConvLayer, ifmap: np.ndarray) -> int:
@@ -70,7 +69,7 @@ def sparse_ifmaps(draw, layer: ConvLayer) -> np.ndarray:
        data=st.data())
 def test_cycle_gated_macs_equal_brute_force(layer, dataflow, seed, data):
     ifmap = data.draw(sparse_ifmaps(layer))
-    mapping = random_mapping(layer, dataflow, np.random.default_rng(seed), rows=8, cols=8)
+    mapping = random_mapping_8x8(layer, dataflow, seed)
     res = simulate(layer, GATING, dataflow, engine="cycle", mapping=mapping, ifmap=ifmap)
     assert res.timing["verified"] and res.timing["counts_match_analytic"]
     want = brute_force_gated(layer, ifmap)
@@ -195,7 +194,7 @@ def test_energy_dict_without_effects_is_unchanged(small_mapping):
         for t, name in ((DataType.IFMAP, "ifmap"), (DataType.FILTER, "filter"), (DataType.PSUM, "psum")):
             words = int(res.counts[lv, t, READS])
             if t is DataType.PSUM and lv is not Level.NOC:
-                words += int(res.counts[lv, t, 1])  # writes
+                words += int(res.counts[lv, t, WRITES])
             want[label][name] = float(words * cost[lv])
     assert energy_dict(res.counts, res.macs, table) == want
     assert energy_dict(res.counts, res.macs, table, None, None) == want
@@ -369,7 +368,7 @@ def test_alexnet_zero_fractions_stay_with_alexnet():
     for name, want in (("alexnet", 0.40), ("resnet50", 0.5)):
         wl = accelsim.load_workload(name).select(["conv1"])
         r = accelsim.simulate_network(wl, hw, "rs", batch=1).layers[0]
-        dense = int(r.counts[Level.DRAM, DataType.PSUM, 1])
+        dense = int(r.counts[Level.DRAM, DataType.PSUM, WRITES])
         from accelsim.sim.compression import expected_ratio
 
         assert r.dram_compressed["psum_writes"] == round(dense * expected_ratio(want))
