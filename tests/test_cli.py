@@ -112,7 +112,7 @@ def test_python_dash_m_entry_point():
     ("workloads", {"alexnet", "vgg16", "resnet50", "mobilenet_v1"}),
     ("hardware", {"eyeriss", "isca16-256-rs", "isca16-256-ws", "isca16-1024-nlr"}),
     ("dataflows", set(ISCA16)),
-    ("energy", {"isca16", "65nm_pj"}),
+    ("energy", {"isca16", "65nm-pj"}),
 ])
 def test_list(capsys, what, expected):
     ran = ok(cli(["list", what], capsys))
