@@ -53,6 +53,23 @@ class Budget:
     ragged: bool = False
 
 
+class BudgetSize(str, Enum):
+    """Named search efforts (``--budget quick|default|thorough``)."""
+
+    QUICK = "quick"
+    DEFAULT = "default"
+    THOROUGH = "thorough"
+
+
+#: The named budgets: ``quick`` is the sweeps' example effort (an eighth of the default's samples,
+#: two local searches), ``thorough`` four times the default's samples and climb, twice its starts.
+BUDGETS: dict[BudgetSize, Budget] = {
+    BudgetSize.QUICK: Budget(samples=500, climb=500, starts=2),
+    BudgetSize.DEFAULT: Budget(),
+    BudgetSize.THOROUGH: Budget(samples=16000, climb=8000, starts=32),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class SearchOutcome:
     mapping: Mapping
