@@ -430,7 +430,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="what the mapper minimises (default energy)")
         sp.add_argument("--energy", help="energy table preset or YAML (default: the hardware's); "
                                          "a pJ table (65nm-pj) adds power in mW")
-        add_search_options(sp)
+        _search_options(sp)
         sp.add_argument("--engine", default="analytic", choices=["analytic", "cycle"],
                         help="closed-form counts, or cycle by cycle with real data (default analytic)")
         if dataflow:
@@ -495,7 +495,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def add_search_options(sp) -> None:
+def _search_options(sp) -> None:
     """The mapper's ``--budget``, ``--seed`` and ``--ragged`` (run, compare, mapping show)."""
     sp.add_argument("--budget", help="mapper effort: quick, default or thorough, or samples=N,climb=N,starts=N "
                                      "(any of them; default 4000/2000/16)")
