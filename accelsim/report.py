@@ -14,10 +14,11 @@ def _fmt_energy(value: float) -> str:
 
 
 def run_table(run: RunResult) -> str:
-    """Per-layer table: MACs, PEs, cycles, energy by component, total and energy per MAC."""
+    """Per-layer table: MACs, active PEs, PEs used (active ÷ the array's), cycles, energy by
+    component, total and energy per MAC."""
     head = (f"{run.workload} on {run.hardware} | dataflow {run.dataflow} | engine {run.engine} | "
             f"batch {run.batch} | energy unit: {_UNIT_LABEL.get(run.energy_unit, run.energy_unit)}")
-    cols = ["layer", "MACs", "PEs", "util", "cycles", *COMPONENTS, "total", "E/MAC"]
+    cols = ["layer", "MACs", "active PEs", "PEs used", "cycles", *COMPONENTS, "total", "E/MAC"]
     rows = [cols]
     for r in run.layers:
         rows.append(_layer_row(r))
@@ -62,16 +63,36 @@ def access_table(run: RunResult) -> str:
     return "charged accesses (reads; psum reads+writes; NoC deliveries)\n" + _align(rows)
 
 
+def _pes_used(layers) -> float | None:
+    """Active PEs ÷ the array's PEs over the feasible layers, weighted by their cycles."""
+    done = [r for r in layers if r.ok and r.cycles]
+    cycles = sum(r.cycles for r in done)
+    return sum(r.utilization * r.cycles for r in done) / cycles if cycles else None
+
+
+def _pe_cycle_util(layers) -> float | None:
+    """Busy PE-cycles ÷ all PE-cycles of the layers the cycle engine timed (``None``: none)."""
+    timed = [r.timing["pe_cycles"] for r in layers if r.ok and r.timing]
+    total = sum(t["total"] for t in timed)
+    return sum(t["busy"] for t in timed) / total if total else None
+
+
+def _fraction(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
 def compare_table(runs: list[RunResult]) -> str:
-    """One row per dataflow: energy per MAC by component and cycles over the feasible layers."""
-    rows = [["dataflow", "hardware", "batch", *COMPONENTS, "E/MAC", "vs first", "cycles", "infeasible"]]
+    """One row per dataflow: energy per MAC by component, cycles and PE utilisation over the
+    feasible layers."""
+    rows = [["dataflow", "hardware", "batch", *COMPONENTS, "E/MAC", "vs first", "cycles", "PEs used",
+             "PE-cycle util", "infeasible"]]
     base = None
     for run in runs:
         tot = run.total()
         bad = ",".join(tot["infeasible_layers"])
         if not tot["macs"]:
-            rows.append([run.dataflow, run.hardware, str(run.batch), *("-" for _ in COMPONENTS), "-", "-", "-",
-                         bad])
+            rows.append([run.dataflow, run.hardware, str(run.batch), *("-" for _ in COMPONENTS), "-", "-", "-", "-",
+                         "-", bad])
             continue
         comp = component_totals(tot["energy"])
         per_mac = tot["energy_total"] / tot["macs"]
@@ -80,14 +101,42 @@ def compare_table(runs: list[RunResult]) -> str:
         vs_first = f"{per_mac / base:.2f}x" if base else "-"  # an all-zero energy table has no ratio
         rows.append([run.dataflow, run.hardware, str(run.batch),
                      *(f"{comp[c] / tot['macs']:.3f}" for c in COMPONENTS), f"{per_mac:.3f}",
-                     vs_first, f"{tot['cycles']:,}", bad or "-"])
+                     vs_first, f"{tot['cycles']:,}", _fraction(_pes_used(run.layers)),
+                     _fraction(_pe_cycle_util(run.layers)), bad or "-"])
     units = sorted({run.energy_unit for run in runs})
     label = ", ".join(_UNIT_LABEL.get(u, u) for u in units) or _UNIT_LABEL["mac"]
-    text = f"energy per MAC ({label}) over feasible layers\n" + _align(rows)
+    text = (f"energy per MAC ({label}) over feasible layers; PEs used = active PEs / PEs (cycle-weighted), "
+            "PE-cycle util = busy / all PE-cycles (cycle engine)\n" + _align(rows))
     notes = [f"  {run.dataflow} {r.layer.name}: {r.reason}" for run in runs for r in run.layers if not r.ok]
     if notes:
         text += "\ninfeasible:\n" + "\n".join(notes)
     return text
+
+
+def tile_table(result: LayerResult, hw) -> str:
+    """Per storage level (DRAM, GLB, one PE's RF) and data type of a feasible ``result``: the
+    tile in words (of the type's dedicated words, where the buffer reserves some), and the
+    level's occupancy: the words its tiles take of its capacity (Timeloop's map output)."""
+    from .dataflows import template
+    from .dataflows.lowering import window_flags
+    from .sim.counting import count_mapping
+    from .spec.dims import DataType
+
+    mapping, layer = result.mapping, result.layer
+    usage = count_mapping(mapping, layer, window_flags(template(result.dataflow), hw)).usage
+    rows = [["tiles (words)", *(t.label for t in DataType), "occupancy"],
+            ["DRAM", *(f"{w:,}" for w in layer.tensor_words()), "-"]]
+    for name, buf, starts, use in (("GLB", hw.glb, mapping.glb, usage[0]), ("RF (per PE)", hw.rf, mapping.rf, usage[1])):
+        row = [name]
+        for t in DataType:
+            own = buf.dedicated_words[t]
+            row.append("bypass" if starts[t] is None else f"{int(use[t]):,}" + (f" / {own:,}" if own else ""))
+        used, total = int(use.sum()), buf.total_words
+        banks = buf.banks_needed(tuple(int(u) for u in use))
+        note = f", {sum(banks)} of {buf.banks} banks" if buf.bank_words else ""
+        row.append(f"{used:,} / {total:,} ({used / total:.0%}{note})" if total else f"{used:,}")
+        rows.append(row)
+    return _align(rows)
 
 
 def _align(rows: list[list[str]]) -> str:
@@ -101,21 +150,21 @@ def _align(rows: list[list[str]]) -> str:
 
 
 def timing_table(run: RunResult) -> str:
-    """Cycle-engine timing per layer: cycles, stalls by cause, PEs, utilisation, check."""
+    """Cycle-engine timing per layer: cycles, stalls by cause, active PEs, PE-cycle utilisation, check."""
     from .sim.cycle import STALL_CAUSES
 
-    cols = ["layer", "cycles", "compute", *(f"stall:{c}" for c in STALL_CAUSES), "PEs", "util", "ms", "verified"]
+    cols = ["layer", "cycles", "compute", *(f"stall:{c}" for c in STALL_CAUSES), "active PEs", "PE-cycle util",
+            "ms", "verified"]
     rows = [cols]
     for r in run.layers:
         if not r.ok or not r.timing:
             continue
         t = r.timing
-        busy = t["pe_cycles"]["busy"] / max(t["pe_cycles"]["total"], 1)
         rows.append([r.layer.name, f"{t['cycles']:,}", f"{t['compute_cycles']:,}",
-                     *(f"{t['stall_cycles'][c]:,}" for c in STALL_CAUSES), str(r.active_pes), f"{busy:.2f}",
-                     f"{t['seconds'] * 1e3:.2f}", "yes" if t["verified"] else "NO"])
+                     *(f"{t['stall_cycles'][c]:,}" for c in STALL_CAUSES), str(r.active_pes),
+                     _fraction(_pe_cycle_util([r])), f"{t['seconds'] * 1e3:.2f}", "yes" if t["verified"] else "NO"])
     ok = all(r.timing["verified"] for r in run.layers if r.ok and r.timing)
-    text = ("cycle-level timing (util = busy PE-cycles / all PE-cycles)\n" + _align(rows) + "\n"
+    text = ("cycle-level timing (PE-cycle util = busy PE-cycles / all PE-cycles)\n" + _align(rows) + "\n"
             + ("verified: output matches reference" if ok else "verified: OUTPUT DIFFERS FROM REFERENCE"))
     return text
 

@@ -112,7 +112,7 @@ def test_python_dash_m_entry_point():
     ("workloads", {"alexnet", "vgg16", "resnet50", "mobilenet_v1"}),
     ("hardware", {"eyeriss", "isca16-256-rs", "isca16-256-ws", "isca16-1024-nlr"}),
     ("dataflows", set(ISCA16)),
-    ("energy", {"isca16", "65nm_pj"}),
+    ("energy", {"isca16", "65nm-pj"}),
 ])
 def test_list(capsys, what, expected):
     ran = ok(cli(["list", what], capsys))
@@ -284,7 +284,8 @@ def test_compare_all_six_dataflows(compare16, work):
 
 def test_compare_reports_an_infeasible_layer(compare64):
     ran, doc = compare64
-    assert ran.code == 0, ran.err
+    # issue 12: an infeasible layer exits 3 (was 0) after the table and the JSON; 6 runs x 2 layers
+    assert ran.code == 3 and "1 of 12 layers infeasible" in ran.err, ran.err
     ws_rows = table_rows(ran.out, "ws")
     assert len(ws_rows) == 1 and ws_rows[0].split()[-1] == "conv1", ran.out
     for df in ISCA16:

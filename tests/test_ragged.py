@@ -203,7 +203,7 @@ def test_cli_ragged_flag(capsys):
     from accelsim.cli.main import main
 
     assert main(["mapping", "show", "alexnet", "--layers", "conv5", "--hardware", "tpu-like", "--array", "12x14",
-                 "--dataflow", "sys-os", "--objective", "edp", "--ragged"]) == 0
+                 "--dataflow", "sys-os", "--force-dataflow", "--objective", "edp", "--ragged"]) == 0
     out = capsys.readouterr().out
     assert "-- ragged: " in out and "(the iterations past each bound are masked)" in out
 

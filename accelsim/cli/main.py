@@ -1,7 +1,8 @@
 """Command line: ``accelsim run | compare | list | mapping | validate | plot``.
 
 Every user error (bad file, unknown name, impossible shape, a mapping that does not fit) is
-printed as one line and exits with code 2.
+printed as one line and exits with code 2; a layer with no legal mapping exits with 3 after the
+results are printed and written, unless ``--allow-infeasible`` (``cli/common.py``, ``EXIT_*``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import sys
 from typing import NoReturn
 
 from ..errors import AccelsimError, SpecError
-from .common import EXIT_USAGE, check_output_path, check_plot_path, save_plot, write_output
+from .common import (EXIT_INFEASIBLE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, MAX_SEED, check_output_path,
+                     check_plot_path, infeasible_exit, parse_budget, save_plot, write_output)
 
 
 
@@ -47,10 +49,10 @@ def _workload(args):
     return wl
 
 
-def _mappings(args, batch: int, dataflow) -> dict:
+def _mappings(args, batch: int, dataflow, hw) -> dict:
     """``--mapping``: the file's mappings, read against the whole workload (``--layers`` may
     select fewer layers than the file maps); ``{}`` without the option. They must be mappings of
-    the run's ``dataflow``."""
+    the run's ``dataflow`` (on ``hw``)."""
     from ..io.presets import load_mapping, load_workload
 
     if not args.mapping:
@@ -63,8 +65,9 @@ def _mappings(args, batch: int, dataflow) -> dict:
         raise type(exc)(exc.message, "--mapping") from None
     other = sorted({m.dataflow for m in mappings.values()} - {dataflow.value})
     if other:
+        force = " --force-dataflow" if hw.dataflow is not None and hw.dataflow.value != other[0] else ""
         raise SpecError(f"the --mapping file maps the {other[0]} dataflow, this run is {dataflow.value}; "
-                        f"add --dataflow {other[0]}", "--dataflow")
+                        f"add --dataflow {other[0]}{force}", "--dataflow")
     return mappings
 
 
@@ -109,6 +112,28 @@ def _dataflow(name: str, option: str):
         return parse_dataflow(name)
     except SpecError as exc:
         raise SpecError(exc.message, option) from None
+
+
+def _run_dataflow(args, hw):
+    """The dataflow of a ``run`` or ``mapping show``: ``--dataflow``, else the hardware file's
+    ``dataflow:``, else rs. A ``--dataflow`` other than the hardware file's is an error unless
+    ``--force-dataflow``, and then a printed ``override:`` line."""
+    from ..spec.dims import Dataflow
+
+    if args.dataflow is None:
+        if args.force_dataflow:
+            raise SpecError("give the dataflow to run with --dataflow NAME", "--force-dataflow")
+        return hw.dataflow or Dataflow.RS
+    dataflow = _dataflow(args.dataflow, "--dataflow")
+    if hw.dataflow is None or dataflow is hw.dataflow:
+        return dataflow
+    own = hw.dataflow.value
+    if not args.force_dataflow:
+        raise SpecError(f"{dataflow.value} conflicts with the hardware file of {hw.name} (dataflow: {own}); run "
+                        f"{own} (--dataflow {own}, or no --dataflow) or add --force-dataflow to run {dataflow.value} "
+                        "on it anyway", "--dataflow")
+    print(f"override: dataflow {dataflow.value} on {hw.name}, whose hardware file says {own} (--force-dataflow)")
+    return dataflow
 
 
 def _jobs(value: int) -> int:
@@ -206,10 +231,8 @@ def _data_effects_table(run) -> str:
 
 
 def _budget(args):
-    """The mapper's budget: the default one, searching imperfect factorisations with --ragged."""
-    from ..search.mapper import Budget
-
-    return Budget(ragged=True) if getattr(args, "ragged", False) else None
+    """The mapper's budget: ``--budget``, ``--seed`` and ``--ragged`` (None: the default)."""
+    return parse_budget(args.budget, args.seed, args.ragged)
 
 
 def cmd_run(args) -> int:
@@ -223,16 +246,17 @@ def cmd_run(args) -> int:
     check_output_path(args.json, "--json")
     check_output_path(args.trace, "--trace")
     check_output_path(args.save_mappings, "--save-mappings")
-    dataflow = _dataflow(args.dataflow, "--dataflow")
+    budget = _budget(args)
     wl = _workload(args)
     hw = _hardware(args.hardware, _parse_array(args.array), args.energy)
     batch = _batch(args.batch, wl)
-    mappings = _mappings(args, batch, dataflow)
+    dataflow = _run_dataflow(args, hw)
+    mappings = _mappings(args, batch, dataflow, hw)
     if args.jobs < 1:
         raise SpecError(f"must be >= 1, got {args.jobs}", "--jobs")
     zero_fraction, ifmaps = _data_inputs(args, wl, batch)
     run = simulate_network(wl, hw, dataflow, engine=args.engine, batch=batch, objective=args.objective,
-                           mappings=mappings, jobs=args.jobs, first_layer=_first_layer(args), budget=_budget(args),
+                           mappings=mappings, jobs=args.jobs, first_layer=_first_layer(args), budget=budget,
                            zero_fraction=zero_fraction, ifmaps=ifmaps)
     print(run_table(run))
     print()
@@ -265,21 +289,28 @@ def cmd_run(args) -> int:
         from ..plot import energy_breakdown
 
         save_plot(lambda ax: energy_breakdown(run, by=args.by, normalize="mac", ax=ax), args.plot, "--plot")
-    return 0
+    return infeasible_exit([r.ok for r in run.layers], args.allow_infeasible)
 
 
 def cmd_compare(args) -> int:
     from ..io.results import write_json
     from ..report import compare_table
-    from ..drivers.compare import ISCA16_DATAFLOWS, compare
+    from ..drivers.compare import ISCA16_DATAFLOWS, compare, default_dataflows
 
     check_plot_path(args.plot, "--plot")
     check_output_path(args.json, "--json")
     jobs = _jobs(args.jobs)
+    budget = _budget(args)
     wl = _workload(args)
     batch = _batch(args.batch, wl)
     array = _parse_array(args.array)
-    names = [d.strip() for d in args.dataflows.split(",") if d.strip()] if args.dataflows else list(ISCA16_DATAFLOWS)
+    one_hw = _hardware(args.hardware, array, args.energy) if args.hardware and not args.setup else None
+    if args.dataflows:
+        names = [d.strip() for d in args.dataflows.split(",") if d.strip()]
+    elif one_hw is not None:  # the hardware file's dataflow and its family
+        names = [df.value for df in default_dataflows(one_hw)]
+    else:
+        names = list(ISCA16_DATAFLOWS)
     if not names:
         raise SpecError("give at least one dataflow", "--dataflows")
     dataflows = [_dataflow(d, "--dataflows") for d in names]
@@ -303,13 +334,12 @@ def cmd_compare(args) -> int:
         hardware = lambda df: _hardware(f"isca16-{args.pes}-{df.value}", array, args.energy)  # noqa: E731
         for df in dataflows:
             hardware(df)
-    elif args.hardware:
-        hw = _hardware(args.hardware, array, args.energy)
-        hardware = hw
+    elif one_hw is not None:
+        hardware = one_hw
     else:
         raise SpecError("give --hardware NAME or --setup isca16 --pes N", "--hardware")
     runs = compare(wl, hardware, dataflows, batch=batch, engine=args.engine,
-                   objective=args.objective, n_jobs=jobs, budget=_budget(args))
+                   objective=args.objective, n_jobs=jobs, budget=budget)
     print(compare_table(runs))
     if args.json:
         write_output(lambda p: write_json({"runs": [r.to_dict() for r in runs]}, p), args.json, "--json")
@@ -318,7 +348,7 @@ def cmd_compare(args) -> int:
         from ..plot import dataflow_comparison
 
         save_plot(lambda ax: dataflow_comparison(runs, by=args.by, normalize="mac", ax=ax), args.plot, "--plot")
-    return 0
+    return infeasible_exit([r.ok for run in runs for r in run.layers], args.allow_infeasible)
 
 
 def cmd_list(args) -> int:
@@ -336,23 +366,26 @@ def cmd_list(args) -> int:
 
 def cmd_mapping(args) -> int:
     from ..drivers.simulate import simulate
+    from ..report import tile_table
 
-    dataflow = _dataflow(args.dataflow, "--dataflow")
+    budget = _budget(args)
     wl = _workload(args)
     hw = _hardware(args.hardware, _parse_array(args.array), args.energy)
     batch = _batch(args.batch, wl)
-    given = _mappings(args, batch, dataflow)
+    dataflow = _run_dataflow(args, hw)
+    given = _mappings(args, batch, dataflow, hw)
     check_output_path(args.save_mappings, "--save-mappings")
     results = []
     for layer in wl.with_batch(batch).layers:
         res = simulate(layer, hw, dataflow, mapping=given.get(layer.name), objective=args.objective,
-                       budget=_budget(args))
+                       budget=budget)
         results.append(res)
         print(f"== {layer.name} ({dataflow.value} on {hw.name}, N={layer.N})")
         if not res.ok:
             print(res.reason)
             continue
         print(res.mapping.describe(layer.loop_bounds()))
+        print(tile_table(res, hw))
         print(f"active PEs {res.active_pes}, mappings considered {res.mappings_considered}")
         if hw.noc.kind.value == "gin":
             from ..dataflows.noc_ids import assign_tags, describe_tags
@@ -360,7 +393,7 @@ def cmd_mapping(args) -> int:
             print(describe_tags(assign_tags(res.mapping, layer)))
     if args.save_mappings:
         _save_mappings(args.save_mappings, wl, dataflow, batch, results, hw.name)
-    return 0
+    return infeasible_exit([r.ok for r in results], args.allow_infeasible)
 
 
 def cmd_validate(args) -> int:
@@ -397,15 +430,18 @@ def build_parser() -> argparse.ArgumentParser:
                         help="what the mapper minimises (default energy)")
         sp.add_argument("--energy", help="energy table preset or YAML (default: the hardware's); "
                                          "a pJ table (65nm-pj) adds power in mW")
-        sp.add_argument("--ragged", action="store_true",
-                        help="the mapper also tries imperfect factorisations (padded bounds; slower)")
+        _search_options(sp)
         sp.add_argument("--engine", default="analytic", choices=["analytic", "cycle"],
                         help="closed-form counts, or cycle by cycle with real data (default analytic)")
         if dataflow:
-            sp.add_argument("--dataflow", default="rs", help="rs, ws, osa, osb, osc, nlr, sys-ws, sys-os or "
-                                                             "sys-is (default rs)")
+            sp.add_argument("--dataflow", help="rs, ws, osa, osb, osc, nlr, sys-ws, sys-os or sys-is (default: the "
+                                               "hardware file's dataflow, else rs)")
+            sp.add_argument("--force-dataflow", action="store_true",
+                            help="run --dataflow even where the hardware file names another dataflow")
         sp.add_argument("--save-mappings", metavar="FILE",
                         help="write every layer's mapping as a mapping file that --mapping reads back")
+        sp.add_argument("--allow-infeasible", action="store_true",
+                        help=f"exit 0 when a layer has no legal mapping (default: exit {EXIT_INFEASIBLE})")
 
     run = sub.add_parser("run", help="simulate a workload on one hardware under one dataflow")
     common(run)
@@ -459,8 +495,18 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _search_options(sp) -> None:
+    """The mapper's ``--budget``, ``--seed`` and ``--ragged`` (run, compare, mapping show)."""
+    sp.add_argument("--budget", help="mapper effort: quick, default or thorough, or samples=N,climb=N,starts=N "
+                                     "(any of them; default 4000/2000/16)")
+    sp.add_argument("--seed", type=int, help=f"mapper seed, 0..{MAX_SEED} (default 2016)")
+    sp.add_argument("--ragged", action="store_true",
+                    help="the mapper also tries imperfect factorisations (padded bounds; slower)")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit code (0 ok, 2 bad input)."""
+    """Entry point; returns the exit code (``cli/common.py``: 0 ok, 2 bad input, 3 infeasible
+    layers, 130 interrupted)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -470,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:  # output piped into head & co.
         sys.stderr.close()
-        return 0
+        return EXIT_OK
     except OSError as exc:  # a file the commands did not name an option for
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"accelsim: error: {where}{exc.strerror or exc}", file=sys.stderr)
@@ -481,7 +527,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("accelsim: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,9 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..errors import SpecError
-from .common import check_output_path, write_output
-
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as the shell reports a Ctrl-C
+from .common import EXIT_INTERRUPTED, check_output_path, infeasible_exit, parse_budget, write_output
 
 
 def _case_status(records: list[dict]) -> dict[str, str]:
@@ -42,6 +40,32 @@ def _summary(records: list[dict], n_cases: int, resumed: int, out: Path) -> str:
         lines.append(f"  {n} layer(s): {reason[:160]}")
     lines.append(f"records: {out / 'records.csv'} ({len(records)} rows); components: {out / 'components.csv'}")
     return "\n".join(lines)
+
+
+def _with_budget(spec, budget_text: str | None, seed: int | None):
+    """The sweep with ``--budget`` / ``--seed`` applied; refused where the file's ``budget:``
+    sets the same keys (the file is the record of what a sweep ran: its budget is part of every
+    case id)."""
+    from dataclasses import asdict, replace
+
+    from ..search.mapper import Budget
+
+    given: dict = {}
+    if budget_text is not None:
+        effort = asdict(parse_budget(budget_text, None))
+        given.update((key, effort[key]) for key in ("samples", "climb", "starts"))
+    if seed is not None:
+        given["seed"] = parse_budget(None, seed).seed
+    in_file = dict(spec.budget)
+    for option, keys in (("--budget", ("samples", "climb", "starts")), ("--seed", ("seed",))):
+        clash = [key for key in keys if key in given and key in in_file]
+        if clash:
+            raise SpecError(f"the sweep file {spec.origin} sets budget.{clash[0]}: change it there (a sweep's "
+                            f"budget is part of its case ids) or drop {option}", option)
+    merged = {**in_file, **given}
+    if not given or (not in_file and Budget(**merged) == Budget()):
+        return spec  # the mapper's default budget: the same case ids as without the flags
+    return replace(spec, budget=tuple(merged.items()))
 
 
 def _check_scheduler(address: str) -> None:
@@ -79,7 +103,7 @@ def cmd_sweep(args) -> int:
         raise SpecError(f"cannot create {out}: {ancestor} is not a directory", "--out")
     if args.scheduler:
         _check_scheduler(args.scheduler)
-    spec = load_sweep(args.file)
+    spec = _with_budget(load_sweep(args.file), args.budget, args.seed)
     cases = cases_from_spec(spec)
     ids = {c.id for c in cases}
     resumed = len(ids & _on_disk(out))
@@ -104,7 +128,8 @@ def cmd_sweep(args) -> int:
               file=sys.stderr)
         return EXIT_INTERRUPTED
     print(_summary(records, len(ids), resumed, out))
-    return 0
+    return infeasible_exit([r["status"] != "infeasible" for r in records], not args.fail_on_infeasible,
+                           "infeasible cases are data: a sweep exits 0 on them without --fail-on-infeasible")
 
 
 def cmd_import_scalesim(args) -> int:
@@ -133,8 +158,7 @@ def cmd_import_scalesim(args) -> int:
     print(f"workload {wl.name}: {len(wl.layers)} layers, {wl.macs:,} MACs -> {wl_path}")
     print(f"hardware {hw.name}: {hw.pe_rows}x{hw.pe_cols} systolic array, dataflow "
           f"{hw.dataflow.value if hw.dataflow else '-'} -> {hw_path}")
-    print(f"run it: accelsim run {wl_path} --hardware {hw_path} --dataflow "
-          f"{hw.dataflow.value if hw.dataflow else 'sys-os'} --engine cycle")
+    print(f"run it: accelsim run {wl_path} --hardware {hw_path} --engine cycle   (the file's dataflow)")
     return 0
 
 
@@ -177,6 +201,11 @@ def add_parsers(sub) -> None:
     sw.add_argument("--scheduler", help="dask scheduler address (tcp://host:8786): run on that cluster "
                                         "(needs accelsim[dask]; --jobs is ignored)")
     sw.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sw.add_argument("--budget", help="mapper effort when the file has no budget: quick, default, thorough or "
+                                     "samples=N,climb=N,starts=N")
+    sw.add_argument("--seed", type=int, help="mapper seed when the file's budget has none")
+    sw.add_argument("--fail-on-infeasible", action="store_true",
+                    help="exit 3 when a case has an infeasible layer (default: exit 0, they are recorded as data)")
     sw.set_defaults(func=cmd_sweep)
 
     im = sub.add_parser("import", help="make a workload YAML from an ONNX model (needs accelsim[onnx]), or "

@@ -12,6 +12,18 @@ from ..spec.result import RunResult
 from ..search.mapper import Budget, Objective
 
 ISCA16_DATAFLOWS = ("rs", "ws", "osa", "osb", "osc", "nlr")
+SYSTOLIC_DATAFLOWS = ("sys-ws", "sys-os", "sys-is")
+
+
+def default_dataflows(hw: Hardware) -> tuple[Dataflow, ...]:
+    """The dataflows ``compare`` runs on one machine when none are named: the family of the
+    hardware file's ``dataflow:`` (the three systolic ones, or the six of ISCA 2016), its own
+    first (the ``vs first`` baseline); the ISCA 2016 six without one."""
+    family = tuple(parse_dataflow(d) for d in (SYSTOLIC_DATAFLOWS if hw.dataflow is not None and
+                                                hw.dataflow.value in SYSTOLIC_DATAFLOWS else ISCA16_DATAFLOWS))
+    if hw.dataflow is None:
+        return family
+    return (hw.dataflow, *(df for df in family if df is not hw.dataflow))
 
 
 def warmup() -> None:

@@ -2,7 +2,7 @@
 
 Presets are the YAML files shipped in ``workloads/`` (``networks/``, ``hardware/``,
 ``energy/``, ``mappings/``); a preset's name is its file stem, matched case-insensitively
-and with ``-`` and ``_`` treated alike (``65nm-pj`` finds ``65nm_pj.yaml``). Anything that
+and with ``-`` and ``_`` treated alike (``mobilenet-v1`` finds ``mobilenet_v1.yaml``). Anything that
 looks like a path (it has a directory separator or a ``.yaml``/``.yml`` suffix, or is a
 :class:`~pathlib.Path`) is read as a file.
 """

@@ -234,7 +234,7 @@ def hardware_yaml(cfg: ScaleSimConfig, origin: str = "<config>") -> str:
     bw = "CALC" if cfg.bandwidth is None else f"USER, Bandwidth {cfg.bandwidth}"
     lines = [
         f"# Imported from the SCALE-Sim config {Path(origin).name} by accelsim import scalesim.",
-        f"# Dataflow {cfg.dataflow} -> {DATAFLOWS[cfg.dataflow]} (run with --dataflow {DATAFLOWS[cfg.dataflow]}).",
+        f"# Dataflow {cfg.dataflow} -> {DATAFLOWS[cfg.dataflow]} (the default of every run on this file).",
         "# SRAMs -> dedicated GLB space per data type, sizes as given (kB x 1024, one-byte words).",
         f"# DRAM: SCALE-Sim {bw} -> one channel carrying its three interfaces' sum.",
         "# GLB bandwidth and NoC widths: one word per edge link per cycle, as SCALE-Sim's array.",

@@ -53,6 +53,23 @@ class Budget:
     ragged: bool = False
 
 
+class BudgetSize(str, Enum):
+    """Named search efforts (``--budget quick|default|thorough``)."""
+
+    QUICK = "quick"
+    DEFAULT = "default"
+    THOROUGH = "thorough"
+
+
+#: The named budgets: ``quick`` is the sweeps' example effort (an eighth of the default's samples,
+#: two local searches), ``thorough`` four times the default's samples and climb, twice its starts.
+BUDGETS: dict[BudgetSize, Budget] = {
+    BudgetSize.QUICK: Budget(samples=500, climb=500, starts=2),
+    BudgetSize.DEFAULT: Budget(),
+    BudgetSize.THOROUGH: Budget(samples=16000, climb=8000, starts=32),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class SearchOutcome:
     mapping: Mapping
@@ -186,8 +203,37 @@ def _ragged_search(layer, hw, tpl, obj, budget, caps, best: SearchOutcome) -> Se
     return SearchOutcome(mapping=best.mapping, score=best.score, considered=considered, legal=legal)
 
 
+_SIDE_NAME = {("row",): "PE rows", ("col",): "PE columns"}
+
+
+def _pinned_overflow(tpl, layer: ConvLayer, hw: Hardware) -> str | None:
+    """The dimensions a dataflow places whole on the array (RS: ``R`` on the rows; WS: each
+    filter channel's ``R·S``) when they exceed it, as a reason; ``None`` when they fit."""
+    bounds = layer.loop_bounds()
+    side = {"row": hw.pe_rows, "col": hw.pe_cols}
+    groups: dict[tuple[str, ...], list[Dim]] = {}
+    for dim, place in tpl.pinned.items():
+        places = place if isinstance(place, tuple) else (place,)
+        if set(places) <= set(side):
+            groups.setdefault(places, []).append(dim)
+    for places, dims in groups.items():
+        need = int(np.prod([bounds[d] for d in dims]))
+        room = int(np.prod([side[p] for p in places]))
+        if need > room:
+            what = f"{'·'.join(d.name for d in dims)} = {need}"
+            where = _SIDE_NAME.get(places, "PE array")
+            have = {"PE rows": "PE row", "PE columns": "PE column"}.get(where, "PE")
+            return (f"infeasible: the {tpl.dataflow.value} dataflow places the whole {what} on the {where}, and "
+                    f"this {hw.pe_rows}×{hw.pe_cols} array has {room} {have}{'' if room == 1 else 's'}")
+    return None
+
+
 def _diagnose(space, tpl, layer, hw, budget) -> str:
-    """Which resource makes a case infeasible: retry with each one relaxed."""
+    """Which resource makes a case infeasible: a dimension the dataflow places whole on a
+    too-small array, else retry the search with each buffer relaxed."""
+    pinned = _pinned_overflow(tpl, layer, hw)
+    if pinned is not None:
+        return pinned
     caps = capacity_array(hw)
     quick = Budget(samples=2000, climb=500, starts=2, seed=budget.seed)
     relaxed_glb = caps.copy()

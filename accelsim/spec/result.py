@@ -140,6 +140,10 @@ class LayerResult:
     dram_compressed: dict | None = None
     clock_hz: float = 0.0
 
+    def __post_init__(self) -> None:
+        if self.status != Status.OK and not self.reason:
+            raise ValueError(f"a {self.status} result of layer {self.layer.name} needs a reason")
+
     @property
     def ok(self) -> bool:
         return self.status == Status.OK
