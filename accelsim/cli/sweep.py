@@ -90,8 +90,8 @@ def cmd_sweep(args) -> int:
         records = sweep(cases, n_jobs=args.jobs, progress=not args.no_progress, out=out,
                         scheduler=args.scheduler)
     except SpecError as exc:
-        if exc.field == "scheduler":
-            raise SpecError(exc.message, "--scheduler") from None
+        if exc.field in ("scheduler", "out"):  # sweep()'s parameters are these options
+            raise SpecError(exc.message, f"--{exc.field}") from None
         raise
     except OSError as exc:  # the results directory: not writable, full, a records.csv that is a directory
         if not (_in(exc.filename, out) or _in(getattr(exc, "filename2", None), out)):
@@ -172,7 +172,8 @@ def add_parsers(sub) -> None:
     sw = sub.add_parser("sweep", help="run a design-space sweep file (resumable)")
     sw.add_argument("file", help="sweep YAML (see sweeps/)")
     sw.add_argument("--out", required=True, help="directory for records.csv and components.csv; "
-                                                 "a rerun skips the cases already there")
+                                                 "a rerun skips the cases already there; one sweep at a "
+                                                 "time (a second is refused, exit 2)")
     sw.add_argument("--jobs", type=int, default=1, help="local worker processes (default 1; -1: one per CPU)")
     sw.add_argument("--scheduler", help="dask scheduler address (tcp://host:8786): run on that cluster "
                                         "(needs accelsim[dask]; --jobs is ignored)")

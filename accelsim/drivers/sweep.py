@@ -386,7 +386,9 @@ def sweep(cases, n_jobs: int = 1, progress: bool = True, out: str | Path | None 
         Show a tqdm progress bar (terminal or notebook).
     out : str or Path, optional
         Directory to stream ``records.csv`` and ``components.csv`` to; cases already complete
-        there are not run again (their records are read back).
+        there are not run again (their records are read back). Locked for the run
+        (:class:`~accelsim.io.sweepstore.SweepStore`): a directory another sweep is writing is
+        refused.
     scheduler : str or distributed.Client, optional
         A dask scheduler address (``tcp://host:8786``) or client: run the cases on that cluster
         through joblib's dask backend (``pip install 'accelsim[dask]'``). The workers must be
@@ -405,7 +407,8 @@ def sweep(cases, n_jobs: int = 1, progress: bool = True, out: str | Path | None 
     Raises
     ------
     SpecError
-        A bad sweep file, or a scheduler that cannot be reached.
+        A bad sweep file, a scheduler that cannot be reached (``field`` ``scheduler``), or an
+        ``out`` directory another sweep is writing (``field`` ``out``).
     KeyboardInterrupt
         Interrupted; every case finished before is in ``out``.
     """
