@@ -216,8 +216,8 @@ def test_a_second_sweep_on_a_folder_in_use_is_refused_and_a_killed_ones_lock_doe
     finally:
         first.kill()
         first.communicate(timeout=60)
+    assert second.returncode == 2, f"first still running: {first_was_running}\n{second.stdout}{second.stderr}"
     assert first_was_running, "the first sweep ended before the second one was checked"
-    assert second.returncode == 2, second.stdout + second.stderr
     lines = second.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in second.stderr, second.stderr
     assert "--out" in lines[0] and "in use by another accelsim sweep" in lines[0], lines[0]

@@ -143,14 +143,20 @@ def cmd_import(args) -> int:
         return cmd_import_scalesim(args)
     if args.extra:
         raise SpecError(f"unexpected arguments {' '.join(args.extra)}", "import")
-    from ..io.onnx_import import workload_from_onnx, workload_yaml
+    from ..io.onnx_import import skipped_summary, workload_from_onnx, workload_yaml
     from ..io.schema import workload_from_data
     from ..io.yamlfile import parse_yaml
 
     check_output_path(args.output, "--output")
     wl = workload_from_onnx(args.model, name=args.name, dilation=args.dilation)
+    skipped = wl.meta.get("skipped_ops", ())
+    skipped_line = (f"skipped {len(skipped)} ops with no MACs in this model: {skipped_summary(skipped)}"
+                    if skipped else "")
+    no_relu = "ifmap_zero_fraction: 0 marks layers no ReLU precedes (the run's default assumes half zeros)."
     text = workload_yaml(wl, comment=f"Imported from {Path(args.model).name} by `accelsim import`.\n"
-                                     "H, W are padded ifmap sizes; FC layers are convs with H=R, W=S.")
+                                     "H, W are padded ifmap sizes; FC layers are convs with H=R, W=S.\n"
+                                     + (no_relu + "\n" if wl.ifmap_zero_fractions else "")
+                                     + skipped_line)
     workload_from_data(parse_yaml(text, args.output), origin=args.output)  # what we write must load back
     out = Path(args.output)
 
@@ -163,6 +169,10 @@ def cmd_import(args) -> int:
     for layer in wl.layers:
         print(f"{layer.name[:24]:24} {layer.M:>6} {layer.C:>6} {layer.H:>5} {layer.W:>5} {layer.R:>3} "
               f"{layer.S:>3} {layer.U:>2} {layer.G:>5} {layer.macs:>14,}")
+    if skipped_line:
+        print(skipped_line)
+    if wl.ifmap_zero_fractions:
+        print(f"no ReLU before {', '.join(n for n, _ in wl.ifmap_zero_fractions)}: ifmap_zero_fraction 0")
     print(f"{len(wl.layers)} layers, {wl.macs:,} MACs per image; workload written to {out}")
     return 0
 

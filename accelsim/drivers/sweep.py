@@ -103,7 +103,8 @@ class Case:
     def _fingerprint(self) -> str:
         key = {
             "workload": self.workload.name,
-            "layers": [{"name": layer.name} | layer.shape_dict() for layer in self.workload.layers],
+            "layers": [{"name": layer.name} | layer.shape_dict() | self._zeros(layer.name)
+                       for layer in self.workload.layers],
             "hardware": asdict(self.hardware),
             "dataflow": self.dataflow, "batch": self.batch,
             "array": list(self.array) if self.array else None,
@@ -113,6 +114,12 @@ class Case:
         }
         text = json.dumps(key, sort_keys=True, default=_plain, separators=(",", ":"))
         return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+    def _zeros(self, name: str) -> dict[str, float]:
+        """A layer's stated ifmap zero fraction, for the fingerprint (nothing when none: the ids
+        of workloads without one stay what they were)."""
+        value = self.workload.ifmap_zero_fraction(name)
+        return {} if value is None else {"ifmap_zero_fraction": value}
 
     @property
     def id(self) -> str:

@@ -9,7 +9,8 @@ functions here take already-parsed data, so they never touch the file system; ``
 
 Formats (``version: 1`` everywhere):
 
-* workload: ``name``, ``source``?, ``layers: [{name, M, C, H, W, R, S, U?, G?, pad?, E?, F?}]``
+* workload: ``name``, ``source``?, ``layers: [{name, M, C, H, W, R, S, U?, G?, pad?, E?, F?,
+  ifmap_zero_fraction?}]``
   (no ``N``: the batch is a run option; with ``pad`` or ``E``/``F``, ``H``/``W`` are the input
   size, see :class:`LayerEntry`);
 * hardware: see :class:`HardwareFile` and ``workloads/hardware/README.md``;
@@ -81,6 +82,8 @@ class LayerEntry(_Model):
     pad: Any = None
     E: PosInt | None = None
     F: PosInt | None = None
+    #: zeros in the layer's ifmap, replacing the run's default (e.g. 0: no ReLU before the layer)
+    ifmap_zero_fraction: Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)] | None = None
 
     @field_validator("pad", mode="before")
     @classmethod
@@ -104,7 +107,7 @@ class LayerEntry(_Model):
             Inconsistent or impossible padding (field ``<name>.pad``, ``.E`` or ``.F``).
         """
         pad_h, pad_w = self.pad if self.pad is not None else (None, None)
-        fields = self.model_dump(exclude={"pad", "E", "F"})
+        fields = self.model_dump(exclude={"pad", "E", "F", "ifmap_zero_fraction"})
         fields["H"] = padded_extent(self.H, self.R, self.U, pad=pad_h, out=self.E, axis="H", layer=self.name)
         fields["W"] = padded_extent(self.W, self.S, self.U, pad=pad_w, out=self.F, axis="W", layer=self.name)
         return fields
@@ -470,8 +473,9 @@ def workload_from_data(data: Any, origin: str = "") -> Workload:
         except SpecError as exc:
             raise _rebase(exc, entry.name, f"layers[{i}]", origin) from None
     try:
+        zeros = tuple((e.name, e.ifmap_zero_fraction) for e in doc.layers if e.ifmap_zero_fraction is not None)
         return Workload(name=doc.name, layers=tuple(layers), source=doc.source,
-                        meta={"path": origin} if origin else {})
+                        meta={"path": origin} if origin else {}, ifmap_zero_fractions=zeros)
     except SpecError as exc:
         raise _rebase(exc, "layers", "layers", origin) from None
 

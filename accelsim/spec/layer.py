@@ -200,6 +200,13 @@ class Workload:
     source: str = ""
     meta: dict = field(default_factory=dict, compare=False, hash=False)
     input_layer: str | None = None
+    #: ``(layer name, fraction)`` pairs: ifmap zero fractions the workload states (a workload
+    #: file's ``ifmap_zero_fraction``), replacing the run's default for those layers
+    ifmap_zero_fractions: tuple[tuple[str, float], ...] = ()
+
+    def ifmap_zero_fraction(self, name: str) -> float | None:
+        """The ifmap zero fraction this workload states for layer ``name``, or ``None``."""
+        return dict(self.ifmap_zero_fractions).get(name)
 
     @property
     def first_layer(self) -> str:
