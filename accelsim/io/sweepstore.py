@@ -281,7 +281,7 @@ class SweepStore:
             self.close()
             raise
 
-    def _open(self) -> "SweepStore":
+    def _open(self) -> SweepStore:
         header, rows, dirty = _read_rows(self.records_path)
         done, dropped = _complete_cases(rows)
         comp_header, comp_rows, comp_dirty = _read_rows(self.components_path)
