@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .spec.assumptions import ZeroSource
 from .spec.dims import COMPONENTS
 from .spec.result import LayerResult, RunResult, component_totals
 
@@ -28,11 +29,49 @@ def run_table(run: RunResult) -> str:
         rows.append(["total", f"{tot['macs']:,}", "", "", f"{tot['cycles']:,}",
                      *(_fmt_energy(comp[c]) for c in COMPONENTS), _fmt_energy(tot["energy_total"]),
                      f"{tot['energy_total'] / tot['macs']:.3f}"])
-    text = head + "\n" + _align(rows)
+    assumed = assumptions_text(run)
+    text = head + "\n" + (assumed + "\n" if assumed else "") + _align(rows)
     notes = [f"  {r.layer.name}: {r.reason}" for r in run.layers if not r.ok]
     if notes:
         text += "\ninfeasible:\n" + "\n".join(notes)
     return text
+
+
+def assumptions_text(run: RunResult) -> str:
+    """The run's data assumptions (``LayerResult.assumptions``), one line per kind: zero gating
+    and RLC, then the ifmap (and, with RLC, ofmap) zero fractions grouped by where they came
+    from; ``""`` when no layer ran."""
+    assumed = [(r.layer.name, r.assumptions) for r in run.layers if r.assumptions is not None]
+    if not assumed:
+        return ""
+    first = assumed[0][1]
+    flags = f"zero gating {'on' if first.zero_gating else 'off'}, DRAM RLC {'on' if first.dram_rlc else 'off'}"
+    if not first.used:
+        return f"assumptions: {flags}: zero fractions change nothing"
+    rlc = " (fmaps in DRAM run-length coded; the image is stored plain)" if first.dram_rlc else ""
+    lines = [f"assumptions: {flags}{rlc}",
+             "  ifmap zero fraction: " + _by_source([(n, a.ifmap_zero_fraction, a.ifmap_zero_fraction_source)
+                                                     for n, a in assumed])]
+    if first.dram_rlc:
+        lines.append("  ofmap zero fraction: " + _by_source([(n, a.ofmap_zero_fraction, a.ofmap_zero_fraction_source)
+                                                             for n, a in assumed]))
+    return "\n".join(lines)
+
+
+def _by_source(items: list[tuple[str, float, ZeroSource]]) -> str:
+    """``conv2 0.4, conv3 0.517 (AlexNet, …); 0.5 (default: ReLU) for conv5, fc1``: layers grouped by source."""
+    groups: dict[ZeroSource, list[tuple[str, float]]] = {}
+    for name, value, source in items:
+        groups.setdefault(source, []).append((name, value))
+    parts = []
+    for source, members in groups.items():
+        names = [n for n, _ in members]
+        shown = ", ".join(names) if len(names) <= 6 else f"{names[0]} … {names[-1]} ({len(names)} layers)"
+        if len({v for _, v in members}) == 1 and len(members) > 1:
+            parts.append(f"{members[0][1]:.3g} ({source.label}) for {shown}")
+        else:
+            parts.append(", ".join(f"{n} {v:.3g}" for n, v in members) + f" ({source.label})")
+    return "; ".join(parts)
 
 
 def _layer_row(r: LayerResult) -> list[str]:

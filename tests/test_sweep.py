@@ -189,6 +189,72 @@ def test_sigint_mid_sweep_then_rerun_equals_uninterrupted(reference, work, tmp_p
     assert _csv_rows(out / "components.csv") == _csv_rows(ref_out / "components.csv")
 
 
+def _line_count(path: Path) -> int:
+    return path.read_text().count("\n") if path.is_file() else 0
+
+
+def test_a_second_sweep_on_a_folder_in_use_is_refused_and_a_killed_ones_lock_does_not_block(reference, work,
+                                                                                            tmp_path):
+    """Two ``accelsim sweep`` processes on one ``--out`` (issue 12, item 9): the second is refused
+    with one line naming ``--out`` and exit code 2 while the first runs; the first, SIGKILLed,
+    leaves its lock file behind, which must not block the rerun (the kernel drops a flock with
+    its process); the resumed folder holds one row per case and layer, as the reference."""
+    _, ref_out, _ = reference
+    out = tmp_path / "shared"
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    argv = [sys.executable, "-m", "accelsim", "sweep", str(work / "sweep.yaml"), "--out", str(out), "--no-progress"]
+    first = subprocess.Popen([*argv, "--jobs", "1"], env=env, cwd=work, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and first.poll() is None and _line_count(out / "records.csv") < 3:
+            time.sleep(0.05)
+        assert first.poll() is None and _line_count(out / "records.csv") >= 3, "the first sweep did not start"
+        second = subprocess.run([*argv, "--jobs", "1"], env=env, cwd=work, capture_output=True, text=True,
+                                timeout=600)
+        first_was_running = first.poll() is None
+    finally:
+        first.kill()
+        first.communicate(timeout=60)
+    assert second.returncode == 2, f"first still running: {first_was_running}\n{second.stdout}{second.stderr}"
+    assert first_was_running, "the first sweep ended before the second one was checked"
+    lines = second.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in second.stderr, second.stderr
+    assert "--out" in lines[0] and "in use by another accelsim sweep" in lines[0], lines[0]
+    assert f"pid {first.pid}" in lines[0]
+    rerun = subprocess.run([*argv, "--jobs", "2"], env=env, cwd=work, capture_output=True, text=True, timeout=900)
+    assert rerun.returncode == 0, rerun.stderr
+    assert _csv_rows(out / "records.csv") == _csv_rows(ref_out / "records.csv")
+    assert _csv_rows(out / "components.csv") == _csv_rows(ref_out / "components.csv")
+
+
+def test_a_store_open_twice_is_refused_naming_out(tmp_path):
+    """The lock is per open store, so two stores on one folder in one process conflict as well."""
+    from accelsim.io.sweepstore import SweepStore, record_columns
+
+    with SweepStore(tmp_path, record_columns([])):
+        with pytest.raises(SpecError, match="in use by another accelsim sweep") as info:
+            SweepStore(tmp_path, record_columns([])).open()
+        assert info.value.field == "out"
+    with SweepStore(tmp_path, record_columns([])):  # closed: free again
+        pass
+
+
+def test_read_sweep_keeps_one_row_per_case_and_layer(reference, tmp_path):
+    """What two unlocked sweeps on one folder wrote (every row twice) reads back as one run."""
+    _, ref_out, _ = reference
+    for name in ("records.csv", "components.csv"):
+        head, *rows = (ref_out / name).read_text().splitlines(keepends=True)
+        (tmp_path / name).write_text(head + "".join(rows) + "".join(rows))
+    records, components = read_sweep(tmp_path)
+    ref_records, ref_components = read_sweep(ref_out)
+    assert len(records) == N_CASES * N_LAYERS == len(ref_records)
+    assert len(components) == len(ref_components)
+    assert len({(r["case"], r["layer"], r["component"], r["data_type"]) for r in components}) == len(components)
+    assert sorted(_strip(records), key=lambda r: (r["case"], r["layer_index"])) == \
+        sorted(_strip(ref_records), key=lambda r: (r["case"], r["layer_index"]))
+
+
 # --------------------------------------------------------------------------- failures
 def test_case_raising_in_a_worker_is_recorded_and_the_sweep_goes_on(work):
     spec = sweep_from_data({

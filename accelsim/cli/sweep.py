@@ -114,8 +114,8 @@ def cmd_sweep(args) -> int:
         records = sweep(cases, n_jobs=args.jobs, progress=not args.no_progress, out=out,
                         scheduler=args.scheduler)
     except SpecError as exc:
-        if exc.field == "scheduler":
-            raise SpecError(exc.message, "--scheduler") from None
+        if exc.field in ("scheduler", "out"):  # sweep()'s parameters are these options
+            raise SpecError(exc.message, f"--{exc.field}") from None
         raise
     except OSError as exc:  # the results directory: not writable, full, a records.csv that is a directory
         if not (_in(exc.filename, out) or _in(getattr(exc, "filename2", None), out)):
@@ -167,14 +167,20 @@ def cmd_import(args) -> int:
         return cmd_import_scalesim(args)
     if args.extra:
         raise SpecError(f"unexpected arguments {' '.join(args.extra)}", "import")
-    from ..io.onnx_import import workload_from_onnx, workload_yaml
+    from ..io.onnx_import import skipped_summary, workload_from_onnx, workload_yaml
     from ..io.schema import workload_from_data
     from ..io.yamlfile import parse_yaml
 
     check_output_path(args.output, "--output")
     wl = workload_from_onnx(args.model, name=args.name, dilation=args.dilation)
+    skipped = wl.meta.get("skipped_ops", ())
+    skipped_line = (f"skipped {len(skipped)} ops with no MACs in this model: {skipped_summary(skipped)}"
+                    if skipped else "")
+    no_relu = "ifmap_zero_fraction: 0 marks layers no ReLU precedes (the run's default assumes half zeros)."
     text = workload_yaml(wl, comment=f"Imported from {Path(args.model).name} by `accelsim import`.\n"
-                                     "H, W are padded ifmap sizes; FC layers are convs with H=R, W=S.")
+                                     "H, W are padded ifmap sizes; FC layers are convs with H=R, W=S.\n"
+                                     + (no_relu + "\n" if wl.ifmap_zero_fractions else "")
+                                     + skipped_line)
     workload_from_data(parse_yaml(text, args.output), origin=args.output)  # what we write must load back
     out = Path(args.output)
 
@@ -187,6 +193,10 @@ def cmd_import(args) -> int:
     for layer in wl.layers:
         print(f"{layer.name[:24]:24} {layer.M:>6} {layer.C:>6} {layer.H:>5} {layer.W:>5} {layer.R:>3} "
               f"{layer.S:>3} {layer.U:>2} {layer.G:>5} {layer.macs:>14,}")
+    if skipped_line:
+        print(skipped_line)
+    if wl.ifmap_zero_fractions:
+        print(f"no ReLU before {', '.join(n for n, _ in wl.ifmap_zero_fractions)}: ifmap_zero_fraction 0")
     print(f"{len(wl.layers)} layers, {wl.macs:,} MACs per image; workload written to {out}")
     return 0
 
@@ -196,7 +206,8 @@ def add_parsers(sub) -> None:
     sw = sub.add_parser("sweep", help="run a design-space sweep file (resumable)")
     sw.add_argument("file", help="sweep YAML (see sweeps/)")
     sw.add_argument("--out", required=True, help="directory for records.csv and components.csv; "
-                                                 "a rerun skips the cases already there")
+                                                 "a rerun skips the cases already there; one sweep at a "
+                                                 "time (a second is refused, exit 2)")
     sw.add_argument("--jobs", type=int, default=1, help="local worker processes (default 1; -1: one per CPU)")
     sw.add_argument("--scheduler", help="dask scheduler address (tcp://host:8786): run on that cluster "
                                         "(needs accelsim[dask]; --jobs is ignored)")

@@ -8,6 +8,7 @@ from ..errors import InfeasibleError, MappingError, SpecError
 from ..search.mapper import Budget, Objective, best_mapping
 from ..sim.activations import check_zero_fraction
 from ..sim.evaluate import check_options, evaluate, parse_engine
+from ..spec.assumptions import ZeroSource
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer, Workload
 from ..spec.mapping import Mapping
@@ -23,7 +24,8 @@ def _version() -> str:
 def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", mapping: Mapping | None = None,
              ifmap=None, filters=None, objective=Objective.ENERGY, budget: Budget | None = None, *,
              first_layer: bool = False, zero_fraction: float | None = None,
-             ofmap_zero_fraction: float | None = None, network: str | None = None) -> LayerResult:
+             ofmap_zero_fraction: float | None = None, network: str | None = None,
+             zero_source: ZeroSource = ZeroSource.USER) -> LayerResult:
     """Simulate one layer.
 
     Parameters
@@ -63,6 +65,9 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
     network : str, optional
         The workload the layer belongs to (``simulate_network`` passes it): AlexNet's measured
         zero fractions apply to ``alexnet`` only (``None``: to any layer named ``conv1`` …).
+    zero_source : ZeroSource
+        Where a given ``zero_fraction`` came from (``user``; ``workload`` for a workload file's
+        per-layer value), recorded in ``LayerResult.assumptions`` with every other assumption.
 
     Returns
     -------
@@ -93,7 +98,8 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
                                energy_unit=hw.energy.unit.value, status=Status.INFEASIBLE,
                                reason=exc.message, num_pes=hw.num_pes)
         mapping, considered = found.mapping, found.considered
-    return evaluate(layer, hw, df, eng, mapping, ifmap, filters, network=network, considered=considered, **options)
+    return evaluate(layer, hw, df, eng, mapping, ifmap, filters, network=network, considered=considered,
+                    zero_source=zero_source, **options)
 
 
 def simulate_network(workload: Workload, hw: Hardware, dataflow="rs", engine="analytic", batch: int = 1,
@@ -113,7 +119,9 @@ def simulate_network(workload: Workload, hw: Hardware, dataflow="rs", engine="an
     zero_fraction : float, optional
         Zero fraction of every fmap, in [0, 1]: each layer's ifmap (``simulate``'s
         ``zero_fraction``; not for layers given an ifmap) and the analytic engine's expected
-        ofmap (``ofmap_zero_fraction``). Default: per layer, see :func:`simulate`.
+        ofmap (``ofmap_zero_fraction``). Default: per layer, the workload's
+        :meth:`~accelsim.spec.layer.Workload.ifmap_zero_fraction` (source ``workload``), else see
+        :func:`simulate`.
     ifmaps : dict, optional
         ``{layer name: int array (batch, C, H, W)}``, the ifmaps of some layers (cycle engine).
     """
@@ -133,10 +141,13 @@ def simulate_network(workload: Workload, hw: Hardware, dataflow="rs", engine="an
     def one(layer: ConvLayer) -> LayerResult:
         given = (mappings or {}).get(layer.name)
         ifmap = ifmaps.get(layer.name)
+        ifmap_zeros, source = zero_fraction, ZeroSource.USER
+        if ifmap_zeros is None and workload.ifmap_zero_fraction(layer.name) is not None:
+            ifmap_zeros, source = workload.ifmap_zero_fraction(layer.name), ZeroSource.WORKLOAD
         try:
             return simulate(layer, hw, df, engine, given, ifmap=ifmap, objective=objective, budget=budget,
                             first_layer=layer.name == first,
-                            zero_fraction=zero_fraction if ifmap is None else None,
+                            zero_fraction=ifmap_zeros if ifmap is None else None, zero_source=source,
                             ofmap_zero_fraction=zero_fraction, network=workload.name)
         except MappingError as exc:
             if given is None:

@@ -103,7 +103,8 @@ class Case:
     def _fingerprint(self) -> str:
         key = {
             "workload": self.workload.name,
-            "layers": [{"name": layer.name} | layer.shape_dict() for layer in self.workload.layers],
+            "layers": [{"name": layer.name} | layer.shape_dict() | self._zeros(layer.name)
+                       for layer in self.workload.layers],
             "hardware": asdict(self.hardware),
             "dataflow": self.dataflow, "batch": self.batch,
             "array": list(self.array) if self.array else None,
@@ -113,6 +114,12 @@ class Case:
         }
         text = json.dumps(key, sort_keys=True, default=_plain, separators=(",", ":"))
         return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+    def _zeros(self, name: str) -> dict[str, float]:
+        """A layer's stated ifmap zero fraction, for the fingerprint (nothing when none: the ids
+        of workloads without one stay what they were)."""
+        value = self.workload.ifmap_zero_fraction(name)
+        return {} if value is None else {"ifmap_zero_fraction": value}
 
     @property
     def id(self) -> str:
@@ -386,7 +393,9 @@ def sweep(cases, n_jobs: int = 1, progress: bool = True, out: str | Path | None 
         Show a tqdm progress bar (terminal or notebook).
     out : str or Path, optional
         Directory to stream ``records.csv`` and ``components.csv`` to; cases already complete
-        there are not run again (their records are read back).
+        there are not run again (their records are read back). Locked for the run
+        (:class:`~accelsim.io.sweepstore.SweepStore`): a directory another sweep is writing is
+        refused.
     scheduler : str or distributed.Client, optional
         A dask scheduler address (``tcp://host:8786``) or client: run the cases on that cluster
         through joblib's dask backend (``pip install 'accelsim[dask]'``). The workers must be
@@ -405,7 +414,8 @@ def sweep(cases, n_jobs: int = 1, progress: bool = True, out: str | Path | None 
     Raises
     ------
     SpecError
-        A bad sweep file, or a scheduler that cannot be reached.
+        A bad sweep file, a scheduler that cannot be reached (``field`` ``scheduler``), or an
+        ``out`` directory another sweep is writing (``field`` ``out``).
     KeyboardInterrupt
         Interrupted; every case finished before is in ``out``.
     """

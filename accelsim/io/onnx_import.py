@@ -24,15 +24,22 @@ How nodes map to layers (docs/architecture.md, *Names*):
   form ``C, H = R, W = S`` of that tensor, as the presets write AlexNet's fc1. A ``MatMul``
   over ``(…, T, K)`` tokens is a 1×1 conv with ``H = T``.
 
-Any other op carries no MACs in this model and is skipped; compute ops that cannot be
-expressed (``ConvTranspose``, 3-D convs, a MatMul of two activations) raise an error naming
-the node.
+Any other op carries no MACs in this model and is skipped — listed, by name and type, in
+``Workload.meta["skipped_ops"]`` and counted in the workload's ``source`` (``accelsim import``
+prints them); compute ops that cannot be expressed (``ConvTranspose``, 3-D convs, a MatMul of
+two activations) raise an error naming the node.
+
+Zeros: a layer whose input does not come from a ``Relu`` or ``Clip`` (ReLU6), directly or
+through ops that keep zeros (``MaxPool``, ``Flatten``, ``Reshape``, ``Dropout``, …), gets
+``ifmap_zero_fraction: 0`` (``Workload.ifmap_zero_fractions``): the run's default of half zeros
+after a ReLU does not apply to it. The network's first layer is left to the run (the image: 0).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
 from math import prod
@@ -48,6 +55,10 @@ INSTALL_HINT = "ONNX import needs the onnx package: pip install 'accelsim[onnx]'
 _PASS_THROUGH = {"Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh", "Dropout", "Identity", "BatchNormalization",
                  "Cast", "HardSwish", "HardSigmoid", "Elu", "Selu", "Gelu"}
 _FLATTEN = {"Flatten", "Reshape"}
+#: Ops that zero negative values (ReLU, ReLU6 as Clip), and ops that pass zeros on unchanged.
+_RELU = {"Relu", "Clip"}
+_KEEPS_ZEROS = {"MaxPool", "Flatten", "Reshape", "Dropout", "Identity", "Squeeze", "Unsqueeze", "Transpose",
+                "Cast", "Pad"}
 #: Compute ops this model cannot express.
 _UNSUPPORTED = {"ConvTranspose", "ConvInteger", "QLinearConv", "QLinearMatMul", "MatMulInteger", "Einsum",
                 "LSTM", "GRU", "RNN"}
@@ -193,6 +204,32 @@ def _flattened_from(g: _Graph, tensor: str) -> tuple[int, int, int] | None:
     return None
 
 
+def _relu_before(g: _Graph, tensor: str) -> bool:
+    """Whether ``tensor`` comes from a ReLU, directly or through ops that keep its zeros."""
+    seen = 0
+    while tensor in g.producer and seen < 32:
+        node = g.producer[tensor]
+        seen += 1
+        if node.op_type in _RELU:
+            return True
+        if node.op_type not in _KEEPS_ZEROS:
+            return False
+        tensor = node.input[0]
+    return False  # a graph input
+
+
+def skipped_summary(skipped: list[tuple[str, str]] | tuple[tuple[str, str], ...], names: int = 3) -> str:
+    """``Relu ×2 (relu1, relu3), MaxPool ×1 (pool)``: skipped ``(name, op type)`` counted by type."""
+    by_type: dict[str, list[str]] = {}
+    for name, op in skipped:
+        by_type.setdefault(op, []).append(name)
+    parts = []
+    for op, members in by_type.items():
+        shown = ", ".join(members[:names]) + (", …" if len(members) > names else "")
+        parts.append(f"{op} ×{len(members)} ({shown})")
+    return ", ".join(parts)
+
+
 def _fc(name: str, g: _Graph, a: str, k: int, m: int) -> ConvLayer:
     chw = _flattened_from(g, a)
     if chw is not None and prod(chw) == k:
@@ -279,7 +316,10 @@ def workload_from_onnx(model, name: str | None = None, dilation: str | DilationP
         raise SpecError(f"ONNX shape inference failed: {exc}") from None
     g = _graph(inferred)
     layers: list[ConvLayer] = []
+    no_relu: list[bool] = []  # per layer: its input does not come from a ReLU
+    skipped: list[tuple[str, str]] = []
     for index, node in enumerate(inferred.graph.node):
+        before = len(layers)
         if node.op_type == "Conv":
             layers.extend(_conv(node, index, g, policy))
         elif node.op_type == "Gemm":
@@ -288,11 +328,20 @@ def workload_from_onnx(model, name: str | None = None, dilation: str | DilationP
             layers.append(_matmul(node, index, g))
         elif node.op_type in _UNSUPPORTED or (node.domain not in ("", "ai.onnx") and "Conv" in node.op_type):
             raise SpecError(f"{node.op_type} is not supported by the importer", field=_label(node, index))
+        else:
+            skipped.append((_label(node, index), node.op_type))
+        no_relu += [not _relu_before(g, node.input[0])] * (len(layers) - before)
     if not layers:
         raise SpecError("the model has no Conv, Gemm or MatMul node to import")
     wl_name = name or inferred.graph.name or stem or "imported"
-    return Workload(name=wl_name, layers=tuple(_unique_names(layers)),
-                    source=f"imported from {stem or wl_name}.onnx by accelsim import")
+    layers = _unique_names(layers)
+    zeros = tuple((layer.name, 0.0) for i, layer in enumerate(layers) if i > 0 and no_relu[i])
+    counted = Counter(op for _, op in skipped)
+    source = f"imported from {stem or wl_name}.onnx by accelsim import"
+    if skipped:
+        source += "; skipped (no MACs in this model): " + ", ".join(f"{op} {n}" for op, n in counted.items())
+    return Workload(name=wl_name, layers=tuple(layers), source=source, meta={"skipped_ops": tuple(skipped)},
+                    ifmap_zero_fractions=zeros)
 
 
 def workload_yaml(workload: Workload, comment: str = "") -> str:
@@ -315,5 +364,7 @@ def workload_yaml(workload: Workload, comment: str = "") -> str:
     for layer in workload.layers:
         keys = ["M", "C", "H", "W", "R", "S"] + [k for k in ("U", "G") if getattr(layer, k) != 1]
         body = ", ".join(f"{k}: {getattr(layer, k)}" for k in keys)
+        zeros = workload.ifmap_zero_fraction(layer.name)
+        body += f", ifmap_zero_fraction: {zeros!r}" if zeros is not None else ""
         lines.append(f"  - {{name: {text(layer.name)}, {body}}}   # E={layer.E}, F={layer.F}")
     return "\n".join(lines) + "\n"

@@ -9,8 +9,10 @@ functions here take already-parsed data, so they never touch the file system; ``
 
 Formats (``version: 1`` everywhere):
 
-* workload: ``name``, ``source``?, ``layers: [{name, M, C, H, W, R, S, U?, G?}]`` (no ``N``:
-  the batch is a run option);
+* workload: ``name``, ``source``?, ``layers: [{name, M, C, H, W, R, S, U?, G?, pad?, E?, F?,
+  ifmap_zero_fraction?}]``
+  (no ``N``: the batch is a run option; with ``pad`` or ``E``/``F``, ``H``/``W`` are the input
+  size, see :class:`LayerEntry`);
 * hardware: see :class:`HardwareFile` and ``workloads/hardware/README.md``;
 * energy table: ``name``, ``source``, ``unit`` (``mac`` | ``pj``), ``mac``, ``rf``, ``noc``,
   ``glb``, ``dram``;
@@ -26,12 +28,12 @@ import typing
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator, model_validator
 
 from ..errors import AccelsimError, MappingError, SpecError
 from ..spec.dims import Dataflow, EnergyUnit, NocKind
 from ..spec.hardware import Buffer, EnergyTable, Hardware, NoC
-from ..spec.layer import ConvLayer, Workload
+from ..spec.layer import ConvLayer, Workload, padded_extent
 from ..spec.mapping import Mapping
 
 #: Largest integer a file may give (2**40, about 1.1e12 words, layer extents or PEs): the kernels
@@ -59,7 +61,14 @@ class _Model(BaseModel):
 
 # --------------------------------------------------------------------------- workload
 class LayerEntry(_Model):
-    """One layer of a workload file; ``M`` and ``C`` are totals over all groups."""
+    """One layer of a workload file; ``M`` and ``C`` are totals over all groups.
+
+    ``H``/``W`` are the padded extents the filter reads, unless ``pad`` or the output size
+    ``E``/``F`` is given: then they are the input size, and the layer gets the extent its
+    output needs (:func:`~accelsim.spec.layer.padded_extent`, PyTorch's floor semantics).
+    ``pad`` is zeros on each side, one integer or ``[top/bottom, left/right]`` (PyTorch's
+    ``padding``).
+    """
 
     name: Name
     M: PosInt
@@ -70,6 +79,38 @@ class LayerEntry(_Model):
     S: PosInt
     U: PosInt = 1
     G: PosInt = 1
+    pad: Any = None
+    E: PosInt | None = None
+    F: PosInt | None = None
+    #: zeros in the layer's ifmap, replacing the run's default (e.g. 0: no ReLU before the layer)
+    ifmap_zero_fraction: Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)] | None = None
+
+    @field_validator("pad", mode="before")
+    @classmethod
+    def _pad(cls, value: Any) -> tuple[int, int] | None:
+        """``pad`` as (rows, columns) added on each side."""
+        if value is None:
+            return None
+        items = [value, value] if not isinstance(value, list) else value
+        if len(items) != 2 or any(isinstance(v, bool) or not isinstance(v, int) for v in items):
+            raise ValueError(f"must be an integer or a list of two integers [top/bottom, left/right], got {value!r}")
+        if any(not 0 <= v <= MAX_INT for v in items):
+            raise ValueError(f"must be >= 0 and <= {MAX_INT}, got {value!r}")
+        return items[0], items[1]
+
+    def shape(self) -> dict[str, int]:
+        """The :class:`ConvLayer` fields: ``H``, ``W`` padded as ``pad``/``E``/``F`` say.
+
+        Raises
+        ------
+        SpecError
+            Inconsistent or impossible padding (field ``<name>.pad``, ``.E`` or ``.F``).
+        """
+        pad_h, pad_w = self.pad if self.pad is not None else (None, None)
+        fields = self.model_dump(exclude={"pad", "E", "F", "ifmap_zero_fraction"})
+        fields["H"] = padded_extent(self.H, self.R, self.U, pad=pad_h, out=self.E, axis="H", layer=self.name)
+        fields["W"] = padded_extent(self.W, self.S, self.U, pad=pad_w, out=self.F, axis="W", layer=self.name)
+        return fields
 
 
 class WorkloadFile(_Model):
@@ -428,12 +469,13 @@ def workload_from_data(data: Any, origin: str = "") -> Workload:
     layers = []
     for i, entry in enumerate(doc.layers):
         try:
-            layers.append(ConvLayer(N=1, **entry.model_dump()))
+            layers.append(ConvLayer(N=1, **entry.shape()))
         except SpecError as exc:
             raise _rebase(exc, entry.name, f"layers[{i}]", origin) from None
     try:
+        zeros = tuple((e.name, e.ifmap_zero_fraction) for e in doc.layers if e.ifmap_zero_fraction is not None)
         return Workload(name=doc.name, layers=tuple(layers), source=doc.source,
-                        meta={"path": origin} if origin else {})
+                        meta={"path": origin} if origin else {}, ifmap_zero_fractions=zeros)
     except SpecError as exc:
         raise _rebase(exc, "layers", "layers", origin) from None
 

@@ -15,6 +15,16 @@ interrupted sweep leaves every finished case on disk. A case counts as done when
 ``n_layers`` record rows are present; :meth:`SweepStore.open` drops what an interruption
 left half-written (a partial last line, a case with missing layers, its component rows) before
 a resumed sweep appends to the files.
+
+One sweep at a time writes a directory: :meth:`SweepStore.open` takes an exclusive
+``fcntl.flock`` on ``DIR/.accelsim-sweep.lock`` (a non-blocking one) before it reads anything,
+and holds it until :meth:`SweepStore.close`; a second store on the same directory — another
+``accelsim sweep --out DIR``, in this process or another — is refused with a
+:class:`~accelsim.errors.SpecError` (field ``out``) naming the process that holds it. The
+operating system drops the lock when that process ends, however it ends (a SIGKILL too), so
+the file a killed sweep leaves behind blocks nothing. Where ``fcntl`` is missing (Windows) no
+lock is taken. Readers (:func:`read_sweep`) keep one row per case and layer (and per case,
+layer, component and data type) whatever the files hold.
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ import csv
 import io
 import os
 import re
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -31,6 +42,8 @@ from ..errors import SpecError
 
 RECORDS_FILE = "records.csv"
 COMPONENTS_FILE = "components.csv"
+#: Held (``fcntl.flock``, exclusive) by the one sweep writing the directory; holds its pid.
+LOCK_FILE = ".accelsim-sweep.lock"
 
 #: Axis columns before the varied hardware fields, and after them.
 AXIS_HEAD: tuple[str, ...] = ("case", "workload", "hardware", "array", "pe_rows", "pe_cols", "num_pes")
@@ -178,6 +191,46 @@ def _typed(rows: Iterable[dict[str, str]], path: Path) -> list[dict[str, Any]]:
     return out
 
 
+def _case_components(comp_rows: list[dict[str, str]], cases) -> list[dict[str, str]]:
+    """The component rows of ``cases`` in file order, the first copy of each (case, layer,
+    component, data type) only."""
+    seen, out = set(), []
+    for row in comp_rows:
+        key = tuple(row.get(c) for c in COMPONENT_COLUMNS[:4])
+        if row.get("case") in cases and key not in seen:
+            seen.add(key)
+            out.append(row)
+    return out
+
+
+def _lock(directory: Path):
+    """An open handle on ``directory``'s lock file, exclusively locked (``None`` without ``fcntl``).
+
+    Raises
+    ------
+    SpecError
+        Another store holds the lock (``field`` is ``out``); the message names its pid.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks here
+        return None
+    handle = (directory / LOCK_FILE).open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise SpecError(f"{directory} is in use by another accelsim sweep ({holder}); wait for it to finish, "
+                        "or give another directory", field="out") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+    handle.flush()
+    return handle
+
+
 class SweepStore:
     """The two CSV files of one sweep directory, opened for appending.
 
@@ -200,7 +253,7 @@ class SweepStore:
         self.directory = Path(directory)
         self.columns = list(columns)
         self.completed: dict[str, list[dict[str, Any]]] = {}
-        self._records = self._components = None
+        self._records = self._components = self._lock = None
         self._rec_writer = self._comp_writer = None
 
     @property
@@ -212,17 +265,29 @@ class SweepStore:
         return self.directory / COMPONENTS_FILE
 
     def open(self) -> "SweepStore":
-        """Repair what an interruption left behind, load the finished cases, open for appending."""
+        """Take the directory's lock, repair what an interruption left behind, load the finished
+        cases, open for appending.
+
+        Raises
+        ------
+        SpecError
+            Another sweep is writing the directory (``field`` is ``out``).
+        """
         self.directory.mkdir(parents=True, exist_ok=True)
+        self._lock = _lock(self.directory)
+        try:
+            return self._open()
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self) -> SweepStore:
         header, rows, dirty = _read_rows(self.records_path)
         done, dropped = _complete_cases(rows)
         comp_header, comp_rows, comp_dirty = _read_rows(self.components_path)
-        seen, per_case = set(), {}
-        for row in comp_rows:
-            key = tuple(row.get(c) for c in COMPONENT_COLUMNS[:4])
-            if row.get("case") in done and key not in seen:
-                seen.add(key)
-                per_case.setdefault(row["case"], []).append(row)
+        per_case: dict[str, list[dict[str, str]]] = {}
+        for row in _case_components(comp_rows, done):
+            per_case.setdefault(row["case"], []).append(row)
         for case, case_rows in list(done.items()):  # a case is done only with all its component rows
             ok_layers = sum(r.get("status") == "ok" for r in case_rows)
             if len(per_case.get(case, ())) != COMPONENT_ROWS_PER_LAYER * ok_layers:
@@ -254,10 +319,11 @@ class SweepStore:
         self._records.flush()
 
     def close(self) -> None:
-        for handle in (self._components, self._records):
+        """Close both files, then release the directory's lock."""
+        for handle in (self._components, self._records, self._lock):
             if handle is not None:
                 handle.close()
-        self._records = self._components = self._rec_writer = self._comp_writer = None
+        self._records = self._components = self._lock = self._rec_writer = self._comp_writer = None
 
     def __enter__(self) -> "SweepStore":
         return self.open()
@@ -283,7 +349,8 @@ def read_sweep(directory: str | Path) -> tuple[list[dict[str, Any]], list[dict[s
     -------
     records, components : list of dict
         Typed rows of ``records.csv`` (complete cases only, file order) and ``components.csv``
-        (rows of those cases).
+        (rows of those cases); one row per case and layer (per case, layer, component and data
+        type), the first a file holds, whatever else it holds.
 
     Raises
     ------
@@ -300,5 +367,5 @@ def read_sweep(directory: str | Path) -> tuple[list[dict[str, Any]], list[dict[s
     records = _typed((r for case_rows in done.values() for r in case_rows), path)
     comp_path = Path(directory) / COMPONENTS_FILE
     _, comp_rows, _ = _read_rows(comp_path)
-    components = _typed((r for r in comp_rows if r.get("case") in done), comp_path)
+    components = _typed(_case_components(comp_rows, done), comp_path)
     return records, components

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import SpecError
+from ..spec.assumptions import ZeroSource
 
 #: Fraction of zero ifmap values at the input of each AlexNet CONV layer (batch-averaged).
 #:
@@ -67,10 +68,25 @@ def check_zero_fraction(value, field: str = "zero_fraction") -> float:
 JSSC_NETWORK = "alexnet"
 
 
+def _source(table: dict, layer_name: str, network: str | None) -> ZeroSource:
+    if network in (None, JSSC_NETWORK) and layer_name in table:
+        return ZeroSource.ALEXNET_MEASURED
+    return ZeroSource.RELU_DEFAULT
+
+
 def _measured(table: dict, layer_name: str, network: str | None) -> float:
-    if network not in (None, JSSC_NETWORK):
-        return RELU_ZERO_FRACTION
-    return table.get(layer_name, RELU_ZERO_FRACTION)
+    return table[layer_name] if _source(table, layer_name, network) is ZeroSource.ALEXNET_MEASURED \
+        else RELU_ZERO_FRACTION
+
+
+def zero_fraction_source(layer_name: str, first_layer: bool, network: str | None = None) -> ZeroSource:
+    """Where :func:`default_zero_fraction` takes its value from (same arguments)."""
+    return ZeroSource.FIRST_LAYER if first_layer else _source(JSSC_ZERO_FRACTION, layer_name, network)
+
+
+def ofmap_zero_fraction_source(layer_name: str, network: str | None = None) -> ZeroSource:
+    """Where :func:`default_ofmap_zero_fraction` takes its value from (same arguments)."""
+    return _source(JSSC_OFMAP_ZERO_FRACTION, layer_name, network)
 
 
 def default_zero_fraction(layer_name: str, first_layer: bool, network: str | None = None) -> float:

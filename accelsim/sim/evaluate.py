@@ -14,13 +14,15 @@ import numpy as np
 from ..dataflows import parse_dataflow, template
 from ..dataflows.lowering import window_flags
 from ..errors import SpecError
+from ..spec.assumptions import Assumptions, ZeroSource
 from ..spec.dims import DataType, Level
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer
 from ..spec.mapping import Mapping
 from ..spec.result import LayerResult, energy_dict
 from .activations import (ACTIVATION_SEED, check_zero_fraction, default_ofmap_zero_fraction,
-                          default_zero_fraction, relu_activations, zero_pattern)
+                          default_zero_fraction, ofmap_zero_fraction_source, relu_activations,
+                          zero_fraction_source, zero_pattern)
 from .compression import dram_traffic, expected_ratio, measured_ratio
 from .counting import check_fits, count_mapping
 from .cycle import TRACE_COLUMNS
@@ -79,14 +81,40 @@ def check_options(layer: ConvLayer, ifmap=None, *, first_layer: bool = False, ze
     return ifmap, zero_fraction, ofmap_zero_fraction
 
 
+def assumptions_of(layer: ConvLayer, hw: Hardware, ifmap=None, *, first_layer: bool = False,
+                   zero_fraction: float | None = None, ofmap_zero_fraction: float | None = None,
+                   network: str | None = None, zero_source: ZeroSource = ZeroSource.USER) -> Assumptions:
+    """The zero fractions a layer's run assumes and where each comes from (checked options of
+    :func:`evaluate`): a given ifmap's measured fraction, else ``zero_fraction`` (from
+    ``zero_source``), else the default (:func:`~accelsim.sim.activations.default_zero_fraction`);
+    ``ofmap_zero_fraction`` (the user's), else its default."""
+    if ifmap is not None:
+        p_in, src_in = (float((ifmap == 0).mean()) if ifmap.size else 0.0), ZeroSource.IFMAP
+    elif zero_fraction is not None:
+        p_in, src_in = zero_fraction, zero_source
+    else:
+        p_in = default_zero_fraction(layer.name, first_layer, network)
+        src_in = zero_fraction_source(layer.name, first_layer, network)
+    if ofmap_zero_fraction is not None:
+        p_out, src_out = ofmap_zero_fraction, ZeroSource.USER
+    else:
+        p_out = default_ofmap_zero_fraction(layer.name, network)
+        src_out = ofmap_zero_fraction_source(layer.name, network)
+    return Assumptions(ifmap_zero_fraction=p_in, ifmap_zero_fraction_source=src_in, ofmap_zero_fraction=p_out,
+                       ofmap_zero_fraction_source=src_out, zero_gating=hw.zero_gating, dram_rlc=hw.dram_rlc,
+                       ifmap_rlc=hw.dram_rlc and not first_layer)
+
+
 def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping, ifmap=None, filters=None, *,
              first_layer: bool = False, zero_fraction: float | None = None,
              ofmap_zero_fraction: float | None = None, network: str | None = None,
-             considered: int = 0) -> LayerResult:
+             considered: int = 0, zero_source: ZeroSource = ZeroSource.USER) -> LayerResult:
     """Count, price and (cycle engine) run one layer under a given ``mapping``.
 
     The parameters are :func:`accelsim.drivers.simulate.simulate`'s; ``considered`` is the
-    number of mappings the search that chose ``mapping`` considered (recorded only).
+    number of mappings the search that chose ``mapping`` considered (recorded only);
+    ``zero_source`` says where a given ``zero_fraction`` came from (recorded in
+    ``LayerResult.assumptions``, :func:`assumptions_of`).
 
     Raises
     ------
@@ -102,16 +130,14 @@ def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping,
     window = window_flags(template(df), hw)
     counts = count_mapping(mapping, layer, window)
     check_fits(mapping, counts, hw)
-    p_in = zero_fraction if zero_fraction is not None else default_zero_fraction(layer.name, first_layer, network)
-    p_out = (default_ofmap_zero_fraction(layer.name, network) if ofmap_zero_fraction is None
-             else ofmap_zero_fraction)
+    assumed = assumptions_of(layer, hw, ifmap, first_layer=first_layer, zero_fraction=zero_fraction,
+                             ofmap_zero_fraction=ofmap_zero_fraction, network=network, zero_source=zero_source)
+    p_in, p_out = assumed.ifmap_zero_fraction, assumed.ofmap_zero_fraction
     if eng is Engine.CYCLE:
         if ifmap is None and (hw.zero_gating or hw.dram_rlc or zero_fraction is not None):
             ifmap = relu_activations((layer.N, layer.C, layer.H, layer.W), p_in, ACTIVATION_SEED)
         return _cycle_result(layer, hw, df, mapping, window, counts, considered, ifmap, filters, first_layer,
-                             p_out)
-    if ifmap is not None:
-        p_in = float((ifmap == 0).mean()) if ifmap.size else 0.0
+                             p_out, assumed)
     filters_in_rf = mapping.rf[DataType.FILTER] is not None
     gating = expected_gating(p_in, counts.macs, filters_in_rf).to_dict() if hw.zero_gating else None
     dram = None
@@ -127,7 +153,7 @@ def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping,
         compute_cycles=counts.compute_steps, active_pes=mapping.active_pes_for(layer.loop_bounds()), num_pes=hw.num_pes,
         mappings_considered=considered,
         psum_spill=bool(counts.counts[Level.DRAM, DataType.PSUM, 0] > 0), gating=gating, dram_compressed=dram,
-        clock_hz=hw.clock_hz,
+        clock_hz=hw.clock_hz, assumptions=assumed,
     )
 
 
@@ -143,7 +169,7 @@ def _checked_ifmap(layer: ConvLayer, ifmap) -> np.ndarray:
 
 
 def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, filters,
-                  first_layer: bool, ofmap_zero_fraction: float) -> LayerResult:
+                  first_layer: bool, ofmap_zero_fraction: float, assumed: Assumptions) -> LayerResult:
     """Run the cycle-level engine and package its timing and data effects next to its counts."""
     from ..sim.cycle import check_inputs, random_inputs, reference_conv, run_cycle
 
@@ -193,7 +219,7 @@ def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, f
         compute_cycles=out.compute_cycles, stall_cycles=stall_total, active_pes=out.active_pes, num_pes=hw.num_pes,
         mappings_considered=considered, psum_spill=bool(out.counts[Level.DRAM, DataType.PSUM, 0] > 0),
         output=out.output, timing=timing, trace=out.trace, gating=gating, dram_compressed=dram,
-        clock_hz=hw.clock_hz,
+        clock_hz=hw.clock_hz, assumptions=assumed,
     )
 
 

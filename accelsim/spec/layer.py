@@ -59,12 +59,14 @@ class ConvLayer:
         if (self.H - self.R) % self.U:
             raise SpecError(
                 f"(H - R) = {self.H - self.R} is not a multiple of the stride U={self.U}; "
-                "give H as the padded extent that yields an integer ofmap height",
+                "give H as the padded extent that yields an integer ofmap height (or, in a workload "
+                "file, H as the input size with pad or the output height E: floor semantics)",
                 f"{self.name}.H",
             )
         if (self.W - self.S) % self.U:
             raise SpecError(
-                f"(W - S) = {self.W - self.S} is not a multiple of the stride U={self.U}", f"{self.name}.W"
+                f"(W - S) = {self.W - self.S} is not a multiple of the stride U={self.U} (in a workload "
+                "file, give W as the input size with pad or the output width F)", f"{self.name}.W"
             )
         if self.C % self.G:
             raise SpecError(f"C={self.C} is not divisible by G={self.G}", f"{self.name}.C")
@@ -135,6 +137,60 @@ class ConvLayer:
         }
 
 
+def padded_extent(size: int, kernel: int, stride: int, *, pad: int | None = None, out: int | None = None,
+                  axis: str = "H", layer: str = "layer") -> int:
+    """The ifmap extent a layer's filter reads along one axis, from the input size and a
+    padding or an output size (PyTorch's ``Conv2d`` semantics).
+
+    With ``pad`` (each side), the output is ``E = floor((size + 2·pad − kernel) / stride) + 1``;
+    with ``out``, ``E = out``. The filter reads ``(E − 1)·stride + kernel`` rows: the padded
+    input's first ``pad`` rows are zeros, and the last ``size + 2·pad − that`` (fewer than
+    ``stride``) are never read, so they are not part of the layer.
+
+    Parameters
+    ----------
+    size, kernel, stride : int
+        Input size, filter size, stride along the axis (``H``, ``R``, ``U`` or ``W``, ``S``, ``U``).
+    pad : int, optional
+        Zero rows added on each side.
+    out : int, optional
+        The output size (``E`` or ``F``); with ``pad``, it must equal the floor rule's.
+    axis : {"H", "W"}
+        Which axis (names the fields in messages).
+    layer : str
+        The layer's name (the start of each error's field).
+
+    Returns
+    -------
+    int
+        The padded extent; ``size`` itself when neither ``pad`` nor ``out`` is given.
+
+    Raises
+    ------
+    SpecError
+        ``size + 2·pad`` shorter than the filter (field ``<layer>.pad``); ``out`` not the floor
+        rule's for ``pad``, or below what the unpadded input already gives (``<layer>.E``/``.F``).
+    """
+    k, o = ("R", "E") if axis == "H" else ("S", "F")
+    if pad is not None:
+        if size + 2 * pad < kernel:
+            raise SpecError(f"{axis} + 2·pad = {size} + 2·{pad} = {size + 2 * pad} is smaller than the filter "
+                            f"{k}={kernel}", f"{layer}.pad")
+        floor_out = (size + 2 * pad - kernel) // stride + 1
+        if out is not None and out != floor_out:
+            raise SpecError(f"{o}={out} disagrees with pad {pad}: floor(({axis} + 2·pad − {k}) / U) + 1 = "
+                            f"floor(({size} + 2·{pad} − {kernel}) / {stride}) + 1 = {floor_out}; give one of "
+                            f"pad and {o}, or make them agree", f"{layer}.{o}")
+        out = floor_out
+    if out is None:
+        return size
+    unpadded = (size - kernel) // stride + 1 if size >= kernel else 0
+    if out < unpadded:
+        raise SpecError(f"{o}={out}: an unpadded {axis}={size} already gives floor(({size} − {kernel}) / {stride}) + 1 "
+                        f"= {unpadded} outputs, so {o} must be at least {unpadded}", f"{layer}.{o}")
+    return (out - 1) * stride + kernel
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Workload:
     """A named sequence of layers (batch size is a run option, so layers carry ``N = 1``)."""
@@ -144,6 +200,13 @@ class Workload:
     source: str = ""
     meta: dict = field(default_factory=dict, compare=False, hash=False)
     input_layer: str | None = None
+    #: ``(layer name, fraction)`` pairs: ifmap zero fractions the workload states (a workload
+    #: file's ``ifmap_zero_fraction``), replacing the run's default for those layers
+    ifmap_zero_fractions: tuple[tuple[str, float], ...] = ()
+
+    def ifmap_zero_fraction(self, name: str) -> float | None:
+        """The ifmap zero fraction this workload states for layer ``name``, or ``None``."""
+        return dict(self.ifmap_zero_fractions).get(name)
 
     @property
     def first_layer(self) -> str:

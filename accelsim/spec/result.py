@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .assumptions import Assumptions
 from .dims import COMPONENTS, DataType, Level
 from .hardware import EnergyTable
 from .layer import ConvLayer
@@ -113,6 +114,9 @@ class LayerResult:
         energy is charged on them); ``counts`` stay dense.
     clock_hz : float
         The hardware's clock (0: unknown), for :meth:`power_mw`.
+    assumptions : Assumptions or None
+        The zero fractions (and their sources), zero gating and RLC the data-dependent numbers
+        assume; ``None`` for a layer that did not run.
     """
 
     layer: ConvLayer
@@ -139,6 +143,7 @@ class LayerResult:
     gating: dict | None = None
     dram_compressed: dict | None = None
     clock_hz: float = 0.0
+    assumptions: Assumptions | None = None
 
     def __post_init__(self) -> None:
         if self.status != Status.OK and not self.reason:
@@ -211,6 +216,8 @@ class LayerResult:
             rec["power_mw"] = power
         if self.timing:
             rec["timing"] = self.timing
+        if self.assumptions is not None:
+            rec["assumptions"] = self.assumptions.to_dict()
         return rec
 
 
