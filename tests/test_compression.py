@@ -17,12 +17,13 @@ from accelsim.sim.compression import DramTraffic, dram_traffic, expected_ratio, 
 from accelsim.sim.rlc import compressed_words16
 from accelsim.drivers.simulate import simulate
 from accelsim.spec.dims import DataType, Level
-from accelsim.spec.hardware import Buffer, Hardware
+from accelsim.spec.hardware import Buffer, DataEffects, Hardware
 from accelsim.spec.layer import ConvLayer
+from accelsim.spec.variation import with_field
 
 RLC = Hardware(name="rlc8x8", pe_rows=8, pe_cols=8, rf=Buffer(shared_words=1 << 20),
-               glb=Buffer(shared_words=1 << 22), dram_rlc=True)
-PLAIN = replace(RLC, name="plain8x8", dram_rlc=False)
+               glb=Buffer(shared_words=1 << 22), effects=DataEffects(dram_rlc=True))
+PLAIN = replace(RLC, name="plain8x8", effects=DataEffects(dram_rlc=False))
 READS, WRITES = 0, 1
 
 
@@ -209,7 +210,7 @@ def test_expected_compression_agrees_with_measurement(zf):
     """Analytic r(p) vs the cycle engine's exact code sizes, the ofmap at the same zero fraction. Tolerance: 3 % relative plus 4 words per image and pair slot
     (the stream ends and last-word padding r(p) ignores) — the zero count is exact, so only the
     placement of zeros (continuation pairs, noticeable at p near 1) varies."""
-    both = replace(RLC, zero_gating=True)
+    both = with_field(RLC, "zero_gating", True)
     mapping = simulate(MID, both, "rs").mapping
     cyc = simulate(MID, both, "rs", engine="cycle", mapping=mapping, zero_fraction=zf, ofmap_zero_fraction=zf)
     ana = simulate(MID, both, "rs", mapping=mapping, zero_fraction=zf, ofmap_zero_fraction=zf)
@@ -231,7 +232,7 @@ def test_compressed_fmaps_cross_the_dram_link_faster():
     ifmap = relu_activations((layer.N, layer.C, layer.H, layer.W), 0.9, 7)
     m = simulate(layer, slow, "rs").mapping
     on = simulate(layer, slow, "rs", engine="cycle", mapping=m, ifmap=ifmap)
-    off = simulate(layer, replace(slow, dram_rlc=False), "rs", engine="cycle", mapping=m, ifmap=ifmap)
+    off = simulate(layer, with_field(slow, "dram_rlc", False), "rs", engine="cycle", mapping=m, ifmap=ifmap)
     assert np.array_equal(on.counts, off.counts) and on.timing["verified"]
     assert on.timing["stall_cycles"]["dram"] < off.timing["stall_cycles"]["dram"]
     assert on.cycles < off.cycles

@@ -45,6 +45,7 @@ from accelsim.spec.dims import Dim, LoopKind
 from accelsim.spec.hardware import Buffer, Hardware, NoC
 from accelsim.spec.layer import ConvLayer
 from accelsim.spec.mapping import Loop, Mapping
+from accelsim.spec.variation import with_field
 
 #: examples per property (raise CYCLE_EXAMPLES to hunt for counterexamples)
 _N = int(os.environ.get("CYCLE_EXAMPLES", "80"))
@@ -291,7 +292,7 @@ def test_forwarding_across_a_refilled_glb_tile():
 @given(**cases, hw=hardwares)
 def test_stall_accounting_adds_up(layer, dataflow, seed, halo, hw):
     mapping, window = make_case(layer, dataflow, seed, halo)
-    hw = replace(hw, glb_halo_reuse=halo)
+    hw = with_field(hw, "glb_halo_reuse", halo)
     assert window_flags(template(dataflow), hw) == window
     r = simulate(layer, hw, dataflow, engine="cycle", mapping=mapping)
     t = r.timing

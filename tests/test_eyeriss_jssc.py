@@ -95,13 +95,13 @@ def test_total_latency_within_15_percent_of_measured():
 
 def test_rf_prefetch_only_changes_timing(chip):
     """Double-buffered scratch pads move the same words earlier: counts equal, never slower."""
-    from dataclasses import replace
+    from accelsim.spec.variation import with_field
 
     hw, wl, mappings = chip
     layer = wl.with_batch(1).select(["conv5"]).layers[0]
     m = accelsim.simulate(layer, hw, "rs", objective="edp").mapping
     on = accelsim.simulate(layer, hw, "rs", engine="cycle", mapping=m)
-    off = accelsim.simulate(layer, replace(hw, rf_prefetch=False), "rs", engine="cycle", mapping=m)
+    off = accelsim.simulate(layer, with_field(hw, "rf_prefetch", False), "rs", engine="cycle", mapping=m)
     assert (on.counts == off.counts).all()
     assert on.compute_cycles == off.compute_cycles
     assert on.cycles <= off.cycles

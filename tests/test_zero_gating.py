@@ -30,14 +30,14 @@ from accelsim.sim.activations import relu_activations, zero_count
 from accelsim.drivers.simulate import simulate
 from accelsim.sim.zero_gating import expected_gating, macs_per_ifmap_word, measured_gating, operand_uses
 from accelsim.spec.dims import DataType, Level
-from accelsim.spec.hardware import Buffer, Hardware
+from accelsim.spec.hardware import Buffer, DataEffects, Hardware
 from accelsim.spec.layer import ConvLayer
 from accelsim.spec.result import energy_dict
 
 #: room for any tile of the tiny layers; 8×8 PEs as random_mapping(rows=8, cols=8) assumes
 GATING = Hardware(name="gating8x8", pe_rows=8, pe_cols=8, rf=Buffer(shared_words=1 << 20),
-                  glb=Buffer(shared_words=1 << 22), zero_gating=True)
-PLAIN = replace(GATING, name="plain8x8", zero_gating=False)
+                  glb=Buffer(shared_words=1 << 22), effects=DataEffects(zero_gating=True))
+PLAIN = replace(GATING, name="plain8x8", effects=DataEffects(zero_gating=False))
 READS = 0
 
 

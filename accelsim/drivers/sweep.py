@@ -29,7 +29,7 @@ from ..io.sweepfile import SweepSpec, load_sweep, sweep_from_data
 from ..io.sweepstore import AXIS_HEAD, RESULT_COLUMNS, SweepStore, record_columns
 from ..sim.evaluate import parse_engine
 from ..spec.dims import COMPONENTS, DataType, Level
-from ..spec.hardware import Hardware
+from ..spec.hardware import FLAG_GROUPS, Hardware
 from ..spec.layer import Workload
 from ..spec.result import READS, WRITES, LayerResult, Status
 from ..spec.variation import apply_vary, check_value
@@ -42,6 +42,16 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     raise TypeError(f"cannot fingerprint a {type(value).__name__}")
+
+
+def _hardware_key(hw: Hardware) -> dict[str, Any]:
+    """``asdict(hw)`` with the flags of its groups (:data:`~accelsim.spec.hardware.FLAG_GROUPS`)
+    as top-level keys, as they were before ``Hardware`` grouped them: the input of every case id
+    stays the same, so the ids of existing result folders stay valid."""
+    key = asdict(hw)
+    for group in FLAG_GROUPS:
+        key.update(key.pop(group))
+    return key
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,7 +114,7 @@ class Case:
         key = {
             "workload": self.workload.name,
             "layers": [{"name": layer.name} | layer.shape_dict() for layer in self.workload.layers],
-            "hardware": asdict(self.hardware),
+            "hardware": _hardware_key(self.hardware),
             "dataflow": self.dataflow, "batch": self.batch,
             "array": list(self.array) if self.array else None,
             "vary": [[name, value] for name, value in self.vary],

@@ -143,7 +143,7 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     trace = np.zeros((TRACE_BINS * 4, N_TRACE), dtype=np.float64)
     bounds = np.array(layer.loop_bounds(), dtype=np.int64)
     run(arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, layer.U, window, bounds, layer.H, layer.W,
-        flat_i, flat_f, out, widths, _NOC_CODES[hw.noc.kind], hw.rf_prefetch, glb_bw, dram_bw,
+        flat_i, flat_f, out, widths, _NOC_CODES[hw.noc.kind], hw.model.rf_prefetch, glb_bw, dram_bw,
         np.array(dram_scale, dtype=np.float64),
         pass_overhead(mapping, hw), bin_cycles,
         counts, usage, stats, pe_steps, trace)

@@ -106,16 +106,16 @@ def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping,
     p_out = (default_ofmap_zero_fraction(layer.name, network) if ofmap_zero_fraction is None
              else ofmap_zero_fraction)
     if eng is Engine.CYCLE:
-        if ifmap is None and (hw.zero_gating or hw.dram_rlc or zero_fraction is not None):
+        if ifmap is None and (hw.effects.zero_gating or hw.effects.dram_rlc or zero_fraction is not None):
             ifmap = relu_activations((layer.N, layer.C, layer.H, layer.W), p_in, ACTIVATION_SEED)
         return _cycle_result(layer, hw, df, mapping, window, counts, considered, ifmap, filters, first_layer,
                              p_out)
     if ifmap is not None:
         p_in = float((ifmap == 0).mean()) if ifmap.size else 0.0
     filters_in_rf = mapping.rf[DataType.FILTER] is not None
-    gating = expected_gating(p_in, counts.macs, filters_in_rf).to_dict() if hw.zero_gating else None
+    gating = expected_gating(p_in, counts.macs, filters_in_rf).to_dict() if hw.effects.zero_gating else None
     dram = None
-    if hw.dram_rlc:
+    if hw.effects.dram_rlc:
         dram = dram_traffic(counts.counts, layer, 1.0 if first_layer else expected_ratio(p_in),
                             expected_ratio(p_out)).to_dict()
     return LayerResult(
@@ -154,7 +154,7 @@ def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, f
     ifmap, filters = check_inputs(layer, ifmap, filters)
     reference = reference_conv(layer, ifmap, filters)
     ratios = (1.0, 1.0, 1.0)
-    if hw.dram_rlc:
+    if hw.effects.dram_rlc:
         # what crosses the DRAM link is compressed: the real ifmap, and the ofmap after bias
         # and ReLU (the machine's output must equal the reference, checked below)
         ofmap_written = zero_pattern(reference, ofmap_zero_fraction)
@@ -163,9 +163,9 @@ def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, f
                     estimate_cycles=analytic_cycles(analytic.counts, analytic.compute_steps, hw),
                     dram_scale=ratios)
     filters_in_rf = mapping.rf[DataType.FILTER] is not None
-    gating = measured_gating(layer, ifmap, filters_in_rf).to_dict() if hw.zero_gating else None
+    gating = measured_gating(layer, ifmap, filters_in_rf).to_dict() if hw.effects.zero_gating else None
     dram = None
-    if hw.dram_rlc:
+    if hw.effects.dram_rlc:
         dram = dram_traffic(out.counts, layer, 1 if first_layer else measured_ratio(ifmap),
                             measured_ratio(zero_pattern(out.output, ofmap_zero_fraction))).to_dict()
     verified = bool(np.array_equal(out.output, reference))

@@ -10,7 +10,7 @@ Fig. 14.5.6). It also compares the DRAM accesses per MAC of the VGG-16 CONV laye
 
 Units: one access = one 16-bit word (``word_bits``), MB = 1e6 bytes; GLB accesses are reads
 plus writes of all three data types; DRAM accesses likewise, in RLC-compressed words when the
-machine compresses fmaps (``Hardware.dram_rlc`` and the result's ``dram_compressed``), else
+machine compresses fmaps (``Hardware.effects.dram_rlc`` and the result's ``dram_compressed``), else
 dense words.
 """
 
