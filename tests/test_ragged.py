@@ -134,7 +134,7 @@ def test_spatial_padding_idles_pes():
     assert m.active_pes == 6 and m.active_pes_for(layer.loop_bounds()) == 5
     hw = replace(accelsim.load_hardware("eyeriss"), pe_rows=2, pe_cols=3)
     res = accelsim.simulate(layer, hw, "rs", engine="cycle", mapping=m)
-    assert res.active_pes == 5 and res.timing["verified"] and res.timing["counts_match_analytic"]
+    assert res.active_pes == 5 and res.timing.verified and res.timing.counts_match_analytic
     assert accelsim.simulate(layer, hw, "rs", mapping=m).active_pes == 5
 
 

@@ -271,7 +271,8 @@ def test_case_ids_of_existing_result_folders_stay_valid():
                                        ConvLayer(name="c2", M=16, C=8, H=8, W=8, R=3, S=3)))
     hw = Hardware(name="pinned", pe_rows=4, pe_cols=6,
                   rf=Buffer(shared_words=0, ifmap_words=12, filter_words=224, psum_words=24),
-                  glb=Buffer(shared_words=2048 * 25, bank_words=2048), noc=NoC(kind=NocKind.GIN, ifmap_words_per_cycle=2),
+                  glb=Buffer(shared_words=2048 * 25, bank_words=2048),
+                  noc=NoC(kind=NocKind.GIN, ifmap_words_per_cycle=2),
                   energy=EnergyTable(unit=EnergyUnit.PJ, dram=100.0), dataflow=Dataflow.RS,
                   rules=SearchRules(allow_psum_spill=False, dram_filters_once=True, glb_conv_reuse=False),
                   model=ModelOptions(glb_halo_reuse=True, rf_prefetch=True),

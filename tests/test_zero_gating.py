@@ -72,19 +72,19 @@ def test_cycle_gated_macs_equal_brute_force(layer, dataflow, seed, data):
     ifmap = data.draw(sparse_ifmaps(layer))
     mapping = random_mapping(layer, dataflow, np.random.default_rng(seed), rows=8, cols=8)
     res = simulate(layer, GATING, dataflow, engine="cycle", mapping=mapping, ifmap=ifmap)
-    assert res.timing["verified"] and res.timing["counts_match_analytic"]
+    assert res.timing.verified and res.timing.counts_match_analytic
     want = brute_force_gated(layer, ifmap)
-    assert res.gating["gated_macs"] == want
-    assert res.gating["ifmap_zero_fraction"] == pytest.approx((ifmap == 0).mean())
+    assert res.gating.gated_macs == want
+    assert res.gating.ifmap_zero_fraction == pytest.approx((ifmap == 0).mean())
     in_rf = mapping.rf[DataType.FILTER] is not None
-    assert res.gating["gated_filter_rf_reads"] == (want if in_rf else 0)
+    assert res.gating.gated_filter_rf_reads == (want if in_rf else 0)
     # the dense counts are the shared truth: gating changes energy only
     plain = simulate(layer, PLAIN, dataflow, engine="cycle", mapping=mapping, ifmap=ifmap)
     assert np.array_equal(res.counts, plain.counts) and res.cycles == plain.cycles
     assert plain.gating is None
     assert res.energy["ALU"] == pytest.approx(plain.energy["ALU"] - want * GATING.energy.mac)
     assert res.energy["RF"]["filter"] == pytest.approx(
-        plain.energy["RF"]["filter"] - res.gating["gated_filter_rf_reads"] * GATING.energy.rf)
+        plain.energy["RF"]["filter"] - res.gating.gated_filter_rf_reads * GATING.energy.rf)
     for comp in ("NoC", "GLB", "DRAM"):
         assert res.energy[comp] == plain.energy[comp]
 
@@ -114,7 +114,7 @@ def small_mapping():
 def test_zero_fraction_zero_saves_nothing(small_mapping, engine):
     gated = simulate(SMALL, GATING, "rs", engine=engine, mapping=small_mapping, zero_fraction=0.0)
     plain = simulate(SMALL, PLAIN, "rs", engine=engine, mapping=small_mapping, zero_fraction=0.0)
-    assert gated.gating == {"ifmap_zero_fraction": 0.0, "gated_macs": 0, "gated_filter_rf_reads": 0}
+    assert gated.gating.to_dict() == {"ifmap_zero_fraction": 0.0, "gated_macs": 0, "gated_filter_rf_reads": 0}
     assert gated.energy == plain.energy and gated.energy_total == plain.energy_total
 
 
@@ -122,10 +122,10 @@ def test_all_zero_ifmap_gates_every_mac(small_mapping):
     zeros = np.zeros((SMALL.N, SMALL.C, SMALL.H, SMALL.W), dtype=np.int64)
     res = simulate(SMALL, GATING, "rs", engine="cycle", mapping=small_mapping, ifmap=zeros)
     assert small_mapping.rf[DataType.FILTER] is not None  # RS keeps filter rows in the spad
-    assert res.gating == {"ifmap_zero_fraction": 1.0, "gated_macs": SMALL.macs,
-                          "gated_filter_rf_reads": SMALL.macs}
+    assert res.gating.to_dict() == {"ifmap_zero_fraction": 1.0, "gated_macs": SMALL.macs,
+                                     "gated_filter_rf_reads": SMALL.macs}
     assert res.energy["ALU"] == 0.0 and res.energy["RF"]["filter"] == 0.0
-    assert not res.output.any() and res.timing["verified"]
+    assert not res.output.any() and res.timing.verified
     ana = simulate(SMALL, GATING, "rs", mapping=small_mapping, zero_fraction=1.0)
     assert ana.gating == res.gating and ana.energy == res.energy
 
@@ -134,7 +134,7 @@ def test_filters_outside_the_rf_gate_no_spad_reads():
     res = simulate(SMALL, GATING, "osa", engine="cycle", zero_fraction=0.5)
     assert res.mapping.rf[DataType.FILTER] is None
     assert res.counts[Level.RF, DataType.FILTER, READS] == 0
-    assert res.gating["gated_macs"] > 0 and res.gating["gated_filter_rf_reads"] == 0
+    assert res.gating.gated_macs > 0 and res.gating.gated_filter_rf_reads == 0
 
 
 def test_default_inputs_follow_the_layer():
@@ -142,11 +142,11 @@ def test_default_inputs_follow_the_layer():
     conv5 = replace(SMALL, name="conv5")
     res = simulate(conv5, GATING, "rs", engine="cycle")
     n = SMALL.N * SMALL.C * SMALL.H * SMALL.W
-    assert res.gating["ifmap_zero_fraction"] == zero_count(n, 0.75) / n
+    assert res.gating.ifmap_zero_fraction == zero_count(n, 0.75) / n
     first = simulate(conv5, GATING, "rs", engine="cycle", first_layer=True)
-    assert first.gating["gated_macs"] == 0
+    assert first.gating.gated_macs == 0
     other = simulate(replace(SMALL, name="mystery"), GATING, "rs", engine="cycle")
-    assert other.gating["ifmap_zero_fraction"] == zero_count(n, 0.5) / n
+    assert other.gating.ifmap_zero_fraction == zero_count(n, 0.5) / n
     # a machine without data-dependent features keeps the seeded signed 16-bit inputs
     plain = simulate(conv5, PLAIN, "rs", engine="cycle")
     assert plain.gating is None and plain.dram_compressed is None
@@ -161,8 +161,8 @@ def test_gating_in_the_json_and_totals(small_mapping):
     wl = accelsim.Workload(name="w", layers=(replace(SMALL, N=1, name="a"), replace(SMALL, N=1, name="b")))
     run = accelsim.simulate_network(wl, GATING, "rs", batch=2, zero_fraction=0.25)
     tot = run.total()
-    assert tot["gated_macs"] == sum(r.gating["gated_macs"] for r in run.layers)
-    assert run.layers[0].gating["gated_macs"] == run.layers[1].gating["gated_macs"]  # the user's fraction
+    assert tot["gated_macs"] == sum(r.gating.gated_macs for r in run.layers)
+    assert run.layers[0].gating.gated_macs == run.layers[1].gating.gated_macs  # the user's fraction
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan"), "x"])
@@ -221,10 +221,10 @@ def test_expected_gating_agrees_with_measurement(zf):
     sd = sqrt(k * (n - k) / (n * (n - 1)) * ((uses - uses.mean()) ** 2).sum())
     tol = 5 * sd + abs(k / n - zf) * MID.macs + 1
     assert sd > 0
-    assert abs(ana.gating["gated_macs"] - cyc.gating["gated_macs"]) <= tol
+    assert abs(ana.gating.gated_macs - cyc.gating.gated_macs) <= tol
     # and the ALU energy with it
     assert abs(ana.energy["ALU"] - cyc.energy["ALU"]) <= tol * GATING.energy.mac
-    assert expected_gating(zf, MID.macs, True).gated_macs == ana.gating["gated_macs"]
+    assert expected_gating(zf, MID.macs, True).gated_macs == ana.gating.gated_macs
 
 
 # ----------------------------------------------------------------------------- 4. CLI
@@ -350,7 +350,7 @@ def test_a_selected_subset_still_knows_which_layer_reads_the_image():
     sub = wl.select(["conv3"])
     assert sub.first_layer == wl.first_layer == "conv1"
     layer = accelsim.simulate_network(sub, accelsim.load_hardware("eyeriss"), "rs", batch=1).layers[0]
-    assert layer.gating["gated_macs"] > 0
+    assert layer.gating.gated_macs > 0
 
 
 def test_alexnet_zero_fractions_stay_with_alexnet():
@@ -372,4 +372,4 @@ def test_alexnet_zero_fractions_stay_with_alexnet():
         dense = int(r.counts[Level.DRAM, DataType.PSUM, 1])
         from accelsim.sim.compression import expected_ratio
 
-        assert r.dram_compressed["psum_writes"] == round(dense * expected_ratio(want))
+        assert r.dram_compressed.psum_writes == round(dense * expected_ratio(want))

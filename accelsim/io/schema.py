@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, crea
 
 from ..errors import AccelsimError, MappingError, SpecError
 from ..spec.dims import Dataflow, EnergyUnit, NocKind
-from ..spec.hardware import FLAG_GROUPS, FLAGS, Buffer, EnergyTable, Hardware, NoC, flag_groups
+from ..spec.hardware import FLAG_GROUPS, Buffer, EnergyTable, Hardware, NoC
 from ..spec.layer import ConvLayer, Workload
 from ..spec.mapping import Mapping
 
@@ -525,7 +525,8 @@ def hardware_from_data(data: Any, energy_preset: Callable[[str], EnergyTable], o
             noc=NoC(**(noc | {"kind": NocKind(noc["kind"])})),
             energy=_energy(doc.energy, energy_preset, origin),
             dataflow=Dataflow(doc.dataflow) if doc.dataflow is not None else None,
-            **flag_groups({name: getattr(doc, name) for name in FLAGS}),
+            **{group: cls(**{f.name: getattr(doc, f.name) for f in fields(cls)})
+               for group, cls in FLAG_GROUPS.items()},
             source=doc.source,
         )
     except SpecError as exc:

@@ -237,24 +237,6 @@ FLAG_GROUPS: dict[str, type[_Flags]] = {"rules": SearchRules, "model": ModelOpti
 FLAGS: dict[str, str] = {f.name: group for group, cls in FLAG_GROUPS.items() for f in fields(cls)}
 
 
-def flag_groups(values: dict[str, bool]) -> dict[str, _Flags]:
-    """``{"rules": SearchRules(...), "model": ..., "effects": ...}`` from flags by name
-    (:data:`FLAGS`; a flag not given keeps its default), for ``Hardware(**flag_groups(...))``.
-
-    Raises
-    ------
-    SpecError
-        A value that is not a bool (``field`` is the flag's name).
-    KeyError
-        A name that is not a flag.
-    """
-    unknown = set(values) - set(FLAGS)
-    if unknown:
-        raise KeyError(f"not a hardware flag: {', '.join(sorted(unknown))}")
-    return {group: cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values})
-            for group, cls in FLAG_GROUPS.items()}
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Hardware:
     """A spatial accelerator.
