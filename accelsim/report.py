@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from .layout import charged_words
 from .spec.assumptions import ZeroSource
-from .spec.dims import COMPONENTS
+from .spec.dims import COMPONENTS, DataType, Level
 from .spec.result import LayerResult, RunResult, component_totals
 
 
@@ -85,20 +86,15 @@ def _layer_row(r: LayerResult) -> list[str]:
 
 def access_table(run: RunResult) -> str:
     """Accesses per MAC by level and data type, over the feasible layers."""
-    tot = run.total()
-    macs = tot["macs"] or 1
-    rows = [["level", "ifmap", "filter", "psum", "per MAC"]]
-    for level, per in tot["accesses"].items():
-        cells, words = [], 0
-        for t in ("ifmap", "filter", "psum"):
-            stats = per.get(t, {})
-            if level == "NoC":
-                n = stats.get("deliveries", 0)
-            else:
-                n = stats.get("reads", 0) + (stats.get("writes", 0) if t == "psum" else 0)
-            words += n
-            cells.append(f"{n:,}")
-        rows.append([level, *cells, f"{words / macs:.4f}"])
+    feasible = [r for r in run.layers if r.ok]
+    macs = sum(r.macs for r in feasible) or 1
+    counted = [r.counts for r in feasible if r.counts is not None]
+    rows = [["level", *(t.label for t in DataType), "per MAC"]]
+    if counted:
+        counts = sum(counted)
+        for lv in Level:
+            words = [int(charged_words(counts, lv, t)) for t in DataType]
+            rows.append([lv.label, *(f"{n:,}" for n in words), f"{sum(words) / macs:.4f}"])
     return "charged accesses (reads; psum reads+writes; NoC deliveries)\n" + _align(rows)
 
 
@@ -111,9 +107,9 @@ def _pes_used(layers) -> float | None:
 
 def _pe_cycle_util(layers) -> float | None:
     """Busy PE-cycles ÷ all PE-cycles of the layers the cycle engine timed (``None``: none)."""
-    timed = [r.timing["pe_cycles"] for r in layers if r.ok and r.timing]
-    total = sum(t["total"] for t in timed)
-    return sum(t["busy"] for t in timed) / total if total else None
+    timed = [r.timing for r in layers if r.ok and r.timing is not None]
+    total = sum(t.pe_total_cycles for t in timed)
+    return sum(t.pe_busy_cycles for t in timed) / total if total else None
 
 
 def _fraction(value: float | None) -> str:
@@ -196,13 +192,13 @@ def timing_table(run: RunResult) -> str:
             "ms", "verified"]
     rows = [cols]
     for r in run.layers:
-        if not r.ok or not r.timing:
+        if not r.ok or r.timing is None:
             continue
         t = r.timing
-        rows.append([r.layer.name, f"{t['cycles']:,}", f"{t['compute_cycles']:,}",
-                     *(f"{t['stall_cycles'][c]:,}" for c in STALL_CAUSES), str(r.active_pes),
-                     _fraction(_pe_cycle_util([r])), f"{t['seconds'] * 1e3:.2f}", "yes" if t["verified"] else "NO"])
-    ok = all(r.timing["verified"] for r in run.layers if r.ok and r.timing)
+        rows.append([r.layer.name, f"{t.cycles:,}", f"{t.compute_cycles:,}",
+                     *(f"{t.stall_cycles[c]:,}" for c in STALL_CAUSES), str(r.active_pes),
+                     _fraction(_pe_cycle_util([r])), f"{t.seconds * 1e3:.2f}", "yes" if t.verified else "NO"])
+    ok = all(r.timing.verified for r in run.layers if r.ok and r.timing is not None)
     text = ("cycle-level timing (PE-cycle util = busy PE-cycles / all PE-cycles)\n" + _align(rows) + "\n"
             + ("verified: output matches reference" if ok else "verified: OUTPUT DIFFERS FROM REFERENCE"))
     return text

@@ -99,8 +99,8 @@ def main(argv: list[str] | None = None) -> int:
             lr, hw, "rs", engine="cycle", mapping=m, ifmap=i, filters=f), args.repeat)
         kern_s, _ = _best(lambda lr=layer, m=m, i=ifmap, f=filters: run_cycle(lr, hw, m, window, i, f), args.repeat)
         np_s, ref = _best(lambda lr=layer, i=ifmap, f=filters: reference_conv(lr, i, f), args.repeat)
-        verified = bool(r.timing["verified"]) and np.array_equal(r.output, ref)
-        ok &= verified and bool(r.timing["counts_match_analytic"])
+        verified = bool(r.timing.verified) and np.array_equal(r.output, ref)
+        ok &= verified and bool(r.timing.counts_match_analytic)
         stall = r.stall_cycles / max(r.cycles, 1)
         rows.append([layer.name, f"{r.macs:,}", f"{r.cycles:,}", f"{100 * stall:.1f}",
                      f"{mapper_s[layer.name]:.2f}", f"{sim_s:.3f}", f"{kern_s:.3f}", f"{r.macs / sim_s / 1e6:,.1f} M",
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         par_s, results = _best(parallel, args.repeat)
         cpu1 = os.times()
         cpu_s = (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / args.repeat
-        ok &= all(r.timing["verified"] for r in results)
+        ok &= all(r.timing.verified for r in results)
         summary.append([f"simulated time, 5 layers, {args.jobs} threads", f"{par_s:.2f} s",
                         f"{par_s / TARGET_S:.2f} of the target; {tot['sim'] / par_s:.2f}x 1 thread"])
         summary.append([f"  CPU time / wall time, {args.jobs} threads", f"{cpu_s / par_s:.2f}",

@@ -70,9 +70,9 @@ def main(argv: list[str] | None = None) -> int:
             total_cycle += t2 - t1
             per_df[df] = per_df.get(df, 0.0) + (t2 - t1)
             tm = res.timing
-            ok = tm["verified"] and tm["counts_match_analytic"]
-            print(f"| {df} | {layer.name} | {res.active_pes} | {tm['passes']:,} | {res.compute_cycles:,} | "
-                  f"{res.cycles:,} | {res.stall_cycles:,} ({tm['stall_cycles']['pipeline']:,}) | {t1 - t0:.2f} | "
+            ok = tm.verified and tm.counts_match_analytic
+            print(f"| {df} | {layer.name} | {res.active_pes} | {tm.passes:,} | {res.compute_cycles:,} | "
+                  f"{res.cycles:,} | {res.stall_cycles:,} ({tm.stall_cycles['pipeline']:,}) | {t1 - t0:.2f} | "
                   f"{t2 - t1:.2f} | {'yes' if ok else 'NO'} |")
     print()
     print("| measure | seconds | ratio to the 10 s target |")

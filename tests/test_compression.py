@@ -13,17 +13,19 @@ from hypothesis import strategies as st
 
 import accelsim
 from accelsim.sim.activations import default_ofmap_zero_fraction, relu_activations, zero_pattern
-from accelsim.sim.compression import DramTraffic, dram_traffic, expected_ratio, measured_ratio, rlc_words16
+from accelsim.sim.compression import dram_traffic, expected_ratio, measured_ratio, rlc_words16
 from accelsim.sim.rlc import compressed_words16
 from accelsim.drivers.simulate import simulate
 from accelsim.layout import READS, WRITES
 from accelsim.spec.dims import DataType, Level
-from accelsim.spec.hardware import Buffer, Hardware
+from accelsim.spec.hardware import Buffer, DataEffects, Hardware
 from accelsim.spec.layer import ConvLayer
+from accelsim.spec.result import DramTraffic
+from accelsim.spec.variation import with_field
 
 RLC = Hardware(name="rlc8x8", pe_rows=8, pe_cols=8, rf=Buffer(shared_words=1 << 20),
-               glb=Buffer(shared_words=1 << 22), dram_rlc=True)
-PLAIN = replace(RLC, name="plain8x8", dram_rlc=False)
+               glb=Buffer(shared_words=1 << 22), effects=DataEffects(dram_rlc=True))
+PLAIN = replace(RLC, name="plain8x8", effects=DataEffects(dram_rlc=False))
 
 
 def _ceil(a: int, b: int) -> int:
@@ -140,7 +142,7 @@ def test_cycle_engine_charges_the_real_tensors(mapping):
         "psum_reads": 0,
     }
     assert dram[DataType.PSUM, WRITES] == ofmap.size
-    assert res.dram_compressed == want
+    assert res.dram_compressed.to_dict() == want
     cost = RLC.energy.dram
     assert res.energy["DRAM"] == {"ifmap": want["ifmap_reads"] * cost, "filter": want["filter_reads"] * cost,
                                   "psum": want["psum_writes"] * cost}
@@ -154,36 +156,36 @@ def test_all_zero_and_all_nonzero_ifmap_reads(mapping, fill, words_per_image):
     res = simulate(LAYER, RLC, "rs", engine="cycle", mapping=mapping, ifmap=x)
     n = LAYER.C * LAYER.H * LAYER.W
     reads = int(res.counts[Level.DRAM, DataType.IFMAP, READS])
-    assert res.dram_compressed["ifmap_reads"] == round(Fraction(reads * LAYER.N * words_per_image(n), x.size))
+    assert res.dram_compressed.ifmap_reads == round(Fraction(reads * LAYER.N * words_per_image(n), x.size))
     # the 4M-word GLB holds the whole ifmap, so the mapping reads it once: the closed form exactly
     assert reads == x.size
-    assert res.dram_compressed["ifmap_reads"] == LAYER.N * words_per_image(n)
+    assert res.dram_compressed.ifmap_reads == LAYER.N * words_per_image(n)
 
 
 @pytest.mark.parametrize("engine", ["analytic", "cycle"])
 def test_first_layer_input_is_never_compressed(mapping, engine):
     zeros = np.zeros((LAYER.N, LAYER.C, LAYER.H, LAYER.W), dtype=np.int64)
     res = simulate(LAYER, RLC, "rs", engine=engine, mapping=mapping, ifmap=zeros, first_layer=True)
-    assert res.dram_compressed["ifmap_reads"] == res.counts[Level.DRAM, DataType.IFMAP, READS]
+    assert res.dram_compressed.ifmap_reads == res.counts[Level.DRAM, DataType.IFMAP, READS]
     other = simulate(LAYER, RLC, "rs", engine=engine, mapping=mapping, ifmap=zeros, first_layer=False)
-    assert other.dram_compressed["ifmap_reads"] < res.dram_compressed["ifmap_reads"]
+    assert other.dram_compressed.ifmap_reads < res.dram_compressed.ifmap_reads
     # its ofmap is compressed all the same
-    assert res.dram_compressed["psum_writes"] == other.dram_compressed["psum_writes"]
+    assert res.dram_compressed.psum_writes == other.dram_compressed.psum_writes
 
 
 def test_network_first_layer():
     wl = accelsim.Workload(name="w", layers=(replace(LAYER, N=1, name="a"), replace(LAYER, N=1, name="b")))
     run = accelsim.simulate_network(wl, RLC, "rs", zero_fraction=0.9)
     a, b = run.layers
-    assert a.dram_compressed["ifmap_reads"] == a.counts[Level.DRAM, DataType.IFMAP, READS]
-    assert b.dram_compressed["ifmap_reads"] < b.counts[Level.DRAM, DataType.IFMAP, READS]
+    assert a.dram_compressed.ifmap_reads == a.counts[Level.DRAM, DataType.IFMAP, READS]
+    assert b.dram_compressed.ifmap_reads < b.counts[Level.DRAM, DataType.IFMAP, READS]
     # running a subset: the selection remembers the network's first layer
     only_b = accelsim.simulate_network(wl.select(["b"]), RLC, "rs", zero_fraction=0.9)
     assert only_b.layers[0].dram_compressed == b.dram_compressed
     as_first = accelsim.simulate_network(wl.select(["b"]), RLC, "rs", zero_fraction=0.9, first_layer="b")
-    assert as_first.layers[0].dram_compressed["ifmap_reads"] == b.counts[Level.DRAM, DataType.IFMAP, READS]
+    assert as_first.layers[0].dram_compressed.ifmap_reads == b.counts[Level.DRAM, DataType.IFMAP, READS]
     tot = run.total()["dram_compressed"]
-    assert tot == {k: a.dram_compressed[k] + b.dram_compressed[k] for k in tot}
+    assert tot == {k: getattr(a.dram_compressed, k) + getattr(b.dram_compressed, k) for k in tot}
     with pytest.raises(accelsim.SpecError) as info:
         accelsim.simulate_network(wl, RLC, "rs", ifmaps={"zz": np.zeros(1)})
     assert info.value.field == "ifmaps"
@@ -193,7 +195,7 @@ def test_analytic_dram_energy_and_json(mapping):
     res = simulate(LAYER, RLC, "rs", mapping=mapping, zero_fraction=0.6, ofmap_zero_fraction=0.3)
     dense = res.counts[Level.DRAM]
     want = dram_traffic(res.counts, LAYER, expected_ratio(0.6), expected_ratio(0.3)).to_dict()
-    assert res.dram_compressed == want
+    assert res.dram_compressed.to_dict() == want
     assert want["ifmap_reads"] == round(dense[DataType.IFMAP, READS] * expected_ratio(0.6))
     rec = res.to_dict()
     assert rec["dram_compressed"] == want and "gating" not in rec
@@ -209,7 +211,7 @@ def test_expected_compression_agrees_with_measurement(zf):
     """Analytic r(p) vs the cycle engine's exact code sizes, the ofmap at the same zero fraction. Tolerance: 3 % relative plus 4 words per image and pair slot
     (the stream ends and last-word padding r(p) ignores) — the zero count is exact, so only the
     placement of zeros (continuation pairs, noticeable at p near 1) varies."""
-    both = replace(RLC, zero_gating=True)
+    both = with_field(RLC, "zero_gating", True)
     mapping = simulate(MID, both, "rs").mapping
     cyc = simulate(MID, both, "rs", engine="cycle", mapping=mapping, zero_fraction=zf, ofmap_zero_fraction=zf)
     ana = simulate(MID, both, "rs", mapping=mapping, zero_fraction=zf, ofmap_zero_fraction=zf)
@@ -217,9 +219,9 @@ def test_expected_compression_agrees_with_measurement(zf):
     for key, dense in (("ifmap_reads", dram[DataType.IFMAP, READS]), ("psum_writes", dram[DataType.PSUM, WRITES])):
         slack = 8 * MID.N * dense / (MID.N * MID.C * MID.H * MID.W if key == "ifmap_reads" else MID.N * MID.M
                                      * MID.E * MID.F)
-        assert abs(ana.dram_compressed[key] - cyc.dram_compressed[key]) <= 0.03 * cyc.dram_compressed[key] + slack, (
-            key, ana.dram_compressed[key], cyc.dram_compressed[key])
-    assert ana.dram_compressed["filter_reads"] == cyc.dram_compressed["filter_reads"]
+        ana_words, cyc_words = getattr(ana.dram_compressed, key), getattr(cyc.dram_compressed, key)
+        assert abs(ana_words - cyc_words) <= 0.03 * cyc_words + slack, (key, ana_words, cyc_words)
+    assert ana.dram_compressed.filter_reads == cyc.dram_compressed.filter_reads
 
 
 def test_compressed_fmaps_cross_the_dram_link_faster():
@@ -231,9 +233,9 @@ def test_compressed_fmaps_cross_the_dram_link_faster():
     ifmap = relu_activations((layer.N, layer.C, layer.H, layer.W), 0.9, 7)
     m = simulate(layer, slow, "rs").mapping
     on = simulate(layer, slow, "rs", engine="cycle", mapping=m, ifmap=ifmap)
-    off = simulate(layer, replace(slow, dram_rlc=False), "rs", engine="cycle", mapping=m, ifmap=ifmap)
-    assert np.array_equal(on.counts, off.counts) and on.timing["verified"]
-    assert on.timing["stall_cycles"]["dram"] < off.timing["stall_cycles"]["dram"]
+    off = simulate(layer, with_field(slow, "dram_rlc", False), "rs", engine="cycle", mapping=m, ifmap=ifmap)
+    assert np.array_equal(on.counts, off.counts) and on.timing.verified
+    assert on.timing.stall_cycles["dram"] < off.timing.stall_cycles["dram"]
     assert on.cycles < off.cycles
 
 

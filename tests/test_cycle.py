@@ -45,6 +45,7 @@ from accelsim.spec.dims import Dim, LoopKind
 from accelsim.spec.hardware import Buffer, Hardware, NoC
 from accelsim.spec.layer import ConvLayer
 from accelsim.spec.mapping import Loop, Mapping
+from accelsim.spec.variation import with_field
 
 #: examples per property (raise CYCLE_EXAMPLES to hunt for counterexamples)
 _N = int(os.environ.get("CYCLE_EXAMPLES", "80"))
@@ -262,10 +263,10 @@ def test_forwarding_across_a_refilled_glb_tile():
 @given(**cases, hw=hardwares)
 def test_stall_accounting_adds_up(layer, dataflow, seed, halo, hw):
     mapping, window = make_case_or_reject(layer, dataflow, seed, halo)
-    hw = replace(hw, glb_halo_reuse=halo)
+    hw = with_field(hw, "glb_halo_reuse", halo)
     assert window_flags(template(dataflow), hw) == window
     r = simulate(layer, hw, dataflow, engine="cycle", mapping=mapping)
-    t = r.timing
+    t = r.timing.to_dict()
     why = describe(layer, dataflow, mapping, window)
     pe = t["pe_cycles"]
     assert set(t["stall_cycles"]) == set(STALL_CAUSES)
@@ -393,5 +394,5 @@ def test_user_tensors_used():
     ifmap, filters = random_inputs(_SMALL, 5)
     r = simulate(_SMALL, ROOMY, "rs", engine="cycle", mapping=_SMALL_MAP, ifmap=ifmap.astype(np.int16),
                  filters=filters.astype(np.int32))
-    assert r.timing["verified"]
+    assert r.timing.verified
     assert np.array_equal(r.output, reference_conv(_SMALL, ifmap, filters))

@@ -84,7 +84,7 @@ def test_hand_counted_kinds(kind, stalls):
                   noc=NoC(kind=kind, ifmap_words_per_cycle=1, filter_words_per_cycle=4, psum_words_per_cycle=4,
                           gon_words_per_cycle=4, local_words_per_cycle=4),
                   glb_words_per_cycle=16.0, dram_words_per_cycle=float("inf"), pe_pipeline_depth=1)
-    assert not hw.rf_prefetch  # the default: a fill waits for the bus
+    assert not hw.model.rf_prefetch  # the default: a fill waits for the bus
     ifmap, filters = random_inputs(layer, 1)
     out = run_cycle(layer, hw, mapping, 0, ifmap, filters)
     assert np.array_equal(out.output, reference_conv(layer, ifmap, filters))

@@ -47,7 +47,7 @@ def test_jssc_mappings_run_in_both_engines(chip):
     layer = wl.with_batch(4).select(["conv5"]).layers[0]
     ana = accelsim.simulate(layer, hw, "rs", mapping=mappings["conv5"])
     cyc = accelsim.simulate(layer, hw, "rs", engine="cycle", mapping=mappings["conv5"])
-    assert cyc.timing["verified"] and cyc.timing["counts_match_analytic"]
+    assert cyc.timing.verified and cyc.timing.counts_match_analytic
     assert ana.active_pes == cyc.active_pes == 156
     # compute alone is the MACs spread evenly over 156 PEs (4·256·192·13·13·9 = 156 · 1,916,928)
     assert cyc.compute_cycles * 156 == layer.macs
@@ -77,8 +77,8 @@ def test_latency_batch4_conv1_to_5_within_20_percent_of_measured():
     assert [r.layer.name for r in run.layers] == ["conv1", "conv2", "conv3", "conv4", "conv5"]
     for r in run.layers:
         measured = MEASURED["latency_ms"][int(r.layer.name[-1]) - 1]
-        simulated = r.timing["seconds"] * 1e3
-        assert r.timing["verified"]
+        simulated = r.timing.seconds * 1e3
+        assert r.timing.verified
         assert simulated == pytest.approx(measured, rel=0.20), (r.layer.name, simulated, measured)
 
 
@@ -88,7 +88,7 @@ def test_total_latency_within_15_percent_of_measured():
     from accelsim.validation.eyeriss_chip import alexnet_chip_run
 
     run, _ = alexnet_chip_run(2)
-    total_ms = sum(r.timing["seconds"] for r in run.layers) * 1e3
+    total_ms = sum(r.timing.seconds for r in run.layers) * 1e3
     measured = REF["measured_alexnet_conv_isscc2016_fig_14_5_6"]["total"][1]
     assert measured == 115.3
     assert total_ms == pytest.approx(measured, rel=0.15), total_ms
@@ -96,13 +96,13 @@ def test_total_latency_within_15_percent_of_measured():
 
 def test_rf_prefetch_only_changes_timing(chip):
     """Double-buffered scratch pads move the same words earlier: counts equal, never slower."""
-    from dataclasses import replace
+    from accelsim.spec.variation import with_field
 
     hw, wl, mappings = chip
     layer = wl.with_batch(1).select(["conv5"]).layers[0]
     m = accelsim.simulate(layer, hw, "rs", objective="edp").mapping
     on = accelsim.simulate(layer, hw, "rs", engine="cycle", mapping=m)
-    off = accelsim.simulate(layer, replace(hw, rf_prefetch=False), "rs", engine="cycle", mapping=m)
+    off = accelsim.simulate(layer, with_field(hw, "rf_prefetch", False), "rs", engine="cycle", mapping=m)
     assert (on.counts == off.counts).all()
     assert on.compute_cycles == off.compute_cycles
     assert on.cycles <= off.cycles

@@ -162,7 +162,7 @@ def test_eyeriss_chip():
     assert hw.dram_words_per_cycle == pytest.approx(64 / 16 * 60 / 200)
     assert (hw.noc.ifmap_words_per_cycle, hw.noc.filter_words_per_cycle) == (1, 4)
     assert hw.noc.kind is NocKind.GIN and hw.pe_pipeline_depth == 3
-    assert hw.dataflow is Dataflow.RS and hw.allow_psum_spill is False
+    assert hw.dataflow is Dataflow.RS and hw.rules.allow_psum_spill is False
     assert hw.energy.unit is EnergyUnit.MAC and hw.energy.dram == 200.0
 
 
@@ -178,7 +178,7 @@ def test_isca16_storage_and_scaling(df, rf_words):
     assert 0 <= fig["glb"] * 1024 / 2 - hws[256].glb.total_words < 1
     for hw in hws.values():
         assert hw.rf.total_words == rf_words
-        assert hw.dataflow is Dataflow(df) and not hw.allow_psum_spill and not hw.glb_halo_reuse
+        assert hw.dataflow is Dataflow(df) and not hw.rules.allow_psum_spill and not hw.model.glb_halo_reuse
     assert hws[512].glb.total_words == 2 * hws[256].glb.total_words
     assert hws[1024].glb.total_words == 4 * hws[256].glb.total_words
 

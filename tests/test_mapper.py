@@ -14,7 +14,7 @@ from accelsim.errors import InfeasibleError
 from accelsim.search.mapper import Budget, best_mapping
 from accelsim.sim.counting import check_fits, count_mapping
 from accelsim.spec.dims import Dim
-from accelsim.spec.hardware import Buffer, Hardware
+from accelsim.spec.hardware import Buffer, Hardware, SearchRules
 from accelsim.spec.layer import ConvLayer
 from accelsim.spec.mapping import Mapping
 
@@ -170,7 +170,7 @@ def test_rs_needs_filter_rows_of_pes():
 
 def test_glb_too_small_is_diagnosed():
     hw = Hardware(name="tiny-glb", pe_rows=12, pe_cols=14, rf=Buffer(shared_words=512),
-                  glb=Buffer(shared_words=8), allow_psum_spill=False)
+                  glb=Buffer(shared_words=8), rules=SearchRules(allow_psum_spill=False))
     res = accelsim.simulate(SMALL, hw, "ws", budget=QUICK)
     assert res.status == "infeasible" and "global buffer" in res.reason
 
@@ -191,9 +191,9 @@ def test_cycles_objective_is_the_reported_roofline():
     """The mapper's cycles objective scores the same roofline the analytic engine reports
     (compute steps, or DRAM / GLB / bus words over their rates when one is busier), so on a
     DRAM-starved machine the objective is DRAM-bound, not the MAC steps."""
-    from dataclasses import replace
+    from accelsim.spec.variation import apply_vary
 
-    hw = replace(accelsim.load_hardware("eyeriss"), dram_words_per_cycle=0.05, dram_rlc=False)
+    hw = apply_vary(accelsim.load_hardware("eyeriss"), {"dram_words_per_cycle": 0.05, "dram_rlc": False})
     found = best_mapping(CONV3, hw, "rs", "cycles", QUICK)
     res = accelsim.simulate(CONV3, hw, "rs", mapping=found.mapping)
     assert found.score == pytest.approx(res.cycles, rel=1e-6)

@@ -84,7 +84,7 @@ def test_heatmap_image_is_the_utilization_grid(tiny, hw):
     ax = _ax()
     assert pe_heatmap(tiny, ax=ax) is ax
     (image,) = ax.images
-    grid = np.array(tiny.timing["pe_utilization"])
+    grid = np.array(tiny.timing.pe_utilization)
     assert grid.shape == (hw.pe_rows, hw.pe_cols)
     np.testing.assert_array_equal(np.asarray(image.get_array()), grid)
     assert image.get_clim() == (0.0, 1.0)
@@ -93,7 +93,7 @@ def test_heatmap_image_is_the_utilization_grid(tiny, hw):
     assert ax.get_title() == f"tiny: PE utilization, mean {grid.mean():.2f} ({busy}/{hw.num_pes} PEs busy)"
     assert image.colorbar is not None and len(ax.figure.axes) == 2  # the colour bar
     # the mean utilisation is busy PE-cycles over all PE-cycles
-    assert grid.mean() == pytest.approx(tiny.timing["pe_cycles"]["busy"] / tiny.timing["pe_cycles"]["total"],
+    assert grid.mean() == pytest.approx(tiny.timing.pe_busy_cycles / tiny.timing.pe_total_cycles,
                                         abs=1e-6)
 
 
@@ -101,10 +101,10 @@ def test_heatmap_from_run_json_and_layer_choice(tiny_run):
     other = tiny_run.layers[2]
     for source in (tiny_run, _json(tiny_run)):
         first = pe_heatmap(source, ax=_ax())  # default: the first layer with timing
-        want = np.array(tiny_run.layers[0].timing["pe_utilization"])
+        want = np.array(tiny_run.layers[0].timing.pe_utilization)
         np.testing.assert_array_equal(first.images[0].get_array(), want)
         picked = pe_heatmap(source, layer="other", ax=_ax())
-        np.testing.assert_array_equal(picked.images[0].get_array(), np.array(other.timing["pe_utilization"]))
+        np.testing.assert_array_equal(picked.images[0].get_array(), np.array(other.timing.pe_utilization))
         assert picked.get_title().startswith("other: ")
         with pytest.raises(KeyError, match=r"conv9.*tiny, bad, other"):
             pe_heatmap(source, layer="conv9", ax=_ax())
@@ -166,8 +166,8 @@ def _check_lines(ax, trace, bin_cycles, columns):
 def test_bandwidth_lines_are_words_per_cycle(tiny):
     ax = _ax()
     assert bandwidth_over_time(tiny, ax=ax) is ax
-    bins = tiny.timing["trace_bin_cycles"]
-    assert tiny.timing["trace_columns"] == list(TRACE_COLUMNS)
+    bins = tiny.timing.trace_bin_cycles
+    assert list(tiny.timing.trace_columns) == list(TRACE_COLUMNS)
     _check_lines(ax, tiny.trace, bins, BANDWIDTH_COLUMNS)
     assert ax.get_xlabel() == "cycle" and ax.get_ylabel() == "words per cycle"
     assert ax.get_title() == f"tiny: traffic per cycle ({bins:,}-cycle bins)"
@@ -186,7 +186,7 @@ def test_bandwidth_from_trace_npz(saved):
 
 def test_bandwidth_columns_and_errors(tiny, tiny_run):
     ax = bandwidth_over_time(tiny_run, columns=("macs", "stall_cycles"), layer="other", ax=_ax())
-    _check_lines(ax, tiny_run.layers[2].trace, tiny_run.layers[2].timing["trace_bin_cycles"], ("macs", "stall_cycles"))
+    _check_lines(ax, tiny_run.layers[2].trace, tiny_run.layers[2].timing.trace_bin_cycles, ("macs", "stall_cycles"))
     assert ax.get_ylabel() == "per cycle"
     one = bandwidth_over_time(tiny, columns="dram_words", ax=_ax())
     assert [ln.get_label() for ln in one.get_lines()] == ["dram_words"]
@@ -203,7 +203,7 @@ def _expected_stacks(layers):
         if not r.ok:
             out.append(None)
             continue
-        t = r.timing
+        t = r.timing.to_dict()
         out.append({"compute": t["compute_cycles"], **{c: t["stall_cycles"][c] for c in STALL_CAUSES}})
     return out
 
@@ -220,7 +220,7 @@ def _check_stall_bars(ax, layers):
             assert rect.get_height() == pytest.approx(0.0 if exp is None else exp[seg])
             bottom += rect.get_height()
         if exp is not None:
-            assert bottom == pytest.approx(r.timing["cycles"])  # compute + stalls = cycles
+            assert bottom == pytest.approx(r.timing.cycles)  # compute + stalls = cycles
             assert bottom == pytest.approx(r.cycles)
 
 
@@ -232,7 +232,7 @@ def test_stall_bars_equal_timing(tiny_run):
         assert [t.get_text() for t in ax.texts] == ["infeasible"]
         assert ax.get_title() == "tiny-net on eyeriss, rs, N=1, cycles by cause"
         assert ax.get_ylabel() == "cycles"
-    assert any(tiny_run.layers[0].timing["stall_cycles"].values())
+    assert any(tiny_run.layers[0].timing.stall_cycles.values())
 
 
 def test_stall_bars_real_layer_and_colours(saved):

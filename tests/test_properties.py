@@ -25,7 +25,7 @@ from accelsim.layout import DRAM, FILTER, GLB, IFMAP, NOC, PSUM, READS, RF, TRAN
 from accelsim.search.mapper import Budget, best_mapping
 from accelsim.sim.counting import check_fits, count_mapping
 from accelsim.spec.dims import Dim, LoopKind
-from accelsim.spec.hardware import Buffer, EnergyTable, Hardware
+from accelsim.spec.hardware import Buffer, EnergyTable, Hardware, ModelOptions, SearchRules
 from accelsim.spec.layer import ConvLayer
 from accelsim.spec.mapping import Loop, Mapping
 from accelsim.spec.result import component_totals, energy_dict, energy_total
@@ -227,7 +227,7 @@ def test_mapper_respects_capacities():
     def check(layer, dataflow, halo):
         rf_words = 0 if dataflow == "nlr" else 32
         hw = Hardware(name="t", pe_rows=4, pe_cols=4, rf=Buffer(shared_words=rf_words),
-                      glb=Buffer(shared_words=4096), glb_halo_reuse=halo)
+                      glb=Buffer(shared_words=4096), model=ModelOptions(glb_halo_reuse=halo))
         try:
             outcome = best_mapping(layer, hw, dataflow, budget=Budget(samples=300, climb=300, starts=2))
         except InfeasibleError:
@@ -261,8 +261,8 @@ def test_mapper_obeys_its_rules():
         # of the cases, so the filter rule is exercised (4096 words hold everything)
         rf_words = 0 if dataflow == "nlr" else 32
         hw = Hardware(name="t", pe_rows=4, pe_cols=4, rf=Buffer(shared_words=rf_words),
-                      glb=Buffer(shared_words=glb_words), allow_psum_spill=False, dram_filters_once=once,
-                      glb_conv_reuse=conv)
+                      glb=Buffer(shared_words=glb_words), rules=SearchRules(allow_psum_spill=False, dram_filters_once=once,
+                                        glb_conv_reuse=conv))
         try:
             mapping = best_mapping(layer, hw, dataflow, budget=Budget(samples=300, climb=300, starts=2)).mapping
         except InfeasibleError:

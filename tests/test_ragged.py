@@ -91,7 +91,7 @@ def test_cycle_engine_on_ragged_mappings(case, data_seed, noc, prefetch):
     steps and PEs — on every NoC kind, with and without double-buffered spads."""
     layer, mapping, window = case
     base = accelsim.load_hardware("eyeriss")
-    hw = replace(base, pe_rows=8, pe_cols=8, noc=replace(base.noc, kind=noc), rf_prefetch=prefetch)
+    hw = replace(base, pe_rows=8, pe_cols=8, noc=replace(base.noc, kind=noc), model=replace(base.model, rf_prefetch=prefetch))
     ifmap, filters = random_inputs(layer, seed=data_seed)
     out = run_cycle(layer, hw, mapping, window, ifmap, filters)
     ana = count_mapping(mapping, layer, window)
@@ -134,7 +134,7 @@ def test_spatial_padding_idles_pes():
     assert m.active_pes == 6 and m.active_pes_for(layer.loop_bounds()) == 5
     hw = replace(accelsim.load_hardware("eyeriss"), pe_rows=2, pe_cols=3)
     res = accelsim.simulate(layer, hw, "rs", engine="cycle", mapping=m)
-    assert res.active_pes == 5 and res.timing["verified"] and res.timing["counts_match_analytic"]
+    assert res.active_pes == 5 and res.timing.verified and res.timing.counts_match_analytic
     assert accelsim.simulate(layer, hw, "rs", mapping=m).active_pes == 5
 
 

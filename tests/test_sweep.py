@@ -326,6 +326,31 @@ def test_case_ids_are_stable_across_processes_and_follow_every_axis(work):
     assert Case(workload=wl, hardware=hw, dataflow="RS").id == base.id
 
 
+def test_case_ids_of_existing_result_folders_stay_valid():
+    """The ids below were computed before ``Hardware`` grouped its flags into ``rules``, ``model``
+    and ``effects``: the hash input (the flags as top-level keys) must not change."""
+    from accelsim.spec.dims import Dataflow, EnergyUnit, NocKind
+    from accelsim.spec.hardware import Buffer, DataEffects, EnergyTable, Hardware, ModelOptions, NoC, SearchRules
+    from accelsim.spec.layer import ConvLayer, Workload
+
+    wl = Workload(name="tiny", layers=(ConvLayer(name="c1", M=8, C=4, H=10, W=10, R=3, S=3),
+                                       ConvLayer(name="c2", M=16, C=8, H=8, W=8, R=3, S=3)))
+    hw = Hardware(name="pinned", pe_rows=4, pe_cols=6,
+                  rf=Buffer(shared_words=0, ifmap_words=12, filter_words=224, psum_words=24),
+                  glb=Buffer(shared_words=2048 * 25, bank_words=2048),
+                  noc=NoC(kind=NocKind.GIN, ifmap_words_per_cycle=2),
+                  energy=EnergyTable(unit=EnergyUnit.PJ, dram=100.0), dataflow=Dataflow.RS,
+                  rules=SearchRules(allow_psum_spill=False, dram_filters_once=True, glb_conv_reuse=False),
+                  model=ModelOptions(glb_halo_reuse=True, rf_prefetch=True),
+                  effects=DataEffects(zero_gating=True, dram_rlc=True), source="test")
+    flagged = Case(workload=wl, hardware=hw, dataflow="rs", batch=4, array=(8, 8),
+                   vary={"zero_gating": False, "glb_bytes": 65536, "rf_prefetch": False}, engine="cycle",
+                   objective="edp", budget=Budget(samples=10, climb=5, starts=1, seed=3))
+    plain = Case(workload=wl, dataflow="ws",
+                 hardware=Hardware(pe_rows=2, pe_cols=2, rf=Buffer(shared_words=16), glb=Buffer(shared_words=256)))
+    assert (flagged.id, plain.id) == ("e5e2104345fc", "ab7f9072d6e2")
+
+
 def test_product_order_and_axes():
     spec = sweep_from_data({"version": 1, "workloads": "alexnet", "layers": ["conv3"], "hardware": ["eyeriss"],
                             "dataflows": ["rs", "ws"], "batch": [1, 4], "arrays": ["8x8", "12x14"],
@@ -359,9 +384,9 @@ def test_product_order_and_axes():
     ("energy.dram", 100, lambda hw: hw.energy.dram == 100.0 and hw.energy.glb == 6.0),
     ("noc.kind", "Broadcast", lambda hw: hw.noc.kind.value == "broadcast"),
     ("noc.ifmap_words_per_cycle", 2, lambda hw: hw.noc.ifmap_words_per_cycle == 2),
-    ("allow_psum_spill", True, lambda hw: hw.allow_psum_spill is True),
-    ("zero_gating", False, lambda hw: hw.zero_gating is False and hw.dram_rlc is True),
-    ("dram_rlc", False, lambda hw: hw.dram_rlc is False and hw.zero_gating is True),
+    ("allow_psum_spill", True, lambda hw: hw.rules.allow_psum_spill is True),
+    ("zero_gating", False, lambda hw: hw.effects.zero_gating is False and hw.effects.dram_rlc is True),
+    ("dram_rlc", False, lambda hw: hw.effects.dram_rlc is False and hw.effects.zero_gating is True),
 ])
 def test_vary_fields_set_the_named_hardware_field(name, value, check):
     hw = load_hardware("eyeriss")

@@ -108,7 +108,7 @@ def test_simulate_cycle_engine_verifies(layer, dataflow, seed):
     bandwidths checks its output against numpy and its counts against the analytic engine."""
     mapping, _ = make_case(layer, dataflow, seed, halo=systolic_hw().glb_halo_reuse)
     res = accelsim.simulate(layer, systolic_hw(), dataflow, engine="cycle", mapping=mapping)
-    assert res.timing["verified"] and res.timing["counts_match_analytic"]
+    assert res.timing.verified and res.timing.counts_match_analytic
     assert res.macs == layer.macs
     assert res.cycles == res.compute_cycles + res.stall_cycles
 

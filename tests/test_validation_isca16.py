@@ -140,14 +140,13 @@ def test_the_two_rules_are_what_brings_osb_to_fig11():
     """Without the paper's two mapper rules the best OSB mapping spends the 304 kB buffer on
     convolutional reuse and re-reads filters (4.5× filters, 1.3× ifmaps): under 0.6× Fig. 11.
     With them, each filter is read once and ifmap windows come from DRAM: within ±20 %."""
-    from dataclasses import replace
-
     from accelsim.io.presets import load_hardware, load_workload
     from accelsim.drivers.simulate import simulate_network
+    from accelsim.spec.variation import apply_vary
 
     hw = load_hardware("isca16-256-osb")
-    assert hw.dram_filters_once and not hw.glb_conv_reuse
-    free = replace(hw, dram_filters_once=False, glb_conv_reuse=True)
+    assert hw.rules.dram_filters_once and not hw.rules.glb_conv_reuse
+    free = apply_vary(hw, {"dram_filters_once": False, "glb_conv_reuse": True})
     run = simulate_network(load_workload("alexnet").select(list(CONV)), free, "osb", batch=16)
     words = sum(int(r.counts[DRAM, :, READS].sum() + r.counts[DRAM, :, WRITES].sum()) for r in run.layers)
     per_mac = words / sum(r.macs for r in run.layers)

@@ -30,14 +30,14 @@ from accelsim.sim.activations import relu_activations, zero_count
 from accelsim.drivers.simulate import simulate
 from accelsim.sim.zero_gating import expected_gating, macs_per_ifmap_word, measured_gating, operand_uses
 from accelsim.spec.dims import DataType, Level
-from accelsim.spec.hardware import Buffer, Hardware
+from accelsim.spec.hardware import Buffer, DataEffects, Hardware
 from accelsim.spec.layer import ConvLayer
 from accelsim.spec.result import energy_dict
 
 #: room for any tile of the tiny layers; 8×8 PEs as random_mapping(rows=8, cols=8) assumes
 GATING = Hardware(name="gating8x8", pe_rows=8, pe_cols=8, rf=Buffer(shared_words=1 << 20),
-                  glb=Buffer(shared_words=1 << 22), zero_gating=True)
-PLAIN = replace(GATING, name="plain8x8", zero_gating=False)
+                  glb=Buffer(shared_words=1 << 22), effects=DataEffects(zero_gating=True))
+PLAIN = replace(GATING, name="plain8x8", effects=DataEffects(zero_gating=False))
 
 
 def brute_force_gated(layer: ConvLayer, ifmap: np.ndarray) -> int:
@@ -71,19 +71,19 @@ def test_cycle_gated_macs_equal_brute_force(layer, dataflow, seed, data):
     ifmap = data.draw(sparse_ifmaps(layer))
     mapping = random_mapping_8x8(layer, dataflow, seed)
     res = simulate(layer, GATING, dataflow, engine="cycle", mapping=mapping, ifmap=ifmap)
-    assert res.timing["verified"] and res.timing["counts_match_analytic"]
+    assert res.timing.verified and res.timing.counts_match_analytic
     want = brute_force_gated(layer, ifmap)
-    assert res.gating["gated_macs"] == want
-    assert res.gating["ifmap_zero_fraction"] == pytest.approx((ifmap == 0).mean())
+    assert res.gating.gated_macs == want
+    assert res.gating.ifmap_zero_fraction == pytest.approx((ifmap == 0).mean())
     in_rf = mapping.rf[DataType.FILTER] is not None
-    assert res.gating["gated_filter_rf_reads"] == (want if in_rf else 0)
+    assert res.gating.gated_filter_rf_reads == (want if in_rf else 0)
     # the dense counts are the shared truth: gating changes energy only
     plain = simulate(layer, PLAIN, dataflow, engine="cycle", mapping=mapping, ifmap=ifmap)
     assert np.array_equal(res.counts, plain.counts) and res.cycles == plain.cycles
     assert plain.gating is None
     assert res.energy["ALU"] == pytest.approx(plain.energy["ALU"] - want * GATING.energy.mac)
     assert res.energy["RF"]["filter"] == pytest.approx(
-        plain.energy["RF"]["filter"] - res.gating["gated_filter_rf_reads"] * GATING.energy.rf)
+        plain.energy["RF"]["filter"] - res.gating.gated_filter_rf_reads * GATING.energy.rf)
     for comp in ("NoC", "GLB", "DRAM"):
         assert res.energy[comp] == plain.energy[comp]
 
@@ -113,7 +113,7 @@ def small_mapping():
 def test_zero_fraction_zero_saves_nothing(small_mapping, engine):
     gated = simulate(SMALL, GATING, "rs", engine=engine, mapping=small_mapping, zero_fraction=0.0)
     plain = simulate(SMALL, PLAIN, "rs", engine=engine, mapping=small_mapping, zero_fraction=0.0)
-    assert gated.gating == {"ifmap_zero_fraction": 0.0, "gated_macs": 0, "gated_filter_rf_reads": 0}
+    assert gated.gating.to_dict() == {"ifmap_zero_fraction": 0.0, "gated_macs": 0, "gated_filter_rf_reads": 0}
     assert gated.energy == plain.energy and gated.energy_total == plain.energy_total
 
 
@@ -121,10 +121,10 @@ def test_all_zero_ifmap_gates_every_mac(small_mapping):
     zeros = np.zeros((SMALL.N, SMALL.C, SMALL.H, SMALL.W), dtype=np.int64)
     res = simulate(SMALL, GATING, "rs", engine="cycle", mapping=small_mapping, ifmap=zeros)
     assert small_mapping.rf[DataType.FILTER] is not None  # RS keeps filter rows in the spad
-    assert res.gating == {"ifmap_zero_fraction": 1.0, "gated_macs": SMALL.macs,
-                          "gated_filter_rf_reads": SMALL.macs}
+    assert res.gating.to_dict() == {"ifmap_zero_fraction": 1.0, "gated_macs": SMALL.macs,
+                                     "gated_filter_rf_reads": SMALL.macs}
     assert res.energy["ALU"] == 0.0 and res.energy["RF"]["filter"] == 0.0
-    assert not res.output.any() and res.timing["verified"]
+    assert not res.output.any() and res.timing.verified
     ana = simulate(SMALL, GATING, "rs", mapping=small_mapping, zero_fraction=1.0)
     assert ana.gating == res.gating and ana.energy == res.energy
 
@@ -133,7 +133,7 @@ def test_filters_outside_the_rf_gate_no_spad_reads():
     res = simulate(SMALL, GATING, "osa", engine="cycle", zero_fraction=0.5)
     assert res.mapping.rf[DataType.FILTER] is None
     assert res.counts[Level.RF, DataType.FILTER, READS] == 0
-    assert res.gating["gated_macs"] > 0 and res.gating["gated_filter_rf_reads"] == 0
+    assert res.gating.gated_macs > 0 and res.gating.gated_filter_rf_reads == 0
 
 
 def test_default_inputs_follow_the_layer():
@@ -141,11 +141,11 @@ def test_default_inputs_follow_the_layer():
     conv5 = replace(SMALL, name="conv5")
     res = simulate(conv5, GATING, "rs", engine="cycle")
     n = SMALL.N * SMALL.C * SMALL.H * SMALL.W
-    assert res.gating["ifmap_zero_fraction"] == zero_count(n, 0.75) / n
+    assert res.gating.ifmap_zero_fraction == zero_count(n, 0.75) / n
     first = simulate(conv5, GATING, "rs", engine="cycle", first_layer=True)
-    assert first.gating["gated_macs"] == 0
+    assert first.gating.gated_macs == 0
     other = simulate(replace(SMALL, name="mystery"), GATING, "rs", engine="cycle")
-    assert other.gating["ifmap_zero_fraction"] == zero_count(n, 0.5) / n
+    assert other.gating.ifmap_zero_fraction == zero_count(n, 0.5) / n
     # a machine without data-dependent features keeps the seeded signed 16-bit inputs
     plain = simulate(conv5, PLAIN, "rs", engine="cycle")
     assert plain.gating is None and plain.dram_compressed is None
@@ -160,8 +160,8 @@ def test_gating_in_the_json_and_totals(small_mapping):
     wl = accelsim.Workload(name="w", layers=(replace(SMALL, N=1, name="a"), replace(SMALL, N=1, name="b")))
     run = accelsim.simulate_network(wl, GATING, "rs", batch=2, zero_fraction=0.25)
     tot = run.total()
-    assert tot["gated_macs"] == sum(r.gating["gated_macs"] for r in run.layers)
-    assert run.layers[0].gating["gated_macs"] == run.layers[1].gating["gated_macs"]  # the user's fraction
+    assert tot["gated_macs"] == sum(r.gating.gated_macs for r in run.layers)
+    assert run.layers[0].gating.gated_macs == run.layers[1].gating.gated_macs  # the user's fraction
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan"), "x"])
@@ -220,10 +220,10 @@ def test_expected_gating_agrees_with_measurement(zf):
     sd = sqrt(k * (n - k) / (n * (n - 1)) * ((uses - uses.mean()) ** 2).sum())
     tol = 5 * sd + abs(k / n - zf) * MID.macs + 1
     assert sd > 0
-    assert abs(ana.gating["gated_macs"] - cyc.gating["gated_macs"]) <= tol
+    assert abs(ana.gating.gated_macs - cyc.gating.gated_macs) <= tol
     # and the ALU energy with it
     assert abs(ana.energy["ALU"] - cyc.energy["ALU"]) <= tol * GATING.energy.mac
-    assert expected_gating(zf, MID.macs, True).gated_macs == ana.gating["gated_macs"]
+    assert expected_gating(zf, MID.macs, True).gated_macs == ana.gating.gated_macs
 
 
 # ----------------------------------------------------------------------------- 4. CLI
@@ -349,7 +349,7 @@ def test_a_selected_subset_still_knows_which_layer_reads_the_image():
     sub = wl.select(["conv3"])
     assert sub.first_layer == wl.first_layer == "conv1"
     layer = accelsim.simulate_network(sub, accelsim.load_hardware("eyeriss"), "rs", batch=1).layers[0]
-    assert layer.gating["gated_macs"] > 0
+    assert layer.gating.gated_macs > 0
 
 
 def test_alexnet_zero_fractions_stay_with_alexnet():
@@ -371,4 +371,4 @@ def test_alexnet_zero_fractions_stay_with_alexnet():
         dense = int(r.counts[Level.DRAM, DataType.PSUM, WRITES])
         from accelsim.sim.compression import expected_ratio
 
-        assert r.dram_compressed["psum_writes"] == round(dense * expected_ratio(want))
+        assert r.dram_compressed.psum_writes == round(dense * expected_ratio(want))

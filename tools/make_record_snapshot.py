@@ -29,6 +29,7 @@ from accelsim.search.mapspace import random_mapping
 from accelsim.drivers.simulate import simulate
 from accelsim.spec.hardware import Buffer, Hardware
 from accelsim.spec.layer import ConvLayer
+from accelsim.spec.variation import apply_vary
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "record_snapshot.json"
 DATAFLOWS = ("rs", "ws", "osa", "osb", "osc", "nlr", "sys-ws", "sys-os", "sys-is")
@@ -49,7 +50,7 @@ def tiny_layer(rng: np.random.Generator) -> ConvLayer:
 
 def cases():
     """Yield (case id, thunk returning a LayerResult)."""
-    effects = replace(ROOMY, name="t8x8-fx", zero_gating=True, dram_rlc=True, glb_halo_reuse=True)
+    effects = replace(apply_vary(ROOMY, {"zero_gating": True, "dram_rlc": True, "glb_halo_reuse": True}), name="t8x8-fx")
     presets = {name: load_hardware(name) for name in ("eyeriss", "tpu-like")}
     for seed in SEEDS:
         rng = np.random.default_rng(seed)

@@ -199,6 +199,7 @@ def _data_inputs(args, wl, batch: int):
 
 def _data_effects_table(run) -> str:
     """Per layer: ifmap zeros, MACs gated, DRAM words dense and RLC-compressed."""
+    from ..layout import charged_words
     from ..report import _align
     from ..spec.dims import DataType, Level
 
@@ -209,14 +210,13 @@ def _data_effects_table(run) -> str:
             continue
         row = [r.layer.name, "-", "-", "-", "-", "-", "-"]
         if r.gating is not None:
-            g = r.gating["gated_macs"]
-            row[1:4] = [f"{r.gating['ifmap_zero_fraction']:.3f}", f"{g:,}", f"{g / max(r.macs, 1):.1%}"]
+            g = r.gating.gated_macs
+            row[1:4] = [f"{r.gating.ifmap_zero_fraction:.3f}", f"{g:,}", f"{g / max(r.macs, 1):.1%}"]
             tot["gated"] += g
             tot["macs"] += r.macs
         if r.dram_compressed is not None:
-            dram = r.counts[Level.DRAM]
-            dense = int(dram[:, 0].sum() + dram[DataType.PSUM, 1])
-            rlc = sum(r.dram_compressed.values())
+            dense = sum(int(charged_words(r.counts, Level.DRAM, t)) for t in DataType)
+            rlc = r.dram_compressed.total_words
             row[4:] = [f"{dense:,}", f"{rlc:,}", f"{rlc / max(dense, 1):.3f}"]
             tot["dense"] += dense
             tot["rlc"] += rlc

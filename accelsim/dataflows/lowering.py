@@ -63,7 +63,7 @@ def cost_array(hw: Hardware) -> np.ndarray:
 
 def window_flags(tpl: Template, hw: Hardware) -> int:
     """The kernels' ``window`` bit mask: bit 0 array forwarding, bit 1 GLB halo reuse."""
-    return (1 if tpl.window else 0) | (2 if hw.glb_halo_reuse else 0)
+    return (1 if tpl.window else 0) | (2 if hw.model.glb_halo_reuse else 0)
 
 
 def prime_factors(n: int) -> list[int]:

@@ -73,7 +73,7 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
     -------
     LayerResult
         ``status`` is ``infeasible`` (with a reason) when no legal mapping exists. With
-        ``hw.zero_gating`` it records ``gating``, with ``hw.dram_rlc`` ``dram_compressed``
+        ``hw.effects.zero_gating`` it records ``gating``, with ``hw.effects.dram_rlc`` ``dram_compressed``
         (:mod:`accelsim.sim.zero_gating`, :mod:`accelsim.sim.compression`); ``counts`` stay
         dense and ``energy`` includes both effects.
 

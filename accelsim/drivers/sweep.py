@@ -27,11 +27,12 @@ from ..dataflows import parse_dataflow
 from ..errors import AccelsimError, SpecError
 from ..io.sweepfile import SweepSpec, load_sweep, sweep_from_data
 from ..io.sweepstore import AXIS_HEAD, RESULT_COLUMNS, SweepStore, record_columns
+from ..layout import charged_words
 from ..sim.evaluate import parse_engine
 from ..spec.dims import COMPONENTS, DataType, Level
-from ..spec.hardware import Hardware
+from ..spec.hardware import FLAG_GROUPS, Hardware
 from ..spec.layer import Workload
-from ..spec.result import READS, WRITES, LayerResult, Status
+from ..spec.result import LayerResult, Status
 from ..spec.variation import apply_vary, check_value
 from ..search.mapper import Budget, parse_objective
 
@@ -42,6 +43,16 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     raise TypeError(f"cannot fingerprint a {type(value).__name__}")
+
+
+def _hardware_key(hw: Hardware) -> dict[str, Any]:
+    """``asdict(hw)`` with the flags of its groups (:data:`~accelsim.spec.hardware.FLAG_GROUPS`)
+    as top-level keys, as they were before ``Hardware`` grouped them: the input of every case id
+    stays the same, so the ids of existing result folders stay valid."""
+    key = asdict(hw)
+    for group in FLAG_GROUPS:
+        key.update(key.pop(group))
+    return key
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -105,7 +116,7 @@ class Case:
             "workload": self.workload.name,
             "layers": [{"name": layer.name} | layer.shape_dict() | self._zeros(layer.name)
                        for layer in self.workload.layers],
-            "hardware": asdict(self.hardware),
+            "hardware": _hardware_key(self.hardware),
             "dataflow": self.dataflow, "batch": self.batch,
             "array": list(self.array) if self.array else None,
             "vary": [[name, value] for name, value in self.vary],
@@ -234,7 +245,7 @@ def _ok_record(r: LayerResult) -> dict[str, Any]:
     comp = {c: (r.energy[c] if isinstance(r.energy[c], float) else float(sum(r.energy[c].values())))
             for c in COMPONENTS}
     return {
-        "status": r.status, "reason": r.reason, "macs": int(r.macs), "cycles": int(r.cycles),
+        "status": r.status.value, "reason": r.reason, "macs": int(r.macs), "cycles": int(r.cycles),
         "compute_cycles": int(r.compute_cycles), "stall_cycles": int(r.stall_cycles),
         "active_pes": int(r.active_pes), "utilization": float(r.utilization), "energy_unit": r.energy_unit,
         "energy_total": float(r.energy_total), **{f"energy_{c}": float(v) for c, v in comp.items()},
@@ -243,9 +254,9 @@ def _ok_record(r: LayerResult) -> dict[str, Any]:
     }
 
 
-def _failed_record(status: str, reason: str, macs: int, unit: str) -> dict[str, Any]:
+def _failed_record(status: Status, reason: str, macs: int, unit: str) -> dict[str, Any]:
     rec = dict.fromkeys(RESULT_COLUMNS[3:])
-    rec.update(status=status, reason=reason, macs=int(macs), energy_unit=unit, mapping="")
+    rec.update(status=status.value, reason=reason, macs=int(macs), energy_unit=unit, mapping="")
     return rec
 
 
@@ -255,11 +266,7 @@ def _components(case_id: str, r: LayerResult) -> list[dict[str, Any]]:
     for comp in COMPONENTS[1:]:
         lv = _LEVEL_OF[comp]
         for t in DataType:
-            words = None
-            if r.counts is not None:
-                words = int(r.counts[lv, t, READS])
-                if t is DataType.PSUM and lv is not Level.NOC:
-                    words += int(r.counts[lv, t, WRITES])
+            words = int(charged_words(r.counts, lv, t)) if r.counts is not None else None
             rows.append({"case": case_id, "layer": r.layer.name, "component": comp, "data_type": t.label,
                          "accesses": words, "energy": float(r.energy[comp][t.label])})
     return rows

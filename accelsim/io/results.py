@@ -125,11 +125,11 @@ def write_trace(run, path: str | Path) -> Path:
     for r in run.layers:
         if not r.ok or r.trace is None:
             continue
-        columns = r.timing["trace_columns"]
+        columns = list(r.timing.trace_columns)
         arrays[f"{r.layer.name}.trace"] = r.trace
-        arrays[f"{r.layer.name}.bin_cycles"] = np.array(r.timing["trace_bin_cycles"])
-        arrays[f"{r.layer.name}.cycles"] = np.array(r.timing["cycles"])
-        arrays[f"{r.layer.name}.pe_busy"] = np.array(r.timing["pe_utilization"]) * r.timing["cycles"]
+        arrays[f"{r.layer.name}.bin_cycles"] = np.array(r.timing.trace_bin_cycles)
+        arrays[f"{r.layer.name}.cycles"] = np.array(r.timing.cycles)
+        arrays[f"{r.layer.name}.pe_busy"] = np.array(r.timing.pe_utilization) * r.timing.cycles
     arrays["columns"] = np.array(columns or [])
     np.savez_compressed(path, **arrays)
     return path

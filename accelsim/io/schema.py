@@ -26,13 +26,15 @@ import re
 import types
 import typing
 from collections.abc import Callable
+from dataclasses import fields
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, Strict, ValidationError, create_model, field_validator,
+                      model_validator)
 
 from ..errors import AccelsimError, MappingError, SpecError
 from ..spec.dims import Dataflow, EnergyUnit, NocKind
-from ..spec.hardware import Buffer, EnergyTable, Hardware, NoC
+from ..spec.hardware import FLAG_GROUPS, Buffer, EnergyTable, Hardware, NoC
 from ..spec.layer import ConvLayer, Workload, padded_extent
 from ..spec.mapping import Mapping
 
@@ -210,12 +212,8 @@ class NoCSection(_Model):
     local_words_per_cycle: PosInt = 4
 
 
-class HardwareFile(_Model):
-    """A hardware file; mirrors :class:`~accelsim.spec.hardware.Hardware`.
-
-    Storage is given in words (``rf_words``, ``glb_words``) or bytes (``rf_bytes``,
-    ``glb_bytes``, whole words only); the RF sizes are per PE.
-    """
+class _HardwareSections(_Model):
+    """Every key of a hardware file but its on/off flags (:class:`HardwareFile`)."""
 
     version: Literal[1]
     name: Name
@@ -236,14 +234,18 @@ class HardwareFile(_Model):
     noc: NoCSection = NoCSection()
     energy: EnergySection | None = None
     dataflow: DataflowName | None = None
-    allow_psum_spill: Flag = True
-    glb_halo_reuse: Flag = False
-    #: mapper rules: convolutional reuse in the GLB allowed; every filter read from DRAM once
-    glb_conv_reuse: Flag = True
-    dram_filters_once: Flag = False
-    rf_prefetch: Flag = False
-    zero_gating: Flag = False
-    dram_rlc: Flag = False
+
+
+#: A hardware file; mirrors :class:`~accelsim.spec.hardware.Hardware`, with every flag of its
+#: groups (:data:`~accelsim.spec.hardware.FLAGS`) a top-level key.
+HardwareFile = create_model(
+    "HardwareFile", __base__=_HardwareSections, __module__=__name__,
+    __doc__=("A hardware file; mirrors :class:`~accelsim.spec.hardware.Hardware`.\n\n"
+             "Storage is given in words (``rf_words``, ``glb_words``) or bytes (``rf_bytes``, ``glb_bytes``, "
+             "whole words only); the RF sizes are per PE. The on/off flags of ``Hardware.rules``, ``.model`` "
+             "and ``.effects`` are top-level keys (``allow_psum_spill: false``)."),
+    **{f.name: (Flag, f.default) for cls in FLAG_GROUPS.values() for f in fields(cls)},
+)
 
 
 # --------------------------------------------------------------------------- mappings
@@ -566,13 +568,8 @@ def hardware_from_data(data: Any, energy_preset: Callable[[str], EnergyTable], o
             noc=NoC(**(noc | {"kind": NocKind(noc["kind"])})),
             energy=_energy(doc.energy, energy_preset, origin),
             dataflow=Dataflow(doc.dataflow) if doc.dataflow is not None else None,
-            allow_psum_spill=doc.allow_psum_spill,
-            glb_halo_reuse=doc.glb_halo_reuse,
-            glb_conv_reuse=doc.glb_conv_reuse,
-            dram_filters_once=doc.dram_filters_once,
-            rf_prefetch=doc.rf_prefetch,
-            zero_gating=doc.zero_gating,
-            dram_rlc=doc.dram_rlc,
+            **{group: cls(**{f.name: getattr(doc, f.name) for f in fields(cls)})
+               for group, cls in FLAG_GROUPS.items()},
             source=doc.source,
         )
     except SpecError as exc:

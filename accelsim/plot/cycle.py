@@ -180,6 +180,12 @@ def _from_timing(name: str, ok: bool, timing: Mapping | None, trace=None) -> Cyc
     )
 
 
+def _from_result(r) -> CycleView:
+    """The view of a LayerResult: its timing record as the result document has it."""
+    timing = None if r.timing is None else r.timing.to_dict()
+    return _from_timing(str(r.layer.name), bool(r.ok), timing, r.trace)
+
+
 def _source(obj) -> _Source:
     if isinstance(obj, _Source):
         return obj
@@ -202,12 +208,11 @@ def _source(obj) -> _Source:
             return _Source((view,), "", "this layer", False)
         raise TypeError("a result document needs a 'layers' list or a layer's 'timing'")
     if hasattr(obj, "layers") and hasattr(obj, "energy_unit"):
-        layers = tuple(_from_timing(str(r.layer.name), bool(r.ok), r.timing, r.trace) for r in obj.layers)
+        layers = tuple(_from_result(r) for r in obj.layers)
         return _Source(layers, run_title(str(obj.workload), str(obj.hardware), str(obj.dataflow), int(obj.batch)),
                        "this run", False)
     if hasattr(obj, "layer") and hasattr(obj, "timing"):
-        view = _from_timing(str(obj.layer.name), bool(obj.ok), obj.timing, obj.trace)
-        return _Source((view,), run_title("", str(obj.hardware), str(obj.dataflow), int(obj.layer.N)),
+        return _Source((_from_result(obj),), run_title("", str(obj.hardware), str(obj.dataflow), int(obj.layer.N)),
                        "this layer", False)
     raise TypeError(f"cannot plot a {type(obj).__name__}; give a cycle-engine RunResult or LayerResult, "
                     "its JSON document, or a --trace .npz")

@@ -17,6 +17,7 @@ from ..dataflows import template
 from ..dataflows.lowering import (SearchSpace, capacity_array, cost_array, genome_to_mapping, search_space,
                                   window_flags)
 from ..errors import CapacityError, InfeasibleError, MappingError, SpecError
+from ..layout import RULE_ALLOW_SPILL, RULE_FILTERS_ONCE, RULE_NO_GLB_WINDOW
 from ..spec.dims import Dim
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer
@@ -80,14 +81,13 @@ class SearchOutcome:
 
 def rules_of(hw: Hardware, allow_spill: bool | None = None) -> int:
     """The search rules of ``hw`` as the kernel's bit mask (``RULE_*`` of
-    :mod:`accelsim.layout`): psum spills allowed (``allow_spill`` overrides the
+    :mod:`accelsim.layout`) from ``hw.rules``: psum spills allowed (``allow_spill`` overrides the
     hardware's), every filter read from DRAM once, no convolutional reuse in the GLB."""
-    from ..layout import RULE_ALLOW_SPILL, RULE_FILTERS_ONCE, RULE_NO_GLB_WINDOW
-
-    spill = hw.allow_psum_spill if allow_spill is None else allow_spill
+    rules = hw.rules
+    spill = rules.allow_psum_spill if allow_spill is None else allow_spill
     return ((RULE_ALLOW_SPILL if spill else 0)
-            | (RULE_FILTERS_ONCE if hw.dram_filters_once else 0)
-            | (0 if hw.glb_conv_reuse else RULE_NO_GLB_WINDOW))
+            | (RULE_FILTERS_ONCE if rules.dram_filters_once else 0)
+            | (0 if rules.glb_conv_reuse else RULE_NO_GLB_WINDOW))
 
 
 def _run(space: SearchSpace, tpl, layer: ConvLayer, hw: Hardware, caps: np.ndarray, objective: int,
@@ -243,9 +243,10 @@ def _diagnose(space, tpl, layer, hw, budget) -> str:
         from ..sim.counting import count_mapping
 
         need = count_mapping(genome_to_mapping(space, tpl, assign, order, res), layer, window_flags(tpl, hw)).usage[0].sum()
-        kept = [text for on, text in ((not hw.allow_psum_spill, "no psum spills to DRAM"),
-                                      (hw.dram_filters_once, "every filter read from DRAM once"),
-                                      (not hw.glb_conv_reuse, "no convolutional reuse in the buffer")) if on]
+        rules = hw.rules
+        kept = [text for on, text in ((not rules.allow_psum_spill, "no psum spills to DRAM"),
+                                      (rules.dram_filters_once, "every filter read from DRAM once"),
+                                      (not rules.glb_conv_reuse, "no convolutional reuse in the buffer")) if on]
         spill = f" under its rules ({'; '.join(kept)})" if kept else ""
         return (f"infeasible: no {tpl.dataflow.value} mapping fits the global buffer "
                 f"({hw.glb.total_words} words){spill}; even with an unbounded buffer the best "

@@ -36,43 +36,18 @@ padding per stream, which the formula ignores).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
+from ..layout import READS, WRITES
 from ..spec.dims import DataType, Level
 from ..spec.layer import ConvLayer
+from ..spec.result import DramTraffic
 from .rlc import MAX_RUN, PAIRS_PER_WORD, compressed_words16
 
-READS, WRITES = 0, 1
 #: 16-bit words per RLC pair: a 64-bit word (4 words) holds three pairs
 WORDS16_PER_PAIR = Fraction(4, PAIRS_PER_WORD)
-
-
-@dataclass(frozen=True, slots=True)
-class DramTraffic:
-    """DRAM accesses of one layer in 16-bit words, per data type and direction.
-
-    Attributes
-    ----------
-    ifmap_reads, filter_reads, psum_writes, psum_reads : int
-        16-bit words (psum writes include the final ofmap writes).
-    """
-
-    ifmap_reads: int
-    filter_reads: int
-    psum_writes: int
-    psum_reads: int
-
-    @property
-    def total_words(self) -> int:
-        return self.ifmap_reads + self.filter_reads + self.psum_writes + self.psum_reads
-
-    def to_dict(self) -> dict:
-        """``{"ifmap_reads", "filter_reads", "psum_writes", "psum_reads"}`` (the result field)."""
-        return {"ifmap_reads": int(self.ifmap_reads), "filter_reads": int(self.filter_reads),
-                "psum_writes": int(self.psum_writes), "psum_reads": int(self.psum_reads)}
 
 
 def rlc_words16(fmap: np.ndarray) -> int:

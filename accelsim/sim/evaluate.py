@@ -15,11 +15,12 @@ from ..dataflows import parse_dataflow, template
 from ..dataflows.lowering import window_flags
 from ..errors import SpecError
 from ..spec.assumptions import Assumptions, ZeroSource
+from ..layout import READS
 from ..spec.dims import DataType, Level
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer
 from ..spec.mapping import Mapping
-from ..spec.result import LayerResult, energy_dict
+from ..spec.result import CycleTiming, LayerResult, energy_dict
 from .activations import (ACTIVATION_SEED, check_zero_fraction, default_ofmap_zero_fraction,
                           default_zero_fraction, ofmap_zero_fraction_source, relu_activations,
                           zero_fraction_source, zero_pattern)
@@ -134,25 +135,25 @@ def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping,
                              ofmap_zero_fraction=ofmap_zero_fraction, network=network, zero_source=zero_source)
     p_in, p_out = assumed.ifmap_zero_fraction, assumed.ofmap_zero_fraction
     if eng is Engine.CYCLE:
-        if ifmap is None and (hw.zero_gating or hw.dram_rlc or zero_fraction is not None):
+        if ifmap is None and (hw.effects.zero_gating or hw.effects.dram_rlc or zero_fraction is not None):
             ifmap = relu_activations((layer.N, layer.C, layer.H, layer.W), p_in, ACTIVATION_SEED)
         return _cycle_result(layer, hw, df, mapping, window, counts, considered, ifmap, filters, first_layer,
                              p_out, assumed)
     filters_in_rf = mapping.rf[DataType.FILTER] is not None
-    gating = expected_gating(p_in, counts.macs, filters_in_rf).to_dict() if hw.zero_gating else None
+    gating = expected_gating(p_in, counts.macs, filters_in_rf) if hw.effects.zero_gating else None
     dram = None
-    if hw.dram_rlc:
+    if hw.effects.dram_rlc:
         dram = dram_traffic(counts.counts, layer, 1.0 if first_layer else expected_ratio(p_in),
-                            expected_ratio(p_out)).to_dict()
+                            expected_ratio(p_out))
     return LayerResult(
         layer=layer, hardware=hw.name, dataflow=df.value, engine=eng.value,
         energy_unit=hw.energy.unit.value, mapping=mapping, macs=counts.macs, counts=counts.counts,
         energy=energy_dict(counts.counts, counts.macs, hw.energy, gating, dram),
         cycles=analytic_cycles(counts.counts, counts.compute_steps, hw,
-                               dram_words=sum(dram.values()) if dram is not None else None),
+                               dram_words=dram.total_words if dram is not None else None),
         compute_cycles=counts.compute_steps, active_pes=mapping.active_pes_for(layer.loop_bounds()), num_pes=hw.num_pes,
         mappings_considered=considered,
-        psum_spill=bool(counts.counts[Level.DRAM, DataType.PSUM, 0] > 0), gating=gating, dram_compressed=dram,
+        psum_spill=bool(counts.counts[Level.DRAM, DataType.PSUM, READS] > 0), gating=gating, dram_compressed=dram,
         clock_hz=hw.clock_hz, assumptions=assumed,
     )
 
@@ -180,7 +181,7 @@ def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, f
     ifmap, filters = check_inputs(layer, ifmap, filters)
     reference = reference_conv(layer, ifmap, filters)
     ratios = (1.0, 1.0, 1.0)
-    if hw.dram_rlc:
+    if hw.effects.dram_rlc:
         # what crosses the DRAM link is compressed: the real ifmap, and the ofmap after bias
         # and ReLU (the machine's output must equal the reference, checked below)
         ofmap_written = zero_pattern(reference, ofmap_zero_fraction)
@@ -189,35 +190,31 @@ def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, f
                     estimate_cycles=analytic_cycles(analytic.counts, analytic.compute_steps, hw),
                     dram_scale=ratios)
     filters_in_rf = mapping.rf[DataType.FILTER] is not None
-    gating = measured_gating(layer, ifmap, filters_in_rf).to_dict() if hw.zero_gating else None
+    gating = measured_gating(layer, ifmap, filters_in_rf) if hw.effects.zero_gating else None
     dram = None
-    if hw.dram_rlc:
+    if hw.effects.dram_rlc:
         dram = dram_traffic(out.counts, layer, 1 if first_layer else measured_ratio(ifmap),
-                            measured_ratio(zero_pattern(out.output, ofmap_zero_fraction))).to_dict()
+                            measured_ratio(zero_pattern(out.output, ofmap_zero_fraction)))
     verified = bool(np.array_equal(out.output, reference))
     stall_total = sum(out.stall_cycles.values())
     idle = {cause: c * out.active_pes for cause, c in out.stall_cycles.items()}
     idle["unused_pes"] = (hw.num_pes - out.active_pes) * out.cycles
-    timing = {
-        "cycles": out.cycles,
-        "compute_cycles": out.compute_cycles,
-        "passes": out.passes,
-        "stall_cycles": dict(out.stall_cycles),
-        "pe_cycles": {"total": out.cycles * hw.num_pes, "busy": int(out.pe_busy.sum()), "idle": idle},
-        "pe_utilization": (out.pe_busy / max(out.cycles, 1)).round(6).tolist(),
-        "seconds": out.cycles / hw.clock_hz,
-        "verified": verified,
-        "counts_match_analytic": bool(np.array_equal(out.counts, analytic.counts)),
-        "trace_columns": list(TRACE_COLUMNS),
-        "trace_bin_cycles": out.bin_cycles,
-    }
+    timing = CycleTiming(
+        cycles=out.cycles, compute_cycles=out.compute_cycles, passes=out.passes,
+        stall_cycles=dict(out.stall_cycles), pe_total_cycles=out.cycles * hw.num_pes,
+        pe_busy_cycles=int(out.pe_busy.sum()), pe_idle_cycles=idle,
+        pe_utilization=tuple(map(tuple, (out.pe_busy / max(out.cycles, 1)).round(6).tolist())),
+        seconds=out.cycles / hw.clock_hz, verified=verified,
+        counts_match_analytic=bool(np.array_equal(out.counts, analytic.counts)),
+        trace_columns=TRACE_COLUMNS, trace_bin_cycles=out.bin_cycles,
+    )
     macs = int(out.pe_busy.sum())
     return LayerResult(
         layer=layer, hardware=hw.name, dataflow=df.value, engine=Engine.CYCLE.value,
         energy_unit=hw.energy.unit.value, mapping=mapping, macs=macs, counts=out.counts,
         energy=energy_dict(out.counts, macs, hw.energy, gating, dram), cycles=out.cycles,
         compute_cycles=out.compute_cycles, stall_cycles=stall_total, active_pes=out.active_pes, num_pes=hw.num_pes,
-        mappings_considered=considered, psum_spill=bool(out.counts[Level.DRAM, DataType.PSUM, 0] > 0),
+        mappings_considered=considered, psum_spill=bool(out.counts[Level.DRAM, DataType.PSUM, READS] > 0),
         output=out.output, timing=timing, trace=out.trace, gating=gating, dram_compressed=dram,
         clock_hz=hw.clock_hz, assumptions=assumed,
     )

@@ -23,35 +23,10 @@ filter RF read per MAC, the access counts' rule), and are 0 when filters bypass 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from ..spec.layer import ConvLayer
-
-
-@dataclass(frozen=True, slots=True)
-class Gating:
-    """What zero gating saves on one layer.
-
-    Attributes
-    ----------
-    ifmap_zero_fraction : float
-        Zero ifmap words ÷ ifmap words (measured), or the expected fraction.
-    gated_macs : int
-        MACs whose ifmap operand is zero (skipped), out of the layer's MACs.
-    gated_filter_rf_reads : int
-        Filter scratch-pad reads skipped (0 when filters bypass the RF).
-    """
-
-    ifmap_zero_fraction: float
-    gated_macs: int
-    gated_filter_rf_reads: int
-
-    def to_dict(self) -> dict:
-        """``{"ifmap_zero_fraction", "gated_macs", "gated_filter_rf_reads"}`` (the result field)."""
-        return {"ifmap_zero_fraction": float(self.ifmap_zero_fraction), "gated_macs": int(self.gated_macs),
-                "gated_filter_rf_reads": int(self.gated_filter_rf_reads)}
+from ..spec.result import Gating
 
 
 def operand_uses(out_extent: int, kernel: int, stride: int, in_extent: int) -> np.ndarray:

@@ -1,8 +1,8 @@
-"""Accelerator descriptions: storage levels, NoC, energy table, the whole machine."""
+"""Accelerator descriptions: storage levels, NoC, energy table, the on/off flags, the whole machine."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 from ..errors import SpecError
 from .dims import DataType, Dataflow, EnergyUnit, NocKind
@@ -151,6 +151,92 @@ class NoC:
                 raise SpecError(f"must be >= 1, got {getattr(self, key)}", field=f"noc.{key}")
 
 
+class _Flags:
+    """On/off switches; each field must be a bool (``SpecError`` naming the field otherwise)."""
+
+    __slots__ = ()
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, bool):
+                raise SpecError(f"must be true or false, got {value!r}", field=f.name)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchRules(_Flags):
+    """What the mapper may choose (:func:`accelsim.search.mapper.rules_of`). They restrict the
+    search only: a mapping given by the user is counted as it is.
+
+    Parameters
+    ----------
+    allow_psum_spill : bool
+        Psums may spill to DRAM (ISCA 2016 forbids it: only ofmaps are written to DRAM).
+    dram_filters_once : bool
+        Only mappings that read every filter word from DRAM once (off). The ISCA 2016 WS and
+        OS dataflows behave so in Fig. 11 (their DRAM accesses at N = 1, 16 and 64 differ by
+        the filter words per MAC).
+    glb_conv_reuse : bool
+        The GLB's ifmap tile may span temporal E/F loops, i.e. give convolutional
+        (sliding-window) reuse (on). Off, as the ISCA 2016 output-stationary dataflows are
+        described (§IV-B: all input reuse beyond psums happens between PEs), every temporal
+        E/F loop lies above the ifmap's GLB tile, so each window is fetched from DRAM.
+    """
+
+    allow_psum_spill: bool = True
+    dram_filters_once: bool = False
+    glb_conv_reuse: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModelOptions(_Flags):
+    """How the engines model the machine.
+
+    Parameters
+    ----------
+    glb_halo_reuse : bool
+        The GLB keeps the rows two consecutive ifmap tiles share (off, as in the ISCA 2016
+        model: each tile is fetched whole).
+    rf_prefetch : bool
+        Cycle engine, GIN: scratch pads (or PE input FIFOs) double-buffer their tiles, so the
+        next tile's words cross the NoC while the current tile is in use (off: a PE waits for
+        every delivery). Capacity checks do not count the second buffer.
+    """
+
+    glb_halo_reuse: bool = False
+    rf_prefetch: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DataEffects(_Flags):
+    """Data-dependent savings (docs/architecture.md, *Data-dependent effects*); access counts stay dense.
+
+    Parameters
+    ----------
+    zero_gating : bool
+        A zero ifmap value disables the filter-spad read and the MAC it feeds (the Eyeriss
+        PE's data gating, JSSC 2017): saves ALU and RF filter energy, not cycles. The gated
+        MACs and reads are recorded in ``LayerResult.gating`` and taken off the energy
+        (:mod:`accelsim.sim.zero_gating`).
+    dram_rlc : bool
+        Fmaps in DRAM are run-length compressed (JSSC 2017 Sec. IV-B), except the first
+        layer's input (the image): DRAM ifmap reads and ofmap writes are charged in
+        compressed words, recorded in ``LayerResult.dram_compressed``
+        (:mod:`accelsim.sim.compression`). Filters stay uncompressed.
+    """
+
+    zero_gating: bool = False
+    dram_rlc: bool = False
+
+
+#: The Hardware field holding each group of flags.
+FLAG_GROUPS: dict[str, type[_Flags]] = {"rules": SearchRules, "model": ModelOptions, "effects": DataEffects}
+
+#: Every on/off flag, by its own name (a hardware file's top-level key, a sweep's ``vary``
+#: name) → the :data:`FLAG_GROUPS` field that holds it. The one list of flag names.
+FLAGS: dict[str, str] = {f.name: group for group, cls in FLAG_GROUPS.items() for f in fields(cls)}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Hardware:
     """A spatial accelerator.
@@ -179,35 +265,12 @@ class Hardware:
         Per-access energies.
     dataflow : Dataflow or None
         The dataflow this configuration was sized for, if any (ISCA 2016 comparison setups).
-    allow_psum_spill : bool
-        Whether the mapper may spill psums to DRAM (ISCA 2016 forbids it: only ofmaps are
-        written to DRAM).
-    rf_prefetch : bool
-        Cycle engine, GIN: scratch pads (or PE input FIFOs) double-buffer their tiles, so the
-        next tile's words cross the NoC while the current tile is in use (off: a PE waits for
-        every delivery). Capacity checks do not count the second buffer.
-    glb_halo_reuse : bool
-        Whether the GLB keeps the rows two consecutive ifmap tiles share (off, as in the
-        ISCA 2016 model: each tile is fetched whole).
-    glb_conv_reuse : bool
-        A mapper rule: whether the GLB's ifmap tile may span temporal E/F loops, i.e. give
-        convolutional (sliding-window) reuse (on). Off, as the ISCA 2016 output-stationary
-        dataflows are described (§IV-B: all input reuse beyond psums happens between PEs), every
-        temporal E/F loop lies above the ifmap's GLB tile, so each window is fetched from DRAM.
-    dram_filters_once : bool
-        A mapper rule: only mappings that read every filter word from DRAM once (off). The
-        ISCA 2016 WS and OS dataflows behave so in Fig. 11 (their DRAM accesses at N = 1, 16
-        and 64 differ by the filter words per MAC).
-    zero_gating : bool
-        A zero ifmap value disables the filter-spad read and the MAC it feeds (the Eyeriss
-        PE's data gating, JSSC 2017): saves ALU and RF filter energy, not cycles. Access counts stay dense;
-        the gated MACs and reads are recorded in ``LayerResult.gating`` and taken off the
-        energy (:mod:`accelsim.sim.zero_gating`).
-    dram_rlc : bool
-        Fmaps in DRAM are run-length compressed (JSSC 2017 Sec. IV-B), except the first
-        layer's input (the image): DRAM ifmap reads and ofmap writes are charged in
-        compressed words, recorded in ``LayerResult.dram_compressed``
-        (:mod:`accelsim.sim.compression`). Filters stay uncompressed.
+    rules : SearchRules
+        What the mapper may choose.
+    model : ModelOptions
+        How the engines model the machine.
+    effects : DataEffects
+        Data-dependent savings (zero gating, RLC-compressed DRAM traffic).
     source : str
         Where the description comes from.
     """
@@ -225,13 +288,9 @@ class Hardware:
     noc: NoC = field(default_factory=NoC)
     energy: EnergyTable = field(default_factory=EnergyTable)
     dataflow: Dataflow | None = None
-    allow_psum_spill: bool = True
-    glb_halo_reuse: bool = False
-    glb_conv_reuse: bool = True
-    dram_filters_once: bool = False
-    rf_prefetch: bool = False
-    zero_gating: bool = False
-    dram_rlc: bool = False
+    rules: SearchRules = field(default_factory=SearchRules)
+    model: ModelOptions = field(default_factory=ModelOptions)
+    effects: DataEffects = field(default_factory=DataEffects)
     source: str = ""
 
     def __post_init__(self) -> None:
@@ -239,10 +298,9 @@ class Hardware:
             value = getattr(self, key)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise SpecError(f"must be an integer >= 1, got {value!r}", field=key)
-        for key in ("allow_psum_spill", "glb_halo_reuse", "glb_conv_reuse", "dram_filters_once", "rf_prefetch",
-                    "zero_gating", "dram_rlc"):
-            if not isinstance(getattr(self, key), bool):
-                raise SpecError(f"must be true or false, got {getattr(self, key)!r}", field=key)
+        for key, cls in FLAG_GROUPS.items():
+            if not isinstance(getattr(self, key), cls):
+                raise SpecError(f"must be a {cls.__name__}, got {getattr(self, key)!r}", field=key)
         for key in ("clock_hz", "dram_words_per_cycle", "glb_words_per_cycle"):
             if not getattr(self, key) > 0:
                 raise SpecError(f"must be > 0, got {getattr(self, key)!r}", field=key)

@@ -3,25 +3,145 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 
 import numpy as np
 
+from ..layout import READS, TRANSACTIONS, UPDATES, WRITES, charged_words
 from .assumptions import Assumptions
 from .dims import COMPONENTS, DataType, Level
 from .hardware import EnergyTable
 from .layer import ConvLayer
 from .mapping import Mapping
 
-# kernel stat columns
-READS, WRITES, UPDATES, TRANSACTIONS = 0, 1, 2, 3
 
-
-class Status:
-    """Outcome of one case."""
+class Status(str, Enum):
+    """Outcome of one layer or case (its value is what records and CSVs hold)."""
 
     OK = "ok"
     INFEASIBLE = "infeasible"
     ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Gating:
+    """What zero gating saves on one layer (``LayerResult.gating``; built by
+    :mod:`accelsim.sim.zero_gating`).
+
+    Attributes
+    ----------
+    ifmap_zero_fraction : float
+        Zero ifmap words ÷ ifmap words (measured), or the expected fraction.
+    gated_macs : int
+        MACs whose ifmap operand is zero (skipped), out of the layer's MACs.
+    gated_filter_rf_reads : int
+        Filter scratch-pad reads skipped (0 when filters bypass the RF).
+    """
+
+    ifmap_zero_fraction: float
+    gated_macs: int
+    gated_filter_rf_reads: int
+
+    def to_dict(self) -> dict:
+        """``{"ifmap_zero_fraction", "gated_macs", "gated_filter_rf_reads"}`` (the result field)."""
+        return {"ifmap_zero_fraction": float(self.ifmap_zero_fraction), "gated_macs": int(self.gated_macs),
+                "gated_filter_rf_reads": int(self.gated_filter_rf_reads)}
+
+
+@dataclass(frozen=True, slots=True)
+class DramTraffic:
+    """DRAM accesses of one layer in 16-bit words, per data type and direction
+    (``LayerResult.dram_compressed``; built by :mod:`accelsim.sim.compression`).
+
+    Attributes
+    ----------
+    ifmap_reads, filter_reads, psum_writes, psum_reads : int
+        16-bit words (psum writes include the final ofmap writes).
+    """
+
+    ifmap_reads: int
+    filter_reads: int
+    psum_writes: int
+    psum_reads: int
+
+    @property
+    def total_words(self) -> int:
+        return self.ifmap_reads + self.filter_reads + self.psum_writes + self.psum_reads
+
+    def charged_words(self, dtype: DataType) -> int:
+        """Words of ``dtype`` charged DRAM energy: reads, plus writes for psums
+        (:func:`accelsim.layout.charged_words` on these words)."""
+        if dtype is DataType.PSUM:
+            return self.psum_reads + self.psum_writes
+        return self.ifmap_reads if dtype is DataType.IFMAP else self.filter_reads
+
+    def to_dict(self) -> dict:
+        """``{"ifmap_reads", "filter_reads", "psum_writes", "psum_reads"}`` (the result field)."""
+        return {"ifmap_reads": int(self.ifmap_reads), "filter_reads": int(self.filter_reads),
+                "psum_writes": int(self.psum_writes), "psum_reads": int(self.psum_reads)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CycleTiming:
+    """The cycle engine's timing of one layer (``LayerResult.timing``; built by
+    :mod:`accelsim.sim.evaluate`).
+
+    Attributes
+    ----------
+    cycles, compute_cycles : int
+        Total cycles and MAC steps.
+    passes : int
+        Passes over the array.
+    stall_cycles : dict
+        Cycles the active PEs waited, by cause (``accelsim.sim.cycle.STALL_CAUSES`` order).
+    pe_total_cycles, pe_busy_cycles : int
+        PE-cycles of the whole array, and those doing a MAC.
+    pe_idle_cycles : dict
+        Idle PE-cycles by stall cause, plus ``unused_pes`` (PEs the mapping leaves idle).
+    pe_utilization : tuple of tuple of float
+        Busy cycles ÷ cycles of each physical PE, rows × cols, rounded to 6 digits.
+    seconds : float
+        Cycles at the hardware's clock.
+    verified : bool
+        The output equals the reference convolution.
+    counts_match_analytic : bool
+        The access counts equal the analytic engine's.
+    trace_columns : tuple of str
+        Columns of ``LayerResult.trace``.
+    trace_bin_cycles : int
+        Cycles per trace row.
+    """
+
+    cycles: int
+    compute_cycles: int
+    passes: int
+    stall_cycles: dict[str, int]
+    pe_total_cycles: int
+    pe_busy_cycles: int
+    pe_idle_cycles: dict[str, int]
+    pe_utilization: tuple[tuple[float, ...], ...]
+    seconds: float
+    verified: bool
+    counts_match_analytic: bool
+    trace_columns: tuple[str, ...]
+    trace_bin_cycles: int
+
+    def to_dict(self) -> dict:
+        """The result document's ``timing`` object (``pe_cycles``: ``total``, ``busy``, ``idle``)."""
+        return {
+            "cycles": self.cycles,
+            "compute_cycles": self.compute_cycles,
+            "passes": self.passes,
+            "stall_cycles": dict(self.stall_cycles),
+            "pe_cycles": {"total": self.pe_total_cycles, "busy": self.pe_busy_cycles,
+                          "idle": dict(self.pe_idle_cycles)},
+            "pe_utilization": [list(row) for row in self.pe_utilization],
+            "seconds": self.seconds,
+            "verified": self.verified,
+            "counts_match_analytic": self.counts_match_analytic,
+            "trace_columns": list(self.trace_columns),
+            "trace_bin_cycles": self.trace_bin_cycles,
+        }
 
 
 def accesses_dict(counts: np.ndarray) -> dict:
@@ -42,8 +162,8 @@ def accesses_dict(counts: np.ndarray) -> dict:
     return out
 
 
-def energy_dict(counts: np.ndarray, macs: int, table: EnergyTable, gating: dict | None = None,
-                dram_compressed: dict | None = None) -> dict:
+def energy_dict(counts: np.ndarray, macs: int, table: EnergyTable, gating: Gating | None = None,
+                dram_compressed: DramTraffic | None = None) -> dict:
     """Energy by component and data type (docs/architecture.md, *Energy accounting*): inputs charged on reads, psums on
     reads and writes, NoC on deliveries.
 
@@ -53,29 +173,27 @@ def energy_dict(counts: np.ndarray, macs: int, table: EnergyTable, gating: dict 
         int64[4, 3, 4] dense access counts.
     macs : int
     table : EnergyTable
-    gating : dict, optional
+    gating : Gating, optional
         :attr:`LayerResult.gating` of a zero-gating machine: its ``gated_macs`` are taken off
         the ALU energy and its ``gated_filter_rf_reads`` off the RF filter energy.
-    dram_compressed : dict, optional
+    dram_compressed : DramTraffic, optional
         :attr:`LayerResult.dram_compressed` of an RLC machine (16-bit words): DRAM energy is
         charged on these words (ifmap reads, filter reads, psum reads + writes) instead of
         the dense counts.
     """
     costs = dict(zip(Level, table.per_level()))
-    gated_macs = int(gating["gated_macs"]) if gating else 0
-    gated_filter = int(gating["gated_filter_rf_reads"]) if gating else 0
+    gated_macs = int(gating.gated_macs) if gating is not None else 0
+    gated_filter = int(gating.gated_filter_rf_reads) if gating is not None else 0
     out: dict = {"ALU": float((macs - gated_macs) * table.mac)}
     for lv in (Level.RF, Level.NOC, Level.GLB, Level.DRAM):
         per = {}
         for t in DataType:
-            words = int(counts[lv, t, READS])
-            if t is DataType.PSUM and lv is not Level.NOC:
-                words += int(counts[lv, t, WRITES])
+            if lv is Level.DRAM and dram_compressed is not None:
+                words = dram_compressed.charged_words(t)
+            else:
+                words = int(charged_words(counts, lv, t))
             if lv is Level.RF and t is DataType.FILTER:
                 words -= gated_filter
-            if lv is Level.DRAM and dram_compressed:
-                words = (int(dram_compressed["psum_reads"]) + int(dram_compressed["psum_writes"])
-                         if t is DataType.PSUM else int(dram_compressed[f"{t.label}_reads"]))
             per[t.label] = float(words * costs[lv])
         out[lv.label] = per
     return out
@@ -103,15 +221,17 @@ class LayerResult:
         Per component (and data type), in ``energy_unit``.
     cycles : int
         Cycles (analytic: max of compute steps and bandwidth bounds).
-    gating : dict or None
-        On a zero-gating machine (``Hardware.zero_gating``): ``ifmap_zero_fraction``,
-        ``gated_macs``, ``gated_filter_rf_reads`` — measured from the real ifmap (cycle
-        engine) or expected from a zero fraction (analytic); ``counts`` stay dense, ``energy``
-        reflects the savings.
-    dram_compressed : dict or None
-        On an RLC machine (``Hardware.dram_rlc``): DRAM ``ifmap_reads``, ``filter_reads``,
-        ``psum_writes``, ``psum_reads`` in 16-bit words of the compressed code (the ``DRAM``
-        energy is charged on them); ``counts`` stay dense.
+    status : Status
+        ``ok``, or why there is no result (``infeasible``, ``error``; ``reason`` says more).
+    timing : CycleTiming or None
+        Cycle engine only.
+    gating : Gating or None
+        On a zero-gating machine (``Hardware.effects.zero_gating``) — measured from the real
+        ifmap (cycle engine) or expected from a zero fraction (analytic); ``counts`` stay
+        dense, ``energy`` reflects the savings.
+    dram_compressed : DramTraffic or None
+        On an RLC machine (``Hardware.effects.dram_rlc``): DRAM words of the compressed code
+        (the ``DRAM`` energy is charged on them); ``counts`` stay dense.
     clock_hz : float
         The hardware's clock (0: unknown), for :meth:`power_mw`.
     assumptions : Assumptions or None
@@ -124,7 +244,7 @@ class LayerResult:
     dataflow: str
     engine: str
     energy_unit: str
-    status: str = Status.OK
+    status: Status = Status.OK
     reason: str = ""
     mapping: Mapping | None = None
     macs: int = 0
@@ -138,10 +258,10 @@ class LayerResult:
     mappings_considered: int = 0
     psum_spill: bool = False
     output: np.ndarray | None = None
-    timing: dict | None = None
+    timing: CycleTiming | None = None
     trace: np.ndarray | None = None
-    gating: dict | None = None
-    dram_compressed: dict | None = None
+    gating: Gating | None = None
+    dram_compressed: DramTraffic | None = None
     clock_hz: float = 0.0
     assumptions: Assumptions | None = None
 
@@ -149,9 +269,12 @@ class LayerResult:
         if self.status != Status.OK and not self.reason:
             raise ValueError(f"a {self.status} result of layer {self.layer.name} needs a reason")
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", Status(self.status))
+
     @property
     def ok(self) -> bool:
-        return self.status == Status.OK
+        return self.status is Status.OK
 
     @property
     def energy_total(self) -> float:
@@ -180,18 +303,15 @@ class LayerResult:
         """Charged accesses at ``level`` per MAC (all data types)."""
         if self.counts is None or not self.macs:
             return float("nan")
-        words = 0
-        for t in DataType:
-            words += int(self.counts[level, t, READS])
-            if t is DataType.PSUM and level is not Level.NOC:
-                words += int(self.counts[level, t, WRITES])
-        return words / self.macs
+        return sum(int(charged_words(self.counts, level, t)) for t in DataType) / self.macs
 
     def to_dict(self) -> dict:
-        """The per-layer record of docs/architecture.md, *Results* (plus status, reason and a few extras)."""
+        """The per-layer record of docs/architecture.md, *Results* (plus status, reason and a few
+        extras): the one place the typed sub-records (``gating``, ``dram_compressed``,
+        ``timing``) become plain data."""
         rec = {
             "name": self.layer.name,
-            "status": self.status,
+            "status": self.status.value,
             "reason": self.reason,
             "shape": self.layer.shape_dict(),
             "macs": int(self.macs),
@@ -208,14 +328,14 @@ class LayerResult:
             "energy_total": float(self.energy_total),
         }
         if self.gating is not None:
-            rec["gating"] = dict(self.gating)
+            rec["gating"] = self.gating.to_dict()
         if self.dram_compressed is not None:
-            rec["dram_compressed"] = dict(self.dram_compressed)
+            rec["dram_compressed"] = self.dram_compressed.to_dict()
         power = self.power_mw()
         if power is not None:
             rec["power_mw"] = power
-        if self.timing:
-            rec["timing"] = self.timing
+        if self.timing is not None:
+            rec["timing"] = self.timing.to_dict()
         if self.assumptions is not None:
             rec["assumptions"] = self.assumptions.to_dict()
         return rec
@@ -260,9 +380,9 @@ class RunResult:
             _add_nested(tot["energy"], r.energy)
             _add_nested(tot["accesses"], r.accesses())
             if r.gating is not None:
-                tot["gated_macs"] = tot.get("gated_macs", 0) + int(r.gating["gated_macs"])
+                tot["gated_macs"] = tot.get("gated_macs", 0) + int(r.gating.gated_macs)
             if r.dram_compressed is not None:
-                _add_nested(tot.setdefault("dram_compressed", {}), r.dram_compressed)
+                _add_nested(tot.setdefault("dram_compressed", {}), r.dram_compressed.to_dict())
         return tot
 
     def to_dict(self) -> dict:

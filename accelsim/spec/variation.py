@@ -8,9 +8,9 @@ checked again).
 Names
 -----
 ``pe_rows``, ``pe_cols``, ``word_bits``, ``pe_pipeline_depth`` (int); ``clock_hz`` (Hz),
-``dram_words_per_cycle``, ``glb_words_per_cycle`` (words per cycle) (number);
-``allow_psum_spill``, ``glb_halo_reuse``, ``glb_conv_reuse``, ``dram_filters_once``, ``rf_prefetch``, ``zero_gating``, ``dram_rlc`` (bool) —
-the top-level fields.
+``dram_words_per_cycle``, ``glb_words_per_cycle`` (words per cycle) (number) — the top-level
+fields; every on/off flag (bool) by its own name, :data:`~accelsim.spec.hardware.FLAGS` (the
+fields of ``SearchRules``, ``ModelOptions`` and ``DataEffects``: ``zero_gating`` …).
 
 ``rf_words``, ``glb_words`` (int, words): shorthand making the level *one shared pool* of that
 many words (the per-type dedicated words are dropped); ``rf_bytes``, ``glb_bytes`` (int,
@@ -32,7 +32,7 @@ from typing import Any
 
 from ..errors import SpecError
 from .dims import NocKind
-from .hardware import Buffer, Hardware
+from .hardware import FLAGS, Buffer, Hardware
 
 
 class ValueKind(str, Enum):
@@ -48,6 +48,7 @@ class Target(str, Enum):
     """Where a varied field lives."""
 
     TOP = "top"            # a Hardware field
+    FLAG = "flag"          # one flag of a Hardware flag group (rules, model, effects)
     POOL_WORDS = "pool"    # rf/glb as one shared pool, in words
     POOL_BYTES = "bytes"   # rf/glb as one shared pool, in bytes
     BUFFER = "buffer"      # one Buffer field of rf/glb
@@ -66,7 +67,7 @@ class VaryField:
     target : Target
         Which part of ``Hardware`` it sets.
     level : str
-        ``rf`` or ``glb`` for buffer targets, else ``""``.
+        ``rf`` or ``glb`` for buffer targets, the flag group (``rules`` …) for flags, else ``""``.
     attr : str
         Attribute name within the target (``shared_words``, ``dram`` …).
     """
@@ -83,9 +84,8 @@ def _catalog() -> dict[str, VaryField]:
         out[name] = VaryField(ValueKind.INT, Target.TOP, attr=name)
     for name in ("clock_hz", "dram_words_per_cycle", "glb_words_per_cycle"):
         out[name] = VaryField(ValueKind.NUMBER, Target.TOP, attr=name)
-    for name in ("allow_psum_spill", "glb_halo_reuse", "glb_conv_reuse", "dram_filters_once", "rf_prefetch",
-                 "zero_gating", "dram_rlc"):
-        out[name] = VaryField(ValueKind.BOOL, Target.TOP, attr=name)
+    for name, group in FLAGS.items():
+        out[name] = VaryField(ValueKind.BOOL, Target.FLAG, group, name)
     for level in ("rf", "glb"):
         out[f"{level}_words"] = VaryField(ValueKind.INT, Target.POOL_WORDS, level)
         out[f"{level}_bytes"] = VaryField(ValueKind.INT, Target.POOL_BYTES, level)
@@ -202,7 +202,7 @@ def with_field(hw: Hardware, name: str, value: Any) -> Hardware:
             return replace(hw, **{spec.level: Buffer(shared_words=value)})
         if spec.target is Target.POOL_BYTES:
             return replace(hw, **{spec.level: Buffer(shared_words=_bytes_to_words(hw, value))})
-        if spec.target is Target.BUFFER:
+        if spec.target in (Target.BUFFER, Target.FLAG):
             return replace(hw, **{spec.level: replace(getattr(hw, spec.level), **{spec.attr: value})})
         if spec.target is Target.NOC:
             new = NocKind(value) if spec.attr == "kind" else value

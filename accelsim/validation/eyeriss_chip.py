@@ -10,7 +10,7 @@ Fig. 14.5.6). It also compares the DRAM accesses per MAC of the VGG-16 CONV laye
 
 Units: one access = one 16-bit word (``word_bits``), MB = 1e6 bytes; GLB accesses are reads
 plus writes of all three data types; DRAM accesses likewise, in RLC-compressed words when the
-machine compresses fmaps (``Hardware.dram_rlc`` and the result's ``dram_compressed``), else
+machine compresses fmaps (``Hardware.effects.dram_rlc`` and the result's ``dram_compressed``), else
 dense words.
 """
 
@@ -177,21 +177,22 @@ def dram_words(result) -> tuple[int, bool]:
     Uses the result's ``dram_compressed`` record (ifmap/filter reads, psum writes/reads in
     compressed words) when the machine compresses fmaps, else the dense counts.
     """
+    from ..layout import READS, WRITES
     from ..spec.dims import Level
 
-    compressed = getattr(result, "dram_compressed", None)
-    if compressed:
-        return int(sum(int(v) for v in compressed.values())), True
+    if result.dram_compressed is not None:
+        return int(result.dram_compressed.total_words), True
     c = result.counts[Level.DRAM]
-    return int(c[:, 0].sum() + c[:, 1].sum()), False
+    return int(c[:, READS].sum() + c[:, WRITES].sum()), False
 
 
 def glb_words(result) -> int:
     """GLB accesses of a layer result: reads plus writes of every data type, 16-bit words."""
+    from ..layout import READS, WRITES
     from ..spec.dims import Level
 
     c = result.counts[Level.GLB]
-    return int(c[:, 0].sum() + c[:, 1].sum())
+    return int(c[:, READS].sum() + c[:, WRITES].sum())
 
 
 def glb_banks_of(result, hw) -> tuple[int, int, int]:
@@ -243,14 +244,14 @@ def layer_rows(jobs: int = 2) -> tuple[ChipLayerRow, ...]:
         meas = measured(r.layer.name)
         dram, compressed = dram_words(r)
         sim = {Quantity.ACTIVE_PES: float(r.active_pes),
-               Quantity.LATENCY_MS: r.timing["seconds"] * 1e3,
+               Quantity.LATENCY_MS: r.timing.seconds * 1e3,
                Quantity.GLB_MB: glb_words(r) * bytes_per_word / 1e6,
                Quantity.DRAM_MB: dram * bytes_per_word / 1e6}
         rows.append(ChipLayerRow(
             layer=r.layer.name, source=sources[r.layer.name],
             values={q: Comparison(meas[q], sim[q]) for q in Quantity},
             glb_banks=glb_banks_of(r, hw), glb_bank_count=hw.glb.banks, dram_compressed=compressed,
-            verified=bool(r.timing["verified"]), macs=int(r.macs), dram_words=dram,
+            verified=bool(r.timing.verified), macs=int(r.macs), dram_words=dram,
             power_mw=Comparison(measured_power_mw(r.layer.name), on_chip_power_mw(r))))
     return tuple(rows)
 
@@ -271,7 +272,7 @@ def on_chip_power_mw(result) -> float:
                          result.dram_compressed)
     parts = component_totals(energy)
     on_chip_pj = sum(v for k, v in parts.items() if k != "DRAM")
-    return on_chip_pj * 1e-12 / result.timing["seconds"] * 1e3
+    return on_chip_pj * 1e-12 / result.timing.seconds * 1e3
 
 
 def totals(rows: tuple[ChipLayerRow, ...]) -> dict:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from ..layout import READS
 from ..spec.dims import COMPONENTS, DataType, Level
 
 REFERENCE_DIR = Path(__file__).parents[1] / "reference"
@@ -79,7 +80,7 @@ def conv_summary(dataflow: str, batch: int, pes: int = 256) -> ConvSummary:
         for lv in Level:
             acc[lv.label] += r.per_mac(lv) * r.macs
         for t, w in zip(reads, r.layer.tensor_words()):
-            reads[t] += int(r.counts[Level.DRAM, t, 0])  # reads
+            reads[t] += int(r.counts[Level.DRAM, t, READS])
             words[t] += w
     if not macs:
         macs = 1
