@@ -74,7 +74,7 @@ def test_a_workload_files_zero_fraction_replaces_the_default():
     assert (got["b"]["ifmap_zero_fraction"], got["b"]["ifmap_zero_fraction_source"]) == (0.0, "workload")
     assert (got["c"]["ifmap_zero_fraction"], got["c"]["ifmap_zero_fraction_source"]) == (0.5, "relu_default")
     b = next(r for r in run.layers if r.layer.name == "b")
-    assert b.gating["gated_macs"] == 0  # no zeros, nothing gated (the default would gate half)
+    assert b.gating.gated_macs == 0  # no zeros, nothing gated (the default would gate half)
 
 
 def test_bad_workload_zero_fraction_names_the_field():

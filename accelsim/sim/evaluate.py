@@ -101,9 +101,10 @@ def assumptions_of(layer: ConvLayer, hw: Hardware, ifmap=None, *, first_layer: b
     else:
         p_out = default_ofmap_zero_fraction(layer.name, network)
         src_out = ofmap_zero_fraction_source(layer.name, network)
+    effects = hw.effects
     return Assumptions(ifmap_zero_fraction=p_in, ifmap_zero_fraction_source=src_in, ofmap_zero_fraction=p_out,
-                       ofmap_zero_fraction_source=src_out, zero_gating=hw.zero_gating, dram_rlc=hw.dram_rlc,
-                       ifmap_rlc=hw.dram_rlc and not first_layer)
+                       ofmap_zero_fraction_source=src_out, zero_gating=effects.zero_gating, dram_rlc=effects.dram_rlc,
+                       ifmap_rlc=effects.dram_rlc and not first_layer)
 
 
 def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping, ifmap=None, filters=None, *,
