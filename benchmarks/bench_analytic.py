@@ -28,17 +28,18 @@ from accelsim.layout import N_COUNT_STATS, N_LEVELS, N_TILE_LEVELS, N_TYPES
 
 
 @jit
-def _draw_genomes(seed, prime_dim, dim_slots, dim_nslots, n_outer, pe_start, k, res_mode, assigns, orders, ress):
+def _draw_genomes(seed, prime_set, set_slots, set_nslots, n_outer, pe_start, k, res_mode, assigns, orders, ress):
     """Fill ``assigns, orders, ress`` (one genome per row) as the search's sampling phase draws them."""
     np.random.seed(seed)
     for b in range(assigns.shape[0]):
-        random_genome(assigns[b], orders[b], ress[b], prime_dim, dim_slots, dim_nslots, n_outer, pe_start, k,
+        random_genome(assigns[b], orders[b], ress[b], prime_set, set_slots, set_nslots, n_outer, pe_start, k,
                       res_mode)
 
 
 @jit
 def _evaluate_genomes(assigns, orders, ress, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
-                      res_mode, stride, window, costs, caps, rows, cols, objective, rules, acc_mask, out):
+                      res_mode, stride, window, costs, caps, rows, cols, objective, rules, acc_mask,
+                      prime_set, set_slots, set_nslots, order_rank, min_pes, out):
     """Score every genome with the search's own ``evaluate_genome`` (repair, count, rules, score),
     each from a fresh copy as the annealer does; ``out[b]`` = ``inf`` where one is illegal."""
     k = slot_dim.shape[0]
@@ -61,7 +62,8 @@ def _evaluate_genomes(assigns, orders, ress, slot_dim, slot_kind, slot_red, prim
         res[:] = ress[b]
         out[b] = evaluate_genome(assign, order, res, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
                                  bypass_ok, stride, window, costs, caps, rows, cols, objective, rules,
-                                 dims, factors, kinds, reds, counts, usage, acc_mask)
+                                 dims, factors, kinds, reds, counts, usage, acc_mask,
+                                 prime_set, set_slots, set_nslots, order_rank, min_pes)
 
 
 def _genomes(n: int, seed: int = 0):
@@ -80,11 +82,11 @@ def _genomes(n: int, seed: int = 0):
     assigns = np.zeros((n, len(sp.prime_val)), dtype=np.int64)
     orders = np.zeros((n, k), dtype=np.int64)
     ress = np.zeros((n, N_TILE_LEVELS, N_TYPES), dtype=np.int64)
-    _draw_genomes(seed, sp.prime_dim, sp.dim_slots, sp.dim_nslots, sp.n_outer, sp.pe_start, k, sp.res_mode,
+    _draw_genomes(seed, sp.prime_set, sp.set_slots, sp.set_nslots, sp.n_outer, sp.pe_start, k, sp.res_mode,
                   assigns, orders, ress)
     args = (sp.slot_dim, sp.slot_kind, sp.slot_red, sp.prime_val, sp.n_outer, sp.pe_start, sp.res_mode,
             layer.U, window_flags(tpl, hw), cost_array(hw), capacity_array(hw), hw.pe_rows, hw.pe_cols, 0,
-            rules_of(hw), sp.acc_mask)
+            rules_of(hw), sp.acc_mask, sp.prime_set, sp.set_slots, sp.set_nslots, sp.order_rank, 0)
     return (assigns, orders, ress), args
 
 

@@ -71,6 +71,21 @@ def _mappings(args, batch: int, dataflow, hw) -> dict:
     return mappings
 
 
+def _constraints(args, batch: int, dataflows) -> dict:
+    """``--constraints``: per layer, the partial mapping the mapper completes, read against the
+    whole workload and checked under every dataflow of the run; ``{}`` without the option."""
+    from ..io.presets import load_constraints, load_workload
+
+    if not args.constraints:
+        return {}
+    try:
+        return load_constraints(args.constraints, load_workload(args.workload), batch, dataflows)
+    except AccelsimError as exc:  # a missing file: name the option
+        if exc.field is not None:
+            raise
+        raise type(exc)(exc.message, "--constraints") from None
+
+
 def _hardware(name: str, array, energy: str | None = None, option: str = "--hardware"):
     """A hardware preset or file, resized to ``array`` and with the energy table ``energy``."""
     from dataclasses import replace
@@ -252,12 +267,13 @@ def cmd_run(args) -> int:
     batch = _batch(args.batch, wl)
     dataflow = _run_dataflow(args, hw)
     mappings = _mappings(args, batch, dataflow, hw)
+    constraints = _constraints(args, batch, [dataflow])
     if args.jobs < 1:
         raise SpecError(f"must be >= 1, got {args.jobs}", "--jobs")
     zero_fraction, ifmaps = _data_inputs(args, wl, batch)
     run = simulate_network(wl, hw, dataflow, engine=args.engine, batch=batch, objective=args.objective,
                            mappings=mappings, jobs=args.jobs, first_layer=_first_layer(args), budget=budget,
-                           zero_fraction=zero_fraction, ifmaps=ifmaps)
+                           zero_fraction=zero_fraction, ifmaps=ifmaps, constraints=constraints)
     print(run_table(run))
     print()
     print(access_table(run))
@@ -338,8 +354,9 @@ def cmd_compare(args) -> int:
         hardware = one_hw
     else:
         raise SpecError("give --hardware NAME or --setup isca16 --pes N", "--hardware")
+    constraints = _constraints(args, batch, dataflows)
     runs = compare(wl, hardware, dataflows, batch=batch, engine=args.engine,
-                   objective=args.objective, n_jobs=jobs, budget=budget)
+                   objective=args.objective, n_jobs=jobs, budget=budget, constraints=constraints)
     print(compare_table(runs))
     if args.json:
         write_output(lambda p: write_json({"runs": [r.to_dict() for r in runs]}, p), args.json, "--json")
@@ -374,11 +391,12 @@ def cmd_mapping(args) -> int:
     batch = _batch(args.batch, wl)
     dataflow = _run_dataflow(args, hw)
     given = _mappings(args, batch, dataflow, hw)
+    constraints = _constraints(args, batch, [dataflow])
     check_output_path(args.save_mappings, "--save-mappings")
     results = []
     for layer in wl.with_batch(batch).layers:
         res = simulate(layer, hw, dataflow, mapping=given.get(layer.name), objective=args.objective,
-                       budget=budget)
+                       budget=budget, constraints=constraints.get(layer.name))
         results.append(res)
         print(f"== {layer.name} ({dataflow.value} on {hw.name}, N={layer.N})")
         if not res.ok:
@@ -442,6 +460,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write every layer's mapping as a mapping file that --mapping reads back")
         sp.add_argument("--allow-infeasible", action="store_true",
                         help=f"exit 0 when a layer has no legal mapping (default: exit {EXIT_INFEASIBLE})")
+        sp.add_argument("--constraints", metavar="FILE",
+                        help="partial mappings the mapper completes: pinned factors, loop orders, spatial "
+                             "split, bypass, min_utilization per layer (README, Constraints)")
 
     run = sub.add_parser("run", help="simulate a workload on one hardware under one dataflow")
     common(run)

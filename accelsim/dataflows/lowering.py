@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..errors import SpecError
+from ..spec.constraints import MappingConstraints, TileLevel
 from ..spec.dims import DataType, Dim, LoopKind, Reduction
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer
 from ..spec.mapping import Loop, Mapping
-from .base import Template
+from .base import Keep, Template
 
 _KIND_OF_PLACE = {"outer": LoopKind.TEMPORAL, "row": LoopKind.ROW, "col": LoopKind.COL, "pe": LoopKind.TEMPORAL}
 
@@ -81,7 +83,15 @@ def prime_factors(n: int) -> list[int]:
 @dataclass(frozen=True, slots=True)
 class SearchSpace:
     """A template instantiated for one layer: slots, prime factors and residence rules (the
-    mapspace :mod:`accelsim.kernels.search` works on)."""
+    mapspace :mod:`accelsim.kernels.search` works on).
+
+    ``dim_slots[d, :dim_nslots[d]]`` are the slots of dimension ``d``. The kernel draws prime
+    ``i`` from its *choice set* ``set_slots[prime_set[i], :set_nslots[prime_set[i]]]``: its
+    dimension's slots (``prime_set == prime_dim``) unless constraints pin factors (a pinned
+    prime's set is its one slot; the other primes of a pinned dimension avoid pinned slots).
+    ``order_rank[s]`` is slot ``s``'s rank in a pinned loop order (-1: free; empty: no pinned
+    order); ``res_mode`` is the template's keep rules with pinned residences applied.
+    """
 
     slot_dim: np.ndarray
     slot_kind: np.ndarray
@@ -95,10 +105,15 @@ class SearchSpace:
     pe_start: int
     res_mode: np.ndarray
     acc_mask: np.ndarray
+    prime_set: np.ndarray
+    set_slots: np.ndarray
+    set_nslots: np.ndarray
+    order_rank: np.ndarray
 
 
-def search_space(tpl: Template, layer: ConvLayer) -> SearchSpace:
-    """Slots OUTER | ROW | COL | PE for ``tpl`` and the prime factors of ``layer``'s bounds."""
+def search_space(tpl: Template, layer: ConvLayer, constraints: MappingConstraints | None = None) -> SearchSpace:
+    """Slots OUTER | ROW | COL | PE for ``tpl`` and the prime factors of ``layer``'s bounds,
+    restricted by ``constraints`` (:func:`constrain`)."""
     slots: list[tuple[Dim, str]] = []
     for place in ("outer", "row", "col", "pe"):
         for d in Dim:
@@ -114,20 +129,133 @@ def search_space(tpl: Template, layer: ConvLayer) -> SearchSpace:
         dim_slots[d, dim_nslots[d]] = i
         dim_nslots[d] += 1
     res_mode = np.array([[tpl.glb[t] for t in DataType], [tpl.rf[t] for t in DataType]], dtype=np.int64)
-    return SearchSpace(
+    prime_dim = np.array([d for _, d in primes], dtype=np.int64)
+    space = SearchSpace(
         slot_dim=np.array([d for d, _ in slots], dtype=np.int64),
         slot_kind=np.array([_KIND_OF_PLACE[pl] for _, pl in slots], dtype=np.int64),
         slot_red=np.array([tpl.reduction(d) for d, _ in slots], dtype=np.int64),
         slot_place=tuple(pl for _, pl in slots),
         prime_val=np.array([p for p, _ in primes], dtype=np.int64),
-        prime_dim=np.array([d for _, d in primes], dtype=np.int64),
+        prime_dim=prime_dim,
         dim_slots=dim_slots,
         dim_nslots=dim_nslots,
         n_outer=n_outer,
         pe_start=pe_start,
         res_mode=res_mode,
         acc_mask=np.array([1 if d in tpl.rf_accumulates else 0 for d in Dim], dtype=np.int64),
+        prime_set=prime_dim,
+        set_slots=dim_slots,
+        set_nslots=dim_nslots,
+        order_rank=np.zeros(0, dtype=np.int64),
     )
+    if constraints is None or constraints.empty:
+        return space
+    return constrain(space, tpl, layer, constraints)
+
+
+def _pin_error(constraints: MappingConstraints, field: str, text: str) -> SpecError:
+    return SpecError(text + constraints.where(), field=field)
+
+
+def _factor_pins(space: SearchSpace, tpl: Template, layer: ConvLayer,
+                 constraints: MappingConstraints) -> dict[int, tuple[int, str]]:
+    """``{slot: (factor, field)}`` of the pinned factors, each checked against the dataflow's
+    places and the layer's bound."""
+    pins: dict[int, tuple[int, str]] = {}
+    bounds = layer.loop_bounds()
+    pinned_product = [1] * len(Dim)
+    for pin in constraints.factors:
+        slot = next((s for s in range(len(space.slot_dim))
+                     if space.slot_dim[s] == pin.dim and space.slot_place[s] == pin.place.value), None)
+        if slot is None:
+            if pin.factor == 1:
+                continue  # the dataflow never puts the dimension there
+            where = ", ".join(tpl.places(pin.dim))
+            raise _pin_error(constraints, pin.field, f"the {tpl.dataflow.value} dataflow puts no {pin.dim.name} "
+                             f"loop at {pin.place.value} ({pin.dim.name} may go to: {where})")
+        if slot in pins and pins[slot][0] != pin.factor:
+            raise _pin_error(constraints, pin.field, f"pins {pin.dim.name} at {pin.place.value} to {pin.factor}, "
+                             f"{pins[slot][1]} pins it to {pins[slot][0]}")
+        if slot not in pins:
+            pinned_product[pin.dim] *= pin.factor
+            if bounds[pin.dim] % pinned_product[pin.dim]:
+                raise _pin_error(constraints, pin.field, f"{pin.dim.name} factors pinned so far multiply to "
+                                 f"{pinned_product[pin.dim]}, which does not divide the layer's "
+                                 f"{pin.dim.name} = {bounds[pin.dim]}")
+        pins[slot] = (pin.factor, pin.field)
+    return pins
+
+
+def _choice_sets(space: SearchSpace, pins: dict[int, tuple[int, str]], constraints: MappingConstraints):
+    """``(prime_set, set_slots, set_nslots)``: rows 0-7 the dimensions' free slots, then one
+    row per pinned slot; the pinned primes of each slot taken from its dimension's primes."""
+    k = len(space.slot_dim)
+    rows = [[int(s) for s in space.dim_slots[d, :space.dim_nslots[d]] if int(s) not in pins] for d in range(8)]
+    prime_set = space.prime_dim.copy()
+    taken = np.zeros(len(prime_set), dtype=bool)
+    for slot, (factor, field) in pins.items():
+        d = int(space.slot_dim[slot])
+        row = len(rows)
+        rows.append([slot])
+        for p in prime_factors(factor):
+            i = next(j for j in range(len(prime_set))
+                     if not taken[j] and space.prime_dim[j] == d and space.prime_val[j] == p)
+            taken[i] = True
+            prime_set[i] = row
+    for i in range(len(prime_set)):
+        d = int(space.prime_dim[i])
+        if not taken[i] and not rows[d]:
+            fields = ", ".join(f for s, (_, f) in pins.items() if space.slot_dim[s] == d)
+            raise _pin_error(constraints, fields, f"{Dim(d).name} is pinned at every place the dataflow allows "
+                             f"it, and the pinned factors do not multiply to the layer's {Dim(d).name}")
+    set_slots = np.zeros((len(rows), max(k, 1)), dtype=np.int64)
+    set_nslots = np.array([len(r) for r in rows], dtype=np.int64)
+    for r, members in enumerate(rows):
+        set_slots[r, :len(members)] = members
+    return prime_set, set_slots, set_nslots
+
+
+def _order_rank(space: SearchSpace, constraints: MappingConstraints) -> np.ndarray:
+    if not constraints.orders:
+        return np.zeros(0, dtype=np.int64)
+    rank = np.full(len(space.slot_dim), -1, dtype=np.int64)
+    for pin in constraints.orders:
+        for r, d in enumerate(pin.dims):
+            for s in range(len(space.slot_dim)):
+                if space.slot_dim[s] == d and space.slot_place[s] == pin.place.value:
+                    rank[s] = r
+    return rank
+
+
+def _res_mode(space: SearchSpace, tpl: Template, constraints: MappingConstraints) -> np.ndarray:
+    mode = space.res_mode.copy()
+    for pin in constraints.keeps:
+        lv = 0 if pin.level is TileLevel.GLB else 1
+        rule = Keep(int(mode[lv, pin.dtype]))
+        if pin.keep and rule is Keep.NO or not pin.keep and rule is Keep.YES:
+            never = "always" if rule is Keep.YES else "never"
+            raise _pin_error(constraints, pin.field, f"the {tpl.dataflow.value} dataflow {never} keeps "
+                             f"{pin.dtype.label} in the {pin.level.value.upper()}")
+        mode[lv, pin.dtype] = Keep.YES if pin.keep else Keep.NO
+    return mode
+
+
+def constrain(space: SearchSpace, tpl: Template, layer: ConvLayer, constraints: MappingConstraints) -> SearchSpace:
+    """``space`` restricted so every genome the kernel draws, mutates or repairs meets
+    ``constraints``' factors, orders and residences (the minimum utilisation is the kernel's
+    ``min_pes``).
+
+    Raises
+    ------
+    SpecError
+        A pin the dataflow or the layer cannot meet (a dimension pinned where the dataflow
+        never puts it, factors that do not divide the bound, two pins of one loop that differ,
+        a residence the dataflow fixes otherwise); ``field`` is the pin's path.
+    """
+    pins = _factor_pins(space, tpl, layer, constraints)
+    prime_set, set_slots, set_nslots = _choice_sets(space, pins, constraints)
+    return replace(space, prime_set=prime_set, set_slots=set_slots, set_nslots=set_nslots,
+                   order_rank=_order_rank(space, constraints), res_mode=_res_mode(space, tpl, constraints))
 
 
 def genome_to_mapping(space: SearchSpace, tpl: Template, assign, order, res) -> Mapping:

@@ -9,6 +9,7 @@ from ..search.mapper import Budget, Objective, best_mapping
 from ..sim.activations import check_zero_fraction
 from ..sim.evaluate import check_options, evaluate, parse_engine
 from ..spec.assumptions import ZeroSource
+from ..spec.constraints import MappingConstraints
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer, Workload
 from ..spec.mapping import Mapping
@@ -25,7 +26,8 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
              ifmap=None, filters=None, objective=Objective.ENERGY, budget: Budget | None = None, *,
              first_layer: bool = False, zero_fraction: float | None = None,
              ofmap_zero_fraction: float | None = None, network: str | None = None,
-             zero_source: ZeroSource = ZeroSource.USER) -> LayerResult:
+             zero_source: ZeroSource = ZeroSource.USER,
+             constraints: MappingConstraints | None = None) -> LayerResult:
     """Simulate one layer.
 
     Parameters
@@ -68,6 +70,9 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
     zero_source : ZeroSource
         Where a given ``zero_fraction`` came from (``user``; ``workload`` for a workload file's
         per-layer value), recorded in ``LayerResult.assumptions`` with every other assumption.
+    constraints : MappingConstraints, optional
+        The partial mapping the mapper completes (:mod:`accelsim.spec.constraints`); a given
+        ``mapping`` must meet it.
 
     Returns
     -------
@@ -83,7 +88,7 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
         A given ``mapping`` does not cover the layer or does not fit the hardware.
     SpecError
         A zero fraction outside [0, 1], both ``ifmap`` and ``zero_fraction``, or an ifmap of
-        the wrong shape.
+        the wrong shape; ``constraints`` no legal mapping meets, or a given ``mapping`` breaks.
     """
     df = parse_dataflow(dataflow)
     eng = parse_engine(engine)
@@ -92,12 +97,17 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
     considered = 0
     if mapping is None:
         try:
-            found = best_mapping(layer, hw, df, objective, budget)
+            found = best_mapping(layer, hw, df, objective, budget, constraints)
         except InfeasibleError as exc:
             return LayerResult(layer=layer, hardware=hw.name, dataflow=df.value, engine=eng.value,
                                energy_unit=hw.energy.unit.value, status=Status.INFEASIBLE,
                                reason=exc.message, num_pes=hw.num_pes)
         mapping, considered = found.mapping, found.considered
+    elif constraints is not None:
+        broken = constraints.violations(mapping, layer.loop_bounds(), hw.num_pes)
+        if broken:
+            raise SpecError(f"the given mapping of {layer.name} breaks this constraint{constraints.where()}",
+                            field=", ".join(broken))
     return evaluate(layer, hw, df, eng, mapping, ifmap, filters, network=network, considered=considered,
                     zero_source=zero_source, **options)
 
@@ -105,7 +115,8 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
 def simulate_network(workload: Workload, hw: Hardware, dataflow="rs", engine="analytic", batch: int = 1,
                      objective=Objective.ENERGY, mappings: dict[str, Mapping] | None = None,
                      budget: Budget | None = None, jobs: int = 1, *, first_layer: str | None = None,
-                     zero_fraction: float | None = None, ifmaps: dict | None = None) -> RunResult:
+                     zero_fraction: float | None = None, ifmaps: dict | None = None,
+                     constraints: dict[str, MappingConstraints] | None = None) -> RunResult:
     """Run every layer of ``workload`` at ``batch``; infeasible layers are recorded, not raised.
 
     ``jobs`` > 1 runs layers in that many threads (the numba kernels release the GIL).
@@ -124,6 +135,8 @@ def simulate_network(workload: Workload, hw: Hardware, dataflow="rs", engine="an
         :func:`simulate`.
     ifmaps : dict, optional
         ``{layer name: int array (batch, C, H, W)}``, the ifmaps of some layers (cycle engine).
+    constraints : dict, optional
+        ``{layer name: MappingConstraints}`` (:func:`accelsim.io.presets.load_constraints`).
     """
     if not isinstance(batch, int) or batch < 1:
         raise SpecError(f"must be an integer >= 1, got {batch!r}", "batch")
@@ -148,7 +161,8 @@ def simulate_network(workload: Workload, hw: Hardware, dataflow="rs", engine="an
             return simulate(layer, hw, df, engine, given, ifmap=ifmap, objective=objective, budget=budget,
                             first_layer=layer.name == first,
                             zero_fraction=ifmap_zeros if ifmap is None else None, zero_source=source,
-                            ofmap_zero_fraction=zero_fraction, network=workload.name)
+                            ofmap_zero_fraction=zero_fraction, network=workload.name,
+                            constraints=(constraints or {}).get(layer.name))
         except MappingError as exc:
             if given is None:
                 raise

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..errors import SpecError
 from ..spec.hardware import EnergyTable, Hardware
 from ..spec.layer import Workload
+from ..spec.constraints import MappingConstraints
 from ..spec.mapping import Mapping
 from . import schema
 from .yamlfile import read_yaml
@@ -198,3 +199,33 @@ def load_mapping(name_or_path: str | Path, workload: Workload, batch: int) -> di
             name_or_path = specific
     path = resolve("mappings", name_or_path)
     return schema.mappings_from_data(read_yaml(path), workload, batch, origin=str(path))
+
+
+def load_constraints(path: str | Path, workload: Workload, batch: int, dataflows) -> dict[str, MappingConstraints]:
+    """Load a constraints file (partial mappings, :class:`~accelsim.io.schema.ConstraintsFile`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file.
+    workload : Workload
+        The run's workload (whole: ``--layers`` may select fewer layers than the file names).
+    batch : int
+        The run's batch size.
+    dataflows : list of Dataflow
+        The run's dataflows; every pin is checked against each.
+
+    Returns
+    -------
+    dict of str to MappingConstraints
+        One entry per constrained layer.
+
+    Raises
+    ------
+    SpecError
+        A missing or malformed file, a mismatch, or a pin no mapping can meet (``field`` its path).
+    """
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise SpecError(f"no such file: {path}")
+    return schema.constraints_from_data(read_yaml(path), workload, batch, list(dataflows), origin=str(path))

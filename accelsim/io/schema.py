@@ -17,7 +17,10 @@ Formats (``version: 1`` everywhere):
 * energy table: ``name``, ``source``, ``unit`` (``mac`` | ``pj``), ``mac``, ``rf``, ``noc``,
   ``glb``, ``dram``;
 * mappings: ``dataflow``, ``workload``, ``batch``?, ``layers: {name: mapping}``, where a
-  mapping is :meth:`Mapping.to_dict`'s form or ``{eyeriss: {n, e, p, q, r, t}}``.
+  mapping is :meth:`Mapping.to_dict`'s form or ``{eyeriss: {n, e, p, q, r, t}}``;
+* constraints (partial mappings): the mapping file's header (``dataflow``, ``workload``,
+  ``batch`` optional), ``all``? and ``layers: {name: constraints}``? — see
+  :class:`ConstraintsFile` and :mod:`accelsim.spec.constraints`.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ from pydantic import (BaseModel, ConfigDict, Field, Strict, ValidationError, cre
                       model_validator)
 
 from ..errors import AccelsimError, MappingError, SpecError
-from ..spec.dims import Dataflow, EnergyUnit, NocKind
+from ..spec.constraints import FactorPin, KeepPin, MappingConstraints, OrderPin, Place, TileLevel
+from ..spec.dims import Dataflow, DataType, Dim, EnergyUnit, NocKind
 from ..spec.hardware import FLAG_GROUPS, Buffer, EnergyTable, Hardware, NoC
 from ..spec.layer import ConvLayer, Workload, padded_extent
 from ..spec.mapping import Mapping
@@ -299,6 +303,173 @@ class MappingFile(_Model):
     batch: PosInt | None = None
     source: Text = ""
     layers: Annotated[dict[Name, MappingEntry], Field(min_length=1)]
+
+
+# --------------------------------------------------------------------------- constraints
+DimName = Literal[tuple(d.name for d in Dim)]  # type: ignore[valid-type]
+TypeName = Literal[tuple(t.label for t in DataType)]  # type: ignore[valid-type]
+#: ``{C: 4, M: 16}`` or Timeloop's ``"C=4 M=16"``
+Factors = dict[DimName, PosInt] | Text
+
+
+class PlaceFactors(_Model):
+    """Pinned factors per place: ``outer`` (temporal above the array: DRAM and GLB), ``row``,
+    ``col`` (spatial), ``pe`` (temporal inside a PE)."""
+
+    outer: Factors | None = None
+    row: Factors | None = None
+    col: Factors | None = None
+    pe: Factors | None = None
+
+
+class PlaceOrder(_Model):
+    """Pinned relative loop order per temporal place, outermost first."""
+
+    outer: list[DimName] | None = None
+    pe: list[DimName] | None = None
+
+
+class AxisDims(_Model):
+    """The only dimensions an array axis may hold (Timeloop's spatial split)."""
+
+    row: list[DimName] | None = None
+    col: list[DimName] | None = None
+
+
+class LevelTypes(_Model):
+    """Data types per tile level."""
+
+    glb: list[TypeName] | None = None
+    rf: list[TypeName] | None = None
+
+
+class ConstraintEntry(_Model):
+    """One layer's partial mapping; everything left out is searched."""
+
+    factors: PlaceFactors | None = None
+    permutation: PlaceOrder | None = None
+    spatial: AxisDims | None = None
+    bypass: LevelTypes | None = None
+    keep: LevelTypes | None = None
+    min_utilization: Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)] | None = None
+
+
+class ConstraintsFile(_Model):
+    """A constraints file (``--constraints``): partial mappings the mapper completes. The
+    header is the mapping file's, all optional: a ``dataflow`` must be the run's, a
+    ``workload`` the run's, a ``batch`` the run's. ``all`` applies to every layer without an
+    entry in ``layers``."""
+
+    version: Literal[1]
+    dataflow: DataflowName | None = None
+    workload: Name | None = None
+    batch: PosInt | None = None
+    source: Text = ""
+    all: ConstraintEntry | None = None
+    layers: dict[Name, ConstraintEntry] | None = None
+
+
+_FACTOR_TEXT = re.compile(r"^\s*([A-Za-z])\s*=\s*(\d+)\s*$")
+
+
+def _factor_items(value: Any, at: str, origin: str) -> list[tuple[Dim, int]]:
+    """``{C: 4}`` or ``"C=4 M=16"`` as (dim, factor) pairs."""
+    if isinstance(value, dict):
+        return [(Dim[d], f) for d, f in value.items()]
+    out = []
+    for part in value.replace(",", " ").split():
+        match = _FACTOR_TEXT.match(part)
+        if not match or match.group(1).upper() not in Dim.__members__ or int(match.group(2)) < 1:
+            raise SpecError(f"expected DIM=FACTOR items such as 'C=4 M=16' (DIM one of "
+                            f"{' '.join(d.name for d in Dim)}, FACTOR >= 1), got {part!r}{_where(origin)}", field=at)
+        out.append((Dim[match.group(1).upper()], int(match.group(2))))
+    return out
+
+
+def _entry_constraints(entry: ConstraintEntry, at: str, origin: str) -> MappingConstraints:
+    factors: list[FactorPin] = []
+    if entry.factors is not None:
+        for place in Place:
+            value = getattr(entry.factors, place.value)
+            if value is not None:
+                here = f"{at}.factors.{place.value}"
+                for dim, factor in _factor_items(value, here, origin):
+                    factors.append(FactorPin(place, dim, factor, f"{here}.{dim.name}" if isinstance(value, dict)
+                                             else here))
+    if entry.spatial is not None:
+        for place in (Place.ROW, Place.COL):
+            listed = getattr(entry.spatial, place.value)
+            if listed is not None:
+                factors += [FactorPin(place, d, 1, f"{at}.spatial.{place.value}") for d in Dim if d.name not in listed]
+    orders = []
+    if entry.permutation is not None:
+        for place in (Place.OUTER, Place.PE):
+            listed = getattr(entry.permutation, place.value)
+            if listed is not None:
+                if len(set(listed)) != len(listed):
+                    raise SpecError(f"lists a dimension twice: {listed}{_where(origin)}",
+                                    field=f"{at}.permutation.{place.value}")
+                orders.append(OrderPin(place, tuple(Dim[d] for d in listed), f"{at}.permutation.{place.value}"))
+    keeps = []
+    for key, keep in (("bypass", False), ("keep", True)):
+        section = getattr(entry, key)
+        for level in TileLevel if section is not None else ():
+            for name in getattr(section, level.value) or ():
+                dtype = next(t for t in DataType if t.label == name)
+                if any(k.level is level and k.dtype is dtype for k in keeps):
+                    raise SpecError(f"{name} is both kept and bypassed at {level.value}{_where(origin)}",
+                                    field=f"{at}.{key}.{level.value}")
+                keeps.append(KeepPin(level, dtype, keep, f"{at}.{key}.{level.value}"))
+    return MappingConstraints(factors=tuple(factors), orders=tuple(orders), keeps=tuple(keeps),
+                              min_utilization=entry.min_utilization or 0.0,
+                              utilization_field=f"{at}.min_utilization", origin=origin)
+
+
+def constraints_from_data(data: Any, workload: Workload, batch: int, dataflows: list[Dataflow],
+                          origin: str = "") -> dict[str, MappingConstraints]:
+    """Build ``{layer name: MappingConstraints}`` from parsed constraints-file data, checked
+    against every layer of ``workload`` at ``batch`` under every one of ``dataflows``
+    (:func:`accelsim.dataflows.lowering.search_space`), so a pin no mapping can meet fails
+    before any search.
+
+    Raises
+    ------
+    SpecError
+        A format violation; a workload, batch or dataflow mismatch; an unknown layer; a pin
+        the dataflow or the layer cannot meet (``field`` is its path, the message names
+        ``origin``).
+    """
+    from ..dataflows import template  # deferred: dataflows is heavier than io
+    from ..dataflows.lowering import search_space
+
+    doc = validate(ConstraintsFile, data, origin)
+    if doc.workload is not None and doc.workload.lower() != workload.name.lower():
+        raise SpecError(f"this file constrains workload {doc.workload!r}, not {workload.name!r}{_where(origin)}",
+                        field="workload")
+    if doc.batch is not None and doc.batch != batch:
+        raise SpecError(f"this file's constraints are for batch {doc.batch}, the run uses batch {batch}"
+                        f"{_where(origin)}", field="batch")
+    other = [df.value for df in dataflows if doc.dataflow is not None and df.value != doc.dataflow]
+    if other:
+        raise SpecError(f"this file constrains {doc.dataflow} mappings, the run also maps {', '.join(other)}"
+                        f"{_where(origin)}", field="dataflow")
+    names = [layer.name for layer in workload.layers]
+    for name in doc.layers or {}:
+        if name not in names:
+            raise SpecError(f"no layer {name!r} in workload {workload.name} (layers: {', '.join(names)})"
+                            f"{_where(origin)}", field=format_path(("layers", name)))
+    out: dict[str, MappingConstraints] = {}
+    for layer in workload.with_batch(batch).layers:
+        entry = (doc.layers or {}).get(layer.name)
+        at = format_path(("layers", layer.name)) if entry is not None else "all"
+        entry = entry if entry is not None else doc.all
+        if entry is None:
+            continue
+        cons = _entry_constraints(entry, at, origin)
+        for df in dataflows:
+            search_space(template(df), layer, cons)
+        out[layer.name] = cons
+    return out
 
 
 # --------------------------------------------------------------------------- errors
@@ -670,7 +841,8 @@ def mappings_from_data(data: Any, workload: Workload, batch: int, origin: str = 
 
 def json_schema(kind: str) -> dict:
     """JSON schema of a file format, for editors: ``workload``, ``hardware``, ``energy``, ``mapping``."""
-    models = {"workload": WorkloadFile, "hardware": HardwareFile, "energy": EnergyFile, "mapping": MappingFile}
+    models = {"workload": WorkloadFile, "hardware": HardwareFile, "energy": EnergyFile, "mapping": MappingFile,
+              "constraints": ConstraintsFile}
     if kind not in models:
         raise SpecError(f"unknown format {kind!r}; choose one of {', '.join(models)}")
     return models[kind].model_json_schema()

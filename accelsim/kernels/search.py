@@ -5,7 +5,12 @@ slots (``order``: int64[K]) and where each data type's GLB and RF tiles start (`
 int64[N_TILE_LEVELS, N_TYPES], ``BYPASS`` = none). Slots are grouped OUTER | ROW | COL | PE
 (``slot_dim``, ``slot_kind``, ``slot_red``: int64[K]; the PE slots start at ``pe_start``, the
 outer ones end at ``n_outer``); :func:`accelsim.dataflows.lowering.search_space` builds them
-from a dataflow's template. ``res_mode[lv, t]`` is 0 keep, 1 may bypass, 2 bypass.
+from a dataflow's template. ``res_mode[lv, t]`` is 0 keep, 1 may bypass, 2 bypass. Prime ``i`` may go
+to the slots of its choice set ``set_slots[prime_set[i], :set_nslots[prime_set[i]]]`` (its
+dimension's slots, fewer under pinned factors); ``order_rank`` (empty: none) fixes the relative
+order of some slots; ``min_pes`` (0: none) is the fewest PEs a mapping may use. Constraints
+(:mod:`accelsim.spec.constraints`) are these restrictions, so every genome the search draws,
+mutates or repairs meets them.
 
 Evaluating a genome (:func:`evaluate_genome`) builds the loop nest, repairs it (prime factors that
 overflow the array move to the outer level; tile starts move inward until every buffer fits),
@@ -130,9 +135,9 @@ def _repair(dims, factors, res, caps, hi, lv, stride, bypass_ok):
 
 
 @jit
-def _repair_array(assign, slot_dim, slot_kind, prime_val, n_outer, kind, limit):
-    """Move prime factors from slots of array axis ``kind`` to their dimension's outer slot
-    (largest first) until the axis needs at most ``limit`` PEs; False if impossible."""
+def _repair_array(assign, slot_kind, prime_val, prime_set, set_slots, set_nslots, n_outer, kind, limit):
+    """Move prime factors from slots of array axis ``kind`` to the outer slot of their choice
+    set (largest first) until the axis needs at most ``limit`` PEs; False if impossible."""
     while True:
         used = 1
         for i in range(prime_val.shape[0]):
@@ -141,22 +146,40 @@ def _repair_array(assign, slot_dim, slot_kind, prime_val, n_outer, kind, limit):
         if used <= limit:
             return True
         pick = -1
+        target = -1
         for i in range(prime_val.shape[0]):
-            if slot_kind[assign[i]] != kind:
+            if slot_kind[assign[i]] != kind or (pick >= 0 and prime_val[i] <= prime_val[pick]):
                 continue
-            d = slot_dim[assign[i]]
-            has_outer = False
-            for s in range(n_outer):
-                if slot_dim[s] == d:
-                    has_outer = True
-            if has_outer and (pick < 0 or prime_val[i] > prime_val[pick]):
-                pick = i
+            c = prime_set[i]
+            for j in range(set_nslots[c]):
+                if set_slots[c, j] < n_outer:
+                    pick = i
+                    target = set_slots[c, j]
         if pick < 0:
             return False
-        d = slot_dim[assign[pick]]
-        for s in range(n_outer):
-            if slot_dim[s] == d:
-                assign[pick] = s
+        assign[pick] = target
+
+
+@jit
+def _repair_order(order, order_rank, lo, hi):
+    """Put the ranked slots among ``order[lo:hi]`` in rank order, on the positions they hold."""
+    for a in range(lo, hi):
+        if order_rank[order[a]] < 0:
+            continue
+        for b in range(a + 1, hi):
+            if order_rank[order[b]] >= 0 and order_rank[order[b]] < order_rank[order[a]]:
+                tmp = order[a]
+                order[a] = order[b]
+                order[b] = tmp
+
+
+@jit
+def _pes_used(assign, slot_kind, prime_val):
+    used = 1
+    for i in range(prime_val.shape[0]):
+        if slot_kind[assign[i]] != TEMPORAL:
+            used *= prime_val[i]
+    return used
 
 
 @jit
@@ -187,12 +210,14 @@ def breaks_rules(rules, dims, factors, kinds, res, counts):
 @jit
 def evaluate_genome(assign, order, res, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
                     bypass_ok, stride, window, costs, caps, rows, cols, objective, rules,
-                    dims, factors, kinds, reds, counts, usage, acc_mask):
+                    dims, factors, kinds, reds, counts, usage, acc_mask,
+                    prime_set, set_slots, set_nslots, order_rank, min_pes):
     """Score of one genome, as the search evaluates every genome it considers.
 
     Repairs the genome in place (``assign``: prime factors past the array's ``rows`` and
-    ``cols`` move to the outer level; ``res``: tile starts move inward, or bypass where
-    ``bypass_ok[lv, t]``, until each buffer fits ``caps``), builds its nest into ``dims,
+    ``cols`` move to the outer slot of their choice set; ``order``: ranked slots put in rank
+    order; ``res``: tile starts move inward, or bypass where ``bypass_ok[lv, t]``, until each
+    buffer fits ``caps``), builds its nest into ``dims,
     factors, kinds, reds`` (int64[K]), counts it into ``counts`` and ``usage`` and scores it
     (:func:`score_of`).
 
@@ -213,17 +238,26 @@ def evaluate_genome(assign, order, res, slot_dim, slot_kind, slot_red, prime_val
         As :func:`score_of`; the search rules (``RULE_*`` bits, :func:`breaks_rules`).
     dims, factors, kinds, reds, counts, usage : ndarray
         Scratch arrays (int64[K], int64[K], int64[K], int64[K], int64[4, 3, 4], int64[2, 3]).
+    prime_set, set_slots, set_nslots, order_rank : ndarray
+        The choice sets and pinned slot order (module docstring).
+    min_pes : int
+        Fewest PEs the mapping may occupy (0: any).
 
     Returns
     -------
     float
-        The score, ``inf`` if the genome cannot be repaired, a PE loop accumulates outside
-        the RF psum tile, or the nest breaks a rule.
+        The score, ``inf`` if the genome cannot be repaired, occupies fewer than ``min_pes``
+        PEs, a PE loop accumulates outside the RF psum tile, or the nest breaks a rule.
     """
-    if not _repair_array(assign, slot_dim, slot_kind, prime_val, n_outer, ROW, rows):
+    if not _repair_array(assign, slot_kind, prime_val, prime_set, set_slots, set_nslots, n_outer, ROW, rows):
         return np.inf
-    if not _repair_array(assign, slot_dim, slot_kind, prime_val, n_outer, COL, cols):
+    if not _repair_array(assign, slot_kind, prime_val, prime_set, set_slots, set_nslots, n_outer, COL, cols):
         return np.inf
+    if min_pes > 1 and _pes_used(assign, slot_kind, prime_val) < min_pes:
+        return np.inf
+    if order_rank.shape[0] > 0:
+        _repair_order(order, order_rank, 0, n_outer)
+        _repair_order(order, order_rank, pe_start, slot_dim.shape[0])
     _build(assign, order, slot_dim, slot_kind, slot_red, prime_val, dims, factors, kinds, reds)
     if not _repair(dims, factors, res, caps, n_outer, TILE_GLB, stride, bypass_ok):
         return np.inf
@@ -241,13 +275,13 @@ def evaluate_genome(assign, order, res, slot_dim, slot_kind, slot_red, prime_val
 
 
 @jit
-def random_genome(assign, order, res, prime_dim, dim_slots, dim_nslots, n_outer, pe_start, k, res_mode):
+def random_genome(assign, order, res, prime_set, set_slots, set_nslots, n_outer, pe_start, k, res_mode):
     """Draw a genome into ``assign, order, res`` with numba's ``np.random`` (seeded by the caller):
     every prime factor in a random slot of its dimension, each temporal group shuffled, every
     tile start random (bypassed where ``res_mode`` says 2, a quarter of the time where 1)."""
-    for i in range(prime_dim.shape[0]):
-        d = prime_dim[i]
-        assign[i] = dim_slots[d, np.random.randint(dim_nslots[d])]
+    for i in range(prime_set.shape[0]):
+        d = prime_set[i]
+        assign[i] = set_slots[d, np.random.randint(set_nslots[d])]
     for i in range(k):
         order[i] = i
     for lo, hi in ((0, n_outer), (pe_start, k)):
@@ -271,15 +305,15 @@ def random_genome(assign, order, res, prime_dim, dim_slots, dim_nslots, n_outer,
 
 
 @jit
-def _mutate(assign, order, res, prime_dim, dim_slots, dim_nslots, n_outer, pe_start, k, res_mode):
+def _mutate(assign, order, res, prime_set, set_slots, set_nslots, n_outer, pe_start, k, res_mode):
     """One random move: a prime factor to another slot (half the time with every tile start
     pushed outward again), two loops of a level swapped, or a tile start moved or toggled."""
-    p = prime_dim.shape[0]
+    p = prime_set.shape[0]
     what = np.random.randint(5) if p > 0 else 2 + np.random.randint(3)
     if what <= 1:
         i = np.random.randint(p)
-        d = prime_dim[i]
-        assign[i] = dim_slots[d, np.random.randint(dim_nslots[d])]
+        d = prime_set[i]
+        assign[i] = set_slots[d, np.random.randint(set_nslots[d])]
         if what == 1:
             for t in range(N_TYPES):
                 if res[TILE_GLB, t] >= 0:
@@ -305,9 +339,10 @@ def _mutate(assign, order, res, prime_dim, dim_slots, dim_nslots, n_outer, pe_st
 
 
 @jit
-def _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots,
-           dim_nslots, n_outer, pe_start, res_mode, bypass_ok, stride, window, costs, caps, rows, cols,
-           objective, rules, max_evals, dims, factors, kinds, reds, counts, usage, acc_mask):
+def _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val, prime_set, set_slots,
+           set_nslots, n_outer, pe_start, res_mode, bypass_ok, stride, window, costs, caps, rows, cols,
+           objective, rules, max_evals, dims, factors, kinds, reds, counts, usage, acc_mask, order_rank,
+           min_pes):
     """First-improvement local search over the whole neighbourhood of a genome, repeated until
     no neighbour is better: move one prime factor (keeping or re-maximising the tile starts),
     swap two loops of one level, move or toggle one tile start."""
@@ -322,9 +357,9 @@ def _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val, pr
         improved = False
         # 1. move a prime factor to another slot of its dimension
         for i in range(p):
-            d = prime_dim[i]
-            for si in range(dim_nslots[d]):
-                s = dim_slots[d, si]
+            d = prime_set[i]
+            for si in range(set_nslots[d]):
+                s = set_slots[d, si]
                 if s == assign[i]:
                     continue
                 for variant in range(2):
@@ -340,7 +375,8 @@ def _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val, pr
                                 cr[TILE_RF, t] = pe_start
                     v = evaluate_genome(ca, co, cr, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
                                         bypass_ok, stride, window, costs, caps, rows, cols, objective,
-                                        rules, dims, factors, kinds, reds, counts, usage, acc_mask)
+                                        rules, dims, factors, kinds, reds, counts, usage, acc_mask,
+                                        prime_set, set_slots, set_nslots, order_rank, min_pes)
                     evals += 1
                     if v < cur:
                         cur = v
@@ -359,7 +395,8 @@ def _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val, pr
                     co[b] = tmp
                     v = evaluate_genome(ca, co, cr, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
                                         bypass_ok, stride, window, costs, caps, rows, cols, objective,
-                                        rules, dims, factors, kinds, reds, counts, usage, acc_mask)
+                                        rules, dims, factors, kinds, reds, counts, usage, acc_mask,
+                                        prime_set, set_slots, set_nslots, order_rank, min_pes)
                     evals += 1
                     if v < cur:
                         cur = v
@@ -382,7 +419,8 @@ def _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val, pr
                     cr[lv, t] = BYPASS if target == lo - 1 else target
                     v = evaluate_genome(ca, co, cr, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
                                         bypass_ok, stride, window, costs, caps, rows, cols, objective,
-                                        rules, dims, factors, kinds, reds, counts, usage, acc_mask)
+                                        rules, dims, factors, kinds, reds, counts, usage, acc_mask,
+                                        prime_set, set_slots, set_nslots, order_rank, min_pes)
                     evals += 1
                     if v < cur:
                         cur = v
@@ -392,11 +430,14 @@ def _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val, pr
 
 
 @jit
-def search(slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots, dim_nslots,
+def search(slot_dim, slot_kind, slot_red, prime_val, prime_set, set_slots, set_nslots,
            n_outer, pe_start, res_mode, stride, window, costs, caps, rows, cols, objective,
-           rules, acc_mask, n_samples, n_climb, n_starts, seed, best_assign, best_order, best_res):
+           rules, acc_mask, n_samples, n_climb, n_starts, seed, best_assign, best_order, best_res,
+           order_rank, min_pes):
     """Random sampling in ``n_starts`` batches; from each batch's best sample, ``n_climb``
-    steps of simulated annealing, then a systematic local search to a local optimum.
+    steps of simulated annealing, then a systematic local search to a local optimum. Every
+    genome is drawn from the choice sets and repaired to ``order_rank`` and ``min_pes``
+    (module docstring), so every mapping returned meets them.
 
     Returns
     -------
@@ -430,10 +471,11 @@ def search(slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots, dim_n
     per_batch = max(1, n_samples // n_starts)
     for i in range(per_batch * n_starts):
         st = i // per_batch
-        random_genome(assign, order, res, prime_dim, dim_slots, dim_nslots, n_outer, pe_start, k, res_mode)
+        random_genome(assign, order, res, prime_set, set_slots, set_nslots, n_outer, pe_start, k, res_mode)
         s = evaluate_genome(assign, order, res, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
                             bypass_ok, stride, window, costs, caps, rows, cols, objective, rules,
-                            dims, factors, kinds, reds, counts, usage, acc_mask)
+                            dims, factors, kinds, reds, counts, usage, acc_mask,
+                            prime_set, set_slots, set_nslots, order_rank, min_pes)
         evaluated += 1
         if s < np.inf:
             legal += 1
@@ -465,10 +507,11 @@ def search(slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots, dim_n
             cand_a[:] = assign
             cand_o[:] = order
             cand_r[:] = res
-            _mutate(cand_a, cand_o, cand_r, prime_dim, dim_slots, dim_nslots, n_outer, pe_start, k, res_mode)
+            _mutate(cand_a, cand_o, cand_r, prime_set, set_slots, set_nslots, n_outer, pe_start, k, res_mode)
             v = evaluate_genome(cand_a, cand_o, cand_r, slot_dim, slot_kind, slot_red, prime_val, n_outer,
                                 pe_start, bypass_ok, stride, window, costs, caps, rows, cols, objective,
-                                rules, dims, factors, kinds, reds, counts, usage, acc_mask)
+                                rules, dims, factors, kinds, reds, counts, usage, acc_mask,
+                                        prime_set, set_slots, set_nslots, order_rank, min_pes)
             evaluated += 1
             if v == np.inf:
                 continue
@@ -487,9 +530,9 @@ def search(slot_dim, slot_kind, slot_red, prime_val, prime_dim, dim_slots, dim_n
         order[:] = top_o
         res[:] = top_r
         cur, evals = _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val,
-                            prime_dim, dim_slots, dim_nslots, n_outer, pe_start, res_mode, bypass_ok,
+                            prime_set, set_slots, set_nslots, n_outer, pe_start, res_mode, bypass_ok,
                             stride, window, costs, caps, rows, cols, objective, rules, 100000,
-                            dims, factors, kinds, reds, counts, usage, acc_mask)
+                            dims, factors, kinds, reds, counts, usage, acc_mask, order_rank, min_pes)
         evaluated += evals
         if cur < best:
             best = cur

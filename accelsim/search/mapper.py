@@ -21,6 +21,7 @@ from ..layout import RULE_ALLOW_SPILL, RULE_FILTERS_ONCE, RULE_NO_GLB_WINDOW
 from ..spec.dims import Dim
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer
+from ..spec.constraints import MappingConstraints, Place
 from ..spec.mapping import Mapping
 
 
@@ -90,26 +91,49 @@ def rules_of(hw: Hardware, allow_spill: bool | None = None) -> int:
             | (0 if rules.glb_conv_reuse else RULE_NO_GLB_WINDOW))
 
 
+def _min_pes(hw: Hardware, constraints: MappingConstraints | None) -> int:
+    """The kernel's ``min_pes``: the fewest PEs ``constraints``' utilisation allows (0: any)."""
+    if constraints is None or constraints.min_utilization <= 0:
+        return 0
+    return int(np.ceil(constraints.min_utilization * hw.num_pes - 1e-9))
+
+
+def _check_array_pins(hw: Hardware, constraints: MappingConstraints | None) -> None:
+    """Pinned spatial factors must fit the array (the search could only move them outward)."""
+    if constraints is None:
+        return
+    for place, side, label in ((Place.ROW, hw.pe_rows, "rows"), (Place.COL, hw.pe_cols, "columns")):
+        pins = [p for p in constraints.factors if p.place is place]
+        used = int(np.prod([p.factor for p in pins])) if pins else 1
+        if used > side:
+            raise SpecError(f"the factors pinned at {place.value} need {used} PE {label}, the array has {side}"
+                            f"{constraints.where()}", field=pins[-1].field)
+
+
 def _run(space: SearchSpace, tpl, layer: ConvLayer, hw: Hardware, caps: np.ndarray, objective: int,
-         budget: Budget, rules: int):
+         budget: Budget, rules: int, min_pes: int = 0):
     from ..kernels.search import search
 
     assign = np.zeros(len(space.prime_val), dtype=np.int64)
     order = np.arange(len(space.slot_dim), dtype=np.int64)
     res = np.zeros((2, 3), dtype=np.int64)
     score, considered, legal = search(
-        space.slot_dim, space.slot_kind, space.slot_red, space.prime_val, space.prime_dim,
-        space.dim_slots, space.dim_nslots, space.n_outer, space.pe_start, space.res_mode,
+        space.slot_dim, space.slot_kind, space.slot_red, space.prime_val, space.prime_set,
+        space.set_slots, space.set_nslots, space.n_outer, space.pe_start, space.res_mode,
         layer.U, window_flags(tpl, hw), cost_array(hw), caps, hw.pe_rows, hw.pe_cols, objective,
         rules, space.acc_mask, budget.samples, budget.climb, budget.starts, budget.seed,
-        assign, order, res,
+        assign, order, res, space.order_rank, min_pes,
     )
     return score, considered, legal, assign, order, res
 
 
 def best_mapping(layer: ConvLayer, hw: Hardware, dataflow="rs", objective=Objective.ENERGY,
-                 budget: Budget | None = None) -> SearchOutcome:
+                 budget: Budget | None = None, constraints: MappingConstraints | None = None) -> SearchOutcome:
     """Search the dataflow's mapspace for the mapping minimising ``objective``.
+
+    With ``constraints`` (:mod:`accelsim.spec.constraints`) the mapspace is restricted to the
+    mappings that meet them (:func:`accelsim.dataflows.lowering.constrain`); what they leave
+    free is searched.
 
     The search deals the prime factors of every loop bound, so its mappings are perfect
     factorisations. With ``budget.ragged`` it also searches padded versions of the layer
@@ -121,20 +145,58 @@ def best_mapping(layer: ConvLayer, hw: Hardware, dataflow="rs", objective=Object
     ------
     InfeasibleError
         No legal mapping exists (the message says which resource is too small).
+    SpecError
+        ``constraints`` no legal mapping meets (``field`` names the item: one the dataflow,
+        the layer or the array cannot meet, or one without which a mapping exists).
     """
     tpl = template(dataflow)
     budget = budget or Budget()
     obj = _OBJECTIVE_CODE[parse_objective(objective)]
-    space = search_space(tpl, layer)
+    _check_array_pins(hw, constraints)
+    space = search_space(tpl, layer, constraints)
     caps = capacity_array(hw)
-    score, considered, legal, assign, order, res = _run(space, tpl, layer, hw, caps, obj, budget, rules_of(hw))
+    score, considered, legal, assign, order, res = _run(space, tpl, layer, hw, caps, obj, budget, rules_of(hw),
+                                                        _min_pes(hw, constraints))
     mapping = genome_to_mapping(space, tpl, assign, order, res) if np.isfinite(score) else None
     best = SearchOutcome(mapping=mapping, score=float(score), considered=int(considered), legal=int(legal))
     if budget.ragged:
-        best = _ragged_search(layer, hw, tpl, obj, budget, caps, best)
+        best = _ragged_search(layer, hw, tpl, obj, budget, caps, best, constraints)
     if best.mapping is None:
-        raise InfeasibleError(_diagnose(space, tpl, layer, hw, budget), field=f"{layer.name}")
+        if constraints is not None and not constraints.empty:
+            _blame_constraints(tpl, layer, hw, budget, constraints)
+        raise InfeasibleError(_diagnose(search_space(tpl, layer), tpl, layer, hw, budget), field=f"{layer.name}")
     return best
+
+
+def _without(constraints: MappingConstraints, field: str) -> MappingConstraints:
+    """``constraints`` less the items at ``field``."""
+    return replace(constraints, factors=tuple(p for p in constraints.factors if p.field != field),
+                   orders=tuple(p for p in constraints.orders if p.field != field),
+                   keeps=tuple(p for p in constraints.keeps if p.field != field),
+                   min_utilization=0.0 if constraints.utilization_field == field else constraints.min_utilization)
+
+
+def _blame_constraints(tpl, layer: ConvLayer, hw: Hardware, budget: Budget, constraints: MappingConstraints) -> None:
+    """Raise :class:`SpecError` naming the constraint that leaves no legal mapping: the first
+    item without which a quick search finds one (or all of them, if only dropping every one
+    does); return if the layer has no legal mapping even unconstrained."""
+    quick = Budget(samples=2000, climb=500, starts=2, seed=budget.seed)
+    caps = capacity_array(hw)
+
+    def feasible(c: MappingConstraints) -> bool:
+        score, *_ = _run(search_space(tpl, layer, c), tpl, layer, hw, caps, 0, quick, rules_of(hw), _min_pes(hw, c))
+        return bool(np.isfinite(score))
+
+    if not feasible(MappingConstraints()):
+        return
+    fields = list(dict.fromkeys([p.field for p in (*constraints.factors, *constraints.orders, *constraints.keeps)]
+                                + ([constraints.utilization_field] if constraints.min_utilization > 0 else [])))
+    for field in fields:
+        if feasible(_without(constraints, field)):
+            raise SpecError(f"no legal {tpl.dataflow.value} mapping of {layer.name} meets this together with the "
+                            f"other constraints (without it one exists){constraints.where()}", field=field)
+    raise SpecError(f"no legal {tpl.dataflow.value} mapping of {layer.name} meets these constraints (without them "
+                    f"one exists){constraints.where()}", field=", ".join(fields))
 
 
 _PADDABLE = (Dim.N, Dim.M, Dim.C, Dim.E, Dim.F)
@@ -171,9 +233,11 @@ def _padded_layer(layer: ConvLayer, bounds: tuple[int, ...]) -> ConvLayer:
     return replace(layer, N=n, M=g * mg, C=g * cg, H=(e - 1) * layer.U + r, W=(f - 1) * layer.U + s)
 
 
-def _ragged_search(layer, hw, tpl, obj, budget, caps, best: SearchOutcome) -> SearchOutcome:
+def _ragged_search(layer, hw, tpl, obj, budget, caps, best: SearchOutcome,
+                   constraints: MappingConstraints | None = None) -> SearchOutcome:
     """Search each padded version of the layer, then score its best mapping exactly on the
-    real layer (masked iterations cost nothing) and keep the overall best."""
+    real layer (masked iterations cost nothing) and keep the overall best (of those meeting
+    ``constraints``: a pinned factor must divide the padded bound too)."""
     from ..dataflows.lowering import lower_mapping
     from ..kernels.search import breaks_rules, score_of
     from ..sim.counting import check_fits, count_mapping
@@ -182,13 +246,19 @@ def _ragged_search(layer, hw, tpl, obj, budget, caps, best: SearchOutcome) -> Se
     costs = cost_array(hw)
     for bounds in padding_candidates(layer, hw, tpl):
         big = _padded_layer(layer, bounds)
-        space = search_space(tpl, big)
-        score, n_cons, n_legal, assign, order, res = _run(space, tpl, big, hw, caps, obj, budget, rules_of(hw))
+        try:
+            space = search_space(tpl, big, constraints)
+        except SpecError:  # a pinned factor does not divide the padded bound
+            continue
+        score, n_cons, n_legal, assign, order, res = _run(space, tpl, big, hw, caps, obj, budget, rules_of(hw),
+                                                          _min_pes(hw, constraints))
         considered += int(n_cons)
         legal += int(n_legal)
         if not np.isfinite(score):
             continue
         mapping = genome_to_mapping(space, tpl, assign, order, res)
+        if constraints is not None and constraints.violations(mapping, layer.loop_bounds(), hw.num_pes):
+            continue
         try:
             counts = count_mapping(mapping, layer, window_flags(tpl, hw))  # also checks the padding rule
             check_fits(mapping, counts, hw)
