@@ -161,7 +161,8 @@ def tile_table(result: LayerResult, hw) -> str:
     usage = count_mapping(mapping, layer, window_flags(template(result.dataflow), hw)).usage
     rows = [["tiles (words)", *(t.label for t in DataType), "occupancy"],
             ["DRAM", *(f"{w:,}" for w in layer.tensor_words()), "-"]]
-    for name, buf, starts, use in (("GLB", hw.glb, mapping.glb, usage[0]), ("RF (per PE)", hw.rf, mapping.rf, usage[1])):
+    levels = (("GLB", hw.glb, mapping.glb, usage[0]), ("RF (per PE)", hw.rf, mapping.rf, usage[1]))
+    for name, buf, starts, use in levels:
         row = [name]
         for t in DataType:
             own = buf.dedicated_words[t]
@@ -220,5 +221,6 @@ def power_table(run: RunResult) -> str | None:
         chip_pj += power["on_chip"] * s * 1e9
     if len(rows) == 1:
         return None
-    rows.append(["total", f"{seconds * 1e3:.2f}", f"{total_pj / seconds * 1e-9:.1f}", f"{chip_pj / seconds * 1e-9:.1f}"])
+    rows.append(["total", f"{seconds * 1e3:.2f}", f"{total_pj / seconds * 1e-9:.1f}",
+                 f"{chip_pj / seconds * 1e-9:.1f}"])
     return "average power (energy in pJ over the layer's cycles; on chip = without DRAM)\n" + _align(rows)

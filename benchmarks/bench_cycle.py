@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     t_start = time.perf_counter()
     load_start = os.getloadavg()
     hw = load_hardware("eyeriss")
-    layers = [l for l in load_workload("alexnet").with_batch(1).layers if l.name in LAYERS]
+    layers = [layer for layer in load_workload("alexnet").with_batch(1).layers if layer.name in LAYERS]
     window = window_flags(template("rs"), hw)
 
     # numba: compile or load from the cache, on a tiny layer, outside every figure
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
 
         def parallel():
             # biggest layers first, so the two threads finish close together
-            order = sorted(layers, key=lambda l: -l.macs)
+            order = sorted(layers, key=lambda layer: -layer.macs)
             with ThreadPoolExecutor(max_workers=args.jobs) as pool:
                 return list(pool.map(one, order))
 

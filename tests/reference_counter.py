@@ -24,9 +24,9 @@ Semantics in brief (see ``reference_counts`` for the details):
 * padded (imperfectly factorised) dimensions: an iteration whose coordinate reaches the
   layer's bound is masked — it touches nothing, so tiles hold only valid words;
 * psums: residences (runs of steps over which only loops the psums do not depend on move)
-  send every psum a valid iteration touched when they end; child instances differing only in spatial C/R/S loops with NoC or tree reduction are
-  merged; a level with ``U`` updates arriving and ``W`` resident words costs ``U - W`` reads
-  and writes (DRAM: ``U`` writes, ``U - ofmap`` reads).
+  send every psum a valid iteration touched when they end; child instances differing only in
+  spatial C/R/S loops with NoC or tree reduction are merged; a level with ``U`` updates
+  arriving and ``W`` resident words costs ``U - W`` reads and writes (DRAM: ``U`` writes, ``U - ofmap`` reads).
 """
 
 from __future__ import annotations

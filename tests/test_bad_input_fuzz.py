@@ -92,7 +92,8 @@ def test_integers_beyond_int64_are_rejected(tmp_path, capsys, case, field):
         "--array": lambda: ["run", wl, "--array", f"{BIG}x4"],
         "sweep batch": lambda: ["sweep", sweep_file(tmp_path, f"batch: [{BIG}]\n"), "--out", tmp_path / "o"],
         "sweep arrays": lambda: ["sweep", sweep_file(tmp_path, f"arrays: [{BIG}x4]\n"), "--out", tmp_path / "o"],
-        "sweep vary": lambda: ["sweep", sweep_file(tmp_path, f"vary: {{glb_words: [{BIG}]}}\n"), "--out", tmp_path / "o"],
+        "sweep vary": lambda: ["sweep", sweep_file(tmp_path, f"vary: {{glb_words: [{BIG}]}}\n"),
+                               "--out", tmp_path / "o"],
         "sweep seed": lambda: ["sweep", sweep_file(tmp_path, f"budget: {{seed: {BIG}}}\n"), "--out", tmp_path / "o"],
     }[case]()
     msg = fails(capsys, argv)

@@ -208,7 +208,8 @@ MID = ConvLayer(name="mid", N=2, M=32, C=32, H=15, W=15, R=3, S=3)
 
 @pytest.mark.parametrize("zf", [0.4, 0.75, 0.97])
 def test_expected_compression_agrees_with_measurement(zf):
-    """Analytic r(p) vs the cycle engine's exact code sizes, the ofmap at the same zero fraction. Tolerance: 3 % relative plus 4 words per image and pair slot
+    """Analytic r(p) vs the cycle engine's exact code sizes, the ofmap at the same zero fraction.
+    Tolerance: 3 % relative plus 4 words per image and pair slot
     (the stream ends and last-word padding r(p) ignores) — the zero count is exact, so only the
     placement of zeros (continuation pairs, noticeable at p near 1) varies."""
     both = with_field(RLC, "zero_gating", True)

@@ -83,7 +83,8 @@ hardwares = st.builds(
 
 
 def describe(layer, dataflow, mapping, window) -> str:
-    return f"\nlayer {layer.shape_dict()} dataflow {dataflow} window {window}\n{mapping.to_dict()}\n{mapping.describe()}"
+    return (f"\nlayer {layer.shape_dict()} dataflow {dataflow} window {window}\n"
+            f"{mapping.to_dict()}\n{mapping.describe()}")
 
 
 # ----------------------------------------------------------------------------- 1. values, counts, bound

@@ -119,5 +119,5 @@ def test_onnx_shape_inference_agrees_with_the_floor_rule():
     dims = [d.dim_value for d in inferred.graph.output[0].type.tensor_type.shape.dim]
     (layer,) = _workload(TORCH_S2).layers
     assert dims == [1, 128, layer.E, layer.F]
-    assert replace(layer, name="x") == replace(_workload(TORCH_S2.replace("pad: 1", f"E: {dims[2]}, F: {dims[3]}")).layers[0],
-                                               name="x")
+    by_output_size = _workload(TORCH_S2.replace("pad: 1", f"E: {dims[2]}, F: {dims[3]}")).layers[0]
+    assert replace(layer, name="x") == replace(by_output_size, name="x")

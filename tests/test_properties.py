@@ -261,8 +261,8 @@ def test_mapper_obeys_its_rules():
         # of the cases, so the filter rule is exercised (4096 words hold everything)
         rf_words = 0 if dataflow == "nlr" else 32
         hw = Hardware(name="t", pe_rows=4, pe_cols=4, rf=Buffer(shared_words=rf_words),
-                      glb=Buffer(shared_words=glb_words), rules=SearchRules(allow_psum_spill=False, dram_filters_once=once,
-                                        glb_conv_reuse=conv))
+                      glb=Buffer(shared_words=glb_words),
+                      rules=SearchRules(allow_psum_spill=False, dram_filters_once=once, glb_conv_reuse=conv))
         try:
             mapping = best_mapping(layer, hw, dataflow, budget=Budget(samples=300, climb=300, starts=2)).mapping
         except InfeasibleError:

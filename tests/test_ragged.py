@@ -91,7 +91,8 @@ def test_cycle_engine_on_ragged_mappings(case, data_seed, noc, prefetch):
     steps and PEs — on every NoC kind, with and without double-buffered spads."""
     layer, mapping, window = case
     base = accelsim.load_hardware("eyeriss")
-    hw = replace(base, pe_rows=8, pe_cols=8, noc=replace(base.noc, kind=noc), model=replace(base.model, rf_prefetch=prefetch))
+    hw = replace(base, pe_rows=8, pe_cols=8, noc=replace(base.noc, kind=noc),
+                 model=replace(base.model, rf_prefetch=prefetch))
     ifmap, filters = random_inputs(layer, seed=data_seed)
     out = run_cycle(layer, hw, mapping, window, ifmap, filters)
     ana = count_mapping(mapping, layer, window)

@@ -182,7 +182,8 @@ def test_ifmap_and_zero_fraction_exclusive():
 
 
 def test_energy_dict_without_effects_is_unchanged(small_mapping):
-    """No gating and no RLC: the plain rule (docs/architecture.md, *Energy accounting*), recomputed here from the counts —
+    """No gating and no RLC: the plain rule (docs/architecture.md, *Energy accounting*),
+    recomputed here from the counts —
     one MAC energy per MAC; inputs charged on reads, psums on reads + writes, the NoC on
     deliveries (its READS row)."""
     res = simulate(SMALL, PLAIN, "rs", mapping=small_mapping)

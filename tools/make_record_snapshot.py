@@ -50,7 +50,8 @@ def tiny_layer(rng: np.random.Generator) -> ConvLayer:
 
 def cases():
     """Yield (case id, thunk returning a LayerResult)."""
-    effects = replace(apply_vary(ROOMY, {"zero_gating": True, "dram_rlc": True, "glb_halo_reuse": True}), name="t8x8-fx")
+    flags = {"zero_gating": True, "dram_rlc": True, "glb_halo_reuse": True}
+    effects = replace(apply_vary(ROOMY, flags), name="t8x8-fx")
     presets = {name: load_hardware(name) for name in ("eyeriss", "tpu-like")}
     for seed in SEEDS:
         rng = np.random.default_rng(seed)

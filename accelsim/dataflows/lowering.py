@@ -193,7 +193,7 @@ def _choice_sets(space: SearchSpace, pins: dict[int, tuple[int, str]], constrain
     rows = [[int(s) for s in space.dim_slots[d, :space.dim_nslots[d]] if int(s) not in pins] for d in range(8)]
     prime_set = space.prime_dim.copy()
     taken = np.zeros(len(prime_set), dtype=bool)
-    for slot, (factor, field) in pins.items():
+    for slot, (factor, _field) in pins.items():
         d = int(space.slot_dim[slot])
         row = len(rows)
         rows.append([slot])

@@ -59,7 +59,7 @@ def assign_tags(mapping: Mapping, layer: ConvLayer) -> dict[DataType, TagAssignm
         # rows sharing a group must share a row ID: union-find over rows
         parent = list(range(rows))
 
-        def find(r):
+        def find(r, parent=parent):
             while parent[r] != r:
                 parent[r] = parent[parent[r]]
                 r = parent[r]

@@ -312,7 +312,8 @@ def _diagnose(space, tpl, layer, hw, budget) -> str:
     if np.isfinite(score):
         from ..sim.counting import count_mapping
 
-        need = count_mapping(genome_to_mapping(space, tpl, assign, order, res), layer, window_flags(tpl, hw)).usage[0].sum()
+        smallest = genome_to_mapping(space, tpl, assign, order, res)
+        need = count_mapping(smallest, layer, window_flags(tpl, hw)).usage[0].sum()
         rules = hw.rules
         kept = [text for on, text in ((not rules.allow_psum_spill, "no psum spills to DRAM"),
                                       (rules.dram_filters_once, "every filter read from DRAM once"),

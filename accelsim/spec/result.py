@@ -266,11 +266,9 @@ class LayerResult:
     assumptions: Assumptions | None = None
 
     def __post_init__(self) -> None:
-        if self.status != Status.OK and not self.reason:
-            raise ValueError(f"a {self.status} result of layer {self.layer.name} needs a reason")
-
-    def __post_init__(self) -> None:
         object.__setattr__(self, "status", Status(self.status))
+        if self.status is not Status.OK and not self.reason:
+            raise ValueError(f"a {self.status.value} result of layer {self.layer.name} needs a reason")
 
     @property
     def ok(self) -> bool:
