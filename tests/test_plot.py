@@ -10,13 +10,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import pytest  # noqa: E402
-from matplotlib.container import BarContainer  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import pytest
+from matplotlib.container import BarContainer
+from matplotlib.figure import Figure
 
-from accelsim.plot import COLORS, dataflow_comparison, energy_breakdown, utilization  # noqa: E402
-from accelsim.spec.layer import ConvLayer  # noqa: E402
-from accelsim.spec.result import LayerResult, RunResult, Status  # noqa: E402
+from accelsim.plot import COLORS, dataflow_comparison, energy_breakdown, utilization
+from accelsim.spec.layer import ConvLayer
+from accelsim.spec.result import LayerResult, RunResult, Status
 
 LEVELS = ("ALU", "RF", "NoC", "GLB", "DRAM")
 TYPES = ("ifmap", "filter", "psum")

@@ -16,18 +16,18 @@ from accelsim.layout import TR_DRAM, TR_IFMAP_BUS
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.container import BarContainer  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import numpy as np
+import pytest
+from matplotlib.container import BarContainer
+from matplotlib.figure import Figure
 
-import accelsim  # noqa: E402
-from accelsim.cli.main import main  # noqa: E402
-from accelsim.plot import bandwidth_over_time, pe_heatmap, read_trace, stall_breakdown  # noqa: E402
-from accelsim.plot.cycle import BANDWIDTH_COLUMNS, STALL_COLORS, TRACE_COLORS  # noqa: E402
-from accelsim.sim.cycle import STALL_CAUSES, TRACE_COLUMNS  # noqa: E402
-from accelsim.spec.layer import ConvLayer  # noqa: E402
-from accelsim.spec.result import LayerResult, RunResult, Status  # noqa: E402
+import accelsim
+from accelsim.cli.main import main
+from accelsim.plot import bandwidth_over_time, pe_heatmap, read_trace, stall_breakdown
+from accelsim.plot.cycle import BANDWIDTH_COLUMNS, STALL_COLORS, TRACE_COLORS
+from accelsim.sim.cycle import STALL_CAUSES, TRACE_COLUMNS
+from accelsim.spec.layer import ConvLayer
+from accelsim.spec.result import LayerResult, RunResult, Status
 
 SEGMENTS = ("compute", *STALL_CAUSES)
 

@@ -10,14 +10,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import pytest  # noqa: E402
-from matplotlib.collections import PathCollection  # noqa: E402
-from matplotlib.container import BarContainer  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import pytest
+from matplotlib.collections import PathCollection
+from matplotlib.container import BarContainer
+from matplotlib.figure import Figure
 
-from accelsim.cli.main import main  # noqa: E402
-from accelsim.plot import case_totals, energy_breakdown, pareto, pareto_front, sweep_comparison, sweep_runs  # noqa: E402
-from accelsim.plot.sweep import DATAFLOW_COLORS, records_from_runs  # noqa: E402
+from accelsim.cli.main import main
+from accelsim.plot import case_totals, energy_breakdown, pareto, pareto_front, sweep_comparison, sweep_runs
+from accelsim.plot.sweep import DATAFLOW_COLORS, records_from_runs
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 COMPS = ("ALU", "RF", "NoC", "GLB", "DRAM")

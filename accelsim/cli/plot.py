@@ -115,7 +115,7 @@ def _sweep_draw(args, directory: Path):
     if args.kind == "pareto":
         from ..plot import pareto
 
-        return lambda ax: pareto(records, x=args.x or "cycles", y=args.y or "energy_total",  # noqa: E731
+        return lambda ax: pareto(records, x=args.x or "cycles", y=args.y or "energy_total",
                                  hue=args.hue or "dataflow", where=where, ax=ax)
     if args.kind == "compare":
         from ..plot import sweep_comparison
@@ -124,7 +124,7 @@ def _sweep_draw(args, directory: Path):
         from ..plot.sweep import select
 
         x = args.x or _auto_x(select(records, where), hue)
-        return lambda ax: sweep_comparison(records, x=x, y=args.y or "energy_per_mac", hue=hue,  # noqa: E731
+        return lambda ax: sweep_comparison(records, x=x, y=args.y or "energy_per_mac", hue=hue,
                                            where=where, ax=ax)
     run = _one_case(sweep_runs(records, components, where), args)
     return _run_draw(args, [run])
@@ -172,10 +172,10 @@ def _trace_draw(args, path: Path):
     if args.kind == "bandwidth":
         from ..plot import bandwidth_over_time
 
-        return lambda ax: bandwidth_over_time(view, ax=ax)  # noqa: E731
+        return lambda ax: bandwidth_over_time(view, ax=ax)
     from ..plot import pe_heatmap
 
-    return lambda ax: pe_heatmap(view, ax=ax)  # noqa: E731
+    return lambda ax: pe_heatmap(view, ax=ax)
 
 
 def _run_draw(args, runs: list[dict]):
@@ -184,25 +184,25 @@ def _run_draw(args, runs: list[dict]):
     if args.kind == "stalls":
         from ..plot import stall_breakdown
 
-        return lambda ax: stall_breakdown(runs[0], layers=layers, ax=ax)  # noqa: E731
+        return lambda ax: stall_breakdown(runs[0], layers=layers, ax=ax)
     if args.kind == "breakdown":
         from ..plot import energy_breakdown
 
-        return lambda ax: energy_breakdown(runs[0], by=args.by, normalize="mac", layers=layers,  # noqa: E731
+        return lambda ax: energy_breakdown(runs[0], by=args.by, normalize="mac", layers=layers,
                                            ax=ax)
     if args.kind == "compare":
         from ..plot import dataflow_comparison
 
-        return lambda ax: dataflow_comparison(runs, by=args.by, normalize="mac", ax=ax)  # noqa: E731
+        return lambda ax: dataflow_comparison(runs, by=args.by, normalize="mac", ax=ax)
     if args.kind == "pareto":
         from ..plot import pareto, records_from_runs
 
-        return lambda ax: pareto(records_from_runs(runs), x=args.x or "cycles",  # noqa: E731
+        return lambda ax: pareto(records_from_runs(runs), x=args.x or "cycles",
                                  y=args.y or "energy_total", hue=args.hue or "dataflow",
                                  where=_where(args.where), ax=ax)
     from ..plot import utilization
 
-    return lambda ax: utilization(runs[0], ax=ax)  # noqa: E731
+    return lambda ax: utilization(runs[0], ax=ax)
 
 
 def cmd_plot(args) -> int:
