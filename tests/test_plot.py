@@ -407,3 +407,16 @@ def test_cli_document_where_errors(tmp_path, capsys):
         code = main(["plot", str(path), "--kind", "breakdown", "--where", where, "-o", str(tmp_path / "f.png")])
         err = capsys.readouterr().err
         assert code == 2 and needle in err and "--where" in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_run_plot_log(tmp_path, monkeypatch):
+    """``accelsim run ... --plot f.png --log`` draws the breakdown on a log axis."""
+    import accelsim.cli.main as cli_main
+
+    drawn = []
+    monkeypatch.setattr(cli_main, "save_plot", lambda draw, path, option: drawn.append(draw(_ax())))
+    (tmp_path / "w.yaml").write_text("version: 1\nname: w\nlayers:\n  - {name: c1, M: 8, C: 4, H: 10, W: 10, R: 3, S: 3}\n"
+                                     "  - {name: fc, M: 16, C: 8, H: 4, W: 4, R: 4, S: 4}\n")
+    for extra, scale in (([], "linear"), (["--log"], "log")):
+        assert cli_main.main(["run", str(tmp_path / "w.yaml"), "--plot", str(tmp_path / "f.png"), *extra]) == 0
+        assert drawn[-1].get_yscale() == scale
