@@ -76,7 +76,8 @@ def energy_breakdown(run, by: str = "level", normalize=None, ax: "Axes | None" =
         The axes drawn on. It holds one ``BarContainer`` per segment (label = segment name),
         each with one bar per layer at x = 0, 1, ... (several runs: one bar per layer and run,
         layer-major, spread over each layer's slot; minor tick labels name the runs); an
-        infeasible (or absent) layer has zero-height bars and the text ``"infeasible"`` in its slot.
+        infeasible layer has zero-height bars and the text ``"infeasible"`` in its slot (a layer
+        a run lacks: ``"no such layer"``).
 
     Raises
     ------

@@ -104,8 +104,8 @@ def utilization(run, ax: "Axes | None" = None, title: str | None = None,
     matplotlib.axes.Axes
         One ``BarContainer`` per run (one run: labelled ``"utilization"``; several: labelled with
         the run's name, its dataflow) with one bar per layer (height = active PEs ÷ PEs, 0..1;
-        y axis fixed to 0..1.05); infeasible or absent layers have a zero-height bar and the
-        text ``"infeasible"``.
+        y axis fixed to 0..1.05); an infeasible layer has a zero-height bar and the text
+        ``"infeasible"`` (a layer a run lacks: ``"no such layer"``).
     """
     from .sweep import hue_colors
 
@@ -125,7 +125,7 @@ def utilization(run, ax: "Axes | None" = None, title: str | None = None,
                color=colors.get(view.dataflow, UTILIZATION_COLOR))
         for x, lv in zip(xs, cells):
             if lv is None or not lv.ok:
-                mark(ax, x)
+                mark(ax, x, INFEASIBLE if lv is not None else "no such layer")
     set_ticks(ax, names)
     if len(views) > 1:
         ax.legend(title="run", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
