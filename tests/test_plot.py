@@ -299,3 +299,124 @@ def test_import_accelsim_does_not_import_matplotlib():
     code = ("import sys, accelsim, accelsim.plot; "
             "assert 'matplotlib' not in sys.modules, 'matplotlib imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ------------------------------------------------------------------ several runs (a compare --json document)
+def _compare_doc() -> dict:
+    """What ``compare --json`` writes: ``{"runs": [...]}``, here rs and ws with every layer feasible."""
+    return {"runs": [_as_json(_run("rs", infeasible=())), _as_json(_run("ws", infeasible=()))]}
+
+
+def test_breakdown_of_several_runs_draws_every_run(as_input):
+    """Issue 12 (7): every run of a compare document is drawn, grouped by layer, each bar named."""
+    runs = [_run("rs", infeasible=()), _run("ws")]
+    ax = energy_breakdown([as_input(r) for r in runs], ax=_ax())
+    stacks = _stacks(ax)
+    assert list(stacks) == list(LEVELS)
+    # 3 layers x 2 runs, layer-major: (conv1, rs), (conv1, ws), (conv2, rs), ...
+    expected = [_level_sums(run.layers[i].energy) if run.layers[i].ok else None
+                for i in range(3) for run in runs]
+    for k, exp in enumerate(expected):
+        bottom = 0.0
+        for seg in LEVELS:
+            rect = stacks[seg][k]
+            assert rect.get_y() == pytest.approx(bottom)
+            assert rect.get_height() == pytest.approx(0.0 if exp is None else exp[seg])
+            bottom += rect.get_height()
+    centres = [p.get_x() + p.get_width() / 2 for p in stacks["ALU"]]
+    assert centres == sorted(centres) and len(set(centres)) == 6
+    # each bar carries its run's name (minor ticks), each group its layer's (major ticks)
+    assert [t.get_text() for t in ax.get_xticklabels(minor=True)] == ["rs", "ws"] * 3
+    assert ax.get_xticks(minor=True) == pytest.approx(centres)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["conv1", "conv2", "fc1"]
+    assert "rs" in ax.get_title() and "ws" in ax.get_title()
+    assert list(_marks(ax).values()) == ["infeasible"]  # ws's conv2
+
+
+def test_breakdown_accepts_the_compare_document_itself():
+    ax = energy_breakdown(_compare_doc(), ax=_ax())
+    assert all(len(bars) == 6 for bars in _stacks(ax).values())
+    # three runs: the middle bar of a group sits on the group's tick and keeps its own label
+    doc = {"runs": _compare_doc()["runs"] + [_as_json(_run("osa", infeasible=()))]}
+    ax = energy_breakdown(doc, ax=_ax())
+    assert len(ax.xaxis.get_minorticklocs()) == 9
+    assert [t.get_text() for t in ax.get_xticklabels(minor=True)] == ["rs", "ws", "osa"] * 3
+
+
+def test_utilization_of_several_runs_has_a_bar_set_per_run():
+    runs = [_run("rs", infeasible=()), _run("ws")]
+    ax = utilization(runs, ax=_ax())
+    assert [c.get_label() for c in ax.containers] == ["rs", "ws"]
+    assert [p.get_height() for p in ax.containers[0].patches] == pytest.approx([3 / 12, 12 / 12, 9 / 12])
+    assert [p.get_height() for p in ax.containers[1].patches] == pytest.approx([3 / 12, 0.0, 9 / 12])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["rs", "ws"]
+    assert "rs" in ax.get_title() and "ws" in ax.get_title()
+
+
+def test_titles_name_the_layers_shown():
+    """Issue 12 (7): a breakdown of chosen layers says which in its title."""
+    ax = energy_breakdown(_run(), layers=["fc1"], ax=_ax())
+    assert ax.get_title() == "tiny on x, rs, N=1, layer fc1"
+    ax = energy_breakdown(_run(), layers=["conv1", "fc1"], ax=_ax())
+    assert ax.get_title().endswith("layers conv1, fc1")
+    assert energy_breakdown(_run(), ax=_ax()).get_title() == "tiny on x, rs, N=1"
+
+
+def test_breakdown_log_scale():
+    """Issue 12 (7): FC bars ~10x the CONV ones need a log axis (``--log``) to show both."""
+    ax = energy_breakdown(_run(infeasible=()), log=True, ax=_ax())
+    assert ax.get_yscale() == "log"
+    assert "log scale" in ax.get_ylabel()
+    bottom, top = ax.get_ylim()
+    stacks = list(zip(*(c.patches for c in ax.containers)))
+    lowest = min(next(p.get_y() + p.get_height() for p in bars if p.get_height() > 0) for bars in stacks)
+    tallest = max(sum(p.get_height() for p in bars) for bars in stacks)
+    assert 0 < bottom <= lowest and top >= tallest  # every stack's first segment shows
+    assert bottom > lowest / 10  # and the axis starts at most a decade below it
+    assert energy_breakdown(_run(), ax=_ax()).get_yscale() == "linear"
+
+
+def test_cli_document_plots_draw_every_run(tmp_path):
+    """``accelsim plot compare.json --kind breakdown|utilization`` draws every run; --where picks some."""
+    import argparse
+
+    from accelsim.cli.plot import _run_draw
+
+    runs = _compare_doc()["runs"]
+    base = dict(results="c.json", layer=None, by="level", x=None, y=None, hue=None, where=None, case=None,
+                log=False)
+    ax = _ax()
+    _run_draw(argparse.Namespace(**base, kind="breakdown"), runs)(ax)
+    assert all(len(bars) == 6 for bars in _stacks(ax).values())
+    ax = _ax()
+    _run_draw(argparse.Namespace(**base, kind="utilization"), runs)(ax)
+    assert [c.get_label() for c in ax.containers] == ["rs", "ws"]
+    ax = _ax()
+    _run_draw(argparse.Namespace(**dict(base, where=["dataflow=ws"], log=True), kind="breakdown"), runs)(ax)
+    assert all(len(bars) == 3 for bars in _stacks(ax).values())
+    assert "dataflow=ws" in ax.get_title() and ax.get_yscale() == "log"
+
+
+def test_cli_document_where_errors(tmp_path, capsys):
+    from accelsim.cli.main import main
+
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(_compare_doc()))
+    for where, needle in (("dataflow=osa", "no run has dataflow=osa; dataflow: rs, ws"),
+                          ("colour=red", "no field 'colour'")):
+        code = main(["plot", str(path), "--kind", "breakdown", "--where", where, "-o", str(tmp_path / "f.png")])
+        err = capsys.readouterr().err
+        assert code == 2 and needle in err and "--where" in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_run_plot_log(tmp_path, monkeypatch):
+    """``accelsim run ... --plot f.png --log`` draws the breakdown on a log axis."""
+    import accelsim.cli.main as cli_main
+
+    drawn = []
+    monkeypatch.setattr(cli_main, "save_plot", lambda draw, path, option: drawn.append(draw(_ax())))
+    (tmp_path / "w.yaml").write_text("version: 1\nname: w\nlayers:\n  - {name: c1, M: 8, C: 4, H: 10, W: 10, R: 3, S: 3}\n"
+                                     "  - {name: fc, M: 16, C: 8, H: 4, W: 4, R: 4, S: 4}\n")
+    for extra, scale in (([], "linear"), (["--log"], "log")):
+        assert cli_main.main(["run", str(tmp_path / "w.yaml"), "--plot", str(tmp_path / "f.png"), *extra]) == 0
+        assert drawn[-1].get_yscale() == scale

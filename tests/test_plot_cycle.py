@@ -361,3 +361,91 @@ def test_every_cause_and_column_has_a_fixed_colour():
     assert set(STALL_COLORS) == {"compute", *STALL_CAUSES}
     assert set(TRACE_COLORS) == set(TRACE_COLUMNS)
     assert set(BANDWIDTH_COLUMNS) <= set(TRACE_COLUMNS)
+
+
+# ------------------------------------------------------------------ issue 12 (7): layout, ticks, capacities
+def _cli_axes():
+    """The axes ``accelsim plot`` draws on (``cli.common.save_plot``'s figure)."""
+    return Figure(figsize=(9, 4.8), layout="constrained").subplots()
+
+
+@pytest.mark.parametrize("shape", [(12, 14), (32, 32), (16, 16)])
+def test_heatmap_fills_the_figure(shape):
+    """The heat map and its colour bar span most of the figure, not ~60 % of its width."""
+    grid = np.linspace(0.0, 1.0, shape[0] * shape[1]).reshape(shape)
+    ax = pe_heatmap(accelsim.plot.cycle.CycleView(name="g", utilization=grid), ax=_cli_axes())
+    fig = ax.figure
+    fig.draw_without_rendering()  # runs the constrained layout
+    left = min(a.get_position().x0 for a in fig.axes)
+    right = max(a.get_position().x1 for a in fig.axes)
+    assert right - left >= 0.8
+    assert ax.get_position().height >= 0.6
+
+
+def _overlaps(labels) -> int:
+    boxes = [t.get_window_extent() for t in labels if t.get_visible() and t.get_text()]
+    return sum(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+@pytest.mark.parametrize("cols", [14, 32, 168])
+def test_heatmap_ticks_are_thinned_and_do_not_collide(cols):
+    grid = np.full((32, cols), 0.5)
+    ax = pe_heatmap(accelsim.plot.cycle.CycleView(name="g", utilization=grid), ax=_cli_axes())
+    ax.figure.draw_without_rendering()
+    xt = [t for t in ax.get_xticklabels() if t.get_text()]
+    yt = [t for t in ax.get_yticklabels() if t.get_text()]
+    assert 2 <= len(xt) <= 16 and 2 <= len(yt) <= 16
+    assert _overlaps(xt) == 0 and _overlaps(yt) == 0
+    ticks = ax.get_xticks()
+    assert ticks[0] == 0 and all(float(t).is_integer() and 0 <= t < cols for t in ticks)
+    if cols <= 16:
+        assert list(ticks) == list(range(cols))  # every column named while they fit
+
+
+def test_bandwidth_capacity_lines_and_labels(tiny, hw):
+    """Each link's capacity is drawn; the legend says what each line counts."""
+    from accelsim.sim.cycle import trace_capacities
+
+    capacity = trace_capacities(hw)
+    # eyeriss.yaml: GIN ifmap 1, filter 4 words/cycle; GLB 16; DRAM 1.2 (64 b at 60 MHz / 200 MHz)
+    assert capacity == {"ifmap_bus_words": 1.0, "filter_bus_words": 4.0, "glb_words": 16.0, "dram_words": 1.2}
+    ax = bandwidth_over_time(tiny, capacity=capacity, ax=_ax())
+    _check_lines(ax, tiny.trace, tiny.timing["trace_bin_cycles"], BANDWIDTH_COLUMNS)  # data lines unchanged
+    caps = {c.get_gid(): c for c in ax.collections if str(c.get_gid()).startswith("capacity:")}
+    assert set(caps) == {f"capacity:{col}" for col in capacity}
+    for col, words in capacity.items():
+        (segment,) = caps[f"capacity:{col}"].get_segments()
+        assert segment[:, 1] == pytest.approx([words, words])
+    assert ax.get_ylim()[1] >= max(capacity.values())
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    dram = [t for t in texts if t.startswith("DRAM")]
+    psum = next(t for t in texts if t.startswith("psum"))
+    assert len(dram) == 2 and "booked when used" in dram[0] and "capacity, 1.2 words/cycle" in dram[1]
+    assert "local" in psum and "GON" in psum
+    assert sum("capacity" in t for t in texts) == len(capacity)
+
+
+def test_trace_file_keeps_the_capacities(tmp_path, tiny_run, hw):
+    from accelsim.io.results import write_trace
+    from accelsim.sim.cycle import trace_capacities
+
+    path = write_trace(tiny_run, tmp_path / "t.npz", capacity=trace_capacities(hw))
+    view = read_trace(path)["tiny"]
+    assert view.capacity == trace_capacities(hw)
+    ax = bandwidth_over_time(path, ax=_ax())
+    assert {c.get_gid() for c in ax.collections} >= {"capacity:dram_words", "capacity:glb_words"}
+    # without capacities (a file written before, or none given) there are no capacity lines
+    bare = write_trace(tiny_run, tmp_path / "bare.npz")
+    assert read_trace(bare)["tiny"].capacity is None
+    assert not bandwidth_over_time(bare, ax=_ax()).collections
+
+
+def test_cli_stalls_of_several_runs_asks_for_where(saved, tmp_path, capsys):
+    doc = json.loads((saved / "r.json").read_text())
+    other = dict(doc, dataflow="ws")
+    (tmp_path / "c.json").write_text(json.dumps({"runs": [doc, other]}))
+    code = main(["plot", str(tmp_path / "c.json"), "--kind", "stalls", "-o", str(tmp_path / "s.png")])
+    err = capsys.readouterr().err
+    assert code == 2 and "--where" in err and "rs, ws" in err and len(err.strip().splitlines()) == 1
+    assert main(["plot", str(tmp_path / "c.json"), "--kind", "stalls", "--where", "dataflow=ws",
+                 "-o", str(tmp_path / "s.png")]) == 0

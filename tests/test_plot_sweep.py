@@ -90,7 +90,7 @@ def test_pareto_front(xs, ys, front):
 # --------------------------------------------------------------------------- pareto
 def test_pareto_points_and_front_equal_the_case_totals():
     recs = records()
-    ax = pareto(recs, ax=_ax())
+    ax = pareto(recs, x="cycles", y="energy_total", ax=_ax())  # totals named: these cases differ in batch
     points = _scatter(ax)
     assert list(points) == ["rs", "ws", "osa"]
     totals = [t for t in case_totals(recs) if t["ok"]]
@@ -114,7 +114,7 @@ def test_pareto_other_metrics_hue_filter_and_per_layer():
     ax = pareto(recs, x="edp", y="energy_per_mac", hue="batch", where={"dataflow": "rs"}, ax=_ax())
     points = _scatter(ax)
     assert points == {"1": [(500.0, pytest.approx(0.05))], "4": [(1600.0, pytest.approx(0.01))]}
-    ax = pareto(recs, per="layer", hue=None, ax=_ax())
+    ax = pareto(recs, x="cycles", y="energy_total", per="layer", hue=None, ax=_ax())  # totals named (batches differ)
     ok = [r for r in recs if r["status"] == "ok"]
     assert _scatter(ax)["cases"] == [(float(r["cycles"]), r["energy_total"]) for r in ok]
 
@@ -301,3 +301,52 @@ def test_cli_plot_sweep_errors_exit_2(sweep_dir, tmp_path, extra, needle):
 def test_cli_plot_rejects_a_directory_without_records(tmp_path):
     code, _, err = _cli(["plot", tmp_path, "-o", tmp_path / "f.png"])
     assert code == 2 and "records.csv" in err
+
+
+# --------------------------------------------------------------------------- issue 12 (7): batches, titles
+def batch_records():
+    """rs and ws at batch 1, 4, 16: per inference (cycles, energy) rs (100, 10) (90, 8) (70, 7.5),
+    ws (80, 9) (78, 8.5) (75, 7); totals are these x batch, so on totals ws at N=1 beats every case."""
+    per = {("rs", 1): (100, 10.0), ("rs", 4): (90, 8.0), ("rs", 16): (70, 7.5),
+           ("ws", 1): (80, 9.0), ("ws", 4): (78, 8.5), ("ws", 16): (75, 7.0)}
+    return [_rec(f"{df}{n}", df, n, "a", e * n, cyc * n, macs=100 * n) for (df, n), (cyc, e) in per.items()]
+
+
+def test_pareto_of_several_batches_is_per_inference():
+    """Issue 12 (7): totals of a multi-batch sweep put one case on the front; per inference shows the trade-off."""
+    recs = batch_records()
+    totals = pareto(recs, x="cycles", y="energy_total", ax=_ax())
+    assert len([c for c in totals.collections if c.get_gid() == "pareto-front"][0].get_offsets()) == 1
+    ax = pareto(recs, ax=_ax())
+    assert ax.get_xlabel() == "cycles per inference" and ax.get_ylabel() == "energy per inference (MAC units)"
+    (line,) = [ln for ln in ax.lines if ln.get_label() == "Pareto front"]
+    assert [tuple(p) for p in line.get_xydata()] == [(70.0, 7.5), (75.0, 7.0)]
+    assert _scatter(ax)["rs"] == [(100.0, 10.0), (90.0, 8.0), (70.0, 7.5)]
+    # one batch: totals stay the default
+    one = pareto(recs, where={"batch": 4}, ax=_ax())
+    assert one.get_xlabel() == "cycles" and one.get_ylabel() == "energy (MAC units)"
+    logged = pareto(recs, log=True, ax=_ax())
+    assert logged.get_xscale() == "log" and logged.get_yscale() == "log"
+
+
+def test_sweep_titles_name_the_selection():
+    """Issue 12 (7): the ``where`` selection is in the title."""
+    recs = records()
+    assert "dataflow=rs" in pareto(recs, where={"dataflow": "rs"}, ax=_ax()).get_title()
+    extra = [dict(r, rf_words=64) for r in recs]
+    title = sweep_comparison(extra, where={"rf_words": 64, "batch": 1}, ax=_ax()).get_title()
+    assert "rf_words=64" in title and "batch=1" in title
+
+
+def test_cli_sweep_case_title_names_the_selection(sweep_dir):
+    import argparse
+
+    from accelsim.cli.plot import _sweep_draw
+
+    where = ["array=8x8", "batch=1", "dataflow=rs"]
+    for kind in ("breakdown", "utilization"):
+        args = argparse.Namespace(results=str(sweep_dir), kind=kind, layer=None, by="level", x=None, y=None,
+                                  hue=None, where=where, case=None, log=False)
+        ax = _ax()
+        _sweep_draw(args, sweep_dir)(ax)
+        assert all(w in ax.get_title() for w in where), ax.get_title()

@@ -368,3 +368,23 @@ def test_alexnet_convs_map_on_tpu_like(array):
             res = accelsim.simulate(layer, hw, dataflow, budget=quick)
             assert res.ok, (layer.name, dataflow, res.reason)
             assert res.macs == layer.macs and not res.psum_spill
+
+
+@pytest.mark.parametrize("df", ["sys-ws", "sys-os", "sys-is"])
+def test_edge_operands_come_from_the_sram_or_straight_from_dram(df):
+    """README, *Systolic arrays*: an operand injected at the edge is an SRAM (GLB) read, once per fold,
+    unless the mapping bypasses the SRAM for its data type (the mapper does for FC filters, each used
+    once per pass): then the edge streams it from DRAM and the SRAM counts no read of it."""
+    hw = accelsim.load_hardware("tpu-like")
+    fc = ConvLayer(name="fc", M=64, C=256, H=2, W=2, R=2, S=2, N=2)
+    res = accelsim.simulate(fc, hw, dataflow=df)
+    acc = res.accesses()
+    for t in DataType:
+        if t is DataType.PSUM:
+            continue
+        injected = acc["NoC"][t.label]["transactions"]
+        if res.mapping.glb[t] is None:
+            assert acc["GLB"][t.label]["reads"] == 0 and acc["DRAM"][t.label]["reads"] == injected
+        else:
+            assert acc["GLB"][t.label]["reads"] == injected
+    assert res.mapping.glb[DataType.FILTER] is None  # what the mapper picks for these FC filters today

@@ -294,7 +294,9 @@ def cmd_run(args) -> int:
     if args.trace:
         from ..io.results import write_trace
 
-        written = write_output(lambda p: write_trace(run, p), args.trace, "--trace")
+        from ..sim.cycle import trace_capacities
+
+        written = write_output(lambda p: write_trace(run, p, capacity=trace_capacities(hw)), args.trace, "--trace")
         print(f"trace written to {written}")
     if args.json:
         write_output(lambda p: write_json(run.to_dict(), p), args.json, "--json")
@@ -304,7 +306,8 @@ def cmd_run(args) -> int:
     if args.plot:
         from ..plot import energy_breakdown
 
-        save_plot(lambda ax: energy_breakdown(run, by=args.by, normalize="mac", ax=ax), args.plot, "--plot")
+        save_plot(lambda ax: energy_breakdown(run, by=args.by, normalize="mac", ax=ax, log=args.log), args.plot,
+                  "--plot")
     return infeasible_exit([r.ok for r in run.layers], args.allow_infeasible)
 
 
@@ -471,6 +474,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", help="write the result document (docs/architecture.md, *Results*) here")
     run.add_argument("--plot", help="save the energy breakdown plot here (PNG, SVG, PDF)")
     run.add_argument("--by", default="level", choices=["level", "type"], help="plot segments")
+    run.add_argument("--log", action="store_true",
+                     help="plot energy per MAC on a log axis (FC layers' ~10x CONV's flattens linear bars)")
     run.add_argument("--trace", help="with --engine cycle: save per-interval activity (.npz) here")
     run.add_argument("--jobs", type=int, default=1, help="layers simulated in parallel threads (default 1)")
     run.add_argument("--zero-fraction", help="zero fraction of every fmap, 0..1 (default: per layer, AlexNet's "

@@ -115,8 +115,8 @@ def _sweep_draw(args, directory: Path):
     if args.kind == "pareto":
         from ..plot import pareto
 
-        return lambda ax: pareto(records, x=args.x or "cycles", y=args.y or "energy_total",
-                                 hue=args.hue or "dataflow", where=where, ax=ax)
+        return lambda ax: pareto(records, x=args.x, y=args.y,
+                                 hue=args.hue or "dataflow", where=where, ax=ax, log=args.log)
     if args.kind == "compare":
         from ..plot import sweep_comparison
 
@@ -127,7 +127,7 @@ def _sweep_draw(args, directory: Path):
         return lambda ax: sweep_comparison(records, x=x, y=args.y or "energy_per_mac", hue=hue,
                                            where=where, ax=ax)
     run = _one_case(sweep_runs(records, components, where), args)
-    return _run_draw(args, [run])
+    return _titled(_run_draw(args, [run], where={}), where)
 
 
 def _is_zip(path: Path) -> bool:
@@ -178,31 +178,72 @@ def _trace_draw(args, path: Path):
     return lambda ax: pe_heatmap(view, ax=ax)
 
 
-def _run_draw(args, runs: list[dict]):
-    _check_layer(args, [str(r.get("name", "?")) for r in runs[0]["layers"]], args.results)
+def _titled(draw, where: dict[str, str]):
+    """``draw``, then the ``--where`` selection appended to the title it set."""
+    if not where:
+        return draw
+
+    def titled(ax):
+        draw(ax)
+        from ..plot.draw import selection_text
+
+        ax.set_title("\n".join(p for p in (ax.get_title(), f"where {selection_text(where)}") if p))
+
+    return titled
+
+
+def _select_runs(runs: list[dict], where: dict[str, str]) -> list[dict]:
+    """The runs of a result document whose top-level fields (dataflow, hardware, batch, ...) equal ``where``."""
+    for key, value in where.items():
+        if not any(key in r and not isinstance(r[key], (dict, list)) for r in runs):
+            fields = sorted({k for r in runs for k, v in r.items() if not isinstance(v, (dict, list))})
+            raise SpecError(f"no field {key!r} in the runs of this document; fields: {', '.join(fields)}", "--where")
+        kept = [r for r in runs if str(r.get(key)) == value]
+        if not kept:
+            have = ", ".join(dict.fromkeys(str(r.get(key)) for r in runs))
+            raise SpecError(f"no run has {key}={value}; {key}: {have}", "--where")
+        runs = kept
+    return runs
+
+
+def _one_run(runs: list[dict], kind: str) -> dict:
+    if len(runs) == 1:
+        return runs[0]
+    names = ", ".join(str(r.get("dataflow", "?")) for r in runs)
+    raise SpecError(f"the {kind} plot shows one run; this document holds {len(runs)} ({names}): pick one with "
+                    f"--where dataflow={runs[0].get('dataflow', '?')} (or another field of the run)", "--where")
+
+
+def _run_draw(args, runs: list[dict], where: dict[str, str] | None = None):
+    """The draw function of ``args.kind`` for result documents; ``where`` (default ``--where``) picks runs."""
+    where = _where(args.where) if where is None else where
+    if args.kind != "pareto":
+        runs = _select_runs(runs, where)
+    names = list(dict.fromkeys(str(layer.get("name", "?")) for r in runs for layer in r["layers"]))
+    _check_layer(args, names, args.results)
     layers = None if args.layer is None else [args.layer]
     if args.kind == "stalls":
         from ..plot import stall_breakdown
 
-        return lambda ax: stall_breakdown(runs[0], layers=layers, ax=ax)
+        run = _one_run(runs, args.kind)
+        return _titled(lambda ax: stall_breakdown(run, layers=layers, ax=ax), where)
     if args.kind == "breakdown":
         from ..plot import energy_breakdown
 
-        return lambda ax: energy_breakdown(runs[0], by=args.by, normalize="mac", layers=layers,
-                                           ax=ax)
+        return _titled(lambda ax: energy_breakdown(runs, by=args.by, normalize="mac", layers=layers, ax=ax,
+                                                   log=args.log), where)
     if args.kind == "compare":
         from ..plot import dataflow_comparison
 
-        return lambda ax: dataflow_comparison(runs, by=args.by, normalize="mac", ax=ax)
+        return _titled(lambda ax: dataflow_comparison(runs, by=args.by, normalize="mac", ax=ax), where)
     if args.kind == "pareto":
         from ..plot import pareto, records_from_runs
 
-        return lambda ax: pareto(records_from_runs(runs), x=args.x or "cycles",
-                                 y=args.y or "energy_total", hue=args.hue or "dataflow",
-                                 where=_where(args.where), ax=ax)
+        return lambda ax: pareto(records_from_runs(runs), x=args.x, y=args.y,
+                                 hue=args.hue or "dataflow", where=where, ax=ax, log=args.log)
     from ..plot import utilization
 
-    return lambda ax: utilization(runs[0], ax=ax)
+    return _titled(lambda ax: utilization(runs, ax=ax), where)
 
 
 def cmd_plot(args) -> int:
@@ -249,12 +290,16 @@ def add_parsers(sub) -> None:
                                     "a breakdown/stalls plot of a result document")
     pl.add_argument("--by", default="level", choices=["level", "type"], help="breakdown/compare segments")
     pl.add_argument("-o", "--output", required=True)
-    pl.add_argument("--x", help="pareto: metric on the x axis (default cycles); compare on a sweep: the "
-                                "column grouping the bars (default: batch, array, or whatever varies)")
-    pl.add_argument("--y", help="pareto: metric on the y axis (default energy_total); compare on a sweep: "
-                                "the bar height (default energy_per_mac)")
+    pl.add_argument("--x", help="pareto: metric on the x axis (default cycles; cycles_per_inference when the "
+                                "batch varies); compare on a sweep: the column grouping the bars (default: "
+                                "batch, array, or whatever varies)")
+    pl.add_argument("--y", help="pareto: metric on the y axis (default energy_total; energy_per_inference when "
+                                "the batch varies); compare on a sweep: the bar height (default energy_per_mac)")
     pl.add_argument("--hue", help="sweep plots: column colouring points/bars (default dataflow)")
     pl.add_argument("--where", action="append", metavar="KEY=VALUE",
-                    help="sweep plots: keep records with this column value (repeatable)")
+                    help="keep the sweep records, or the runs of a compare --json document, with this value "
+                         "(repeatable; named in the title)")
+    pl.add_argument("--log", action="store_true",
+                    help="breakdown: log energy axis (FC and CONV layers differ tenfold per MAC); pareto: log axes")
     pl.add_argument("--case", help="breakdown/utilization of a sweep: the case id (or a prefix)")
     pl.set_defaults(func=cmd_plot)

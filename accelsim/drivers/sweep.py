@@ -35,6 +35,7 @@ from ..spec.layer import Workload
 from ..spec.result import LayerResult, Status
 from ..spec.variation import apply_vary, check_value
 from ..search.mapper import Budget, parse_objective
+from .progress import progress_bar
 
 _LEVEL_OF = {lv.label: lv for lv in Level}
 
@@ -435,8 +436,7 @@ def sweep(cases, n_jobs: int = 1, progress: bool = True, out: str | Path | None 
         if store is not None:
             done = {c.id: _resumed(store.completed[c.id], c) for c in todo if c.id in store.completed}
         pending = [c for c in todo if c.id not in done]
-        from tqdm.auto import tqdm
-
+        tqdm = progress_bar()
         with tqdm(total=len(todo), initial=len(done), unit="case", desc="sweep", disable=not progress) as bar:
             for outcome in _execute(pending, n_jobs, scheduler):
                 if store is not None:

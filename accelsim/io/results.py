@@ -100,13 +100,15 @@ def write_csv(rows: list[dict], path: str | Path) -> Path:
     return path
 
 
-def write_trace(run, path: str | Path) -> Path:
+def write_trace(run, path: str | Path, capacity: dict[str, float] | None = None) -> Path:
     """Save a cycle-engine run's activity as ``.npz``.
 
     Per layer ``<name>.trace`` (float64[bins, columns]: MACs, bus words per GIN/psum network,
     GLB and DRAM words, stall cycles per bin of ``<name>.bin_cycles`` cycles) and
     ``<name>.pe_busy`` (int64[rows, cols]: MACs per physical PE); ``columns`` names the trace
-    columns.
+    columns. With ``capacity`` (trace column → words per cycle its link carries,
+    ``accelsim.sim.cycle.trace_capacities``) also ``capacity_columns`` and
+    ``capacity_words_per_cycle``, which the bandwidth plot draws as limits.
 
     Returns
     -------
@@ -131,5 +133,8 @@ def write_trace(run, path: str | Path) -> Path:
         arrays[f"{r.layer.name}.cycles"] = np.array(r.timing.cycles)
         arrays[f"{r.layer.name}.pe_busy"] = np.array(r.timing.pe_utilization) * r.timing.cycles
     arrays["columns"] = np.array(columns or [])
+    if capacity:
+        arrays["capacity_columns"] = np.array(list(capacity))
+        arrays["capacity_words_per_cycle"] = np.array(list(capacity.values()), dtype=np.float64)
     np.savez_compressed(path, **arrays)
     return path

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .draw import BAR_WIDTH, INFEASIBLE, UTILIZATION_COLOR, mark, new_axes, run_title, set_ticks, stacked_bars
-from .records import RunView, as_run, as_runs, common_unit, divisor, energy_label, segment_names, segments
+from .draw import INFEASIBLE, UTILIZATION_COLOR, group_positions, mark, new_axes, run_title, set_ticks, stacked_bars
+from .records import as_runs, common_unit, divisor, energy_label, run_labels, segment_names, segments, shared
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
-
-
-def _labels(views: list[RunView]) -> list[str]:
-    """Dataflow names, plus the batch / hardware / workload lines where runs differ."""
-    extra = []
-    for attr, fmt in (("batch", "N={}"), ("hardware", "{}"), ("workload", "{}")):
-        if len({getattr(v, attr) for v in views}) > 1:
-            extra.append((attr, fmt))
-    return ["\n".join([v.dataflow or "?"] + [fmt.format(getattr(v, attr)) for attr, fmt in extra])
-            for v in views]
-
-
-def _shared(views: list[RunView], attr: str):
-    values = {getattr(v, attr) for v in views}
-    return values.pop() if len(values) == 1 else None
 
 
 def dataflow_comparison(runs, by: str = "level", normalize="mac", ax: "Axes | None" = None,
@@ -86,46 +72,69 @@ def dataflow_comparison(runs, by: str = "level", normalize="mac", ax: "Axes | No
             ax.annotate(f"{bad}/{len(view.layers)} {INFEASIBLE}", (x, tops[x]), xytext=(0, 2),
                         textcoords="offset points", ha="center", va="bottom", fontsize="x-small",
                         color="0.35")
-    set_ticks(ax, _labels(views))
+    set_ticks(ax, run_labels(views))
     ax.set_ylabel(energy_label(unit, normalize))
     ax.set_xlabel("dataflow")
     if title is None:
-        title = run_title(_shared(views, "workload") or "", _shared(views, "hardware") or "", "",
-                          _shared(views, "batch"))
+        title = run_title(shared(views, "workload") or "", shared(views, "hardware") or "", "",
+                          shared(views, "batch"))
     ax.set_title(title)
     return ax
 
 
-def utilization(run, ax: "Axes | None" = None, title: str | None = None) -> "Axes":
-    """Bar chart of per-layer PE utilisation.
+def utilization(run, ax: "Axes | None" = None, title: str | None = None,
+                layers: Sequence[str] | None = None) -> "Axes":
+    """Bar chart of per-layer PE utilisation, one bar set per run.
 
     Parameters
     ----------
-    run : RunResult, LayerResult, or dict
-        A run or its JSON document (docs/architecture.md, *Results*).
+    run : RunResult, LayerResult, dict, or sequence of them
+        A run or its JSON document (docs/architecture.md, *Results*); several runs (a sequence,
+        or the ``{"runs": [...]}`` document of ``compare --json``) are drawn side by side, one bar
+        per run in each layer's slot, coloured and named (legend) by run.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; ``None`` creates a new pyplot figure.
     title : str, optional
-        ``None`` builds one from the run; ``""`` leaves it empty.
+        ``None`` builds one from the run(s); ``""`` leaves it empty.
+    layers : sequence of str, optional
+        Layer names to show, in this order (the default title names them); ``None``: every layer.
 
     Returns
     -------
     matplotlib.axes.Axes
-        One ``BarContainer`` labelled ``"utilization"`` with one bar per layer (height = active
-        PEs ÷ PEs, 0..1; y axis fixed to 0..1.05); infeasible layers have a zero-height bar and
-        the text ``"infeasible"``.
+        One ``BarContainer`` per run (one run: labelled ``"utilization"``; several: labelled with
+        the run's name, its dataflow) with one bar per layer (height = active PEs ÷ PEs, 0..1;
+        y axis fixed to 0..1.05); an infeasible layer has a zero-height bar and the text
+        ``"infeasible"`` (a layer a run lacks: ``"no such layer"``).
     """
-    view = as_run(run)
+    from .sweep import hue_colors
+
+    views = as_runs(run)
+    names = list(layers) if layers is not None else list(dict.fromkeys(lv.name for v in views for lv in v.layers))
+    positions, width = group_positions(len(names), len(views))
     if ax is None:
-        ax = new_axes(len(view.layers))
-    values = [lv.utilization if lv.ok else 0.0 for lv in view.layers]
-    ax.bar(range(len(values)), values, BAR_WIDTH, label="utilization", color=UTILIZATION_COLOR)
-    for x, lv in enumerate(view.layers):
-        if not lv.ok:
-            mark(ax, x)
-    set_ticks(ax, [lv.name for lv in view.layers])
+        ax = new_axes(len(positions))
+    labels = run_labels(views)
+    colors = hue_colors("dataflow", [v.dataflow for v in views]) if len(views) > 1 else {}
+    for j, view in enumerate(views):
+        by_name = {lv.name: lv for lv in view.layers}
+        cells = [by_name.get(name) for name in names]
+        xs = positions[j::len(views)]
+        values = [lv.utilization if lv is not None and lv.ok else 0.0 for lv in cells]
+        ax.bar(xs, values, width, label="utilization" if len(views) == 1 else labels[j],
+               color=colors.get(view.dataflow, UTILIZATION_COLOR))
+        for x, lv in zip(xs, cells):
+            if lv is None or not lv.ok:
+                mark(ax, x, INFEASIBLE if lv is not None else "no such layer")
+    set_ticks(ax, names)
+    if len(views) > 1:
+        ax.legend(title="run", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_ylim(0.0, 1.05)
     ax.set_ylabel("PE utilization (active / all)")
     ax.set_xlabel("layer")
-    ax.set_title(run_title(view.workload, view.hardware, view.dataflow, view.batch) if title is None else title)
+    if title is None:
+        dataflows = ", ".join(dict.fromkeys(v.dataflow for v in views if v.dataflow))
+        title = run_title(shared(views, "workload") or "", shared(views, "hardware") or "", dataflows,
+                          shared(views, "batch"), layers)
+    ax.set_title(title)
     return ax

@@ -35,6 +35,20 @@ TRACE_COLORS: dict[str, str] = {
     "stall_cycles": "#000000",
 }
 
+#: What each trace column counts, as the legend of :func:`bandwidth_over_time` says it. Words are
+#: booked in the bin of the MAC step that uses them (or, for psums, produces them): words that
+#: crossed earlier in the background (DRAM prefetch of the next GLB tile, RF prefetch, psums
+#: queued to the GLB) appear when used, so a line can stand above its link's capacity for a bin.
+TRACE_LABELS: dict[str, str] = {
+    "macs": "MACs",
+    "ifmap_bus_words": "ifmap bus",
+    "filter_bus_words": "filter bus",
+    "psum_bus_words": "psum: GIN + GON + local PE links",
+    "glb_words": "GLB reads + writes",
+    "dram_words": "DRAM, booked when used (prefetched earlier)",
+    "stall_cycles": "stall cycles",
+}
+
 #: Colour of each segment of :func:`stall_breakdown`: MAC cycles grey (as the ALU), a bus stall
 #: in its data type's colour, GLB and DRAM stalls in their level's, pipeline drains indigo.
 STALL_COLORS: dict[str, str] = {
@@ -71,6 +85,9 @@ class CycleView:
     bin_cycles, cycles, compute_cycles : int or None
     stall_cycles : dict or None
         Cause → cycles (``accelsim.sim.cycle.STALL_CAUSES``).
+    capacity : dict or None
+        Trace column → words per cycle its link carries (``accelsim.sim.cycle.trace_capacities``),
+        when the source records it (a ``--trace`` .npz written by ``accelsim run``).
     """
 
     name: str
@@ -82,6 +99,7 @@ class CycleView:
     cycles: int | None = None
     compute_cycles: int | None = None
     stall_cycles: dict | None = None
+    capacity: dict | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -143,6 +161,10 @@ def read_trace(source) -> dict[str, CycleView]:
         raise ValueError("not a cycle-engine trace: no '<layer>.trace' arrays "
                          "(write one with: accelsim run ... --engine cycle --trace t.npz)")
     columns = tuple(str(c) for c in np.asarray(source["columns"]).tolist()) if "columns" in keys else ()
+    capacity = None
+    if "capacity_columns" in keys and "capacity_words_per_cycle" in keys:
+        capacity = dict(zip((str(c) for c in np.asarray(source["capacity_columns"]).tolist()),
+                            (float(w) for w in np.asarray(source["capacity_words_per_cycle"]).tolist())))
     out = {}
     for name in names:
         trace = np.asarray(source[f"{name}.trace"], dtype=np.float64)
@@ -158,7 +180,7 @@ def read_trace(source) -> dict[str, CycleView]:
         out[name] = CycleView(
             name=name, trace=trace, columns=cols,
             bin_cycles=bin_cycles, cycles=cycles,
-            utilization=None if busy is None else busy / max(cycles or 1, 1),
+            utilization=None if busy is None else busy / max(cycles or 1, 1), capacity=capacity,
         )
     return out
 
@@ -247,6 +269,17 @@ def _new_axes(width: float, height: float) -> "Axes":
     return ax
 
 
+#: At most this many labelled PE rows / columns on a heat-map axis.
+MAX_PE_TICKS: int = 16
+_TICK_STEPS: tuple[int, ...] = (1, 2, 4, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
+
+
+def _pe_ticks(n: int) -> range:
+    """Every PE index while at most :data:`MAX_PE_TICKS` fit, else every 2nd, 4th, 5th, 10th, ... from 0."""
+    step = next((k for k in _TICK_STEPS if -(-n // k) <= MAX_PE_TICKS), -(-n // MAX_PE_TICKS))
+    return range(0, n, step)
+
+
 # ------------------------------------------------------------------ plots
 def pe_heatmap(result, ax: "Axes | None" = None, layer: str | int | None = None,
                title: str | None = None) -> "Axes":
@@ -288,13 +321,12 @@ def pe_heatmap(result, ax: "Axes | None" = None, layer: str | int | None = None,
     rows, cols = grid.shape
     if ax is None:
         ax = _new_axes(min(max(4.0, 0.4 * cols + 2.2), 16.0), min(max(3.0, 0.4 * rows + 1.2), 12.0))
+    # aspect "auto": the grid fills the axes whatever the figure (square cells on a figure of its own)
     image = ax.imshow(grid, cmap=HEATMAP_CMAP, vmin=0.0, vmax=1.0, origin="upper", interpolation="nearest",
-                      aspect="equal")
-    ax.figure.colorbar(image, ax=ax, label="busy cycles / cycles")
-    if cols <= 32:
-        ax.set_xticks(range(cols))
-    if rows <= 32:
-        ax.set_yticks(range(rows))
+                      aspect="auto")
+    ax.figure.colorbar(image, ax=ax, label="busy cycles / cycles", fraction=0.05, pad=0.02)
+    ax.set_xticks(_pe_ticks(cols))
+    ax.set_yticks(_pe_ticks(rows))
     ax.tick_params(labelsize="small")
     ax.set_xlabel("PE column")
     ax.set_ylabel("PE row")
@@ -306,8 +338,14 @@ def pe_heatmap(result, ax: "Axes | None" = None, layer: str | int | None = None,
 
 
 def bandwidth_over_time(result, ax: "Axes | None" = None, columns: Sequence[str] = BANDWIDTH_COLUMNS,
-                        layer: str | int | None = None, title: str | None = None) -> "Axes":
-    """Words moved per cycle over the run of one layer, one line per trace column.
+                        layer: str | int | None = None, title: str | None = None,
+                        capacity: Mapping[str, float] | None = None) -> "Axes":
+    """Words moved per cycle over the run of one layer, one line per trace column, with link capacities.
+
+    Words are booked in the interval of the step that uses them (:data:`TRACE_LABELS`): a DRAM
+    tile prefetched during the previous GLB tile shows up when that tile starts, so the DRAM
+    line can stand above the link's capacity for an interval (the legend says so); the psum
+    line sums the psum GIN, the GON and every PE-to-PE local link.
 
     Parameters
     ----------
@@ -324,13 +362,19 @@ def bandwidth_over_time(result, ax: "Axes | None" = None, columns: Sequence[str]
         Layer name (or position); ``None``: the first layer with a trace.
     title : str, optional
         ``None``: ``"<layer>: traffic per cycle (<b>-cycle bins)"``; ``""`` leaves it empty.
+    capacity : mapping, optional
+        Trace column → words per cycle of its link (``accelsim.sim.cycle.trace_capacities(hw)``);
+        ``None``: what the source recorded (a ``--trace`` .npz written by ``accelsim run``), if anything.
 
     Returns
     -------
     matplotlib.axes.Axes
         One ``Line2D`` per column (label = column name, fixed colour :data:`TRACE_COLORS`):
         x = the centre cycle of each bin, y = the bin's words ÷ ``bin_cycles``, drawn as steps
-        spanning each bin. The x axis is in cycles, from 0 to the end of the last bin.
+        spanning each bin. The x axis is in cycles, from 0 to the end of the last bin. Each drawn
+        column with a capacity adds a dashed horizontal ``LineCollection`` in its colour at that
+        many words per cycle (gid ``"capacity:<column>"``); the y axis reaches every capacity. The
+        legend names each line by :data:`TRACE_LABELS` and each capacity by its value.
 
     Raises
     ------
@@ -354,14 +398,30 @@ def bandwidth_over_time(result, ax: "Axes | None" = None, columns: Sequence[str]
     x = (np.arange(bins, dtype=np.float64) + 0.5) * bin_cycles
     if ax is None:
         ax = _new_axes(9.0, 3.6)
+    end = max(bins * bin_cycles, 1)
+    limits = dict(view.capacity or {}) if capacity is None else dict(capacity)
+    handles, texts = [], []
     for col in columns:
-        ax.plot(x, trace[:, view.columns.index(col)] / bin_cycles, drawstyle="steps-mid", label=col,
-                color=TRACE_COLORS.get(col), linewidth=1.0)
-    ax.set_xlim(0.0, max(bins * bin_cycles, 1))
-    ax.set_ylim(bottom=0.0)
+        (line,) = ax.plot(x, trace[:, view.columns.index(col)] / bin_cycles, drawstyle="steps-mid", label=col,
+                          color=TRACE_COLORS.get(col), linewidth=1.0)
+        handles.append(line)
+        texts.append(TRACE_LABELS.get(col, col))
+    for col in columns:
+        if col in limits:
+            cap = ax.hlines(limits[col], 0.0, end, colors=TRACE_COLORS.get(col), linestyles="--", linewidth=0.9,
+                            label=f"_capacity {col}")
+            cap.set_gid(f"capacity:{col}")
+            handles.append(cap)
+            texts.append(f"{TRACE_LABELS.get(col, col).split(',')[0]} capacity, {limits[col]:g} words/cycle")
+    ax.set_xlim(0.0, end)
+    top = max([limits[c] for c in columns if c in limits] + [float((trace[:, [view.columns.index(c) for c in columns]]
+                                                                    / bin_cycles).max(initial=0.0))])
+    ax.set_ylim(0.0, top * 1.05 if top > 0 else 1.0)
     ax.set_xlabel("cycle")
     ax.set_ylabel("words per cycle" if all(c.endswith("words") for c in columns) else "per cycle")
-    ax.legend(title="trace column", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.legend(handles, texts, title="words, booked at the step that uses them; dashed: link capacity",
+              loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, frameon=False, fontsize="small",
+              title_fontsize="small")
     ax.set_title(f"{view.name}: traffic per cycle ({bin_cycles:,}-cycle bins)" if title is None else title)
     return ax
 
@@ -436,6 +496,7 @@ def stall_breakdown(run_or_result, ax: "Axes | None" = None, layers: Sequence[st
     ax.set_ylabel("cycles")
     ax.set_xlabel("layer")
     if title is None:
-        title = ", ".join(p for p in (src.title, "cycles by cause") if p)
+        shown = None if layers is None else [v.name for v in views]
+        title = ", ".join(p for p in (src.title, run_title("", "", "", None, shown), "cycles by cause") if p)
     ax.set_title(title)
     return ax

@@ -6,7 +6,9 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .sweep import LAYER_KEYS, METRICS, case_totals, check_metric, common_unit, hue_colors, metric_label, select
+from .draw import selection_text
+from .sweep import (LAYER_KEYS, METRICS, case_totals, check_metric, common_unit, hue_colors, metric_label,
+                    per_inference, select)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -60,22 +62,26 @@ def _points(records, per: str, where) -> tuple[list[dict[str, Any]], int]:
         point = dict(rec, ok=True)
         point["edp"] = (rec.get("energy_total") or 0.0) * (rec.get("cycles") or 0)
         point["energy_per_mac"] = rec["energy_total"] / rec["macs"] if rec.get("macs") else None
+        point.update(per_inference(point))
         points.append(point)
     return points, bad
 
 
-def pareto(records, x: str = "cycles", y: str = "energy_total", hue: str | None = "dataflow",
+def pareto(records, x: str | None = None, y: str | None = None, hue: str | None = "dataflow",
            where: Mapping[str, Any] | None = None, per: str = "case", ax: "Axes | None" = None,
-           title: str | None = None) -> "Axes":
+           title: str | None = None, log: bool = False) -> "Axes":
     """Scatter of sweep cases in (``x``, ``y``), coloured by ``hue``, with the Pareto front.
 
     Parameters
     ----------
     records : list of dict or DataFrame
         Sweep records (:func:`accelsim.sweep`, ``records.csv``).
-    x, y : str
-        Case metrics (:data:`accelsim.plot.sweep.METRICS`), both minimised: by default
-        ``cycles`` (delay) and ``energy_total`` (in the records' energy unit).
+    x, y : str, optional
+        Case metrics (:data:`accelsim.plot.sweep.METRICS`), both minimised. ``None``: ``cycles``
+        (delay) and ``energy_total`` (in the records' energy unit) — or, when the points differ
+        in batch, ``cycles_per_inference`` and ``energy_per_inference`` (totals grow with the
+        batch, so on totals the smallest batch would dominate and the front be one point); the
+        axis labels say which.
     hue : str or None
         Column colouring the points (one legend entry per value); ``None``: one colour.
     where : mapping, optional
@@ -85,7 +91,9 @@ def pareto(records, x: str = "cycles", y: str = "energy_total", hue: str | None 
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; ``None`` creates a new pyplot figure.
     title : str, optional
-        ``None``: "<n> cases, <k> on the front"; ``""``: none.
+        ``None``: "<n> cases, <k> on the front", then the ``where`` selection; ``""``: none.
+    log : bool
+        Log scale on both axes.
 
     Returns
     -------
@@ -101,9 +109,12 @@ def pareto(records, x: str = "cycles", y: str = "energy_total", hue: str | None 
     ValueError
         Unknown metric or column, mixed energy units, or nothing to plot.
     """
+    points, left_out = _points(records, per, where)
+    several_batches = len({str(p.get("batch")) for p in points}) > 1
+    x = x or ("cycles_per_inference" if several_batches else "cycles")
+    y = y or ("energy_per_inference" if several_batches else "energy_total")
     check_metric(x)
     check_metric(y)
-    points, left_out = _points(records, per, where)
     points = [p for p in points if p.get(x) is not None and p.get(y) is not None]
     if not points and not left_out:
         raise ValueError("no records to plot" + (f" with {dict(where)}" if where else ""))
@@ -137,7 +148,11 @@ def pareto(records, x: str = "cycles", y: str = "energy_total", hue: str | None 
     ax.set_xlabel(metric_label(x, unit))
     ax.set_ylabel(metric_label(y, unit))
     ax.legend(title=hue, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    if log:
+        ax.set_xscale("log")
+        ax.set_yscale("log")
     if title is None:
         title = f"{len(points)} {'cases' if per == 'case' else 'layers'}, {len(front)} on the Pareto front"
+        title = ", where ".join(p for p in (title, selection_text(where)) if p)
     ax.set_title(title)
     return ax

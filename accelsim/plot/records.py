@@ -132,12 +132,31 @@ def as_run(run) -> RunView:
 
 
 def as_runs(runs) -> list[RunView]:
-    """A list of :class:`RunView` from one run or a sequence of runs."""
+    """A list of :class:`RunView` from one run, a sequence of runs, or a ``compare --json`` document
+    (``{"runs": [...]}``)."""
+    if isinstance(runs, Mapping) and "runs" in runs and "layers" not in runs:
+        return [as_run(r) for r in runs["runs"]]
     if isinstance(runs, (Mapping, RunView)) or hasattr(runs, "layers") or hasattr(runs, "layer"):
         return [as_run(runs)]
     if isinstance(runs, Sequence) or hasattr(runs, "__iter__"):
         return [as_run(r) for r in runs]
     raise TypeError(f"expected a run or a sequence of runs, got {type(runs).__name__}")
+
+
+def run_labels(views: Sequence[RunView]) -> list[str]:
+    """A name per run: its dataflow, plus the batch / hardware / workload lines where runs differ."""
+    extra = []
+    for attr, fmt in (("batch", "N={}"), ("hardware", "{}"), ("workload", "{}")):
+        if len({getattr(v, attr) for v in views}) > 1:
+            extra.append((attr, fmt))
+    return ["\n".join([v.dataflow or "?"] + [fmt.format(getattr(v, attr)) for attr, fmt in extra])
+            for v in views]
+
+
+def shared(views: Sequence[RunView], attr: str):
+    """The value of ``attr`` every run has, or ``None`` when they differ."""
+    values = {getattr(v, attr) for v in views}
+    return values.pop() if len(values) == 1 else None
 
 
 def _total(value) -> float:

@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .draw import BAR_WIDTH, mark
+from .draw import BAR_WIDTH, mark, selection_text
 from .records import UNIT_TEXT
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -27,8 +27,9 @@ LAYER_KEYS: frozenset[str] = frozenset({
 #: Additive per-layer quantities summed into case totals.
 SUMMED: tuple[str, ...] = ("macs", "cycles", "energy_total", "energy_ALU", "energy_RF", "energy_NoC",
                            "energy_GLB", "energy_DRAM")
-#: Every metric a case total has: the sums, ``edp`` (energy × cycles) and ``energy_per_mac``.
-METRICS: tuple[str, ...] = SUMMED + ("edp", "energy_per_mac")
+#: Every metric a case total has: the sums, ``edp`` (energy × cycles), ``energy_per_mac``, and
+#: ``cycles_per_inference`` / ``energy_per_inference`` (cycles / energy ÷ the batch).
+METRICS: tuple[str, ...] = SUMMED + ("edp", "energy_per_mac", "cycles_per_inference", "energy_per_inference")
 
 #: Fixed colour of each dataflow (Okabe-Ito); other hue values take :data:`PALETTE` in order.
 DATAFLOW_COLORS: dict[str, str] = {"rs": "#0072B2", "ws": "#E69F00", "osa": "#009E73", "osb": "#CC79A7",
@@ -106,15 +107,29 @@ def case_totals(records, where: Mapping[str, Any] | None = None) -> list[dict[st
             total[key] = sum((r.get(key) or 0) for r in recs) if ok else None
         total["edp"] = total["energy_total"] * total["cycles"] if ok else None
         total["energy_per_mac"] = total["energy_total"] / total["macs"] if ok and total["macs"] else None
+        total.update(per_inference(total))
         out.append(total)
     return out
+
+
+def per_inference(point: Mapping[str, Any]) -> dict[str, float | None]:
+    """``cycles_per_inference`` and ``energy_per_inference`` of a case total or record: its cycles and
+    energy ÷ its ``batch`` (``None`` without a positive batch or a value)."""
+    try:
+        batch = int(point.get("batch") or 0)
+    except (TypeError, ValueError):
+        batch = 0
+    return {f"{m}_per_inference": (point[k] / batch if batch > 0 and point.get(k) is not None else None)
+            for m, k in (("cycles", "cycles"), ("energy", "energy_total"))}
 
 
 def metric_label(metric: str, unit: str) -> str:
     """Axis label of a metric (energies in ``unit``)."""
     text = UNIT_TEXT.get(unit.lower(), unit)
     labels = {"energy_total": f"energy ({text})", "energy_per_mac": f"energy per MAC ({text})",
-              "cycles": "cycles", "macs": "MACs", "edp": f"energy × cycles ({text} · cycles)"}
+              "cycles": "cycles", "macs": "MACs", "edp": f"energy × cycles ({text} · cycles)",
+              "cycles_per_inference": "cycles per inference",
+              "energy_per_inference": f"energy per inference ({text})"}
     if metric in labels:
         return labels[metric]
     if metric.startswith("energy_"):
@@ -235,9 +250,9 @@ def sweep_comparison(records, x: str = "batch", y: str = "energy_per_mac", hue: 
     ax.set_ylabel(metric_label(y, unit))
     ax.legend(title=hue, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     if title is None:
-        fixed = [f"{k}={totals[0][k]}" for k in ("workload", "hardware", "batch", "array")
-                 if k in totals[0] and k not in (x, hue) and len({str(t.get(k)) for t in totals}) == 1]
-        title = ", ".join(fixed)
+        fixed = {k: totals[0][k] for k in ("workload", "hardware", "batch", "array")
+                 if k in totals[0] and k not in (x, hue) and len({str(t.get(k)) for t in totals}) == 1}
+        title = selection_text({**fixed, **(where or {})})
     ax.set_title(title)
     return ax
 

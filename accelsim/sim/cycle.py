@@ -226,3 +226,21 @@ def _pe_map(mapping: Mapping, hw: Hardware, pe_steps: np.ndarray) -> np.ndarray:
     for (row, col, _), steps in zip(mapping.pe_positions(), pe_steps):
         grid[row, col] = steps
     return grid
+
+
+def trace_capacities(hw: Hardware) -> dict[str, float]:
+    """Words per cycle each single-link trace column can carry, for drawing against the trace.
+
+    ``glb_words``: the GLB port (``glb_words_per_cycle``); ``dram_words``: the off-chip link
+    (``dram_words_per_cycle``); on a multicast (``gin``) NoC also the ifmap and filter GIN buses.
+    ``psum_bus_words`` sums three networks (psum GIN, GON and the PE-to-PE local links, one per
+    PE passing psums on), and the buses of broadcast, unicast and systolic NoCs are shared or
+    per edge link, so those columns have no single capacity and are left out. Unlimited links
+    are left out too.
+    """
+    noc = hw.noc
+    links = {"glb_words": hw.glb_words_per_cycle, "dram_words": hw.dram_words_per_cycle}
+    if noc.kind is NocKind.GIN:
+        links = {"ifmap_bus_words": noc.ifmap_words_per_cycle, "filter_bus_words": noc.filter_words_per_cycle,
+                 **links}
+    return {col: float(words) for col, words in links.items() if words is not None and np.isfinite(words)}
