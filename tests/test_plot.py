@@ -415,7 +415,8 @@ def test_cli_run_plot_log(tmp_path, monkeypatch):
 
     drawn = []
     monkeypatch.setattr(cli_main, "save_plot", lambda draw, path, option: drawn.append(draw(_ax())))
-    (tmp_path / "w.yaml").write_text("version: 1\nname: w\nlayers:\n  - {name: c1, M: 8, C: 4, H: 10, W: 10, R: 3, S: 3}\n"
+    (tmp_path / "w.yaml").write_text("version: 1\nname: w\nlayers:\n"
+                                     "  - {name: c1, M: 8, C: 4, H: 10, W: 10, R: 3, S: 3}\n"
                                      "  - {name: fc, M: 16, C: 8, H: 4, W: 4, R: 4, S: 4}\n")
     for extra, scale in (([], "linear"), (["--log"], "log")):
         assert cli_main.main(["run", str(tmp_path / "w.yaml"), "--plot", str(tmp_path / "f.png"), *extra]) == 0
