@@ -1,4 +1,4 @@
-"""RLC-compressed DRAM traffic (Hardware.dram_rlc): closed forms, the first layer, energy, and the
+"""RLC-compressed DRAM traffic (Hardware.effects.dram_rlc): closed forms, the first layer, energy, and the
 analytic expectation against the cycle engine's measurement."""
 
 from __future__ import annotations

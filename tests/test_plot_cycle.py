@@ -410,7 +410,7 @@ def test_bandwidth_capacity_lines_and_labels(tiny, hw):
     # eyeriss.yaml: GIN ifmap 1, filter 4 words/cycle; GLB 16; DRAM 1.2 (64 b at 60 MHz / 200 MHz)
     assert capacity == {"ifmap_bus_words": 1.0, "filter_bus_words": 4.0, "glb_words": 16.0, "dram_words": 1.2}
     ax = bandwidth_over_time(tiny, capacity=capacity, ax=_ax())
-    _check_lines(ax, tiny.trace, tiny.timing["trace_bin_cycles"], BANDWIDTH_COLUMNS)  # data lines unchanged
+    _check_lines(ax, tiny.trace, tiny.timing.trace_bin_cycles, BANDWIDTH_COLUMNS)  # data lines unchanged
     caps = {c.get_gid(): c for c in ax.collections if str(c.get_gid()).startswith("capacity:")}
     assert set(caps) == {f"capacity:{col}" for col in capacity}
     for col, words in capacity.items():

@@ -72,7 +72,7 @@ def test_registered_with_the_gemm_structure():
 @PROPS
 @given(layer=layers(), dataflow=st.sampled_from(SYSTOLIC), seed=st.integers(0, 2**32 - 1))
 def test_analytic_matches_enumerating_reference(layer, dataflow, seed):
-    mapping, window = make_case(layer, dataflow, seed, halo=systolic_hw().glb_halo_reuse)
+    mapping, window = make_case(layer, dataflow, seed, halo=systolic_hw().model.glb_halo_reuse)
     got = count_mapping(mapping, layer, window)
     ref, ref_usage, ref_macs = reference_counts(layer, mapping, window)
     assert got.macs == ref_macs == layer.macs
@@ -83,7 +83,7 @@ def test_analytic_matches_enumerating_reference(layer, dataflow, seed):
 @PROPS
 @given(layer=layers(), dataflow=st.sampled_from(SYSTOLIC), seed=st.integers(0, 2**32 - 1))
 def test_cycle_engine_output_counts_and_fold_timing(layer, dataflow, seed):
-    mapping, window = make_case(layer, dataflow, seed, halo=systolic_hw().glb_halo_reuse)
+    mapping, window = make_case(layer, dataflow, seed, halo=systolic_hw().model.glb_halo_reuse)
     hw = systolic_hw()
     analytic = count_mapping(mapping, layer, window)
     ifmap, filters = random_inputs(layer, seed=seed % 1000)
@@ -106,7 +106,7 @@ def test_cycle_engine_output_counts_and_fold_timing(layer, dataflow, seed):
 def test_simulate_cycle_engine_verifies(layer, dataflow, seed):
     """The public path: ``simulate(..., engine="cycle")`` with a given mapping on finite
     bandwidths checks its output against numpy and its counts against the analytic engine."""
-    mapping, _ = make_case(layer, dataflow, seed, halo=systolic_hw().glb_halo_reuse)
+    mapping, _ = make_case(layer, dataflow, seed, halo=systolic_hw().model.glb_halo_reuse)
     res = accelsim.simulate(layer, systolic_hw(), dataflow, engine="cycle", mapping=mapping)
     assert res.timing.verified and res.timing.counts_match_analytic
     assert res.macs == layer.macs

@@ -1,4 +1,4 @@
-"""Zero gating (Hardware.zero_gating): exact gated-MAC counts, energy, the analytic expectation,
+"""Zero gating (Hardware.effects.zero_gating): exact gated-MAC counts, energy, the analytic expectation,
 and the CLI's data flags (``--zero-fraction``, ``--ifmap``).
 
 1. the cycle engine's gated MACs equal a brute-force count over every (n, m, c, e, f, r, s) on
