@@ -11,7 +11,8 @@ import sys
 from typing import NoReturn
 
 from ..errors import AccelsimError, SpecError
-from .common import EXIT_USAGE, check_output_path, check_plot_path, save_plot, write_output
+from .common import (EXIT_USAGE, announce_compile, check_output_path, check_plot_path, kernel_groups, save_plot,
+                     write_output)
 
 
 
@@ -86,6 +87,16 @@ def _hardware(name: str, array, energy: str | None = None, option: str = "--hard
         except SpecError as exc:
             raise SpecError(f"{exc.field}: {exc.message}" if exc.field else exc.message, "--energy") from None
     return hw.with_array(*array) if array else hw
+
+
+def _run_groups(wl, batch: int, mappings: dict, engine: str, ragged: bool) -> set:
+    """The kernel groups a run of ``wl`` at ``batch`` calls: the mapper for layers without a
+    given mapping, counting of the given mappings (perfect or padded: imperfect factorisations),
+    padded counting for ``ragged`` searches."""
+    layers = wl.with_batch(batch).layers
+    given = [mappings[layer.name].is_padded(layer.loop_bounds()) for layer in layers if layer.name in mappings]
+    return kernel_groups(engine, search=len(given) < len(layers), perfect=not all(given),
+                         padded=ragged or any(given))
 
 
 def _batch(value: int, wl) -> int:
@@ -231,6 +242,7 @@ def cmd_run(args) -> int:
     if args.jobs < 1:
         raise SpecError(f"must be >= 1, got {args.jobs}", "--jobs")
     zero_fraction, ifmaps = _data_inputs(args, wl, batch)
+    announce_compile(_run_groups(wl, batch, mappings, args.engine, args.ragged))
     run = simulate_network(wl, hw, dataflow, engine=args.engine, batch=batch, objective=args.objective,
                            mappings=mappings, jobs=args.jobs, first_layer=_first_layer(args), budget=_budget(args),
                            zero_fraction=zero_fraction, ifmaps=ifmaps)
@@ -308,6 +320,7 @@ def cmd_compare(args) -> int:
         hardware = hw
     else:
         raise SpecError("give --hardware NAME or --setup isca16 --pes N", "--hardware")
+    announce_compile(kernel_groups(args.engine, search=True, padded=args.ragged))
     runs = compare(wl, hardware, dataflows, batch=batch, engine=args.engine,
                    objective=args.objective, n_jobs=jobs, budget=_budget(args))
     print(compare_table(runs))
@@ -343,6 +356,7 @@ def cmd_mapping(args) -> int:
     batch = _batch(args.batch, wl)
     given = _mappings(args, batch, dataflow)
     check_output_path(args.save_mappings, "--save-mappings")
+    announce_compile(_run_groups(wl, batch, given, "analytic", args.ragged))  # the mapper and counting only
     results = []
     for layer in wl.with_batch(batch).layers:
         res = simulate(layer, hw, dataflow, mapping=given.get(layer.name), objective=args.objective,
@@ -367,6 +381,8 @@ def cmd_validate(args) -> int:
     if args.json and args.target != "eyeriss":
         raise SpecError("a JSON report exists for 'validate eyeriss' only", "--json")
     check_output_path(args.json, "--json")
+    chip = args.target == "eyeriss"  # the chip's (ragged) mappings on the cycle engine, and the mapper
+    announce_compile(kernel_groups("cycle" if chip else "analytic", search=True, padded=chip))
     if args.target == "eyeriss":
         from ..validation.eyeriss_chip import eyeriss_report
 

@@ -1,0 +1,75 @@
+"""Issue 12 item 6, what a first or a long run shows: the compile notice on a cold numba cache,
+the cycle engine's progress bar, and the cycle engine's memory on a large FC layer."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from accelsim.cli.main import main
+
+REPO = Path(__file__).resolve().parents[1]
+NOTICE = re.compile(r"^compiling kernels \(first run only, ~(\d+) s\)$", re.MULTILINE)
+
+
+def _env(**extra) -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")])
+    env.update(extra)
+    return env
+
+
+# ---------------------------------------------------------------- a) the compile notice
+def test_cold_kernel_cache_is_detected_per_group(tmp_path):
+    """An empty NUMBA_CACHE_DIR is cold for every group; this process's cache, after running
+    each group's kernels, is warm (the notice is then None)."""
+    from accelsim.sim.kernel_cache import (COMPILE_SECONDS, COUNTING_CORE_SECONDS, KernelGroup, cold_groups,
+                                           compile_notice)
+
+    code = ("from accelsim.sim.kernel_cache import KernelGroup, cold_groups, compile_notice; "
+            "print(sorted(g.value for g in cold_groups(set(KernelGroup)))); "
+            "print(compile_notice({KernelGroup.ANALYTIC, KernelGroup.CYCLE}))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env=_env(NUMBA_CACHE_DIR=str(tmp_path / "empty")))
+    assert proc.returncode == 0, proc.stderr
+    groups, notice = proc.stdout.splitlines()
+    assert groups == str(sorted(g.value for g in KernelGroup))
+    # N: the two groups' measured compile seconds and the counting core's (nothing compiled yet)
+    want = round(COMPILE_SECONDS[KernelGroup.ANALYTIC] + COMPILE_SECONDS[KernelGroup.CYCLE] + COUNTING_CORE_SECONDS)
+    assert notice == f"compiling kernels (first run only, ~{want} s)"
+
+    from accelsim.io.presets import load_hardware, load_workload
+    from accelsim.drivers.simulate import simulate
+
+    layer = load_workload("vgg16").select(["fc8"]).layers[0]
+    simulate(layer, load_hardware("eyeriss"), "rs", engine="cycle")  # the mapper, counting, the cycle engine
+    ran = {KernelGroup.ANALYTIC, KernelGroup.SEARCH, KernelGroup.CYCLE}
+    assert cold_groups(ran) == set()
+    assert compile_notice(ran) is None
+
+
+def test_first_run_on_a_cold_cache_says_it_compiles(tmp_path):
+    """The CLI on an empty NUMBA_CACHE_DIR prints the notice once on stderr; the second run on
+    the now warm cache prints none. (Slow: compiles the padded counting kernels, ~30 s of CPU.)"""
+    from accelsim.sim.kernel_cache import COMPILE_SECONDS, COUNTING_CORE_SECONDS, KernelGroup
+
+    # the chip's CONV1 mapping (E = 55 in 7-wide strips, padded): no search, padded counting only
+    argv = [sys.executable, "-m", "accelsim", "run", "alexnet", "--layers", "conv1", "--batch", "4",
+            "--mapping", "eyeriss-jssc"]
+    env = _env(NUMBA_CACHE_DIR=str(tmp_path / "cache"), MPLBACKEND="Agg")
+    first = subprocess.run(argv, capture_output=True, text=True, timeout=1800, env=env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    want = round(COMPILE_SECONDS[KernelGroup.PADDED] + COUNTING_CORE_SECONDS)  # the first counting group
+    assert [int(n) for n in NOTICE.findall(first.stderr)] == [want]
+    second = subprocess.run(argv, capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert "compiling kernels" not in second.stderr
+    assert first.stdout == second.stdout
