@@ -73,3 +73,46 @@ def test_first_run_on_a_cold_cache_says_it_compiles(tmp_path):
     assert second.returncode == 0, second.stderr
     assert "compiling kernels" not in second.stderr
     assert first.stdout == second.stdout
+
+
+# ---------------------------------------------------------------- c) memory on a large FC layer
+_MEMORY_SCRIPT = textwrap.dedent("""
+    import resource, sys
+    from accelsim.drivers.simulate import simulate
+    from accelsim.io.presets import load_hardware
+    from accelsim.spec.layer import ConvLayer
+
+    hw = load_hardware("eyeriss")
+    def peak_bytes():
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kB on Linux
+    small = ConvLayer(name="fc", M=16, C=16, H=7, W=7, R=7, S=7)
+    assert simulate(small, hw, "rs", engine="cycle").timing["verified"]  # kernels loaded, code paths warm
+    base = peak_bytes()
+    big = ConvLayer(name="fc", M=int(sys.argv[1]), C=int(sys.argv[2]), H=7, W=7, R=7, S=7)
+    assert simulate(big, hw, "rs", engine="cycle").timing["verified"]
+    print(base, peak_bytes())
+""")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ru_maxrss in kB: Linux")
+def test_cycle_engine_memory_on_a_large_fc_layer():
+    """Peak memory growth of a cycle-engine FC layer stays within 24 bytes per tensor word.
+
+    The engine must hold the DRAM tensors as int64 values (8 bytes a word) and one int64 read
+    stamp per input word (another 8); 24 bytes per word of ifmap + filter + ofmap leaves one
+    more tensor's worth for the reference convolution and the result, plus 64 MB for the
+    allocator. Measured as the process's peak RSS (the kernel's arrays are numba allocations,
+    which tracemalloc does not see) in a fresh interpreter, above its peak after a small layer.
+    """
+    m, c = 1024, 256  # FC (H = R = 7): 12.8 M filter words, 103 MB as int64
+    # first fill the numba cache for this code path (a compile would raise the baseline peak)
+    warm = subprocess.run([sys.executable, "-c", _MEMORY_SCRIPT, "32", "16"], capture_output=True, text=True,
+                          timeout=1800, env=_env())
+    assert warm.returncode == 0, warm.stderr
+    proc = subprocess.run([sys.executable, "-c", _MEMORY_SCRIPT, str(m), str(c)], capture_output=True,
+                          text=True, timeout=1800, env=_env())
+    assert proc.returncode == 0, proc.stderr
+    base, peak = (int(v) for v in proc.stdout.split())
+    words = c * 7 * 7 + m * c * 7 * 7 + m  # ifmap + filter + ofmap, batch 1
+    bound = 24 * words + 64 * 2**20
+    assert peak - base <= bound, f"grew {(peak - base) / 2**20:.0f} MB, bound {bound / 2**20:.0f} MB"

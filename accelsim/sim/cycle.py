@@ -20,6 +20,9 @@ STALL_CAUSES = ("noc_ifmap", "noc_filter", "noc_psum", "glb_bandwidth", "dram", 
 TRACE_COLUMNS = ("macs", "ifmap_bus_words", "filter_bus_words", "psum_bus_words", "glb_words", "dram_words",
                  "stall_cycles")
 TRACE_BINS = 1000
+#: output channels the reference convolution computes at once hold at most this many filter words
+#: (a chunk of the filter tensor instead of einsum's copy of all of it: 822 MB for VGG-16 FC6)
+REFERENCE_CHUNK_WORDS = 1 << 22
 #: kernel codes of the NoC kinds (accelsim.layout NOC_*)
 _NOC_CODES = {NocKind.GIN: NOC_GIN, NocKind.BROADCAST: NOC_BROADCAST, NocKind.UNICAST: NOC_UNICAST,
               NocKind.SYSTOLIC: NOC_SYSTOLIC}
@@ -71,13 +74,19 @@ def random_inputs(layer: ConvLayer, seed: int = 0) -> tuple[np.ndarray, np.ndarr
 
 
 def reference_conv(layer: ConvLayer, ifmap: np.ndarray, filters: np.ndarray) -> np.ndarray:
-    """Plain numpy convolution: int64[N, M, E, F] (exact integer arithmetic)."""
+    """Plain numpy convolution: int64[N, M, E, F] (exact integer arithmetic).
+
+    Computed a few output channels at a time (:data:`REFERENCE_CHUNK_WORDS` filter words), so
+    its temporaries stay small next to the filter tensor of a large FC layer."""
     g, cg, mg = layer.G, layer.C // layer.G, layer.M // layer.G
     x = np.asarray(ifmap, dtype=np.int64).reshape(layer.N, g, cg, layer.H, layer.W)
     w = np.asarray(filters, dtype=np.int64).reshape(g, mg, cg, layer.R, layer.S)
     win = np.lib.stride_tricks.sliding_window_view(x, (layer.R, layer.S), axis=(3, 4))
     win = win[:, :, :, :: layer.U, :: layer.U]  # N, G, Cg, E, F, R, S
-    out = np.einsum("ngcefrs,gmcrs->ngmef", win, w, optimize=True)
+    out = np.empty((layer.N, g, mg, layer.E, layer.F), dtype=np.int64)
+    chunk = max(1, REFERENCE_CHUNK_WORDS // (g * cg * layer.R * layer.S))
+    for m0 in range(0, mg, chunk):
+        out[:, :, m0:m0 + chunk] = np.einsum("ngcefrs,gmcrs->ngmef", win, w[:, m0:m0 + chunk], optimize=True)
     return out.reshape(layer.N, layer.M, layer.E, layer.F)
 
 
@@ -95,7 +104,17 @@ def check_inputs(layer: ConvLayer, ifmap, filters):
     for name, arr in (("ifmap", ifmap), ("filters", filters)):
         if not np.issubdtype(arr.dtype, np.integer):
             raise SpecError(f"must hold integers (fixed point), got {arr.dtype}", name)
-    return ifmap.astype(np.int64), filters.astype(np.int64)
+    return ifmap.astype(np.int64, copy=False), filters.astype(np.int64, copy=False)
+
+
+def layer_inputs(layer: ConvLayer, ifmap=None, filters=None) -> tuple[np.ndarray, np.ndarray]:
+    """The given tensors (checked, as int64 without a copy when they are already), the seeded
+    :func:`random_inputs` for those omitted."""
+    if ifmap is None or filters is None:
+        ri, rf = random_inputs(layer)
+        ifmap = ri if ifmap is None else ifmap
+        filters = rf if filters is None else filters
+    return check_inputs(layer, ifmap, filters)
 
 
 def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifmap=None, filters=None,
@@ -116,14 +135,16 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     dram_scale : tuple of float
         Words on the DRAM link per counted word for ifmap reads, filter reads and psum writes
         (RLC-compressed fmaps: the compressed ÷ dense size); timing only.
+
+    Notes
+    -----
+    Memory: the ifmap and filter tensors as int64 (8 bytes a word; no copy of int64 inputs), one
+    int64 read stamp per ifmap and filter word (8 more), the output and its DRAM-written flags,
+    plus the tile value arrays (GLB tiles, one RF tile per PE): O(layer tensors + tile words × PEs).
     """
     from ..kernels.cycle import run
 
-    if ifmap is None or filters is None:
-        ri, rf = random_inputs(layer)
-        ifmap = ri if ifmap is None else ifmap
-        filters = rf if filters is None else filters
-    ifmap, filters = check_inputs(layer, ifmap, filters)
+    ifmap, filters = layer_inputs(layer, ifmap, filters)
     g, cg, mg = layer.G, layer.C // layer.G, layer.M // layer.G
     flat_i = np.ascontiguousarray(ifmap.reshape(layer.N, g, cg, layer.H, layer.W).transpose(1, 0, 2, 3, 4)).ravel()
     flat_f = np.ascontiguousarray(filters.reshape(g, mg, cg, layer.R, layer.S)).ravel()

@@ -145,13 +145,9 @@ def _checked_ifmap(layer: ConvLayer, ifmap) -> np.ndarray:
 def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, filters,
                   first_layer: bool, ofmap_zero_fraction: float) -> LayerResult:
     """Run the cycle-level engine and package its timing and data effects next to its counts."""
-    from ..sim.cycle import check_inputs, random_inputs, reference_conv, run_cycle
+    from ..sim.cycle import layer_inputs, reference_conv, run_cycle
 
-    if ifmap is None or filters is None:
-        ri, rf = random_inputs(layer)
-        ifmap = ri if ifmap is None else ifmap
-        filters = rf if filters is None else filters
-    ifmap, filters = check_inputs(layer, ifmap, filters)
+    ifmap, filters = layer_inputs(layer, ifmap, filters)
     reference = reference_conv(layer, ifmap, filters)
     ratios = (1.0, 1.0, 1.0)
     if hw.dram_rlc:
