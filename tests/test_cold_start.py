@@ -75,6 +75,61 @@ def test_first_run_on_a_cold_cache_says_it_compiles(tmp_path):
     assert first.stdout == second.stdout
 
 
+# ---------------------------------------------------------------- b) the progress bar
+class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def _run_fc8(args: list[str], stderr: io.StringIO) -> tuple[int, str, str]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(stderr):
+        code = main(["run", "vgg16", "--layers", "fc8", "--hardware", "eyeriss", "--engine", "cycle", *args])
+    return code, out.getvalue(), stderr.getvalue()
+
+
+def _fc8_steps() -> int:
+    """Temporal steps of the mapper's FC8 mapping: what the bar counts to."""
+    from accelsim.io.presets import load_hardware, load_workload
+    from accelsim.search.mapper import best_mapping
+
+    layer = load_workload("vgg16").select(["fc8"]).layers[0]
+    mapping = best_mapping(layer, load_hardware("eyeriss"), "rs").mapping
+    steps = 1
+    for lp in mapping.loops:
+        if not lp.spatial:
+            steps *= lp.factor
+    return steps
+
+
+def test_cycle_engine_shows_a_progress_bar_on_a_terminal(monkeypatch):
+    import accelsim.sim.cycle as cycle
+
+    monkeypatch.setattr(cycle, "PROGRESS_DELAY_S", 0.0, raising=False)  # show it even for a short layer
+    steps = _fc8_steps()
+    code, out, err = _run_fc8([], _Terminal())
+    assert code == 0, err
+    bars = [line for line in re.split(r"[\r\n]", err) if line.startswith("fc8 cycle engine")]
+    assert bars, err
+    assert f"{steps:,}/{steps:,}" in bars[-1] or f"{steps}/{steps}" in bars[-1], bars[-1]
+    assert "fc8" in out  # the tables still go to stdout
+
+
+def test_no_progress_and_a_pipe_show_no_bar(monkeypatch):
+    import accelsim.sim.cycle as cycle
+
+    monkeypatch.setattr(cycle, "PROGRESS_DELAY_S", 0.0, raising=False)
+    code, out_quiet, err = _run_fc8(["--no-progress"], _Terminal())
+    assert code == 0, err
+    assert "cycle engine" not in err and "%|" not in err
+    code, out_piped, err = _run_fc8([], io.StringIO())  # not a terminal
+    assert code == 0, err
+    assert "cycle engine" not in err and "%|" not in err
+    assert out_quiet == out_piped
+
+
 # ---------------------------------------------------------------- c) memory on a large FC layer
 _MEMORY_SCRIPT = textwrap.dedent("""
     import resource, sys

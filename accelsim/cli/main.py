@@ -216,6 +216,11 @@ def _data_effects_table(run) -> str:
     return head + "\n" + _align(rows)
 
 
+def _progress(args) -> bool:
+    """Cycle-engine progress bars: on unless ``--no-progress`` or stderr is not a terminal."""
+    return not args.no_progress and sys.stderr.isatty()
+
+
 def _budget(args):
     """The mapper's budget: the default one, searching imperfect factorisations with --ragged."""
     from ..search.mapper import Budget
@@ -245,7 +250,7 @@ def cmd_run(args) -> int:
     announce_compile(_run_groups(wl, batch, mappings, args.engine, args.ragged))
     run = simulate_network(wl, hw, dataflow, engine=args.engine, batch=batch, objective=args.objective,
                            mappings=mappings, jobs=args.jobs, first_layer=_first_layer(args), budget=_budget(args),
-                           zero_fraction=zero_fraction, ifmaps=ifmaps)
+                           zero_fraction=zero_fraction, ifmaps=ifmaps, progress=_progress(args))
     print(run_table(run))
     print()
     print(access_table(run))
@@ -322,7 +327,7 @@ def cmd_compare(args) -> int:
         raise SpecError("give --hardware NAME or --setup isca16 --pes N", "--hardware")
     announce_compile(kernel_groups(args.engine, search=True, padded=args.ragged))
     runs = compare(wl, hardware, dataflows, batch=batch, engine=args.engine,
-                   objective=args.objective, n_jobs=jobs, budget=_budget(args))
+                   objective=args.objective, n_jobs=jobs, budget=_budget(args), progress=_progress(args))
     print(compare_table(runs))
     if args.json:
         write_output(lambda p: write_json({"runs": [r.to_dict() for r in runs]}, p), args.json, "--json")
@@ -435,6 +440,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--zero-fraction", help="zero fraction of every fmap, 0..1 (default: per layer, AlexNet's "
                                              "measured ones; the image has none)")
     run.add_argument("--ifmap", help="with --engine cycle and one layer: its ifmap, an integer .npy (N, C, H, W)")
+    run.add_argument("--no-progress", action="store_true",
+                     help="no progress bar for long cycle-engine layers (none either when stderr is not a terminal)")
     run.set_defaults(func=cmd_run)
 
     cmp_ = sub.add_parser("compare", help="run a workload under several dataflows side by side")
@@ -447,6 +454,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--json", help='write {"runs": [...]} here')
     cmp_.add_argument("--plot", help="save the comparison plot here")
     cmp_.add_argument("--by", default="level", choices=["level", "type"])
+    cmp_.add_argument("--no-progress", action="store_true",
+                      help="no progress bar for long cycle-engine layers (none either when stderr is not a terminal)")
     cmp_.set_defaults(func=cmd_compare)
 
     lst = sub.add_parser("list", help="list presets or dataflows")

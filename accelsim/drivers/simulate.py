@@ -23,7 +23,8 @@ def _version() -> str:
 def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", mapping: Mapping | None = None,
              ifmap=None, filters=None, objective=Objective.ENERGY, budget: Budget | None = None, *,
              first_layer: bool = False, zero_fraction: float | None = None,
-             ofmap_zero_fraction: float | None = None, network: str | None = None) -> LayerResult:
+             ofmap_zero_fraction: float | None = None, network: str | None = None,
+             progress: bool = False) -> LayerResult:
     """Simulate one layer.
 
     Parameters
@@ -63,6 +64,9 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
     network : str, optional
         The workload the layer belongs to (``simulate_network`` passes it): AlexNet's measured
         zero fractions apply to ``alexnet`` only (``None``: to any layer named ``conv1`` …).
+    progress : bool
+        Cycle engine: a progress bar with an ETA on stderr for a run that lasts more than a
+        couple of seconds (:func:`accelsim.sim.cycle.run_cycle`).
 
     Returns
     -------
@@ -93,13 +97,15 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
                                energy_unit=hw.energy.unit.value, status=Status.INFEASIBLE,
                                reason=exc.message, num_pes=hw.num_pes)
         mapping, considered = found.mapping, found.considered
-    return evaluate(layer, hw, df, eng, mapping, ifmap, filters, network=network, considered=considered, **options)
+    return evaluate(layer, hw, df, eng, mapping, ifmap, filters, network=network, considered=considered,
+                    progress=progress, **options)
 
 
 def simulate_network(workload: Workload, hw: Hardware, dataflow="rs", engine="analytic", batch: int = 1,
                      objective=Objective.ENERGY, mappings: dict[str, Mapping] | None = None,
                      budget: Budget | None = None, jobs: int = 1, *, first_layer: str | None = None,
-                     zero_fraction: float | None = None, ifmaps: dict | None = None) -> RunResult:
+                     zero_fraction: float | None = None, ifmaps: dict | None = None,
+                     progress: bool = False) -> RunResult:
     """Run every layer of ``workload`` at ``batch``; infeasible layers are recorded, not raised.
 
     ``jobs`` > 1 runs layers in that many threads (the numba kernels release the GIL).
@@ -116,6 +122,8 @@ def simulate_network(workload: Workload, hw: Hardware, dataflow="rs", engine="an
         ofmap (``ofmap_zero_fraction``). Default: per layer, see :func:`simulate`.
     ifmaps : dict, optional
         ``{layer name: int array (batch, C, H, W)}``, the ifmaps of some layers (cycle engine).
+    progress : bool
+        Cycle engine: a progress bar per long layer (:func:`simulate`).
     """
     if not isinstance(batch, int) or batch < 1:
         raise SpecError(f"must be an integer >= 1, got {batch!r}", "batch")
@@ -137,7 +145,7 @@ def simulate_network(workload: Workload, hw: Hardware, dataflow="rs", engine="an
             return simulate(layer, hw, df, engine, given, ifmap=ifmap, objective=objective, budget=budget,
                             first_layer=layer.name == first,
                             zero_fraction=zero_fraction if ifmap is None else None,
-                            ofmap_zero_fraction=zero_fraction, network=workload.name)
+                            ofmap_zero_fraction=zero_fraction, network=workload.name, progress=progress)
         except MappingError as exc:
             if given is None:
                 raise

@@ -490,7 +490,7 @@ def _new_buffers(size, n_pe, padded):
 @jit
 def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         ifmap, filt, ofmap, bandwidths, noc_kind, rf_prefetch, dram_scale, pass_overhead, bin_cycles,
-        counts, usage, stats, pe_steps, trace):
+        counts, usage, stats, pe_steps, trace, progress):
     """Execute the nest cycle by cycle: plan the layer, then run its temporal steps.
 
     Parameters
@@ -540,6 +540,9 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         Out: MACs done by each active PE (spatial index order).
     trace : float64[B, N_TRACE]
         Out: per-bin activity, columns ``TR_*`` (rows beyond the run stay zero).
+    progress : int64[1]
+        Out: temporal steps done so far (skipped padded steps included), one store per step, for
+        another thread to read while the kernel runs (it releases the GIL).
     """
     n = dims.shape[0]
     counts[:] = 0
@@ -584,6 +587,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     passes = 0
     # ---------------------------------------------------------------- steps
     for s in range(total_steps + 1):
+        progress[0] = s
         last = s == total_steps
         # --- advance the odometer (c = outermost loop that changed)
         c = -1

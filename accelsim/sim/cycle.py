@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +22,10 @@ STALL_CAUSES = ("noc_ifmap", "noc_filter", "noc_psum", "glb_bandwidth", "dram", 
 TRACE_COLUMNS = ("macs", "ifmap_bus_words", "filter_bus_words", "psum_bus_words", "glb_words", "dram_words",
                  "stall_cycles")
 TRACE_BINS = 1000
+#: seconds a cycle-engine run lasts before its progress bar appears (shorter runs show none)
+PROGRESS_DELAY_S = 2.0
+#: seconds between two looks at the kernel's step counter
+PROGRESS_POLL_S = 0.2
 #: output channels the reference convolution computes at once hold at most this many filter words
 #: (a chunk of the filter tensor instead of einsum's copy of all of it: 822 MB for VGG-16 FC6)
 REFERENCE_CHUNK_WORDS = 1 << 22
@@ -119,7 +125,7 @@ def layer_inputs(layer: ConvLayer, ifmap=None, filters=None) -> tuple[np.ndarray
 
 def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifmap=None, filters=None,
               unlimited_bandwidth: bool = False, estimate_cycles: int | None = None,
-              dram_scale: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> CycleOutcome:
+              dram_scale: tuple[float, float, float] = (1.0, 1.0, 1.0), progress: bool = False) -> CycleOutcome:
     """Simulate one layer cycle by cycle with real values.
 
     Parameters
@@ -135,6 +141,9 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     dram_scale : tuple of float
         Words on the DRAM link per counted word for ifmap reads, filter reads and psum writes
         (RLC-compressed fmaps: the compressed ÷ dense size); timing only.
+    progress : bool
+        Draw a progress bar of the temporal steps done, with an ETA, on stderr (tqdm) once the
+        run has lasted :data:`PROGRESS_DELAY_S`.
 
     Notes
     -----
@@ -142,8 +151,6 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     int64 read stamp per ifmap and filter word (8 more), the output and its DRAM-written flags,
     plus the tile value arrays (GLB tiles, one RF tile per PE): O(layer tensors + tile words × PEs).
     """
-    from ..kernels.cycle import run
-
     ifmap, filters = layer_inputs(layer, ifmap, filters)
     g, cg, mg = layer.G, layer.C // layer.G, layer.M // layer.G
     flat_i = np.ascontiguousarray(ifmap.reshape(layer.N, g, cg, layer.H, layer.W).transpose(1, 0, 2, 3, 4)).ravel()
@@ -170,10 +177,12 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     pe_steps = np.zeros(n_pe, dtype=np.int64)
     trace = np.zeros((TRACE_BINS * 4, N_TRACE), dtype=np.float64)
     bounds = np.array(layer.loop_bounds(), dtype=np.int64)
-    run(arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, layer.U, window, bounds, layer.H, layer.W,
-        flat_i, flat_f, out, bandwidths, _NOC_CODES[hw.noc.kind], hw.rf_prefetch,
-        np.array(dram_scale, dtype=np.float64), pass_overhead(mapping, hw), bin_cycles,
-        counts, usage, stats, pe_steps, trace)
+    done = np.zeros(1, dtype=np.int64)
+    args = (arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, layer.U, window, bounds, layer.H, layer.W,
+            flat_i, flat_f, out, bandwidths, _NOC_CODES[hw.noc.kind], hw.rf_prefetch,
+            np.array(dram_scale, dtype=np.float64), pass_overhead(mapping, hw), bin_cycles,
+            counts, usage, stats, pe_steps, trace, done)
+    _run_kernel(args, done, steps, f"{layer.name} cycle engine" if progress else None)
     output = out.reshape(g, layer.N, mg, layer.E, layer.F).transpose(1, 0, 2, 3, 4).reshape(
         layer.N, layer.M, layer.E, layer.F)
     cycles = int(round(stats[ST_CYCLES]))
@@ -185,6 +194,36 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
         active_pes=int(stats[ST_ACTIVE]), pe_busy=_pe_map(mapping, hw, pe_steps), trace=trace[:used_bins],
         bin_cycles=bin_cycles,
     )
+
+
+def _run_kernel(args: tuple, done: np.ndarray, steps: int, label: str | None) -> None:
+    """Call the cycle kernel with ``args``. With a ``label``: in a worker thread (the kernel
+    releases the GIL) while this thread draws a tqdm bar of ``done[0]``, the steps the kernel
+    has done, out of ``steps``, with its rate and ETA."""
+    from ..kernels.cycle import run
+
+    if label is None:
+        run(*args)
+        return
+    from tqdm import tqdm
+
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            run(*args)
+        except BaseException as exc:  # re-raised in the calling thread
+            failed.append(exc)
+
+    worker = threading.Thread(target=work, name="accelsim-cycle-engine", daemon=True)
+    with tqdm(total=steps, desc=label, unit="step", delay=PROGRESS_DELAY_S, file=sys.stderr,
+              dynamic_ncols=True) as bar:
+        worker.start()
+        while worker.is_alive():
+            worker.join(PROGRESS_POLL_S)
+            bar.update(int(done[0]) - bar.n)
+    if failed:
+        raise failed[0]
 
 
 def pass_overhead(mapping: Mapping, hw: Hardware) -> int:

@@ -82,7 +82,7 @@ def check_options(layer: ConvLayer, ifmap=None, *, first_layer: bool = False, ze
 def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping, ifmap=None, filters=None, *,
              first_layer: bool = False, zero_fraction: float | None = None,
              ofmap_zero_fraction: float | None = None, network: str | None = None,
-             considered: int = 0) -> LayerResult:
+             considered: int = 0, progress: bool = False) -> LayerResult:
     """Count, price and (cycle engine) run one layer under a given ``mapping``.
 
     The parameters are :func:`accelsim.drivers.simulate.simulate`'s; ``considered`` is the
@@ -109,7 +109,7 @@ def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping,
         if ifmap is None and (hw.zero_gating or hw.dram_rlc or zero_fraction is not None):
             ifmap = relu_activations((layer.N, layer.C, layer.H, layer.W), p_in, ACTIVATION_SEED)
         return _cycle_result(layer, hw, df, mapping, window, counts, considered, ifmap, filters, first_layer,
-                             p_out)
+                             p_out, progress)
     if ifmap is not None:
         p_in = float((ifmap == 0).mean()) if ifmap.size else 0.0
     filters_in_rf = mapping.rf[DataType.FILTER] is not None
@@ -143,7 +143,7 @@ def _checked_ifmap(layer: ConvLayer, ifmap) -> np.ndarray:
 
 
 def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, filters,
-                  first_layer: bool, ofmap_zero_fraction: float) -> LayerResult:
+                  first_layer: bool, ofmap_zero_fraction: float, progress: bool) -> LayerResult:
     """Run the cycle-level engine and package its timing and data effects next to its counts."""
     from ..sim.cycle import layer_inputs, reference_conv, run_cycle
 
@@ -157,7 +157,7 @@ def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, f
         ratios = (1.0 if first_layer else float(measured_ratio(ifmap)), 1.0, float(measured_ratio(ofmap_written)))
     out = run_cycle(layer, hw, mapping, window, ifmap, filters,
                     estimate_cycles=analytic_cycles(analytic.counts, analytic.compute_steps, hw),
-                    dram_scale=ratios)
+                    dram_scale=ratios, progress=progress)
     filters_in_rf = mapping.rf[DataType.FILTER] is not None
     gating = measured_gating(layer, ifmap, filters_in_rf).to_dict() if hw.zero_gating else None
     dram = None
