@@ -123,3 +123,30 @@ def save_plot(draw, path: str, option: str) -> None:
     fmt = None if Path(path).suffix else "png"  # a name without a suffix: PNG, at exactly that name
     write_output(lambda p: fig.savefig(p, dpi=120, format=fmt), path, option)
     print(f"plot saved to {path}")
+
+
+def announce_compile(groups) -> None:
+    """Print the one-line compile notice on stderr when numba's cache is cold for ``groups``
+    (:class:`~accelsim.sim.kernel_cache.KernelGroup`; :func:`~accelsim.sim.kernel_cache.compile_notice`)."""
+    from ..sim.kernel_cache import compile_notice
+
+    notice = compile_notice(groups)
+    if notice:
+        print(notice, file=sys.stderr, flush=True)
+
+
+def kernel_groups(engine: str, *, search: bool, perfect: bool = True, padded: bool = False) -> set:
+    """The kernel groups a run calls: counting of ``perfect`` and of ``padded`` mappings (imperfect
+    factorisations), the mapper's ``search``, the cycle engine when ``engine`` is ``cycle``."""
+    from ..sim.kernel_cache import KernelGroup
+
+    groups = set()
+    if perfect or search:
+        groups.add(KernelGroup.ANALYTIC)
+    if padded:
+        groups.add(KernelGroup.PADDED)
+    if search:
+        groups.add(KernelGroup.SEARCH)
+    if engine == "cycle":
+        groups.add(KernelGroup.CYCLE)
+    return groups

@@ -12,8 +12,9 @@ import sys
 from typing import NoReturn
 
 from ..errors import AccelsimError, SpecError
-from .common import (EXIT_INFEASIBLE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, MAX_SEED, check_output_path,
-                     check_plot_path, infeasible_exit, parse_budget, save_plot, write_output)
+from .common import (EXIT_INFEASIBLE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, MAX_SEED, announce_compile,
+                     check_output_path, check_plot_path, infeasible_exit, kernel_groups, parse_budget, save_plot,
+                     write_output)
 
 
 
@@ -104,6 +105,16 @@ def _hardware(name: str, array, energy: str | None = None, option: str = "--hard
         except SpecError as exc:
             raise SpecError(f"{exc.field}: {exc.message}" if exc.field else exc.message, "--energy") from None
     return hw.with_array(*array) if array else hw
+
+
+def _run_groups(wl, batch: int, mappings: dict, engine: str, ragged: bool) -> set:
+    """The kernel groups a run of ``wl`` at ``batch`` calls: the mapper for layers without a
+    given mapping, counting of the given mappings (perfect or padded: imperfect factorisations),
+    padded counting for ``ragged`` searches."""
+    layers = wl.with_batch(batch).layers
+    given = [mappings[layer.name].is_padded(layer.loop_bounds()) for layer in layers if layer.name in mappings]
+    return kernel_groups(engine, search=len(given) < len(layers), perfect=not all(given),
+                         padded=ragged or any(given))
 
 
 def _batch(value: int, wl) -> int:
@@ -245,6 +256,11 @@ def _data_effects_table(run) -> str:
     return head + "\n" + _align(rows)
 
 
+def _progress(args) -> bool:
+    """Cycle-engine progress bars: on unless ``--no-progress`` or stderr is not a terminal."""
+    return not args.no_progress and sys.stderr.isatty()
+
+
 def _budget(args):
     """The mapper's budget: ``--budget``, ``--seed`` and ``--ragged`` (None: the default)."""
     return parse_budget(args.budget, args.seed, args.ragged)
@@ -271,9 +287,11 @@ def cmd_run(args) -> int:
     if args.jobs < 1:
         raise SpecError(f"must be >= 1, got {args.jobs}", "--jobs")
     zero_fraction, ifmaps = _data_inputs(args, wl, batch)
+    announce_compile(_run_groups(wl, batch, mappings, args.engine, args.ragged))
     run = simulate_network(wl, hw, dataflow, engine=args.engine, batch=batch, objective=args.objective,
                            mappings=mappings, jobs=args.jobs, first_layer=_first_layer(args), budget=budget,
-                           zero_fraction=zero_fraction, ifmaps=ifmaps, constraints=constraints)
+                           zero_fraction=zero_fraction, ifmaps=ifmaps, constraints=constraints,
+                           progress=_progress(args))
     print(run_table(run))
     print()
     print(access_table(run))
@@ -358,8 +376,9 @@ def cmd_compare(args) -> int:
     else:
         raise SpecError("give --hardware NAME or --setup isca16 --pes N", "--hardware")
     constraints = _constraints(args, batch, dataflows)
-    runs = compare(wl, hardware, dataflows, batch=batch, engine=args.engine,
-                   objective=args.objective, n_jobs=jobs, budget=budget, constraints=constraints)
+    announce_compile(kernel_groups(args.engine, search=True, padded=args.ragged))
+    runs = compare(wl, hardware, dataflows, batch=batch, engine=args.engine, objective=args.objective,
+                   n_jobs=jobs, budget=budget, constraints=constraints, progress=_progress(args))
     print(compare_table(runs))
     if args.json:
         write_output(lambda p: write_json({"runs": [r.to_dict() for r in runs]}, p), args.json, "--json")
@@ -396,6 +415,7 @@ def cmd_mapping(args) -> int:
     given = _mappings(args, batch, dataflow, hw)
     constraints = _constraints(args, batch, [dataflow])
     check_output_path(args.save_mappings, "--save-mappings")
+    announce_compile(_run_groups(wl, batch, given, "analytic", args.ragged))  # the mapper and counting only
     results = []
     for layer in wl.with_batch(batch).layers:
         res = simulate(layer, hw, dataflow, mapping=given.get(layer.name), objective=args.objective,
@@ -421,6 +441,8 @@ def cmd_validate(args) -> int:
     if args.json and args.target != "eyeriss":
         raise SpecError("a JSON report exists for 'validate eyeriss' only", "--json")
     check_output_path(args.json, "--json")
+    chip = args.target == "eyeriss"  # the chip's (ragged) mappings on the cycle engine, and the mapper
+    announce_compile(kernel_groups("cycle" if chip else "analytic", search=True, padded=chip))
     if args.target == "eyeriss":
         from ..validation.eyeriss_chip import eyeriss_report
 
@@ -481,6 +503,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--zero-fraction", help="zero fraction of every fmap, 0..1 (default: per layer, AlexNet's "
                                              "measured ones; the image has none)")
     run.add_argument("--ifmap", help="with --engine cycle and one layer: its ifmap, an integer .npy (N, C, H, W)")
+    run.add_argument("--no-progress", action="store_true",
+                     help="no progress bar for long cycle-engine layers (none either when stderr is not a terminal)")
     run.set_defaults(func=cmd_run)
 
     cmp_ = sub.add_parser("compare", help="run a workload under several dataflows side by side")
@@ -493,6 +517,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--json", help='write {"runs": [...]} here')
     cmp_.add_argument("--plot", help="save the comparison plot here")
     cmp_.add_argument("--by", default="level", choices=["level", "type"])
+    cmp_.add_argument("--no-progress", action="store_true",
+                      help="no progress bar for long cycle-engine layers (none either when stderr is not a terminal)")
     cmp_.set_defaults(func=cmd_compare)
 
     lst = sub.add_parser("list", help="list presets or dataflows")

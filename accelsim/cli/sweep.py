@@ -7,7 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 from ..errors import SpecError
-from .common import EXIT_INTERRUPTED, check_output_path, infeasible_exit, parse_budget, write_output
+from .common import (EXIT_INTERRUPTED, announce_compile, check_output_path, infeasible_exit, kernel_groups,
+                     parse_budget, write_output)
 
 
 def _case_status(records: list[dict]) -> dict[str, str]:
@@ -110,6 +111,8 @@ def cmd_sweep(args) -> int:
     where = f"on {args.scheduler}" if args.scheduler else f"{args.jobs} job(s)"
     print(f"sweep {spec.name or Path(args.file).stem}: {len(ids)} cases, {where}, results in {out}/"
           + (f" ({resumed} already done)" if resumed else ""), flush=True)
+    announce_compile(kernel_groups("cycle" if any(c.engine == "cycle" for c in cases) else "analytic", search=True,
+                                   padded=any(c.budget is not None and c.budget.ragged for c in cases)))
     try:
         records = sweep(cases, n_jobs=args.jobs, progress=not args.no_progress, out=out,
                         scheduler=args.scheduler)

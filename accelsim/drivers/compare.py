@@ -36,17 +36,17 @@ def warmup() -> None:
     simulate(ConvLayer(name="w", M=2, C=2, H=3, W=3, R=2, S=2), hw, "rs", budget=Budget(10, 10, 1))
 
 
-def _one(workload, hw, df, engine, batch, objective, budget, constraints=None) -> RunResult:
+def _one(workload, hw, df, engine, batch, objective, budget, constraints, progress) -> RunResult:
     from ..drivers.simulate import simulate_network
 
     return simulate_network(workload, hw, df, engine=engine, batch=batch, objective=objective, budget=budget,
-                            constraints=constraints)
+                            constraints=constraints, progress=progress)
 
 
 def compare(workload: Workload, hardware: Hardware | Callable[[Dataflow], Hardware],
             dataflows: Sequence = ISCA16_DATAFLOWS, batch: int = 1, engine: str = "analytic",
             objective=Objective.ENERGY, n_jobs: int = 1, budget: Budget | None = None,
-            constraints: dict | None = None) -> list[RunResult]:
+            constraints: dict | None = None, progress: bool = False) -> list[RunResult]:
     """Simulate ``workload`` under each dataflow.
 
     Parameters
@@ -64,6 +64,8 @@ def compare(workload: Workload, hardware: Hardware | Callable[[Dataflow], Hardwa
         Worker threads (joblib); 1 runs sequentially.
     constraints : dict of str to MappingConstraints, optional
         Per layer, the partial mapping the mapper completes under every dataflow.
+    progress : bool
+        Cycle engine: a progress bar per long layer (:func:`accelsim.drivers.simulate.simulate`).
 
     Returns
     -------
@@ -72,7 +74,7 @@ def compare(workload: Workload, hardware: Hardware | Callable[[Dataflow], Hardwa
     """
     dfs = [parse_dataflow(d) for d in dataflows]
     pick = hardware if callable(hardware) else (lambda _df: hardware)
-    jobs = [(workload, pick(df), df, engine, batch, objective, budget, constraints) for df in dfs]
+    jobs = [(workload, pick(df), df, engine, batch, objective, budget, constraints, progress) for df in dfs]
     if n_jobs == 1 or len(jobs) == 1:
         return [_one(*job) for job in jobs]
     from joblib import Parallel, delayed

@@ -27,7 +27,7 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
              first_layer: bool = False, zero_fraction: float | None = None,
              ofmap_zero_fraction: float | None = None, network: str | None = None,
              zero_source: ZeroSource = ZeroSource.USER,
-             constraints: MappingConstraints | None = None) -> LayerResult:
+             constraints: MappingConstraints | None = None, progress: bool = False) -> LayerResult:
     """Simulate one layer.
 
     Parameters
@@ -73,6 +73,9 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
     constraints : MappingConstraints, optional
         The partial mapping the mapper completes (:mod:`accelsim.spec.constraints`); a given
         ``mapping`` must meet it.
+    progress : bool
+        Cycle engine: a progress bar with an ETA on stderr for a run that lasts more than a
+        couple of seconds (:func:`accelsim.sim.cycle.run_cycle`).
 
     Returns
     -------
@@ -109,14 +112,15 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
             raise SpecError(f"the given mapping of {layer.name} breaks this constraint{constraints.where()}",
                             field=", ".join(broken))
     return evaluate(layer, hw, df, eng, mapping, ifmap, filters, network=network, considered=considered,
-                    zero_source=zero_source, **options)
+                    zero_source=zero_source, progress=progress, **options)
 
 
 def simulate_network(workload: Workload, hw: Hardware, dataflow="rs", engine="analytic", batch: int = 1,
                      objective=Objective.ENERGY, mappings: dict[str, Mapping] | None = None,
                      budget: Budget | None = None, jobs: int = 1, *, first_layer: str | None = None,
                      zero_fraction: float | None = None, ifmaps: dict | None = None,
-                     constraints: dict[str, MappingConstraints] | None = None) -> RunResult:
+                     constraints: dict[str, MappingConstraints] | None = None,
+                     progress: bool = False) -> RunResult:
     """Run every layer of ``workload`` at ``batch``; infeasible layers are recorded, not raised.
 
     ``jobs`` > 1 runs layers in that many threads (the numba kernels release the GIL).
@@ -137,6 +141,8 @@ def simulate_network(workload: Workload, hw: Hardware, dataflow="rs", engine="an
         ``{layer name: int array (batch, C, H, W)}``, the ifmaps of some layers (cycle engine).
     constraints : dict, optional
         ``{layer name: MappingConstraints}`` (:func:`accelsim.io.presets.load_constraints`).
+    progress : bool
+        Cycle engine: a progress bar per long layer (:func:`simulate`).
     """
     if not isinstance(batch, int) or batch < 1:
         raise SpecError(f"must be an integer >= 1, got {batch!r}", "batch")
@@ -162,7 +168,7 @@ def simulate_network(workload: Workload, hw: Hardware, dataflow="rs", engine="an
                             first_layer=layer.name == first,
                             zero_fraction=ifmap_zeros if ifmap is None else None, zero_source=source,
                             ofmap_zero_fraction=zero_fraction, network=workload.name,
-                            constraints=(constraints or {}).get(layer.name))
+                            constraints=(constraints or {}).get(layer.name), progress=progress)
         except MappingError as exc:
             if given is None:
                 raise

@@ -454,8 +454,11 @@ def _new_buffers(size, n_pe, padded):
         GLB tile values per data type, two halves (double-buffered for sliding).
     rf_val : int64[3, 2, P, max RF tile]
         RF tile values per data type, two halves, per PE.
-    stamp_glb, stamp_dram : int64[3, max GLB tile], int64[3, max tensor]
-        Step (or forwarding sweep) each parent word was last read in: multicast reads once.
+    stamp_glb : int64[3, max GLB tile]
+        Step (or forwarding sweep) each GLB word was last read in: multicast reads once.
+    stamp_dram_i, stamp_dram_f : int64[ifmap size], int64[filter size]
+        The same for each DRAM word of the ifmap and of the filters, each the size of its own
+        tensor (one array padded to the largest tensor was three FC filter tensors' worth).
     stamp_fwd : int64[ifmap size]
         Forwarding sweep each ifmap word was last sent in, by global address.
     touched_rf : int64[RF psum tile]
@@ -469,24 +472,25 @@ def _new_buffers(size, n_pe, padded):
     """
     glb_words = max(size[TILE_GLB, IFMAP], size[TILE_GLB, FILTER], size[TILE_GLB, PSUM], 1)
     rf_words = max(size[TILE_RF, IFMAP], size[TILE_RF, FILTER], size[TILE_RF, PSUM], 1)
-    dram_words = max(size[TILE_DRAM, IFMAP], size[TILE_DRAM, FILTER], size[TILE_DRAM, PSUM], 1)
     glb_val = np.zeros((N_TYPES, 2, glb_words), dtype=np.int64)
     rf_val = np.zeros((N_TYPES, 2, n_pe, rf_words), dtype=np.int64)
     stamp_glb = np.full((N_TYPES, glb_words), -1, dtype=np.int64)
-    stamp_dram = np.full((N_TYPES, dram_words), -1, dtype=np.int64)
+    stamp_dram_i = np.full(max(size[TILE_DRAM, IFMAP], 1), -1, dtype=np.int64)
+    stamp_dram_f = np.full(max(size[TILE_DRAM, FILTER], 1), -1, dtype=np.int64)
     stamp_fwd = np.full(max(size[TILE_DRAM, IFMAP], 1), -1, dtype=np.int64)
     touched_rf = np.full(max(size[TILE_RF, PSUM], 1), -1, dtype=np.int64)
     touched_rf_pe = np.full((n_pe if padded else 1, max(size[TILE_RF, PSUM], 1)), -1, dtype=np.int64)
     touched_glb = np.full(max(size[TILE_GLB, PSUM], 1), -1, dtype=np.int64)
     touched_dram = np.zeros(max(size[TILE_DRAM, PSUM], 1), dtype=np.bool_)
-    return glb_val, rf_val, stamp_glb, stamp_dram, stamp_fwd, touched_rf, touched_rf_pe, touched_glb, touched_dram
+    return (glb_val, rf_val, stamp_glb, stamp_dram_i, stamp_dram_f, stamp_fwd, touched_rf, touched_rf_pe, touched_glb,
+            touched_dram)
 
 
 # ==================================================================== the kernel
 @jit
 def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         ifmap, filt, ofmap, bandwidths, noc_kind, rf_prefetch, dram_scale, pass_overhead, bin_cycles,
-        counts, usage, stats, pe_steps, trace):
+        counts, usage, stats, pe_steps, trace, progress):
     """Execute the nest cycle by cycle: plan the layer, then run its temporal steps.
 
     Parameters
@@ -536,6 +540,9 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         Out: MACs done by each active PE (spatial index order).
     trace : float64[B, N_TRACE]
         Out: per-bin activity, columns ``TR_*`` (rows beyond the run stay zero).
+    progress : int64[1]
+        Out: temporal steps done so far (skipped padded steps included), one store per step, for
+        another thread to read while the kernel runs (it releases the GIL).
     """
     n = dims.shape[0]
     counts[:] = 0
@@ -544,7 +551,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     pe_off, leader, noc_first, n_grp_noc, local_links, edge = _plan_pes(dims, factors, kinds, reds, gstride, n_pe)
     ext, hh, ww, size, k_rel = _plan_tiles(dims, factors, kinds, res, stride, bounds, height, width, usage)
     coef, pe_addr, masks_h, masks_w, contig = _plan_addresses(ext, hh, ww, stride, pe_off)
-    (glb_val, rf_val, stamp_glb, stamp_dram, stamp_fwd, touched_rf, touched_rf_pe, touched_glb,
+    (glb_val, rf_val, stamp_glb, stamp_dram_i, stamp_dram_f, stamp_fwd, touched_rf, touched_rf_pe, touched_glb,
      touched_dram) = _new_buffers(size, n_pe, padded)
     glb_bw = bandwidths[BW_GLB]
     dram_bw = bandwidths[BW_DRAM]
@@ -580,6 +587,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     passes = 0
     # ---------------------------------------------------------------- steps
     for s in range(total_steps + 1):
+        progress[0] = s
         last = s == total_steps
         # --- advance the odometer (c = outermost loop that changed)
         c = -1
@@ -694,8 +702,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                         if kinds[j] == TEMPORAL:
                             evo[dims[j]] += idx[j] * gstride[j]
                 _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, rf_val,
-                      ifmap, filt, pe_off, n_pe, masks_h, masks_w, contig, stamp_glb, stamp_dram, stride,
-                      counts, step_words, scratch, padded, bounds, evo)
+                      ifmap, filt, pe_off, n_pe, masks_h, masks_w, contig, stamp_glb, stamp_dram_i, stamp_dram_f,
+                      stride, counts, step_words, scratch, padded, bounds, evo)
         # --- 3. the MACs of this step on every active PE, in lockstep (inlined: a call passing
         # this many arrays would cost more than the MACs)
         if s == 0 or c < sweep_top:
@@ -786,8 +794,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                             fresh_i += 1
                     else:
                         vi = ifmap[a]
-                        if stamp_dram[IFMAP, a] != fwd_serial:
-                            stamp_dram[IFMAP, a] = fwd_serial
+                        if stamp_dram_i[a] != fwd_serial:
+                            stamp_dram_i[a] = fwd_serial
                             fresh_i += 1
                 if rf_f:
                     vf = rf_val[FILTER, bf_rf, pe, lf]
@@ -800,8 +808,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                             fresh_f += 1
                     else:
                         vf = filt[a]
-                        if stamp_dram[FILTER, a] != s:
-                            stamp_dram[FILTER, a] = s
+                        if stamp_dram_f[a] != s:
+                            stamp_dram_f[a] = s
                             fresh_f += 1
                 product = vi * vf
                 if psum_in_rf:
@@ -1009,8 +1017,8 @@ def _clamp(bound, start, extent):
 
 @jit
 def _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, rf_val,
-          ifmap, filt, pe_off, n_pe, masks_h, masks_w, contig, stamp_glb, stamp_dram, stride, counts, step_words,
-          scratch, padded, bounds, evo):
+          ifmap, filt, pe_off, n_pe, masks_h, masks_w, contig, stamp_glb, stamp_dram_i, stamp_dram_f, stride, counts,
+          step_words, scratch, padded, bounds, evo):
     """Load the new tile of input ``t`` at level ``lv`` (all PEs for the RF).
 
     Padded runs (``padded``): an instance fetches only the words of its valid iterations —
@@ -1072,7 +1080,7 @@ def _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, r
                 if slide and contig[lv] and h0 >= oh0 and w0 >= ow0:
                     _slide_contiguous(lv, t, s, inst, old, new, o, po, e, pe_ext, h0, w0, h0 - oh0, w0 - ow0,
                                       ph0, pw0, par, crosses, hh, ww, buf, glb_val, rf_val, ifmap, stamp_glb,
-                                      stamp_dram, counts, step_words)
+                                      stamp_dram_i, counts, step_words)
                     continue
             for g in range(ce[D_G]):
                 for nn in range(ce[D_N]):
@@ -1109,7 +1117,7 @@ def _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, r
                                     src = _ifmap_addr_hw(gg, gn, gc, h, w, 0, 0, 0, 0, 0, pe_ext, hh[TILE_DRAM, t],
                                                          ww[TILE_DRAM, t])
                                 _take(lv, t, s, par, src, crosses, inst, new, dst, buf, glb_val, rf_val, ifmap,
-                                      stamp_glb, stamp_dram, counts, step_words)
+                                      stamp_glb, stamp_dram_i, counts, step_words)
         else:
             for g in range(ce[D_G]):
                 for m in range(ce[D_M]):
@@ -1124,12 +1132,12 @@ def _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, r
                                 dst = _addr(FILTER, x, o, e, 1, 1, stride)
                                 src = _addr(FILTER, x, po, pe_ext, 1, 1, stride)
                                 _take(lv, t, s, par, src, crosses, inst, new, dst, buf, glb_val, rf_val, filt,
-                                      stamp_glb, stamp_dram, counts, step_words)
+                                      stamp_glb, stamp_dram_f, counts, step_words)
 
 
 @jit
 def _slide_contiguous(lv, t, s, inst, old, new, o, po, e, pe_ext, h0, w0, dh, dw, ph0, pw0, par, crosses,
-                      hh, ww, buf, glb_val, rf_val, ifmap, stamp_glb, stamp_dram, counts, step_words):
+                      hh, ww, buf, glb_val, rf_val, ifmap, stamp_glb, stamp_dram_i, counts, step_words):
     """Slide a gap-free ifmap tile by (dh, dw) >= 0: keep the overlap, fetch the rest."""
     th = hh[lv, t]
     tw = ww[lv, t]
@@ -1161,22 +1169,23 @@ def _slide_contiguous(lv, t, s, inst, old, new, o, po, e, pe_ext, h0, w0, dh, dw
                             a_par = _ifmap_addr_hw(gg, gn, gc, h, w, 0, 0, 0, 0, 0, pe_ext, hh[TILE_DRAM, t],
                                                    ww[TILE_DRAM, t])
                         _take(lv, t, s, par, a_par, crosses, inst, new, row + b, buf, glb_val, rf_val, ifmap,
-                              stamp_glb, stamp_dram, counts, step_words)
+                              stamp_glb, stamp_dram_i, counts, step_words)
 
 
 @jit
-def _take(lv, t, s, par, src, crosses, inst, new, dst, buf, glb_val, rf_val, dram_vals, stamp_glb, stamp_dram,
+def _take(lv, t, s, par, src, crosses, inst, new, dst, buf, glb_val, rf_val, dram_vals, stamp_glb, dram_stamps,
           counts, step_words):
-    """Fetch word ``src`` of the parent (GLB tile or DRAM tensor ``dram_vals``) into slot ``dst``
-    of the new tile, counting a parent read only once per step (multicast)."""
+    """Fetch word ``src`` of the parent (GLB tile, or DRAM tensor ``dram_vals`` with read stamps
+    ``dram_stamps``) into slot ``dst`` of the new tile, counting a parent read only once per step
+    (multicast)."""
     if par == TILE_GLB:
         v = glb_val[t, buf[TILE_GLB, t], src]
         fresh = stamp_glb[t, src] != s
         stamp_glb[t, src] = s
     else:
         v = dram_vals[src]
-        fresh = stamp_dram[t, src] != s
-        stamp_dram[t, src] = s
+        fresh = dram_stamps[src] != s
+        dram_stamps[src] = s
     _count_fill(lv, t, par, crosses, fresh, counts, step_words)
     if lv == TILE_RF:
         rf_val[t, new, inst, dst] = v

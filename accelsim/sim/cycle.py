@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +22,13 @@ STALL_CAUSES = ("noc_ifmap", "noc_filter", "noc_psum", "glb_bandwidth", "dram", 
 TRACE_COLUMNS = ("macs", "ifmap_bus_words", "filter_bus_words", "psum_bus_words", "glb_words", "dram_words",
                  "stall_cycles")
 TRACE_BINS = 1000
+#: seconds a cycle-engine run lasts before its progress bar appears (shorter runs show none)
+PROGRESS_DELAY_S = 2.0
+#: seconds between two looks at the kernel's step counter
+PROGRESS_POLL_S = 0.2
+#: output channels the reference convolution computes at once hold at most this many filter words
+#: (a chunk of the filter tensor instead of einsum's copy of all of it: 822 MB for VGG-16 FC6)
+REFERENCE_CHUNK_WORDS = 1 << 22
 #: kernel codes of the NoC kinds (accelsim.layout NOC_*)
 _NOC_CODES = {NocKind.GIN: NOC_GIN, NocKind.BROADCAST: NOC_BROADCAST, NocKind.UNICAST: NOC_UNICAST,
               NocKind.SYSTOLIC: NOC_SYSTOLIC}
@@ -71,13 +80,19 @@ def random_inputs(layer: ConvLayer, seed: int = 0) -> tuple[np.ndarray, np.ndarr
 
 
 def reference_conv(layer: ConvLayer, ifmap: np.ndarray, filters: np.ndarray) -> np.ndarray:
-    """Plain numpy convolution: int64[N, M, E, F] (exact integer arithmetic)."""
+    """Plain numpy convolution: int64[N, M, E, F] (exact integer arithmetic).
+
+    Computed a few output channels at a time (:data:`REFERENCE_CHUNK_WORDS` filter words), so
+    its temporaries stay small next to the filter tensor of a large FC layer."""
     g, cg, mg = layer.G, layer.C // layer.G, layer.M // layer.G
     x = np.asarray(ifmap, dtype=np.int64).reshape(layer.N, g, cg, layer.H, layer.W)
     w = np.asarray(filters, dtype=np.int64).reshape(g, mg, cg, layer.R, layer.S)
     win = np.lib.stride_tricks.sliding_window_view(x, (layer.R, layer.S), axis=(3, 4))
     win = win[:, :, :, :: layer.U, :: layer.U]  # N, G, Cg, E, F, R, S
-    out = np.einsum("ngcefrs,gmcrs->ngmef", win, w, optimize=True)
+    out = np.empty((layer.N, g, mg, layer.E, layer.F), dtype=np.int64)
+    chunk = max(1, REFERENCE_CHUNK_WORDS // (g * cg * layer.R * layer.S))
+    for m0 in range(0, mg, chunk):
+        out[:, :, m0:m0 + chunk] = np.einsum("ngcefrs,gmcrs->ngmef", win, w[:, m0:m0 + chunk], optimize=True)
     return out.reshape(layer.N, layer.M, layer.E, layer.F)
 
 
@@ -95,12 +110,22 @@ def check_inputs(layer: ConvLayer, ifmap, filters):
     for name, arr in (("ifmap", ifmap), ("filters", filters)):
         if not np.issubdtype(arr.dtype, np.integer):
             raise SpecError(f"must hold integers (fixed point), got {arr.dtype}", name)
-    return ifmap.astype(np.int64), filters.astype(np.int64)
+    return ifmap.astype(np.int64, copy=False), filters.astype(np.int64, copy=False)
+
+
+def layer_inputs(layer: ConvLayer, ifmap=None, filters=None) -> tuple[np.ndarray, np.ndarray]:
+    """The given tensors (checked, as int64 without a copy when they are already), the seeded
+    :func:`random_inputs` for those omitted."""
+    if ifmap is None or filters is None:
+        ri, rf = random_inputs(layer)
+        ifmap = ri if ifmap is None else ifmap
+        filters = rf if filters is None else filters
+    return check_inputs(layer, ifmap, filters)
 
 
 def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifmap=None, filters=None,
               unlimited_bandwidth: bool = False, estimate_cycles: int | None = None,
-              dram_scale: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> CycleOutcome:
+              dram_scale: tuple[float, float, float] = (1.0, 1.0, 1.0), progress: bool = False) -> CycleOutcome:
     """Simulate one layer cycle by cycle with real values.
 
     Parameters
@@ -116,14 +141,17 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     dram_scale : tuple of float
         Words on the DRAM link per counted word for ifmap reads, filter reads and psum writes
         (RLC-compressed fmaps: the compressed ÷ dense size); timing only.
-    """
-    from ..kernels.cycle import run
+    progress : bool
+        Draw a progress bar of the temporal steps done, with an ETA, on stderr (tqdm) once the
+        run has lasted :data:`PROGRESS_DELAY_S`.
 
-    if ifmap is None or filters is None:
-        ri, rf = random_inputs(layer)
-        ifmap = ri if ifmap is None else ifmap
-        filters = rf if filters is None else filters
-    ifmap, filters = check_inputs(layer, ifmap, filters)
+    Notes
+    -----
+    Memory: the ifmap and filter tensors as int64 (8 bytes a word; no copy of int64 inputs), one
+    int64 read stamp per ifmap and filter word (8 more), the output and its DRAM-written flags,
+    plus the tile value arrays (GLB tiles, one RF tile per PE): O(layer tensors + tile words × PEs).
+    """
+    ifmap, filters = layer_inputs(layer, ifmap, filters)
     g, cg, mg = layer.G, layer.C // layer.G, layer.M // layer.G
     flat_i = np.ascontiguousarray(ifmap.reshape(layer.N, g, cg, layer.H, layer.W).transpose(1, 0, 2, 3, 4)).ravel()
     flat_f = np.ascontiguousarray(filters.reshape(g, mg, cg, layer.R, layer.S)).ravel()
@@ -149,10 +177,12 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     pe_steps = np.zeros(n_pe, dtype=np.int64)
     trace = np.zeros((TRACE_BINS * 4, N_TRACE), dtype=np.float64)
     bounds = np.array(layer.loop_bounds(), dtype=np.int64)
-    run(arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, layer.U, window, bounds, layer.H, layer.W,
-        flat_i, flat_f, out, bandwidths, _NOC_CODES[hw.noc.kind], hw.model.rf_prefetch,
-        np.array(dram_scale, dtype=np.float64), pass_overhead(mapping, hw), bin_cycles,
-        counts, usage, stats, pe_steps, trace)
+    done = np.zeros(1, dtype=np.int64)
+    args = (arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, layer.U, window, bounds, layer.H, layer.W,
+            flat_i, flat_f, out, bandwidths, _NOC_CODES[hw.noc.kind], hw.model.rf_prefetch,
+            np.array(dram_scale, dtype=np.float64), pass_overhead(mapping, hw), bin_cycles,
+            counts, usage, stats, pe_steps, trace, done)
+    _run_kernel(args, done, steps, f"{layer.name} cycle engine" if progress else None)
     output = out.reshape(g, layer.N, mg, layer.E, layer.F).transpose(1, 0, 2, 3, 4).reshape(
         layer.N, layer.M, layer.E, layer.F)
     cycles = int(round(stats[ST_CYCLES]))
@@ -164,6 +194,36 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
         active_pes=int(stats[ST_ACTIVE]), pe_busy=_pe_map(mapping, hw, pe_steps), trace=trace[:used_bins],
         bin_cycles=bin_cycles,
     )
+
+
+def _run_kernel(args: tuple, done: np.ndarray, steps: int, label: str | None) -> None:
+    """Call the cycle kernel with ``args``. With a ``label``: in a worker thread (the kernel
+    releases the GIL) while this thread draws a tqdm bar of ``done[0]``, the steps the kernel
+    has done, out of ``steps``, with its rate and ETA."""
+    from ..kernels.cycle import run
+
+    if label is None:
+        run(*args)
+        return
+    from tqdm import tqdm
+
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            run(*args)
+        except BaseException as exc:  # re-raised in the calling thread
+            failed.append(exc)
+
+    worker = threading.Thread(target=work, name="accelsim-cycle-engine", daemon=True)
+    with tqdm(total=steps, desc=label, unit="step", delay=PROGRESS_DELAY_S, file=sys.stderr,
+              dynamic_ncols=True) as bar:
+        worker.start()
+        while worker.is_alive():
+            worker.join(PROGRESS_POLL_S)
+            bar.update(int(done[0]) - bar.n)
+    if failed:
+        raise failed[0]
 
 
 def pass_overhead(mapping: Mapping, hw: Hardware) -> int:

@@ -110,7 +110,8 @@ def assumptions_of(layer: ConvLayer, hw: Hardware, ifmap=None, *, first_layer: b
 def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping, ifmap=None, filters=None, *,
              first_layer: bool = False, zero_fraction: float | None = None,
              ofmap_zero_fraction: float | None = None, network: str | None = None,
-             considered: int = 0, zero_source: ZeroSource = ZeroSource.USER) -> LayerResult:
+             considered: int = 0, zero_source: ZeroSource = ZeroSource.USER,
+             progress: bool = False) -> LayerResult:
     """Count, price and (cycle engine) run one layer under a given ``mapping``.
 
     The parameters are :func:`accelsim.drivers.simulate.simulate`'s; ``considered`` is the
@@ -139,7 +140,7 @@ def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping,
         if ifmap is None and (hw.effects.zero_gating or hw.effects.dram_rlc or zero_fraction is not None):
             ifmap = relu_activations((layer.N, layer.C, layer.H, layer.W), p_in, ACTIVATION_SEED)
         return _cycle_result(layer, hw, df, mapping, window, counts, considered, ifmap, filters, first_layer,
-                             p_out, assumed)
+                             p_out, assumed, progress)
     filters_in_rf = mapping.rf[DataType.FILTER] is not None
     gating = expected_gating(p_in, counts.macs, filters_in_rf) if hw.effects.zero_gating else None
     dram = None
@@ -171,15 +172,12 @@ def _checked_ifmap(layer: ConvLayer, ifmap) -> np.ndarray:
 
 
 def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, filters,
-                  first_layer: bool, ofmap_zero_fraction: float, assumed: Assumptions) -> LayerResult:
+                  first_layer: bool, ofmap_zero_fraction: float, assumed: Assumptions,
+                  progress: bool) -> LayerResult:
     """Run the cycle-level engine and package its timing and data effects next to its counts."""
-    from ..sim.cycle import check_inputs, random_inputs, reference_conv, run_cycle
+    from ..sim.cycle import layer_inputs, reference_conv, run_cycle
 
-    if ifmap is None or filters is None:
-        ri, rf = random_inputs(layer)
-        ifmap = ri if ifmap is None else ifmap
-        filters = rf if filters is None else filters
-    ifmap, filters = check_inputs(layer, ifmap, filters)
+    ifmap, filters = layer_inputs(layer, ifmap, filters)
     reference = reference_conv(layer, ifmap, filters)
     ratios = (1.0, 1.0, 1.0)
     if hw.effects.dram_rlc:
@@ -189,7 +187,7 @@ def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, f
         ratios = (1.0 if first_layer else float(measured_ratio(ifmap)), 1.0, float(measured_ratio(ofmap_written)))
     out = run_cycle(layer, hw, mapping, window, ifmap, filters,
                     estimate_cycles=analytic_cycles(analytic.counts, analytic.compute_steps, hw),
-                    dram_scale=ratios)
+                    dram_scale=ratios, progress=progress)
     filters_in_rf = mapping.rf[DataType.FILTER] is not None
     gating = measured_gating(layer, ifmap, filters_in_rf) if hw.effects.zero_gating else None
     dram = None
