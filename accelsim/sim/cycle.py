@@ -212,7 +212,7 @@ def _run_kernel(args: tuple, done: np.ndarray, steps: int, label: str | None) ->
     def work() -> None:
         try:
             run(*args)
-        except BaseException as exc:  # re-raised in the calling thread
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
             failed.append(exc)
 
     worker = threading.Thread(target=work, name="accelsim-cycle-engine", daemon=True)

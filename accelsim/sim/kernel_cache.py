@@ -74,7 +74,7 @@ def is_cached(dispatcher) -> bool | None:
         # {} when the index is missing, written by another numba, or stale (the source changed)
         index = cache._cache_file._load_index()
         _, machine, code = cache._index_key(None, dispatcher.targetctx.codegen())
-    except Exception:  # numba internals: any failure means "unknown", never a failed run
+    except Exception:  # noqa: BLE001 - numba internals: any failure means "unknown", never a failed run
         return None
     return any(key[1] == machine and key[2] == code for key in index)
 
