@@ -141,10 +141,10 @@ _MEMORY_SCRIPT = textwrap.dedent("""
     def peak_bytes():
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kB on Linux
     small = ConvLayer(name="fc", M=16, C=16, H=7, W=7, R=7, S=7)
-    assert simulate(small, hw, "rs", engine="cycle").timing["verified"]  # kernels loaded, code paths warm
+    assert simulate(small, hw, "rs", engine="cycle").timing.verified  # kernels loaded, code paths warm
     base = peak_bytes()
     big = ConvLayer(name="fc", M=int(sys.argv[1]), C=int(sys.argv[2]), H=7, W=7, R=7, S=7)
-    assert simulate(big, hw, "rs", engine="cycle").timing["verified"]
+    assert simulate(big, hw, "rs", engine="cycle").timing.verified
     print(base, peak_bytes())
 """)
 
