@@ -31,7 +31,7 @@ def run_table(run: RunResult) -> str:
                      *(_fmt_energy(comp[c]) for c in COMPONENTS), _fmt_energy(tot["energy_total"]),
                      f"{tot['energy_total'] / tot['macs']:.3f}"])
     assumed = assumptions_text(run)
-    text = head + "\n" + (assumed + "\n" if assumed else "") + _align(rows)
+    text = head + "\n" + (assumed + "\n" if assumed else "") + align_table(rows)
     notes = [f"  {r.layer.name}: {r.reason}" for r in run.layers if not r.ok]
     if notes:
         text += "\ninfeasible:\n" + "\n".join(notes)
@@ -95,7 +95,7 @@ def access_table(run: RunResult) -> str:
         for lv in Level:
             words = [int(charged_words(counts, lv, t)) for t in DataType]
             rows.append([lv.label, *(f"{n:,}" for n in words), f"{sum(words) / macs:.4f}"])
-    return "charged accesses (reads; psum reads+writes; NoC deliveries)\n" + _align(rows)
+    return "charged accesses (reads; psum reads+writes; NoC deliveries)\n" + align_table(rows)
 
 
 def _pes_used(layers) -> float | None:
@@ -141,7 +141,7 @@ def compare_table(runs: list[RunResult]) -> str:
     units = sorted({run.energy_unit for run in runs})
     label = ", ".join(_UNIT_LABEL.get(u, u) for u in units) or _UNIT_LABEL["mac"]
     text = (f"energy per MAC ({label}) over feasible layers; PEs used = active PEs / PEs (cycle-weighted), "
-            "PE-cycle util = busy / all PE-cycles (cycle engine)\n" + _align(rows))
+            "PE-cycle util = busy / all PE-cycles (cycle engine)\n" + align_table(rows))
     notes = [f"  {run.dataflow} {r.layer.name}: {r.reason}" for run in runs for r in run.layers if not r.ok]
     if notes:
         text += "\ninfeasible:\n" + "\n".join(notes)
@@ -172,10 +172,23 @@ def tile_table(result: LayerResult, hw) -> str:
         note = f", {sum(banks)} of {buf.banks} banks" if buf.bank_words else ""
         row.append(f"{used:,} / {total:,} ({used / total:.0%}{note})" if total else f"{used:,}")
         rows.append(row)
-    return _align(rows)
+    return align_table(rows)
 
 
-def _align(rows: list[list[str]]) -> str:
+def align_table(rows: list[list[str]]) -> str:
+    """A plain-text table: the first column left-aligned, the others right-aligned, a rule under
+    the header row.
+
+    Parameters
+    ----------
+    rows : list of list of str
+        The header row, then the body rows; every row has the header's number of cells.
+
+    Returns
+    -------
+    str
+        The table's lines, without a final newline.
+    """
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     out = []
     for j, row in enumerate(rows):
@@ -200,7 +213,7 @@ def timing_table(run: RunResult) -> str:
                      *(f"{t.stall_cycles[c]:,}" for c in STALL_CAUSES), str(r.active_pes),
                      _fraction(_pe_cycle_util([r])), f"{t.seconds * 1e3:.2f}", "yes" if t.verified else "NO"])
     ok = all(r.timing.verified for r in run.layers if r.ok and r.timing is not None)
-    text = ("cycle-level timing (PE-cycle util = busy PE-cycles / all PE-cycles)\n" + _align(rows) + "\n"
+    text = ("cycle-level timing (PE-cycle util = busy PE-cycles / all PE-cycles)\n" + align_table(rows) + "\n"
             + ("verified: output matches reference" if ok else "verified: OUTPUT DIFFERS FROM REFERENCE"))
     return text
 
@@ -223,4 +236,4 @@ def power_table(run: RunResult) -> str | None:
         return None
     rows.append(["total", f"{seconds * 1e3:.2f}", f"{total_pj / seconds * 1e-9:.1f}",
                  f"{chip_pj / seconds * 1e-9:.1f}"])
-    return "average power (energy in pJ over the layer's cycles; on chip = without DRAM)\n" + _align(rows)
+    return "average power (energy in pJ over the layer's cycles; on chip = without DRAM)\n" + align_table(rows)

@@ -4,7 +4,8 @@ Targets (issue #2): >= 100,000 mapping evaluations per second on one core; the w
 comparison of the six ISCA 2016 dataflows at one batch size in <= 10 s on a 2-core machine.
 A mapping evaluation is the mapper's own: :func:`accelsim.kernels.search.evaluate_genome` on
 random genomes drawn as the search draws them (repair, count, the hardware's search rules,
-score), called from a small jitted driver here. Each figure is also given as a ratio against
+score), with the search's own arguments (:func:`accelsim.kernels.search.evaluation_args`),
+called from a small jitted driver here. Each figure is also given as a ratio against
 a baseline measured in the same run: the same evaluations run by CPython with numba switched
 off (``NUMBA_DISABLE_JIT=1``, in a child process, so every helper the kernel calls is
 interpreted too), and the ≤ 10 s target.
@@ -23,8 +24,8 @@ import time
 import numpy as np
 
 from accelsim.kernels.jit import jit
-from accelsim.kernels.search import evaluate_genome, random_genome
-from accelsim.layout import N_COUNT_STATS, N_LEVELS, N_TILE_LEVELS, N_TYPES
+from accelsim.kernels.search import evaluate_genome, evaluation_args, random_genome
+from accelsim.layout import N_TILE_LEVELS, N_TYPES
 
 
 @jit
@@ -37,38 +38,23 @@ def _draw_genomes(seed, prime_set, set_slots, set_nslots, n_outer, pe_start, k, 
 
 
 @jit
-def _evaluate_genomes(assigns, orders, ress, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
-                      res_mode, stride, window, costs, caps, rows, cols, objective, rules, acc_mask,
-                      prime_set, set_slots, set_nslots, order_rank, min_pes, out):
-    """Score every genome with the search's own ``evaluate_genome`` (repair, count, rules, score),
-    each from a fresh copy as the annealer does; ``out[b]`` = ``inf`` where one is illegal."""
-    k = slot_dim.shape[0]
-    bypass_ok = np.zeros((N_TILE_LEVELS, N_TYPES), dtype=np.int64)
-    for lv in range(N_TILE_LEVELS):
-        for t in range(N_TYPES):
-            bypass_ok[lv, t] = 1 if res_mode[lv, t] == 1 else 0
-    dims = np.zeros(k, dtype=np.int64)
-    factors = np.ones(k, dtype=np.int64)
-    kinds = np.zeros(k, dtype=np.int64)
-    reds = np.zeros(k, dtype=np.int64)
-    counts = np.zeros((N_LEVELS, N_TYPES, N_COUNT_STATS), dtype=np.int64)
-    usage = np.zeros((N_TILE_LEVELS, N_TYPES), dtype=np.int64)
+def _evaluate_genomes(assigns, orders, ress, args, out):
+    """Score every genome with the search's own ``evaluate_genome`` (repair, count, rules, score)
+    and arguments (``args``: ``evaluation_args``), each from a fresh copy as the annealer does;
+    ``out[b]`` = ``inf`` where one is illegal."""
     assign = np.zeros(assigns.shape[1], dtype=np.int64)
-    order = np.zeros(k, dtype=np.int64)
+    order = np.zeros(orders.shape[1], dtype=np.int64)
     res = np.zeros((N_TILE_LEVELS, N_TYPES), dtype=np.int64)
     for b in range(assigns.shape[0]):
         assign[:] = assigns[b]
         order[:] = orders[b]
         res[:] = ress[b]
-        out[b] = evaluate_genome(assign, order, res, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
-                                 bypass_ok, stride, window, costs, caps, rows, cols, objective, rules,
-                                 dims, factors, kinds, reds, counts, usage, acc_mask,
-                                 prime_set, set_slots, set_nslots, order_rank, min_pes)
+        out[b] = evaluate_genome(assign, order, res, *args)
 
 
 def _genomes(n: int, seed: int = 0):
     """``n`` random genomes of AlexNet conv3 (N=16) on the 256-PE ISCA 2016 RS setup, and the
-    arguments of :func:`_evaluate_genomes` after the genomes (the mapper's, energy objective)."""
+    search's evaluation arguments for them (the mapper's, energy objective)."""
     from accelsim.dataflows import template
     from accelsim.dataflows.lowering import capacity_array, cost_array, search_space, window_flags
     from accelsim.io.presets import load_hardware, load_workload
@@ -84,9 +70,10 @@ def _genomes(n: int, seed: int = 0):
     ress = np.zeros((n, N_TILE_LEVELS, N_TYPES), dtype=np.int64)
     _draw_genomes(seed, sp.prime_set, sp.set_slots, sp.set_nslots, sp.n_outer, sp.pe_start, k, sp.res_mode,
                   assigns, orders, ress)
-    args = (sp.slot_dim, sp.slot_kind, sp.slot_red, sp.prime_val, sp.n_outer, sp.pe_start, sp.res_mode,
-            layer.U, window_flags(tpl, hw), cost_array(hw), capacity_array(hw), hw.pe_rows, hw.pe_cols, 0,
-            rules_of(hw), sp.acc_mask, sp.prime_set, sp.set_slots, sp.set_nslots, sp.order_rank, 0)
+    args = evaluation_args(sp.slot_dim, sp.slot_kind, sp.slot_red, sp.prime_val, sp.n_outer, sp.pe_start,
+                           sp.res_mode, layer.U, window_flags(tpl, hw), cost_array(hw), capacity_array(hw),
+                           hw.pe_rows, hw.pe_cols, 0, rules_of(hw), sp.acc_mask, sp.prime_set, sp.set_slots,
+                           sp.set_nslots, sp.order_rank, 0)
     return (assigns, orders, ress), args
 
 
@@ -95,9 +82,9 @@ def _rate(n: int) -> tuple[float, float]:
     compiling call on two), and the fraction of them that are legal."""
     genomes, args = _genomes(n)
     out = np.zeros(n)
-    _evaluate_genomes(*(g[:2] for g in genomes), *args, out[:2])  # compile or load
+    _evaluate_genomes(*(g[:2] for g in genomes), args, out[:2])  # compile or load
     t0 = time.perf_counter()
-    _evaluate_genomes(*genomes, *args, out)
+    _evaluate_genomes(*genomes, args, out)
     return n / (time.perf_counter() - t0), float(np.isfinite(out).mean())
 
 

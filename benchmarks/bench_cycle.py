@@ -43,16 +43,6 @@ def _best(fn, repeat: int) -> tuple[float, object]:
     return best, out
 
 
-def _align(rows: list[list[str]]) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = []
-    for k, r in enumerate(rows):
-        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
-        if k == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--jobs", type=int, default=1, help="also run the layers in this many threads (e.g. 2)")
@@ -67,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     from accelsim.search.mapper import best_mapping
     from accelsim.sim.cycle import random_inputs, reference_conv, run_cycle
     from accelsim.drivers.simulate import simulate
+    from accelsim.report import align_table
     from accelsim.spec.layer import ConvLayer
 
     t_start = time.perf_counter()
@@ -119,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
           " (other processes share the cores: > ~0.5 skews every time below)")
     print(f"AlexNet CONV1-5, batch 1, RS on {hw.name} ({hw.pe_rows}x{hw.pe_cols} PEs), cycle-level engine"
           f"{'' if args.repeat == 1 else f' (best of {args.repeat})'}")
-    print(_align(rows))
+    print(align_table(rows))
     print()
     summary = [["figure", "value", "vs target"]]
     summary.append(["numba compile or cache load (first call)", f"{warm_s:.2f} s", "not in any figure"])
@@ -156,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     summary.append(["peak memory (ru_maxrss)", f"{rss / 1024**2:,.0f} MB",
                     f"{rss / TARGET_RSS_BYTES:.2f} of the 2 GB target"])
     summary.append(["whole script wall time", f"{time.perf_counter() - t_start:.1f} s", ""])
-    print(_align(summary))
+    print(align_table(summary))
     if not ok:
         print("\nWARNING: an output or a count differs from the reference", file=sys.stderr)
     return 0 if ok else 1

@@ -33,6 +33,7 @@ def main() -> None:
     import accelsim
     from accelsim.dataflows.lowering import lower_mapping
     from accelsim.kernels.analytic import count_accesses, count_accesses_padded
+    from accelsim.report import align_table
     from accelsim.sim.cycle import random_inputs, run_cycle
 
     hw = accelsim.load_hardware("eyeriss")
@@ -64,11 +65,7 @@ def main() -> None:
     rows.append(("cycle engine simulated MACs / s (CONV2)", f"{rates[0] / 1e6:.1f} M", f"{rates[1] / 1e6:.1f} M",
                  f"{rates[0] / rates[1]:.2f}"))
 
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    for k, r in enumerate(rows):
-        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
-        if k == 0:
-            print("  ".join("-" * w for w in widths))
+    print(align_table([list(r) for r in rows]))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import contextlib
 import csv
 import io
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -32,26 +33,8 @@ from accelsim.spec.variation import VARY_FIELDS, with_field
 
 REPO = Path(__file__).resolve().parents[1]
 
-TINY = """\
-version: 1
-name: tiny
-layers:
-  - {name: c1, M: 16, C: 8, H: 10, W: 10, R: 3, S: 3}
-  - {name: fc, M: 32, C: 16, H: 4, W: 4, R: 4, S: 4}
-"""
-
-# 6 dataflows x 2 batches x 5 arrays x 2 RF sizes x 2 GLB sizes = 240 cases, 480 records
-SWEEP = """\
-version: 1
-name: acceptance
-workloads: [tiny.yaml]
-hardware: [eyeriss]
-dataflows: [rs, ws, osa, osb, osc, nlr]
-batch: [1, 2]
-arrays: [4x4, 8x8, 12x14, 16x16, 8x16]
-vary: {rf_words: [64, 256], glb_words: [4096, 65536]}
-budget: {samples: 500, climb: 500, starts: 2}
-"""
+# the acceptance sweep and its two-layer workload: 240 cases, 480 records
+ACCEPTANCE = REPO / "sweeps" / "acceptance"
 N_CASES, N_LAYERS = 240, 2
 
 
@@ -75,8 +58,8 @@ def _cli(argv) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def work(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("sweep")
-    (root / "tiny.yaml").write_text(TINY)
-    (root / "sweep.yaml").write_text(SWEEP)
+    for name in ("tiny.yaml", "sweep.yaml"):
+        shutil.copy(ACCEPTANCE / name, root / name)
     return root
 
 

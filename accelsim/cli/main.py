@@ -226,7 +226,7 @@ def _data_inputs(args, wl, batch: int):
 def _data_effects_table(run) -> str:
     """Per layer: ifmap zeros, MACs gated, DRAM words dense and RLC-compressed."""
     from ..layout import charged_words
-    from ..report import _align
+    from ..report import align_table
     from ..spec.dims import DataType, Level
 
     rows = [["layer", "ifmap zeros", "gated MACs", "gated", "DRAM dense", "DRAM RLC", "RLC/dense"]]
@@ -253,7 +253,7 @@ def _data_effects_table(run) -> str:
                  f"{tot['rlc'] / tot['dense']:.3f}" if tot["dense"] else "-"])
     head = (f"data-dependent effects ({'analytic: expected' if run.engine == 'analytic' else 'cycle: measured'};"
             " zero gating saves ALU and filter-spad energy; DRAM in 16-bit words)")
-    return head + "\n" + _align(rows)
+    return head + "\n" + align_table(rows)
 
 
 def _progress(args) -> bool:
@@ -264,6 +264,24 @@ def _progress(args) -> bool:
 def _budget(args):
     """The mapper's budget: ``--budget``, ``--seed`` and ``--ragged`` (None: the default)."""
     return parse_budget(args.budget, args.seed, args.ragged)
+
+
+def _one_dataflow_run(args) -> tuple:
+    """What ``run`` and ``mapping`` (one dataflow on one hardware) read from their options,
+    each checked in this order: the budget, the workload, the hardware, the batch, the dataflow,
+    the ``--mapping`` mappings and the ``--constraints`` (:func:`_mappings`, :func:`_constraints`).
+
+    Returns
+    -------
+    tuple
+        ``(budget, workload, hardware, batch, dataflow, mappings, constraints)``.
+    """
+    budget = _budget(args)
+    wl = _workload(args)
+    hw = _hardware(args.hardware, _parse_array(args.array), args.energy)
+    batch = _batch(args.batch, wl)
+    dataflow = _run_dataflow(args, hw)
+    return budget, wl, hw, batch, dataflow, _mappings(args, batch, dataflow, hw), _constraints(args, batch, [dataflow])
 
 
 def cmd_run(args) -> int:
@@ -277,13 +295,7 @@ def cmd_run(args) -> int:
     check_output_path(args.json, "--json")
     check_output_path(args.trace, "--trace")
     check_output_path(args.save_mappings, "--save-mappings")
-    budget = _budget(args)
-    wl = _workload(args)
-    hw = _hardware(args.hardware, _parse_array(args.array), args.energy)
-    batch = _batch(args.batch, wl)
-    dataflow = _run_dataflow(args, hw)
-    mappings = _mappings(args, batch, dataflow, hw)
-    constraints = _constraints(args, batch, [dataflow])
+    budget, wl, hw, batch, dataflow, mappings, constraints = _one_dataflow_run(args)
     if args.jobs < 1:
         raise SpecError(f"must be >= 1, got {args.jobs}", "--jobs")
     zero_fraction, ifmaps = _data_inputs(args, wl, batch)
@@ -407,13 +419,7 @@ def cmd_mapping(args) -> int:
     from ..drivers.simulate import simulate
     from ..report import tile_table
 
-    budget = _budget(args)
-    wl = _workload(args)
-    hw = _hardware(args.hardware, _parse_array(args.array), args.energy)
-    batch = _batch(args.batch, wl)
-    dataflow = _run_dataflow(args, hw)
-    given = _mappings(args, batch, dataflow, hw)
-    constraints = _constraints(args, batch, [dataflow])
+    budget, wl, hw, batch, dataflow, given, constraints = _one_dataflow_run(args)
     check_output_path(args.save_mappings, "--save-mappings")
     announce_compile(_run_groups(wl, batch, given, "analytic", args.ragged))  # the mapper and counting only
     results = []

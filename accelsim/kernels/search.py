@@ -275,6 +275,66 @@ def evaluate_genome(assign, order, res, slot_dim, slot_kind, slot_red, prime_val
 
 
 @jit
+def evaluation_args(slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start, res_mode, stride, window,
+                    costs, caps, rows, cols, objective, rules, acc_mask, prime_set, set_slots, set_nslots,
+                    order_rank, min_pes):
+    """The arguments of :func:`evaluate_genome` after the genome, as one tuple.
+
+    ``evaluate_genome(assign, order, res, *args)`` scores a genome; the tuple carries the
+    mapspace and machine as given, ``bypass_ok`` (where ``res_mode`` is 1) and fresh scratch
+    arrays for the mapspace's ``slot_dim.shape[0]`` slots, which every evaluation overwrites.
+
+    Parameters
+    ----------
+    slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start, res_mode, acc_mask
+        The mapspace (:class:`accelsim.dataflows.lowering.SearchSpace`).
+    stride, window, costs, caps, rows, cols, objective, rules
+        As :func:`evaluate_genome`.
+    prime_set, set_slots, set_nslots, order_rank, min_pes
+        The choice sets, pinned slot order and fewest PEs (module docstring).
+
+    Returns
+    -------
+    tuple
+        The arguments of :func:`evaluate_genome` from ``slot_dim`` on.
+    """
+    k = slot_dim.shape[0]
+    bypass_ok = np.zeros((N_TILE_LEVELS, N_TYPES), dtype=np.int64)
+    for lv in range(N_TILE_LEVELS):
+        for t in range(N_TYPES):
+            bypass_ok[lv, t] = 1 if res_mode[lv, t] == 1 else 0
+    dims = np.zeros(k, dtype=np.int64)
+    factors = np.ones(k, dtype=np.int64)
+    kinds = np.zeros(k, dtype=np.int64)
+    reds = np.zeros(k, dtype=np.int64)
+    counts = np.zeros((N_LEVELS, N_TYPES, N_COUNT_STATS), dtype=np.int64)
+    usage = np.zeros((N_TILE_LEVELS, N_TYPES), dtype=np.int64)
+    return (slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start, bypass_ok, stride, window, costs, caps,
+            rows, cols, objective, rules, dims, factors, kinds, reds, counts, usage, acc_mask,
+            prime_set, set_slots, set_nslots, order_rank, min_pes)
+
+
+@jit
+def _level_loops(lv, n_outer, pe_start, k):
+    """The loop positions ``lo, hi`` among which tile level ``lv`` starts its tiles (a start
+    lies in ``lo..hi``, ``hi`` = an empty tile): the outer loops for the GLB, the PE loops for
+    the RF. Each range is also one temporal level, whose loops the search reorders."""
+    if lv == TILE_GLB:
+        return 0, n_outer
+    return pe_start, k
+
+
+@jit
+def _restart_tiles(res, pe_start):
+    """Push every tile start that is not bypassed outward again (GLB 0, RF ``pe_start``)."""
+    for t in range(N_TYPES):
+        if res[TILE_GLB, t] >= 0:
+            res[TILE_GLB, t] = 0
+        if res[TILE_RF, t] >= 0:
+            res[TILE_RF, t] = pe_start
+
+
+@jit
 def random_genome(assign, order, res, prime_set, set_slots, set_nslots, n_outer, pe_start, k, res_mode):
     """Draw a genome into ``assign, order, res`` with numba's ``np.random`` (seeded by the caller):
     every prime factor in a random slot of its dimension, each temporal group shuffled, every
@@ -284,24 +344,22 @@ def random_genome(assign, order, res, prime_set, set_slots, set_nslots, n_outer,
         assign[i] = set_slots[d, np.random.randint(set_nslots[d])]
     for i in range(k):
         order[i] = i
-    for lo, hi in ((0, n_outer), (pe_start, k)):
+    for lv in range(N_TILE_LEVELS):
+        lo, hi = _level_loops(lv, n_outer, pe_start, k)
         for i in range(hi - 1, lo, -1):
             j = lo + np.random.randint(i - lo + 1)
             tmp = order[i]
             order[i] = order[j]
             order[j] = tmp
     for t in range(N_TYPES):
-        # res_mode: 0 keep, 1 may bypass, 2 bypass
-        mode = res_mode[TILE_GLB, t]
-        if mode == 2 or (mode == 1 and np.random.randint(4) == 0):
-            res[TILE_GLB, t] = BYPASS
-        else:
-            res[TILE_GLB, t] = np.random.randint(n_outer + 1)
-        mode = res_mode[TILE_RF, t]
-        if mode == 2 or (mode == 1 and np.random.randint(4) == 0):
-            res[TILE_RF, t] = BYPASS
-        else:
-            res[TILE_RF, t] = pe_start + np.random.randint(k - pe_start + 1)
+        for lv in range(N_TILE_LEVELS):
+            lo, hi = _level_loops(lv, n_outer, pe_start, k)
+            # res_mode: 0 keep, 1 may bypass, 2 bypass
+            mode = res_mode[lv, t]
+            if mode == 2 or (mode == 1 and np.random.randint(4) == 0):
+                res[lv, t] = BYPASS
+            else:
+                res[lv, t] = lo + np.random.randint(hi - lo + 1)
 
 
 @jit
@@ -315,13 +373,9 @@ def _mutate(assign, order, res, prime_set, set_slots, set_nslots, n_outer, pe_st
         d = prime_set[i]
         assign[i] = set_slots[d, np.random.randint(set_nslots[d])]
         if what == 1:
-            for t in range(N_TYPES):
-                if res[TILE_GLB, t] >= 0:
-                    res[TILE_GLB, t] = 0
-                if res[TILE_RF, t] >= 0:
-                    res[TILE_RF, t] = pe_start
+            _restart_tiles(res, pe_start)
     elif what == 2:
-        lo, hi = (0, n_outer) if np.random.randint(2) == 0 else (pe_start, k)
+        lo, hi = _level_loops(np.random.randint(N_TILE_LEVELS), n_outer, pe_start, k)
         if hi - lo >= 2:
             i = lo + np.random.randint(hi - lo)
             j = lo + np.random.randint(hi - lo)
@@ -331,7 +385,7 @@ def _mutate(assign, order, res, prime_set, set_slots, set_nslots, n_outer, pe_st
     else:
         lv = what - 3  # 3: TILE_GLB, 4: TILE_RF
         t = np.random.randint(3)
-        lo, hi = (0, n_outer) if lv == TILE_GLB else (pe_start, k)
+        lo, hi = _level_loops(lv, n_outer, pe_start, k)
         if res_mode[lv, t] == 1 and np.random.randint(5) == 0:
             res[lv, t] = BYPASS if res[lv, t] >= 0 else lo + np.random.randint(hi - lo + 1)
         elif res[lv, t] >= 0:
@@ -339,93 +393,77 @@ def _mutate(assign, order, res, prime_set, set_slots, set_nslots, n_outer, pe_st
 
 
 @jit
-def _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val, prime_set, set_slots,
-           set_nslots, n_outer, pe_start, res_mode, bypass_ok, stride, window, costs, caps, rows, cols,
-           objective, rules, max_evals, dims, factors, kinds, reds, counts, usage, acc_mask, order_rank,
-           min_pes):
+def _try_move(ca, co, cr, assign, order, res, cur, args):
+    """Evaluate the candidate ``ca, co, cr``, the genome ``assign, order, res`` (scoring ``cur``)
+    with one move applied (``args``: :func:`evaluation_args`). A better candidate becomes the
+    genome, as the evaluation repaired it; any other is reset to the genome, for the next move.
+    Returns the genome's score."""
+    v = evaluate_genome(ca, co, cr, *args)
+    if v < cur:
+        assign[:] = ca
+        order[:] = co
+        res[:] = cr
+        return v
+    ca[:] = assign
+    co[:] = order
+    cr[:] = res
+    return cur
+
+
+@jit
+def _climb(assign, order, res, cur, args, draw, max_evals):
     """First-improvement local search over the whole neighbourhood of a genome, repeated until
     no neighbour is better: move one prime factor (keeping or re-maximising the tile starts),
-    swap two loops of one level, move or toggle one tile start."""
-    k = slot_dim.shape[0]
-    p = prime_val.shape[0]
+    swap two loops of one level, move or toggle one tile start.
+
+    ``args`` are :func:`evaluation_args`, ``draw`` the mapspace arguments of
+    :func:`random_genome` after the genome. The genome is a repaired one (as every genome the
+    search keeps), so repairing it again leaves it as it is: a neighbour differs from it only
+    by its move and what the repair of that move changes.
+    """
+    prime_set, set_slots, set_nslots, n_outer, pe_start, k, res_mode = draw
+    # the candidate: the genome with one move applied (_try_move resets it after each move)
     ca = assign.copy()
     co = order.copy()
     cr = res.copy()
     evals = 0
     improved = True
     while improved and evals < max_evals:
-        improved = False
+        start = cur
         # 1. move a prime factor to another slot of its dimension
-        for i in range(p):
+        for i in range(prime_set.shape[0]):
             d = prime_set[i]
             for si in range(set_nslots[d]):
                 s = set_slots[d, si]
                 if s == assign[i]:
                     continue
                 for variant in range(2):
-                    ca[:] = assign
-                    co[:] = order
-                    cr[:] = res
                     ca[i] = s
                     if variant == 1:
-                        for t in range(N_TYPES):
-                            if cr[TILE_GLB, t] >= 0:
-                                cr[TILE_GLB, t] = 0
-                            if cr[TILE_RF, t] >= 0:
-                                cr[TILE_RF, t] = pe_start
-                    v = evaluate_genome(ca, co, cr, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
-                                        bypass_ok, stride, window, costs, caps, rows, cols, objective,
-                                        rules, dims, factors, kinds, reds, counts, usage, acc_mask,
-                                        prime_set, set_slots, set_nslots, order_rank, min_pes)
+                        _restart_tiles(cr, pe_start)
+                    cur = _try_move(ca, co, cr, assign, order, res, cur, args)
                     evals += 1
-                    if v < cur:
-                        cur = v
-                        assign[:] = ca
-                        res[:] = cr
-                        improved = True
         # 2. swap two loops within a temporal level
-        for lo, hi in ((0, n_outer), (pe_start, k)):
+        for lv in range(N_TILE_LEVELS):
+            lo, hi = _level_loops(lv, n_outer, pe_start, k)
             for a in range(lo, hi):
                 for b in range(a + 1, hi):
-                    ca[:] = assign
-                    co[:] = order
-                    cr[:] = res
-                    tmp = co[a]
-                    co[a] = co[b]
-                    co[b] = tmp
-                    v = evaluate_genome(ca, co, cr, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
-                                        bypass_ok, stride, window, costs, caps, rows, cols, objective,
-                                        rules, dims, factors, kinds, reds, counts, usage, acc_mask,
-                                        prime_set, set_slots, set_nslots, order_rank, min_pes)
+                    co[a], co[b] = co[b], co[a]
+                    cur = _try_move(ca, co, cr, assign, order, res, cur, args)
                     evals += 1
-                    if v < cur:
-                        cur = v
-                        order[:] = co
-                        res[:] = cr
-                        improved = True
         # 3. move or toggle a tile start
         for lv in range(N_TILE_LEVELS):
-            lo = 0 if lv == TILE_GLB else pe_start
-            hi = n_outer if lv == TILE_GLB else k
+            lo, hi = _level_loops(lv, n_outer, pe_start, k)
             for t in range(N_TYPES):
                 if res_mode[lv, t] == 2:
                     continue
                 for target in range(lo - 1, hi + 1):
                     if target == res[lv, t] or (target == lo - 1 and res_mode[lv, t] != 1):
                         continue
-                    ca[:] = assign
-                    co[:] = order
-                    cr[:] = res
                     cr[lv, t] = BYPASS if target == lo - 1 else target
-                    v = evaluate_genome(ca, co, cr, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
-                                        bypass_ok, stride, window, costs, caps, rows, cols, objective,
-                                        rules, dims, factors, kinds, reds, counts, usage, acc_mask,
-                                        prime_set, set_slots, set_nslots, order_rank, min_pes)
+                    cur = _try_move(ca, co, cr, assign, order, res, cur, args)
                     evals += 1
-                    if v < cur:
-                        cur = v
-                        res[:] = cr
-                        improved = True
+        improved = cur < start  # every move taken lowers the score
     return cur, evals
 
 
@@ -447,16 +485,10 @@ def search(slot_dim, slot_kind, slot_red, prime_val, prime_set, set_slots, set_n
     np.random.seed(seed)
     k = slot_dim.shape[0]
     p = prime_val.shape[0]
-    bypass_ok = np.zeros((N_TILE_LEVELS, N_TYPES), dtype=np.int64)
-    for lv in range(N_TILE_LEVELS):
-        for t in range(N_TYPES):
-            bypass_ok[lv, t] = 1 if res_mode[lv, t] == 1 else 0
-    dims = np.zeros(k, dtype=np.int64)
-    factors = np.ones(k, dtype=np.int64)
-    kinds = np.zeros(k, dtype=np.int64)
-    reds = np.zeros(k, dtype=np.int64)
-    counts = np.zeros((N_LEVELS, N_TYPES, N_COUNT_STATS), dtype=np.int64)
-    usage = np.zeros((N_TILE_LEVELS, N_TYPES), dtype=np.int64)
+    args = evaluation_args(slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start, res_mode, stride, window,
+                           costs, caps, rows, cols, objective, rules, acc_mask, prime_set, set_slots, set_nslots,
+                           order_rank, min_pes)
+    draw = (prime_set, set_slots, set_nslots, n_outer, pe_start, k, res_mode)
     starts_a = np.zeros((n_starts, p), dtype=np.int64)
     starts_o = np.zeros((n_starts, k), dtype=np.int64)
     starts_r = np.zeros((n_starts, N_TILE_LEVELS, N_TYPES), dtype=np.int64)
@@ -471,11 +503,8 @@ def search(slot_dim, slot_kind, slot_red, prime_val, prime_set, set_slots, set_n
     per_batch = max(1, n_samples // n_starts)
     for i in range(per_batch * n_starts):
         st = i // per_batch
-        random_genome(assign, order, res, prime_set, set_slots, set_nslots, n_outer, pe_start, k, res_mode)
-        s = evaluate_genome(assign, order, res, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
-                            bypass_ok, stride, window, costs, caps, rows, cols, objective, rules,
-                            dims, factors, kinds, reds, counts, usage, acc_mask,
-                            prime_set, set_slots, set_nslots, order_rank, min_pes)
+        random_genome(assign, order, res, *draw)
+        s = evaluate_genome(assign, order, res, *args)
         evaluated += 1
         if s < np.inf:
             legal += 1
@@ -507,11 +536,8 @@ def search(slot_dim, slot_kind, slot_red, prime_val, prime_set, set_slots, set_n
             cand_a[:] = assign
             cand_o[:] = order
             cand_r[:] = res
-            _mutate(cand_a, cand_o, cand_r, prime_set, set_slots, set_nslots, n_outer, pe_start, k, res_mode)
-            v = evaluate_genome(cand_a, cand_o, cand_r, slot_dim, slot_kind, slot_red, prime_val, n_outer,
-                                pe_start, bypass_ok, stride, window, costs, caps, rows, cols, objective,
-                                rules, dims, factors, kinds, reds, counts, usage, acc_mask,
-                                        prime_set, set_slots, set_nslots, order_rank, min_pes)
+            _mutate(cand_a, cand_o, cand_r, *draw)
+            v = evaluate_genome(cand_a, cand_o, cand_r, *args)
             evaluated += 1
             if v == np.inf:
                 continue
@@ -529,10 +555,7 @@ def search(slot_dim, slot_kind, slot_red, prime_val, prime_set, set_slots, set_n
         assign[:] = top_a
         order[:] = top_o
         res[:] = top_r
-        cur, evals = _climb(assign, order, res, cur, slot_dim, slot_kind, slot_red, prime_val,
-                            prime_set, set_slots, set_nslots, n_outer, pe_start, res_mode, bypass_ok,
-                            stride, window, costs, caps, rows, cols, objective, rules, 100000,
-                            dims, factors, kinds, reds, counts, usage, acc_mask, order_rank, min_pes)
+        cur, evals = _climb(assign, order, res, cur, args, draw, 100000)
         evaluated += evals
         if cur < best:
             best = cur
