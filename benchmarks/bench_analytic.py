@@ -110,7 +110,8 @@ def bench_evaluations(n: int) -> list[tuple[str, str, str]]:
 
 def bench_mapper_and_compare(quick: bool) -> list[tuple[str, str, str]]:
     from accelsim.io.presets import load_hardware, load_workload
-    from accelsim.drivers.compare import compare, warmup
+    from accelsim.drivers.compare import compare
+    from accelsim.drivers.warmup import warmup
     from accelsim.search.mapper import best_mapping
 
     rows = []

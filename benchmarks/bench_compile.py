@@ -25,39 +25,13 @@ REPO = Path(__file__).resolve().parents[1]
 
 _CHILD = """
 import json, time
-import numpy as np
-from accelsim.dataflows import template
-from accelsim.dataflows.lowering import window_flags
-from accelsim.io.presets import load_hardware
-from accelsim.search.mapper import Budget, best_mapping
-from accelsim.sim.counting import count_mapping
-from accelsim.sim.cycle import run_cycle
-from accelsim.sim.evaluate import analytic_cycles
+from accelsim.drivers.warmup import warmup
 from accelsim.sim.kernel_cache import KernelGroup, cold_groups
-from accelsim.spec.layer import ConvLayer
-from accelsim.spec.dims import Dim
-from accelsim.spec.mapping import Loop, Mapping
 
-hw = load_hardware("eyeriss")
-layer = ConvLayer(name="w", M=4, C=4, H=5, W=5, R=3, S=3)
-window = window_flags(template("rs"), hw)
-perfect = Mapping(loops=(Loop(Dim.M, 4), Loop(Dim.C, 4), Loop(Dim.E, 3), Loop(Dim.F, 3), Loop(Dim.R, 3),
-                          Loop(Dim.S, 3)))
-padded = Mapping(loops=(Loop(Dim.M, 4), Loop(Dim.C, 4), Loop(Dim.E, 2), Loop(Dim.E, 2), Loop(Dim.F, 3),
-                        Loop(Dim.R, 3), Loop(Dim.S, 3)))  # E = 3 as 2 x 2: one padded row
-
-def analytic():
-    c = count_mapping(perfect, layer, window)
-    analytic_cycles(c.counts, c.compute_steps, hw)
-
-steps = [(KernelGroup.ANALYTIC, analytic),
-         (KernelGroup.PADDED, lambda: count_mapping(padded, layer, window)),
-         (KernelGroup.SEARCH, lambda: best_mapping(layer, hw, "rs", budget=Budget(10, 10, 1))),
-         (KernelGroup.CYCLE, lambda: run_cycle(layer, hw, perfect, window))]
 out = {"cold_before": sorted(g.value for g in cold_groups(set(KernelGroup)))}
-for group, call in steps:
+for group in (KernelGroup.ANALYTIC, KernelGroup.PADDED, KernelGroup.SEARCH, KernelGroup.CYCLE):
     cpu, wall = time.process_time(), time.perf_counter()
-    call()
+    warmup({group})
     out[group.value] = (time.process_time() - cpu, time.perf_counter() - wall)
 out["cold_after"] = sorted(g.value for g in cold_groups(set(KernelGroup)))
 print(json.dumps(out))

@@ -44,7 +44,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="96 cases instead of 240")
     args = parser.parse_args()
 
-    from accelsim.drivers.compare import warmup
+    from accelsim.drivers.warmup import warmup
     from accelsim.drivers.sweep import sweep
 
     warmup()

@@ -10,6 +10,7 @@ from ..spec.hardware import Hardware
 from ..spec.layer import Workload
 from ..spec.result import RunResult
 from ..search.mapper import Budget, Objective
+from .warmup import warmup
 
 ISCA16_DATAFLOWS = ("rs", "ws", "osa", "osb", "osc", "nlr")
 SYSTOLIC_DATAFLOWS = ("sys-ws", "sys-os", "sys-is")
@@ -24,16 +25,6 @@ def default_dataflows(hw: Hardware) -> tuple[Dataflow, ...]:
     if hw.dataflow is None:
         return family
     return (hw.dataflow, *(df for df in family if df is not hw.dataflow))
-
-
-def warmup() -> None:
-    """Compile (or load from the cache) the numba kernels in this process."""
-    from ..drivers.simulate import simulate
-    from ..spec.hardware import Buffer
-    from ..spec.layer import ConvLayer
-
-    hw = Hardware(name="warmup", pe_rows=2, pe_cols=2, rf=Buffer(shared_words=16), glb=Buffer(shared_words=256))
-    simulate(ConvLayer(name="w", M=2, C=2, H=3, W=3, R=2, S=2), hw, "rs", budget=Budget(10, 10, 1))
 
 
 def _one(workload, hw, df, engine, batch, objective, budget, constraints, progress) -> RunResult:

@@ -319,7 +319,7 @@ def _sequential(pending: list[Case]) -> Iterator[CaseOutcome]:
 def _local_pool(pending: list[Case], n_jobs: int) -> Iterator[CaseOutcome]:
     from joblib import Parallel, delayed
 
-    from .compare import warmup
+    from .warmup import warmup
 
     warmup()  # compile (or load) the kernels once, so the workers find them in the cache
     results = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered")(
@@ -348,7 +348,7 @@ def _connect(scheduler):
 def _dask(pending: list[Case], scheduler) -> Iterator[CaseOutcome]:
     from joblib import Parallel, delayed, parallel_config
 
-    from .compare import warmup
+    from .warmup import warmup
 
     client, owned = _connect(scheduler)
     try:
