@@ -420,9 +420,28 @@ def test_bandwidth_capacity_lines_and_labels(tiny, hw):
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
     dram = [t for t in texts if t.startswith("DRAM")]
     psum = next(t for t in texts if t.startswith("psum"))
-    assert len(dram) == 2 and "booked when used" in dram[0] and "capacity, 1.2 words/cycle" in dram[1]
+    assert len(dram) == 2 and "as the words cross it" in dram[0] and "capacity, 1.2 words/cycle" in dram[1]
     assert "local" in psum and "GON" in psum
     assert sum("capacity" in t for t in texts) == len(capacity)
+
+
+def test_dram_line_never_exceeds_the_link(hw):
+    """DRAM words are booked in the cycles they cross the link, so no trace bin holds more than
+    the link carries in it (issue 12: the line showed ~46 words/cycle on a 1.2 words/cycle link
+    when prefetched words were booked at the step that used them). AlexNet CONV3 at batch 4 on
+    eyeriss, the chip's mapping: DRAM-heavy, with GLB prefetch."""
+    import accelsim
+    from accelsim.io.presets import load_mapping
+    from accelsim.sim.cycle import TRACE_COLUMNS
+
+    wl = accelsim.load_workload("alexnet").with_batch(4)
+    layer = next(layer for layer in wl.layers if layer.name == "conv3")
+    mapping = load_mapping("eyeriss-jssc", wl, 4)["conv3"]
+    res = accelsim.simulate(layer, hw, "rs", engine="cycle", mapping=mapping)
+    dram = res.trace[:, TRACE_COLUMNS.index("dram_words")]
+    per_cycle = dram / res.timing.trace_bin_cycles
+    assert per_cycle.max() <= hw.dram_words_per_cycle * (1 + 1e-9), per_cycle.max()
+    assert per_cycle.max() > 0.5 * hw.dram_words_per_cycle  # the link is busy somewhere: the check bites
 
 
 def test_trace_file_keeps_the_capacities(tmp_path, tiny_run, hw):

@@ -936,9 +936,11 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                       + dram_scale[FILTER] * step_words[SW_DRAM_FILTER]
                       + dram_scale[PSUM] * step_words[SW_DRAM_PSUM_WRITE])
         if dram_words > 0:
-            # DRAM: prefetched during the previous GLB epoch (double-buffered GLB)
+            # DRAM: prefetched during the previous GLB epoch (double-buffered GLB); the trace
+            # books the words in the bins of the cycles they cross the link
             start = max(dram_free, prev_epoch_start if s > 0 else 0.0)
             dram_free = start + dram_words / dram_bw if dram_bw != np.inf else start
+            _book_transfer(trace, TR_DRAM, dram_words, start, dram_free, bin_cycles, n_bins)
             ready = dram_free - now
             if ready > wait:
                 wait = np.ceil(ready)
@@ -969,7 +971,6 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             trace[b, TR_FILTER_BUS] += step_words[SW_FILTER_SENT] + step_words[SW_FILTER_FILL]
             trace[b, TR_PSUM_BUS] += step_words[SW_PSUM_IN] + step_words[SW_GON] + step_words[SW_LOCAL]
             trace[b, TR_GLB] += step_words[SW_GLB] + step_words[SW_GLB_PSUM]
-            trace[b, TR_DRAM] += dram_words
         now += 1.0
     active = 0
     macs = 0
@@ -984,6 +985,35 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     stats[ST_MACS] = macs
     stats[ST_COMPUTE] = executed
     # the final flush's DRAM writes drain after the last MAC (not counted as stall)
+
+
+@jit
+def _book_transfer(trace, column, words, start, end, bin_cycles, n_bins):
+    """Add ``words`` to ``trace[:, column]`` spread evenly over the cycles ``[start, end)`` they
+    cross a link (all in the bin of ``start`` when ``end == start``: unlimited bandwidth).
+
+    Parameters
+    ----------
+    trace : float64[n_bins, N_TRACE]
+    column : int
+    words, start, end : float
+        Words; first and last cycle of the transfer.
+    bin_cycles, n_bins : int
+    """
+    if end <= start:
+        b = int(start // bin_cycles)
+        if b < n_bins:
+            trace[b, column] += words
+        return
+    rate = words / (end - start)
+    t = start
+    while t < end:
+        b = int(t // bin_cycles)
+        if b >= n_bins:
+            return
+        stop = min(end, (b + 1) * bin_cycles)
+        trace[b, column] += rate * (stop - t)
+        t = stop
 
 
 @jit

@@ -35,17 +35,18 @@ TRACE_COLORS: dict[str, str] = {
     "stall_cycles": "#000000",
 }
 
-#: What each trace column counts, as the legend of :func:`bandwidth_over_time` says it. Words are
-#: booked in the bin of the MAC step that uses them (or, for psums, produces them): words that
-#: crossed earlier in the background (DRAM prefetch of the next GLB tile, RF prefetch, psums
-#: queued to the GLB) appear when used, so a line can stand above its link's capacity for a bin.
+#: What each trace column counts, as the legend of :func:`bandwidth_over_time` says it. DRAM words
+#: are booked in the cycles they cross the link (the prefetch of the next GLB tile included), so
+#: the DRAM line never stands above the link's capacity; the on-chip words are booked in the bin
+#: of the MAC step that uses them (or, for psums, produces them): words that crossed earlier in
+#: the background (RF prefetch, psums queued to the GLB) appear when used.
 TRACE_LABELS: dict[str, str] = {
     "macs": "MACs",
     "ifmap_bus_words": "ifmap bus",
     "filter_bus_words": "filter bus",
     "psum_bus_words": "psum: GIN + GON + local PE links",
     "glb_words": "GLB reads + writes",
-    "dram_words": "DRAM, booked when used (prefetched earlier)",
+    "dram_words": "DRAM link, booked as the words cross it",
     "stall_cycles": "stall cycles",
 }
 
