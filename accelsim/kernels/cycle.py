@@ -38,6 +38,10 @@ bus (``bus``, slots ``BUS_*``, charged to the stall cause ``BUS_CAUSE[bus]``).
 Array conventions: every index is named in :mod:`accelsim.layout` — dimensions ``D_*``, data
 types, count levels and statistics, tile / geometry levels ``TILE_GLB``, ``TILE_RF``,
 ``TILE_DRAM``, bandwidths ``BW_*``, stall causes, stats ``ST_*`` and trace columns ``TR_*``.
+The *nest arrays* the planning helpers and :func:`run` take: ``dims, factors, kinds, reds``
+int64[L], the loop nest outermost first (see :mod:`accelsim.kernels.analytic`); ``res``
+int64[2, 3], the GLB and RF tile starts per data type (``[TILE_GLB | TILE_RF, type]``, -1 =
+bypass); ``bounds`` int64[8], the loop bounds G N M C E F R S (M, C per group).
 """
 
 from __future__ import annotations
@@ -157,12 +161,8 @@ def _plan_nest(dims, factors, kinds, res, bounds):
 
     Parameters
     ----------
-    dims, factors, kinds : int64[L]
-        The loop nest, outermost first.
-    res : int64[2, 3]
-        GLB and RF tile starts per data type, -1 = bypass.
-    bounds : int64[8]
-        Loop bounds G N M C E F R S.
+    dims, factors, kinds, res, bounds
+        The nest arrays (module docstring, *Array conventions*).
 
     Returns
     -------
@@ -231,8 +231,8 @@ def _plan_pes(dims, factors, kinds, reds, gstride, n_pe):
 
     Parameters
     ----------
-    dims, factors, kinds, reds : int64[L]
-        The loop nest, outermost first.
+    dims, factors, kinds, reds
+        The nest arrays (module docstring, *Array conventions*).
     gstride : int64[L]
         From :func:`_plan_nest`.
     n_pe : int
@@ -325,14 +325,10 @@ def _plan_tiles(dims, factors, kinds, res, stride, bounds, height, width, usage)
 
     Parameters
     ----------
-    dims, factors, kinds : int64[L]
-        The loop nest, outermost first.
-    res : int64[2, 3]
-        GLB and RF tile starts per data type, -1 = bypass.
+    dims, factors, kinds, res, bounds
+        The nest arrays (module docstring, *Array conventions*).
     stride : int
         Convolution stride.
-    bounds : int64[8]
-        Loop bounds G N M C E F R S.
     height, width : int
         Ifmap H and W (padded).
     usage : int64[2, 3]
