@@ -16,7 +16,8 @@ from accelsim.dataflows import template
 from accelsim.errors import InfeasibleError
 from accelsim.search.mapper import Budget, Objective, best_mapping
 from accelsim.sim.counting import count_mapping
-from accelsim.spec.constraints import FactorPin, KeepPin, MappingConstraints, OrderPin, Place, TileLevel
+from accelsim.spec.constraints import FactorPin, KeepPin, MappingConstraints, OrderPin
+from accelsim.spec.dims import Place, TileLevel
 from accelsim.spec.dims import DataType, Dim, LoopKind
 from accelsim.spec.hardware import Buffer, Hardware
 from accelsim.spec.layer import ConvLayer

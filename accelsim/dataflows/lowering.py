@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..errors import SpecError
-from ..spec.constraints import MappingConstraints, TileLevel
-from ..spec.dims import DataType, Dim, LoopKind, Reduction
+from ..spec.constraints import MappingConstraints
+from ..spec.dims import DataType, Dim, LoopKind, Reduction, TileLevel
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer
 from ..spec.mapping import Loop, Mapping

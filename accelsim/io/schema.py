@@ -36,8 +36,8 @@ from pydantic import (BaseModel, ConfigDict, Field, Strict, ValidationError, cre
                       model_validator)
 
 from ..errors import AccelsimError, MappingError, SpecError
-from ..spec.constraints import FactorPin, KeepPin, MappingConstraints, OrderPin, Place, TileLevel
-from ..spec.dims import Dataflow, DataType, Dim, EnergyUnit, NocKind
+from ..spec.constraints import FactorPin, KeepPin, MappingConstraints, OrderPin
+from ..spec.dims import Dataflow, DataType, Dim, EnergyUnit, NocKind, Place, TileLevel
 from ..spec.hardware import FLAG_GROUPS, Buffer, EnergyTable, Hardware, NoC
 from ..spec.layer import ConvLayer, Workload, padded_extent
 from ..spec.mapping import Mapping

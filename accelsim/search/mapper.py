@@ -18,10 +18,10 @@ from ..dataflows.lowering import (SearchSpace, capacity_array, cost_array, genom
                                   window_flags)
 from ..errors import CapacityError, InfeasibleError, MappingError, SpecError
 from ..layout import RULE_ALLOW_SPILL, RULE_FILTERS_ONCE, RULE_NO_GLB_WINDOW
-from ..spec.dims import Dim
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer
-from ..spec.constraints import MappingConstraints, Place
+from ..spec.constraints import MappingConstraints
+from ..spec.dims import Dim, Place
 from ..spec.mapping import Mapping
 
 

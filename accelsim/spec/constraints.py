@@ -2,7 +2,7 @@
 
 Timeloop's constraints name, per storage level, factors (``C=4 M=16``), a permutation and
 bypassed data types, plus a spatial split. accelsim's mapspace has four *places* a loop can sit
-(:class:`Place`): ``outer`` (temporal, above the array — the DRAM and GLB levels, split per
+(:class:`~accelsim.spec.dims.Place`): ``outer`` (temporal, above the array — the DRAM and GLB levels, split per
 data type by the GLB tile start), ``row`` and ``col`` (spatial across the PE array), ``pe``
 (temporal inside a PE, where the RF tiles start). A dimension has at most one loop per place,
 so a pinned factor is that loop's trip count, and a pinned permutation fixes the relative order
@@ -13,26 +13,9 @@ Keeping or bypassing is per tile level (``glb``, ``rf``) and data type.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
-from .dims import DataType, Dim, LoopKind
+from .dims import DataType, Dim, LoopKind, Place, TileLevel
 from .mapping import Mapping
-
-
-class Place(str, Enum):
-    """Where a loop sits: the names of :meth:`accelsim.dataflows.base.Template.places`."""
-
-    OUTER = "outer"
-    ROW = "row"
-    COL = "col"
-    PE = "pe"
-
-
-class TileLevel(str, Enum):
-    """A storage level with per-data-type tiles (DRAM holds everything)."""
-
-    GLB = "glb"
-    RF = "rf"
 
 
 @dataclass(frozen=True, slots=True)

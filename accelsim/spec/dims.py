@@ -74,6 +74,23 @@ class EnergyUnit(str, Enum):
     PJ = "pj"
 
 
+class Place(str, Enum):
+    """Where a loop of a mapping sits: temporal above the array (``outer``), across PE rows or
+    columns, or temporal inside a PE (:meth:`accelsim.dataflows.base.Template.places`)."""
+
+    OUTER = "outer"
+    ROW = "row"
+    COL = "col"
+    PE = "pe"
+
+
+class TileLevel(str, Enum):
+    """A storage level with per-data-type tiles (DRAM holds everything)."""
+
+    GLB = "glb"
+    RF = "rf"
+
+
 # Which dimensions index each data type (the kernel's relevance table).
 RELEVANT: dict[DataType, frozenset[Dim]] = {
     DataType.IFMAP: frozenset({Dim.G, Dim.N, Dim.C, Dim.E, Dim.F, Dim.R, Dim.S}),
