@@ -96,20 +96,23 @@ def reference_conv(layer: ConvLayer, ifmap: np.ndarray, filters: np.ndarray) -> 
     return out.reshape(layer.N, layer.M, layer.E, layer.F)
 
 
-def check_inputs(layer: ConvLayer, ifmap, filters):
+def checked_tensor(arr, want: tuple[int, ...], axes: str, name: str) -> np.ndarray:
+    """``arr`` as an integer array of shape ``want`` (named ``axes`` in the message), or a
+    ``SpecError`` naming ``name``."""
     from ..errors import SpecError
 
-    ifmap = np.asarray(ifmap)
-    filters = np.asarray(filters)
-    want_i = (layer.N, layer.C, layer.H, layer.W)
-    want_f = (layer.M, layer.C // layer.G, layer.R, layer.S)
-    if ifmap.shape != want_i:
-        raise SpecError(f"shape {ifmap.shape} does not match the layer's (N, C, H, W) = {want_i}", "ifmap")
-    if filters.shape != want_f:
-        raise SpecError(f"shape {filters.shape} does not match the layer's (M, C/G, R, S) = {want_f}", "filters")
-    for name, arr in (("ifmap", ifmap), ("filters", filters)):
-        if not np.issubdtype(arr.dtype, np.integer):
-            raise SpecError(f"must hold integers (fixed point), got {arr.dtype}", name)
+    arr = np.asarray(arr)
+    if arr.shape != want:
+        raise SpecError(f"shape {arr.shape} does not match the layer's ({axes}) = {want}", name)
+    if not np.issubdtype(arr.dtype, np.integer):
+        raise SpecError(f"must hold integers (fixed point), got {arr.dtype}", name)
+    return arr
+
+
+def check_inputs(layer: ConvLayer, ifmap, filters):
+    """The ifmap (N, C, H, W) and filters (M, C/G, R, S), checked, as int64 (no copy when they are)."""
+    ifmap = checked_tensor(ifmap, (layer.N, layer.C, layer.H, layer.W), "N, C, H, W", "ifmap")
+    filters = checked_tensor(filters, (layer.M, layer.C // layer.G, layer.R, layer.S), "M, C/G, R, S", "filters")
     return ifmap.astype(np.int64, copy=False), filters.astype(np.int64, copy=False)
 
 

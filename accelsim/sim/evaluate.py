@@ -26,7 +26,7 @@ from .activations import (ACTIVATION_SEED, check_zero_fraction, default_ofmap_ze
                           zero_fraction_source, zero_pattern)
 from .compression import dram_traffic, expected_ratio, measured_ratio
 from .counting import check_fits, count_mapping
-from .cycle import TRACE_COLUMNS
+from .cycle import TRACE_COLUMNS, checked_tensor
 from .zero_gating import expected_gating, measured_gating
 
 
@@ -78,7 +78,7 @@ def check_options(layer: ConvLayer, ifmap=None, *, first_layer: bool = False, ze
     if ofmap_zero_fraction is not None:
         ofmap_zero_fraction = check_zero_fraction(ofmap_zero_fraction, "ofmap_zero_fraction")
     if ifmap is not None:
-        ifmap = _checked_ifmap(layer, ifmap)
+        ifmap = checked_tensor(ifmap, (layer.N, layer.C, layer.H, layer.W), "N, C, H, W", "ifmap")
     return ifmap, zero_fraction, ofmap_zero_fraction
 
 
@@ -158,17 +158,6 @@ def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping,
         psum_spill=bool(counts.counts[Level.DRAM, DataType.PSUM, READS] > 0), gating=gating, dram_compressed=dram,
         clock_hz=hw.clock_hz, assumptions=assumed,
     )
-
-
-def _checked_ifmap(layer: ConvLayer, ifmap) -> np.ndarray:
-    """A given ifmap as an integer array of the layer's (N, C, H, W) shape."""
-    arr = np.asarray(ifmap)
-    want = (layer.N, layer.C, layer.H, layer.W)
-    if arr.shape != want:
-        raise SpecError(f"shape {arr.shape} does not match the layer's (N, C, H, W) = {want}", "ifmap")
-    if not np.issubdtype(arr.dtype, np.integer):
-        raise SpecError(f"must hold integers (fixed point), got {arr.dtype}", "ifmap")
-    return arr
 
 
 def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, filters,
