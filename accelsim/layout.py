@@ -39,6 +39,16 @@ N_LEVELS = 4
 READS, WRITES, UPDATES, TRANSACTIONS = 0, 1, 2, 3
 N_COUNT_STATS = 4
 
+# ---------------------------------------------------------------- costs[...] (lowering.cost_array)
+#: the flat cost vector the kernels score with: energy per MAC; energy per word read (NoC: per
+#: word delivered) and per word written at C_WORD0 + (level * N_TYPES + type) * 2 + (0 | 1);
+#: then words per cycle of DRAM, the GLB, the ifmap, filter, psum-in buses and the GON
+C_MAC = 0
+C_WORD0 = 1
+C_RATE0 = C_WORD0 + N_LEVELS * N_TYPES * 2
+RATE_DRAM, RATE_GLB, RATE_IFMAP, RATE_FILTER, RATE_PSUM, RATE_GON = 0, 1, 2, 3, 4, 5
+N_COSTS = C_RATE0 + 6
+
 # ---------------------------------------------------------------- res / usage / caps[tile level, type]
 #: the two levels a mapping places tiles at (a tile start of -1 bypasses the level)
 TILE_GLB, TILE_RF = 0, 1
@@ -129,3 +139,30 @@ def charged_words(counts, level, dtype):
     if dtype == PSUM and level != NOC:
         words += counts[level, dtype, WRITES]
     return words
+
+
+def charged_energy(counts, costs, level, dtype):
+    """Energy of the words :func:`charged_words` charges, each at its own cost: reads at the
+    level's read cost, psum writes at its write cost (the two are equal in a fixed table).
+
+    Parameters
+    ----------
+    counts : array-like
+        int64[N_LEVELS, N_TYPES, N_COUNT_STATS] access counts, words.
+    costs : array-like
+        float64[>= C_RATE0], the flat cost vector above.
+    level, dtype : int
+        Indices above.
+
+    Returns
+    -------
+    float
+        Energy, in the unit of ``costs``.
+
+    Plain Python on purpose, like :func:`charged_words`.
+    """
+    at = C_WORD0 + (level * N_TYPES + dtype) * 2
+    energy = counts[level, dtype, READS] * costs[at]
+    if dtype == PSUM and level != NOC:
+        energy += counts[level, dtype, WRITES] * costs[at + 1]
+    return energy

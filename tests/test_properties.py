@@ -182,15 +182,15 @@ def test_energy_linear_in_each_table_entry(layer, dataflow, seed, halo, costs):
     mapping, window = make_case(layer, dataflow, seed, halo)
     got = count_mapping(mapping, layer, window)
     table = EnergyTable(**dict(zip(ENTRIES, costs)))
-    base = energy_dict(got.counts, got.macs, table)
+    base = energy_dict(got.counts, got.macs, table.costs())
     total = energy_total(base)
     parts = component_totals(base)
     assert total == pytest.approx(sum(parts.values()), rel=1e-12, abs=0)
     for entry, component in ENTRIES.items():
         doubled = replace(table, **{entry: 2 * getattr(table, entry)})
-        assert energy_total(energy_dict(got.counts, got.macs, doubled)) == total + parts[component]
+        assert energy_total(energy_dict(got.counts, got.macs, doubled.costs())) == total + parts[component]
     zero = EnergyTable(mac=0.0, rf=0.0, noc=0.0, glb=0.0, dram=0.0)
-    assert energy_total(energy_dict(got.counts, got.macs, zero)) == 0.0
+    assert energy_total(energy_dict(got.counts, got.macs, zero.costs())) == 0.0
 
 
 # ----------------------------------------------------------------------------- (e) sanity of counts

@@ -197,8 +197,8 @@ def test_energy_dict_without_effects_is_unchanged(small_mapping):
             if t is DataType.PSUM and lv is not Level.NOC:
                 words += int(res.counts[lv, t, WRITES])
             want[label][name] = float(words * cost[lv])
-    assert energy_dict(res.counts, res.macs, table) == want
-    assert energy_dict(res.counts, res.macs, table, None, None) == want
+    assert energy_dict(res.counts, res.macs, table.costs()) == want
+    assert energy_dict(res.counts, res.macs, table.costs(), None, None) == want
     assert res.energy == want and res.gating is None and res.dram_compressed is None
 
 

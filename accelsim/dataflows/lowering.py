@@ -53,11 +53,11 @@ def capacity_array(hw: Hardware) -> np.ndarray:
 
 
 def cost_array(hw: Hardware) -> np.ndarray:
-    """float64[11]: energy per MAC, RF, NoC, GLB, DRAM access; then words per cycle of DRAM,
-    the GLB, and the ifmap, filter, psum-in and GON buses (for the roofline cycles)."""
-    e = hw.energy
+    """float64[N_COSTS] (``accelsim.layout.C_MAC`` …): energy per MAC and per word read and
+    written at each level and data type (:attr:`Hardware.access_costs`); then words per cycle of
+    DRAM, the GLB, and the ifmap, filter, psum-in and GON buses (for the roofline cycles)."""
     noc = hw.noc
-    return np.array([e.mac, e.rf, e.noc, e.glb, e.dram,
+    return np.array([*hw.access_costs.flat(),
                      hw.dram_words_per_cycle, hw.glb_words_per_cycle, noc.ifmap_words_per_cycle,
                      noc.filter_words_per_cycle, noc.psum_words_per_cycle, noc.gon_words_per_cycle],
                     dtype=np.float64)

@@ -38,7 +38,9 @@ from pydantic import (BaseModel, ConfigDict, Field, Strict, ValidationError, cre
 from ..errors import AccelsimError, MappingError, SpecError
 from ..spec.constraints import FactorPin, KeepPin, MappingConstraints, OrderPin
 from ..spec.dims import Dataflow, DataType, Dim, EnergyUnit, NocKind, Place, TileLevel
-from ..spec.hardware import FLAG_GROUPS, Buffer, EnergyTable, Hardware, NoC
+from ..spec.energy import EnergyTable
+from ..spec.energy_model import DramKind, EnergyModel
+from ..spec.hardware import FLAG_GROUPS, Buffer, EnergySource, Hardware, NoC, Precision
 from ..spec.layer import ConvLayer, Workload, padded_extent
 from ..spec.mapping import Mapping
 
@@ -154,13 +156,27 @@ def _check_some_cost(table: Any) -> None:
         raise ValueError(f"every cost ({', '.join(ENERGY_KEYS)}) is 0; at least one must be > 0")
 
 
+DramKindName = Literal[tuple(k.value for k in DramKind)]  # type: ignore[valid-type]
+
+
+class ModelSection(_Model):
+    """``energy: {model: {...}}``: the energy model's parameters (:class:`EnergyModel`)."""
+
+    technology_nm: PosFloat = 65.0
+    dram: DramKindName = DramKind.LPDDR4.value
+    glb_access_bits: PosInt = 64
+
+
 class EnergySection(_Model):
     """The ``energy`` key of a hardware file.
 
-    Either ``{preset: name}`` (or just ``name``), optionally overriding single costs, or a
-    full inline table ``{mac, rf, noc, glb, dram, unit, source?}``.
+    ``model`` (or ``{model: {technology_nm, dram, glb_access_bits}}``): energies derived from
+    the machine by :class:`~accelsim.spec.energy_model.EnergyModel`. Otherwise a fixed table:
+    ``{preset: name}`` (or just ``name``), optionally overriding single costs, or a full inline
+    table ``{mac, rf, noc, glb, dram, unit, source?}``.
     """
 
+    model: ModelSection | None = None
     preset: Name | None = None
     unit: UnitName | None = None
     mac: NonNegFloat | None = None
@@ -173,10 +189,17 @@ class EnergySection(_Model):
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, data: Any) -> Any:
+        if data == "model":
+            return {"model": {}}
         return {"preset": data} if isinstance(data, str) else data
 
     @model_validator(mode="after")
     def _complete(self) -> "EnergySection":
+        if self.model is not None:
+            others = [k for k in ("preset", "unit", *ENERGY_KEYS, "source") if getattr(self, k) is not None]
+            if others:
+                raise ValueError(f"the model derives every cost; remove {', '.join(others)}")
+            return self
         if self.preset is not None:
             if self.unit is not None:
                 raise ValueError("give either a preset or a unit with a full table, not both")
@@ -216,6 +239,14 @@ class NoCSection(_Model):
     local_words_per_cycle: PosInt = 4
 
 
+class PrecisionSection(_Model):
+    """Bits per word of each data type (``word_bits`` sets all three)."""
+
+    ifmap: PosInt = 16
+    filter: PosInt = 16
+    psum: PosInt = 16
+
+
 class _HardwareSections(_Model):
     """Every key of a hardware file but its on/off flags (:class:`HardwareFile`)."""
 
@@ -230,7 +261,8 @@ class _HardwareSections(_Model):
     #: words per bank of the GLB's shared pool, each bank wholly one data type per layer (0: not
     #: banked); the pool must then be a whole number of banks
     glb_bank_words: NonNegInt = 0
-    word_bits: PosInt = 16
+    word_bits: PosInt | None = None
+    precision: PrecisionSection | None = None
     clock_hz: PosFloat = 200e6
     dram_words_per_cycle: PosFloat = 4.0
     glb_words_per_cycle: PosFloat = 16.0
@@ -657,15 +689,18 @@ def energy_from_data(data: Any, origin: str = "") -> EnergyTable:
     """Build an :class:`EnergyTable` from parsed energy-file data."""
     doc = validate(EnergyFile, data, origin)
     return EnergyTable(**{k: getattr(doc, k) for k in ENERGY_KEYS}, unit=EnergyUnit(doc.unit),
-                       source=doc.source)
+                       source=doc.source, name=doc.name)
 
 
-def _energy(section: EnergySection | None, preset: Callable[[str], EnergyTable], origin: str) -> EnergyTable:
+def _energy(section: EnergySection | None, preset: Callable[[str], EnergyTable], origin: str) -> EnergySource:
     if section is None:
-        return EnergyTable()
+        return EnergyModel()
+    if section.model is not None:
+        m = section.model
+        return EnergyModel(technology_nm=m.technology_nm, dram=DramKind(m.dram), glb_access_bits=m.glb_access_bits)
     if section.preset is None:
         return EnergyTable(**{k: getattr(section, k) for k in ENERGY_KEYS}, unit=EnergyUnit(section.unit),
-                           source=section.source or f"inline table{_where(origin)}")
+                           source=section.source or f"inline table{_where(origin)}", name="inline")
     try:
         base = preset(section.preset)
     except SpecError as exc:
@@ -675,10 +710,11 @@ def _energy(section: EnergySection | None, preset: Callable[[str], EnergyTable],
     if overrides and section.source is None:
         changed = ", ".join(f"{k}={v:g}" for k, v in overrides.items())
         source = f"{base.source}; overridden: {changed}"
-    return EnergyTable(**{k: getattr(base, k) for k in ENERGY_KEYS} | overrides, unit=base.unit, source=source)
+    return EnergyTable(**{k: getattr(base, k) for k in ENERGY_KEYS} | overrides, unit=base.unit, source=source,
+                       name=base.name if not overrides else f"{base.name}+overrides")
 
 
-def _buffer(doc: HardwareFile, level: str, origin: str) -> Buffer:
+def _buffer(doc: HardwareFile, level: str, precision: Precision, origin: str) -> Buffer:
     words, size_bytes = getattr(doc, f"{level}_words"), getattr(doc, f"{level}_bytes")
     if (words is None) == (size_bytes is None):
         state = "both" if words is not None else "neither"
@@ -687,22 +723,38 @@ def _buffer(doc: HardwareFile, level: str, origin: str) -> Buffer:
     if words is not None:
         sizes = words.model_dump()
     else:
-        if doc.word_bits % 8:
-            raise SpecError(f"sizes in bytes need whole-byte words, word_bits is {doc.word_bits}{_where(origin)}",
-                            field=f"{level}_bytes")
-        per_word = doc.word_bits // 8
+        bits = dict(zip(("ifmap", "filter", "psum"), precision.per_type))
+        pool = precision.uniform_bits
         sizes = {}
         for key, value in size_bytes.model_dump().items():
-            if value % per_word:
-                raise SpecError(f"{value} bytes is not a whole number of {doc.word_bits}-bit words{_where(origin)}",
+            word = bits.get(key, pool)
+            if word is None:
+                if value:
+                    raise SpecError(f"a shared pool in bytes needs one word width for every data type, got "
+                                    f"{precision.describe()}{_where(origin)}", field=f"{level}_bytes.{key}")
+                sizes[key] = 0
+                continue
+            if (value * 8) % word:
+                raise SpecError(f"{value} bytes is not a whole number of {word}-bit words{_where(origin)}",
                                 field=f"{level}_bytes.{key}")
-            sizes[key] = value // per_word
+            sizes[key] = value * 8 // word
     bank = doc.glb_bank_words if level == "glb" else 0
     if bank and (sizes["shared"] < bank or sizes["shared"] % bank):
         raise SpecError(f"the shared pool ({sizes['shared']} words) must be a whole number >= 1 of banks of "
                         f"{bank} words{_where(origin)}", field="glb_bank_words")
     return Buffer(shared_words=sizes["shared"], ifmap_words=sizes["ifmap"], filter_words=sizes["filter"],
                   psum_words=sizes["psum"], bank_words=bank)
+
+
+def _precision(doc: HardwareFile, origin: str) -> Precision:
+    if doc.word_bits is not None and doc.precision is not None:
+        raise SpecError(f"give word_bits (all data types) or precision (each), not both{_where(origin)}",
+                        field="precision")
+    if doc.precision is not None:
+        p = doc.precision
+        return Precision(ifmap_bits=p.ifmap, filter_bits=p.filter, psum_bits=p.psum)
+    bits = 16 if doc.word_bits is None else doc.word_bits
+    return Precision(ifmap_bits=bits, filter_bits=bits, psum_bits=bits)
 
 
 # where Hardware.__post_init__ field names live in the file
@@ -724,14 +776,15 @@ def hardware_from_data(data: Any, energy_preset: Callable[[str], EnergyTable], o
     """
     doc = validate(HardwareFile, data, origin)
     noc = doc.noc.model_dump()
+    precision = _precision(doc, origin)
     try:
         return Hardware(
             name=doc.name,
             pe_rows=doc.pe_array.rows,
             pe_cols=doc.pe_array.cols,
-            rf=_buffer(doc, "rf", origin),
-            glb=_buffer(doc, "glb", origin),
-            word_bits=doc.word_bits,
+            rf=_buffer(doc, "rf", precision, origin),
+            glb=_buffer(doc, "glb", precision, origin),
+            precision=precision,
             clock_hz=doc.clock_hz,
             dram_words_per_cycle=doc.dram_words_per_cycle,
             glb_words_per_cycle=doc.glb_words_per_cycle,

@@ -26,16 +26,16 @@ from __future__ import annotations
 import numpy as np
 
 from ..layout import (
-    D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, DRAM, FILTER, GLB, IFMAP, N_DIMS, N_LEVELS, N_TYPES,
-    NOC, PSUM, READS, RED_NOC, RED_TREE, RF, TEMPORAL, TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES, WRITES,
-    charged_words)
+    C_MAC, C_RATE0, D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, DRAM, FILTER, GLB, IFMAP, N_DIMS, N_LEVELS,
+    N_TYPES, NOC, PSUM, RATE_DRAM, RATE_FILTER, RATE_GLB, RATE_GON, RATE_IFMAP, RATE_PSUM, READS, RED_NOC,
+    RED_TREE, RF, TEMPORAL, TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES, WRITES, charged_energy)
 from ..layout import RELEVANCE as _RELEVANCE_ROWS
 from .jit import jit
 
 #: RELEVANCE[t, d]: does data type t depend on dimension d (layout.RELEVANCE as int64[3, 8])
 RELEVANCE = np.array(_RELEVANCE_ROWS, dtype=np.int64)
 _NO_BOUNDS = np.zeros(0, dtype=np.int64)  # count_accesses: perfect factorisation, closed form
-_charged_words = jit(charged_words)
+_charged_energy = jit(charged_energy)
 
 
 @jit
@@ -621,8 +621,8 @@ def tile_words(t, dims, factors, p, stride):
 
 @jit
 def energy_of(counts, macs, costs):
-    """Energy of ``counts``: the MACs plus every level's charged words
-    (:func:`accelsim.layout.charged_words`) at that level's cost per word.
+    """Energy of ``counts``: the MACs plus every level's charged words at that level's and
+    data type's cost per word (:func:`accelsim.layout.charged_energy`).
 
     Parameters
     ----------
@@ -631,18 +631,17 @@ def energy_of(counts, macs, costs):
     macs : int
         MACs of the nest.
     costs : ndarray
-        float64[>= 5], energy per MAC and per word at the RF, NoC, GLB and DRAM (any one unit).
+        float64[N_COSTS], :func:`accelsim.dataflows.lowering.cost_array` (any one energy unit).
 
     Returns
     -------
     float
         Energy, in the unit of ``costs``.
     """
-    e = macs * costs[0]
-    level_cost = (costs[4], costs[3], costs[2], costs[1])  # indexed by DRAM, GLB, NOC, RF
+    e = macs * costs[C_MAC]
     for lv in range(N_LEVELS):
         for t in range(N_TYPES):
-            e += _charged_words(counts, lv, t) * level_cost[lv]
+            e += _charged_energy(counts, costs, lv, t)
     return e
 
 
@@ -675,12 +674,10 @@ def compute_steps_padded(dims, factors, kinds, bounds):
 def roofline_cycles(counts, steps, costs, dram_words):
     """Cycles as the busiest of the compute steps and each shared resource's words over its
     rate: DRAM and GLB (reads + writes), the ifmap and filter GIN buses and the psum buses
-    (transactions). ``costs[5:11]`` are the words per cycle of DRAM, the GLB and the ifmap,
-    filter, psum-in and GON buses (absent: unlimited). ``dram_words`` < 0 takes DRAM's counted
-    words (give the RLC-compressed words otherwise)."""
+    (transactions). The rates are ``costs[C_RATE0 + RATE_*]``, words per cycle (<= 0:
+    unlimited). ``dram_words`` < 0 takes DRAM's counted words (give the RLC-compressed words
+    otherwise)."""
     cycles = float(steps)
-    if costs.shape[0] < 11:
-        return cycles
     if dram_words < 0:
         dram_words = 0.0
         for t in range(N_TYPES):
@@ -688,10 +685,10 @@ def roofline_cycles(counts, steps, costs, dram_words):
     glb_words = 0.0
     for t in range(N_TYPES):
         glb_words += counts[GLB, t, READS] + counts[GLB, t, WRITES]
-    psum_rate = min(costs[9], costs[10])
-    for words, rate in ((dram_words, costs[5]), (glb_words, costs[6]),
-                        (float(counts[NOC, IFMAP, TRANSACTIONS]), costs[7]),
-                        (float(counts[NOC, FILTER, TRANSACTIONS]), costs[8]),
+    psum_rate = min(costs[C_RATE0 + RATE_PSUM], costs[C_RATE0 + RATE_GON])
+    for words, rate in ((dram_words, costs[C_RATE0 + RATE_DRAM]), (glb_words, costs[C_RATE0 + RATE_GLB]),
+                        (float(counts[NOC, IFMAP, TRANSACTIONS]), costs[C_RATE0 + RATE_IFMAP]),
+                        (float(counts[NOC, FILTER, TRANSACTIONS]), costs[C_RATE0 + RATE_FILTER]),
                         (float(counts[NOC, PSUM, TRANSACTIONS]), psum_rate)):
         if rate > 0 and words / rate > cycles:
             cycles = words / rate

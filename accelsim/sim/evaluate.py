@@ -150,7 +150,7 @@ def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping,
     return LayerResult(
         layer=layer, hardware=hw.name, dataflow=df.value, engine=eng.value,
         energy_unit=hw.energy.unit.value, mapping=mapping, macs=counts.macs, counts=counts.counts,
-        energy=energy_dict(counts.counts, counts.macs, hw.energy, gating, dram),
+        energy=energy_dict(counts.counts, counts.macs, hw.access_costs, gating, dram),
         cycles=analytic_cycles(counts.counts, counts.compute_steps, hw,
                                dram_words=dram.total_words if dram is not None else None),
         compute_cycles=counts.compute_steps, active_pes=mapping.active_pes_for(layer.loop_bounds()), num_pes=hw.num_pes,
@@ -200,7 +200,7 @@ def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, f
     return LayerResult(
         layer=layer, hardware=hw.name, dataflow=df.value, engine=Engine.CYCLE.value,
         energy_unit=hw.energy.unit.value, mapping=mapping, macs=macs, counts=out.counts,
-        energy=energy_dict(out.counts, macs, hw.energy, gating, dram), cycles=out.cycles,
+        energy=energy_dict(out.counts, macs, hw.access_costs, gating, dram), cycles=out.cycles,
         compute_cycles=out.compute_cycles, stall_cycles=stall_total, active_pes=out.active_pes, num_pes=hw.num_pes,
         mappings_considered=considered, psum_spill=bool(out.counts[Level.DRAM, DataType.PSUM, READS] > 0),
         output=out.output, timing=timing, trace=out.trace, gating=gating, dram_compressed=dram,

@@ -5,7 +5,53 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 
 from ..errors import SpecError
-from .dims import DataType, Dataflow, EnergyUnit, NocKind
+from .dims import DataType, Dataflow, NocKind
+from .energy import AccessCosts, EnergyTable, TypedEnergyTable
+from .energy_model import EnergyModel
+
+#: what ``Hardware.energy`` may be: a fixed table or the model
+EnergySource = EnergyTable | TypedEnergyTable | EnergyModel
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Precision:
+    """Bits per word of each data type.
+
+    Parameters
+    ----------
+    ifmap_bits, filter_bits, psum_bits : int
+        Word widths, bits (16/16/16 for Eyeriss v1; 8/8/20 for Eyeriss v2). Psums wider than
+        their inputs are the accumulator's width: the cycle engine's psums wrap (two's
+        complement) at it.
+    """
+
+    ifmap_bits: int = 16
+    filter_bits: int = 16
+    psum_bits: int = 16
+
+    def __post_init__(self) -> None:
+        for key in ("ifmap_bits", "filter_bits", "psum_bits"):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64:
+                raise SpecError(f"must be an integer in 1..64, got {value!r}", field=f"precision.{key}")
+
+    @property
+    def per_type(self) -> tuple[int, int, int]:
+        """Bits indexed by :class:`~accelsim.spec.dims.DataType`."""
+        return (self.ifmap_bits, self.filter_bits, self.psum_bits)
+
+    def of(self, dtype: DataType) -> int:
+        return self.per_type[dtype]
+
+    @property
+    def uniform_bits(self) -> int | None:
+        """The one width when all three types share it, else ``None``."""
+        return self.ifmap_bits if len(set(self.per_type)) == 1 else None
+
+    def describe(self) -> str:
+        if self.uniform_bits is not None:
+            return f"{self.uniform_bits}-bit"
+        return f"{self.ifmap_bits}/{self.filter_bits}/{self.psum_bits}-bit ifmap/filter/psum"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,39 +132,6 @@ class Buffer:
             f"needs {parts} words; dedicated {self.dedicated_words}, "
             f"shared {self.shared_words} (overflow {sum(spill) - self.shared_words} words)"
         )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class EnergyTable:
-    """Energy of one access at each level.
-
-    Parameters
-    ----------
-    mac, rf, noc, glb, dram : float
-        Energy per MAC, per RF word access, per word delivered by the NoC to a PE, per GLB
-        word access and per DRAM word access, in ``unit``.
-    unit : EnergyUnit
-        ``mac`` (normalised to one MAC, ISCA 2016 Table IV) or ``pj``.
-    source : str
-        Where the numbers come from.
-    """
-
-    mac: float = 1.0
-    rf: float = 1.0
-    noc: float = 2.0
-    glb: float = 6.0
-    dram: float = 200.0
-    unit: EnergyUnit = EnergyUnit.MAC
-    source: str = "Chen, Emer, Sze, ISCA 2016, Table IV (65 nm, 16-bit, normalised to one MAC)"
-
-    def __post_init__(self) -> None:
-        for key in ("mac", "rf", "noc", "glb", "dram"):
-            if getattr(self, key) < 0:
-                raise SpecError(f"must be >= 0, got {getattr(self, key)}", field=f"energy.{key}")
-
-    def per_level(self) -> tuple[float, float, float, float]:
-        """Costs indexed by :class:`~accelsim.spec.dims.Level` (DRAM, GLB, NoC, RF)."""
-        return (self.dram, self.glb, self.noc, self.rf)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -251,8 +264,8 @@ class Hardware:
         Scratch pads of *one* PE, words.
     glb : Buffer
         Global buffer, words.
-    word_bits : int
-        Bits per data word.
+    precision : Precision
+        Bits per word of each data type.
     clock_hz : float
         Core clock.
     dram_words_per_cycle, glb_words_per_cycle : float
@@ -261,8 +274,9 @@ class Hardware:
         PE pipeline stages (fill/drain latency of the cycle engine).
     noc : NoC
         On-chip network.
-    energy : EnergyTable
-        Per-access energies.
+    energy : EnergyTable, TypedEnergyTable or EnergyModel
+        Where per-access energies come from: a fixed table, or the model
+        (:attr:`access_costs` resolves either for this machine).
     dataflow : Dataflow or None
         The dataflow this configuration was sized for, if any (ISCA 2016 comparison setups).
     rules : SearchRules
@@ -280,13 +294,13 @@ class Hardware:
     pe_cols: int
     rf: Buffer
     glb: Buffer
-    word_bits: int = 16
+    precision: Precision = field(default_factory=Precision)
     clock_hz: float = 200e6
     dram_words_per_cycle: float = 4.0
     glb_words_per_cycle: float = 16.0
     pe_pipeline_depth: int = 1
     noc: NoC = field(default_factory=NoC)
-    energy: EnergyTable = field(default_factory=EnergyTable)
+    energy: EnergySource = field(default_factory=EnergyTable)
     dataflow: Dataflow | None = None
     rules: SearchRules = field(default_factory=SearchRules)
     model: ModelOptions = field(default_factory=ModelOptions)
@@ -294,7 +308,7 @@ class Hardware:
     source: str = ""
 
     def __post_init__(self) -> None:
-        for key in ("pe_rows", "pe_cols", "word_bits", "pe_pipeline_depth"):
+        for key in ("pe_rows", "pe_cols", "pe_pipeline_depth"):
             value = getattr(self, key)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise SpecError(f"must be an integer >= 1, got {value!r}", field=key)
@@ -308,6 +322,21 @@ class Hardware:
             raise SpecError("the global buffer must have a finite size", field="glb.shared_words")
         if self.rf.shared_words is None:
             raise SpecError("the RF must have a finite size", field="rf.shared_words")
+
+    @property
+    def word_bits(self) -> int:
+        """The one word width of a machine whose data types share it (``SpecError`` otherwise:
+        read :attr:`precision`)."""
+        bits = self.precision.uniform_bits
+        if bits is None:
+            raise SpecError(f"the data types have different widths ({self.precision.describe()})",
+                            field="precision")
+        return bits
+
+    @property
+    def access_costs(self) -> AccessCosts:
+        """Energy per MAC and per word at each level and data type, for this machine."""
+        return self.energy.costs_for(self)
 
     @property
     def num_pes(self) -> int:

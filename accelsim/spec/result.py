@@ -7,10 +7,10 @@ from enum import Enum
 
 import numpy as np
 
-from ..layout import READS, TRANSACTIONS, UPDATES, WRITES, charged_words
+from ..layout import READS, TRANSACTIONS, UPDATES, WRITES, charged_energy, charged_words
 from .assumptions import Assumptions
 from .dims import COMPONENTS, DataType, Level
-from .hardware import EnergyTable
+from .energy import AccessCosts
 from .layer import ConvLayer
 from .mapping import Mapping
 
@@ -74,6 +74,13 @@ class DramTraffic:
         if dtype is DataType.PSUM:
             return self.psum_reads + self.psum_writes
         return self.ifmap_reads if dtype is DataType.IFMAP else self.filter_reads
+
+    def charged_energy(self, dtype: DataType, costs: AccessCosts) -> float:
+        """DRAM energy of :meth:`charged_words`: reads at the read cost, psum writes at the write cost."""
+        if dtype is DataType.PSUM:
+            return (self.psum_reads * costs.read(Level.DRAM, dtype)
+                    + self.psum_writes * costs.write(Level.DRAM, dtype))
+        return self.charged_words(dtype) * costs.read(Level.DRAM, dtype)
 
     def to_dict(self) -> dict:
         """``{"ifmap_reads", "filter_reads", "psum_writes", "psum_reads"}`` (the result field)."""
@@ -162,7 +169,7 @@ def accesses_dict(counts: np.ndarray) -> dict:
     return out
 
 
-def energy_dict(counts: np.ndarray, macs: int, table: EnergyTable, gating: Gating | None = None,
+def energy_dict(counts: np.ndarray, macs: int, costs: AccessCosts, gating: Gating | None = None,
                 dram_compressed: DramTraffic | None = None) -> dict:
     """Energy by component and data type (docs/architecture.md, *Energy accounting*): inputs charged on reads, psums on
     reads and writes, NoC on deliveries.
@@ -172,7 +179,8 @@ def energy_dict(counts: np.ndarray, macs: int, table: EnergyTable, gating: Gatin
     counts : numpy.ndarray
         int64[4, 3, 4] dense access counts.
     macs : int
-    table : EnergyTable
+    costs : AccessCosts
+        The machine's :attr:`~accelsim.spec.hardware.Hardware.access_costs`.
     gating : Gating, optional
         :attr:`LayerResult.gating` of a zero-gating machine: its ``gated_macs`` are taken off
         the ALU energy and its ``gated_filter_rf_reads`` off the RF filter energy.
@@ -181,20 +189,19 @@ def energy_dict(counts: np.ndarray, macs: int, table: EnergyTable, gating: Gatin
         charged on these words (ifmap reads, filter reads, psum reads + writes) instead of
         the dense counts.
     """
-    costs = dict(zip(Level, table.per_level()))
     gated_macs = int(gating.gated_macs) if gating is not None else 0
     gated_filter = int(gating.gated_filter_rf_reads) if gating is not None else 0
-    out: dict = {"ALU": float((macs - gated_macs) * table.mac)}
+    flat = costs.flat()
+    out: dict = {"ALU": float((macs - gated_macs) * costs.mac)}
     for lv in (Level.RF, Level.NOC, Level.GLB, Level.DRAM):
         per = {}
         for t in DataType:
             if lv is Level.DRAM and dram_compressed is not None:
-                words = dram_compressed.charged_words(t)
+                per[t.label] = float(dram_compressed.charged_energy(t, costs))
             else:
-                words = int(charged_words(counts, lv, t))
+                per[t.label] = float(charged_energy(counts, flat, lv, t))
             if lv is Level.RF and t is DataType.FILTER:
-                words -= gated_filter
-            per[t.label] = float(words * costs[lv])
+                per[t.label] -= float(gated_filter * costs.read(lv, t))
         out[lv.label] = per
     return out
 

@@ -7,7 +7,8 @@ checked again).
 
 Names
 -----
-``pe_rows``, ``pe_cols``, ``word_bits``, ``pe_pipeline_depth`` (int); ``clock_hz`` (Hz),
+``pe_rows``, ``pe_cols``, ``pe_pipeline_depth`` (int); ``word_bits`` (all data types),
+``ifmap_bits``, ``filter_bits``, ``psum_bits`` (int, :class:`~accelsim.spec.hardware.Precision`); ``clock_hz`` (Hz),
 ``dram_words_per_cycle``, ``glb_words_per_cycle`` (words per cycle) (number) — the top-level
 fields; every on/off flag (bool) by its own name, :data:`~accelsim.spec.hardware.FLAGS` (the
 fields of ``SearchRules``, ``ModelOptions`` and ``DataEffects``: ``zero_gating`` …).
@@ -54,6 +55,7 @@ class Target(str, Enum):
     BUFFER = "buffer"      # one Buffer field of rf/glb
     NOC = "noc"            # one NoC field
     ENERGY = "energy"      # one EnergyTable entry
+    PRECISION = "bits"     # word bits of one data type, or of all three (word_bits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +82,11 @@ class VaryField:
 
 def _catalog() -> dict[str, VaryField]:
     out: dict[str, VaryField] = {}
-    for name in ("pe_rows", "pe_cols", "word_bits", "pe_pipeline_depth"):
+    for name in ("pe_rows", "pe_cols", "pe_pipeline_depth"):
         out[name] = VaryField(ValueKind.INT, Target.TOP, attr=name)
+    out["word_bits"] = VaryField(ValueKind.INT, Target.PRECISION, attr="")
+    for t in ("ifmap", "filter", "psum"):
+        out[f"{t}_bits"] = VaryField(ValueKind.INT, Target.PRECISION, attr=f"{t}_bits")
     for name in ("clock_hz", "dram_words_per_cycle", "glb_words_per_cycle"):
         out[name] = VaryField(ValueKind.NUMBER, Target.TOP, attr=name)
     for name, group in FLAGS.items():
@@ -198,6 +203,9 @@ def with_field(hw: Hardware, name: str, value: Any) -> Hardware:
     try:
         if spec.target is Target.TOP:
             return replace(hw, **{spec.attr: value})
+        if spec.target is Target.PRECISION:
+            names = (spec.attr,) if spec.attr else ("ifmap_bits", "filter_bits", "psum_bits")
+            return replace(hw, precision=replace(hw.precision, **dict.fromkeys(names, value)))
         if spec.target is Target.POOL_WORDS:
             return replace(hw, **{spec.level: Buffer(shared_words=value)})
         if spec.target is Target.POOL_BYTES:

@@ -268,7 +268,7 @@ def on_chip_power_mw(result) -> float:
     from ..io.presets import load_energy
     from ..spec.result import component_totals, energy_dict
 
-    energy = energy_dict(result.counts, result.macs, load_energy(POWER_TABLE), result.gating,
+    energy = energy_dict(result.counts, result.macs, load_energy(POWER_TABLE).costs(), result.gating,
                          result.dram_compressed)
     parts = component_totals(energy)
     on_chip_pj = sum(v for k, v in parts.items() if k != "DRAM")
