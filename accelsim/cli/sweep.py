@@ -165,7 +165,53 @@ def cmd_import_scalesim(args) -> int:
     return 0
 
 
+def cmd_import_accelergy(args) -> int:
+    """``accelsim import accelergy ERT_summary.yaml [--arch ARCH] -o OUT.yaml``: a version-2 energy file."""
+    from ..io.accelergy import energy_yaml, import_ert
+    from ..io.schema import energy_from_data
+    from ..io.yamlfile import parse_yaml
+    from ..report import align_table
+    from ..spec.dims import DataType, Level
+
+    if len(args.extra) != 1:
+        raise SpecError("give one Accelergy ERT summary: accelsim import accelergy ERT_summary.yaml "
+                        "[--arch flattened_architecture.yaml] -o energy.yaml", "import accelergy")
+    check_output_path(args.output, "--output")
+    result = import_ert(args.extra[0], args.arch, args.map or (), args.noc_pj)
+    name = args.name or Path(args.output).stem
+    text = energy_yaml(result, name)
+    energy_from_data(parse_yaml(text, args.output), origin=args.output)  # what we write must load back
+
+    def write(path: str) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(text, encoding="utf-8")
+
+    write_output(write, args.output, "--output")
+    rows = []
+    for s in result.slots:
+        per = "" if s.width is None else str(s.width.words)
+        rows.append([s.slot.label, s.component or "none", s.actions, per, f"{s.read:.6g}", f"{s.write:.6g}"])
+    noc = result.costs.read(Level.NOC, DataType.IFMAP)
+    rows.append(["NoC", "--noc-pj" if result.noc_pj is not None else "not in the ERT", "", "", f"{noc:.6g}", ""])
+    print(f"Accelergy ERT summary {result.ert} (format {result.fmt.value})")
+    print(align_table([["slot", "component", "ERT pJ/access", "words/access", "read pJ/word", "write pJ/word"],
+                       *rows]))
+    for line in result.assumptions:
+        print(f"assumed one word per access: {line}")
+    for comp, why in result.ignored:
+        print(f"not used: {comp} ({why})")
+    print(f"energy table {name} written to {args.output}")
+    print(f"use it: accelsim run alexnet --energy {args.output}   "
+          f"(or energy: {{preset: {args.output}}} in a hardware file)")
+    return 0
+
+
 def cmd_import(args) -> int:
+    if args.model == "accelergy":
+        return cmd_import_accelergy(args)
+    for option in ("arch", "map", "noc_pj"):
+        if getattr(args, option) is not None:
+            raise SpecError("is an option of accelsim import accelergy", f"--{option.replace('_', '-')}")
     if args.model == "scalesim":
         return cmd_import_scalesim(args)
     if args.extra:
@@ -222,13 +268,25 @@ def add_parsers(sub) -> None:
                     help="exit 3 when a case has an infeasible layer (default: exit 0, they are recorded as data)")
     sw.set_defaults(func=cmd_sweep)
 
-    im = sub.add_parser("import", help="make a workload YAML from an ONNX model (needs accelsim[onnx]), or "
-                                       "workload + hardware YAML from a SCALE-Sim run")
-    im.add_argument("model", help="the .onnx file, or the word scalesim")
-    im.add_argument("extra", nargs="*", help="with scalesim: TOPOLOGY.csv CONFIG.cfg")
+    im = sub.add_parser("import", help="make a workload YAML from an ONNX model (needs accelsim[onnx]), "
+                                       "workload + hardware YAML from a SCALE-Sim run, or an energy table "
+                                       "from an Accelergy ERT summary")
+    im.add_argument("model", help="the .onnx file, or the word scalesim or accelergy")
+    im.add_argument("extra", nargs="*", help="with scalesim: TOPOLOGY.csv CONFIG.cfg; with accelergy: "
+                                             "ERT_summary.yaml")
     im.add_argument("-o", "--output", required=True,
-                    help="workload YAML to write (ONNX), or a directory (scalesim)")
-    im.add_argument("--name", help="workload name (default: the model's graph name)")
+                    help="workload YAML to write (ONNX), a directory (scalesim), or the energy YAML (accelergy)")
+    im.add_argument("--name", help="workload name (default: the model's graph name); accelergy: the table's "
+                                   "name (default: the output file's stem)")
+    im.add_argument("--arch", help="accelergy: the architecture the ERT was made for (Timeloop's "
+                                   "flattened_architecture.yaml, or a v0.2/v0.3 tree): words per access "
+                                   "(default: one word per access, said in the file)")
+    im.add_argument("--map", action="append", metavar="SLOT=COMPONENT",
+                    help="accelergy: which ERT component an accelsim cost comes from, e.g. RF.ifmap=ifmap_spad, "
+                         "RF=pe_spad, GLB=shared_glb, MAC=MACC, GLB=none (cost 0); repeatable; overrides the "
+                         "name heuristics")
+    im.add_argument("--noc-pj", type=float, help="accelergy: energy per word delivered by the NoC, pJ "
+                                                 "(default 0: the ERT has no network energy)")
     im.add_argument("--dilation", default="reject", choices=["reject", "split"],
                     help="dilated convs: reject (default) or split into undilated phase convs")
     im.set_defaults(func=cmd_import)

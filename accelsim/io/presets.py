@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import SpecError
+from ..spec.energy import TypedEnergyTable
 from ..spec.hardware import EnergyTable, Hardware
 from ..spec.layer import Workload
 from ..spec.constraints import MappingConstraints
@@ -128,7 +129,7 @@ def load_workload(name_or_path: str | Path) -> Workload:
     return schema.workload_from_data(read_yaml(path), origin=str(path))
 
 
-def load_energy(name_or_path: str | Path, base: Path | None = None) -> EnergyTable:
+def load_energy(name_or_path: str | Path, base: Path | None = None) -> EnergyTable | TypedEnergyTable:
     """Load an energy table (``isca16``, ``65nm-pj`` or a YAML file).
 
     Parameters
@@ -137,6 +138,18 @@ def load_energy(name_or_path: str | Path, base: Path | None = None) -> EnergyTab
         Preset name or file.
     base : Path, optional
         Directory relative file paths are taken from.
+
+    Returns
+    -------
+    EnergyTable or TypedEnergyTable
+        A ``version: 1`` file (one cost per level) gives an :class:`EnergyTable`, a
+        ``version: 2`` file (per level, data type and direction, e.g. written by ``accelsim
+        import accelergy``) a :class:`~accelsim.spec.energy.TypedEnergyTable`.
+
+    Raises
+    ------
+    SpecError
+        Unknown preset, missing or malformed file; ``field`` gives the offending key's path.
     """
     path = resolve("energy", name_or_path, base)
     return schema.energy_from_data(read_yaml(path), origin=str(path))

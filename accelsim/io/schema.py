@@ -7,7 +7,7 @@ value (``layers[2].R``, ``glb_words.shared``) and whose message names the violat
 the spec types' own checks (an impossible layer shape, say) surface with the same paths. The
 functions here take already-parsed data, so they never touch the file system; ``presets`` does.
 
-Formats (``version: 1`` everywhere):
+Formats (``version: 1`` everywhere, and ``version: 2`` for per-data-type energy tables):
 
 * workload: ``name``, ``source``?, ``layers: [{name, M, C, H, W, R, S, U?, G?, pad?, E?, F?,
   ifmap_zero_fraction?}]``
@@ -15,7 +15,8 @@ Formats (``version: 1`` everywhere):
   size, see :class:`LayerEntry`);
 * hardware: see :class:`HardwareFile` and ``workloads/hardware/README.md``;
 * energy table: ``name``, ``source``, ``unit`` (``mac`` | ``pj``), ``mac``, ``rf``, ``noc``,
-  ``glb``, ``dram``;
+  ``glb``, ``dram``; or, ``version: 2`` (per level and data type, :class:`TypedEnergyFile`):
+  ``name``, ``source``, ``unit``, ``mac``, ``RF``, ``NoC``, ``GLB``, ``DRAM``;
 * mappings: ``dataflow``, ``workload``, ``batch``?, ``layers: {name: mapping}``, where a
   mapping is :meth:`Mapping.to_dict`'s form or ``{eyeriss: {n, e, p, q, r, t}}``;
 * constraints (partial mappings): the mapping file's header (``dataflow``, ``workload``,
@@ -29,7 +30,7 @@ import re
 import types
 import typing
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Annotated, Any, Literal
 
 from pydantic import (BaseModel, ConfigDict, Field, Strict, ValidationError, create_model, field_validator,
@@ -37,8 +38,8 @@ from pydantic import (BaseModel, ConfigDict, Field, Strict, ValidationError, cre
 
 from ..errors import AccelsimError, MappingError, SpecError
 from ..spec.constraints import FactorPin, KeepPin, MappingConstraints, OrderPin
-from ..spec.dims import Dataflow, DataType, Dim, EnergyUnit, NocKind, Place, TileLevel
-from ..spec.energy import EnergyTable
+from ..spec.dims import Dataflow, DataType, Dim, EnergyUnit, Level, NocKind, Place, TileLevel
+from ..spec.energy import AccessCosts, EnergyTable, TypedEnergyTable, uniform_costs
 from ..spec.energy_model import DramKind, EnergyModel
 from ..spec.hardware import FLAG_GROUPS, Buffer, EnergySource, Hardware, NoC, Precision
 from ..spec.layer import ConvLayer, Workload, padded_extent
@@ -156,6 +157,104 @@ def _check_some_cost(table: Any) -> None:
         raise ValueError(f"every cost ({', '.join(ENERGY_KEYS)}) is 0; at least one must be > 0")
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_cost(value: float, what: str) -> None:
+    """A plain number standing for several costs: finite and >= 0 (checked here, so that the
+    error names the key the file wrote, not the keys the number expands to)."""
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"must be a finite number, got {value!r}")
+    if value < 0:
+        raise ValueError(f"must be >= 0, got {value!r} ({what})")
+
+
+class ReadWrite(_Model):
+    """Energy per word read and per word written (a psum update is a write)."""
+
+    read: NonNegFloat
+    write: NonNegFloat
+
+
+class TypedLevel(_Model):
+    """One storage level of a version-2 energy file: a cost per data type, each a number (read
+    and write alike) or ``{read, write}``."""
+
+    ifmap: ReadWrite
+    filter: ReadWrite
+    psum: ReadWrite
+
+    @field_validator("ifmap", "filter", "psum", mode="before")
+    @classmethod
+    def _plain(cls, value: Any) -> Any:
+        if _number(value):
+            _check_cost(value, "energy per word read and written")
+            return {"read": value, "write": value}
+        if not isinstance(value, dict):
+            raise ValueError(f"must be a number or {{read, write}}, got {value!r}")
+        return value
+
+
+class NocTypes(_Model):
+    """The NoC of a version-2 energy file: energy per word delivered into a PE, per data type."""
+
+    ifmap: NonNegFloat
+    filter: NonNegFloat
+    psum: NonNegFloat
+
+
+class TypedEnergyFile(_Model):
+    """A version-2 energy file: energy per MAC, and per word read and written at each level and
+    data type (:class:`~accelsim.spec.energy.TypedEnergyTable`).
+
+    ``RF``, ``GLB`` and ``DRAM`` are each a number (every data type and direction), or
+    ``{ifmap, filter, psum}`` whose entries are a number or ``{read, write}``; ``NoC`` is a
+    number or ``{ifmap, filter, psum}`` of numbers (energy per word delivered into a PE). All in
+    ``unit`` per 1-word access (the word of the data type's precision).
+    """
+
+    version: Literal[2]
+    name: Name
+    source: Text
+    unit: UnitName
+    mac: NonNegFloat
+    RF: TypedLevel
+    NoC: NocTypes
+    GLB: TypedLevel
+    DRAM: TypedLevel
+
+    @field_validator("RF", "GLB", "DRAM", "NoC", mode="before")
+    @classmethod
+    def _plain(cls, value: Any) -> Any:
+        if _number(value):
+            _check_cost(value, "every data type")
+            return {t.label: value for t in DataType}
+        if not isinstance(value, dict):
+            raise ValueError(f"must be a number or {{ifmap, filter, psum}}, got {value!r}")
+        return value
+
+    def costs(self) -> AccessCosts:
+        """The file's costs (:class:`~accelsim.spec.energy.AccessCosts`)."""
+        words = []
+        for level in Level:
+            section = getattr(self, level.label)
+            if level is Level.NOC:
+                per_type = tuple(getattr(section, t.label) for t in DataType)
+                words.append((per_type, (0.0, 0.0, 0.0)))
+            else:
+                words.append((tuple(getattr(section, t.label).read for t in DataType),
+                               tuple(getattr(section, t.label).write for t in DataType)))
+        return AccessCosts(mac=self.mac, words=tuple(words), unit=EnergyUnit(self.unit),  # type: ignore[arg-type]
+                           source=self.source)
+
+    @model_validator(mode="after")
+    def _some_cost(self) -> "TypedEnergyFile":
+        if not any(self.costs().flat()):
+            raise ValueError("every cost is 0; at least one must be > 0")
+        return self
+
+
 DramKindName = Literal[tuple(k.value for k in DramKind)]  # type: ignore[valid-type]
 
 
@@ -172,8 +271,9 @@ class EnergySection(_Model):
 
     ``model`` (or ``{model: {technology_nm, dram, glb_access_bits}}``): energies derived from
     the machine by :class:`~accelsim.spec.energy_model.EnergyModel`. Otherwise a fixed table:
-    ``{preset: name}`` (or just ``name``), optionally overriding single costs, or a full inline
-    table ``{mac, rf, noc, glb, dram, unit, source?}``.
+    ``{preset: name}`` (or just ``name``; a preset name or an energy file, version 1 or 2),
+    optionally overriding single costs (on a version-2 table ``rf: 0.5`` makes every RF data type
+    and direction cost 0.5), or a full inline table ``{mac, rf, noc, glb, dram, unit, source?}``.
     """
 
     model: ModelSection | None = None
@@ -685,14 +785,47 @@ def workload_from_data(data: Any, origin: str = "") -> Workload:
         raise _rebase(exc, "layers", "layers", origin) from None
 
 
-def energy_from_data(data: Any, origin: str = "") -> EnergyTable:
-    """Build an :class:`EnergyTable` from parsed energy-file data."""
+def energy_from_data(data: Any, origin: str = "") -> EnergyTable | TypedEnergyTable:
+    """Build an energy table from parsed energy-file data.
+
+    ``version: 1`` (one cost per level) gives an :class:`EnergyTable`, ``version: 2`` (per
+    level, data type and direction, :class:`TypedEnergyFile`) a :class:`TypedEnergyTable`.
+
+    Raises
+    ------
+    SpecError
+        A format violation; ``field`` is the key's path (``GLB.psum.write``).
+    """
+    version = data.get("version") if isinstance(data, dict) else None
+    if version == 2:
+        typed = validate(TypedEnergyFile, data, origin)
+        return TypedEnergyTable(costs=typed.costs(), name=typed.name)
+    if isinstance(data, dict) and "version" in data and version != 1:
+        raise SpecError(f"must be 1 (one cost per level) or 2 (per level and data type), got {version!r}"
+                        f"{_where(origin)}", field="version")
     doc = validate(EnergyFile, data, origin)
     return EnergyTable(**{k: getattr(doc, k) for k in ENERGY_KEYS}, unit=EnergyUnit(doc.unit),
                        source=doc.source, name=doc.name)
 
 
-def _energy(section: EnergySection | None, preset: Callable[[str], EnergyTable], origin: str) -> EnergySource:
+#: a version-1 key overriding a whole level of a per-data-type table
+_OVERRIDE_LEVELS = {"rf": Level.RF, "noc": Level.NOC, "glb": Level.GLB, "dram": Level.DRAM}
+
+
+def _override_typed(base: TypedEnergyTable, overrides: dict[str, float], source: str) -> TypedEnergyTable:
+    """``base`` with ``mac`` replaced and each overridden level costing one value for every
+    data type and direction."""
+    costs = base.costs
+    uniform = uniform_costs(overrides.get("mac", costs.mac), {lv: overrides.get(key, 0.0)
+                                                              for key, lv in _OVERRIDE_LEVELS.items()},
+                            costs.unit, source)
+    words = tuple(uniform.words[lv] if lv.name.lower() in overrides else costs.words[lv] for lv in Level)
+    return TypedEnergyTable(costs=AccessCosts(mac=uniform.mac, words=words, unit=costs.unit,  # type: ignore[arg-type]
+                                              source=source), name=f"{base.name}+overrides")
+
+
+def _energy(section: EnergySection | None, preset: Callable[[str], EnergyTable | TypedEnergyTable],
+            origin: str) -> EnergySource:
     if section is None:
         return EnergyModel()
     if section.model is not None:
@@ -710,6 +843,11 @@ def _energy(section: EnergySection | None, preset: Callable[[str], EnergyTable],
     if overrides and section.source is None:
         changed = ", ".join(f"{k}={v:g}" for k, v in overrides.items())
         source = f"{base.source}; overridden: {changed}"
+    if isinstance(base, TypedEnergyTable):
+        if not overrides and section.source is None:
+            return base
+        return _override_typed(base, overrides, source) if overrides else TypedEnergyTable(
+            costs=replace(base.costs, source=source), name=base.name)
     return EnergyTable(**{k: getattr(base, k) for k in ENERGY_KEYS} | overrides, unit=base.unit, source=source,
                        name=base.name if not overrides else f"{base.name}+overrides")
 
@@ -762,7 +900,8 @@ _HW_FIELDS = {"pe_rows": "pe_array.rows", "pe_cols": "pe_array.cols",
               "glb.shared_words": "glb_words.shared", "rf.shared_words": "rf_words.shared"}
 
 
-def hardware_from_data(data: Any, energy_preset: Callable[[str], EnergyTable], origin: str = "") -> Hardware:
+def hardware_from_data(data: Any, energy_preset: Callable[[str], EnergyTable | TypedEnergyTable],
+                       origin: str = "") -> Hardware:
     """Build a :class:`Hardware` from parsed hardware-file data.
 
     Parameters
@@ -770,7 +909,8 @@ def hardware_from_data(data: Any, energy_preset: Callable[[str], EnergyTable], o
     data : Any
         Parsed YAML.
     energy_preset : callable
-        Resolves ``energy: {preset: name}`` to an :class:`EnergyTable` (raises ``SpecError``).
+        Resolves ``energy: {preset: name}`` to an :class:`EnergyTable` or a
+        :class:`TypedEnergyTable` (raises ``SpecError``).
     origin : str
         File name for error messages.
     """
@@ -893,9 +1033,10 @@ def mappings_from_data(data: Any, workload: Workload, batch: int, origin: str = 
 
 
 def json_schema(kind: str) -> dict:
-    """JSON schema of a file format, for editors: ``workload``, ``hardware``, ``energy``, ``mapping``."""
-    models = {"workload": WorkloadFile, "hardware": HardwareFile, "energy": EnergyFile, "mapping": MappingFile,
-              "constraints": ConstraintsFile}
+    """JSON schema of a file format, for editors: ``workload``, ``hardware``, ``energy``,
+    ``energy-v2`` (per data type), ``mapping``, ``constraints``."""
+    models = {"workload": WorkloadFile, "hardware": HardwareFile, "energy": EnergyFile,
+              "energy-v2": TypedEnergyFile, "mapping": MappingFile, "constraints": ConstraintsFile}
     if kind not in models:
         raise SpecError(f"unknown format {kind!r}; choose one of {', '.join(models)}")
     return models[kind].model_json_schema()
