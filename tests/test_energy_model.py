@@ -171,6 +171,21 @@ def test_table_iv_rf_ratio_within_2x():
     assert max(_ratios(_eyeriss_65nm())[Level.RF]) >= TABLE_IV[Level.RF] / 2
 
 
+def test_readme_states_the_table_iv_numbers():
+    """The README's Table IV paragraph quotes what the model computes."""
+    hw = _eyeriss_65nm()
+    r = _ratios(hw)
+    section = (REPO / "README.md").read_text(encoding="utf-8").split("## Energy model", 1)[1].split("\n## ", 1)[0]
+    text = " ".join(section.split())
+    assert f"({hw.access_costs.mac:.2f} pJ)" in text
+    noc, glb, dram = r[Level.NOC][0], r[Level.GLB][0], r[Level.DRAM][0]
+    assert f"NoC {noc:.2f} (Table IV: 2), GLB {glb:.2f} (6), DRAM {dram:.0f} (200)" in text
+    rf = [f"{v:.2f}" for v in r[Level.RF]]
+    assert f"{rf[0]} (ifmap spad), {rf[1]} (filter spad), {rf[2]} (psum spad)" in text
+    lp = dataclasses.replace(hw, energy=em.EnergyModel(technology_nm=65.0)).access_costs
+    assert f"the DRAM ratio would be {lp.read(Level.DRAM, DataType.IFMAP) / lp.mac:.0f}." in text
+
+
 def test_rf_below_table_iv_is_what_accelergy_says():
     """The evidence for the RF miss: Accelergy's 45 nm RF/MAC ratios, and the model's at 65 nm agree
     with them within 30 %."""

@@ -38,6 +38,8 @@ All energies are pJ; ``T(node)`` is :func:`technology_scale` (1 at 45 nm).
   DDR3 30.5 pJ/bit (Horowitz ISSCC 2014: 1.3–2.6 nJ per 64-bit DRAM access, the mid-point, a
   DDR3-generation figure); HBM2 3.9 pJ/bit and GDDR5 14 pJ/bit (O'Connor et al., "Fine-grained
   DRAM", MICRO 2017); DDR4 15 pJ/bit (an estimate between LPDDR4 and DDR3; no source fitted).
+* **Writes** cost what reads cost at every level (Accelergy's 2020 tables: within 5 % for the GLB
+  and the RFs, +46 % for the small pe_spad SRAM; its 2024 ones: writes 0.71–0.95x reads).
 * **Technology** — Stillmaker & Baas, "Scaling equations for the accurate prediction of CMOS
   device performance from 180 nm to 7 nm", Integration 58 (2017) 74–81: energy per operation as a
   quadratic in the supply, one polynomial per node (their Table 5 coefficients, as reproduced in
