@@ -21,8 +21,9 @@ All energies are pJ; ``T(node)`` is :func:`technology_scale` (1 at 45 nm).
 * **Register file** (scratch pads) — read energy ``T · (RF_BIT · width + RF_ROW · depth)``: a
   per-bit term (cell, bit line, output latch) and a depth term for the address decode and the
   read-mux tree, which grows with the number of rows. Fitted on Aladdin's regfile tables (the
-  16-bit 45 nm ones and the one 8-bit 40 nm one, which separates the two terms: at 64 rows the
-  8-bit file costs 0.76x the 16-bit one, so the depth term does not scale with width).
+  16-bit 45 nm ones and the one 8-bit 40 nm one, which separates the two terms: the 8-bit 64-row
+  file costs 0.212 pJ, about 0.76x what the 16-bit files interpolate to at 64 rows, not 0.5x, so
+  the depth term does not scale with width).
 * **Address generation** — Accelergy's ``smartbuffer`` classes add address generators (a counter
   per buffer): one adder of ``ceil(log2 depth)`` bits at the MAC's adder energy (no own constant).
 * **NoC** — on-chip wire energy per bit per mm: Keckler, Dally, Khailany, Garland, Glasco,
@@ -38,8 +39,8 @@ All energies are pJ; ``T(node)`` is :func:`technology_scale` (1 at 45 nm).
   DDR3 30.5 pJ/bit (Horowitz ISSCC 2014: 1.3–2.6 nJ per 64-bit DRAM access, the mid-point, a
   DDR3-generation figure); HBM2 3.9 pJ/bit and GDDR5 14 pJ/bit (O'Connor et al., "Fine-grained
   DRAM", MICRO 2017); DDR4 15 pJ/bit (an estimate between LPDDR4 and DDR3; no source fitted).
-* **Writes** cost what reads cost at every level (Accelergy's 2020 tables: within 5 % for the GLB
-  and the RFs, +46 % for the small pe_spad SRAM; its 2024 ones: writes 0.71–0.95x reads).
+* **Writes** cost what reads cost at every level (in Accelergy's tables RF writes equal reads
+  (Aladdin) or are 0.87–0.95x them (2024); SRAM writes are 0.71–1.46x reads).
 * **Technology** — Stillmaker & Baas, "Scaling equations for the accurate prediction of CMOS
   device performance from 180 nm to 7 nm", Integration 58 (2017) 74–81: energy per operation as a
   quadratic in the supply, one polynomial per node (their Table 5 coefficients, as reproduced in
