@@ -130,7 +130,7 @@ class EnergyTable:
         """The table as :class:`AccessCosts` (every data type and direction alike)."""
         return uniform_costs(self.mac, dict(zip(Level, self.per_level())), self.unit, self.source)
 
-    def costs_for(self, hw: "Hardware") -> AccessCosts:  # noqa: ARG002 - a table ignores the machine
+    def costs_for(self, hw: "Hardware") -> AccessCosts:  # a table ignores the machine
         """The same costs whatever ``hw`` is (:meth:`costs`)."""
         return self.costs()
 
@@ -162,7 +162,7 @@ class TypedEnergyTable:
     def source(self) -> str:
         return self.costs.source
 
-    def costs_for(self, hw: "Hardware") -> AccessCosts:  # noqa: ARG002 - a table ignores the machine
+    def costs_for(self, hw: "Hardware") -> AccessCosts:  # a table ignores the machine
         return self.costs
 
     def describe(self) -> str:
