@@ -31,11 +31,25 @@ def run_table(run: RunResult) -> str:
                      *(_fmt_energy(comp[c]) for c in COMPONENTS), _fmt_energy(tot["energy_total"]),
                      f"{tot['energy_total'] / tot['macs']:.3f}"])
     assumed = assumptions_text(run)
-    text = head + "\n" + (assumed + "\n" if assumed else "") + align_table(rows)
+    energy = energy_text(run)
+    text = head + "\n" + (energy + "\n" if energy else "") + (assumed + "\n" if assumed else "") + align_table(rows)
     notes = [f"  {r.layer.name}: {r.reason}" for r in run.layers if not r.ok]
     if notes:
         text += "\ninfeasible:\n" + "\n".join(notes)
     return text
+
+
+def energy_text(run: RunResult) -> str:
+    """``energy: model (65 nm, DRAM lpddr4, unit pj); area 1.23 mm² (MAC …, RF …, GLB …, NoC …)``:
+    what priced the run and the machine's area (``""`` when the run records neither)."""
+    parts = []
+    if run.energy_source:
+        parts.append(f"energy: {run.energy_source['description']}")
+    if run.area is not None:
+        comp = ", ".join(f"{k} {v:.3g}" for k, v in run.area.to_dict().items() if k not in ("total", "source"))
+        model = "" if run.energy_source.get("kind") == "model" else " from the default energy model"
+        parts.append(f"area {run.area.total_mm2:.3g} mm²{model} ({comp})")
+    return "; ".join(parts)
 
 
 def assumptions_text(run: RunResult) -> str:
@@ -116,6 +130,17 @@ def _fraction(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
 
+def _compare_energy_text(runs: list[RunResult]) -> str:
+    """``energy: …`` (one line ending in a newline) when every run records one source, else one
+    ``energy (dataflow): …`` per run; ``""`` when none records it."""
+    described = [(run.dataflow, run.energy_source["description"]) for run in runs if run.energy_source]
+    if not described:
+        return ""
+    if len({d for _, d in described}) == 1:
+        return f"energy: {described[0][1]}\n"
+    return "".join(f"energy ({df}): {d}\n" for df, d in described)
+
+
 def compare_table(runs: list[RunResult]) -> str:
     """One row per dataflow: energy per MAC by component, cycles and PE utilisation over the
     feasible layers."""
@@ -141,7 +166,7 @@ def compare_table(runs: list[RunResult]) -> str:
     units = sorted({run.energy_unit for run in runs})
     label = ", ".join(_UNIT_LABEL.get(u, u) for u in units) or _UNIT_LABEL["mac"]
     text = (f"energy per MAC ({label}) over feasible layers; PEs used = active PEs / PEs (cycle-weighted), "
-            "PE-cycle util = busy / all PE-cycles (cycle engine)\n" + align_table(rows))
+            "PE-cycle util = busy / all PE-cycles (cycle engine)\n" + _compare_energy_text(runs) + align_table(rows))
     notes = [f"  {run.dataflow} {r.layer.name}: {r.reason}" for run in runs for r in run.layers if not r.ok]
     if notes:
         text += "\ninfeasible:\n" + "\n".join(notes)

@@ -394,7 +394,9 @@ def test_readme_documents_the_mapping_file_format():
 
 
 def test_listed_presets_are_the_names_their_files_declare(capsys):
-    """``accelsim list energy`` prints what ``--energy`` takes and the README writes (``65nm-pj``)."""
+    """``accelsim list energy`` prints what ``--energy`` takes and the README writes (``65nm-pj``,
+    ``model``): one choice per line, its name first, then what it is."""
+    from accelsim.io.energychoice import parse_energy_choice
     from accelsim.io.presets import load_energy, resolve
     from accelsim.io.yamlfile import read_yaml
 
@@ -402,8 +404,11 @@ def test_listed_presets_are_the_names_their_files_declare(capsys):
         for name in list_presets(kind):
             assert read_yaml(resolve(kind, name))["name"] == name, (kind, name)
     code, out, _ = cli(capsys, ["list", "energy"])
-    assert code == 0 and "65nm-pj" in out.split()
-    for name in out.split():
-        load_energy(name)
+    names = [line.split()[0] for line in out.strip().splitlines()]
+    assert code == 0 and "65nm-pj" in names and "model" in names
+    for name in names:
+        parse_energy_choice(name)
+        if name != "model":
+            load_energy(name)
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert set(re.findall(r"--energy ([\w-]+)", readme)) <= set(out.split())
+    assert set(re.findall(r"--energy ([\w-]+)", readme)) <= set(names)

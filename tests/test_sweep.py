@@ -336,7 +336,8 @@ def test_case_ids_of_existing_result_folders_stay_valid():
 
 def test_product_order_and_axes():
     spec = sweep_from_data({"version": 1, "workloads": "alexnet", "layers": ["conv3"], "hardware": ["eyeriss"],
-                            "dataflows": ["rs", "ws"], "batch": [1, 4], "arrays": ["8x8", "12x14"],
+                            "energy": "hardware", "dataflows": ["rs", "ws"], "batch": [1, 4],
+                            "arrays": ["8x8", "12x14"],
                             "vary": {"glb_bytes": [65536, 131072], "energy.dram": [100, 200.0]},
                             "objective": ["energy", "edp"]})
     cases = cases_from_spec(spec)
@@ -347,6 +348,7 @@ def test_product_order_and_axes():
     assert (last["array"], last["glb_bytes"], last["energy.dram"], last["dataflow"], last["batch"],
             last["objective"]) == ("12x14", 131072, 200.0, "ws", 4, "edp")
     assert first["num_pes"] == 64 and first["workload"] == "alexnet" and first["hardware"] == "eyeriss"
+    assert first["energy"] == "hardware"
     hw = cases[-1].build_hardware()
     assert (hw.pe_rows, hw.pe_cols, hw.glb.total_words, hw.energy.dram) == (12, 14, 65536, 200.0)
     assert [layer.name for layer in cases[0].workload.layers] == ["conv3"]

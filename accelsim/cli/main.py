@@ -88,10 +88,11 @@ def _constraints(args, batch: int, dataflows) -> dict:
 
 
 def _hardware(name: str, array, energy: str | None = None, option: str = "--hardware"):
-    """A hardware preset or file, resized to ``array`` and with the energy table ``energy``."""
-    from dataclasses import replace
-
-    from ..io.presets import load_energy, load_hardware
+    """A hardware preset or file, resized to ``array`` and priced by ``energy`` (``--energy``:
+    ``model``, ``model:NM``, ``hardware`` or a table preset or file,
+    :func:`accelsim.io.energychoice.parse_energy_choice`; ``None``: the hardware file's own)."""
+    from ..io.energychoice import parse_energy_choice
+    from ..io.presets import load_hardware
 
     try:
         hw = load_hardware(name)
@@ -100,10 +101,7 @@ def _hardware(name: str, array, energy: str | None = None, option: str = "--hard
             raise
         raise SpecError(exc.message, option) from None
     if energy:
-        try:
-            hw = replace(hw, energy=load_energy(energy))
-        except SpecError as exc:
-            raise SpecError(f"{exc.field}: {exc.message}" if exc.field else exc.message, "--energy") from None
+        hw = parse_energy_choice(energy, field="--energy").apply(hw)
     return hw.with_array(*array) if array else hw
 
 
@@ -409,6 +407,13 @@ def cmd_list(args) -> int:
     if args.what == "dataflows":
         for df in available():
             print(f"{df.value:6} {template(df).summary}")
+    elif args.what == "energy":
+        from ..io.energychoice import describe_choices
+
+        choices = describe_choices()
+        width = max(len(name) for name, _ in choices)
+        for name, text in choices:
+            print(f"{name:{width}}  {text}")
     else:
         for name in list_presets(args.what):
             print(name)
@@ -477,8 +482,10 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--array", help="override the PE array, ROWSxCOLS")
         sp.add_argument("--objective", default="energy", choices=["energy", "cycles", "edp"],
                         help="what the mapper minimises (default energy)")
-        sp.add_argument("--energy", help="energy table preset or YAML (default: the hardware's); "
-                                         "a pJ table (65nm-pj) adds power in mW")
+        sp.add_argument("--energy", help="what prices the accesses (default: the hardware file's): model (derived "
+                                         "from sizes, bits and technology; the file's model parameters kept), "
+                                         "model:NM (at NM nm, e.g. model:45), or a table preset or YAML (isca16, "
+                                         "65nm-pj; accelsim list energy); pJ energies add power in mW")
         _search_options(sp)
         sp.add_argument("--engine", default="analytic", choices=["analytic", "cycle"],
                         help="closed-form counts, or cycle by cycle with real data (default analytic)")
@@ -527,7 +534,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="no progress bar for long cycle-engine layers (none either when stderr is not a terminal)")
     cmp_.set_defaults(func=cmd_compare)
 
-    lst = sub.add_parser("list", help="list presets or dataflows")
+    lst = sub.add_parser("list", help="list presets, dataflows, or the energy choices (tables and the model)")
     lst.add_argument("what", choices=["workloads", "hardware", "dataflows", "mappings", "energy"])
     lst.set_defaults(func=cmd_list)
 

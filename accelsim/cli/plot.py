@@ -291,10 +291,11 @@ def add_parsers(sub) -> None:
     pl.add_argument("--by", default="level", choices=["level", "type"], help="breakdown/compare segments")
     pl.add_argument("-o", "--output", required=True)
     pl.add_argument("--x", help="pareto: metric on the x axis (default cycles; cycles_per_inference when the "
-                                "batch varies); compare on a sweep: the column grouping the bars (default: "
-                                "batch, array, or whatever varies)")
+                                "batch varies; area_mm2: energy-area or delay-area fronts); compare on a sweep: "
+                                "the column grouping the bars (default: batch, array, or whatever varies)")
     pl.add_argument("--y", help="pareto: metric on the y axis (default energy_total; energy_per_inference when "
-                                "the batch varies); compare on a sweep: the bar height (default energy_per_mac)")
+                                "the batch varies; or area_mm2, cycles, edp ...); compare on a sweep: the bar "
+                                "height (default energy_per_mac)")
     pl.add_argument("--hue", help="sweep plots: column colouring points/bars (default dataflow)")
     pl.add_argument("--where", action="append", metavar="KEY=VALUE",
                     help="keep the sweep records, or the runs of a compare --json document, with this value "

@@ -36,6 +36,10 @@ def _summary(records: list[dict], n_cases: int, resumed: int, out: Path) -> str:
     lines = [f"{n_cases} cases ({n_cases - resumed} run now, {resumed} already in {out}): "
              f"{counts.get('ok', 0)} ok, {failed} with failed layers"
              + (" (" + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != "ok") + ")" if failed else "")]
+    sources = list(dict.fromkeys(r["energy_source"] for r in records if r.get("energy_source")))
+    if sources:
+        more = f" and {len(sources) - 3} more" if len(sources) > 3 else ""
+        lines.append(f"energy: {'; '.join(sources[:3])}{more}")
     reasons = Counter(r["reason"] for r in records if r["status"] != "ok")
     for reason, n in reasons.most_common(3):
         lines.append(f"  {n} layer(s): {reason[:160]}")

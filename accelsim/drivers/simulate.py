@@ -3,6 +3,8 @@ mapping; simulate_network(): a whole workload."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..dataflows import parse_dataflow
 from ..errors import InfeasibleError, MappingError, SpecError
 from ..search.mapper import Budget, Objective, best_mapping
@@ -13,7 +15,7 @@ from ..spec.constraints import MappingConstraints
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer, Workload
 from ..spec.mapping import Mapping
-from ..spec.result import LayerResult, RunResult, Status
+from ..spec.result import LayerResult, RunResult, Status, energy_source_dict, machine_area
 
 
 def _version() -> str:
@@ -80,7 +82,9 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
     Returns
     -------
     LayerResult
-        ``status`` is ``infeasible`` (with a reason) when no legal mapping exists. With
+        ``energy_source`` says what priced it and ``area`` is the machine's
+        (:func:`~accelsim.spec.result.machine_area`). ``status`` is ``infeasible`` (with a
+        reason) when no legal mapping exists. With
         ``hw.effects.zero_gating`` it records ``gating``, with ``hw.effects.dram_rlc`` ``dram_compressed``
         (:mod:`accelsim.sim.zero_gating`, :mod:`accelsim.sim.compression`); ``counts`` stay
         dense and ``energy`` includes both effects.
@@ -104,15 +108,17 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
         except InfeasibleError as exc:
             return LayerResult(layer=layer, hardware=hw.name, dataflow=df.value, engine=eng.value,
                                energy_unit=hw.energy.unit.value, status=Status.INFEASIBLE,
-                               reason=exc.message, num_pes=hw.num_pes)
+                               reason=exc.message, num_pes=hw.num_pes, energy_source=hw.energy.describe(),
+                               area=machine_area(hw))
         mapping, considered = found.mapping, found.considered
     elif constraints is not None:
         broken = constraints.violations(mapping, layer.loop_bounds(), hw.num_pes)
         if broken:
             raise SpecError(f"the given mapping of {layer.name} breaks this constraint{constraints.where()}",
                             field=", ".join(broken))
-    return evaluate(layer, hw, df, eng, mapping, ifmap, filters, network=network, considered=considered,
-                    zero_source=zero_source, progress=progress, **options)
+    result = evaluate(layer, hw, df, eng, mapping, ifmap, filters, network=network, considered=considered,
+                      zero_source=zero_source, progress=progress, **options)
+    return replace(result, energy_source=hw.energy.describe(), area=machine_area(hw))
 
 
 def simulate_network(workload: Workload, hw: Hardware, dataflow="rs", engine="analytic", batch: int = 1,
@@ -184,4 +190,5 @@ def simulate_network(workload: Workload, hw: Hardware, dataflow="rs", engine="an
         results = [one(layer) for layer in layers]
     return RunResult(hardware=hw.name, dataflow=df.value, engine=parse_engine(engine).value,
                      energy_unit=hw.energy.unit.value, batch=batch, workload=workload.name,
-                     layers=tuple(results), version=_version())
+                     layers=tuple(results), version=_version(), energy_source=energy_source_dict(hw.energy),
+                     area=machine_area(hw))

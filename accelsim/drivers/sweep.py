@@ -1,6 +1,7 @@
 """Design-space sweeps: many (workload, hardware variant, dataflow, batch, engine, objective) cases.
 
-A :class:`Case` is one point of the design space; :func:`sweep` runs a list of them — in this
+A :class:`Case` is one point of the design space (its machine priced by an energy choice,
+:mod:`accelsim.io.energychoice`); :func:`sweep` runs a list of them — in this
 process, on a local joblib (loky) process pool, or on a dask.distributed cluster through
 joblib's dask backend — and returns tidy records, one per case and layer (columns:
 :func:`accelsim.io.sweepstore.record_columns`). With ``out=DIR`` every finished case is
@@ -25,14 +26,16 @@ from typing import Any
 
 from ..dataflows import parse_dataflow
 from ..errors import AccelsimError, SpecError
+from ..io.energychoice import HARDWARE_CHOICE, EnergyChoice, parse_energy_choice
 from ..io.sweepfile import SweepSpec, load_sweep, sweep_from_data
-from ..io.sweepstore import AXIS_HEAD, RESULT_COLUMNS, SweepStore, record_columns
+from ..io.sweepstore import AREA_PARTS, AXIS_HEAD, MACHINE_COLUMNS, RESULT_COLUMNS, SweepStore, record_columns
 from ..layout import charged_words
 from ..sim.evaluate import parse_engine
 from ..spec.dims import COMPONENTS, DataType, Level
+from ..spec.energy import EnergyTable
 from ..spec.hardware import FLAG_GROUPS, Hardware
 from ..spec.layer import Workload
-from ..spec.result import LayerResult, Status
+from ..spec.result import LayerResult, Status, machine_area
 from ..spec.variation import apply_vary, check_value
 from ..search.mapper import Budget, parse_objective
 from .progress import progress_bar
@@ -47,12 +50,24 @@ def _plain(value: Any) -> Any:
 
 
 def _hardware_key(hw: Hardware) -> dict[str, Any]:
-    """``asdict(hw)`` with the flags of its groups (:data:`~accelsim.spec.hardware.FLAG_GROUPS`)
-    as top-level keys, as they were before ``Hardware`` grouped them: the input of every case id
-    stays the same, so the ids of existing result folders stay valid."""
+    """``asdict(hw)`` as it was before the spec types grew, so the ids of existing result folders
+    stay valid: the flags of its groups (:data:`~accelsim.spec.hardware.FLAG_GROUPS`) as top-level
+    keys; one ``word_bits`` when the data types share a width (a mixed precision is keyed as
+    ``precision``); a fixed :class:`~accelsim.spec.energy.EnergyTable` without its ``name``
+    (the name is a label, the numbers are the table); any other energy source (the model, an
+    imported per-type table) with its class name."""
     key = asdict(hw)
     for group in FLAG_GROUPS:
         key.update(key.pop(group))
+    precision = key.pop("precision")
+    if hw.precision.uniform_bits is not None:
+        key["word_bits"] = hw.precision.uniform_bits
+    else:
+        key["precision"] = precision
+    if isinstance(hw.energy, EnergyTable):
+        key["energy"].pop("name", None)
+    else:
+        key["energy"] = {"class": type(hw.energy).__name__, **key["energy"]}
     return key
 
 
@@ -66,6 +81,12 @@ class Case:
         Layers to run (at ``N = 1``; ``batch`` sets N).
     hardware : Hardware
         The base machine.
+    energy : EnergyChoice or str
+        How the machine is priced (:func:`accelsim.io.energychoice.parse_energy_choice`):
+        ``hardware`` (the default here: the machine's own energy), ``model``, ``model:NM`` or a
+        table preset or file. Sweep files default to ``model``. Applied before ``array`` and
+        ``vary``; part of the case id (``hardware`` adds nothing to it, so the ids cases had
+        before the choice existed stay valid).
     dataflow : str or Dataflow
         ``rs``, ``ws``, ``osa``, ``osb``, ``osc`` or ``nlr``.
     batch : int
@@ -96,6 +117,7 @@ class Case:
     engine: str = "analytic"
     objective: str = "energy"
     budget: Budget | None = None
+    energy: EnergyChoice | str = HARDWARE_CHOICE
     _id: str = field(default="", init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -107,6 +129,7 @@ class Case:
             raise SpecError(f"must be an integer >= 1, got {self.batch!r}", "batch")
         vary = tuple(self.vary.items()) if isinstance(self.vary, dict) else tuple(tuple(p) for p in self.vary)
         setattr_(self, "vary", tuple((name, check_value(name, value)) for name, value in vary))
+        setattr_(self, "energy", parse_energy_choice(self.energy))
         if self.array is not None:
             rows, cols = self.array
             setattr_(self, "array", (int(rows), int(cols)))
@@ -124,6 +147,9 @@ class Case:
             "engine": self.engine, "objective": self.objective,
             "budget": asdict(self.budget) if self.budget else None,
         }
+        energy = self.energy.fingerprint()
+        if energy is not None:  # absent for "hardware": the ids from before the choice existed
+            key["energy"] = energy
         text = json.dumps(key, sort_keys=True, default=_plain, separators=(",", ":"))
         return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
@@ -149,20 +175,24 @@ class Case:
         """The case's columns of a record (everything but the layer's result)."""
         rows, cols = self.pe_array
         out: dict[str, Any] = {"case": self.id, "workload": self.workload.name, "hardware": self.hardware.name,
-                               "array": f"{rows}x{cols}", "pe_rows": rows, "pe_cols": cols, "num_pes": rows * cols}
+                               "energy": self.energy.label, "array": f"{rows}x{cols}", "pe_rows": rows,
+                               "pe_cols": cols, "num_pes": rows * cols}
         out.update((name, value) for name, value in self.vary if name not in AXIS_HEAD)
         out.update(dataflow=self.dataflow, batch=self.batch, engine=self.engine, objective=self.objective)
         return out
 
     def build_hardware(self) -> Hardware:
-        """The machine of this case: the base, with ``array``, then every ``vary`` field set.
+        """The machine of this case: the base priced by ``energy``, with ``array``, then every
+        ``vary`` field set.
 
         Raises
         ------
         SpecError
-            A value the spec types reject (``field`` is ``vary.<name>``).
+            A value the spec types reject, or a model parameter varied on a table (a table entry
+            on the model) (``field`` is ``vary.<name>``).
         """
-        hw = self.hardware.with_array(*self.array) if self.array else self.hardware
+        hw = self.energy.apply(self.hardware)
+        hw = hw.with_array(*self.array) if self.array else hw
         return apply_vary(hw, self.vary)
 
 
@@ -179,8 +209,8 @@ class CaseOutcome:
 def cases_from_spec(spec: SweepSpec) -> list[Case]:
     """The cases of a sweep: the cartesian product of its axes, in a fixed order.
 
-    Order: workloads × hardware × arrays × vary (file order) × dataflows × batch × engine ×
-    objective, the last varying fastest.
+    Order: workloads × hardware × energy × arrays × vary (file order) × dataflows × batch ×
+    engine × objective, the last varying fastest.
 
     Raises
     ------
@@ -199,10 +229,10 @@ def cases_from_spec(spec: SweepSpec) -> list[Case]:
     combos = list(itertools.product(*(values for _, values in spec.vary)))
     return [
         Case(workload=wl, hardware=hw, dataflow=df, batch=n, array=array, vary=tuple(zip(names, combo)),
-             engine=engine, objective=objective, budget=budget)
-        for wl, hw, array, combo, df, n, engine, objective in itertools.product(
-            spec.workloads, spec.hardware, spec.arrays, combos, spec.dataflows, spec.batch, spec.engine,
-            spec.objective)
+             engine=engine, objective=objective, budget=budget, energy=energy)
+        for wl, hw, energy, array, combo, df, n, engine, objective in itertools.product(
+            spec.workloads, spec.hardware, spec.energy, spec.arrays, combos, spec.dataflows, spec.batch,
+            spec.engine, spec.objective)
     ]
 
 
@@ -240,6 +270,17 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, AccelsimError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
+
+
+def _machine_columns(hw: Hardware | None) -> dict[str, Any]:
+    """``energy_source`` (the one-line description of what priced the machine) and its area
+    (``area_mm2`` and ``area_<component>``, :func:`accelsim.spec.result.machine_area`); empty
+    cells when the machine could not be built."""
+    if hw is None:
+        return dict.fromkeys(MACHINE_COLUMNS)
+    area = machine_area(hw)
+    return {"energy_source": hw.energy.describe(), "area_mm2": area.total_mm2,
+            **{f"area_{k}": v for k, v in area.to_dict().items() if k in AREA_PARTS}}
 
 
 def _ok_record(r: LayerResult) -> dict[str, Any]:
@@ -287,24 +328,32 @@ def run_case(case: Case) -> CaseOutcome:
     start = perf_counter()
     axes = case.axes()
     layers = case.workload.with_batch(case.batch).layers
+    hw = None
     try:
-        run = simulate_network(case.workload, case.build_hardware(), case.dataflow, engine=case.engine,
+        hw = case.build_hardware()
+        run = simulate_network(case.workload, hw, case.dataflow, engine=case.engine,
                                batch=case.batch, objective=case.objective, budget=case.budget)
         results, error = list(run.layers), None
     except Exception as exc:  # noqa: BLE001 - a failing case is recorded, the sweep goes on
         results, error = [], _reason(exc)
+    try:
+        machine = _machine_columns(hw)
+    except Exception:  # noqa: BLE001 - an area the model cannot give leaves the cells empty
+        machine = _machine_columns(None)
+    unit = (hw or case.energy.apply(case.hardware)).energy.unit.value
     seconds = perf_counter() - start
     records, components = [], []
     for i, layer in enumerate(layers):
         head = {"layer": layer.name, "layer_index": i, "n_layers": len(layers)}
         if error is not None:
-            body = _failed_record(Status.ERROR, error, layer.macs, case.hardware.energy.unit.value)
+            body = _failed_record(Status.ERROR, error, layer.macs, unit)
         elif results[i].ok:
             body = _ok_record(results[i])
             components.extend(_components(case.id, results[i]))
         else:
             r = results[i]
             body = _failed_record(r.status, r.reason, layer.macs, r.energy_unit)
+        body.update(machine)
         body["seconds"] = seconds
         records.append(axes | head | body)
     return CaseOutcome(case=case.id, records=records, components=components)
@@ -413,11 +462,12 @@ def sweep(cases, n_jobs: int = 1, progress: bool = True, out: str | Path | None 
     -------
     list of dict
         In case order, then layer order. Keys: the case's axes (``case``, ``workload``,
-        ``hardware``, ``array``, ``pe_rows``, ``pe_cols``, ``num_pes``, each varied field,
+        ``hardware``, ``energy`` (the choice), ``array``, ``pe_rows``, ``pe_cols``, ``num_pes``, each varied field,
         ``dataflow``, ``batch``, ``engine``, ``objective``) and the layer's result (``layer``,
         ``status``, ``reason``, ``macs``, ``cycles``, ``energy_total``, ``energy_ALU`` …
-        ``energy_DRAM`` in ``energy_unit``, ``utilization``, ``mapping`` as JSON, ``seconds``);
-        results of a failed layer are ``None``.
+        ``energy_DRAM`` in ``energy_unit``, ``energy_source`` (what priced the machine),
+        ``area_mm2`` and ``area_MAC`` … ``area_NoC`` (mm², the machine's), ``utilization``,
+        ``mapping`` as JSON, ``seconds``); results of a failed layer are ``None``.
 
     Raises
     ------

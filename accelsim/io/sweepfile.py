@@ -7,6 +7,7 @@ A contract, like the workload file (docs/architecture.md, *Results*)::
     workloads: [alexnet]                 # presets or paths (relative to this file)
     layers: [conv1, conv3]               # optional: only these layers of every workload
     hardware: [eyeriss]                  # presets or paths
+    energy: [model]                      # optional (default model): model, model:NM, hardware, a table
     dataflows: [rs, ws, osa, osb, osc, nlr]
     batch: [1, 4, 16]
     arrays: [8x8, 12x14, 16x16]          # optional: overrides the PE array (ROWSxCOLS)
@@ -17,12 +18,18 @@ A contract, like the workload file (docs/architecture.md, *Results*)::
                                                                  # also searches padded bounds)
 
 Every list key also takes a single value. The cases are the cartesian product
-workloads × hardware × arrays × vary (every combination, in key order) × dataflows × batch ×
-engine × objective. ``vary`` names are those of :mod:`accelsim.spec.variation` (``pe_rows``,
-``rf_words``, ``glb_bytes``, ``glb_shared_words``, ``dram_words_per_cycle``,
-``energy.dram`` …); their values are type-checked here (integers at most ``MAX_INT`` in size), their
-ranges when a case builds its machine (a value the hardware rejects makes *that case* fail, with
-its reason, not the sweep).
+workloads × hardware × energy × arrays × vary (every combination, in key order) × dataflows ×
+batch × engine × objective. ``energy`` prices each machine (:mod:`accelsim.io.energychoice`):
+``model`` (the default: energies derived from each case's sizes, bits and technology; a
+hardware file that already asks for the model keeps its parameters), ``model:NM``, ``hardware``
+(each hardware file's own table or model — what reproduces a paper's fixed table) or one table
+preset or file for every machine. ``vary`` names are those of :mod:`accelsim.spec.variation`
+(``pe_rows``, ``rf_words``, ``glb_bytes``, ``glb_shared_words``, ``dram_words_per_cycle``,
+``technology_nm``, ``energy.dram`` …); their values are type-checked here (integers at most
+``MAX_INT`` in size), their ranges when a case builds its machine (a value the hardware rejects
+makes *that case* fail, with its reason, not the sweep). A model parameter (``technology_nm``,
+``dram``, ``glb_access_bits``) varied where a case's energy is a fixed table, or a table entry
+(``energy.dram``) where it is the model, is an error of the file (``vary.<name>``).
 
 Engine and objective names are checked where they are known (the sweep runner); everything
 else here. A file that breaks the format raises one :class:`~accelsim.errors.SpecError`
@@ -42,11 +49,12 @@ from ..errors import SpecError
 from ..spec.dims import Dataflow
 from ..spec.hardware import Hardware
 from ..spec.layer import Workload
-from ..spec.variation import ValueKind, check_value, vary_field
+from ..spec.variation import ValueKind, check_value, energy_conflict, vary_field
+from .energychoice import MODEL_CHOICE, EnergyChoice, parse_energy_choice
 from .schema import MAX_INT, Flag, Name, NonNegInt, PosInt, Text, _Model, _where, check_layer_size, validate
 
 _ARRAY = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
-_LIST_KEYS = ("workloads", "layers", "hardware", "dataflows", "batch", "arrays", "engine", "objective")
+_LIST_KEYS = ("workloads", "layers", "hardware", "energy", "dataflows", "batch", "arrays", "engine", "objective")
 
 
 def parse_array(text: Any) -> tuple[int, int]:
@@ -90,6 +98,7 @@ class SweepFile(_Model):
     workloads: NonEmpty
     layers: NonEmpty | None = None
     hardware: NonEmpty
+    energy: NonEmpty = ["model"]
     dataflows: NonEmpty
     batch: Annotated[list[PosInt], Field(min_length=1)] = [1]
     arrays: NonEmpty | None = None
@@ -113,7 +122,9 @@ class SweepSpec:
     workloads : tuple of Workload
         Workloads (layers already selected).
     hardware : tuple of Hardware
-        Base machines (before ``arrays`` and ``vary``).
+        Base machines (before ``energy``, ``arrays`` and ``vary``).
+    energy : tuple of EnergyChoice
+        How each machine is priced (:mod:`accelsim.io.energychoice`).
     dataflows : tuple of Dataflow
     batch : tuple of int
         Batch sizes N.
@@ -140,11 +151,12 @@ class SweepSpec:
     budget: tuple[tuple[str, int | bool], ...] = ()
     name: str = ""
     origin: str = ""
+    energy: tuple[EnergyChoice, ...] = (MODEL_CHOICE,)
 
     @property
     def n_cases(self) -> int:
         """Number of cases of the product."""
-        n = len(self.workloads) * len(self.hardware) * len(self.arrays) * len(self.dataflows)
+        n = len(self.workloads) * len(self.hardware) * len(self.energy) * len(self.arrays) * len(self.dataflows)
         n *= len(self.batch) * len(self.engine) * len(self.objective)
         for _, values in self.vary:
             n *= len(values)
@@ -215,6 +227,29 @@ def _vary(vary: dict[str, list[Any]], has_arrays: bool, origin: str) -> tuple[tu
     return tuple(out)
 
 
+def _energy(names: list[str], base: Path | None, origin: str) -> tuple[EnergyChoice, ...]:
+    out = []
+    for i, name in enumerate(names):
+        try:
+            out.append(parse_energy_choice(name, base, field=f"energy[{i}]"))
+        except SpecError as exc:
+            raise SpecError(exc.message + ("" if origin in exc.message else _where(origin)), field=exc.field) from None
+    _unique([c.label.lower() for c in out], "energy", origin)
+    return tuple(out)
+
+
+def _check_energy_vary(hardware: list[Hardware], energy: tuple[EnergyChoice, ...],
+                       vary: tuple[tuple[str, tuple[Any, ...]], ...], origin: str) -> None:
+    """A varied model parameter needs the model on every machine, a varied table entry a table."""
+    for name, _ in vary:
+        for hw in hardware:
+            for choice in energy:
+                why = energy_conflict(name, choice.apply(hw).energy)
+                if why is not None:
+                    raise SpecError(f"{why} (hardware {hw.name}, energy {choice.label}){_where(origin)}",
+                                    field=f"vary.{name}")
+
+
 def sweep_from_data(data: Any, base: str | Path | None = None, origin: str = "") -> SweepSpec:
     """Validate parsed sweep-file data and load its workloads and hardware.
 
@@ -235,8 +270,8 @@ def sweep_from_data(data: Any, base: str | Path | None = None, origin: str = "")
     Raises
     ------
     SpecError
-        The first problem, with its field path (``workloads[1]``, ``arrays[0]``,
-        ``vary.glb_byte``, ``budget.samples`` …).
+        The first problem, with its field path (``workloads[1]``, ``energy[0]``, ``arrays[0]``,
+        ``vary.glb_byte``, ``vary.technology_nm``, ``budget.samples`` …).
     """
     doc = validate(SweepFile, data, origin)
     base = Path(base) if base is not None else None
@@ -263,14 +298,17 @@ def sweep_from_data(data: Any, base: str | Path | None = None, origin: str = "")
                 raise SpecError(f"{exc}{_where(origin)}", field=f"arrays[{i}]") from None
         arrays = tuple(parsed)
         _unique(list(arrays), "arrays", origin, label=lambda a: f"{a[0]}x{a[1]}")
+    energy = _energy(doc.energy, base, origin)
+    vary = _vary(doc.vary, doc.arrays is not None, origin)
+    _check_energy_vary(hardware, energy, vary, origin)
     _unique([e.lower() for e in doc.engine], "engine", origin)
     _unique([o.lower() for o in doc.objective], "objective", origin)
     budget = tuple((k, v) for k, v in (doc.budget.model_dump() if doc.budget else {}).items() if v is not None)
     return SweepSpec(
         workloads=tuple(workloads), hardware=tuple(hardware), dataflows=_dataflows(doc.dataflows, origin),
-        batch=tuple(doc.batch), arrays=arrays, vary=_vary(doc.vary, doc.arrays is not None, origin),
+        batch=tuple(doc.batch), arrays=arrays, vary=vary,
         engine=tuple(e.lower() for e in doc.engine), objective=tuple(o.lower() for o in doc.objective),
-        budget=budget, name=doc.name, origin=origin,
+        budget=budget, name=doc.name, origin=origin, energy=energy,
     )
 
 

@@ -1,10 +1,13 @@
 """A sweep's results on disk: ``records.csv`` and ``components.csv``, written as cases finish.
 
 ``DIR/records.csv`` has one row per case and layer: the case's axes (``case`` id, ``workload``,
-``hardware``, ``array``, ``pe_rows``, ``pe_cols``, ``num_pes``, one column per varied hardware
-field, ``dataflow``, ``batch``, ``engine``, ``objective``), then the layer's result (``layer``,
-``layer_index``, ``n_layers``, ``status``, ``reason``, ``macs``, ``cycles``, ``energy_total``,
-``energy_<component>`` …, see :data:`RESULT_COLUMNS`). ``DIR/components.csv`` is tidy: one row
+``hardware``, ``energy`` (the energy choice: ``model``, ``hardware``, a table), ``array``,
+``pe_rows``, ``pe_cols``, ``num_pes``, one column per varied hardware field, ``dataflow``,
+``batch``, ``engine``, ``objective``), then the layer's result (``layer``, ``layer_index``,
+``n_layers``, ``status``, ``reason``, ``macs``, ``cycles``, ``energy_total``,
+``energy_<component>`` …, ``energy_source``, the machine's ``area_mm2`` and ``area_<component>``,
+see :data:`RESULT_COLUMNS`). A directory an older accelsim wrote lacks the ``energy``,
+``energy_source`` and area columns; their cells read back as ``None``. ``DIR/components.csv`` is tidy: one row
 per (case, layer, component, data type) with the charged ``accesses`` (words; MACs for the
 ALU) and their ``energy`` (in the case's ``energy_unit``); the ALU row's data type is
 ``ALU``, so grouping by ``component`` gives the by-level breakdown and grouping by
@@ -46,13 +49,18 @@ COMPONENTS_FILE = "components.csv"
 LOCK_FILE = ".accelsim-sweep.lock"
 
 #: Axis columns before the varied hardware fields, and after them.
-AXIS_HEAD: tuple[str, ...] = ("case", "workload", "hardware", "array", "pe_rows", "pe_cols", "num_pes")
+AXIS_HEAD: tuple[str, ...] = ("case", "workload", "hardware", "energy", "array", "pe_rows", "pe_cols", "num_pes")
+#: The machine's area components (mm², ``area_<part>`` columns), as :class:`~accelsim.spec.energy_model.AreaBreakdown`
+#: names them.
+AREA_PARTS: tuple[str, ...] = ("MAC", "RF", "GLB", "NoC")
+#: Per-machine result columns: what priced it (``EnergySource.describe()``) and its area (mm²).
+MACHINE_COLUMNS: tuple[str, ...] = ("energy_source", "area_mm2", *(f"area_{p}" for p in AREA_PARTS))
 AXIS_TAIL: tuple[str, ...] = ("dataflow", "batch", "engine", "objective")
 #: Per-layer result columns (energies in ``energy_unit``; ``seconds`` is the case's wall time).
 RESULT_COLUMNS: tuple[str, ...] = (
     "layer", "layer_index", "n_layers", "status", "reason", "macs", "cycles", "compute_cycles",
     "stall_cycles", "active_pes", "utilization", "energy_unit", "energy_total", "energy_ALU",
-    "energy_RF", "energy_NoC", "energy_GLB", "energy_DRAM", "mappings_considered", "psum_spill",
+    "energy_RF", "energy_NoC", "energy_GLB", "energy_DRAM", *MACHINE_COLUMNS, "mappings_considered", "psum_spill",
     "mapping", "seconds",
 )
 #: Columns that measure the run rather than the case (differ between identical runs).
@@ -64,10 +72,10 @@ COMPONENT_ROWS_PER_LAYER = 1 + 4 * 3
 _INT = ("pe_rows", "pe_cols", "num_pes", "batch", "layer_index", "n_layers", "macs", "cycles", "compute_cycles",
         "stall_cycles", "active_pes", "mappings_considered", "accesses")
 _FLOAT = ("utilization", "energy_total", "energy_ALU", "energy_RF", "energy_NoC", "energy_GLB", "energy_DRAM",
-          "seconds", "energy")
+          "seconds", "energy", "area_mm2", *(f"area_{p}" for p in AREA_PARTS))
 _BOOL = ("psum_spill",)
 _TEXT = ("case", "workload", "hardware", "array", "dataflow", "engine", "objective", "layer", "status", "reason",
-         "energy_unit", "mapping", "component", "data_type")
+         "energy_unit", "mapping", "component", "data_type", "energy_source")
 _INT_TEXT = re.compile(r"^[+-]?\d+$")
 
 
@@ -89,11 +97,17 @@ def _auto(text: str) -> Any:
         return text
 
 
-def parse_cell(column: str, text: str | None) -> Any:
-    """The typed value of one CSV cell (empty numeric cells are ``None``)."""
+#: Columns whose meaning differs between the two files: ``energy`` is the case's energy choice
+#: (text) in ``records.csv`` and a component's energy (number) in ``components.csv``.
+_RECORD_TEXT = ("energy",)
+
+
+def parse_cell(column: str, text: str | None, records: bool = False) -> Any:
+    """The typed value of one CSV cell (empty numeric cells are ``None``); ``records``: a cell of
+    ``records.csv`` (else of ``components.csv``)."""
     if text is None:
         return None
-    if column in _TEXT:
+    if column in _TEXT or (records and column in _RECORD_TEXT):
         return text
     if text == "":
         return None
@@ -178,12 +192,13 @@ def _rewrite(path: Path, header: list[str], rows: Iterable[dict[str, Any]]) -> N
 
 def _typed(rows: Iterable[dict[str, str]], path: Path) -> list[dict[str, Any]]:
     """Rows with typed cells; a cell that does not parse is a :class:`SpecError` naming ``path``."""
+    records = path.name == RECORDS_FILE
     out = []
     for row in rows:
         typed = {}
         for key, text in row.items():
             try:
-                typed[key] = parse_cell(key, text)
+                typed[key] = parse_cell(key, text, records)
             except ValueError:
                 raise SpecError(f"column {key!r} of case {row.get('case')!r}, layer {row.get('layer')!r}: "
                                 f"expected a number, got {text!r}", field=str(path)) from None

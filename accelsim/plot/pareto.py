@@ -1,4 +1,4 @@
-"""Energy–delay Pareto scatter of sweep cases, with the Pareto front highlighted."""
+"""Energy–delay (and energy–area, delay–area) Pareto scatter of sweep cases, with the Pareto front highlighted."""
 
 from __future__ import annotations
 
@@ -77,7 +77,8 @@ def pareto(records, x: str | None = None, y: str | None = None, hue: str | None 
     records : list of dict or DataFrame
         Sweep records (:func:`accelsim.sweep`, ``records.csv``).
     x, y : str, optional
-        Case metrics (:data:`accelsim.plot.sweep.METRICS`), both minimised. ``None``: ``cycles``
+        Case metrics (:data:`accelsim.plot.sweep.METRICS`), both minimised — ``area_mm2`` (the
+        machine's area) draws energy–area or delay–area fronts. ``None``: ``cycles``
         (delay) and ``energy_total`` (in the records' energy unit) — or, when the points differ
         in batch, ``cycles_per_inference`` and ``energy_per_inference`` (totals grow with the
         batch, so on totals the smallest batch would dominate and the front be one point); the
@@ -107,7 +108,8 @@ def pareto(records, x: str | None = None, y: str | None = None, hue: str | None 
     Raises
     ------
     ValueError
-        Unknown metric or column, mixed energy units, or nothing to plot.
+        Unknown metric or column, energy units that differ between the points while an energy is
+        drawn (a table in MAC units beside the model in pJ), or nothing to plot.
     """
     points, left_out = _points(records, per, where)
     several_batches = len({str(p.get("batch")) for p in points}) > 1
@@ -121,7 +123,7 @@ def pareto(records, x: str | None = None, y: str | None = None, hue: str | None 
     if hue is not None and points and hue not in points[0]:
         raise ValueError(f"no column {hue!r} in the records; columns: "
                          f"{', '.join(k for k in points[0] if k not in METRICS and k not in LAYER_KEYS)}")
-    unit = common_unit(points)
+    unit = common_unit(points, (x, y))
     if ax is None:
         import matplotlib.pyplot as plt
 

@@ -23,13 +23,20 @@ LAYER_KEYS: frozenset[str] = frozenset({
     "layer", "layer_index", "n_layers", "status", "reason", "macs", "cycles", "compute_cycles", "stall_cycles",
     "active_pes", "utilization", "energy_unit", "energy_total", "energy_ALU", "energy_RF", "energy_NoC",
     "energy_GLB", "energy_DRAM", "mappings_considered", "psum_spill", "mapping", "seconds",
+    "energy_source", "area_mm2", "area_MAC", "area_RF", "area_GLB", "area_NoC",
 })
 #: Additive per-layer quantities summed into case totals.
 SUMMED: tuple[str, ...] = ("macs", "cycles", "energy_total", "energy_ALU", "energy_RF", "energy_NoC",
                            "energy_GLB", "energy_DRAM")
-#: Every metric a case total has: the sums, ``edp`` (energy × cycles), ``energy_per_mac``, and
-#: ``cycles_per_inference`` / ``energy_per_inference`` (cycles / energy ÷ the batch).
-METRICS: tuple[str, ...] = SUMMED + ("edp", "energy_per_mac", "cycles_per_inference", "energy_per_inference")
+#: Per-machine quantities (the same in every layer of a case): the machine's area, mm².
+MACHINE: tuple[str, ...] = ("area_mm2",)
+#: Every metric a case total has: the sums, ``edp`` (energy × cycles), ``energy_per_mac``,
+#: ``cycles_per_inference`` / ``energy_per_inference`` (cycles / energy ÷ the batch), and the
+#: machine's ``area_mm2``.
+METRICS: tuple[str, ...] = SUMMED + ("edp", "energy_per_mac", "cycles_per_inference", "energy_per_inference",
+                                     *MACHINE)
+#: The metrics that are not energies (a plot of only these may mix energy units).
+UNITLESS_METRICS: frozenset[str] = frozenset({"macs", "cycles", "cycles_per_inference", *MACHINE})
 
 #: Fixed colour of each dataflow (Okabe-Ito); other hue values take :data:`PALETTE` in order.
 DATAFLOW_COLORS: dict[str, str] = {"rs": "#0072B2", "ws": "#E69F00", "osa": "#009E73", "osb": "#CC79A7",
@@ -93,7 +100,9 @@ def case_totals(records, where: Mapping[str, Any] | None = None) -> list[dict[st
         In first-seen order. Keys: the case's axis columns, ``ok`` (every layer ``ok``),
         ``n_layers``, ``energy_unit`` and :data:`METRICS` (``None`` when not ``ok``):
         ``energy_total`` and ``energy_<component>`` in ``energy_unit``, ``cycles``, ``macs``,
-        ``edp`` = energy_total × cycles, ``energy_per_mac`` = energy_total / macs.
+        ``edp`` = energy_total × cycles, ``energy_per_mac`` = energy_total / macs,
+        ``area_mm2`` (the machine's, from its first record; ``None`` in records written before
+        area existed).
     """
     groups: dict[Any, list[dict]] = {}
     for i, rec in enumerate(select(records, where)):
@@ -106,6 +115,8 @@ def case_totals(records, where: Mapping[str, Any] | None = None) -> list[dict[st
         for key in SUMMED:
             total[key] = sum((r.get(key) or 0) for r in recs) if ok else None
         total["edp"] = total["energy_total"] * total["cycles"] if ok else None
+        for key in MACHINE:
+            total[key] = recs[0].get(key) if ok else None
         total["energy_per_mac"] = total["energy_total"] / total["macs"] if ok and total["macs"] else None
         total.update(per_inference(total))
         out.append(total)
@@ -128,7 +139,7 @@ def metric_label(metric: str, unit: str) -> str:
     text = UNIT_TEXT.get(unit.lower(), unit)
     labels = {"energy_total": f"energy ({text})", "energy_per_mac": f"energy per MAC ({text})",
               "cycles": "cycles", "macs": "MACs", "edp": f"energy × cycles ({text} · cycles)",
-              "cycles_per_inference": "cycles per inference",
+              "cycles_per_inference": "cycles per inference", "area_mm2": "area (mm²)",
               "energy_per_inference": f"energy per inference ({text})"}
     if metric in labels:
         return labels[metric]
@@ -137,12 +148,29 @@ def metric_label(metric: str, unit: str) -> str:
     return metric
 
 
-def common_unit(totals: Sequence[Mapping]) -> str:
-    units = {str(t.get("energy_unit", "mac")).lower() for t in totals if t.get("ok")}
-    if len(units) > 1:
-        raise ValueError(f"cases report energy in different units ({', '.join(sorted(units))}); "
-                         "select one unit with where={...}")
-    return units.pop() if units else "mac"
+def common_unit(totals: Sequence[Mapping], metrics: Sequence[str] = ()) -> str:
+    """The energy unit every ok case shares.
+
+    Parameters
+    ----------
+    totals : sequence of mapping
+        Case totals or records.
+    metrics : sequence of str
+        The metrics drawn; when none is an energy (only cycles, MACs, area), cases in different
+        units may be drawn together (the first unit is returned).
+
+    Raises
+    ------
+    ValueError
+        The cases report energy in different units (a table in MAC units beside the model in
+        pJ) and an energy is drawn: they are not comparable.
+    """
+    units = list(dict.fromkeys(str(t.get("energy_unit") or "mac").lower() for t in totals if t.get("ok", True)))
+    if len(units) > 1 and (not metrics or any(m not in UNITLESS_METRICS for m in metrics)):
+        raise ValueError(f"the cases report energy in different units ({', '.join(sorted(units))}), which do not "
+                         "compare; keep one with --where energy_unit=... (or where={'energy_unit': ...}), "
+                         "e.g. --where energy=model")
+    return units[0] if units else "mac"
 
 
 def check_metric(metric: str) -> None:
@@ -217,7 +245,7 @@ def sweep_comparison(records, x: str = "batch", y: str = "energy_per_mac", hue: 
         if key not in totals[0]:
             raise ValueError(f"no column {key!r} in the records; columns: "
                              f"{', '.join(k for k in totals[0] if k not in METRICS)}")
-    unit = common_unit(totals)
+    unit = common_unit(totals, (y,))
     xs, hues = _order([t[x] for t in totals]), list(dict.fromkeys(t[hue] for t in totals))
     cells: dict[tuple, list] = {}
     for t in totals:
@@ -320,5 +348,6 @@ def records_from_runs(runs) -> list[dict[str, Any]]:
                         "layer": layer.get("name"), "status": layer.get("status", "ok"),
                         "macs": layer.get("macs", 0), "cycles": layer.get("cycles", 0),
                         "energy_unit": doc.get("energy_unit", "mac"),
-                        "energy_total": layer.get("energy_total", 0.0), **comp})
+                        "energy_total": layer.get("energy_total", 0.0),
+                        "area_mm2": layer.get("area_mm2", doc.get("area_mm2")), **comp})
     return out

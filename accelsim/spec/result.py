@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -11,8 +12,12 @@ from ..layout import READS, TRANSACTIONS, UPDATES, WRITES, charged_energy, charg
 from .assumptions import Assumptions
 from .dims import COMPONENTS, DataType, Level
 from .energy import AccessCosts
+from .energy_model import AreaBreakdown, EnergyModel
 from .layer import ConvLayer
 from .mapping import Mapping
+
+if TYPE_CHECKING:
+    from .hardware import Hardware
 
 
 class Status(str, Enum):
@@ -21,6 +26,54 @@ class Status(str, Enum):
     OK = "ok"
     INFEASIBLE = "infeasible"
     ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MachineArea:
+    """Silicon area of the machine a result ran on (``LayerResult.area``, ``RunResult.area``).
+
+    Attributes
+    ----------
+    breakdown : AreaBreakdown
+        mm² per component (MAC, RF, GLB, NoC).
+    source : str
+        What computed it: the run's own energy model, or — when a fixed table priced the run —
+        the energy model at its default technology (tables have no area).
+    """
+
+    breakdown: AreaBreakdown
+    source: str
+
+    @property
+    def total_mm2(self) -> float:
+        return float(self.breakdown.total_mm2)
+
+    def to_dict(self) -> dict:
+        """``{"MAC", "RF", "GLB", "NoC", "total"}`` in mm², plus ``source`` (the result field ``area``)."""
+        return {k: float(v) for k, v in self.breakdown.to_dict().items()} | {"source": self.source}
+
+
+def machine_area(hw: "Hardware") -> MachineArea:
+    """The area of ``hw`` from the energy model: its own (``hw.energy`` is a model), else
+    :class:`~accelsim.spec.energy_model.EnergyModel` at its default parameters."""
+    if isinstance(hw.energy, EnergyModel):
+        return MachineArea(breakdown=hw.energy.area_for(hw), source=f"energy {hw.energy.describe()}")
+    model = EnergyModel()
+    return MachineArea(breakdown=model.area_for(hw),
+                       source=f"energy {model.describe()} at its defaults (the run's energy is "
+                              f"{hw.energy.describe()}, which has no area)")
+
+
+def energy_source_dict(energy) -> dict:
+    """The result document's ``energy_source``: ``description`` (the run header's line),
+    ``kind`` (``model`` or ``table``), ``name``, ``unit``, ``source``, and the model's
+    parameters (``technology_nm``, ``dram``, ``glb_access_bits``)."""
+    out = {"description": energy.describe(), "kind": "model" if isinstance(energy, EnergyModel) else "table",
+           "name": energy.name, "unit": energy.unit.value, "source": energy.source}
+    if isinstance(energy, EnergyModel):
+        out.update(technology_nm=float(energy.technology_nm), dram=energy.dram.value,
+                   glb_access_bits=int(energy.glb_access_bits))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +297,11 @@ class LayerResult:
     assumptions : Assumptions or None
         The zero fractions (and their sources), zero gating and RLC the data-dependent numbers
         assume; ``None`` for a layer that did not run.
+    energy_source : str
+        What priced the layer (``Hardware.energy.describe()``: ``table isca16 (unit mac)``,
+        ``model (65 nm, DRAM lpddr4, unit pj)``); ``""``: not recorded.
+    area : MachineArea or None
+        The machine's silicon area (:func:`machine_area`; the same for every layer of a run).
     """
 
     layer: ConvLayer
@@ -271,6 +329,8 @@ class LayerResult:
     dram_compressed: DramTraffic | None = None
     clock_hz: float = 0.0
     assumptions: Assumptions | None = None
+    energy_source: str = ""
+    area: MachineArea | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", Status(self.status))
@@ -343,6 +403,11 @@ class LayerResult:
             rec["timing"] = self.timing.to_dict()
         if self.assumptions is not None:
             rec["assumptions"] = self.assumptions.to_dict()
+        if self.energy_source:
+            rec["energy_source"] = self.energy_source
+        if self.area is not None:
+            rec["area"] = self.area.to_dict()
+            rec["area_mm2"] = self.area.total_mm2
         return rec
 
 
@@ -356,7 +421,15 @@ def _add_nested(into: dict, other: dict) -> None:
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class RunResult:
-    """A workload run on one hardware under one dataflow."""
+    """A workload run on one hardware under one dataflow.
+
+    Attributes
+    ----------
+    energy_source : dict
+        What priced the run (:func:`energy_source_dict`; ``{}``: not recorded).
+    area : MachineArea or None
+        The machine's silicon area (:func:`machine_area`).
+    """
 
     hardware: str
     dataflow: str
@@ -366,6 +439,8 @@ class RunResult:
     workload: str
     layers: tuple[LayerResult, ...]
     version: str = ""
+    energy_source: dict = field(default_factory=dict)
+    area: MachineArea | None = None
 
     @property
     def ok(self) -> bool:
@@ -391,7 +466,9 @@ class RunResult:
         return tot
 
     def to_dict(self) -> dict:
-        return {
+        """The result document (docs/architecture.md, *Results*); ``energy_source``, ``area`` and
+        ``area_mm2`` when recorded."""
+        doc = {
             "accelsim_version": self.version,
             "workload": self.workload,
             "hardware": self.hardware,
@@ -402,3 +479,9 @@ class RunResult:
             "layers": [r.to_dict() for r in self.layers],
             "total": self.total(),
         }
+        if self.energy_source:
+            doc["energy_source"] = dict(self.energy_source)
+        if self.area is not None:
+            doc["area"] = self.area.to_dict()
+            doc["area_mm2"] = self.area.total_mm2
+        return doc

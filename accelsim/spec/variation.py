@@ -21,7 +21,14 @@ one part of the level, the others kept (also spelt ``rf.shared_words`` …). RF 
 
 ``noc.<field>`` (``noc.ifmap_words_per_cycle`` …, int; ``noc.kind``, a NoC kind name) and
 ``energy.<entry>`` (``energy.mac``, ``energy.rf``, ``energy.noc``, ``energy.glb``,
-``energy.dram``: number, in the table's unit).
+``energy.dram``: number, in the table's unit) — entries of a fixed :class:`~accelsim.spec.energy.EnergyTable`;
+a machine priced by the energy model has none (``SpecError``).
+
+``technology_nm`` (number, nm), ``dram`` (a :class:`~accelsim.spec.energy_model.DramKind` name:
+``lpddr4``, ``ddr3`` …) and ``glb_access_bits`` (int, bits): parameters of the
+:class:`~accelsim.spec.energy_model.EnergyModel`; a machine priced by a fixed table has none
+(``SpecError``). Sizes and bits varied under the model change its energies by themselves
+(the model derives them from the machine).
 """
 
 from __future__ import annotations
@@ -33,6 +40,8 @@ from typing import Any
 
 from ..errors import SpecError
 from .dims import NocKind
+from .energy import EnergyTable
+from .energy_model import DramKind, EnergyModel
 from .hardware import FLAGS, Buffer, Hardware
 
 
@@ -43,6 +52,7 @@ class ValueKind(str, Enum):
     NUMBER = "number"
     BOOL = "bool"
     NOC_KIND = "noc kind"
+    DRAM_KIND = "dram kind"
 
 
 class Target(str, Enum):
@@ -55,6 +65,7 @@ class Target(str, Enum):
     BUFFER = "buffer"      # one Buffer field of rf/glb
     NOC = "noc"            # one NoC field
     ENERGY = "energy"      # one EnergyTable entry
+    MODEL = "model"        # one EnergyModel parameter
     PRECISION = "bits"     # word bits of one data type, or of all three (word_bits)
 
 
@@ -104,7 +115,37 @@ def _catalog() -> dict[str, VaryField]:
     out["noc.kind"] = VaryField(ValueKind.NOC_KIND, Target.NOC, attr="kind")
     for name in ("mac", "rf", "noc", "glb", "dram"):
         out[f"energy.{name}"] = VaryField(ValueKind.NUMBER, Target.ENERGY, attr=name)
+    out["technology_nm"] = VaryField(ValueKind.NUMBER, Target.MODEL, attr="technology_nm")
+    out["dram"] = VaryField(ValueKind.DRAM_KIND, Target.MODEL, attr="dram")
+    out["glb_access_bits"] = VaryField(ValueKind.INT, Target.MODEL, attr="glb_access_bits")
     return out
+
+
+#: The names that set a parameter of the energy model (the machine's energy must be the model).
+MODEL_FIELDS: tuple[str, ...] = tuple(n for n, f in _catalog().items() if f.target is Target.MODEL)
+#: The names that set an entry of a fixed energy table (the machine's energy must be such a table).
+TABLE_FIELDS: tuple[str, ...] = tuple(n for n, f in _catalog().items() if f.target is Target.ENERGY)
+
+
+def energy_conflict(name: str, energy) -> str | None:
+    """Why ``name`` cannot be varied on a machine whose ``Hardware.energy`` is ``energy``
+    (``None``: it can).
+
+    Parameters
+    ----------
+    name : str
+        A name of :data:`VARY_FIELDS`.
+    energy : EnergyTable, TypedEnergyTable or EnergyModel
+        The machine's energy source.
+    """
+    if name in MODEL_FIELDS and not isinstance(energy, EnergyModel):
+        return (f"{name} is a parameter of the energy model, but this machine's energy is {energy.describe()}; "
+                "price it with the model (sweep key energy: model, or energy: model in the hardware file)")
+    if name in TABLE_FIELDS and not isinstance(energy, EnergyTable):
+        return (f"{name} is an entry of a fixed energy table, but this machine's energy is {energy.describe()}; "
+                + ("vary technology_nm, dram or glb_access_bits, or use energy: hardware or a table"
+                   if isinstance(energy, EnergyModel) else "use energy: isca16 or another EnergyTable"))
+    return None
 
 
 #: Every name a sweep may vary, → how it is set.
@@ -159,7 +200,7 @@ def check_value(name: str, value: Any) -> Any:
         if not isinstance(value, bool):
             raise SpecError(f"must be true or false, got {value!r}", field=where)
     else:
-        choices = [k.value for k in NocKind]
+        choices = [k.value for k in (NocKind if spec.kind is ValueKind.NOC_KIND else DramKind)]
         if not isinstance(value, str) or value.lower() not in choices:
             raise SpecError(f"must be one of {', '.join(choices)}, got {value!r}", field=where)
         value = value.lower()
@@ -200,6 +241,9 @@ def with_field(hw: Hardware, name: str, value: Any) -> Hardware:
     """
     value = check_value(name, value)
     spec = VARY_FIELDS[name]
+    conflict = energy_conflict(name, hw.energy)
+    if conflict is not None:
+        raise SpecError(conflict, field=f"vary.{name}")
     try:
         if spec.target is Target.TOP:
             return replace(hw, **{spec.attr: value})
@@ -215,6 +259,9 @@ def with_field(hw: Hardware, name: str, value: Any) -> Hardware:
         if spec.target is Target.NOC:
             new = NocKind(value) if spec.attr == "kind" else value
             return replace(hw, noc=replace(hw.noc, **{spec.attr: new}))
+        if spec.target is Target.MODEL:
+            new = DramKind(value) if spec.attr == "dram" else value
+            return replace(hw, energy=replace(hw.energy, **{spec.attr: new}))
         return replace(hw, energy=replace(hw.energy, **{spec.attr: float(value)}))
     except SpecError as exc:
         raise SpecError(exc.message, field=f"vary.{name}") from None
