@@ -53,6 +53,9 @@ def _hardware_key(hw: Hardware) -> dict[str, Any]:
     key = asdict(hw)
     for group in FLAG_GROUPS:
         key.update(key.pop(group))
+    for level in ("rf", "glb"):
+        if key[level]["pool_word_bits"] is None:  # Buffer.pool_word_bits left at its default: as before it existed
+            del key[level]["pool_word_bits"]
     return key
 
 
