@@ -54,6 +54,11 @@ N_COSTS = C_RATE0 + 6
 TILE_GLB, TILE_RF = 0, 1
 N_TILE_LEVELS = 2
 BYPASS = -1
+#: caps[tile level, column] (lowering.capacity_array): the shared pool's words (-1 unbounded),
+#: the words dedicated to each data type at CAP_DEDICATED0 + type, words per bank (0 not
+#: banked), whole banks, bits per pool word, then bits per word of each type at CAP_BITS0 + type
+CAP_SHARED, CAP_DEDICATED0, CAP_BANK_WORDS, CAP_BANKS, CAP_POOL_BITS, CAP_BITS0 = 0, 1, 4, 5, 6, 7
+N_CAP_COLS = CAP_BITS0 + N_TYPES
 
 # ---------------------------------------------------------------- loops (LoopKind, Reduction)
 TEMPORAL, ROW, COL = 0, 1, 2

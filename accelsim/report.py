@@ -176,7 +176,8 @@ def compare_table(runs: list[RunResult]) -> str:
 def tile_table(result: LayerResult, hw) -> str:
     """Per storage level (DRAM, GLB, one PE's RF) and data type of a feasible ``result``: the
     tile in words (of the type's dedicated words, where the buffer reserves some), and the
-    level's occupancy: the words its tiles take of its capacity (Timeloop's map output)."""
+    level's occupancy: the words its tiles take of its capacity (Timeloop's map output; bits
+    when the data types or the shared pool differ in width)."""
     from .dataflows import template
     from .dataflows.lowering import window_flags
     from .sim.counting import count_mapping
@@ -192,9 +193,15 @@ def tile_table(result: LayerResult, hw) -> str:
         for t in DataType:
             own = buf.dedicated_words[t]
             row.append("bypass" if starts[t] is None else f"{int(use[t]):,}" + (f" / {own:,}" if own else ""))
+        bits = hw.precision.per_type
         used, total = int(use.sum()), buf.total_words
-        banks = buf.banks_needed(tuple(int(u) for u in use))
+        banks = buf.banks_needed(tuple(int(u) for u in use), bits)
         note = f", {sum(banks)} of {buf.banks} banks" if buf.bank_words else ""
+        widths, pool = buf.type_and_pool_bits(bits)
+        if len({*widths, pool}) > 1:
+            # mixed widths: the occupancy in bits (each type at its width, the pool at its word's)
+            used, total = sum(int(u) * b for u, b in zip(use, widths)), buf.total_bits(bits)
+            note = " bits" + note
         row.append(f"{used:,} / {total:,} ({used / total:.0%}{note})" if total else f"{used:,}")
         rows.append(row)
     return align_table(rows)
@@ -240,6 +247,10 @@ def timing_table(run: RunResult) -> str:
     ok = all(r.timing.verified for r in run.layers if r.ok and r.timing is not None)
     text = ("cycle-level timing (PE-cycle util = busy PE-cycles / all PE-cycles)\n" + align_table(rows) + "\n"
             + ("verified: output matches reference" if ok else "verified: OUTPUT DIFFERS FROM REFERENCE"))
+    wrapped = sum(r.timing.psum_overflows for r in run.layers if r.ok and r.timing is not None)
+    if wrapped:
+        text += (f"\npsum overflow: {wrapped:,} outputs do not fit the accumulator's psum_bits and wrapped "
+                 "(two's complement; the reference is wrapped alike)")
     return text
 
 

@@ -85,11 +85,12 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     for layer in layers:
         m = mappings[layer.name]
-        ifmap, filters = random_inputs(layer)  # the same tensors for every timed call
+        ifmap, filters = random_inputs(layer, precision=hw.precision)  # the same tensors for every timed call
         sim_s, r = _best(lambda lr=layer, m=m, i=ifmap, f=filters: simulate(
             lr, hw, "rs", engine="cycle", mapping=m, ifmap=i, filters=f), args.repeat)
         kern_s, _ = _best(lambda lr=layer, m=m, i=ifmap, f=filters: run_cycle(lr, hw, m, window, i, f), args.repeat)
-        np_s, ref = _best(lambda lr=layer, i=ifmap, f=filters: reference_conv(lr, i, f), args.repeat)
+        np_s, ref = _best(lambda lr=layer, i=ifmap, f=filters: reference_conv(lr, i, f, hw.precision.psum_bits),
+                          args.repeat)
         verified = bool(r.timing.verified) and np.array_equal(r.output, ref)
         ok &= verified and bool(r.timing.counts_match_analytic)
         stall = r.stall_cycles / max(r.cycles, 1)

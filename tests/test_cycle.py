@@ -42,7 +42,7 @@ from accelsim.sim.counting import count_mapping
 from accelsim.sim.cycle import STALL_CAUSES, random_inputs, reference_conv, run_cycle
 from accelsim.drivers.simulate import simulate
 from accelsim.spec.dims import Dim, LoopKind
-from accelsim.spec.hardware import Buffer, Hardware, NoC
+from accelsim.spec.hardware import Buffer, Hardware, NoC, Precision
 from accelsim.spec.layer import ConvLayer
 from accelsim.spec.mapping import Loop, Mapping
 from accelsim.spec.variation import with_field
@@ -53,8 +53,10 @@ PROPS = settings(max_examples=_N, deadline=None, suppress_health_check=[HealthCh
 FEW = settings(max_examples=max(1, _N * 5 // 8), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 #: room for any tile of the tiny layers; 8×8 PEs as random_mapping(rows=8, cols=8) assumes
+#: psums as wide as int64: no wrap, so every output is checked against the exact convolution
+#: (psums that wrap at narrower widths: tests/test_precision.py)
 ROOMY = Hardware(name="t8x8", pe_rows=8, pe_cols=8, rf=Buffer(shared_words=1 << 20),
-                 glb=Buffer(shared_words=1 << 22))
+                 glb=Buffer(shared_words=1 << 22), precision=Precision(psum_bits=64))
 BANDWIDTHS = ("ifmap_words_per_cycle", "filter_words_per_cycle", "psum_words_per_cycle",
               "gon_words_per_cycle", "local_words_per_cycle", "glb_words_per_cycle", "dram_words_per_cycle")
 

@@ -29,7 +29,7 @@ def _run(layer, hw, mapping, kind):
     hw = replace(hw, noc=replace(hw.noc, kind=kind))
     ifmap, filters = random_inputs(layer, 3)
     out = run_cycle(layer, hw, mapping, window_flags(template("rs"), hw), ifmap, filters)
-    assert np.array_equal(out.output, reference_conv(layer, ifmap, filters))
+    assert np.array_equal(out.output, reference_conv(layer, ifmap, filters, hw.precision.psum_bits))
     return out
 
 
@@ -87,7 +87,7 @@ def test_hand_counted_kinds(kind, stalls):
     assert not hw.model.rf_prefetch  # the default: a fill waits for the bus
     ifmap, filters = random_inputs(layer, 1)
     out = run_cycle(layer, hw, mapping, 0, ifmap, filters)
-    assert np.array_equal(out.output, reference_conv(layer, ifmap, filters))
+    assert np.array_equal(out.output, reference_conv(layer, ifmap, filters, hw.precision.psum_bits))
     assert out.compute_cycles == 2
     assert {k: v for k, v in out.stall_cycles.items() if v} == {"noc_ifmap": stalls}
     assert out.cycles == 2 + stalls

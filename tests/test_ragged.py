@@ -96,7 +96,7 @@ def test_cycle_engine_on_ragged_mappings(case, data_seed, noc, prefetch):
     ifmap, filters = random_inputs(layer, seed=data_seed)
     out = run_cycle(layer, hw, mapping, window, ifmap, filters)
     ana = count_mapping(mapping, layer, window)
-    assert np.array_equal(out.output, reference_conv(layer, ifmap, filters))
+    assert np.array_equal(out.output, reference_conv(layer, ifmap, filters, hw.precision.psum_bits))
     assert np.array_equal(out.counts, ana.counts)
     assert np.array_equal(out.usage, ana.usage)
     assert out.compute_cycles == ana.compute_steps

@@ -31,7 +31,7 @@ from accelsim.search.mapper import Budget, best_mapping
 from accelsim.sim.counting import check_fits, count_mapping
 from accelsim.sim.cycle import pass_overhead, random_inputs, reference_conv, run_cycle
 from accelsim.spec.dims import Dataflow, DataType, Dim, LoopKind, NocKind
-from accelsim.spec.hardware import Buffer, Hardware, NoC
+from accelsim.spec.hardware import Buffer, Hardware, NoC, Precision
 from accelsim.spec.layer import ConvLayer
 from accelsim.spec.mapping import Loop, Mapping
 
@@ -41,9 +41,11 @@ PROPS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthC
 
 
 def systolic_hw(rows: int = 8, cols: int = 8) -> Hardware:
-    """A systolic machine with room for any tiny layer."""
+    """A systolic machine with room for any tiny layer; its psums do not wrap (64 bits), so
+    outputs are checked against the exact convolution."""
     return Hardware(name="sys-test", pe_rows=rows, pe_cols=cols, rf=Buffer(shared_words=64),
-                    glb=Buffer(shared_words=1 << 20), noc=NoC(kind=NocKind.SYSTOLIC))
+                    glb=Buffer(shared_words=1 << 20), noc=NoC(kind=NocKind.SYSTOLIC),
+                    precision=Precision(psum_bits=64))
 
 
 # ----------------------------------------------------------------------------- templates

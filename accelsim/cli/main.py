@@ -199,7 +199,7 @@ def _first_layer(args) -> str:
     return load_workload(args.workload).first_layer
 
 
-def _data_inputs(args, wl, batch: int):
+def _data_inputs(args, wl, batch: int, ifmap_bits: int = 16):
     """``--zero-fraction`` and ``--ifmap`` checked: (zero fraction or None, {layer: ifmap} or None)."""
     zero_fraction = _zero_fraction(args.zero_fraction)
     if not args.ifmap:
@@ -215,7 +215,7 @@ def _data_inputs(args, wl, batch: int):
 
     layer = wl.layers[0]
     try:
-        ifmap = load_activations(args.ifmap, (batch, layer.C, layer.H, layer.W), bits=16)
+        ifmap = load_activations(args.ifmap, (batch, layer.C, layer.H, layer.W), bits=ifmap_bits)
     except SpecError as exc:
         raise SpecError(exc.message, "--ifmap") from None
     return None, {layer.name: ifmap}
@@ -296,7 +296,7 @@ def cmd_run(args) -> int:
     budget, wl, hw, batch, dataflow, mappings, constraints = _one_dataflow_run(args)
     if args.jobs < 1:
         raise SpecError(f"must be >= 1, got {args.jobs}", "--jobs")
-    zero_fraction, ifmaps = _data_inputs(args, wl, batch)
+    zero_fraction, ifmaps = _data_inputs(args, wl, batch, hw.precision.ifmap_bits)
     announce_compile(_run_groups(wl, batch, mappings, args.engine, args.ragged))
     run = simulate_network(wl, hw, dataflow, engine=args.engine, batch=batch, objective=args.objective,
                            mappings=mappings, jobs=args.jobs, first_layer=_first_layer(args), budget=budget,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..errors import SpecError
+from ..layout import N_CAP_COLS
 from ..spec.constraints import MappingConstraints
 from ..spec.dims import DataType, Dim, LoopKind, Reduction, TileLevel
 from ..spec.hardware import Hardware
@@ -43,13 +44,18 @@ def lower_mapping(mapping: Mapping) -> NestArrays:
 
 
 def capacity_array(hw: Hardware) -> np.ndarray:
-    """int64[2, 6]: (GLB, RF) × (shared, ifmap, filter, psum words, words per bank, banks);
-    shared -1 = unbounded, words per bank 0 = not banked."""
+    """int64[2, N_CAP_COLS]: per tile level (GLB, RF) the shared pool's words (-1 unbounded),
+    the words dedicated to ifmaps, filters and psums, words per bank (0 not banked), whole
+    banks, bits per pool word, and bits per ifmap, filter and psum word (columns ``CAP_*`` of
+    :mod:`accelsim.layout`; :meth:`~accelsim.spec.hardware.Buffer.overflow` is the rule)."""
     rows = []
     for buf in (hw.glb, hw.rf):
         shared = -1 if buf.shared_words is None else buf.shared_words
-        rows.append([shared, *buf.dedicated_words, buf.bank_words, buf.banks])
-    return np.array(rows, dtype=np.int64)
+        widths, pool = buf.type_and_pool_bits(hw.precision.per_type)
+        rows.append([shared, *buf.dedicated_words, buf.bank_words, buf.banks, pool, *widths])
+    caps = np.array(rows, dtype=np.int64)
+    assert caps.shape[1] == N_CAP_COLS
+    return caps
 
 
 def cost_array(hw: Hardware) -> np.ndarray:

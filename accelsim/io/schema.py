@@ -359,7 +359,8 @@ class _HardwareSections(_Model):
     glb_words: StorageSection | None = None
     glb_bytes: StorageSection | None = None
     #: words per bank of the GLB's shared pool, each bank wholly one data type per layer (0: not
-    #: banked); the pool must then be a whole number of banks
+    #: banked); the pool must then be a whole number of banks. Words of the pool: bytes when the
+    #: pool is given in bytes and the data types' widths differ
     glb_bank_words: NonNegInt = 0
     word_bits: PosInt | None = None
     precision: PrecisionSection | None = None
@@ -853,35 +854,37 @@ def _energy(section: EnergySection | None, preset: Callable[[str], EnergyTable |
 
 
 def _buffer(doc: HardwareFile, level: str, precision: Precision, origin: str) -> Buffer:
+    """The level's :class:`Buffer`. Sizes in words are words of each data type's width, the
+    shared pool's of the widest type's (or ``word_bits``); sizes in bytes become whole words of
+    each type, and the shared pool whole words of ``word_bits`` when every type shares that
+    width, else a pool of bytes (``pool_word_bits`` 8; ``glb_bank_words`` then counts bytes)."""
     words, size_bytes = getattr(doc, f"{level}_words"), getattr(doc, f"{level}_bytes")
     if (words is None) == (size_bytes is None):
         state = "both" if words is not None else "neither"
         raise SpecError(f"give exactly one of {level}_words and {level}_bytes, got {state}{_where(origin)}",
                         field=f"{level}_words")
+    pool_word_bits = None
     if words is not None:
         sizes = words.model_dump()
     else:
         bits = dict(zip(("ifmap", "filter", "psum"), precision.per_type))
-        pool = precision.uniform_bits
+        if precision.uniform_bits is None:
+            pool_word_bits = 8  # mixed widths: the pool holds bits, counted in bytes
+        bits["shared"] = pool_word_bits or precision.uniform_bits
         sizes = {}
         for key, value in size_bytes.model_dump().items():
-            word = bits.get(key, pool)
-            if word is None:
-                if value:
-                    raise SpecError(f"a shared pool in bytes needs one word width for every data type, got "
-                                    f"{precision.describe()}{_where(origin)}", field=f"{level}_bytes.{key}")
-                sizes[key] = 0
-                continue
+            word = bits[key]
             if (value * 8) % word:
                 raise SpecError(f"{value} bytes is not a whole number of {word}-bit words{_where(origin)}",
                                 field=f"{level}_bytes.{key}")
             sizes[key] = value * 8 // word
     bank = doc.glb_bank_words if level == "glb" else 0
+    unit = "words" if pool_word_bits is None else "bytes"
     if bank and (sizes["shared"] < bank or sizes["shared"] % bank):
-        raise SpecError(f"the shared pool ({sizes['shared']} words) must be a whole number >= 1 of banks of "
-                        f"{bank} words{_where(origin)}", field="glb_bank_words")
+        raise SpecError(f"the shared pool ({sizes['shared']} {unit}) must be a whole number >= 1 of banks of "
+                        f"{bank} {unit}{_where(origin)}", field="glb_bank_words")
     return Buffer(shared_words=sizes["shared"], ifmap_words=sizes["ifmap"], filter_words=sizes["filter"],
-                  psum_words=sizes["psum"], bank_words=bank)
+                  psum_words=sizes["psum"], bank_words=bank, pool_word_bits=pool_word_bits)
 
 
 def _precision(doc: HardwareFile, origin: str) -> Precision:

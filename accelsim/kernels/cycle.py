@@ -16,6 +16,13 @@ the same rules as the analytic engine (and must equal its counts for the same ma
   or spilled psum as a write and returns spilled psums as reads; PEs whose psums belong to the
   same output are summed in the array (NoC or adder tree) before they arrive.
 
+Values. Operands and psums are int64; every psum accumulation (in a PE, at the GLB or
+in DRAM) wraps the sum to ``psum_bits`` bits two's complement (:func:`_wrap`), as an
+accumulator of that width would (64: no wrap beyond int64's own). Saturation is not
+modelled: a saturating sum depends on the order the mapping accumulates in, whereas wrapping
+is modular, so wrapping every accumulation gives the exact sum wrapped once, whatever the
+mapping — the reference the caller checks the output against.
+
 Timing. All active PEs run in lockstep, one MAC per cycle per temporal step. Before a step,
 the words it needs cross the buses: ``ceil(words / width)`` cycles per GIN bus (ifmap, filter)
 and the local psum links, all in parallel, bounded by the GLB bandwidth; psums moving
@@ -482,11 +489,18 @@ def _new_buffers(size, n_pe, padded):
             touched_dram)
 
 
+@jit
+def _wrap(value, shift):
+    """``value`` wrapped to ``64 - shift`` bits two's complement (sign-extended back to int64;
+    ``shift`` 0 leaves it as it is)."""
+    return (value << shift) >> shift
+
+
 # ==================================================================== the kernel
 @jit
 def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         ifmap, filt, ofmap, bandwidths, noc_kind, rf_prefetch, dram_scale, pass_overhead, bin_cycles,
-        counts, usage, stats, pe_steps, trace, progress):
+        psum_bits, counts, usage, stats, pe_steps, trace, progress):
     """Execute the nest cycle by cycle: plan the layer, then run its temporal steps.
 
     Parameters
@@ -525,6 +539,9 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         Cycles added at the end of every pass (pipeline drain, or systolic fill and drain).
     bin_cycles : int
         Cycles per trace bin.
+    psum_bits : int
+        Accumulator width, bits (1..64): every psum accumulation wraps to it, two's
+        complement (64: no wrap). Operands are used as given.
     counts : int64[4, 3, 4]
         Out: filled like the analytic engine's, ``[level, type, statistic]``.
     usage : int64[2, 3]
@@ -542,6 +559,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     """
     n = dims.shape[0]
     counts[:] = 0
+    wrap = np.int64(64 - psum_bits)  # _wrap's shift
     # ---------------------------------------------------------------- plan
     gstride, padded, n_pe, total_steps, pass_pos, sweep_top = _plan_nest(dims, factors, kinds, res, bounds)
     pe_off, leader, noc_first, n_grp_noc, local_links, edge = _plan_pes(dims, factors, kinds, reds, gstride, n_pe)
@@ -649,7 +667,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                 glb_event = True
             _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe,
                         leader, n_grp_noc, touched_glb, touched_dram, resid, stride, counts, step_words, scratch,
-                        padded, touched_rf_pe, noc_first)
+                        padded, touched_rf_pe, noc_first, wrap)
         if last:
             # drain the final pass, let the last psums leave, and stop
             _advance(now, float(pass_overhead), CAUSE_PIPELINE, stats, trace, bin_cycles, n_bins)
@@ -736,7 +754,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             lf = local[FILTER]
             lp = local[PSUM]
             for pe in range(n_pe):
-                rf_val[PSUM, 0, pe, lp] += rf_val[IFMAP, bi, pe, li] * rf_val[FILTER, bf, pe, lf]
+                rf_val[PSUM, 0, pe, lp] = _wrap(
+                    rf_val[PSUM, 0, pe, lp] + rf_val[IFMAP, bi, pe, li] * rf_val[FILTER, bf, pe, lf], wrap)
         else:
             # addresses are linear in the loop coordinates: one base per step, a fixed offset per PE
             # (scalars only: array views made per step would cost more than the MACs); an
@@ -809,7 +828,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                             fresh_f += 1
                 product = vi * vf
                 if psum_in_rf:
-                    rf_val[PSUM, 0, pe, lp] += product
+                    rf_val[PSUM, 0, pe, lp] = _wrap(rf_val[PSUM, 0, pe, lp] + product, wrap)
                     if padded:
                         if touched_rf_pe[pe, lp] == r1:
                             rf_hits += 1
@@ -818,7 +837,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                     continue
                 a = b_p + pe_addr[pp, PSUM, pe]
                 if pp == TILE_GLB:
-                    glb_val[PSUM, 0, a] += product
+                    glb_val[PSUM, 0, a] = _wrap(glb_val[PSUM, 0, a] + product, wrap)
                     if leader[pe]:
                         arrivals += 1
                         if touched_glb[a] == r0:
@@ -826,7 +845,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                         else:
                             touched_glb[a] = r0
                 else:
-                    ofmap[a] += product
+                    ofmap[a] = _wrap(ofmap[a] + product, wrap)
                     if leader[pe]:
                         arrivals += 1
                         if touched_dram[a]:
@@ -1241,10 +1260,11 @@ def _count_fill(lv, t, par, crosses, fresh, counts, step_words):
 
 @jit
 def _psum_arrive(level, a, value, is_leader, crosses, glb_val, ofmap, touched_glb, touched_dram, resid,
-                 counts, step_words):
-    """A psum word arrives at the GLB (``level`` ``TILE_GLB``) or DRAM (``TILE_DRAM``) at address ``a``."""
+                 counts, step_words, wrap):
+    """A psum word arrives at the GLB (``level`` ``TILE_GLB``) or DRAM (``TILE_DRAM``) at address ``a``
+    and is added there (wrapped: :func:`_wrap` with shift ``wrap``)."""
     if level == TILE_GLB:
-        glb_val[PSUM, 0, a] += value
+        glb_val[PSUM, 0, a] = _wrap(glb_val[PSUM, 0, a] + value, wrap)
         if not is_leader:
             return
         counts[GLB, PSUM, UPDATES] += 1
@@ -1261,7 +1281,7 @@ def _psum_arrive(level, a, value, is_leader, crosses, glb_val, ofmap, touched_gl
         else:
             touched_glb[a] = resid[TILE_GLB]
     else:
-        ofmap[a] += value
+        ofmap[a] = _wrap(ofmap[a] + value, wrap)
         if not is_leader:
             return
         counts[DRAM, PSUM, UPDATES] += 1
@@ -1283,7 +1303,7 @@ def _psum_arrive(level, a, value, is_leader, crosses, glb_val, ofmap, touched_gl
 @jit
 def _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe, leader, n_grp_noc,
                 touched_glb, touched_dram, resid, stride, counts, step_words, scratch, padded, touched_rf_pe,
-                noc_first):
+                noc_first, wrap):
     """End the current psum residence at level ``lv``: send every word to its parent.
 
     Padded runs send only the psums a valid iteration of the residence touched."""
@@ -1331,11 +1351,11 @@ def _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe
                             v = rf_val[PSUM, 0, inst, src] if lv == TILE_RF else glb_val[PSUM, 0, src]
                             if is_leader:
                                 _psum_arrive(par, row + f, v, True, lv == TILE_RF, glb_val, ofmap, touched_glb,
-                                             touched_dram, resid, counts, step_words)
+                                             touched_dram, resid, counts, step_words, wrap)
                             elif par == TILE_GLB:
-                                glb_val[PSUM, 0, row + f] += v
+                                glb_val[PSUM, 0, row + f] = _wrap(glb_val[PSUM, 0, row + f] + v, wrap)
                             else:
-                                ofmap[row + f] += v
+                                ofmap[row + f] = _wrap(ofmap[row + f] + v, wrap)
                             src += 1
     if lv == TILE_RF:
         if not padded:

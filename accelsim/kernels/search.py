@@ -25,8 +25,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..layout import (
-    BYPASS, COL, D_E, D_F, DRAM, FILTER, IFMAP, N_COUNT_STATS, N_LEVELS, N_TILE_LEVELS, N_TYPES, PSUM,
-    READS, ROW, RULE_ALLOW_SPILL, RULE_FILTERS_ONCE, RULE_NO_GLB_WINDOW, TEMPORAL, TILE_GLB, TILE_RF)
+    BYPASS, CAP_BANK_WORDS, CAP_BANKS, CAP_BITS0, CAP_DEDICATED0, CAP_POOL_BITS, CAP_SHARED, COL, D_E, D_F, DRAM,
+    FILTER, IFMAP, N_COUNT_STATS, N_LEVELS, N_TILE_LEVELS, N_TYPES, PSUM, READS, ROW, RULE_ALLOW_SPILL,
+    RULE_FILTERS_ONCE, RULE_NO_GLB_WINDOW, TEMPORAL, TILE_GLB, TILE_RF)
 from .analytic import RELEVANCE, compute_steps, count_accesses, energy_of, roofline_cycles, tile_words
 from .jit import jit
 
@@ -70,29 +71,33 @@ def score_of(counts, macs, steps, costs, objective, pes):
 
 @jit
 def _overflow(usage, caps, lv):
-    """Words by which tile level ``lv`` (``TILE_GLB``, ``TILE_RF``) of ``usage`` (int64[2, 3],
-    words per data type) overflows ``caps`` (:func:`accelsim.dataflows.lowering.capacity_array`:
-    per level the shared words, the words dedicated to each data type, then optionally the bank
-    size and count); ``caps[lv, 0] < 0`` = unbounded.
+    """Bits by which tile level ``lv`` (``TILE_GLB``, ``TILE_RF``) of ``usage`` (int64[2, 3],
+    words per data type) overflows ``caps`` (:func:`accelsim.dataflows.lowering.capacity_array`,
+    columns ``CAP_*``); 0 = it fits. ``caps[lv, CAP_SHARED] < 0`` = unbounded.
 
-    With banks (``caps[lv, 4]`` words each, ``caps[lv, 5]`` of them, each wholly one data
-    type) a type spilling ``w`` words past its dedicated ones takes ``ceil(w / bank)`` banks;
-    banks taken beyond ``caps[lv, 5]`` count as a bank's words each.
+    A type of ``b`` bits spilling ``w`` words past its dedicated words takes ``w · b`` bits of
+    the shared pool (``caps[lv, CAP_SHARED]`` words of ``caps[lv, CAP_POOL_BITS]`` bits). With
+    banks (``caps[lv, CAP_BANK_WORDS]`` pool words each, ``caps[lv, CAP_BANKS]`` of them, each
+    wholly one data type) it takes ``ceil(w · b / bank bits)`` banks; banks taken beyond the
+    count add a bank's bits each. With every width equal this is the word count, scaled.
     """
-    if caps[lv, 0] < 0:
+    if caps[lv, CAP_SHARED] < 0:
         return 0
-    bank = caps[lv, 4] if caps.shape[1] > 5 else 0
+    pool = caps[lv, CAP_POOL_BITS]
+    bank = caps[lv, CAP_BANK_WORDS] * pool
     spill = 0
     banks = 0
     for t in range(N_TYPES):
-        extra = usage[lv, t] - caps[lv, 1 + t]
+        extra = usage[lv, t] - caps[lv, CAP_DEDICATED0 + t]
         if extra > 0:
-            spill += extra
+            bits = extra * caps[lv, CAP_BITS0 + t]
+            spill += bits
             if bank > 0:
-                banks += (extra + bank - 1) // bank
-    over = spill - caps[lv, 0] if spill > caps[lv, 0] else 0
-    if bank > 0 and banks > caps[lv, 5] and (banks - caps[lv, 5]) * bank > over:
-        over = (banks - caps[lv, 5]) * bank
+                banks += (bits + bank - 1) // bank
+    room = caps[lv, CAP_SHARED] * pool
+    over = spill - room if spill > room else 0
+    if bank > 0 and banks > caps[lv, CAP_BANKS] and (banks - caps[lv, CAP_BANKS]) * bank > over:
+        over = (banks - caps[lv, CAP_BANKS]) * bank
     return over
 
 

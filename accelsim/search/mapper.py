@@ -17,7 +17,7 @@ from ..dataflows import template
 from ..dataflows.lowering import (SearchSpace, capacity_array, cost_array, genome_to_mapping, search_space,
                                   window_flags)
 from ..errors import CapacityError, InfeasibleError, MappingError, SpecError
-from ..layout import RULE_ALLOW_SPILL, RULE_FILTERS_ONCE, RULE_NO_GLB_WINDOW
+from ..layout import CAP_SHARED, RULE_ALLOW_SPILL, RULE_FILTERS_ONCE, RULE_NO_GLB_WINDOW, TILE_GLB, TILE_RF
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer
 from ..spec.constraints import MappingConstraints
@@ -307,7 +307,7 @@ def _diagnose(space, tpl, layer, hw, budget) -> str:
     caps = capacity_array(hw)
     quick = Budget(samples=2000, climb=500, starts=2, seed=budget.seed)
     relaxed_glb = caps.copy()
-    relaxed_glb[0, 0] = -1
+    relaxed_glb[TILE_GLB, CAP_SHARED] = -1
     score, *_ , assign, order, res = _run(space, tpl, layer, hw, relaxed_glb, 0, quick, rules_of(hw))
     if np.isfinite(score):
         from ..sim.counting import count_mapping
@@ -323,7 +323,7 @@ def _diagnose(space, tpl, layer, hw, budget) -> str:
                 f"({hw.glb.total_words} words){spill}; even with an unbounded buffer the best "
                 f"mapping found keeps {need} words in it")
     relaxed_rf = relaxed_glb.copy()
-    relaxed_rf[1, 0] = -1
+    relaxed_rf[TILE_RF, CAP_SHARED] = -1
     score, *_ = _run(space, tpl, layer, hw, relaxed_rf, 0, quick, rules_of(hw, allow_spill=True))
     if np.isfinite(score):
         return (f"infeasible: no {tpl.dataflow.value} mapping fits the PE register file "

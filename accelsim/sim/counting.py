@@ -50,17 +50,19 @@ def count_mapping(mapping: Mapping, layer: ConvLayer, window: int) -> Counts:
 def glb_banks(counts: Counts, hw: Hardware) -> tuple[int, int, int]:
     """GLB banks each data type's tile takes (ifmap, filter, psum); all 0 when not banked.
 
-    A type takes ``ceil(words past its dedicated words / bank_words)`` whole banks of the
-    shared pool (:meth:`Buffer.banks_needed`); the Eyeriss chip's filters live in their own
-    banks, so they take none of the 25 ifmap/psum banks unless they outgrow them.
+    A type takes ``ceil(bits past its dedicated words / bits per bank)`` whole banks of the
+    shared pool (:meth:`Buffer.banks_needed`, at the machine's :attr:`Hardware.precision`); the
+    Eyeriss chip's filters live in their own banks, so they take none of the 25 ifmap/psum
+    banks unless they outgrow them.
     """
-    return hw.glb.banks_needed(tuple(int(u) for u in counts.usage[0]))
+    return hw.glb.banks_needed(tuple(int(u) for u in counts.usage[0]), hw.precision.per_type)
 
 
 def check_fits(mapping: Mapping, counts: Counts, hw: Hardware) -> None:
     """Raise :class:`CapacityError` naming the level that overflows.
 
-    Word capacity per level and, for a banked GLB, the bank rule: the banks the tiles take
+    Capacity per level (in bits, each data type at its width: :meth:`Buffer.overflow`) and,
+    for a banked GLB, the bank rule: the banks the tiles take
     (:func:`glb_banks`) must not exceed the banks the shared pool has.
     """
     rows, cols = mapping.spatial_shape()
@@ -69,6 +71,6 @@ def check_fits(mapping: Mapping, counts: Counts, hw: Hardware) -> None:
             f"spatial loops need {rows}×{cols} PEs, the array is {hw.pe_rows}×{hw.pe_cols}", "mapping.loops"
         )
     for name, buf, use in (("glb", hw.glb, counts.usage[0]), ("rf", hw.rf, counts.usage[1])):
-        msg = buf.overflow(tuple(int(u) for u in use))
+        msg = buf.overflow(tuple(int(u) for u in use), hw.precision.per_type)
         if msg:
             raise CapacityError(f"tiles overflow the {name.upper()}: {msg}", f"mapping.{name}")

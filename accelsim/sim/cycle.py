@@ -13,7 +13,7 @@ from ..layout import (BW_DRAM, BW_FILTER, BW_GLB, BW_GON, BW_IFMAP, BW_LOCAL, BW
                       N_COUNT_STATS, N_LEVELS, N_RUN_STATS, N_TILE_LEVELS, N_TRACE, N_TYPES, NOC_BROADCAST, NOC_GIN,
                       NOC_SYSTOLIC, NOC_UNICAST, ST_ACTIVE, ST_COMPUTE, ST_CYCLES, ST_PASSES, ST_STALL0)
 from ..spec.dims import DataType, NocKind
-from ..spec.hardware import Hardware
+from ..spec.hardware import Hardware, Precision
 from ..spec.layer import ConvLayer
 from ..spec.mapping import Mapping
 
@@ -71,16 +71,49 @@ class CycleOutcome:
     bin_cycles: int
 
 
-def random_inputs(layer: ConvLayer, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Seeded 16-bit fixed-point tensors: ifmap int64[N, C, H, W], filters int64[M, C/G, R, S]."""
+def signed_range(bits: int) -> tuple[int, int]:
+    """``(lowest, highest)`` value of a ``bits``-bit two's complement word (1..64 bits)."""
+    return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+
+
+def random_inputs(layer: ConvLayer, seed: int = 0, precision: Precision | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded fixed-point tensors, uniform over the signed range of each type's width.
+
+    Parameters
+    ----------
+    layer : ConvLayer
+    seed : int
+    precision : Precision, optional
+        The machine's widths (``ifmap_bits``, ``filter_bits``); default 16 and 16.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        ifmap int64[N, C, H, W] and filters int64[M, C/G, R, S].
+    """
+    precision = precision or Precision()
     rng = np.random.default_rng(seed)
-    ifmap = rng.integers(-(2**15), 2**15, size=(layer.N, layer.C, layer.H, layer.W), dtype=np.int64)
-    filters = rng.integers(-(2**15), 2**15, size=(layer.M, layer.C // layer.G, layer.R, layer.S), dtype=np.int64)
+    lo, hi = signed_range(precision.ifmap_bits)
+    ifmap = rng.integers(lo, hi, size=(layer.N, layer.C, layer.H, layer.W), dtype=np.int64, endpoint=True)
+    lo, hi = signed_range(precision.filter_bits)
+    filters = rng.integers(lo, hi, size=(layer.M, layer.C // layer.G, layer.R, layer.S), dtype=np.int64,
+                           endpoint=True)
     return ifmap, filters
 
 
-def reference_conv(layer: ConvLayer, ifmap: np.ndarray, filters: np.ndarray) -> np.ndarray:
-    """Plain numpy convolution: int64[N, M, E, F] (exact integer arithmetic).
+def wrap_to_bits(values: np.ndarray, bits: int) -> np.ndarray:
+    """``values`` (int64, any shape) wrapped to ``bits``-bit two's complement (1..64; 64 = as
+    they are): what an accumulator of that width holds."""
+    shift = np.int64(64 - bits)
+    return (np.asarray(values, dtype=np.int64) << shift) >> shift
+
+
+def reference_conv(layer: ConvLayer, ifmap: np.ndarray, filters: np.ndarray, psum_bits: int = 64) -> np.ndarray:
+    """Plain numpy convolution: int64[N, M, E, F], exact integer arithmetic, wrapped to
+    ``psum_bits`` bits (:func:`wrap_to_bits`; 64 = exact).
+
+    Wrapping is modular, so the exact sum wrapped once equals what an accumulator that wraps
+    at every addition holds, in any accumulation order: the cycle engine's output.
 
     Computed a few output channels at a time (:data:`REFERENCE_CHUNK_WORDS` filter words), so
     its temporaries stay small next to the filter tensor of a large FC layer."""
@@ -93,7 +126,8 @@ def reference_conv(layer: ConvLayer, ifmap: np.ndarray, filters: np.ndarray) -> 
     chunk = max(1, REFERENCE_CHUNK_WORDS // (g * cg * layer.R * layer.S))
     for m0 in range(0, mg, chunk):
         out[:, :, m0:m0 + chunk] = np.einsum("ngcefrs,gmcrs->ngmef", win, w[:, m0:m0 + chunk], optimize=True)
-    return out.reshape(layer.N, layer.M, layer.E, layer.F)
+    out = out.reshape(layer.N, layer.M, layer.E, layer.F)
+    return out if psum_bits >= 64 else wrap_to_bits(out, psum_bits)
 
 
 def checked_tensor(arr, want: tuple[int, ...], axes: str, name: str) -> np.ndarray:
@@ -116,11 +150,12 @@ def check_inputs(layer: ConvLayer, ifmap, filters):
     return ifmap.astype(np.int64, copy=False), filters.astype(np.int64, copy=False)
 
 
-def layer_inputs(layer: ConvLayer, ifmap=None, filters=None) -> tuple[np.ndarray, np.ndarray]:
+def layer_inputs(layer: ConvLayer, ifmap=None, filters=None,
+                 precision: Precision | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The given tensors (checked, as int64 without a copy when they are already), the seeded
-    :func:`random_inputs` for those omitted."""
+    :func:`random_inputs` (in ``precision``'s ranges, default 16 bits) for those omitted."""
     if ifmap is None or filters is None:
-        ri, rf = random_inputs(layer)
+        ri, rf = random_inputs(layer, precision=precision)
         ifmap = ri if ifmap is None else ifmap
         filters = rf if filters is None else filters
     return check_inputs(layer, ifmap, filters)
@@ -136,7 +171,9 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     window : int
         :func:`~accelsim.dataflows.lowering.window_flags` of the dataflow and hardware.
     ifmap, filters : numpy.ndarray, optional
-        int tensors (N, C, H, W) and (M, C/G, R, S); seeded random 16-bit values if omitted.
+        int tensors (N, C, H, W) and (M, C/G, R, S); seeded random values in the signed ranges of
+        ``hw.precision``'s ifmap and filter widths if omitted. Psums wrap at its ``psum_bits``
+        (:func:`reference_conv` with the same width gives the output).
     unlimited_bandwidth : bool
         Make every bus, the GLB and DRAM infinitely fast (timing = compute + pipeline only).
     estimate_cycles : int, optional
@@ -154,7 +191,7 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     int64 read stamp per ifmap and filter word (8 more), the output and its DRAM-written flags,
     plus the tile value arrays (GLB tiles, one RF tile per PE): O(layer tensors + tile words × PEs).
     """
-    ifmap, filters = layer_inputs(layer, ifmap, filters)
+    ifmap, filters = layer_inputs(layer, ifmap, filters, hw.precision)
     g, cg, mg = layer.G, layer.C // layer.G, layer.M // layer.G
     flat_i = np.ascontiguousarray(ifmap.reshape(layer.N, g, cg, layer.H, layer.W).transpose(1, 0, 2, 3, 4)).ravel()
     flat_f = np.ascontiguousarray(filters.reshape(g, mg, cg, layer.R, layer.S)).ravel()
@@ -184,7 +221,7 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     args = (arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, layer.U, window, bounds, layer.H, layer.W,
             flat_i, flat_f, out, bandwidths, _NOC_CODES[hw.noc.kind], hw.model.rf_prefetch,
             np.array(dram_scale, dtype=np.float64), pass_overhead(mapping, hw), bin_cycles,
-            counts, usage, stats, pe_steps, trace, done)
+            hw.precision.psum_bits, counts, usage, stats, pe_steps, trace, done)
     _run_kernel(args, done, steps, f"{layer.name} cycle engine" if progress else None)
     output = out.reshape(g, layer.N, mg, layer.E, layer.F).transpose(1, 0, 2, 3, 4).reshape(
         layer.N, layer.M, layer.E, layer.F)

@@ -138,7 +138,8 @@ def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping,
     p_in, p_out = assumed.ifmap_zero_fraction, assumed.ofmap_zero_fraction
     if eng is Engine.CYCLE:
         if ifmap is None and (hw.effects.zero_gating or hw.effects.dram_rlc or zero_fraction is not None):
-            ifmap = relu_activations((layer.N, layer.C, layer.H, layer.W), p_in, ACTIVATION_SEED)
+            ifmap = relu_activations((layer.N, layer.C, layer.H, layer.W), p_in, ACTIVATION_SEED,
+                                     bits=hw.precision.ifmap_bits)
         return _cycle_result(layer, hw, df, mapping, window, counts, considered, ifmap, filters, first_layer,
                              p_out, assumed, progress)
     filters_in_rf = mapping.rf[DataType.FILTER] is not None
@@ -164,15 +165,19 @@ def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, f
                   first_layer: bool, ofmap_zero_fraction: float, assumed: Assumptions,
                   progress: bool) -> LayerResult:
     """Run the cycle-level engine and package its timing and data effects next to its counts."""
-    from ..sim.cycle import layer_inputs, reference_conv, run_cycle
+    from ..sim.cycle import layer_inputs, reference_conv, run_cycle, wrap_to_bits
 
-    ifmap, filters = layer_inputs(layer, ifmap, filters)
-    reference = reference_conv(layer, ifmap, filters)
+    ifmap, filters = layer_inputs(layer, ifmap, filters, hw.precision)
+    exact = reference_conv(layer, ifmap, filters)
+    # the machine's accumulators wrap at psum_bits: its output is the exact one wrapped
+    reference = wrap_to_bits(exact, hw.precision.psum_bits)
+    psum_overflows = int(np.count_nonzero(reference != exact))
     ratios = (1.0, 1.0, 1.0)
     if hw.effects.dram_rlc:
         # what crosses the DRAM link is compressed: the real ifmap, and the ofmap after bias
-        # and ReLU (the machine's output must equal the reference, checked below)
-        ofmap_written = zero_pattern(reference, ofmap_zero_fraction)
+        # and ReLU. Its zeros are placed on the exact outputs: they stand for a real network's
+        # activations (whose scaling keeps psums in range), not for wrapped random values
+        ofmap_written = zero_pattern(exact, ofmap_zero_fraction)
         ratios = (1.0 if first_layer else float(measured_ratio(ifmap)), 1.0, float(measured_ratio(ofmap_written)))
     out = run_cycle(layer, hw, mapping, window, ifmap, filters,
                     estimate_cycles=analytic_cycles(analytic.counts, analytic.compute_steps, hw),
@@ -182,7 +187,7 @@ def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, f
     dram = None
     if hw.effects.dram_rlc:
         dram = dram_traffic(out.counts, layer, 1 if first_layer else measured_ratio(ifmap),
-                            measured_ratio(zero_pattern(out.output, ofmap_zero_fraction)))
+                            measured_ratio(ofmap_written))
     verified = bool(np.array_equal(out.output, reference))
     stall_total = sum(out.stall_cycles.values())
     idle = {cause: c * out.active_pes for cause, c in out.stall_cycles.items()}
@@ -194,7 +199,7 @@ def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, f
         pe_utilization=tuple(map(tuple, (out.pe_busy / max(out.cycles, 1)).round(6).tolist())),
         seconds=out.cycles / hw.clock_hz, verified=verified,
         counts_match_analytic=bool(np.array_equal(out.counts, analytic.counts)),
-        trace_columns=TRACE_COLUMNS, trace_bin_cycles=out.bin_cycles,
+        trace_columns=TRACE_COLUMNS, trace_bin_cycles=out.bin_cycles, psum_overflows=psum_overflows,
     )
     macs = int(out.pe_busy.sum())
     return LayerResult(

@@ -56,25 +56,38 @@ class Precision:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Buffer:
-    """Capacity of one storage level, in words.
+    """Capacity of one storage level: words of each data type, and a shared pool.
 
-    Each data type first uses its dedicated words (``ifmap_words`` …); what does not fit
-    spills into ``shared_words``. ``None`` everywhere means unbounded (DRAM).
+    Each data type first uses its dedicated words (``ifmap_words`` …, words of that type's
+    width); what does not fit spills into the shared pool of ``shared_words`` words of
+    ``pool_word_bits`` bits. ``None`` everywhere means unbounded (DRAM).
+
+    The pool holds bits: a type of ``b`` bits whose tile spills ``w`` words past its
+    dedicated words takes ``w · b`` bits of the pool's ``shared_words · pool_word_bits``.
+    With every data type as wide as a pool word this is the word count of the ISCA 2016
+    model (``sum(w) <= shared_words``), exactly.
 
     A banked shared pool (``bank_words > 0``, the Eyeriss chip's 25 banks of 2048 words) is
     split into ``banks`` = ``shared_words // bank_words`` whole banks (words past the last
-    whole bank are unusable), each given wholly to one data type per layer: a type whose tile
-    spills ``w`` words past its dedicated words takes ``ceil(w / bank_words)`` banks, and the
-    banks taken must not exceed ``banks``.
+    whole bank are unusable), each given wholly to one data type per layer: a type spilling
+    ``w · b`` bits takes ``ceil(w · b / (bank_words · pool_word_bits))`` banks, and the banks
+    taken must not exceed ``banks``.
+
+    The per-type widths belong to the machine (:attr:`Hardware.precision`); the methods take
+    them as ``type_bits`` (bits of ifmap, filter, psum words; ``None`` = every type as wide
+    as a pool word, i.e. the word model).
 
     Parameters
     ----------
     shared_words : int or None
         Words any data type may use; ``None`` = unlimited.
     ifmap_words, filter_words, psum_words : int
-        Words reserved for one data type.
+        Words reserved for one data type (of that type's width).
     bank_words : int
-        Words per bank of the shared pool; 0 = not banked (any word mix fits).
+        Words per bank of the shared pool; 0 = not banked (any mix fits).
+    pool_word_bits : int or None
+        Bits per word of the shared pool and its banks; ``None`` = as wide as the machine's
+        widest data type (with one width for all types: that width).
     """
 
     shared_words: int | None = 0
@@ -82,6 +95,7 @@ class Buffer:
     filter_words: int = 0
     psum_words: int = 0
     bank_words: int = 0
+    pool_word_bits: int | None = None
 
     def __post_init__(self) -> None:
         for key in ("ifmap_words", "filter_words", "psum_words", "bank_words"):
@@ -91,18 +105,39 @@ class Buffer:
             raise SpecError(f"must be >= 0, got {self.shared_words}", field="shared_words")
         if self.bank_words and self.shared_words is None:
             raise SpecError("banks need a finite shared pool", field="bank_words")
+        bits = self.pool_word_bits
+        if bits is not None and (isinstance(bits, bool) or not isinstance(bits, int) or not 1 <= bits <= 64):
+            raise SpecError(f"must be an integer in 1..64 or None, got {bits!r}", field="pool_word_bits")
 
     @property
     def banks(self) -> int:
         """Whole banks in the shared pool (0 when not banked)."""
         return self.shared_words // self.bank_words if self.bank_words else 0
 
-    def banks_needed(self, usage_words: tuple[int, int, int]) -> tuple[int, int, int]:
+    def type_and_pool_bits(self, type_bits: tuple[int, int, int] | None = None) -> tuple[tuple[int, int, int], int]:
+        """``(bits per word of ifmap, filter, psum; bits per pool word)`` this buffer counts
+        with, for a machine whose data types are ``type_bits`` wide (``None``: the word model,
+        every type a pool word wide)."""
+        if type_bits is None:
+            pool = self.pool_word_bits or 1
+            return (pool, pool, pool), pool
+        widths = tuple(int(b) for b in type_bits)
+        return widths, self.pool_word_bits or max(widths)  # type: ignore[return-value]
+
+    def spill_bits(self, usage_words: tuple[int, int, int],
+                   type_bits: tuple[int, int, int] | None = None) -> tuple[int, int, int]:
+        """Bits each data type's ``usage_words`` (words per type) put into the shared pool."""
+        widths, _ = self.type_and_pool_bits(type_bits)
+        return tuple(max(0, int(use) - cap) * b  # type: ignore[return-value]
+                     for use, cap, b in zip(usage_words, self.dedicated_words, widths))
+
+    def banks_needed(self, usage_words: tuple[int, int, int],
+                     type_bits: tuple[int, int, int] | None = None) -> tuple[int, int, int]:
         """Banks each data type takes for ``usage_words`` (all 0 when not banked)."""
         if not self.bank_words:
             return (0, 0, 0)
-        return tuple(-(-max(0, int(use) - cap) // self.bank_words)  # type: ignore[return-value]
-                     for use, cap in zip(usage_words, self.dedicated_words))
+        bank_bits = self.bank_words * self.type_and_pool_bits(type_bits)[1]
+        return tuple(-(-spill // bank_bits) for spill in self.spill_bits(usage_words, type_bits))  # type: ignore
 
     @property
     def dedicated_words(self) -> tuple[int, int, int]:
@@ -115,23 +150,40 @@ class Buffer:
             return None
         return self.shared_words + self.ifmap_words + self.filter_words + self.psum_words
 
-    def overflow(self, usage_words: tuple[int, int, int]) -> str | None:
-        """Describe how ``usage_words`` (per data type) overflows this buffer, or ``None``."""
+    def total_bits(self, type_bits: tuple[int, int, int] | None = None) -> int | None:
+        """Capacity in bits (dedicated words at their types' widths plus the pool); ``None`` = unbounded."""
         if self.shared_words is None:
             return None
-        spill = [max(0, use - cap) for use, cap in zip(usage_words, self.dedicated_words)]
+        widths, pool = self.type_and_pool_bits(type_bits)
+        return self.shared_words * pool + sum(w * b for w, b in zip(self.dedicated_words, widths))
+
+    def overflow(self, usage_words: tuple[int, int, int],
+                 type_bits: tuple[int, int, int] | None = None) -> str | None:
+        """Describe how ``usage_words`` (words per data type, each ``type_bits`` wide) overflows
+        this buffer, or ``None``."""
+        if self.shared_words is None:
+            return None
+        widths, pool = self.type_and_pool_bits(type_bits)
+        spill = self.spill_bits(usage_words, type_bits)
         parts = ", ".join(f"{t.label} {u}" for t, u in zip(DataType, usage_words))
-        if sum(spill) <= self.shared_words:
-            banks = self.banks_needed(usage_words)
+        # one width for every type and the pool: the messages of the word model
+        words = len({*widths, pool}) == 1
+        if not words:
+            parts += " words (" + "/".join(str(b) for b in widths) + " bits each)"
+        pool_desc = "words" if words else f"{pool}-bit words"
+        if sum(spill) <= self.shared_words * pool:
+            banks = self.banks_needed(usage_words, type_bits)
             if sum(banks) <= self.banks:
                 return None
             taken = ", ".join(f"{t.label} {b}" for t, b in zip(DataType, banks) if b)
-            return (f"needs {parts} words; the shared pool has {self.banks} banks of {self.bank_words} "
-                    f"words, each wholly one data type, and the tiles take {sum(banks)} ({taken})")
-        return (
-            f"needs {parts} words; dedicated {self.dedicated_words}, "
-            f"shared {self.shared_words} (overflow {sum(spill) - self.shared_words} words)"
-        )
+            return (f"needs {parts}{' words' if words else ''}; the shared pool has {self.banks} banks of "
+                    f"{self.bank_words} {pool_desc}, each wholly one data type, and the tiles take {sum(banks)} "
+                    f"({taken})")
+        if words:
+            return (f"needs {parts} words; dedicated {self.dedicated_words}, shared {self.shared_words} "
+                    f"(overflow {sum(spill) // pool - self.shared_words} words)")
+        return (f"needs {parts}; dedicated {self.dedicated_words} words, shared {self.shared_words} {pool_desc} "
+                f"(overflow {sum(spill) - self.shared_words * pool} bits)")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -170,6 +170,10 @@ class CycleTiming:
         Columns of ``LayerResult.trace``.
     trace_bin_cycles : int
         Cycles per trace row.
+    psum_overflows : int
+        Outputs whose exact value does not fit the machine's ``psum_bits``: its accumulators
+        wrapped them (two's complement), so they differ from the exact convolution (``verified``
+        compares with the wrapped one). Serialised as the record's top-level ``psum_overflows``.
     """
 
     cycles: int
@@ -185,6 +189,7 @@ class CycleTiming:
     counts_match_analytic: bool
     trace_columns: tuple[str, ...]
     trace_bin_cycles: int
+    psum_overflows: int = 0
 
     def to_dict(self) -> dict:
         """The result document's ``timing`` object (``pe_cycles``: ``total``, ``busy``, ``idle``)."""
@@ -401,6 +406,7 @@ class LayerResult:
             rec["power_mw"] = power
         if self.timing is not None:
             rec["timing"] = self.timing.to_dict()
+            rec["psum_overflows"] = int(self.timing.psum_overflows)
         if self.assumptions is not None:
             rec["assumptions"] = self.assumptions.to_dict()
         if self.energy_source:

@@ -15,7 +15,8 @@ fields of ``SearchRules``, ``ModelOptions`` and ``DataEffects``: ``zero_gating``
 
 ``rf_words``, ``glb_words`` (int, words): shorthand making the level *one shared pool* of that
 many words (the per-type dedicated words are dropped); ``rf_bytes``, ``glb_bytes`` (int,
-bytes): the same in bytes (whole ``word_bits`` words). ``rf_shared_words``,
+bytes): the same in bytes (whole ``word_bits`` words; with mixed precision a pool of bytes,
+``pool_word_bits`` 8). ``rf_shared_words``,
 ``rf_ifmap_words``, ``rf_filter_words``, ``rf_psum_words`` and the ``glb_`` ones (int, words):
 one part of the level, the others kept (also spelt ``rf.shared_words`` …). RF sizes are per PE.
 
@@ -207,13 +208,18 @@ def check_value(name: str, value: Any) -> Any:
     return value
 
 
-def _bytes_to_words(hw: Hardware, value: int) -> int:
-    if hw.word_bits % 8:
-        raise SpecError(f"sizes in bytes need whole-byte words, word_bits is {hw.word_bits}")
-    per_word = hw.word_bits // 8
+def _pool_of_bytes(hw: Hardware, value: int) -> Buffer:
+    """A shared pool of ``value`` bytes: whole words when every data type shares one width
+    (as a hardware file's ``*_bytes``), else a pool of bytes (``pool_word_bits`` 8)."""
+    bits = hw.precision.uniform_bits
+    if bits is None:
+        return Buffer(shared_words=value, pool_word_bits=8)
+    if bits % 8:
+        raise SpecError(f"sizes in bytes need whole-byte words, word_bits is {bits}")
+    per_word = bits // 8
     if value % per_word:
-        raise SpecError(f"{value} bytes is not a whole number of {hw.word_bits}-bit words")
-    return value // per_word
+        raise SpecError(f"{value} bytes is not a whole number of {bits}-bit words")
+    return Buffer(shared_words=value // per_word)
 
 
 def with_field(hw: Hardware, name: str, value: Any) -> Hardware:
@@ -253,7 +259,7 @@ def with_field(hw: Hardware, name: str, value: Any) -> Hardware:
         if spec.target is Target.POOL_WORDS:
             return replace(hw, **{spec.level: Buffer(shared_words=value)})
         if spec.target is Target.POOL_BYTES:
-            return replace(hw, **{spec.level: Buffer(shared_words=_bytes_to_words(hw, value))})
+            return replace(hw, **{spec.level: _pool_of_bytes(hw, value)})
         if spec.target in (Target.BUFFER, Target.FLAG):
             return replace(hw, **{spec.level: replace(getattr(hw, spec.level), **{spec.attr: value})})
         if spec.target is Target.NOC:

@@ -234,6 +234,8 @@ def layer_rows(jobs: int = 2) -> tuple[ChipLayerRow, ...]:
 
     hw = load_hardware(HARDWARE)
     run, sources = alexnet_chip_run(jobs)
+    # one width for every data type (the chip's 16 bits; SpecError otherwise): the chip's MB are of
+    # all three types together, and RLC-compressed DRAM words are 16-bit words
     bytes_per_word = hw.word_bits / 8
     rows = []
     for r in run.layers:
