@@ -64,7 +64,8 @@ GIVEN: dict[str, dict[str, str]] = {
         "2016": "ISCA 2016 (citation)", "2": "--jobs 2 and two layers: the sweep's own inputs",
         "6": "Table IV's GLB cost", "12": "the chip's 12 x 14 array", "14": "the chip's 12 x 14 array",
         "16": "the smallest GLB size swept (GLB_BYTES); 16-bit words",
-        "1": "the largest GLB size swept (1 MB) and batch 1",
+        "1": "the largest GLB size swept (1 MB) and batch 1", "8": "the 8-bit operand width compared",
+        "64": "the GLB's 64-bit access (EnergyModel.glb_access_bits)", "5": "CONV1–5 (layer names)",
     },
     "04_cycle_level_anatomy.ipynb": {},
     "05_eyeriss_chip.ipynb": {

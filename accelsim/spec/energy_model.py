@@ -369,18 +369,20 @@ class AreaBreakdown:
 
 def _rf_geometry(hw: "Hardware", dtype: DataType) -> tuple[float, int]:
     """(rows, row bits) of the scratch pad a data type reads: its dedicated words plus the shared
-    pool (a shared pool is as wide as the widest type)."""
+    pool (a shared pool is as wide as the widest type; its capacity is
+    :meth:`~accelsim.spec.hardware.Buffer.type_and_pool_bits`' pool words)."""
     bits = hw.precision.per_type
     shared = hw.rf.shared_words or 0
-    depth = hw.rf.dedicated_words[dtype] + shared
-    width = max(bits) if shared else bits[dtype]
-    return float(max(depth, 1)), width
+    if not shared:
+        return float(max(hw.rf.dedicated_words[dtype], 1)), bits[dtype]
+    width = max(bits)
+    pool_bits = shared * hw.rf.type_and_pool_bits(bits)[1]
+    depth = hw.rf.dedicated_words[dtype] * bits[dtype] / width + pool_bits / width
+    return float(max(depth, 1.0)), width
 
 
 def _glb_bytes(hw: "Hardware") -> float:
-    bits = hw.precision.per_type
-    total = sum(w * b for w, b in zip(hw.glb.dedicated_words, bits)) + (hw.glb.shared_words or 0) * max(bits)
-    return max(total / 8.0, 1.0)
+    return max((hw.glb.total_bits(hw.precision.per_type) or 0) / 8.0, 1.0)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
