@@ -377,7 +377,7 @@ def _rf_geometry(hw: "Hardware", dtype: DataType) -> tuple[float, int]:
         return float(max(hw.rf.dedicated_words[dtype], 1)), bits[dtype]
     width = max(bits)
     pool_bits = shared * hw.rf.type_and_pool_bits(bits)[1]
-    depth = hw.rf.dedicated_words[dtype] * bits[dtype] / width + pool_bits / width
+    depth = hw.rf.dedicated_words[dtype] + pool_bits / width  # one word a row
     return float(max(depth, 1.0)), width
 
 
