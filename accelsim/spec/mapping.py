@@ -346,7 +346,7 @@ class Mapping:
                 where = {LoopKind.TEMPORAL: "for", LoopKind.ROW: "spatial-row", LoopKind.COL: "spatial-col"}
                 lines.append(f"[{self.level_of(i):5}] {where[lp.kind]} {lp.dim.name} in {lp.factor}")
         if bounds is not None:
-            for g, got in self.flat_factors().items():
+            for g in self.flat_groups:
                 loops = " × ".join(f"{lp.factor} {_SPREAD[lp.kind]}" for lp in self.loops if lp.dim == g)
                 lines.append(f"-- flattened {g.name}: index p of extent {'·'.join(str(bounds[d]) for d in g.members)}"
                              f" = {g.extent(bounds)} over {loops}; p decodes "
