@@ -530,8 +530,10 @@ def axis_info(dims, factors, groups, bounds):
 @jit
 def _roles_flat(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, info):
     """:func:`_roles` over axes: a group loop is relevant to ``t`` when some member is, a
-    window loop (forwarding) when every member is a window dimension, and the ifmap slides
-    along the innermost relevant loop when some member of its axis is one."""
+    window loop (forwarding) when every member is a window dimension; an input tile slides
+    along the innermost relevant loop (keeping the words it already holds) when some member
+    of its axis is a window dimension (ifmap) or the type depends on only some members (a
+    step may move only the others), except the ifmap without GLB halo reuse (``reuse`` 3)."""
     n = dims.shape[0]
     role = np.zeros(n, dtype=np.int64)
     slide = -1
@@ -570,9 +572,13 @@ def _roles_flat(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, info):
             role[j] = FIX if j <= kk else TILE
         else:
             role[j] = FIX if j <= k else FREE
-    if t == IFMAP and reuse == 1 and k >= 0 and info[I_HAS_WIN, dims[k]] == 1:
-        slide = k
-        role[k] = SLIDE
+    if k >= 0 and t != PSUM and (reuse == 1 or t != IFMAP):
+        a = dims[k]
+        # an input tile overlaps its predecessor along a window axis (ifmap) or along a group
+        # the type depends on only in part (a step that moves only the other members)
+        if (t == IFMAP and info[I_HAS_WIN, a] == 1) or info[I_REL_ALL + t, a] == 0:
+            slide = k
+            role[k] = SLIDE
     return role, slide
 
 
