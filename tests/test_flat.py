@@ -230,3 +230,73 @@ def test_lowering_groups():
     assert arr.groups[1, :3].tolist() == [Dim.C, Dim.R, Dim.S] and (arr.groups[2:] == NO_DIM).all()
     plain = lower_mapping(Mapping(loops=(Loop(Dim.M, 4),)))
     assert not plain.flat and (plain.groups == NO_DIM).all()
+
+
+# ----------------------------------------------------------------------------- mapping files
+def _conv5_file_mapping():
+    """AlexNet CONV5 (per group M 128, C 192, 13 × 13) im2col style on 12 × 14 PEs."""
+    loops = (Loop(Dim.G, 2), Loop(Dim.M, 10), Loop(NPX, 15), Loop(NPX, 12, LoopKind.ROW), Loop(Dim.M, 13, LoopKind.COL),
+             Loop(CRS, 1728))
+    return Mapping(loops=loops, glb=(2, 2, 2), rf=(None, None, None), dataflow="sys-os")
+
+
+def test_mapping_file_round_trip(tmp_path):
+    import accelsim
+    from accelsim.io.mappingfile import mapping_document, write_mapping_file
+
+    wl = accelsim.load_workload("alexnet").select(["conv5"])
+    mapping = _conv5_file_mapping()
+    path = write_mapping_file(tmp_path / "m.yaml", mapping_document("alexnet", "sys-os", 1, {"conv5": mapping}))
+    assert "['(N,E,F)', 15, temporal, noc]" in path.read_text()
+    assert accelsim.load_mapping(str(path), wl, 1)["conv5"] == mapping
+
+
+@pytest.mark.parametrize("old, new, field, message", [
+    ("'(N,E,F)', 15", "'(N,E,Q)', 15", "layers.conv5.loops[2][0]", "unknown dimension in '(N,E,Q)'"),
+    ("'(N,E,F)', 12", "'(N,E,F)', 11", "layers.conv5.loops[(N,E,F)]",
+     "factors of (N,E,F) multiply to 165, the layer's (N,E,F) = 1·13·13 = 169"),
+    ("[M, 13, col", "['(M,E)', 13, col", "layers.conv5.loops[4]", "E is in the groups (N,E,F) and (M,E)"),
+    ("'(N,E,F)', 15", "(N,E,F), 15", "layers.conv5.loops[2]", r"quote a flattened group in a flow list"),
+])
+def test_bad_groups_in_files(tmp_path, capsys, old, new, field, message):
+    """A bad group in a mapping file: one line naming the file and the field, exit 2."""
+    from accelsim.cli.main import main
+    from accelsim.io.mappingfile import dump_mapping_file, mapping_document
+
+    text = dump_mapping_file(mapping_document("alexnet", "sys-os", 1, {"conv5": _conv5_file_mapping()}))
+    assert old in text
+    path = tmp_path / "bad.yaml"
+    path.write_text(text.replace(old, new))
+    code = main(["run", "alexnet", "--layers", "conv5", "--hardware", "tpu-like", "--array", "12x14", "--dataflow",
+                 "sys-os", "--force-dataflow", "--mapping", str(path)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len([line for line in err if "error" in line]) == 1
+    line = next(line for line in err if "error" in line)
+    assert field in line and message.replace("\\", "") in line and str(path) in line
+
+
+def test_cli_mapping_show_prints_groups(tmp_path, capsys):
+    from accelsim.cli.main import main
+    from accelsim.io.mappingfile import mapping_document, write_mapping_file
+
+    path = write_mapping_file(tmp_path / "m.yaml",
+                              mapping_document("alexnet", "sys-os", 1, {"conv5": _conv5_file_mapping()}))
+    assert main(["mapping", "show", "alexnet", "--layers", "conv5", "--hardware", "tpu-like", "--array", "12x14",
+                 "--dataflow", "sys-os", "--force-dataflow", "--mapping", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "[array] spatial-row (N,E,F) in 12" in out and "[PE   ] for (C,R,S) in 1728" in out
+    assert "-- flattened (N,E,F): index p of extent 1·13·13 = 169 over 15 in time × 12 on rows" in out
+    assert "active PEs 156" in out
+
+
+def test_cycle_engine_refuses_groups():
+    from dataclasses import replace
+
+    import accelsim
+    from accelsim.sim.cycle import run_cycle
+
+    layer, mapping = _conv5_like()
+    hw = replace(accelsim.load_hardware("tpu-like"), pe_rows=12, pe_cols=14)
+    with pytest.raises(MappingError, match=r"the cycle engine does not run flattened loops \(\(N,E,F\), \(C,R,S\)\)"):
+        run_cycle(layer, hw, mapping, 0)

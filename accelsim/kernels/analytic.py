@@ -558,10 +558,12 @@ def _roles_flat(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, info):
         elif kinds[j] != TEMPORAL:
             if j < q:
                 role[j] = FIX
-            elif t == IFMAP:
+            elif t == IFMAP or info[I_REL_ALL + t, a] == 1:
                 role[j] = OFFS
             elif info[I_REL_ANY + t, a] == 1:
-                role[j] = OFFS
+                # psums of PEs along a group they depend on in part are not reduced, and may be
+                # the same words: each PE's count separately (inputs: one multicast union)
+                role[j] = FIX if t == PSUM else OFFS
             elif t == PSUM and not (reds[j] == RED_NOC or (reds[j] == RED_TREE and merge_tree)):
                 role[j] = FIX
             else:
