@@ -255,7 +255,7 @@ def test_mapping_file_round_trip(tmp_path):
     ("'(N,E,F)', 15", "'(N,E,Q)', 15", "layers.conv5.loops[2][0]", "unknown dimension in '(N,E,Q)'"),
     ("'(N,E,F)', 12", "'(N,E,F)', 11", "layers.conv5.loops[(N,E,F)]",
      "factors of (N,E,F) multiply to 165, the layer's (N,E,F) = 1·13·13 = 169"),
-    ("[M, 13, col", "['(M,E)', 13, col", "layers.conv5.loops[4]", "E is in the groups (N,E,F) and (M,E)"),
+    ("[G, 2, temporal", "['(G,E)', 2, temporal", "layers.conv5.loops[2]", "E is in the groups (G,E) and (N,E,F)"),
     ("'(N,E,F)', 15", "(N,E,F), 15", "layers.conv5.loops[2]", r"quote a flattened group in a flow list"),
 ])
 def test_bad_groups_in_files(tmp_path, capsys, old, new, field, message):
