@@ -4,7 +4,9 @@ Array conventions (shared with :mod:`accelsim.dataflows.lowering`; the indices a
 :mod:`accelsim.layout`'s):
 
 * dimensions ``D_G..D_S`` = G N M C E F R S; data types ``IFMAP, FILTER, PSUM``;
-* ``dims, factors, kinds, reds`` : int64[L], one entry per loop, outermost first;
+* ``dims, factors, kinds, reds`` : int64[L], one entry per loop, outermost first; a loop over
+  a flattened group ``g`` has ``dims = N_DIMS + g``, its members in ``groups[g]``
+  (int64[N_GROUPS_MAX, N_DIMS], :func:`count_accesses_flat`);
   ``kinds`` ``TEMPORAL``, ``ROW``, ``COL``; ``reds`` ``RED_NONE``, ``RED_NOC``, ``RED_TREE``;
 * ``res`` : int64[N_TILE_LEVELS, N_TYPES], tile start at ``TILE_GLB`` and ``TILE_RF`` per data
   type, ``BYPASS`` (-1) = none;
@@ -15,7 +17,8 @@ Accounting follows Chen, Emer, Sze, ISCA 2016, Eq. (3)-(4): an input word moved 
 levels is charged once, as a read of the outer one; the innermost holder is read once per MAC;
 a psum resident at a level for ``x`` updates costs ``x - 1`` reads and ``x - 1`` writes there;
 DRAM receives every final or spilled psum as a write and returns spilled psums as reads.
-Besides the counts: the energy they cost (:func:`energy_of`), the compute steps
+Nests with flattened loops are counted by an enumerating path over *axes* (dimensions and
+groups, :func:`count_accesses_flat`). Besides the counts: the energy they cost (:func:`energy_of`), the compute steps
 (:func:`compute_steps`, :func:`compute_steps_padded`), the roofline cycles
 (:func:`roofline_cycles`) and the words of one tile (:func:`tile_words`). The mapper's search
 over nests is :mod:`accelsim.kernels.search`.
@@ -642,6 +645,7 @@ def _role_table(dims, factors, role, want, axes, k):
 
 @jit
 def _index_set_roles(dims, factors, role, want, a):
+    """:func:`_index_set` of axis ``a`` over the loops whose role is in ``want``."""
     member = np.zeros(dims.shape[0], dtype=np.int64)
     for j in range(dims.shape[0]):
         if (want >> role[j]) & 1:
