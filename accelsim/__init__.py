@@ -22,6 +22,7 @@ _EXPORTS = {
     "Mapping": "accelsim.spec.mapping",
     "Loop": "accelsim.spec.mapping",
     "Dim": "accelsim.spec.dims",
+    "Flat": "accelsim.spec.dims",
     "DataType": "accelsim.spec.dims",
     "Dataflow": "accelsim.spec.dims",
     "LayerResult": "accelsim.spec.result",

@@ -20,6 +20,17 @@ from __future__ import annotations
 D_G, D_N, D_M, D_C, D_E, D_F, D_R, D_S = 0, 1, 2, 3, 4, 5, 6, 7
 N_DIMS = 8
 
+# ---------------------------------------------------------------- flattened loops (spec.mapping.Flat)
+#: a loop may run over an ordered group of >= 2 dimensions (im2col's N·E·F, C·R·S): its
+#: ``dims[j]`` is ``N_DIMS + g`` for group ``g``, and ``groups[g, :]`` (int64[N_GROUPS_MAX,
+#: N_DIMS], :class:`accelsim.dataflows.lowering.NestArrays`) lists the group's member
+#: dimensions outer first, ``NO_DIM``-padded (a group has two members at least, so eight
+#: dimensions give at most four groups). A loop's *axis* is its dimension or its group:
+#: ``0 <= axis < N_AXES``.
+N_GROUPS_MAX = 4
+NO_DIM = -1
+N_AXES = N_DIMS + N_GROUPS_MAX
+
 # ---------------------------------------------------------------- data types (DataType)
 IFMAP, FILTER, PSUM = 0, 1, 2
 N_TYPES = 3

@@ -23,6 +23,11 @@ Semantics in brief (see ``reference_counts`` for the details):
   innermost run of E/F/R/S loops);
 * padded (imperfectly factorised) dimensions: an iteration whose coordinate reaches the
   layer's bound is masked — it touches nothing, so tiles hold only valid words;
+* flattened loops (a loop over a group such as ``(N,E,F)``): the group's loops combine
+  mixed-radix into its index ``p``, which decodes into member coordinates with the layer's
+  bounds as radices (outer member most significant, so ``p`` past the group's extent puts the
+  outer member past its bound: masked); a group loop is relevant to a data type when some
+  member is, and a window loop (forwarding runs) when every member is one of E, F, R, S;
 * psums: residences (runs of steps over which only loops the psums do not depend on move)
   send every psum a valid iteration touched when they end; child instances differing only in
   spatial C/R/S loops with NoC or tree reduction are merged; a level with ``U`` updates
@@ -37,7 +42,7 @@ import numpy as np
 
 from accelsim.layout import (DRAM, FILTER, GLB, IFMAP, N_COUNT_STATS, N_LEVELS, N_TILE_LEVELS, N_TYPES, NOC, PSUM,
                              READS, RF, TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES, WRITES)
-from accelsim.spec.dims import Dim, Reduction
+from accelsim.spec.dims import Dim, Flat, Reduction
 from accelsim.spec.layer import ConvLayer
 from accelsim.spec.mapping import Mapping
 
@@ -59,7 +64,12 @@ class _Nest:
     def __init__(self, layer: ConvLayer, mapping: Mapping):
         self.loops = mapping.loops
         self.n = len(self.loops)
-        self.dims = [int(lp.dim) for lp in self.loops]
+        # a loop's axis: its dimension (int), or the index of its flattened group
+        groups = mapping.flat_groups
+        self.groups = [tuple(int(d) for d in g.members) for g in groups]
+        self.dims = [groups.index(lp.dim) if isinstance(lp.dim, Flat) else int(lp.dim) for lp in self.loops]
+        self.is_group = [isinstance(lp.dim, Flat) for lp in self.loops]
+        self.members = [tuple(int(d) for d in lp.members) for lp in self.loops]
         self.factors = [int(lp.factor) for lp in self.loops]
         self.spatial = [lp.spatial for lp in self.loops]
         self.reds = [lp.reduction for lp in self.loops]
@@ -67,13 +77,34 @@ class _Nest:
         self.bounds = tuple(int(b) for b in layer.loop_bounds())
         self._tiles: dict = {}
 
+    def relevant(self, j: int, t: int) -> bool:
+        """Does data type ``t`` depend on loop ``j`` (on some member of its group)?"""
+        return any(d in RELEVANT[t] for d in self.members[j])
+
+    def window_loop(self, j: int) -> bool:
+        """Is loop ``j`` a window loop (every member one of E, F, R, S)?"""
+        return all(d in WINDOW_DIMS for d in self.members[j])
+
     # ------------------------------------------------------------------ elements
     def coord(self, idx) -> list[int]:
-        """Per-dimension coordinate of a full iteration (one index per loop)."""
+        """Per-dimension coordinate of a full iteration (one index per loop); a group's loops
+        give its index ``p``, decoded mixed-radix with the layer's bounds (the outer member
+        takes the quotient, so ``p`` past the extent lands past the outer member's bound)."""
         c = [0] * 8
+        p = [0] * len(self.groups)
         for j, i in enumerate(idx):
-            d = self.dims[j]
-            c[d] = c[d] * self.factors[j] + i
+            if self.is_group[j]:
+                g = self.dims[j]
+                p[g] = p[g] * self.factors[j] + i
+            else:
+                d = self.dims[j]
+                c[d] = c[d] * self.factors[j] + i
+        for g, members in enumerate(self.groups):
+            rest = p[g]
+            for d in reversed(members[1:]):
+                c[d] = rest % self.bounds[d]
+                rest //= self.bounds[d]
+            c[members[0]] = rest
         return c
 
     def valid(self, c) -> bool:
@@ -143,8 +174,7 @@ class _Nest:
 
     def input_fills(self, t: int, p: int, slide_ok: bool):
         """(words fetched summed over instances, words the parent reads, max tile size)."""
-        relevant = [j for j in self.temporal_above(p)
-                    if self.dims[j] in RELEVANT[t] and self.factors[j] > 1]
+        relevant = [j for j in self.temporal_above(p) if self.relevant(j, t) and self.factors[j] > 1]
         k = relevant[-1] if relevant else None
         previous: dict = {}
         fills = reads = usage = 0
@@ -179,7 +209,7 @@ class _Nest:
         for j in reversed(tpos):
             if self.factors[j] == 1:
                 continue
-            if self.dims[j] in WINDOW_DIMS:
+            if self.window_loop(j):
                 run.add(j)
             else:
                 break
@@ -209,8 +239,7 @@ class _Nest:
         A residence lasts while only loops the psums do not depend on move; its tile is every
         psum a valid iteration within it touches (residences with no valid iteration are
         dropped)."""
-        relevant = [j for j in self.temporal_above(p)
-                    if self.dims[j] in RELEVANT[PSUM] and self.factors[j] > 1]
+        relevant = [j for j in self.temporal_above(p) if self.relevant(j, PSUM) and self.factors[j] > 1]
         k = relevant[-1] if relevant else None
         out: dict = {}
         current: dict = {}
@@ -251,7 +280,7 @@ class _Nest:
             residences = self.psum_residences(child_p)
             hi = child_p
         merged_pos = {i for i, j in enumerate(spos)
-                      if parent_p <= j < hi and self.dims[j] in PSUM_IRRELEVANT and self.reds[j] in merge}
+                      if parent_p <= j < hi and set(self.members[j]) <= PSUM_IRRELEVANT and self.reds[j] in merge}
         unmerged = 0
         groups: dict = {}
         for inst, tiles in residences.items():

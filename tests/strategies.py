@@ -1,8 +1,8 @@
 """Hypothesis strategies and case builders shared by the property tests.
 
 Tiny layers (a few thousand MACs at most, so the enumerating reference counter and the cycle
-engine stay fast), the dataflow names, and the random mappings of every dataflow on the 8×8
-array the properties assume.
+engine stay fast), the dataflow names, the random mappings of every dataflow on the 8×8
+array the properties assume, and random mappings with flattened loops (:func:`flat_cases`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from accelsim.dataflows import available, template
 from accelsim.search.mapspace import random_mapping
 from accelsim.spec.layer import ConvLayer
-from accelsim.spec.mapping import Mapping
+from accelsim.spec.dims import Dim, Flat, LoopKind, Place
+from accelsim.spec.mapping import Loop, Mapping
 
 #: every dataflow the package implements, by name, in :func:`accelsim.dataflows.available` order
 DATAFLOWS: list[str] = [df.value for df in available()]
@@ -107,3 +108,109 @@ def make_case_or_reject(layer: ConvLayer, dataflow: str, seed: int, halo: bool) 
         return make_case(layer, dataflow, seed, halo)
     except ValueError:
         reject()
+
+
+# ----------------------------------------------------------------------------- flattened loops
+#: the groups a dataflow may flatten (im2col's output pixels, a filter's window and channels)
+FLAT_GROUPS: tuple[tuple[Dim, ...], ...] = (
+    (Dim.N, Dim.E, Dim.F), (Dim.E, Dim.F), (Dim.C, Dim.R, Dim.S), (Dim.R, Dim.S))
+#: more groups, for the counting semantics only (no dataflow places them): members out of
+#: order, groups a data type depends on only in part, a window inside one group
+ODD_GROUPS: tuple[tuple[Dim, ...], ...] = (
+    (Dim.F, Dim.E), (Dim.M, Dim.C), (Dim.N, Dim.C), (Dim.S, Dim.R, Dim.C), (Dim.E, Dim.R), (Dim.G, Dim.M))
+
+
+def loop_places(mapping: Mapping) -> list[Place]:
+    """The place of every loop of ``mapping``: ``row``/``col`` for spatial loops; ``outer`` above
+    the array and ``pe`` below it (without spatial loops, by :meth:`Mapping.level_of`)."""
+    spatial = [j for j, lp in enumerate(mapping.loops) if lp.spatial]
+    out = []
+    for j, lp in enumerate(mapping.loops):
+        if lp.kind is LoopKind.ROW:
+            out.append(Place.ROW)
+        elif lp.kind is LoopKind.COL:
+            out.append(Place.COL)
+        elif spatial:
+            out.append(Place.PE if j > spatial[-1] else Place.OUTER)
+        else:
+            out.append(Place.PE if mapping.level_of(j) == "PE" else Place.OUTER)
+    return out
+
+
+def shrink_bounds(layer: ConvLayer, mapping: Mapping, draw) -> ConvLayer:
+    """A layer whose bounds ``mapping``'s factors cover with padding (ragged last tiles; never a
+    whole outermost iteration), as ``tests/test_ragged.py`` draws them."""
+    product = mapping.factors()
+    bounds = list(product)
+    for d in Dim:
+        outer = next((lp.factor for lp in mapping.loops if lp.dim == d), 1)
+        tile = product[d] // outer
+        bounds[d] = draw(st.integers((outer - 1) * tile + 1, product[d]))
+    g, n, mg, cg, e, f, r, s = bounds
+    return ConvLayer(name="ragged", N=n, M=g * mg, C=g * cg, G=g, R=r, S=s, U=layer.U,
+                     H=(e - 1) * layer.U + r, W=(f - 1) * layer.U + s)
+
+
+def flatten(mapping: Mapping, layer: ConvLayer, groups, draw) -> Mapping:
+    """``mapping`` with every loop over a member of each group in ``groups`` (disjoint) turned
+    into a loop over the group, in place (same kind and position, so residences and the spatial
+    structure stay), with new factors: inner ones drawn, the outermost the fewest covering the
+    group's extent (a ragged last iteration when they do not divide it). A group none of whose
+    members has a loop is left out."""
+    loops = list(mapping.loops)
+    bounds = layer.loop_bounds()
+    for members in groups:
+        flat = Flat(tuple(members))
+        at = [j for j, lp in enumerate(loops) if lp.dim in members]
+        if not at:
+            continue
+        extent = flat.extent(bounds)
+        tile = 1
+        factors = {}
+        for j in reversed(at[1:]):
+            top = max(1, min(loops[j].factor, 8) if loops[j].spatial else min(6, extent // tile))
+            factors[j] = draw(st.integers(1, top))
+            tile *= factors[j]
+        factors[at[0]] = -(-extent // tile)
+        for j in at:
+            loops[j] = Loop(flat, factors[j], loops[j].kind, loops[j].reduction)
+    return Mapping(loops=tuple(loops), glb=mapping.glb, rf=mapping.rf, dataflow=mapping.dataflow)
+
+
+def legal_groups(mapping: Mapping, dataflow: str) -> list[tuple[Dim, ...]]:
+    """The groups of :data:`FLAT_GROUPS` the dataflow allows where ``mapping`` puts their
+    members' loops: every member may sit at every place one of them has a loop."""
+    tpl = template(dataflow)
+    places = loop_places(mapping)
+    out = []
+    for members in FLAT_GROUPS:
+        used = {places[j] for j, lp in enumerate(mapping.loops) if lp.dim in members}
+        if all(pl.value in tpl.places(d) for d in members for pl in used):
+            out.append(members)
+    return out
+
+
+@st.composite
+def flat_cases(draw, odd: bool = True):
+    """``(layer, mapping, window)``: a tiny layer, ragged half the time, and a random mapping of
+    a random dataflow on 8×8 PEs with one or two of its loops' dimension groups flattened
+    (:func:`flatten`; groups the dataflow allows there, or with ``odd`` also any of
+    :data:`ODD_GROUPS`), and random window bits."""
+    layer = draw(layers())
+    dataflow = draw(st.sampled_from(DATAFLOWS))
+    plain = random_mapping_8x8(layer, dataflow, draw(st.integers(0, 2**32 - 1)))
+    if draw(st.booleans()):
+        layer = shrink_bounds(layer, plain, draw)
+    pool = legal_groups(plain, dataflow)
+    if odd and draw(st.booleans()):
+        pool = pool + list(ODD_GROUPS)
+    if not pool:
+        reject()
+    chosen = [draw(st.sampled_from(pool))]
+    rest = [g for g in pool if not set(g) & set(chosen[0])]
+    if rest and draw(st.booleans()):
+        chosen.append(draw(st.sampled_from(rest)))
+    mapping = flatten(plain, layer, chosen, draw)
+    if not mapping.flat_groups:
+        reject()
+    return layer, mapping, draw(st.integers(0, 3))

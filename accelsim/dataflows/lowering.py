@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..errors import SpecError
-from ..layout import N_CAP_COLS
+from ..layout import N_CAP_COLS, N_DIMS, N_GROUPS_MAX, NO_DIM
 from ..spec.constraints import MappingConstraints
-from ..spec.dims import DataType, Dim, LoopKind, Reduction, TileLevel
+from ..spec.dims import DataType, Dim, Flat, LoopKind, Reduction, TileLevel
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer
 from ..spec.mapping import Loop, Mapping
@@ -20,13 +20,24 @@ _KIND_OF_PLACE = {"outer": LoopKind.TEMPORAL, "row": LoopKind.ROW, "col": LoopKi
 
 @dataclass(frozen=True, slots=True)
 class NestArrays:
-    """A mapping as kernel arrays (see :mod:`accelsim.kernels.analytic`; indices :mod:`accelsim.layout`)."""
+    """A mapping as kernel arrays (see :mod:`accelsim.kernels.analytic`; indices :mod:`accelsim.layout`).
+
+    ``dims[j]`` is loop ``j``'s dimension, or ``N_DIMS + g`` for a loop over flattened group
+    ``g``, whose member dimensions, outer first, are ``groups[g, :]`` (int64[N_GROUPS_MAX,
+    N_DIMS], ``NO_DIM``-padded; all ``NO_DIM`` for a mapping without groups).
+    """
 
     dims: np.ndarray
     factors: np.ndarray
     kinds: np.ndarray
     reds: np.ndarray
     res: np.ndarray  # int64[2, 3]: (GLB, RF) tile start per data type, -1 = bypass
+    groups: np.ndarray  # int64[N_GROUPS_MAX, N_DIMS]: members of each flattened group, NO_DIM-padded
+
+    @property
+    def flat(self) -> bool:
+        """True when some loop runs over a flattened group."""
+        return bool(self.groups[0, 0] != NO_DIM)
 
 
 def lower_mapping(mapping: Mapping) -> NestArrays:
@@ -34,12 +45,18 @@ def lower_mapping(mapping: Mapping) -> NestArrays:
     loops = mapping.loops
     res = np.array([[-1 if p is None else p for p in mapping.glb],
                     [-1 if p is None else p for p in mapping.rf]], dtype=np.int64)
+    flats = mapping.flat_groups
+    groups = np.full((N_GROUPS_MAX, N_DIMS), NO_DIM, dtype=np.int64)
+    for g, flat in enumerate(flats):
+        groups[g, :len(flat.members)] = [int(d) for d in flat.members]
     return NestArrays(
-        dims=np.array([lp.dim for lp in loops], dtype=np.int64),
+        dims=np.array([N_DIMS + flats.index(lp.dim) if isinstance(lp.dim, Flat) else lp.dim for lp in loops],
+                      dtype=np.int64),
         factors=np.array([lp.factor for lp in loops], dtype=np.int64),
         kinds=np.array([lp.kind for lp in loops], dtype=np.int64),
         reds=np.array([lp.reduction for lp in loops], dtype=np.int64),
         res=res,
+        groups=groups,
     )
 
 

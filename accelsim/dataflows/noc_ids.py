@@ -36,10 +36,11 @@ class TagAssignment:
         return max(1, max(max(r) for r in self.col_ids).bit_length())
 
 
-def _pe_coords(mapping: Mapping):
-    """For every active PE (row, col): its spatial offset per dimension."""
+def _pe_coords(mapping: Mapping, bounds: tuple[int, ...]):
+    """For every active PE (row, col): its spatial offset per dimension (a flattened group's
+    offset decoded into its members: the PE's coordinates at the first step)."""
     rows, cols = mapping.spatial_shape()
-    return {(row, col): off for row, col, off in mapping.pe_positions()}, rows, cols
+    return {(row, col): off for row, col, off in mapping.pe_positions(bounds)}, rows, cols
 
 
 def _key(t: DataType, off: dict, stride: int) -> tuple:
@@ -52,7 +53,7 @@ def _key(t: DataType, off: dict, stride: int) -> tuple:
 
 def assign_tags(mapping: Mapping, layer: ConvLayer) -> dict[DataType, TagAssignment]:
     """Row and column IDs of the GIN for every data type."""
-    coords, rows, cols = _pe_coords(mapping)
+    coords, rows, cols = _pe_coords(mapping, layer.loop_bounds())
     out = {}
     for t in DataType:
         key = {rc: _key(t, off, layer.U) for rc, off in coords.items()}

@@ -949,7 +949,11 @@ def _check_loops(loops: list[list[Any]], at: str, origin: str) -> None:
     for j, item in enumerate(loops):
         here = f"{at}.loops[{j}]"
         if not 2 <= len(item) <= 4:
-            raise SpecError(f"a loop is [dim, factor, kind?, reduction?], got {item!r}{_where(origin)}", field=here)
+            hint = ""
+            if item and isinstance(item[0], str) and item[0].lstrip().startswith("("):
+                hint = "; quote a flattened group in a flow list: ['(N,E,F)', 15, row]"
+            raise SpecError(f"a loop is [dim, factor, kind?, reduction?], got {item!r}{hint}{_where(origin)}",
+                            field=here)
         factor = item[1]
         if isinstance(factor, bool) or not isinstance(factor, int):
             raise SpecError(f"must be an integer, got {factor!r}{_where(origin)}", field=f"{here}[1]")

@@ -4,7 +4,9 @@ Array conventions (shared with :mod:`accelsim.dataflows.lowering`; the indices a
 :mod:`accelsim.layout`'s):
 
 * dimensions ``D_G..D_S`` = G N M C E F R S; data types ``IFMAP, FILTER, PSUM``;
-* ``dims, factors, kinds, reds`` : int64[L], one entry per loop, outermost first;
+* ``dims, factors, kinds, reds`` : int64[L], one entry per loop, outermost first; a loop over
+  a flattened group ``g`` has ``dims = N_DIMS + g``, its members in ``groups[g]``
+  (int64[N_GROUPS_MAX, N_DIMS], :func:`count_accesses_flat`);
   ``kinds`` ``TEMPORAL``, ``ROW``, ``COL``; ``reds`` ``RED_NONE``, ``RED_NOC``, ``RED_TREE``;
 * ``res`` : int64[N_TILE_LEVELS, N_TYPES], tile start at ``TILE_GLB`` and ``TILE_RF`` per data
   type, ``BYPASS`` (-1) = none;
@@ -15,7 +17,8 @@ Accounting follows Chen, Emer, Sze, ISCA 2016, Eq. (3)-(4): an input word moved 
 levels is charged once, as a read of the outer one; the innermost holder is read once per MAC;
 a psum resident at a level for ``x`` updates costs ``x - 1`` reads and ``x - 1`` writes there;
 DRAM receives every final or spilled psum as a write and returns spilled psums as reads.
-Besides the counts: the energy they cost (:func:`energy_of`), the compute steps
+Nests with flattened loops are counted by an enumerating path over *axes* (dimensions and
+groups, :func:`count_accesses_flat`). Besides the counts: the energy they cost (:func:`energy_of`), the compute steps
 (:func:`compute_steps`, :func:`compute_steps_padded`), the roofline cycles
 (:func:`roofline_cycles`) and the words of one tile (:func:`tile_words`). The mapper's search
 over nests is :mod:`accelsim.kernels.search`.
@@ -26,9 +29,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..layout import (
-    C_MAC, C_RATE0, D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, DRAM, FILTER, GLB, IFMAP, N_DIMS, N_LEVELS,
-    N_TYPES, NOC, PSUM, RATE_DRAM, RATE_FILTER, RATE_GLB, RATE_GON, RATE_IFMAP, RATE_PSUM, READS, RED_NOC,
-    RED_TREE, RF, TEMPORAL, TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES, WRITES, charged_energy)
+    C_MAC, C_RATE0, D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, DRAM, FILTER, GLB, IFMAP, N_AXES, N_DIMS,
+    N_GROUPS_MAX, N_LEVELS, N_TYPES, NO_DIM, NOC, PSUM, RATE_DRAM, RATE_FILTER, RATE_GLB, RATE_GON, RATE_IFMAP,
+    RATE_PSUM, READS, RED_NOC, RED_TREE, RF, TEMPORAL, TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES, WRITES, charged_energy)
 from ..layout import RELEVANCE as _RELEVANCE_ROWS
 from .jit import jit
 
@@ -452,6 +455,622 @@ def _moves_padded(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, stride
         total *= _window_words(dims, factors, role, slide if on_cols else -1, D_F, D_S, stride,
                                bounds[D_F], bounds[D_S])
     return total
+
+
+# ----------------------------------------------------------------------------- flattened loops
+# rows of the axis table ``info`` (int64[N_INFO, N_AXES], :func:`axis_info`): an axis is a
+# dimension no group holds (0..N_DIMS-1) or a flattened group (N_DIMS + g)
+I_EXT, I_LIVE, I_WIN, I_HAS_WIN, I_PADDED = 0, 1, 2, 3, 4
+I_REL_ANY = 5  # + data type: does the type depend on some member
+I_REL_ALL = I_REL_ANY + N_TYPES  # + data type: on every member
+N_INFO = I_REL_ALL + N_TYPES
+
+
+@jit
+def axis_info(dims, factors, groups, bounds):
+    """The axis table of a nest with flattened loops.
+
+    Parameters
+    ----------
+    dims, factors : ndarray
+        int64[L], the nest (``dims[j]`` an axis: a dimension, or ``N_DIMS + g``).
+    groups : ndarray
+        int64[N_GROUPS_MAX, N_DIMS], members of each group outer first, ``NO_DIM``-padded.
+    bounds : ndarray
+        int64[N_DIMS], the layer's loop bounds.
+
+    Returns
+    -------
+    ndarray
+        int64[N_INFO, N_AXES]: per axis its extent (``I_EXT``: the bound, or the product of the
+        members' bounds), whether it is live (``I_LIVE``: an ungrouped dimension or a used
+        group; a grouped dimension is not), whether all (``I_WIN``) or some (``I_HAS_WIN``) of
+        its members are window dimensions E, F, R, S, its padded extent (``I_PADDED``: the
+        product of its loops' factors), and per data type whether the type depends on some
+        (``I_REL_ANY + t``) or every (``I_REL_ALL + t``) member.
+    """
+    info = np.zeros((N_INFO, N_AXES), dtype=np.int64)
+    for a in range(N_AXES):
+        info[I_PADDED, a] = 1
+        if a < N_DIMS:
+            info[I_EXT, a] = bounds[a]
+            info[I_LIVE, a] = 1
+            w = 1 if a >= D_E else 0
+            info[I_WIN, a] = w
+            info[I_HAS_WIN, a] = w
+            for t in range(N_TYPES):
+                info[I_REL_ANY + t, a] = RELEVANCE[t, a]
+                info[I_REL_ALL + t, a] = RELEVANCE[t, a]
+            continue
+        g = a - N_DIMS
+        if groups[g, 0] == NO_DIM:
+            continue
+        info[I_LIVE, a] = 1
+        info[I_EXT, a] = 1
+        info[I_WIN, a] = 1
+        for t in range(N_TYPES):
+            info[I_REL_ALL + t, a] = 1
+        for i in range(N_DIMS):
+            d = groups[g, i]
+            if d == NO_DIM:
+                break
+            info[I_LIVE, d] = 0
+            info[I_EXT, a] *= bounds[d]
+            if d >= D_E:
+                info[I_HAS_WIN, a] = 1
+            else:
+                info[I_WIN, a] = 0
+            for t in range(N_TYPES):
+                if RELEVANCE[t, d] == 1:
+                    info[I_REL_ANY + t, a] = 1
+                else:
+                    info[I_REL_ALL + t, a] = 0
+    for j in range(dims.shape[0]):
+        info[I_PADDED, dims[j]] *= factors[j]
+    return info
+
+
+@jit
+def _roles_flat(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, info):
+    """:func:`_roles` over axes: a group loop is relevant to ``t`` when some member is, a
+    window loop (forwarding) when every member is a window dimension; an input tile slides
+    along the innermost relevant loop (keeping the words it already holds) when some member
+    of its axis is a window dimension (ifmap) or the type depends on only some members (a
+    step may move only the others), except the ifmap without GLB halo reuse (``reuse`` 3)."""
+    n = dims.shape[0]
+    role = np.zeros(n, dtype=np.int64)
+    slide = -1
+    k = -1
+    if reuse == 1 or reuse == 3:
+        for j in range(p - 1, -1, -1):
+            if kinds[j] == TEMPORAL and factors[j] > 1 and info[I_REL_ANY + t, dims[j]] == 1:
+                k = j
+                break
+    if reuse == 2 and t != IFMAP:
+        reuse = 0
+    kk = -1
+    if reuse == 2:
+        for j in range(p - 1, -1, -1):
+            if kinds[j] == TEMPORAL and factors[j] > 1 and info[I_WIN, dims[j]] == 0:
+                kk = j
+                break
+    for j in range(n):
+        a = dims[j]
+        if j >= p:
+            role[j] = TILE
+        elif kinds[j] != TEMPORAL:
+            if j < q:
+                role[j] = FIX
+            elif t == IFMAP or info[I_REL_ALL + t, a] == 1:
+                role[j] = OFFS
+            elif info[I_REL_ANY + t, a] == 1:
+                # psums of PEs along a group they depend on in part are not reduced, and may be
+                # the same words: each PE's count separately (inputs: one multicast union)
+                role[j] = FIX if t == PSUM else OFFS
+            elif t == PSUM and not (reds[j] == RED_NOC or (reds[j] == RED_TREE and merge_tree)):
+                role[j] = FIX
+            else:
+                role[j] = FREE
+        elif reuse == 0:
+            role[j] = FIX
+        elif reuse == 2:
+            role[j] = FIX if j <= kk else TILE
+        else:
+            role[j] = FIX if j <= k else FREE
+    if k >= 0 and t != PSUM and (reuse == 1 or t != IFMAP):
+        a = dims[k]
+        # an input tile overlaps its predecessor along a window axis (ifmap) or along a group
+        # the type depends on only in part (a step that moves only the other members)
+        if (t == IFMAP and info[I_HAS_WIN, a] == 1) or info[I_REL_ALL + t, a] == 0:
+            slide = k
+            role[k] = SLIDE
+    return role, slide
+
+
+@jit
+def _word_coefs(t, groups, bounds, stride, comp, root, axis_of):
+    """Per dimension, its coefficient in the key of a word of ``t`` restricted to the
+    dimensions of component ``root`` (mixed radix over the word's coordinates: ifmap
+    ``(g, n, c, e·U + r, f·U + s)``, filter ``(g, m, c, r, s)``, psum ``(g, n, m, e, f)``), and
+    the number of keys. Coordinates whose dimensions lie outside the component are left out."""
+    coef = np.zeros(N_DIMS, dtype=np.int64)
+    # the word's coordinates, innermost first: (source dims, radix); a second source of -1 = none
+    if t == IFMAP:
+        src0 = (D_F, D_E, D_C, D_N, D_G)
+        src1 = (D_S, D_R, -1, -1, -1)
+        radix = ((bounds[D_F] - 1) * stride + bounds[D_S], (bounds[D_E] - 1) * stride + bounds[D_R],
+                 bounds[D_C], bounds[D_N], bounds[D_G])
+    elif t == FILTER:
+        src0 = (D_S, D_R, D_C, D_M, D_G)
+        src1 = (-1, -1, -1, -1, -1)
+        radix = (bounds[D_S], bounds[D_R], bounds[D_C], bounds[D_M], bounds[D_G])
+    else:
+        src0 = (D_F, D_E, D_M, D_N, D_G)
+        src1 = (-1, -1, -1, -1, -1)
+        radix = (bounds[D_F], bounds[D_E], bounds[D_M], bounds[D_N], bounds[D_G])
+    scale = 1
+    for i in range(5):
+        d0 = src0[i]
+        d1 = src1[i]
+        if comp[axis_of[d0]] != root:
+            continue
+        if d1 >= 0:  # a window coordinate h = e·U + r
+            coef[d0] = scale * stride
+            coef[d1] = scale
+        else:
+            coef[d0] = scale
+        scale *= radix[i]
+    return coef, scale
+
+
+@jit
+def _role_table(dims, factors, role, want, axes, k):
+    """Every tuple, over the ``k`` axes ``axes[:k]``, of the index offsets the loops whose role
+    is in ``want`` contribute (int64[tuples, k]; loops of other roles contribute 0)."""
+    lens = np.ones(k, dtype=np.int64)
+    total = 1
+    for x in range(k):
+        size, _ = _index_set_roles(dims, factors, role, want, axes[x])
+        lens[x] = size
+        total *= size
+    out = np.zeros((total, k), dtype=np.int64)
+    rep = total
+    for x in range(k):
+        vals = _values(dims, factors, role, want, axes[x])
+        rep //= lens[x]
+        for i in range(total):
+            out[i, x] = vals[(i // rep) % lens[x]]
+    return out
+
+
+@jit
+def _index_set_roles(dims, factors, role, want, a):
+    """:func:`_index_set` of axis ``a`` over the loops whose role is in ``want``."""
+    member = np.zeros(dims.shape[0], dtype=np.int64)
+    for j in range(dims.shape[0]):
+        if (want >> role[j]) & 1:
+            member[j] = 1
+    return _index_set(dims, factors, member, a)
+
+
+@jit
+def _contrib(axes, k, info, groups, coef):
+    """int64[k, max padded extent]: the key contribution of every index value of each axis
+    (its members' coordinates, decoded mixed-radix with the layer's bounds as radices, outer
+    member most significant, times their coefficients); values at or past the axis's extent
+    are never read."""
+    top = 1
+    for x in range(k):
+        top = max(top, info[I_PADDED, axes[x]])
+    out = np.zeros((k, top), dtype=np.int64)
+    for x in range(k):
+        a = axes[x]
+        ext = info[I_EXT, a]
+        if a < N_DIMS:
+            for v in range(ext):
+                out[x, v] = v * coef[a]
+            continue
+        g = a - N_DIMS
+        m = 0
+        while m < N_DIMS and groups[g, m] != NO_DIM:
+            m += 1
+        for v in range(ext):
+            rem = v
+            key = 0
+            for i in range(m - 1, 0, -1):
+                d = groups[g, i]
+                b = info[I_EXT, d]  # a dimension's row holds its bound, grouped or not
+                key += (rem % b) * coef[d]
+                rem //= b
+            key += rem * coef[groups[g, 0]]
+            out[x, v] = key
+    return out
+
+
+@jit
+def _axis_values(dims, factors, role, want, axes, k):
+    """Per axis ``axes[x]``, the index offsets the loops whose role is in ``want`` contribute:
+    ``(values int64[k, longest], lengths int64[k])``."""
+    lens = np.zeros(k, dtype=np.int64)
+    longest = 1
+    for x in range(k):
+        size, _ = _index_set_roles(dims, factors, role, want, axes[x])
+        lens[x] = size
+        longest = max(longest, size)
+    out = np.zeros((k, longest), dtype=np.int64)
+    for x in range(k):
+        vals = _values(dims, factors, role, want, axes[x])
+        out[x, :lens[x]] = vals
+    return out, lens
+
+
+@jit
+def _valid_keys(base, tile, tlen, ext, contrib, k, lists, llen):
+    """Fill ``lists[x, :llen[x]]`` with the key contributions of the valid index values
+    ``base[x] + tile[x, i]`` of each axis; returns False when some axis has none."""
+    for x in range(k):
+        m = 0
+        for i in range(tlen[x]):
+            v = base[x] + tile[x, i]
+            if v < ext[x]:
+                lists[x, m] = contrib[x, v]
+                m += 1
+        llen[x] = m
+        if m == 0:
+            return False
+    return True
+
+
+@jit
+def _sum_keys(lists, llen, k, held, pstamp, seen, stamp, mark_only, idx, partial):
+    """Walk every key ``sum_x lists[x, i_x]`` (an odometer over the axes; ``idx`` int64[k] and
+    ``partial`` int64[k + 1] are scratch). ``mark_only``: set ``held[key] = pstamp``; else
+    count the keys neither held (``held != pstamp``) nor seen at ``stamp`` yet, marking them
+    seen. Returns the count."""
+    for x in range(k):
+        idx[x] = 0
+    partial[0] = 0
+    for x in range(k):
+        partial[x + 1] = partial[x] + lists[x, 0]
+    total = 0
+    while True:
+        key = partial[k]
+        if mark_only:
+            held[key] = pstamp
+        elif held[key] != pstamp and seen[key] != stamp:
+            seen[key] = stamp
+            total += 1
+        x = k - 1
+        while x >= 0:
+            idx[x] += 1
+            if idx[x] < llen[x]:
+                break
+            idx[x] = 0
+            x -= 1
+        if x < 0:
+            return total
+        for y in range(x, k):
+            partial[y + 1] = partial[y] + lists[y, idx[y]]
+
+
+#: tiles of at most this many index tuples are enumerated from one table (many small
+#: deliveries); larger ones axis by axis (:func:`_sum_keys`, no table)
+SMALL_TILE = 8
+
+
+@jit
+def _joint_words_small(fix, offs, tile, contrib, ext, shift, steps, k, seen, held):
+    """:func:`_joint_words` over a precomputed table of the tile's index tuples."""
+    stamp = 0
+    pstamp = 0
+    total = 0
+    for f in range(fix.shape[0]):
+        for i in range(steps):
+            stamp += 1
+            for o in range(offs.shape[0]):
+                pstamp += 1
+                for phase in range(2):
+                    if phase == 0 and i == 0:
+                        continue
+                    at = i - 1 + phase  # phase 0: what this PE held at the previous step
+                    for tt in range(tile.shape[0]):
+                        key = 0
+                        ok = True
+                        for x in range(k):
+                            v = fix[f, x] + at * shift[x] + offs[o, x] + tile[tt, x]
+                            if v >= ext[x]:
+                                ok = False
+                                break
+                            key += contrib[x, v]
+                        if not ok:
+                            continue
+                        if phase == 0:
+                            held[key] = pstamp
+                        elif held[key] != pstamp and seen[key] != stamp:
+                            seen[key] = stamp
+                            total += 1
+    return total
+
+
+@jit
+def _joint_words(dims, factors, role, slide, axes, k, info, groups, coef, top):
+    """Words of one coupled component (axes ``axes[:k]``) summed over deliveries: for every
+    tuple of the ``FIX`` loops (and, when ``slide`` is a loop over one of the axes, every step
+    along it), the distinct valid words of the union over the ``OFFS`` PEs of each PE's
+    ``TILE`` that the PE did not hold at the previous step (:func:`_window_words` over axes,
+    words keyed by :func:`_word_coefs`). A tile's keys are the sums of per-axis key
+    contributions of its valid index values (:func:`_sum_keys`)."""
+    fix = _role_table(dims, factors, role, 1 << FIX, axes, k)
+    offs = _role_table(dims, factors, role, 1 << OFFS, axes, k)
+    tile, tlen = _axis_values(dims, factors, role, 1 << TILE, axes, k)
+    contrib = _contrib(axes, k, info, groups, coef)
+    ext = np.empty(k, dtype=np.int64)
+    shift = np.zeros(k, dtype=np.int64)
+    steps = 1
+    for x in range(k):
+        ext[x] = info[I_EXT, axes[x]]
+        if slide >= 0 and dims[slide] == axes[x]:
+            steps = factors[slide]
+            g = 1
+            for j in range(slide + 1, dims.shape[0]):
+                if dims[j] == dims[slide]:
+                    g *= factors[j]
+            shift[x] = g
+    seen = np.zeros(top, dtype=np.int64)
+    held = np.zeros(top, dtype=np.int64)
+    lists = np.empty(tile.shape, dtype=np.int64)
+    llen = np.zeros(k, dtype=np.int64)
+    base = np.zeros(k, dtype=np.int64)
+    idx = np.zeros(k, dtype=np.int64)
+    partial = np.zeros(k + 1, dtype=np.int64)
+    stamp = 0
+    pstamp = 0
+    total = 0
+    ntile = 1
+    for x in range(k):
+        ntile *= tlen[x]
+    if ntile <= SMALL_TILE:
+        return _joint_words_small(fix, offs, _role_table(dims, factors, role, 1 << TILE, axes, k), contrib, ext,
+                                  shift, steps, k, seen, held)
+    for f in range(fix.shape[0]):
+        for i in range(steps):
+            stamp += 1
+            for o in range(offs.shape[0]):
+                pstamp += 1
+                if i > 0:  # what this PE held at the previous step
+                    for x in range(k):
+                        base[x] = fix[f, x] + (i - 1) * shift[x] + offs[o, x]
+                    if _valid_keys(base, tile, tlen, ext, contrib, k, lists, llen):
+                        _sum_keys(lists, llen, k, held, pstamp, seen, stamp, True, idx, partial)
+                for x in range(k):
+                    base[x] = fix[f, x] + i * shift[x] + offs[o, x]
+                if _valid_keys(base, tile, tlen, ext, contrib, k, lists, llen):
+                    total += _sum_keys(lists, llen, k, held, pstamp, seen, stamp, False, idx, partial)
+    return total
+
+
+@jit
+def _components(t, info, groups):
+    """Union-find labels of the live axes for the words of ``t``: the ifmap couples the axes
+    holding E and R (rows ``e·U + r``) and those holding F and S (columns); other types couple
+    nothing. Returns ``(comp int64[N_AXES], axis_of int64[N_DIMS])``."""
+    axis_of = np.arange(N_DIMS)
+    for g in range(N_GROUPS_MAX):
+        for i in range(N_DIMS):
+            d = groups[g, i]
+            if d == NO_DIM:
+                break
+            axis_of[d] = N_DIMS + g
+    comp = np.arange(N_AXES)
+    if t == IFMAP:
+        for pair in range(2):
+            a = axis_of[D_E if pair == 0 else D_F]
+            b = axis_of[D_R if pair == 0 else D_S]
+            ra = comp[a]
+            rb = comp[b]
+            if ra != rb:
+                lo = min(ra, rb)
+                hi = max(ra, rb)
+                for x in range(N_AXES):
+                    if comp[x] == hi:
+                        comp[x] = lo
+    return comp, axis_of
+
+
+@jit
+def _moves_flat(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, stride, info, groups, bounds):
+    """:func:`_moves_padded` over axes (a nest with flattened loops; exact, enumerating).
+
+    The words delivered factorise over *components* of axes: an axis alone, or for the
+    ifmap the axes coupled through the windows (those holding E and R, those holding F and S).
+    A single axis the type depends on wholly and that is no ifmap window axis counts its valid
+    index values (``p < extent``) spanned per delivery; one the type does not depend on counts
+    the deliveries with a valid value; anything else (window axes, groups the type depends on
+    partly) counts distinct words over the component jointly (:func:`_joint_words`): decode
+    every index, key its word, sliding windows included — so reuse across the row boundaries
+    of a flattened index is exact. Cost: the product of the component's loop factors (at most
+    twice, with a slide) per call, against the closed form's O(loops).
+    """
+    role, slide = _roles_flat(t, dims, factors, kinds, reds, p, q, reuse, merge_tree, info)
+    comp, axis_of = _components(t, info, groups)
+    axes = np.empty(N_AXES, dtype=np.int64)
+    total = 1
+    for root in range(N_AXES):
+        k = 0
+        for a in range(N_AXES):
+            if info[I_LIVE, a] == 1 and comp[a] == root:
+                axes[k] = a
+                k += 1
+        if k == 0:
+            continue
+        a = axes[0]
+        if k == 1 and info[I_REL_ANY + t, a] == 0:
+            fix = _values(dims, factors, role, 1 << FIX, a)
+            total *= _masked_count(fix, np.zeros(1, dtype=np.int64), info[I_EXT, a])
+        elif k == 1 and info[I_REL_ALL + t, a] == 1 and not (t == IFMAP and info[I_HAS_WIN, a] == 1):
+            fix = _values(dims, factors, role, 1 << FIX, a)
+            span = _values(dims, factors, role, (1 << TILE) | (1 << OFFS), a)
+            total *= _masked_count(fix, span, info[I_EXT, a])
+        else:
+            coef, top = _word_coefs(t, groups, bounds, stride, comp, root, axis_of)
+            total *= _joint_words(dims, factors, role, slide, axes, k, info, groups, coef, top)
+        if total == 0:
+            return 0
+    return total
+
+
+@jit
+def _tile_max_flat(t, dims, factors, p, stride, info, groups, bounds):
+    """Words of the largest tile of ``t`` spanned by loops ``p:`` over every position the
+    loops above put it at (a flattened tile's words depend on where its index range starts:
+    one crossing a row boundary of ``(E,F)`` touches more ifmap rows). The maximum of a
+    product over independent components is the product of the components' maxima."""
+    n = dims.shape[0]
+    role = np.zeros(n, dtype=np.int64)
+    for j in range(n):
+        role[j] = TILE if j >= p else FIX
+    comp, axis_of = _components(t, info, groups)
+    axes = np.empty(N_AXES, dtype=np.int64)
+    total = 1
+    for root in range(N_AXES):
+        k = 0
+        for a in range(N_AXES):
+            if info[I_LIVE, a] == 1 and comp[a] == root:
+                axes[k] = a
+                k += 1
+        if k == 0:
+            continue
+        coef, top = _word_coefs(t, groups, bounds, stride, comp, root, axis_of)
+        fix = _role_table(dims, factors, role, 1 << FIX, axes, k)
+        tile, tlen = _axis_values(dims, factors, role, 1 << TILE, axes, k)
+        contrib = _contrib(axes, k, info, groups, coef)
+        ext = np.empty(k, dtype=np.int64)
+        for x in range(k):
+            ext[x] = info[I_EXT, axes[x]]
+        seen = np.zeros(top, dtype=np.int64)
+        held = np.zeros(1 if top < 1 else top, dtype=np.int64)  # never marked: nothing is held
+        lists = np.empty(tile.shape, dtype=np.int64)
+        llen = np.zeros(k, dtype=np.int64)
+        idx = np.zeros(k, dtype=np.int64)
+        partial = np.zeros(k + 1, dtype=np.int64)
+        best = 0
+        for f in range(fix.shape[0]):
+            if _valid_keys(fix[f], tile, tlen, ext, contrib, k, lists, llen):
+                best = max(best, _sum_keys(lists, llen, k, held, -1, seen, f + 1, False, idx, partial))
+        total *= best
+    return total
+
+
+@jit
+def count_accesses_flat(dims, factors, kinds, reds, res, stride, window, bounds, groups, counts, usage):
+    """:func:`count_accesses_padded` for a nest with flattened loops: ``dims[j] >= N_DIMS``
+    runs over group ``dims[j] - N_DIMS``, whose members (outer first) are ``groups[g, :]``
+    (int64[N_GROUPS_MAX, N_DIMS], ``NO_DIM``-padded). A group's index ``p`` decodes
+    mixed-radix into member coordinates with ``bounds`` (int64[N_DIMS]) as radices; ``p`` at
+    or past the group's extent is masked, as a padded coordinate is.
+
+    Counted by :func:`_moves_flat` (exact, enumerating: each link costs up to the product of
+    the loop factors of the ifmap's coupled window axes — for AlexNet CONV1 as ``(N,E,F)`` ×
+    ``(C,R,S)``, N·E·F·C·R·S = 1.1 M iterations per image — against the closed form's
+    O(loops): about 30 ms for CONV1 im2col on 12 × 14 PEs, against 5 µs; memory: two stamps
+    per ifmap word); tile sizes by :func:`_tile_max_flat`. A nest without groups counts here exactly as in
+    :func:`count_accesses_padded` (tested), only slower.
+
+    Returns
+    -------
+    int
+        MACs of the nest (the product of ``bounds``).
+    """
+    info = axis_info(dims, factors, groups, bounds)
+    n = dims.shape[0]
+    counts[:] = 0
+    usage[:] = 0
+    macs = 1
+    for d in range(N_DIMS):
+        macs *= bounds[d]
+    pos = np.empty(4, dtype=np.int64)
+    lev = np.empty(4, dtype=np.int64)
+    for t in range(N_TYPES):
+        m = 0
+        pos[m] = 0
+        lev[m] = DRAM
+        m += 1
+        if res[TILE_GLB, t] >= 0:
+            pos[m] = res[TILE_GLB, t]
+            lev[m] = GLB
+            m += 1
+        if res[TILE_RF, t] >= 0:
+            pos[m] = res[TILE_RF, t]
+            lev[m] = RF
+            m += 1
+        pos[m] = n
+        lev[m] = -1  # the MAC
+        m += 1
+        for i in range(1, m - 1):
+            usage[TILE_GLB if lev[i] == GLB else TILE_RF, t] = _tile_max_flat(t, dims, factors, pos[i], stride,
+                                                                            info, groups, bounds)
+        for i in range(m - 1):
+            pp = pos[i]
+            pc = pos[i + 1]
+            child_is_mac = lev[i + 1] < 0
+            if t != PSUM:
+                if child_is_mac:
+                    mode = 2 if (window & 1) and lev[i] != RF else 0
+                elif lev[i + 1] == GLB and (window & 2) == 0:
+                    mode = 3
+                else:
+                    mode = 1
+                sent = _moves_flat(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, info, groups, bounds)
+                if child_is_mac:
+                    got = macs
+                else:
+                    got = _moves_flat(t, dims, factors, kinds, reds, pc, pc, mode, True, stride, info, groups,
+                                      bounds)
+                    counts[lev[i + 1], t, WRITES] += got
+                counts[lev[i], t, READS] += sent
+                if lev[i] != RF and (child_is_mac or lev[i + 1] == RF):
+                    counts[NOC, t, READS] += got
+                    counts[NOC, t, TRANSACTIONS] += sent
+                continue
+            mode = 0 if child_is_mac else 1
+            if child_is_mac:
+                out = macs
+            else:
+                out = _moves_flat(t, dims, factors, kinds, reds, pc, pc, 1, True, stride, info, groups, bounds)
+            upd = _moves_flat(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, info, groups, bounds)
+            resident = _moves_flat(t, dims, factors, kinds, reds, pp, pp, 1, True, stride, info, groups, bounds)
+            lp = lev[i]
+            counts[lp, t, UPDATES] += upd
+            if lp == DRAM:
+                counts[lp, t, WRITES] += upd
+                counts[lp, t, READS] += upd - resident
+            else:
+                counts[lp, t, WRITES] += upd - resident
+                counts[lp, t, READS] += upd - resident
+            if lp != RF and (child_is_mac or lev[i + 1] == RF):
+                after_noc = _moves_flat(t, dims, factors, kinds, reds, pc, pp, mode, False, stride, info, groups,
+                                        bounds)
+                counts[NOC, t, READS] += out - after_noc
+                counts[NOC, t, TRANSACTIONS] += upd + (upd - resident)
+    return macs
+
+
+@jit
+def compute_steps_flat(dims, factors, kinds, bounds, groups):
+    """:func:`compute_steps_padded` of a nest with flattened loops: the temporal steps at
+    which at least one PE has a valid iteration, counted per axis (a group's index below its
+    extent)."""
+    info = axis_info(dims, factors, groups, bounds)
+    temporal = np.zeros(dims.shape[0], dtype=np.int64)
+    for j in range(dims.shape[0]):
+        if kinds[j] == TEMPORAL:
+            temporal[j] = 1
+    steps = 1
+    for a in range(N_AXES):
+        if info[I_LIVE, a] == 1:
+            vals = _index_values(dims, factors, temporal, a)
+            steps *= _masked_count(vals, np.zeros(1, dtype=np.int64), info[I_EXT, a])
+    return steps
 
 
 @jit

@@ -28,14 +28,20 @@ def count_mapping(mapping: Mapping, layer: ConvLayer, window: int) -> Counts:
 
     ``window`` is :func:`~accelsim.dataflows.lowering.window_flags` of the dataflow and hardware.
     """
-    from ..kernels.analytic import compute_steps, compute_steps_padded, count_accesses, count_accesses_padded
+    from ..kernels.analytic import (compute_steps, compute_steps_flat, compute_steps_padded, count_accesses,
+                                    count_accesses_flat, count_accesses_padded)
 
     bounds = layer.loop_bounds()
     mapping.check_covers(bounds)
     arr = lower_mapping(mapping)
     counts = np.zeros((4, 3, 4), dtype=np.int64)
     usage = np.zeros((2, 3), dtype=np.int64)
-    if mapping.is_padded(bounds):
+    if arr.flat:  # flattened loops: the enumerating path over axes
+        b = np.array(bounds, dtype=np.int64)
+        macs = count_accesses_flat(arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, layer.U, window, b,
+                                   arr.groups, counts, usage)
+        steps = compute_steps_flat(arr.dims, arr.factors, arr.kinds, b, arr.groups)
+    elif mapping.is_padded(bounds):
         b = np.array(bounds, dtype=np.int64)
         macs = count_accesses_padded(arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, layer.U,
                                      window, b, counts, usage)

@@ -190,7 +190,18 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     Memory: the ifmap and filter tensors as int64 (8 bytes a word; no copy of int64 inputs), one
     int64 read stamp per ifmap and filter word (8 more), the output and its DRAM-written flags,
     plus the tile value arrays (GLB tiles, one RF tile per PE): O(layer tensors + tile words × PEs).
+
+    Raises
+    ------
+    MappingError
+        ``mapping`` has flattened loops (the cycle engine does not run them yet; the analytic
+        engine counts them).
     """
+    if mapping.flat_groups:
+        from ..errors import MappingError
+
+        raise MappingError("the cycle engine does not run flattened loops (" + ", ".join(
+            g.name for g in mapping.flat_groups) + ") yet; use the analytic engine", "mapping.loops")
     ifmap, filters = layer_inputs(layer, ifmap, filters, hw.precision)
     g, cg, mg = layer.G, layer.C // layer.G, layer.M // layer.G
     flat_i = np.ascontiguousarray(ifmap.reshape(layer.N, g, cg, layer.H, layer.W).transpose(1, 0, 2, 3, 4)).ravel()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum, IntEnum
+
+from ..errors import MappingError
 
 
 class Dim(IntEnum):
@@ -19,6 +22,101 @@ class Dim(IntEnum):
     F = 5
     R = 6
     S = 7
+
+
+@dataclass(frozen=True, slots=True)
+class Flat:
+    """An ordered group of distinct dimensions a loop may run over as one flattened index
+    (im2col: output pixels ``(N,E,F)``, a filter's ``(C,R,S)``), outer member first.
+
+    The group's extent is the product of its members' layer bounds; its index ``p``
+    (``0 <= p < extent``) decodes mixed-radix into member coordinates with the layer's bounds
+    as radices: for ``(N,E,F)``, ``n = p // (E·F)``, ``e = (p // F) % E``, ``f = p % F``
+    (:meth:`decode`). A group of one dimension is that dimension
+    (:class:`~accelsim.spec.mapping.Loop` normalises it).
+
+    Parameters
+    ----------
+    members : tuple of Dim
+        The member dimensions, outer first; at least one, all distinct.
+
+    Raises
+    ------
+    MappingError
+        No members, a member that is not a :class:`Dim`, or a repeated member.
+    """
+
+    members: tuple[Dim, ...]
+
+    def __post_init__(self) -> None:
+        members = tuple(self.members)
+        if not members or not all(isinstance(d, Dim) for d in members):
+            raise MappingError(f"a flattened group lists one or more dimensions, got {self.members!r}", "dim")
+        if len(set(members)) != len(members):
+            raise MappingError(f"a flattened group lists each dimension once, got {_label(members)}", "dim")
+        object.__setattr__(self, "members", members)
+
+    @property
+    def label(self) -> str:
+        """``"(N,E,F)"``: the members outer first (the spelling of mapping files)."""
+        return _label(self.members)
+
+    @property
+    def name(self) -> str:
+        """:attr:`label`, so a loop's ``dim.name`` reads the same for a dimension and a group."""
+        return self.label
+
+    def __contains__(self, d) -> bool:
+        return d in self.members
+
+    def extent(self, bounds) -> int:
+        """Product of the members' bounds (``bounds`` indexed by :class:`Dim`)."""
+        out = 1
+        for d in self.members:
+            out *= int(bounds[d])
+        return out
+
+    def decode(self, p: int, bounds) -> dict[Dim, int]:
+        """Member coordinates of flattened index ``p`` (mixed radix, the members' ``bounds`` as
+        radices, the outer member most significant; ``p >= extent`` gives an outer coordinate
+        at or past its bound)."""
+        out = {}
+        for d in reversed(self.members):
+            b = int(bounds[d])
+            out[d] = p % b if d is not self.members[0] else p
+            p //= b
+        return out
+
+    @classmethod
+    def parse(cls, text: str) -> "Flat | Dim":
+        """A dimension (``"E"``) or a group (``"(N,E,F)"``; a one-member group is the dimension).
+
+        Raises
+        ------
+        MappingError
+            Not a dimension name or a parenthesised, comma-separated list of them.
+        """
+        raw = str(text).strip()
+        if raw.startswith("(") and raw.endswith(")"):
+            names = [x.strip() for x in raw[1:-1].split(",")]
+        else:
+            names = [raw]
+        try:
+            members = tuple(Dim[x.upper()] for x in names)
+        except KeyError:
+            choices = ", ".join(d.name for d in Dim)
+            raise MappingError(f"unknown dimension in {text!r}; expected one of {choices} or a group like "
+                               "(N,E,F)", "dim") from None
+        return members[0] if len(members) == 1 else cls(members)
+
+
+def _label(members) -> str:
+    return "(" + ",".join(getattr(d, "name", str(d)) for d in members) + ")"
+
+
+def loop_members(dim: "Dim | Flat") -> tuple[Dim, ...]:
+    """The dimensions a loop over ``dim`` (a dimension or a group) moves."""
+    return dim.members if isinstance(dim, Flat) else (dim,)
 
 
 class DataType(IntEnum):

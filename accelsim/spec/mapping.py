@@ -8,6 +8,15 @@ loops from a residence position inward (``loops[pos:]``), or nothing (``None``: 
 spatial loops sit between the GLB residences and the RF residences. This expresses any
 Timeloop-style nest of three storage levels (per-level factors and permutations, spatial X/Y,
 bypass) and, through per-type RF positions, Eyeriss's separate scratch pads.
+
+Flattened loops: a loop may also run over an ordered group of dimensions (:class:`Flat`, e.g.
+im2col's output pixels ``(N,E,F)`` or a filter's ``(C,R,S)``), in time or across PE rows or
+columns. The group's loops combine mixed-radix into its flattened index ``p`` exactly as a
+dimension's loops combine into its coordinate (outer loops more significant); ``p`` decodes
+into member coordinates with the layer's bounds as radices (:meth:`Flat.decode`); the factors
+multiply to at least the group's extent (the product of its members' bounds) and an iteration
+with ``p >= extent`` is masked, as in imperfect factorisation. A dimension belongs to at most
+one group, and every loop over a grouped dimension is a loop over its group.
 """
 
 from __future__ import annotations
@@ -15,7 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import MappingError
-from .dims import DataType, Dim, LoopKind, Reduction
+from ..layout import N_GROUPS_MAX
+from .dims import DataType, Dim, Flat, LoopKind, Reduction, loop_members
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +34,9 @@ class Loop:
 
     Parameters
     ----------
-    dim : Dim
-        Dimension iterated.
+    dim : Dim or Flat
+        Dimension iterated, or a flattened group of dimensions (a one-member group is
+        normalised to its dimension).
     factor : int
         Trip count (≥ 1).
     kind : LoopKind
@@ -35,14 +46,26 @@ class Loop:
         PEs' psums are combined. Ignored otherwise.
     """
 
-    dim: Dim
+    dim: Dim | Flat
     factor: int
     kind: LoopKind = LoopKind.TEMPORAL
     reduction: Reduction = Reduction.NOC
 
+    def __post_init__(self) -> None:
+        if isinstance(self.dim, Flat):
+            if len(self.dim.members) == 1:
+                object.__setattr__(self, "dim", self.dim.members[0])
+        elif not isinstance(self.dim, Dim):
+            raise MappingError(f"a loop runs over a Dim or a Flat group, got {self.dim!r}", "mapping.loops")
+
     @property
     def spatial(self) -> bool:
         return self.kind is not LoopKind.TEMPORAL
+
+    @property
+    def members(self) -> tuple[Dim, ...]:
+        """The dimensions the loop moves (one, or a group's members outer first)."""
+        return loop_members(self.dim)
 
 
 Residence = tuple[int | None, int | None, int | None]
@@ -75,6 +98,7 @@ class Mapping:
         for loop in self.loops:
             if not isinstance(loop.factor, int) or loop.factor < 1:
                 raise MappingError(f"loop factors must be integers >= 1, got {loop.factor!r}", "mapping.loops")
+        self._check_groups()
         spatial = [i for i, loop in enumerate(self.loops) if loop.spatial]
         first_sp = spatial[0] if spatial else None
         last_sp = spatial[-1] if spatial else None
@@ -94,13 +118,73 @@ class Mapping:
             if g is not None and r is not None and r < g:
                 raise MappingError(f"{t.label}: RF tile starts above its GLB tile", "mapping.rf")
 
+    def _check_groups(self) -> None:
+        """A dimension is in at most one group and, once grouped, only in group loops."""
+        owner: dict[Dim, Flat | Dim] = {}
+        for j, loop in enumerate(self.loops):
+            for d in loop.members:
+                seen = owner.setdefault(d, loop.dim)
+                if seen != loop.dim:
+                    if isinstance(seen, Flat) and isinstance(loop.dim, Flat):
+                        what = f"{d.name} is in the groups {seen.name} and {loop.dim.name}"
+                    elif isinstance(seen, Flat):
+                        what = f"a loop over {d.name} alone, but {d.name} is in the group {seen.name}"
+                    else:
+                        what = f"the group {loop.dim.name} holds {d.name}, which also has loops of its own"
+                    raise MappingError(f"{what}; a dimension belongs to at most one group, and every loop over a "
+                                       "grouped dimension runs over its group", f"mapping.loops[{j}]")
+        if len(self.flat_groups) > N_GROUPS_MAX:
+            raise MappingError(f"at most {N_GROUPS_MAX} flattened groups, got {len(self.flat_groups)}",
+                               "mapping.loops")
+
     # ------------------------------------------------------------------ queries
-    def factors(self) -> tuple[int, ...]:
-        """Product of the factors of each dimension, indexed by :class:`Dim`."""
+    @property
+    def flat_groups(self) -> tuple[Flat, ...]:
+        """The flattened groups the loops run over, in order of first appearance (outermost
+        first): group ``g`` is the kernels' axis ``N_DIMS + g``."""
+        out: list[Flat] = []
+        for loop in self.loops:
+            if isinstance(loop.dim, Flat) and loop.dim not in out:
+                out.append(loop.dim)
+        return tuple(out)
+
+    def grouped(self, d: Dim) -> Flat | None:
+        """The group dimension ``d`` belongs to, or ``None``."""
+        return next((g for g in self.flat_groups if d in g), None)
+
+    def factors(self, bounds: tuple[int, ...] | None = None) -> tuple[int, ...]:
+        """Product of the factors of each dimension's loops, indexed by :class:`Dim`.
+
+        A grouped dimension has no loops of its own (its group's loops cover it with the
+        others, :meth:`flat_factors`): it reports its bound when ``bounds`` is given (the group
+        covers it whole once :meth:`check_covers` passes), else 1.
+        """
         out = [1] * len(Dim)
         for loop in self.loops:
-            out[loop.dim] *= loop.factor
+            if isinstance(loop.dim, Dim):
+                out[loop.dim] *= loop.factor
+        if bounds is not None:
+            for g in self.flat_groups:
+                for d in g.members:
+                    out[d] = int(bounds[d])
         return tuple(out)
+
+    def flat_factors(self) -> dict[Flat, int]:
+        """Product of the factors of each group's loops (its padded extent), by group."""
+        out = dict.fromkeys(self.flat_groups, 1)
+        for loop in self.loops:
+            if isinstance(loop.dim, Flat):
+                out[loop.dim] *= loop.factor
+        return out
+
+    def axes(self, bounds: tuple[int, ...]) -> list[tuple[Dim | Flat, int, int]]:
+        """``(axis, extent, padded extent)`` of every ungrouped dimension, then every group: the
+        independent index spaces of the nest (a group's extent is its members' product)."""
+        grouped = {d for g in self.flat_groups for d in g.members}
+        own = self.factors()
+        out: list[tuple[Dim | Flat, int, int]] = [(d, int(bounds[d]), own[d]) for d in Dim if d not in grouped]
+        out += [(g, g.extent(bounds), f) for g, f in self.flat_factors().items()]
+        return out
 
     def spatial_shape(self) -> tuple[int, int]:
         """(rows, cols) of PEs the spatial loops occupy."""
@@ -117,10 +201,13 @@ class Mapping:
         rows, cols = self.spatial_shape()
         return rows * cols
 
-    def pe_positions(self) -> list[tuple[int, int, dict]]:
+    def pe_positions(self, bounds: tuple[int, ...] | None = None) -> list[tuple[int, int, dict]]:
         """Every active PE in spatial index order (outer spatial loops more significant):
         ``(row, col, offsets)`` where ``offsets`` maps each :class:`Dim` to the PE's index
-        offset along it."""
+        offset along it, and each :class:`Flat` group to its offset in the flattened index.
+        Given the layer's ``bounds``, a group's offset is also decoded into its members'
+        entries (the PE's coordinates at the first step: a group's coordinates do not move by
+        a fixed offset as its temporal loops advance); without, they stay 0."""
         strides = []
         for j, lp in enumerate(self.loops):
             s = 1
@@ -132,7 +219,7 @@ class Mapping:
         out = []
         for pe in range(self.active_pes):
             rem, row, col, row_scale, col_scale = pe, 0, 0, 1, 1
-            offsets = dict.fromkeys(Dim, 0)
+            offsets: dict = dict.fromkeys((*Dim, *self.flat_groups), 0)
             for j in reversed(spatial):
                 lp = self.loops[j]
                 i = rem % lp.factor
@@ -144,6 +231,9 @@ class Mapping:
                 else:
                     col += i * col_scale
                     col_scale *= lp.factor
+            if bounds is not None:
+                for g in self.flat_groups:
+                    offsets.update(g.decode(offsets[g], bounds))
             out.append((row, col, offsets))
         return out
 
@@ -153,41 +243,44 @@ class Mapping:
         Factors multiplying to exactly the bound are a perfect factorisation. Imperfect
         factorisation (ragged tiles) pads a dimension: its factors multiply past the bound and
         the iterations beyond it are masked; the padding must be less than one iteration of the
-        dimension's outermost loop (every iteration of that loop does some work).
+        dimension's outermost loop (every iteration of that loop does some work). A flattened
+        group is checked the same way against its extent (its members' product).
         """
-        got = self.factors()
-        for d in Dim:
-            if got[d] == bounds[d]:
+        for axis, need, got in self.axes(bounds):
+            if got == need:
                 continue
-            field_path = f"mapping.loops[{d.name}]"
-            if got[d] < bounds[d]:
+            field_path = f"mapping.loops[{axis.name}]"
+            what = str(need)
+            if isinstance(axis, Flat):
+                what = f"{axis.name} = {'·'.join(str(bounds[d]) for d in axis.members)} = {need}"
+            if got < need:
+                needs = f"the layer's {what}" if isinstance(axis, Flat) else f"the layer needs {need}"
+                raise MappingError(f"factors of {axis.name} multiply to {got}, {needs}", field_path)
+            outer = next(lp.factor for lp in self.loops if lp.dim == axis)
+            tile = got // outer
+            if (outer - 1) * tile >= need:
                 raise MappingError(
-                    f"factors of {d.name} multiply to {got[d]}, the layer needs {bounds[d]}", field_path)
-            outer = next(lp.factor for lp in self.loops if lp.dim == d)
-            tile = got[d] // outer
-            if (outer - 1) * tile >= bounds[d]:
-                raise MappingError(
-                    f"factors of {d.name} multiply to {got[d]}, padding the layer's {bounds[d]} by a whole "
-                    f"outermost iteration (tile {tile}, at most {-(-bounds[d] // tile)} iterations)", field_path)
+                    f"factors of {axis.name} multiply to {got}, padding the layer's {what} by a whole "
+                    f"outermost iteration (tile {tile}, at most {-(-need // tile)} iterations)", field_path)
 
     def is_padded(self, bounds: tuple[int, ...]) -> bool:
-        """True when some dimension's factors multiply past ``bounds`` (ragged tiles)."""
-        return any(f != b for f, b in zip(self.factors(), bounds))
+        """True when some dimension's (or group's) factors multiply past ``bounds`` (ragged tiles)."""
+        return any(got != need for _, need, got in self.axes(bounds))
 
     def active_pes_for(self, bounds: tuple[int, ...]) -> int:
         """PEs with at least one valid iteration on a layer with loop ``bounds`` (fewer than
         :attr:`active_pes` when a spatially mapped dimension is padded)."""
         count = 1
-        for d in Dim:
+        for axis, need, _ in self.axes(bounds):
             offsets = [0]
             stride = 1
             for lp in reversed(self.loops):
-                if lp.dim != d:
+                if lp.dim != axis:
                     continue
                 if lp.spatial:
                     offsets = [o + i * stride for i in range(lp.factor) for o in offsets]
                 stride *= lp.factor
-            count *= sum(1 for o in offsets if o < bounds[d])
+            count *= sum(1 for o in offsets if o < need)
         return count
 
     def level_of(self, index: int) -> str:
@@ -228,7 +321,7 @@ class Mapping:
             for i, item in enumerate(data["loops"]):
                 if not isinstance(item, (list, tuple)) or not 2 <= len(item) <= 4:
                     raise MappingError("each loop is [dim, factor, kind?, reduction?]", f"mapping.loops[{i}]")
-                dim = _enum(Dim, item[0], f"mapping.loops[{i}][0]", by_name=True)
+                dim = _loop_dim(item[0], f"mapping.loops[{i}][0]")
                 kind = _enum(LoopKind, item[2] if len(item) > 2 else "temporal", f"mapping.loops[{i}][2]", True)
                 red = _enum(Reduction, item[3] if len(item) > 3 else "noc", f"mapping.loops[{i}][3]", True)
                 loops.append(Loop(dim, item[1], kind, red))
@@ -252,10 +345,40 @@ class Mapping:
                 lp = self.loops[i]
                 where = {LoopKind.TEMPORAL: "for", LoopKind.ROW: "spatial-row", LoopKind.COL: "spatial-col"}
                 lines.append(f"[{self.level_of(i):5}] {where[lp.kind]} {lp.dim.name} in {lp.factor}")
+        if bounds is not None:
+            for g in self.flat_groups:
+                loops = " × ".join(f"{lp.factor} {_SPREAD[lp.kind]}" for lp in self.loops if lp.dim == g)
+                lines.append(f"-- flattened {g.name}: index p of extent {'·'.join(str(bounds[d]) for d in g.members)}"
+                             f" = {g.extent(bounds)} over {loops}; p decodes "
+                             + ", ".join(f"{d.name.lower()} = {_decode_text(g, d, bounds)}" for d in g.members))
         if bounds is not None and self.is_padded(bounds):
-            pads = ", ".join(f"{d.name} {f} for {b}" for d, f, b in zip(Dim, self.factors(), bounds) if f != b)
+            pads = ", ".join(f"{axis.name} {got} for {need}" for axis, need, got in self.axes(bounds) if got != need)
             lines.append(f"-- ragged: {pads} (the iterations past each bound are masked)")
         return "\n".join(lines)
+
+
+_SPREAD = {LoopKind.TEMPORAL: "in time", LoopKind.ROW: "on rows", LoopKind.COL: "on cols"}
+
+
+def _decode_text(g: Flat, d: Dim, bounds) -> str:
+    """``(p // 13) % 13``: member ``d``'s coordinate in terms of the flattened index ``p``."""
+    inner = 1
+    for later in g.members[g.members.index(d) + 1:]:
+        inner *= int(bounds[later])
+    text = "p" if inner == 1 else f"p // {inner}"
+    if d is not g.members[0]:
+        text = (f"({text})" if inner != 1 else text) + f" % {bounds[d]}"
+    return text
+
+
+def _loop_dim(value, field_path: str) -> Dim | Flat:
+    """A loop's dimension from a file: a name (``"E"``), a group (``"(N,E,F)"``) or an index."""
+    if isinstance(value, str) and value.strip().startswith("("):
+        try:
+            return Flat.parse(value)
+        except MappingError as exc:
+            raise MappingError(exc.message, field_path) from None
+    return _enum(Dim, value, field_path, by_name=True)
 
 
 def _enum(enum_cls, value, field_path: str, by_name: bool):
