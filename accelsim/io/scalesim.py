@@ -124,8 +124,13 @@ class ScaleSimConfig:
     ofmap_kb: int
     dataflow: str
     bandwidth: int | None
-    mode: BandwidthMode = BandwidthMode.USER
+    mode: BandwidthMode
     ignored: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if (self.bandwidth is None) != (self.mode is BandwidthMode.CALC):
+            raise SpecError(f"USER mode needs a bandwidth and CALC mode has none, got {self.mode.value} with "
+                            f"{self.bandwidth!r}", field="run_presets.InterfaceBandwidth")
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,7 +350,7 @@ def dram_words_per_cycle(cfg: ScaleSimConfig) -> float:
     """accelsim's one DRAM channel (words per cycle): USER mode, the sum of SCALE-Sim's three
     interfaces (``3 × Bandwidth``); CALC mode, ``math.inf`` (unlimited: SCALE-Sim never stalls
     on DRAM then)."""
-    if cfg.bandwidth is None:
+    if cfg.mode is BandwidthMode.CALC:
         return math.inf
     return 3 * cfg.bandwidth
 
