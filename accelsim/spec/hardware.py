@@ -319,8 +319,6 @@ class Hardware:
         for key in ("clock_hz", "dram_words_per_cycle", "glb_words_per_cycle"):
             if not getattr(self, key) > 0:
                 raise SpecError(f"must be > 0, got {getattr(self, key)!r}", field=key)
-            if key != "dram_words_per_cycle" and getattr(self, key) == float("inf"):
-                raise SpecError("must be finite (only dram_words_per_cycle may be unlimited)", field=key)
         if self.glb.shared_words is None:
             raise SpecError("the global buffer must have a finite size", field="glb.shared_words")
         if self.rf.shared_words is None:
