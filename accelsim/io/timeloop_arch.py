@@ -12,10 +12,10 @@ Both forms are flattened outer → inner as Timeloop does (SEMANTICS.md §2.2, �
 
 Classes: storage (``DRAM`` or any class containing ``DRAM``, ``SRAM``, ``regfile``,
 ``smartbuffer_SRAM``, ``smartbuffer_RF``, ``storage``, ``reg_storage``, ``dummy_storage``) and
-compute (``intmac``, ``fpmac``, ``mac``, ``compute``, the last component). Anything else is
-refused, as are a component after the compute unit, a range ``[a..b]`` with ``b < a``, a mesh
-that does not divide the instances, and a ``spatial`` fan-out on a component (timeloopfe puts
-fan-outs on containers).
+compute (``intmac``, ``fpmac``, ``mac``, ``compute``; taken out of the storage order wherever it
+is listed, as Timeloop does). Anything else is refused, as are a second compute unit, a range
+``[a..b]`` with ``b < a``, a mesh that does not divide the instances, and a ``spatial`` fan-out
+on a component (timeloopfe puts fan-outs on containers).
 """
 
 from __future__ import annotations
@@ -140,10 +140,10 @@ class _Flattener:
 
     def add(self, comp: dict, name: str, count: int, instances: int, mesh_x: int, path: str,
             keep=None, bypass=None) -> None:
-        if self.compute is not None:
-            raise refuse(f"{name} comes after the compute unit {self.compute.name}; the compute unit is the "
-                         "innermost component", path, self.origin)
         kind = _kind(comp.get("class"), f"{path}.class", self.origin)
+        if kind == "compute" and self.compute is not None:
+            raise refuse(f"a second compute unit {name} (the first is {self.compute.name}); accelsim's PE has one "
+                         "MAC", path, self.origin)
         attrs = need_map(comp.get("attributes") or {}, f"{path}.attributes", self.origin)
         mx = attrs.get("meshX")
         mx = positive_int(mx, f"{path}.attributes.meshX", self.origin) if mx is not None else mesh_x * count
@@ -198,8 +198,10 @@ class _Flattener:
                 dataspace = normalised(need_map(node.get("constraints") or {}, f"{here}.constraints",
                                                 self.origin)).get("dataspace") or {}
                 dataspace = need_map(dataspace, f"{here}.constraints.dataspace", self.origin)
-                keep = dataspace.get("keep")
-                bypass = dataspace.get("bypass")
+                keep, bypass = dataspace.get("keep"), dataspace.get("bypass")
+                for word, value in (("keep", keep), ("bypass", bypass)):
+                    if value is not None:
+                        need_list(value, f"{here}.constraints.dataspace.{word}", self.origin)
                 self.add(node, name, 1, state[0], state[1], here,
                          keep=tuple(keep) if keep is not None else None,
                          bypass=tuple(bypass) if bypass is not None else None)

@@ -244,9 +244,9 @@ def assign_levels(arch: TimeloopArch, problem: TimeloopProblem, data: Any, origi
             if lv.fanout_only:
                 keep = set()
             elif lv.keep is not None or lv.bypass is not None:
-                keep = (_spaces(lv.keep, f"{lv.path}.constraints.dataspace.keep", arch.origin)
+                keep = (_spaces(list(lv.keep), f"{lv.path}.constraints.dataspace.keep", arch.origin)
                         if lv.keep is not None else set(DataType))
-                keep -= _spaces(lv.bypass, f"{lv.path}.constraints.dataspace.bypass", arch.origin)
+                keep -= _spaces(list(lv.bypass or ()), f"{lv.path}.constraints.dataspace.bypass", arch.origin)
             else:
                 keep = set(DataType)
         t_loops = tuple((d, temporal[i][d]) for d in reversed(perm_t[i]) if temporal[i].get(d, 1) > 1)
