@@ -673,3 +673,44 @@ def test_unknown_yaml_tag_is_refused(tmp_path):
                prob=PROB_V04_CONV1D_OC)
     code, _, stderr = _cli(["import", "timeloop", f["arch"], f["prob"], "-o", tmp_path / "out"])
     assert code == 2 and "!Box" in stderr and f["arch"] in stderr
+
+
+def test_without_a_mapping_the_components_constraints_place_the_data(tmp_path):
+    """Case 2024-example-eyeriss_like: the v0.4 components' keep/bypass constraints say which spad
+    holds what, so the hardware imports without a mapping (for accelsim's mapper)."""
+    f = _files(tmp_path, arch=ARCH_V04_EYERISS, prob=PROB_V04_DEFAULT)
+    res = import_timeloop(f["arch"], f["prob"])
+    assert res.mapping is None and len(res.files) == 2
+    hw = res.files[next(iter(res.files))]
+    assert "rf_words: {shared: 0, ifmap: 24, filter: 384, psum: 16}" in hw  # depth x (width / datawidth)
+    assert "glb_words: {shared: 131072, ifmap: 0, filter: 0, psum: 0}" in hw
+
+
+def test_without_a_mapping_an_ambiguous_pe_is_refused(tmp_path):
+    """Case 2020-baseline-eyeriss_like: v0.3 spads carry no keep lists; only the mapping says which
+    spad holds which data type."""
+    f = _files(tmp_path, arch=ARCH_V03_EYERISS, prob=PROB_V03_ALEXNET1)
+    code, _, stderr = _cli(["import", "timeloop", f["arch"], f["prob"], "-o", tmp_path / "out"])
+    assert code == 2
+    assert "architecture: Inputs is kept by ifmap_spad and weights_spad and psum_spad" in stderr
+    assert f["arch"] in stderr and "give the mapping" in stderr
+
+
+def test_mapping_notes_give_each_timeloop_levels_loops(tmp_path):
+    f = _files(tmp_path, arch=ARCH_V03_EYERISS, prob=PROB_V03_ALEXNET1, map=MAP_V03_ALEXNET1)
+    res = import_timeloop(f["arch"], f["prob"], f["map"])
+    assert res.mapping.spans() == [(0, 2, 2), (2, 3, 4), (4, 4, 5), (5, 5, 5), (5, 6, 6), (6, 7, 7)]
+    out = tmp_path / "o"
+    assert _cli(["import", "timeloop", f["arch"], f["prob"], f["map"], "-o", out])[0] == 0
+    maps = load_mapping(out / "map.mapping.yaml", load_workload(out / "prob.yaml"), 1)
+    levels = maps["prob"].notes["timeloop_levels"]
+    assert [lv["name"] for lv in levels] == ["DRAM", "shared_glb", "DummyBuffer", "ifmap_spad", "weights_spad",
+                                             "psum_spad"]
+    assert levels[4]["loops"] == [5, 6, 6] and levels[4]["keeps"] == ["Weights"]
+
+
+def test_timeloop_only_options_are_refused_elsewhere(tmp_path):
+    code, _, stderr = _cli(["import", "accelergy", "x.yaml", "--ert", "e.yaml", "-o", tmp_path / "e.yaml"])
+    assert code == 2 and "--ert" in stderr
+    code, _, stderr = _cli(["import", "timeloop", "a.yaml", "-o", tmp_path])
+    assert code == 2 and "import timeloop" in stderr

@@ -28,7 +28,7 @@ from pathlib import Path
 from ..spec.dims import DataType
 from .mappingfile import dump_mapping_file, mapping_document
 from .timeloop_arch import ArchLevel, TimeloopArch, read_arch
-from .timeloop_mapping import DATAFLOW, ImportedMapping, Place, read_mapping
+from .timeloop_mapping import DATAFLOW, ImportedMapping, Place, check_one_keeper, default_keeps, places_of, read_mapping
 from .timeloop_problem import SPACE_NAMES, TimeloopProblem, read_problem
 from .timeloop_yaml import refuse
 
@@ -98,14 +98,17 @@ def level_words(lv: ArchLevel, origin: str) -> int:
 
 
 def _plan(arch: TimeloopArch, imported: ImportedMapping | None) -> dict[str, tuple[Place, frozenset[DataType]]]:
-    """Level name → (place, kept types): the mapping's, or every level keeping everything."""
+    """Level name → (place, kept types): the mapping's; without one, each level's default
+    (:func:`~.timeloop_mapping.default_keeps`: v0.4 keep/bypass constraints, else everything;
+    fan-out levels nothing), which must give one keeper per data type and place."""
     if imported is not None:
         return {p.name: (p.place, p.keeps) for p in imported.levels}
-    from .timeloop_mapping import _places  # the same placement rule without a mapping
-
-    places = _places(arch, arch.origin)
-    return {lv.name: (pl, frozenset() if pl is Place.FANOUT else frozenset(DataType))
+    places = places_of(arch, arch.origin)
+    plan = {lv.name: (pl, frozenset() if pl is Place.FANOUT else frozenset(default_keeps(lv, arch.origin)))
             for lv, pl in zip(arch.levels, places)}
+    check_one_keeper([(name, pl, keeps) for name, (pl, keeps) in plan.items()], "architecture", arch.origin,
+                     "give the mapping, or keep/bypass constraints on the components, to say which")
+    return plan
 
 
 def _storage(arch: TimeloopArch, plan: dict, place: Place) -> dict[str, int]:
@@ -194,7 +197,8 @@ def workload_yaml(problem: TimeloopProblem) -> str:
 
 def mapping_yaml(problem: TimeloopProblem, imported: ImportedMapping) -> str:
     """The mapping file's text (one layer, batch = the problem's N)."""
-    levels = [[p.name, p.place.value, [SPACE_NAMES[t] for t in sorted(p.keeps)]] for p in imported.levels]
+    levels = [{"name": p.name, "place": p.place.value, "keeps": [SPACE_NAMES[t] for t in sorted(p.keeps)],
+               "loops": list(span)} for p, span in zip(imported.levels, imported.spans())]
     mapping = imported.mapping
     from dataclasses import replace
 
@@ -203,7 +207,9 @@ def mapping_yaml(problem: TimeloopProblem, imported: ImportedMapping) -> str:
                            source=f"Timeloop mapping {imported.origin}, imported by accelsim import timeloop")
     head = (f"# Imported by `accelsim import timeloop` from {Path(imported.origin).name}: Timeloop's loop nest,\n"
             "# outer first (each level's temporal loops, then its spatial loops: X -> col, Y -> row); a data\n"
-            "# type's glb / rf entry is the first loop of the Timeloop level that keeps it (null: bypassed).\n")
+            "# type's glb / rf entry is the first loop of the Timeloop level that keeps it (null: bypassed).\n"
+            "# notes.timeloop_levels: each Timeloop level, outer first, with the loops it owns\n"
+            "# [first, first spatial, end) in this nest.\n")
     return head + dump_mapping_file(doc)
 
 
@@ -260,7 +266,8 @@ def import_timeloop(arch_path: str, problem_path: str, mapping_path: str | None 
         result = import_ert(ert_path, mapping=_ert_map(arch, plan), arch_attrs=attrs,
                             arch_label=Path(arch_path).name)
         energy_name = _safe(Path(ert_path).stem) + ".yaml"
-        energy_text = energy_yaml(result, Path(energy_name).stem)
+        energy_text = (f"# Written by `accelsim import timeloop` for {Path(arch_path).name}: the levels' components "
+                       "as the mapping places them.\n" + energy_yaml(result, Path(energy_name).stem))
     hw_text, notes = hardware_yaml(arch, imported, energy_name)
     hw_name = _safe(arch.name) + ".yaml"
     wl_name = _safe(problem.layer.name) + ".yaml"

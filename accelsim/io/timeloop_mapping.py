@@ -38,7 +38,7 @@ from typing import Any
 from ..errors import MappingError
 from ..spec.dims import DataType, LoopKind
 from ..spec.mapping import Loop, Mapping
-from .timeloop_arch import TimeloopArch
+from .timeloop_arch import ArchLevel, TimeloopArch
 from .timeloop_problem import DATA_SPACES, SPACE_NAMES, TimeloopProblem
 from .timeloop_yaml import load_timeloop_yaml, need_list, need_map, refuse
 
@@ -74,6 +74,16 @@ class ImportedMapping:
     mapping: Mapping
     levels: tuple[LevelPlan, ...]
     origin: str
+
+    def spans(self) -> list[tuple[int, int, int]]:
+        """Per Timeloop level (outer first): ``(first loop, first spatial loop, end)`` in
+        :attr:`mapping`'s loops: its temporal loops are ``[first, spatial)``, its spatial
+        loops ``[spatial, end)`` (what the counting-semantics switch walks level by level)."""
+        out, at = [], 0
+        for lv in self.levels:
+            out.append((at, at + len(lv.temporal), at + len(lv.temporal) + len(lv.spatial)))
+            at = out[-1][2]
+        return out
 
     def keeper(self, place: Place, t: DataType) -> str | None:
         """The Timeloop level holding ``t`` at ``place`` (``None``: bypassed there)."""
@@ -151,7 +161,9 @@ def _spaces(value: Any, path: str, origin: str) -> set[DataType]:
     return out
 
 
-def _places(arch: TimeloopArch, origin: str) -> list[Place]:
+def places_of(arch: TimeloopArch, origin: str) -> list[Place]:
+    """Each storage level's accelsim place (module docstring); refuses an outermost level of
+    several instances and an innermost storage level not one per MAC."""
     pes = arch.compute.instances
     levels = arch.levels
     if levels[-1].instances != pes:
@@ -172,6 +184,30 @@ def _places(arch: TimeloopArch, origin: str) -> list[Place]:
         else:
             out.append(Place.RF if i == len(levels) - 1 else Place.GLB)
     return out
+
+
+def default_keeps(lv: ArchLevel, origin: str) -> set[DataType]:
+    """What a level keeps when no mapping entry says: nothing at a fan-out level, a v0.4
+    component's ``constraints.dataspace``, else everything (timeloop-model's default)."""
+    if lv.fanout_only:
+        return set()
+    if lv.keep is None and lv.bypass is None:
+        return set(DataType)
+    keep = (_spaces(list(lv.keep), f"{lv.path}.constraints.dataspace.keep", origin) if lv.keep is not None
+            else set(DataType))
+    return keep - _spaces(list(lv.bypass or ()), f"{lv.path}.constraints.dataspace.bypass", origin)
+
+
+def check_one_keeper(levels: list[tuple[str, Place, frozenset[DataType] | set[DataType]]], path: str, origin: str,
+                     hint: str) -> None:
+    """Refuse two GLB-side or two per-PE levels keeping one data type."""
+    for place in (Place.GLB, Place.RF):
+        for t in DataType:
+            holders = [name for name, pl, keeps in levels if pl is place and t in keeps]
+            if len(holders) > 1:
+                side = "one instance (GLB side)" if place is Place.GLB else "per PE"
+                raise refuse(f"{SPACE_NAMES[t]} is kept by {' and '.join(holders)}, both {side}; accelsim has one "
+                             f"{place.value} level per data type ({hint or 'bypass it at all but one'})", path, origin)
 
 
 def assign_levels(arch: TimeloopArch, problem: TimeloopProblem, data: Any, origin: str) -> ImportedMapping:
@@ -236,19 +272,10 @@ def assign_levels(arch: TimeloopArch, problem: TimeloopProblem, data: Any, origi
         if got != problem.bounds[d]:
             raise refuse(f"the factors of {d} multiply to {got}, the problem's bound is {problem.bounds[d]}",
                          "mapping", origin)
-    places = _places(arch, arch.origin)
+    places = places_of(arch, arch.origin)
     plans = []
     for i, lv in enumerate(arch.levels):
-        keep = keeps[i]
-        if keep is None:
-            if lv.fanout_only:
-                keep = set()
-            elif lv.keep is not None or lv.bypass is not None:
-                keep = (_spaces(list(lv.keep), f"{lv.path}.constraints.dataspace.keep", arch.origin)
-                        if lv.keep is not None else set(DataType))
-                keep -= _spaces(list(lv.bypass or ()), f"{lv.path}.constraints.dataspace.bypass", arch.origin)
-            else:
-                keep = set(DataType)
+        keep = keeps[i] if keeps[i] is not None else default_keeps(lv, arch.origin)
         t_loops = tuple((d, temporal[i][d]) for d in reversed(perm_t[i]) if temporal[i].get(d, 1) > 1)
         s_loops = []
         x = y = 1
@@ -282,13 +309,7 @@ def assign_levels(arch: TimeloopArch, problem: TimeloopProblem, data: Any, origi
                 raise refuse(f"{lv.name} (a fan-out level between the GLB and the PEs) has temporal loops "
                              f"{' '.join(f'{d}={f}' for d, f in t_loops)}; accelsim has none there", "mapping", origin)
         plans.append(LevelPlan(lv.name, place, frozenset(keep), t_loops, tuple(s_loops)))
-    for place in (Place.GLB, Place.RF):
-        for t in DataType:
-            holders = [p.name for p in plans if p.place is place and t in p.keeps]
-            if len(holders) > 1:
-                side = "one instance (GLB side)" if place is Place.GLB else "per PE"
-                raise refuse(f"{SPACE_NAMES[t]} is kept by {' and '.join(holders)}, both {side}; accelsim has one "
-                             f"{place.value} level per data type (bypass it at all but one)", "mapping", origin)
+    check_one_keeper([(p.name, p.place, p.keeps) for p in plans], "mapping", origin, "")
     return ImportedMapping(_build(plans, problem, origin), tuple(plans), origin)
 
 
