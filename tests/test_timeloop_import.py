@@ -714,3 +714,21 @@ def test_timeloop_only_options_are_refused_elsewhere(tmp_path):
     assert code == 2 and "--ert" in stderr
     code, _, stderr = _cli(["import", "timeloop", "a.yaml", "-o", tmp_path])
     assert code == 2 and "import timeloop" in stderr
+
+
+@pytest.mark.parametrize("case", ["v04", "v03"])
+def test_tiles_equal_timeloops_utilized_capacity(tmp_path, case):
+    """The tile accelsim keeps at each GLB / RF keeper is the "Utilized capacity" Timeloop prints
+    for that level: case 2024-example-eyeriss_like-default_problem (timeloop-mapper.stats.txt:
+    psum_spad 8, weights_spad 24, ifmap_spad 3, shared_glb Inputs 9,831 and Outputs 6,272) and
+    case 2020-baseline-eyeriss_like-alexnet-layer1 (8, 88, 11; 2,497 and 5,280)."""
+    from accelsim.sim.counting import count_mapping
+
+    texts = {"v04": (ARCH_V04_EYERISS, PROB_V04_DEFAULT, MAP_V04_DEFAULT, (8, 24, 3, 9831, 6272)),
+             "v03": (ARCH_V03_EYERISS, PROB_V03_ALEXNET1, MAP_V03_ALEXNET1, (8, 88, 11, 2497, 5280))}[case]
+    f = _files(tmp_path, arch=texts[0], prob=texts[1], map=texts[2])
+    res = import_timeloop(f["arch"], f["prob"], f["map"])
+    usage = count_mapping(res.mapping.mapping, res.problem.layer, 0).usage
+    glb, rf = usage[0], usage[1]
+    assert (rf[DataType.PSUM], rf[DataType.FILTER], rf[DataType.IFMAP], glb[DataType.IFMAP],
+            glb[DataType.PSUM]) == texts[3]

@@ -8,6 +8,10 @@ architectures marked ``HEAD-`` are skipped. Every imported set is loaded back
 (``load_workload`` / ``load_hardware`` / ``load_mapping``); with ``--run`` the analytic engine
 runs it and the MACs are compared with the problem's.
 
+With ``--run``, when the case holds Timeloop's ``*.stats.txt``, the tile each GLB and RF keeper
+holds in accelsim (the analytic kernel's words per data type) is compared with Timeloop's
+"Utilized capacity" of that level and data space.
+
 Usage: ``python tools/timeloop_import_all.py CASES_DIR [--run] [--out DIR]``
 """
 
@@ -50,6 +54,48 @@ def find_files(case: Path) -> dict[str, Path | None]:
     return out
 
 
+_STATS_LEVEL = re.compile(r"^=== (\S+) ===$")
+_STATS_SPACE = re.compile(r"^    (Weights|Inputs|Outputs):$")
+_STATS_CAP = re.compile(r"^\s+Utilized capacity\s*: (\d+)$")
+
+
+def stats_capacities(path: Path) -> dict[tuple[str, str], int]:
+    """``(level, data space) → Utilized capacity`` from a Timeloop ``stats.txt``."""
+    out: dict[tuple[str, str], int] = {}
+    level = space = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if m := _STATS_LEVEL.match(line):
+            level, space = m.group(1), None
+        elif m := _STATS_SPACE.match(line):
+            space = m.group(1)
+        elif (m := _STATS_CAP.match(line)) and level and space:
+            out.setdefault((level, space), int(m.group(1)))
+    return out
+
+
+def compare_tiles(result, layer, stats: Path) -> str:
+    """Accelsim's GLB / RF tile per data type against Timeloop's utilized capacity."""
+    from accelsim.io.timeloop_mapping import Place
+    from accelsim.io.timeloop_problem import SPACE_NAMES
+    from accelsim.sim.counting import count_mapping
+    from accelsim.spec.dims import DataType
+
+    usage = count_mapping(result.mapping.mapping, layer, 0).usage
+    theirs = stats_capacities(stats)
+    same, diff = 0, []
+    for row, place in ((0, Place.GLB), (1, Place.RF)):
+        for t in DataType:
+            keeper = result.mapping.keeper(place, t)
+            want = theirs.get((keeper, SPACE_NAMES[t])) if keeper else None
+            if want is None:
+                continue
+            if int(usage[row][t]) == want:
+                same += 1
+            else:
+                diff.append(f"{keeper}.{SPACE_NAMES[t]} {int(usage[row][t])} vs {want}")
+    return f"tiles = Timeloop's ({same})" if not diff else f"tiles differ: {', '.join(diff)}"
+
+
 def import_case(case: Path, out: Path, run: bool) -> tuple[str, str]:
     """``(status, detail)`` for one case folder."""
     files = find_files(case)
@@ -80,6 +126,9 @@ def import_case(case: Path, out: Path, run: bool) -> tuple[str, str]:
             res = simulate(layer, hw, "rs", mapping=mappings[layer.name])
             same = "equal" if res.macs == layer.macs else f"ran {res.macs:,}"
             detail += f"; {layer.macs:,} MACs ({same}), {res.active_pes} PEs"
+            stats = sorted(case.glob("*.stats.txt"))
+            if stats:
+                detail += "; " + compare_tiles(result, layer, stats[0])
         return "imported", detail
     except AccelsimError as exc:
         return "refused", str(exc)
