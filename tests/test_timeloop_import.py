@@ -732,3 +732,30 @@ def test_tiles_equal_timeloops_utilized_capacity(tmp_path, case):
     glb, rf = usage[0], usage[1]
     assert (rf[DataType.PSUM], rf[DataType.FILTER], rf[DataType.IFMAP], glb[DataType.IFMAP],
             glb[DataType.PSUM]) == texts[3]
+
+
+def test_index_targets_wrapped_lists_and_list_factors(tmp_path):
+    """Targets may be level indices (0 = innermost); v0.4 files may wrap the list
+    (``mapping: {version: 0.4, targets: [...]}``) and give factors and permutations as lists."""
+    mapping = """\
+mapping:
+  version: 0.4
+  targets:
+  - {target: 1, type: temporal, factors: [R=1, P=16, K=16], permutation: [P, R, K]}
+  - {target: 0, type: temporal, factors: "R=3,P=1,K=2", permutation: RPK}
+  - {target: GlobalBuffer, type: dataspace, keep: [Weights, Inputs], bypass: [Outputs]}
+  - {target: RegisterFile, type: datatype, keep: [Outputs], bypass: [Weights, Inputs]}
+"""
+    f = _files(tmp_path, arch=ARCH_V02_3LEVEL, prob=PROB_V02_CONV1D_OC, map=mapping)
+    g = _files(tmp_path / "..", arch=ARCH_V02_3LEVEL, prob=PROB_V02_CONV1D_OC, map=MAP_V02_BYPASS)
+    a = import_timeloop(f["arch"], f["prob"], f["map"]).mapping.mapping
+    b = import_timeloop(g["arch"], g["prob"], g["map"]).mapping.mapping
+    assert (a.loops, a.glb, a.rf) == (b.loops, b.glb, b.rf)
+
+
+def test_an_empty_mapping_is_refused(tmp_path):
+    """A timeloop-mapper input (``mapping: []``, as in a 2024 case's parsed-processed-input.yaml)."""
+    f = _files(tmp_path, arch=ARCH_V02_3LEVEL, prob=PROB_V02_CONV1D_OC, map="mapping: []\n")
+    with pytest.raises(SpecError, match="no mapping entries") as info:
+        import_timeloop(f["arch"], f["prob"], f["map"])
+    assert info.value.field == "mapping"

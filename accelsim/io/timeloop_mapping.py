@@ -224,6 +224,9 @@ def assign_levels(arch: TimeloopArch, problem: TimeloopProblem, data: Any, origi
     if isinstance(entries, dict):  # v0.4 files may wrap the list: mapping: {version, targets|mapping: [...]}
         entries = entries.get("targets", entries.get("mapping"))
     entries = need_list(entries, "mapping", origin)
+    if not entries:
+        raise refuse("no mapping entries (a timeloop-mapper input has none: give the mapper's map.yaml)", "mapping",
+                     origin)
     dims = problem.dims
     n = len(arch.levels)
     temporal: list[dict[str, int]] = [{} for _ in range(n)]
