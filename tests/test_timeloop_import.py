@@ -305,6 +305,7 @@ ERT_summary:
 
 def _files(tmp_path: Path, **texts: str) -> dict[str, str]:
     out = {}
+    tmp_path.mkdir(parents=True, exist_ok=True)
     for name, text in texts.items():
         path = tmp_path / f"{name}.yaml"
         path.write_text(text, encoding="utf-8")
@@ -415,7 +416,7 @@ mapping:
 """
     f = _files(tmp_path, arch=ARCH_V04_EYERISS, prob=PROB_V04_DEFAULT, map=mapping)
     res = import_timeloop(f["arch"], f["prob"], f["map"])
-    full = import_timeloop(*_files(tmp_path / "..", arch=ARCH_V04_EYERISS, prob=PROB_V04_DEFAULT,
+    full = import_timeloop(*_files(tmp_path / "b", arch=ARCH_V04_EYERISS, prob=PROB_V04_DEFAULT,
                                    map=MAP_V04_DEFAULT).values())
     assert res.mapping.mapping.loops == full.mapping.mapping.loops
     assert (res.mapping.mapping.glb, res.mapping.mapping.rf) == (full.mapping.mapping.glb, full.mapping.mapping.rf)
@@ -747,7 +748,7 @@ mapping:
   - {target: RegisterFile, type: datatype, keep: [Outputs], bypass: [Weights, Inputs]}
 """
     f = _files(tmp_path, arch=ARCH_V02_3LEVEL, prob=PROB_V02_CONV1D_OC, map=mapping)
-    g = _files(tmp_path / "..", arch=ARCH_V02_3LEVEL, prob=PROB_V02_CONV1D_OC, map=MAP_V02_BYPASS)
+    g = _files(tmp_path / "b", arch=ARCH_V02_3LEVEL, prob=PROB_V02_CONV1D_OC, map=MAP_V02_BYPASS)
     a = import_timeloop(f["arch"], f["prob"], f["map"]).mapping.mapping
     b = import_timeloop(g["arch"], g["prob"], g["map"]).mapping.mapping
     assert (a.loops, a.glb, a.rf) == (b.loops, b.glb, b.rf)
