@@ -22,7 +22,8 @@ multicast, its halo rule) are the ``--semantics`` switch of issue 15 part 2, not
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..spec.dims import DataType
@@ -58,8 +59,7 @@ class TimeloopImport:
 
 
 def _yaml_text(value: str) -> str:
-    import json
-
+    """A YAML flow scalar (a JSON string) of ``value``."""
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -199,10 +199,7 @@ def mapping_yaml(problem: TimeloopProblem, imported: ImportedMapping) -> str:
     """The mapping file's text (one layer, batch = the problem's N)."""
     levels = [{"name": p.name, "place": p.place.value, "keeps": [SPACE_NAMES[t] for t in sorted(p.keeps)],
                "loops": list(span)} for p, span in zip(imported.levels, imported.spans())]
-    mapping = imported.mapping
-    from dataclasses import replace
-
-    mapping = replace(mapping, notes={"timeloop_levels": levels, "timeloop_names": problem.describe_names()})
+    mapping = replace(imported.mapping, notes={"timeloop_levels": levels, "timeloop_names": problem.describe_names()})
     doc = mapping_document(problem.layer.name, DATAFLOW, problem.layer.N, {problem.layer.name: mapping},
                            source=f"Timeloop mapping {imported.origin}, imported by accelsim import timeloop")
     head = (f"# Imported by `accelsim import timeloop` from {Path(imported.origin).name}: Timeloop's loop nest,\n"
