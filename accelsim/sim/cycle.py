@@ -191,17 +191,10 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     int64 read stamp per ifmap and filter word (8 more), the output and its DRAM-written flags,
     plus the tile value arrays (GLB tiles, one RF tile per PE): O(layer tensors + tile words × PEs).
 
-    Raises
-    ------
-    MappingError
-        ``mapping`` has flattened loops (the cycle engine does not run them yet; the analytic
-        engine counts them).
+    Flattened loops (``mapping.flat_groups``) run in :func:`accelsim.kernels.cycle_flat.run_flat`
+    (tiles as sets of words; same outputs, counts and timing model), others in
+    :func:`accelsim.kernels.cycle.run`.
     """
-    if mapping.flat_groups:
-        from ..errors import MappingError
-
-        raise MappingError("the cycle engine does not run flattened loops (" + ", ".join(
-            g.name for g in mapping.flat_groups) + ") yet; use the analytic engine", "mapping.loops")
     ifmap, filters = layer_inputs(layer, ifmap, filters, hw.precision)
     g, cg, mg = layer.G, layer.C // layer.G, layer.M // layer.G
     flat_i = np.ascontiguousarray(ifmap.reshape(layer.N, g, cg, layer.H, layer.W).transpose(1, 0, 2, 3, 4)).ravel()
@@ -229,11 +222,12 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     trace = np.zeros((TRACE_BINS * 4, N_TRACE), dtype=np.float64)
     bounds = np.array(layer.loop_bounds(), dtype=np.int64)
     done = np.zeros(1, dtype=np.int64)
-    args = (arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, layer.U, window, bounds, layer.H, layer.W,
-            flat_i, flat_f, out, bandwidths, _NOC_CODES[hw.noc.kind], hw.model.rf_prefetch,
-            np.array(dram_scale, dtype=np.float64), pass_overhead(mapping, hw), bin_cycles,
-            hw.precision.psum_bits, counts, usage, stats, pe_steps, trace, done)
-    _run_kernel(args, done, steps, f"{layer.name} cycle engine" if progress else None)
+    head = (arr.dims, arr.factors, arr.kinds, arr.reds, arr.res) + ((arr.groups,) if arr.flat else ())
+    args = head + (layer.U, window, bounds, layer.H, layer.W,
+                   flat_i, flat_f, out, bandwidths, _NOC_CODES[hw.noc.kind], hw.model.rf_prefetch,
+                   np.array(dram_scale, dtype=np.float64), pass_overhead(mapping, hw), bin_cycles,
+                   hw.precision.psum_bits, counts, usage, stats, pe_steps, trace, done)
+    _run_kernel(args, done, steps, f"{layer.name} cycle engine" if progress else None, flat=arr.flat)
     output = out.reshape(g, layer.N, mg, layer.E, layer.F).transpose(1, 0, 2, 3, 4).reshape(
         layer.N, layer.M, layer.E, layer.F)
     cycles = int(round(stats[ST_CYCLES]))
@@ -247,11 +241,14 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     )
 
 
-def _run_kernel(args: tuple, done: np.ndarray, steps: int, label: str | None) -> None:
-    """Call the cycle kernel with ``args``. With a ``label``: in a worker thread (the kernel
-    releases the GIL) while this thread draws a tqdm bar of ``done[0]``, the steps the kernel
-    has done, out of ``steps``, with its rate and ETA."""
-    from ..kernels.cycle import run
+def _run_kernel(args: tuple, done: np.ndarray, steps: int, label: str | None, flat: bool = False) -> None:
+    """Call the cycle kernel with ``args`` (the flattened-loop kernel if ``flat``). With a
+    ``label``: in a worker thread (the kernel releases the GIL) while this thread draws a tqdm
+    bar of ``done[0]``, the steps the kernel has done, out of ``steps``, with its rate and ETA."""
+    if flat:
+        from ..kernels.cycle_flat import run_flat as run
+    else:
+        from ..kernels.cycle import run
 
     if label is None:
         run(*args)
