@@ -107,3 +107,29 @@ def _both(layer, mapping, window, hw):
             run(arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, *tail)
         outs.append((c, u, st, o, pe))
     return outs
+
+
+def test_im2col_folds_on_a_systolic_array_by_hand():
+    """A 13 × 13 ofmap as im2col's Npx on 12 rows × M on 2 columns, K = C·R·S = 18 in time,
+    psums out of the array (output stationary, nothing in the RF), unlimited bandwidth.
+
+    Folds: M 2 × Npx 15 (169 pixels over 12 rows, the last fold one pixel wide) = 30 passes,
+    each ``T = 18`` MAC steps plus the systolic overhead ``(R−1) + (C−1) + 0 + 1 = 11 + 1 + 1
+    = 13`` (no pre-load, the last psum's hop out): ``30 × (18 + 13) = 930`` cycles. The masked
+    rows of the last folds do no MAC: ``M · 169 · 18`` MACs in all, on 24 PEs."""
+    from accelsim.io.presets import load_hardware
+    from accelsim.spec.dims import Dim, Flat, LoopKind, NocKind
+    from accelsim.spec.layer import ConvLayer
+    from accelsim.spec.mapping import Loop, Mapping
+
+    npx, crs = Flat((Dim.N, Dim.E, Dim.F)), Flat((Dim.C, Dim.R, Dim.S))
+    layer = ConvLayer(name="c", N=1, M=4, C=2, H=15, W=15, R=3, S=3)
+    mapping = Mapping(loops=(Loop(Dim.M, 2), Loop(npx, 15), Loop(npx, 12, LoopKind.ROW),
+                             Loop(Dim.M, 2, LoopKind.COL), Loop(crs, 18)), glb=(0, 0, 0), rf=(None, None, None))
+    hw = replace(load_hardware("tpu-like"), pe_rows=12, pe_cols=2, precision=Precision(psum_bits=64))
+    assert hw.noc.kind is NocKind.SYSTOLIC
+    out = run_cycle(layer, hw, mapping, 0, unlimited_bandwidth=True)
+    assert out.passes == 30 and out.compute_cycles == 30 * 18
+    assert out.cycles == 930
+    assert int(out.pe_busy.sum()) == layer.macs == 4 * 169 * 18
+    assert out.active_pes == 24

@@ -127,6 +127,49 @@ def _address(t, x, bounds, stride, height, width):
     return (((x[D_G] * bounds[D_N] + x[D_N]) * bounds[D_M] + x[D_M]) * bounds[D_E] + x[D_E]) * bounds[D_F] + x[D_F]
 
 
+@jit
+def _address_coefs(bounds, stride, height, width):
+    """int64[3, 8]: :func:`_address` as a linear form, address = sum over d of coef[t, d] · x[d]."""
+    coef = np.zeros((N_TYPES, N_DIMS), dtype=np.int64)
+    coef[IFMAP, D_S] = 1
+    coef[IFMAP, D_F] = stride
+    coef[IFMAP, D_R] = width
+    coef[IFMAP, D_E] = stride * width
+    coef[IFMAP, D_C] = height * width
+    coef[IFMAP, D_N] = bounds[D_C] * height * width
+    coef[IFMAP, D_G] = bounds[D_N] * coef[IFMAP, D_N]
+    coef[FILTER, D_S] = 1
+    coef[FILTER, D_R] = bounds[D_S]
+    coef[FILTER, D_C] = bounds[D_R] * bounds[D_S]
+    coef[FILTER, D_M] = bounds[D_C] * coef[FILTER, D_C]
+    coef[FILTER, D_G] = bounds[D_M] * coef[FILTER, D_M]
+    coef[PSUM, D_F] = 1
+    coef[PSUM, D_E] = bounds[D_F]
+    coef[PSUM, D_M] = bounds[D_E] * bounds[D_F]
+    coef[PSUM, D_N] = bounds[D_M] * coef[PSUM, D_M]
+    coef[PSUM, D_G] = bounds[D_N] * coef[PSUM, D_N]
+    return coef
+
+
+@jit
+def _spatial_dims(dims, kinds, groups):
+    """int64[N_AXES] axes some spatial loop runs over; int64[8] dimensions on such an axis."""
+    axis_sp = np.zeros(N_AXES, dtype=np.int64)
+    for j in range(dims.shape[0]):
+        if kinds[j] != TEMPORAL:
+            axis_sp[dims[j]] = 1
+    dim_sp = np.zeros(N_DIMS, dtype=np.int64)
+    for d in range(N_DIMS):
+        dim_sp[d] = axis_sp[d]
+    for g in range(N_GROUPS_MAX):
+        for i in range(N_DIMS):
+            m = groups[g, i]
+            if m == NO_DIM:
+                break
+            dim_sp[m] = axis_sp[N_DIMS + g]
+    return axis_sp, dim_sp
+
+
 # ==================================================================== plan
 @jit
 def _plan_flat(dims, factors, kinds, reds, res, groups, bounds):
@@ -332,6 +375,11 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
     (axstride, pe_ax, leader, noc_first, n_grp_noc, edge, n_pe, total_steps, pass_pos, sweep_top, k_rel,
      box_j, box_n, box_stride, box_size, rel) = _plan_flat(dims, factors, kinds, reds, res, groups, bounds)
     local_links = max(1, n_pe - n_grp_noc)
+    coef = _address_coefs(bounds, stride, height, width)
+    axis_sp, dim_sp = _spatial_dims(dims, kinds, groups)
+    prev_ax = np.full(N_AXES, -1, dtype=np.int64)
+    pe_part = np.zeros((N_TYPES, n_pe), dtype=np.int64)
+    pe_okp = np.ones(n_pe, dtype=np.bool_)
     size_i = ifmap.shape[0]
     size_f = filt.shape[0]
     size_p = ofmap.shape[0]
@@ -608,10 +656,42 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
         n_valid_first = 0
         fresh_i = 0
         fresh_f = 0
+        # coordinates split: the axes no spatial loop runs over decode once for every PE; the
+        # PEs' own part (their spatial axes) is decoded again only when its temporal part moves
+        sp_moved = False
+        for a2 in range(N_AXES):
+            if axis_sp[a2] == 1 and gt_ax[a2] != prev_ax[a2]:
+                sp_moved = True
+                prev_ax[a2] = gt_ax[a2]
+        if sp_moved:
+            for pe in range(n_pe):
+                for a2 in range(N_AXES):
+                    ax[a2] = gt_ax[a2] + pe_ax[pe, a2]
+                _decode(ax, groups, bounds, x)
+                ok = True
+                for t in range(N_TYPES):
+                    pe_part[t, pe] = 0
+                for d in range(N_DIMS):
+                    if dim_sp[d] == 1:
+                        if x[d] >= bounds[d]:
+                            ok = False
+                        for t in range(N_TYPES):
+                            pe_part[t, pe] += coef[t, d] * x[d]
+                pe_okp[pe] = ok
+        _decode(gt_ax, groups, bounds, x)
+        shared_ok = True
+        sh_i = 0
+        sh_f = 0
+        sh_p = 0
+        for d in range(N_DIMS):
+            if dim_sp[d] == 0:
+                if x[d] >= bounds[d]:
+                    shared_ok = False
+                sh_i += coef[IFMAP, d] * x[d]
+                sh_f += coef[FILTER, d] * x[d]
+                sh_p += coef[PSUM, d] * x[d]
         for pe in range(n_pe):
-            for a2 in range(N_AXES):
-                ax[a2] = gt_ax[a2] + pe_ax[pe, a2]
-            if not _decode(ax, groups, bounds, x):
+            if not (shared_ok and pe_okp[pe]):
                 continue
             n_valid += 1
             if noc_first[pe]:
@@ -620,7 +700,7 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
             if rf_i:
                 vi = rf_val[IFMAP, bi, pe, pos_i]
             else:
-                a = _address(IFMAP, x, bounds, stride, height, width)
+                a = sh_i + pe_part[IFMAP, pe]
                 if par_i == _PAR_GLB:
                     vi = glb_i[a]
                     if st_glb_i[a] != fwd_serial:
@@ -634,7 +714,7 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
             if rf_f:
                 vf = rf_val[FILTER, bf, pe, pos_f]
             else:
-                a = _address(FILTER, x, bounds, stride, height, width)
+                a = sh_f + pe_part[FILTER, pe]
                 if par_f == _PAR_GLB:
                     vf = glb_f[a]
                     if st_glb_f[a] != s:
@@ -649,13 +729,13 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
             if psum_in_rf:
                 if rf_touch[pe, pos_p] != r1:
                     rf_touch[pe, pos_p] = r1
-                    rf_paddr[pe, pos_p] = _address(PSUM, x, bounds, stride, height, width)
+                    rf_paddr[pe, pos_p] = sh_p + pe_part[PSUM, pe]
                     rf_p[pe, pos_p] = _wrap(product, wrap)
                 else:
                     rf_p[pe, pos_p] = _wrap(rf_p[pe, pos_p] + product, wrap)
                 rf_upd[pe] += 1
             else:
-                a = _address(PSUM, x, bounds, stride, height, width)
+                a = sh_p + pe_part[PSUM, pe]
                 _arrive(par_p, a, product, leader[pe], True, glb_p, ofmap, touched_glb, glb_list, n_list,
                         resid[TILE_GLB], touched_dram, counts, step_words, wrap)
         for t in range(2):
