@@ -133,3 +133,29 @@ def test_im2col_folds_on_a_systolic_array_by_hand():
     assert out.cycles == 930
     assert int(out.pe_busy.sum()) == layer.macs == 4 * 169 * 18
     assert out.active_pes == 24
+
+
+def test_noc_tags_of_npx_on_rows_hold_at_every_fold():
+    """Im2col's Npx on 12 rows × M on 2 columns (13 × 13 ofmap, K in time): a PE pair shares a
+    group only if it takes the same word at every one of the 15 folds (decoded coordinates).
+    Filters go down each column, but row 0 alone works in the last fold (pixel 168): rows 1-11
+    form one group per column, row 0 another (4); each row's pixels are its own ifmap group."""
+    from accelsim.dataflows.noc_ids import _fold_keys, assign_tags
+    from accelsim.spec.dims import DataType, Dim, Flat, LoopKind
+    from accelsim.spec.layer import ConvLayer
+    from accelsim.spec.mapping import Loop, Mapping
+
+    npx, crs = Flat((Dim.N, Dim.E, Dim.F)), Flat((Dim.C, Dim.R, Dim.S))
+    layer = ConvLayer(name="c", N=1, M=4, C=2, H=15, W=15, R=3, S=3)
+    mapping = Mapping(loops=(Loop(Dim.M, 2), Loop(npx, 15), Loop(npx, 12, LoopKind.ROW),
+                             Loop(Dim.M, 2, LoopKind.COL), Loop(crs, 18)), glb=(0, 0, 0), rf=(None, None, None))
+    tags = assign_tags(mapping, layer)
+    assert tags[DataType.FILTER].groups == 4
+    assert tags[DataType.FILTER].row_ids == (0,) + (1,) * 11
+    assert tags[DataType.IFMAP].groups == 12 and tags[DataType.PSUM].groups == 24
+    keys = _fold_keys(mapping, layer, DataType.IFMAP)
+    assert len(keys[(0, 0)]) == 15
+    # the last fold holds pixel 168 = (e 12, f 12) on row 0 only: the other rows are masked
+    assert keys[(0, 0)][-1] == (0, 0, 0, 12, 12) and keys[(1, 0)][-1] is None
+    # row 1 at fold 1 (pixel 13) is (e 1, f 0): decoded, not row 1's first-fold offset (0, 1)
+    assert keys[(1, 0)][1] == (0, 0, 0, 1, 0)
