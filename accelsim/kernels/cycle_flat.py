@@ -51,7 +51,7 @@ from ..layout import (BW_DRAM, BW_FILTER, BW_GLB, BW_GON, BW_IFMAP, BW_LOCAL, BW
                       TILE_RF, TR_DRAM, TR_FILTER_BUS, TR_GLB, TR_IFMAP_BUS, TR_MACS, TR_PSUM_BUS, TRANSACTIONS,
                       UPDATES, WIN_FORWARD, WIN_GLB_HALO, WRITES)
 from .cycle import BUS_CAUSE, RELEVANCE, _advance, _book_transfer, _ceil_div, _count_fill, _first_of_group, _wrap
-from .jit import jit
+from .jit import jit, jit_inline
 
 #: the parent of a tile or a MAC operand: the GLB, or DRAM (the tensor itself)
 _PAR_GLB, _PAR_DRAM = 0, 1
@@ -91,7 +91,7 @@ def _axis_relevance(groups):
     return rel, win, psum_free
 
 
-@jit
+@jit_inline
 def _decode(ax, groups, bounds, x):
     """Per-dimension coordinates ``x`` int64[8] of axis indices ``ax`` int64[N_AXES]; True if
     the iteration is valid (every coordinate below its bound)."""
@@ -296,7 +296,7 @@ def _plan_flat(dims, factors, kinds, reds, res, groups, bounds):
             box_j, box_n, box_stride, box_size, rel)
 
 
-@jit
+@jit_inline
 def _box_ax(pos, nb, bj, bstride, factors, dims, axstride, base, ax):
     """Axis indices ``ax`` of position ``pos`` of an enumeration box over loops ``bj[:nb]``
     (place values ``bstride``) on top of the instance's ``base`` indices."""
@@ -308,7 +308,7 @@ def _box_ax(pos, nb, bj, bstride, factors, dims, axstride, base, ax):
 
 
 # ==================================================================== psums arriving at a parent
-@jit
+@jit_inline
 def _arrive(par, a, value, is_leader, crosses, glb_p, ofmap, touched_glb, glb_list, n_list, r0, touched_dram,
             counts, step_words, wrap):
     """A psum word (tensor address ``a``) arrives at the GLB (``_PAR_GLB``) or DRAM and is added
@@ -787,7 +787,7 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
     stats[ST_COMPUTE] = executed
 
 
-@jit
+@jit_inline
 def _time_step(s, new_pass, glb_event, n_valid, step_words, bus, clk, psum_free, in_free, rf_fill_start,
                bandwidths, edge, local_links, noc_kind, rf_prefetch, dram_scale, pass_overhead, stats, trace,
                bin_cycles):
