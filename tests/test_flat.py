@@ -290,13 +290,20 @@ def test_cli_mapping_show_prints_groups(tmp_path, capsys):
     assert "active PEs 156" in out
 
 
-def test_cycle_engine_refuses_groups():
+def test_cycle_engine_runs_groups():
+    """The CONV5-like im2col mapping (ragged Npx on 12 rows) runs in the cycle engine: the
+    reference convolution, the analytic counts, every MAC once."""
     from dataclasses import replace
 
     import accelsim
-    from accelsim.sim.cycle import run_cycle
+    from accelsim.sim.cycle import random_inputs, reference_conv, run_cycle
+    from accelsim.spec.hardware import Precision
 
     layer, mapping = _conv5_like()
-    hw = replace(accelsim.load_hardware("tpu-like"), pe_rows=12, pe_cols=14)
-    with pytest.raises(MappingError, match=r"the cycle engine does not run flattened loops \(\(N,E,F\), \(C,R,S\)\)"):
-        run_cycle(layer, hw, mapping, 0)
+    hw = replace(accelsim.load_hardware("tpu-like"), pe_rows=12, pe_cols=14, precision=Precision(psum_bits=64))
+    out = run_cycle(layer, hw, mapping, 0)
+    ifmap, filters = random_inputs(layer, precision=hw.precision)
+    assert np.array_equal(out.output, reference_conv(layer, ifmap, filters))
+    got = count_mapping(mapping, layer, 0)
+    assert np.array_equal(out.counts, got.counts) and np.array_equal(out.usage, got.usage)
+    assert int(out.pe_busy.sum()) == layer.macs

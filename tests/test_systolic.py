@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -390,3 +391,70 @@ def test_edge_operands_come_from_the_sram_or_straight_from_dram(df):
         else:
             assert acc["GLB"][t.label]["reads"] == injected
     assert res.mapping.glb[DataType.FILTER] is None  # what the mapper picks for these FC filters today
+
+
+# ----------------------------------------------------------------------------- fold overlap
+def _overlap_cycles(layer, mapping, dataflow, rows, cols, overlap: bool) -> tuple[int, int]:
+    """:func:`_cycles` on a machine with ``fold_overlap`` set as given."""
+    hw = replace(systolic_hw(rows, cols), model=replace(systolic_hw().model, fold_overlap=overlap))
+    window = window_flags(template(dataflow), hw)
+    check_fits(mapping, count_mapping(mapping, layer, window), hw)
+    out = run_cycle(layer, hw, mapping, window, unlimited_bandwidth=True)
+    assert np.array_equal(out.output, reference_conv(layer, *random_inputs(layer)))
+    assert out.cycles == out.compute_cycles + sum(out.stall_cycles.values())
+    return out.cycles, out.passes
+
+
+@pytest.mark.parametrize("folds", [2, 3])
+def test_ws_folds_2x2_with_and_without_overlap(folds):
+    """Weight stationary, K = 2·folds on 2 rows (C folded), 2 filters on 2 columns, T = 2 pixels.
+
+    Fold 1, as test_ws_fold_2x2: cycles 0-1 pre-load the weights (P = 2); row 0 takes pixels
+    in cycles 2, 3 (the T steps), row 1 in 3, 4; PE (1, 1)'s last MAC in cycle 5; the last
+    psum leaves in cycle 6. The *tail* after the T steps is cycles 4-6: skew (R−1) + (C−1) = 2
+    plus the psum's hop out = 3 cycles.
+
+    Without overlap fold 2 starts its pre-load in cycle 7: every fold 2 + 2 + 3 = 7 cycles,
+    ``7 · folds`` (14, 21).
+
+    With overlap fold 2's weights shift into the shadow registers in cycles 4-5, inside fold
+    1's tail (the word for row 1 enters the top in cycle 4 and reaches row 1 in cycle 5, the
+    word for row 0 enters in cycle 5); fold 2's first pixel enters row 0 once the tail is over,
+    in cycle 7 (= 2 + 5): rows 0 / 1 take pixels in 7-8 / 8-9, the last MAC is in cycle 10,
+    the last psum leaves in cycle 11 — 12 cycles for two folds; each further fold adds
+    T + tail = 5: ``2 + 5 · folds`` (12, 17)."""
+    layer = _gemm(npx=2, m=2, k=2 * folds)
+    mapping = _nest(("C", folds, "TEMPORAL"), ("C", 2, "ROW"), ("M", 2, "COL"), ("N", 2, "TEMPORAL"),
+                    rf=(None, 3, None))
+    assert _overlap_cycles(layer, mapping, "sys-ws", 2, 2, overlap=False) == (7 * folds, folds)
+    assert _overlap_cycles(layer, mapping, "sys-ws", 2, 2, overlap=True) == (2 + 5 * folds, folds)
+
+
+def test_is_folds_4x3_with_overlap():
+    """Input stationary, K = 8 on 4 rows (2 folds of C), 3 pixels on 3 columns, T = 2 filters:
+    a fold is test_is_fold_4x3's 12 cycles = P 4 + T 2 + tail (3 + 2 + 1 = 6). Back to back:
+    24. Overlapped: the second fold's 4 pre-load cycles run inside the first fold's 6-cycle
+    tail, so it adds T + tail = 8: 4 + 2 · 8 = 20."""
+    layer = _gemm(npx=3, m=2, k=8)
+    mapping = _nest(("C", 2, "TEMPORAL"), ("C", 4, "ROW"), ("N", 3, "COL"), ("M", 2, "TEMPORAL"),
+                    rf=(3, None, None))
+    assert _overlap_cycles(layer, mapping, "sys-is", 4, 3, overlap=False) == (24, 2)
+    assert _overlap_cycles(layer, mapping, "sys-is", 4, 3, overlap=True) == (20, 2)
+
+
+def test_os_folds_do_not_change_with_overlap():
+    """Output stationary pre-loads nothing: two folds of test_os_fold_2x2 (N folded), T = 3,
+    take 2 · 7 = 14 cycles either way."""
+    layer = _gemm(npx=4, m=2, k=3)
+    mapping = _nest(("N", 2, "TEMPORAL"), ("N", 2, "ROW"), ("M", 2, "COL"), ("C", 3, "TEMPORAL"),
+                    rf=(None, None, 3))
+    for overlap in (False, True):
+        assert _overlap_cycles(layer, mapping, "sys-os", 2, 2, overlap=overlap) == (14, 2)
+
+
+def test_fold_overlap_is_a_hardware_flag():
+    """``fold_overlap`` is a ModelOptions flag: a hardware-file key and a sweep vary name."""
+    from accelsim.spec.hardware import FLAGS
+
+    assert FLAGS["fold_overlap"] == "model"
+    assert systolic_hw().model.fold_overlap is False

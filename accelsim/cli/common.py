@@ -135,9 +135,10 @@ def announce_compile(groups) -> None:
         print(notice, file=sys.stderr, flush=True)
 
 
-def kernel_groups(engine: str, *, search: bool, perfect: bool = True, padded: bool = False) -> set:
+def kernel_groups(engine: str, *, search: bool, perfect: bool = True, padded: bool = False, flat: bool = False) -> set:
     """The kernel groups a run calls: counting of ``perfect`` and of ``padded`` mappings (imperfect
-    factorisations), the mapper's ``search``, the cycle engine when ``engine`` is ``cycle``."""
+    factorisations) and of mappings with ``flat`` (flattened) loops, the mapper's ``search``, the
+    cycle engine when ``engine`` is ``cycle`` (its flattened-loop kernel too with ``flat``)."""
     from ..sim.kernel_cache import KernelGroup
 
     groups = set()
@@ -147,6 +148,10 @@ def kernel_groups(engine: str, *, search: bool, perfect: bool = True, padded: bo
         groups.add(KernelGroup.PADDED)
     if search:
         groups.add(KernelGroup.SEARCH)
+    if flat:
+        groups.add(KernelGroup.FLAT)
     if engine == "cycle":
-        groups.add(KernelGroup.CYCLE)
+        groups.add(KernelGroup.CYCLE_FLAT if flat else KernelGroup.CYCLE)
+        if flat and (search or perfect or padded):
+            groups.add(KernelGroup.CYCLE)
     return groups

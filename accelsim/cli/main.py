@@ -107,12 +107,13 @@ def _hardware(name: str, array, energy: str | None = None, option: str = "--hard
 
 def _run_groups(wl, batch: int, mappings: dict, engine: str, ragged: bool) -> set:
     """The kernel groups a run of ``wl`` at ``batch`` calls: the mapper for layers without a
-    given mapping, counting of the given mappings (perfect or padded: imperfect factorisations),
-    padded counting for ``ragged`` searches."""
+    given mapping, counting of the given mappings (perfect, padded: imperfect factorisations, or
+    flattened: the flat-counting kernel), padded counting for ``ragged`` searches."""
     layers = wl.with_batch(batch).layers
-    given = [mappings[layer.name].is_padded(layer.loop_bounds()) for layer in layers if layer.name in mappings]
-    return kernel_groups(engine, search=len(given) < len(layers), perfect=not all(given),
-                         padded=ragged or any(given))
+    ours = [(layer, mappings[layer.name]) for layer in layers if layer.name in mappings]
+    given = [m.is_padded(layer.loop_bounds()) for layer, m in ours if not m.flat_groups]
+    return kernel_groups(engine, search=len(ours) < len(layers), perfect=not all(given), padded=ragged or any(given),
+                         flat=any(m.flat_groups for _, m in ours))
 
 
 def _batch(value: int, wl) -> int:

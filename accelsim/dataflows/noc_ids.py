@@ -7,11 +7,20 @@ offset, for psums the same (g, n, m, e, f), for ifmaps the same (g, n, c) and th
 ``e·U + r`` and column ``f·U + s`` — so RS's diagonal ifmap sharing is one group. Rows that hold
 PEs of a common group must share a row ID; within such a class of rows each group gets its own
 column ID.
+
+Flattened loops on the array (im2col's ``(N,E,F)`` on rows): a PE's coordinates are its decoded
+group index, which does not move by a fixed offset as the group's temporal loops advance, so
+which PEs share a word changes from fold to fold (a fold crossing an ofmap row shares ifmap
+rows differently). The tags are programmed once per layer, so two PEs share a group only if they
+take the same word at *every* fold (their keys compared over every temporal offset of the
+spatially mapped groups, decoded with the layer's bounds; masked iterations key as ``None``):
+a word two PEs share only at some folds is sent once per group then — deliveries stay exact.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import product
 
 from ..spec.dims import DataType, Dim
 from ..spec.layer import ConvLayer
@@ -51,12 +60,45 @@ def _key(t: DataType, off: dict, stride: int) -> tuple:
     return (off[Dim.G], off[Dim.N], off[Dim.M], off[Dim.E], off[Dim.F])
 
 
+def _fold_keys(mapping: Mapping, layer: ConvLayer, t: DataType) -> dict:
+    """Each PE's (row, col) → its multicast key for ``t``: with flattened groups on the array,
+    the tuple of its keys at every temporal offset of those groups (``None`` where masked)."""
+    bounds = layer.loop_bounds()
+    spatial_groups = [g for g in mapping.flat_groups if any(lp.spatial and lp.dim == g for lp in mapping.loops)]
+    if not spatial_groups:
+        coords, _, _ = _pe_coords(mapping, bounds)
+        return {rc: _key(t, off, layer.U) for rc, off in coords.items()}
+    offsets = []  # per spatial group: every value its temporal loops add to the group index
+    for g in spatial_groups:
+        values, stride = [0], 1
+        for lp in reversed(mapping.loops):
+            if lp.dim != g:
+                continue
+            if not lp.spatial:
+                values = [v + i * stride for i in range(lp.factor) for v in values]
+            stride *= lp.factor
+        offsets.append(values)
+    raw = mapping.pe_positions()
+    keys: dict = {(row, col): [] for row, col, _ in raw}
+    for base in product(*offsets):
+        for row, col, off in raw:
+            coords = dict(off)
+            valid = True
+            for g, b in zip(spatial_groups, base):
+                index = off[g] + b
+                valid = valid and index < g.extent(bounds)
+                coords.update(g.decode(index, bounds))
+            keys[(row, col)].append(_key(t, coords, layer.U) if valid else None)
+    return {rc: tuple(k) for rc, k in keys.items()}
+
+
 def assign_tags(mapping: Mapping, layer: ConvLayer) -> dict[DataType, TagAssignment]:
-    """Row and column IDs of the GIN for every data type."""
-    coords, rows, cols = _pe_coords(mapping, layer.loop_bounds())
+    """Row and column IDs of the GIN for every data type (module docstring; flattened groups on
+    the array: a group is the PEs sharing a word at every fold)."""
+    rows, cols = mapping.spatial_shape()
     out = {}
     for t in DataType:
-        key = {rc: _key(t, off, layer.U) for rc, off in coords.items()}
+        key = _fold_keys(mapping, layer, t)
         # rows sharing a group must share a row ID: union-find over rows
         parent = list(range(rows))
 

@@ -55,10 +55,12 @@ def _hardware_key(hw: Hardware) -> dict[str, Any]:
     keys; one ``word_bits`` when the data types share a width (a mixed precision is keyed as
     ``precision``); a fixed :class:`~accelsim.spec.energy.EnergyTable` without its ``name``
     (the name is a label, the numbers are the table); any other energy source (the model, an
-    imported per-type table) with its class name."""
+    imported per-type table) with its class name; ``fold_overlap`` only when on."""
     key = asdict(hw)
     for group in FLAG_GROUPS:
         key.update(key.pop(group))
+    if not key["fold_overlap"]:  # off, its default: keyed as before the flag existed
+        del key["fold_overlap"]
     precision = key.pop("precision")
     if hw.precision.uniform_bits is not None:
         key["word_bits"] = hw.precision.uniform_bits

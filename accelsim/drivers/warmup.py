@@ -13,7 +13,8 @@ MAPPER_RUN = frozenset({KernelGroup.ANALYTIC, KernelGroup.SEARCH})
 def warmup(groups: Iterable[KernelGroup] = MAPPER_RUN) -> None:
     """Call each kernel group of ``groups`` once on a tiny layer, in this order: counting of a
     perfect mapping (with the roofline cycles), counting of a padded one, the mapper, the cycle
-    engine. Sweeps call it in the parent so that their workers find the kernels in the cache;
+    engine, counting of a mapping with flattened loops, the cycle engine on it. Sweeps call it
+    in the parent so that their workers find the kernels in the cache;
     the test suite calls it for every group so that no test sees the first-run notice.
 
     Parameters
@@ -27,7 +28,7 @@ def warmup(groups: Iterable[KernelGroup] = MAPPER_RUN) -> None:
     from ..sim.counting import count_mapping
     from ..sim.cycle import run_cycle
     from ..sim.evaluate import analytic_cycles
-    from ..spec.dims import Dim
+    from ..spec.dims import Dim, Flat
     from ..spec.layer import ConvLayer
     from ..spec.mapping import Loop, Mapping
 
@@ -48,3 +49,10 @@ def warmup(groups: Iterable[KernelGroup] = MAPPER_RUN) -> None:
         best_mapping(layer, hw, "rs", budget=Budget(10, 10, 1))
     if KernelGroup.CYCLE in wanted:
         run_cycle(layer, hw, perfect, window)
+    # im2col: Npx = E·F (9) over 2 x 5 (one padded), K = C·R·S in time
+    flat = Mapping(loops=(Loop(Dim.M, 4), Loop(Flat((Dim.E, Dim.F)), 2), Loop(Flat((Dim.E, Dim.F)), 5),
+                          Loop(Flat((Dim.C, Dim.R, Dim.S)), 36)))
+    if KernelGroup.FLAT in wanted:
+        count_mapping(flat, layer, window)
+    if KernelGroup.CYCLE_FLAT in wanted:
+        run_cycle(layer, hw, flat, window)

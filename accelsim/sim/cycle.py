@@ -191,17 +191,10 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     int64 read stamp per ifmap and filter word (8 more), the output and its DRAM-written flags,
     plus the tile value arrays (GLB tiles, one RF tile per PE): O(layer tensors + tile words × PEs).
 
-    Raises
-    ------
-    MappingError
-        ``mapping`` has flattened loops (the cycle engine does not run them yet; the analytic
-        engine counts them).
+    Flattened loops (``mapping.flat_groups``) run in :func:`accelsim.kernels.cycle_flat.run_flat`
+    (tiles as sets of words; same outputs, counts and timing model), others in
+    :func:`accelsim.kernels.cycle.run`.
     """
-    if mapping.flat_groups:
-        from ..errors import MappingError
-
-        raise MappingError("the cycle engine does not run flattened loops (" + ", ".join(
-            g.name for g in mapping.flat_groups) + ") yet; use the analytic engine", "mapping.loops")
     ifmap, filters = layer_inputs(layer, ifmap, filters, hw.precision)
     g, cg, mg = layer.G, layer.C // layer.G, layer.M // layer.G
     flat_i = np.ascontiguousarray(ifmap.reshape(layer.N, g, cg, layer.H, layer.W).transpose(1, 0, 2, 3, 4)).ravel()
@@ -229,13 +222,17 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     trace = np.zeros((TRACE_BINS * 4, N_TRACE), dtype=np.float64)
     bounds = np.array(layer.loop_bounds(), dtype=np.int64)
     done = np.zeros(1, dtype=np.int64)
-    args = (arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, layer.U, window, bounds, layer.H, layer.W,
-            flat_i, flat_f, out, bandwidths, _NOC_CODES[hw.noc.kind], hw.model.rf_prefetch,
-            np.array(dram_scale, dtype=np.float64), pass_overhead(mapping, hw), bin_cycles,
-            hw.precision.psum_bits, counts, usage, stats, pe_steps, trace, done)
-    _run_kernel(args, done, steps, f"{layer.name} cycle engine" if progress else None)
+    head = (arr.dims, arr.factors, arr.kinds, arr.reds, arr.res) + ((arr.groups,) if arr.flat else ())
+    args = head + (layer.U, window, bounds, layer.H, layer.W,
+                   flat_i, flat_f, out, bandwidths, _NOC_CODES[hw.noc.kind], hw.model.rf_prefetch,
+                   np.array(dram_scale, dtype=np.float64), pass_overhead(mapping, hw), bin_cycles,
+                   hw.precision.psum_bits, counts, usage, stats, pe_steps, trace, done)
+    _run_kernel(args, done, steps, f"{layer.name} cycle engine" if progress else None, flat=arr.flat)
     output = out.reshape(g, layer.N, mg, layer.E, layer.F).transpose(1, 0, 2, 3, 4).reshape(
         layer.N, layer.M, layer.E, layer.F)
+    lead = first_preload(mapping, hw)  # the first fold's pre-load (fold overlap): before everything
+    stats[ST_CYCLES] += lead
+    stats[ST_STALL0 + STALL_CAUSES.index("pipeline")] += lead
     cycles = int(round(stats[ST_CYCLES]))
     used_bins = min(trace.shape[0], cycles // bin_cycles + 1)
     return CycleOutcome(
@@ -247,11 +244,14 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     )
 
 
-def _run_kernel(args: tuple, done: np.ndarray, steps: int, label: str | None) -> None:
-    """Call the cycle kernel with ``args``. With a ``label``: in a worker thread (the kernel
-    releases the GIL) while this thread draws a tqdm bar of ``done[0]``, the steps the kernel
-    has done, out of ``steps``, with its rate and ETA."""
-    from ..kernels.cycle import run
+def _run_kernel(args: tuple, done: np.ndarray, steps: int, label: str | None, flat: bool = False) -> None:
+    """Call the cycle kernel with ``args`` (the flattened-loop kernel if ``flat``). With a
+    ``label``: in a worker thread (the kernel releases the GIL) while this thread draws a tqdm
+    bar of ``done[0]``, the steps the kernel has done, out of ``steps``, with its rate and ETA."""
+    if flat:
+        from ..kernels.cycle_flat import run_flat as run
+    else:
+        from ..kernels.cycle import run
 
     if label is None:
         run(*args)
@@ -319,16 +319,40 @@ def pass_overhead(mapping: Mapping, hw: Hardware) -> int:
     hop out). A 1 × 1 array with psums in the RF takes ``T + 1`` cycles (``T`` MACs, one
     drain); with a pre-loaded weight, ``T + 2`` (load, ``T`` MACs, one hop out). The
     ``pe_pipeline_depth`` of the hardware is not used: a systolic MAC takes one cycle.
-    Folds run back to back without overlap (the next fold's fill waits for the previous
-    drain), so with unlimited bandwidth the cycle engine gives
+    By default folds run back to back without overlap (the next fold's pre-load waits for the
+    previous drain), so with unlimited bandwidth the cycle engine gives
     ``folds × (T + overhead)`` exactly.
+
+    Fold overlap (``hw.model.fold_overlap``): the stationary registers are double-buffered
+    (a shadow register per PE, as in a TPU), so the next fold's ``P = R`` pre-load cycles
+    shift its words down the columns during the previous fold's *tail* — the cycles after its
+    last operand entered the array: the skew ``(R − 1) + (C − 1)`` plus the drain (``R`` or 1),
+    at least ``R`` cycles, so the pre-load hides wholly; the next fold's first operand enters
+    once the tail is over (folds do not compute at the same time). Every fold then costs
+    ``T + (R − 1) + (C − 1) + drain`` and the first fold's pre-load is paid once
+    (:func:`first_preload`): ``P + folds × (T + overhead − P)``. Output stationary has no
+    pre-load, so the flag changes nothing there.
     """
     if hw.noc.kind is not NocKind.SYSTOLIC:
         return hw.pe_pipeline_depth - 1
     rows, cols = mapping.spatial_shape()
-    preload = rows if (mapping.rf[DataType.IFMAP] is not None or mapping.rf[DataType.FILTER] is not None) else 0
     drain = rows if mapping.rf[DataType.PSUM] is not None else 1
+    preload = 0 if hw.model.fold_overlap else _preload(mapping)
     return (rows - 1) + (cols - 1) + preload + drain
+
+
+def _preload(mapping: Mapping) -> int:
+    """Cycles a systolic fold takes to pre-load its stationary input (``R`` rows; 0 if none)."""
+    keeps = mapping.rf[DataType.IFMAP] is not None or mapping.rf[DataType.FILTER] is not None
+    return mapping.spatial_shape()[0] if keeps else 0
+
+
+def first_preload(mapping: Mapping, hw: Hardware) -> int:
+    """Cycles before the first fold of a systolic run with fold overlap: its pre-load ``R``
+    (later folds pre-load during the previous drain; :func:`pass_overhead`), else 0."""
+    if hw.noc.kind is not NocKind.SYSTOLIC or not hw.model.fold_overlap:
+        return 0
+    return _preload(mapping)
 
 
 def _pe_map(mapping: Mapping, hw: Hardware, pe_steps: np.ndarray) -> np.ndarray:

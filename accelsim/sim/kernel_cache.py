@@ -27,14 +27,16 @@ class KernelGroup(str, Enum):
     PADDED = "padded"       #: counting an imperfectly factorised one (``--ragged``, ragged mapping files)
     SEARCH = "search"       #: the mapper (it counts with ANALYTIC's kernels)
     CYCLE = "cycle"         #: the cycle-level engine
+    FLAT = "flat"           #: counting a mapping with flattened loops (``count_accesses_flat``)
+    CYCLE_FLAT = "cycle-flat"  #: the cycle-level engine on flattened loops (``run_flat``)
 
 
 #: CPU seconds each group takes to compile from an empty cache once the ones before it in the
-#: order ANALYTIC, PADDED, SEARCH, CYCLE are compiled: ``python benchmarks/bench_compile.py`` on
+#: order ANALYTIC, PADDED, SEARCH, CYCLE, FLAT, CYCLE_FLAT are compiled: ``python benchmarks/bench_compile.py`` on
 #: the 2-core development machine at load average ~2-4 (wall time within 5 % of CPU time; under
 #: a load of ~10 the CPU times came out ~25 % higher and the wall times ~3x).
 COMPILE_SECONDS = {KernelGroup.ANALYTIC: 13.0, KernelGroup.PADDED: 13.0, KernelGroup.SEARCH: 23.0,
-                   KernelGroup.CYCLE: 24.0}
+                   KernelGroup.CYCLE: 24.0, KernelGroup.FLAT: 22.0, KernelGroup.CYCLE_FLAT: 22.0}
 #: CPU seconds the first of ANALYTIC and PADDED takes on top of its own: the counting functions
 #: both call (the same benchmark: the first counting group's time less the second's)
 COUNTING_CORE_SECONDS = 19.0
@@ -55,6 +57,14 @@ def _entry_points(group: KernelGroup) -> tuple:
         from ..kernels.search import search
 
         return (search,)
+    if group is KernelGroup.FLAT:
+        from ..kernels.analytic import compute_steps_flat, count_accesses_flat
+
+        return count_accesses_flat, compute_steps_flat
+    if group is KernelGroup.CYCLE_FLAT:
+        from ..kernels.cycle_flat import run_flat
+
+        return (run_flat,)
     from ..kernels.cycle import run
 
     return (run,)
@@ -89,7 +99,7 @@ def compile_seconds(cold: Iterable[KernelGroup], core_cold: bool) -> int:
     :data:`COUNTING_CORE_SECONDS` when they count and nothing of the counting is compiled yet
     (``core_cold``); rounded."""
     cold = set(cold)
-    core = COUNTING_CORE_SECONDS if core_cold and cold & (_COUNTING | {KernelGroup.SEARCH}) else 0.0
+    core = COUNTING_CORE_SECONDS if core_cold and cold & (_COUNTING | {KernelGroup.SEARCH, KernelGroup.FLAT}) else 0.0
     return round(sum(COMPILE_SECONDS[g] for g in cold) + core)
 
 

@@ -266,10 +266,16 @@ class ModelOptions(_Flags):
         Cycle engine, GIN: scratch pads (or PE input FIFOs) double-buffer their tiles, so the
         next tile's words cross the NoC while the current tile is in use (off: a PE waits for
         every delivery). Capacity checks do not count the second buffer.
+    fold_overlap : bool
+        Cycle engine, systolic NoC: the next fold's pre-load of stationary operands (weights
+        or inputs kept in the RF, shifted down the columns into shadow registers) runs during
+        the previous fold's drain, so only the first fold pays it
+        (:func:`accelsim.sim.cycle.pass_overhead`). Off: folds run back to back.
     """
 
     glb_halo_reuse: bool = False
     rf_prefetch: bool = False
+    fold_overlap: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
