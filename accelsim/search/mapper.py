@@ -134,7 +134,8 @@ def _run(space: SearchSpace, tpl, layer: ConvLayer, hw: Hardware, caps: np.ndarr
 
 
 def best_mapping(layer: ConvLayer, hw: Hardware, dataflow="rs", objective=Objective.ENERGY,
-                 budget: Budget | None = None, constraints: MappingConstraints | None = None) -> SearchOutcome:
+                 budget: Budget | None = None, constraints: MappingConstraints | None = None, *,
+                 flatten: bool = True) -> SearchOutcome:
     """Search the dataflow's mapspace for the mapping minimising ``objective``.
 
     With ``constraints`` (:mod:`accelsim.spec.constraints`) the mapspace is restricted to the
@@ -146,6 +147,10 @@ def best_mapping(layer: ConvLayer, hw: Hardware, dataflow="rs", objective=Object
     (:func:`padding_candidates`: bounds rounded up to fill an array side) and scores each
     one's best mapping exactly on the real layer, where the padded iterations are masked;
     the lowest score wins and ``considered`` counts every search.
+
+    The systolic dataflows also score their flattened im2col mappings (:func:`_im2col_search`)
+    unless ``flatten`` is false (an engine that cannot run flattened loops) or ``constraints``
+    are given.
 
     Raises
     ------
@@ -169,7 +174,7 @@ def best_mapping(layer: ConvLayer, hw: Hardware, dataflow="rs", objective=Object
         best = _ragged_search(layer, hw, tpl, obj, budget, caps, best, constraints)
     if hw.model.scalesim_counts or hw.model.scalesim_timing:  # the kernel scores accelsim's conventions
         best = _rescored(best, layer, hw, tpl, obj)
-    if tpl.dataflow in OPERANDS and (constraints is None or constraints.empty):
+    if flatten and tpl.dataflow in OPERANDS and (constraints is None or constraints.empty):
         best = _im2col_search(layer, hw, tpl, obj, best)
     if best.mapping is None:
         if constraints is not None and not constraints.empty:

@@ -39,6 +39,17 @@ class Engine(str, Enum):
     CYCLE = "cycle"
 
 
+def runs_flattened(engine) -> bool:
+    """Whether ``engine`` runs mappings with flattened loops: the analytic engine does; the cycle
+    engine once :mod:`accelsim.sim.cycle` sets ``RUNS_FLATTENED_LOOPS = True`` (until then the
+    mapper does not offer it flattened mappings)."""
+    if parse_engine(engine) is Engine.ANALYTIC:
+        return True
+    from . import cycle
+
+    return bool(getattr(cycle, "RUNS_FLATTENED_LOOPS", False))
+
+
 def parse_engine(value) -> Engine:
     try:
         return Engine(str(value.value if isinstance(value, Enum) else value).lower())
