@@ -1,11 +1,11 @@
-"""Im2col mappings of the systolic dataflows (:mod:`accelsim.dataflows.im2col`) and the mapper's
+"""Im2col mappings of the systolic dataflows (:mod:`accelsim.search.im2col`) and the mapper's
 flattened candidates (issue 14, parts 2 and 3)."""
 
 from __future__ import annotations
 
 import pytest
 
-from accelsim.dataflows.im2col import KRED, NPX, FoldOrder, im2col_mapping, im2col_variants, scalesim_mapping
+from accelsim.search.im2col import KRED, NPX, FoldOrder, im2col_mapping, im2col_variants, scalesim_mapping
 from accelsim.errors import SpecError
 from accelsim.io.presets import load_hardware, load_workload
 from accelsim.search.mapper import BUDGETS, BudgetSize, best_mapping

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from accelsim.dataflows.im2col import scalesim_mapping
+from accelsim.search.im2col import scalesim_mapping
 from accelsim.io.presets import load_hardware, load_workload
 from accelsim.io.scalesim import scalesim_to_yaml
 from accelsim.layout import READS, WRITES

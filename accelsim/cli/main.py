@@ -59,7 +59,7 @@ def _mappings(args, batch: int, dataflow, hw) -> dict:
     if not args.mapping:
         return {}
     if str(args.mapping).lower() == "scalesim":  # generated for this workload, dataflow and array
-        from ..dataflows.im2col import scalesim_mappings
+        from ..search.im2col import scalesim_mappings
 
         return scalesim_mappings(load_workload(args.workload), batch, dataflow, hw)
     try:

@@ -6,7 +6,7 @@ repaired until they fit) followed by hill climbing from the best samples. Everyt
 one numba kernel; the result is deterministic for a given seed.
 
 The systolic dataflows (sys-os, sys-ws, sys-is) also consider their flattened im2col mappings
-(:mod:`accelsim.dataflows.im2col`: SCALE-Sim's own, the other fold order, evenly wide folds,
+(:mod:`accelsim.search.im2col`: SCALE-Sim's own, the other fold order, evenly wide folds,
 ragged last folds), each counted exactly by the enumerating analytic path; the kernel's search
 of perfect factorisations stays on its closed-form fast path.
 """
@@ -19,7 +19,7 @@ from enum import Enum
 import numpy as np
 
 from ..dataflows import template
-from ..dataflows.im2col import OPERANDS, im2col_variants
+from .im2col import OPERANDS, im2col_variants
 from ..dataflows.lowering import (SearchSpace, capacity_array, cost_array, genome_to_mapping, search_space,
                                   window_flags)
 from ..errors import CapacityError, InfeasibleError, MappingError, SpecError
@@ -318,7 +318,7 @@ def _rescored(best: SearchOutcome, layer: ConvLayer, hw: Hardware, tpl, obj: int
 
 
 def _im2col_search(layer: ConvLayer, hw: Hardware, tpl, obj: int, best: SearchOutcome) -> SearchOutcome:
-    """The systolic dataflows' flattened candidates (:func:`accelsim.dataflows.im2col.im2col_variants`:
+    """The systolic dataflows' flattened candidates (:func:`accelsim.search.im2col.im2col_variants`:
     SCALE-Sim's own mapping, the other fold order, evenly wide folds), each scored exactly by the
     enumerating analytic path (:func:`exact_score`); the best of them and ``best`` wins."""
     considered, legal = best.considered, best.legal

@@ -36,11 +36,14 @@ from __future__ import annotations
 from dataclasses import replace
 from enum import Enum
 
+from ..dataflows import parse_dataflow, template
+from ..dataflows.base import Keep
+from ..dataflows.lowering import window_flags
 from ..errors import CapacityError, SpecError
+from ..sim.counting import check_fits, count_mapping
 from ..spec.dims import DataType, Dataflow, Dim, Flat, LoopKind, Reduction
 from ..spec.layer import ConvLayer
 from ..spec.mapping import Loop, Mapping
-from .base import Keep
 
 #: The im2col operands as flattened groups (outer member first).
 NPX = Flat((Dim.N, Dim.E, Dim.F))
@@ -106,8 +109,6 @@ def im2col_mapping(layer: ConvLayer, dataflow, rows: int, cols: int, *, order: F
     SpecError
         Not a systolic dataflow.
     """
-    from . import parse_dataflow
-
     df = parse_dataflow(dataflow)
     if df not in OPERANDS:
         raise SpecError(f"im2col mappings exist for sys-os, sys-ws and sys-is, not {df.value}", "dataflow")
@@ -141,8 +142,6 @@ def scalesim_mappings(workload, batch: int, dataflow, hw) -> dict[str, Mapping]:
     SpecError
         ``dataflow`` is not systolic (the message names the choices).
     """
-    from . import parse_dataflow
-
     df = parse_dataflow(dataflow)
     if df not in OPERANDS:
         raise SpecError(f"--mapping scalesim maps the systolic dataflows (sys-os, sys-ws, sys-is), not {df.value}; "
@@ -157,10 +156,6 @@ def fit_glb(mapping: Mapping, layer: ConvLayer, hw) -> Mapping:
     inward (never below the first spatial loop) until they fit; then the largest tile the
     dataflow lets bypass the GLB is bypassed (streamed from DRAM). Returns the last try when they
     never fit (counting then raises :class:`~accelsim.errors.CapacityError`)."""
-    from ..sim.counting import check_fits, count_mapping
-    from . import template
-    from .lowering import window_flags
-
     tpl = template(mapping.dataflow)
     window = window_flags(tpl, hw)
     first_sp = next(j for j, lp in enumerate(mapping.loops) if lp.spatial)
@@ -187,8 +182,6 @@ def im2col_variants(layer: ConvLayer, dataflow, rows: int, cols: int, hw=None) -
     """The flattened candidates the mapper adds for a systolic dataflow: SCALE-Sim's mapping,
     the other fold order, and evenly wide folds (``ceil(extent / folds)`` PEs a fold instead of
     the whole side, so the last fold is not short) on either side, in both orders."""
-    from . import parse_dataflow
-
     df = parse_dataflow(dataflow)
     row_op, col_op, _, _ = OPERANDS[df]
     bounds = layer.loop_bounds()
