@@ -210,7 +210,67 @@ def cmd_import_accelergy(args) -> int:
     return 0
 
 
+def cmd_import_timeloop(args) -> int:
+    """``accelsim import timeloop ARCH PROBLEM [MAPPING] [--ert ERT_summary.yaml] -o DIR``."""
+    from ..io.presets import load_energy
+    from ..io.schema import energy_from_data, hardware_from_data, mappings_from_data, workload_from_data
+    from ..io.timeloop import import_timeloop
+    from ..io.yamlfile import parse_yaml
+
+    if len(args.extra) not in (2, 3):
+        raise SpecError("give the Timeloop architecture and problem files, and optionally a mapping: accelsim "
+                        "import timeloop arch.yaml problem.yaml [mapping.yaml] [--ert ERT_summary.yaml] -o DIR",
+                        "import timeloop")
+    if args.constraints is not None:
+        raise SpecError("Timeloop constraints files are not imported yet; give the mapping (a mapper's map.yaml) "
+                        "instead", "--constraints")
+    arch, problem = args.extra[:2]
+    result = import_timeloop(arch, problem, args.extra[2] if len(args.extra) == 3 else None, args.ert)
+    out = Path(args.output)
+    names = list(result.files)
+    texts = result.files
+    # what we write must load back
+    wl = workload_from_data(parse_yaml(texts[names[1]], names[1]), origin=names[1])
+    energies = {n: energy_from_data(parse_yaml(t, n), origin=n) for n, t in texts.items() if "version: 2" in t}
+
+    def preset(name: str):
+        return energies[name] if name in energies else load_energy(name)
+
+    hw = hardware_from_data(parse_yaml(texts[names[0]], names[0]), preset, origin=names[0])
+    if result.mapping is not None:
+        mappings_from_data(parse_yaml(texts[names[2]], names[2]), wl, result.problem.layer.N, origin=names[2])
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, text in texts.items():
+            (out / name).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(f"cannot write {exc.filename or out}: {exc.strerror or exc}", "--output") from None
+    layer = result.problem.layer
+    print(f"problem {result.problem.shape_name} ({result.problem.kind}): {result.problem.describe_names()}; "
+          f"{layer.macs:,} MACs -> {out / names[1]}")
+    print(f"hardware {hw.name}: {hw.pe_rows}x{hw.pe_cols} PEs -> {out / names[0]}")
+    if result.mapping is not None:
+        for lv in result.mapping.levels:
+            keeps = ", ".join(sorted(t.label for t in lv.keeps)) or "-"
+            print(f"  {lv.name:24} -> {lv.place.value:8} keeps {keeps}")
+        print(f"mapping -> {out / names[2]}")
+    for name in energies:
+        print(f"energy table -> {out / name}")
+    for note in result.notes:
+        print(f"note: {note}")
+    batch = f" --batch {layer.N}" if layer.N > 1 else ""
+    mapping = f" --mapping {out / names[2]}" if result.mapping is not None else ""
+    print(f"run it: accelsim run {out / names[1]} --hardware {out / names[0]}{mapping}{batch}")
+    print("(accelsim's own accounting; Timeloop's counting rules, --semantics, are not built yet)")
+    return 0
+
+
 def cmd_import(args) -> int:
+    if args.model == "timeloop":
+        return cmd_import_timeloop(args)
+    for option in ("ert", "constraints"):
+        if getattr(args, option) is not None:
+            raise SpecError("is an option of accelsim import timeloop", f"--{option}")
     if args.model == "accelergy":
         return cmd_import_accelergy(args)
     for option in ("arch", "map", "noc_pj"):
@@ -273,13 +333,15 @@ def add_parsers(sub) -> None:
     sw.set_defaults(func=cmd_sweep)
 
     im = sub.add_parser("import", help="make a workload YAML from an ONNX model (needs accelsim[onnx]), "
-                                       "workload + hardware YAML from a SCALE-Sim run, or an energy table "
-                                       "from an Accelergy ERT summary")
-    im.add_argument("model", help="the .onnx file, or the word scalesim or accelergy")
+                                       "workload + hardware YAML from a SCALE-Sim run, an energy table "
+                                       "from an Accelergy ERT summary, or hardware + workload + mapping "
+                                       "from a Timeloop design")
+    im.add_argument("model", help="the .onnx file, or the word scalesim, accelergy or timeloop")
     im.add_argument("extra", nargs="*", help="with scalesim: TOPOLOGY.csv CONFIG.cfg; with accelergy: "
-                                             "ERT_summary.yaml")
+                                             "ERT_summary.yaml; with timeloop: ARCH.yaml PROBLEM.yaml [MAPPING.yaml]")
     im.add_argument("-o", "--output", required=True,
-                    help="workload YAML to write (ONNX), a directory (scalesim), or the energy YAML (accelergy)")
+                    help="workload YAML to write (ONNX), a directory (scalesim, timeloop), or the energy YAML "
+                         "(accelergy)")
     im.add_argument("--name", help="workload name (default: the model's graph name); accelergy: the table's "
                                    "name (default: the output file's stem)")
     im.add_argument("--arch", help="accelergy: the architecture the ERT was made for (Timeloop's "
@@ -291,6 +353,9 @@ def add_parsers(sub) -> None:
                          "name heuristics")
     im.add_argument("--noc-pj", type=float, help="accelergy: energy per word delivered by the NoC, pJ "
                                                  "(default 0: the ERT has no network energy)")
+    im.add_argument("--ert", help="timeloop: an Accelergy ERT_summary.yaml, written as a version-2 energy file "
+                                  "the hardware file uses")
+    im.add_argument("--constraints", help="timeloop: a constraints file (not imported yet: refused)")
     im.add_argument("--dilation", default="reject", choices=["reject", "split"],
                     help="dilated convs: reject (default) or split into undilated phase convs")
     im.set_defaults(func=cmd_import)

@@ -567,7 +567,8 @@ def _describe_mapping(slots: tuple[SlotCost, ...]) -> str:
 
 
 def import_ert(ert: str | Path, arch: str | Path | None = None, mapping: list[str] | tuple[str, ...] = (),
-               noc_pj: float | None = None) -> ErtImport:
+               noc_pj: float | None = None, arch_attrs: dict[str, dict] | None = None,
+               arch_label: str | None = None) -> ErtImport:
     """Read an ERT summary (and its architecture) into accelsim costs.
 
     Parameters
@@ -581,6 +582,11 @@ def import_ert(ert: str | Path, arch: str | Path | None = None, mapping: list[st
         ``--map`` items (:func:`parse_map`).
     noc_pj : float, optional
         Energy per word delivered by the NoC, pJ (default 0: not in the ERT).
+    arch_attrs : dict of str to dict, optional
+        Instead of ``arch``: component name → attributes, already read (the Timeloop importer
+        passes its flattened levels, v0.4 included).
+    arch_label : str, optional
+        The file ``arch_attrs`` came from (for the table's source).
 
     Returns
     -------
@@ -599,6 +605,9 @@ def import_ert(ert: str | Path, arch: str | Path | None = None, mapping: list[st
     arch_data = None
     if arch is not None:
         arch_data = parse_arch(parse_yaml(read_text(arch, "architecture"), str(arch)), str(arch))
+    elif arch_attrs is not None:
+        arch_data = dict(arch_attrs)
+        arch = arch_label or "the architecture"
     chosen, ignored = _resolve(comps, given, origin)
     arch_name = Path(arch).name if arch is not None else ""
     widths = {c.name: _arch_width(c, arch_data, arch_name) for c in chosen.values() if c is not None}

@@ -1,35 +1,41 @@
 """SCALE-Sim inputs as accelsim files: a topology CSV and a config ``.cfg`` become our YAML.
 
-:func:`scalesim_to_yaml` reads a SCALE-Sim v2 topology (conv or GEMM form) and a config and
-returns the text of a workload file and a hardware file that
+:func:`scalesim_to_yaml` reads SCALE-Sim's own files as they are (SCALE-Sim 3.0.0's formats,
+and the older v2 ones) and returns the text of a workload file and a hardware file that
 :func:`~accelsim.io.presets.load_workload` / :func:`~accelsim.io.presets.load_hardware` accept.
-Everything here is a pure function of the two files' text; nothing is written.
+Everything here is a pure function of the two files' text; nothing is written. What SCALE-Sim
+3.0.0 does with each input is as read from its source (``scalesim/scale_config.py``,
+``scalesim/topology_utils.py``).
 
 Topology, conv form (one layer a row; every row ends with a comma, and SCALE-Sim ignores what
 follows the last comma, often a ``#dw`` note)::
 
-    Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,
+    Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides, [N:M,]
 
-(a row may give two strides, height and width, as SCALE-Sim allows). A row becomes
-``{name, M: Num Filter, C: Channels, R: Filter Height, S: Filter Width, U: Strides, H, W}``.
+A row becomes ``{name, M: Num Filter, C: Channels, R: Filter Height, S: Filter Width, U:
+Strides, H, W}`` (older files may give two strides, height and width; they must be equal).
 SCALE-Sim's IFMAP sizes are *unpadded*: it computes the ofmap height as
 ``E = ceil((IFMAP Height − R) / U) + 1`` and treats the rows the last windows read beyond the
-ifmap as padding (no SRAM read). Our ``H`` is the padded height with ``E = (H − R)/U + 1``, so
+ifmap as padding. Our ``H`` is the padded height with ``E = (H − R)/U + 1``, so
 ``H = (E − 1)·U + R``: the IFMAP height plus ``(−(IFMAP Height − R)) mod U`` zero rows at the
-bottom (the same for ``W``); ``E``, ``F`` and the MACs equal SCALE-Sim's. A layer whose name
-contains ``DP`` is depthwise in SCALE-Sim (it runs ``Channels`` one-channel layers of
-``Num Filter`` filters each); here it is one grouped layer, ``G = C = Channels``,
-``M = Channels·Num Filter`` (same MACs). Rejected, naming the line: a non-integer or
-non-positive value, a filter larger than the ifmap, different row and column strides.
+bottom (the same for ``W``); ``E``, ``F`` and the MACs equal SCALE-Sim's. The optional ``N:M``
+sparsity column is checked and noted: SCALE-Sim runs the layer dense unless sparsity support
+is on, which is refused. A layer whose name contains ``DP`` is SCALE-Sim's depthwise hack: it
+becomes ``Channels`` one-channel layers ``<name>Channel_<i>`` of ``Num Filter`` filters each,
+as SCALE-Sim splits it. Rejected, naming the line: a non-integer or non-positive value, a
+filter larger than the ifmap, different row and column strides, a malformed ``N:M``.
 
-Topology, GEMM form (``Layer name, M, N, K,``; SCALE-Sim's ``-i gemm``): as SCALE-Sim does, an
-``M × K`` by ``K × N`` product becomes a conv with ``H = M``, ``W = S = K``, ``R = C = 1``, ``N``
-filters (``E = M`` output pixels, ``K`` reduction).
+Topology, GEMM form (``Layer name, M, N, K, [N:M,]``; SCALE-Sim's ``-i gemm``): as SCALE-Sim
+does, an ``M × K`` by ``K × N`` product becomes a conv with ``H = M``, ``W = S = K``,
+``R = C = 1``, ``N`` filters (``E = M`` output pixels, ``K`` reduction).
 
-Config: ``[general] run_name``; ``[architecture_presets] ArrayHeight, ArrayWidth,
-IfmapSramSzkB, FilterSramSzkB, OfmapSramSzkB, Dataflow (os | ws | is), Bandwidth`` and the
-address offsets (ignored: they only place traces); ``[run_presets] InterfaceBandwidth (USER |
-CALC)``. The hardware file gets:
+Config: every key of SCALE-Sim 3.0.0's format is accepted (:data:`_KEYS`: ``[general]``,
+``[architecture_presets]`` with the offsets and request buffers, ``[layout]``, ``[sparsity]``,
+``[run_presets]``, ``[network_presets]``), each value checked as SCALE-Sim reads it; the keys
+without an accelsim meaning are listed in the hardware file as ignored. Refused, by name, are
+only the values accelsim cannot model: ``IfmapCustomLayout`` / ``FilterCustomLayout`` True
+(SRAM bank conflicts of a custom layout), ``SparsitySupport`` true (compressed N:M-sparse
+filters) and ``UseRamulatorTrace`` True (per-request DRAM latencies). The hardware file gets:
 
 * ``pe_array`` = ArrayHeight × ArrayWidth, ``noc.kind: systolic``, ``dataflow: sys-<df>``;
 * ``word_bits: 8`` (SCALE-Sim's words are one byte) and ``glb_bytes`` = the three SRAMs as
@@ -37,19 +43,19 @@ CALC)``. The hardware file gets:
   each double-buffered SRAM for the working set; accelsim checks one tile against the whole
   buffer and prefetches the next one on top);
 * one RF word per PE and data type (the systolic registers);
-* ``dram_words_per_cycle``: SCALE-Sim gives each of its three SRAMs its own DRAM interface;
-  accelsim has one channel, which gets their sum — USER: ``3 × Bandwidth`` (the first value
-  of a per-bank list, as SCALE-Sim uses); CALC (SCALE-Sim then never stalls and reports the
-  bandwidth it needed): its CALC interfaces, ``10 + 10 + ArrayWidth``;
+* ``dram_words_per_cycle``: CALC mode (``InterfaceBandwidth: CALC``, SCALE-Sim then never
+  stalls on DRAM and reports the bandwidth it would need): ``unlimited`` (``math.inf``), so a
+  run never stalls on DRAM either; USER mode: SCALE-Sim gives each of its three SRAMs its own
+  DRAM interface, accelsim has one channel, which gets their sum, ``3 × Bandwidth`` (the first
+  value of a per-bank list, as SCALE-Sim uses);
 * ``glb_words_per_cycle = 2·(rows + cols)``, one word per cycle per edge link and PE-to-PE
   link, the psum buses as wide as the array, so that the SRAMs keep up with the array as
-  SCALE-Sim's do; clock 1 GHz (SCALE-Sim reports cycles only); energy
-  table ``isca16``.
+  SCALE-Sim's do; clock 1 GHz (SCALE-Sim reports cycles only); energy table ``isca16``.
 
-Unknown sections or keys in ``[general]``, ``[architecture_presets]`` and ``[run_presets]``,
-missing required keys and malformed values raise :class:`~accelsim.errors.SpecError` whose
-field names the section and key and whose message names the file. ``[network_presets]``,
-``[layout]`` and ``[sparsity]`` are read only as far as they matter (sparsity must be off).
+Unknown sections or keys, missing required keys, malformed values and refused values raise
+:class:`~accelsim.errors.SpecError` whose field names the section and key
+(``run_presets.UseRamulatorTrace``) and whose one-line message names the file and the
+constraint (the CLI prints it and exits with code 2).
 """
 
 from __future__ import annotations
@@ -58,8 +64,11 @@ import configparser
 import csv
 import io
 import json
+import math
 import re
+import textwrap
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 from ..errors import SpecError
@@ -73,19 +82,15 @@ _CONV_COLUMNS = ("layer name", "ifmap height", "ifmap width", "filter height", "
                  "num filter")
 _GEMM_COLUMNS = ("layer name", "m", "n", "k")
 
-#: [architecture_presets] keys read (lower case, as configparser stores them) …
-_ARCH_USED = {"arrayheight": "ArrayHeight", "arraywidth": "ArrayWidth", "ifmapsramszkb": "IfmapSramSzkB",
-              "filtersramszkb": "FilterSramSzkB", "ofmapsramszkb": "OfmapSramSzkB", "dataflow": "Dataflow",
-              "bandwidth": "Bandwidth"}
-#: … and keys accepted but without meaning here (trace addresses, SRAM banking and layouts)
-_ARCH_IGNORED = {"ifmapoffset", "filteroffset", "ofmapoffset", "memorybanks", "onchipmemorybanks",
-                 "onchipmemorybankports", "ifmapcustomlayout", "filtercustomlayout", "ifmapsrambankbandwidth",
-                 "ifmapsrambanknum", "filtersrambankbandwidth", "filtersrambanknum", "ifmapsrambankport",
-                 "filtersrambankport", "readrequestbuffer", "writerequestbuffer"}
-_RUN_KEYS = {"interfacebandwidth", "sram_row_size", "sram_bank_size", "dram_row_size", "dram_bank_size",
-             "usesparsity", "userampulator", "usememorylayout"}
-_LENIENT_SECTIONS = {"network_presets", "layout", "sparsity"}
-_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+
+
+class BandwidthMode(str, Enum):
+    """SCALE-Sim's ``[run_presets] InterfaceBandwidth``."""
+
+    #: SCALE-Sim estimates the DRAM bandwidth it needs; reads never stall
+    CALC = "CALC"
+    #: DRAM interfaces of the configured widths; transfers can stall the array
+    USER = "USER"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,15 +101,19 @@ class ScaleSimConfig:
     ----------
     run_name : str
     rows, cols : int
-        ArrayHeight, ArrayWidth.
+        ArrayHeight, ArrayWidth (PEs).
     ifmap_kb, filter_kb, ofmap_kb : int
-        SRAM sizes, kB.
+        SRAM sizes, kB (1024 one-byte words).
     dataflow : str
         ``os``, ``ws`` or ``is``.
+    mode : BandwidthMode
+        ``InterfaceBandwidth``.
     bandwidth : int or None
-        Words per cycle of one DRAM interface (USER mode), ``None`` in CALC mode.
+        Words per cycle of one DRAM interface (USER mode: the first value of ``Bandwidth``),
+        ``None`` in CALC mode.
     ignored : tuple of str
-        Keys read but without an accelsim meaning (listed in the hardware file).
+        ``section.Key`` of the keys read but without an accelsim meaning (listed in the hardware
+        file).
     """
 
     run_name: str
@@ -115,7 +124,13 @@ class ScaleSimConfig:
     ofmap_kb: int
     dataflow: str
     bandwidth: int | None
+    mode: BandwidthMode
     ignored: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if (self.bandwidth is None) != (self.mode is BandwidthMode.CALC):
+            raise SpecError(f"USER mode needs a bandwidth and CALC mode has none, got {self.mode.value} with "
+                            f"{self.bandwidth!r}", field="run_presets.InterfaceBandwidth")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +139,92 @@ class ImportedLayer:
 
     layer: ConvLayer
     note: str = ""
+
+
+class _Kind(Enum):
+    """How a config value is checked."""
+
+    POSITIVE = "an integer >= 1"
+    NATURAL = "an integer >= 0"
+    BOOL = "True or False"
+    TEXT = "any text"
+    INT_LIST = "integers >= 1 separated by commas"
+
+
+#: Every key of SCALE-Sim 3.0.0's config format (scalesim/scale_config.py, read_conf_file), and
+#: the older v2 keys, per section (lower case, as configparser stores them): (spelling, kind,
+#: what accelsim does with it). Keys marked "ignored" are checked and listed in the hardware file.
+_KEYS: dict[str, dict[str, tuple[str, _Kind, str]]] = {
+    "general": {"run_name": ("run_name", _Kind.TEXT, "hardware name")},
+    "architecture_presets": {
+        "arrayheight": ("ArrayHeight", _Kind.POSITIVE, "pe_array rows"),
+        "arraywidth": ("ArrayWidth", _Kind.POSITIVE, "pe_array cols"),
+        "ifmapsramszkb": ("IfmapSramSzkB", _Kind.POSITIVE, "glb_bytes.ifmap"),
+        "filtersramszkb": ("FilterSramSzkB", _Kind.POSITIVE, "glb_bytes.filter"),
+        "ofmapsramszkb": ("OfmapSramSzkB", _Kind.POSITIVE, "glb_bytes.psum"),
+        "dataflow": ("Dataflow", _Kind.TEXT, "dataflow"),
+        "bandwidth": ("Bandwidth", _Kind.INT_LIST, "dram_words_per_cycle (USER)"),
+        "ifmapoffset": ("IfmapOffset", _Kind.NATURAL, "ignored: trace addresses only"),
+        "filteroffset": ("FilterOffset", _Kind.NATURAL, "ignored: trace addresses only"),
+        "ofmapoffset": ("OfmapOffset", _Kind.NATURAL, "ignored: trace addresses only"),
+        "readrequestbuffer": ("ReadRequestBuffer", _Kind.POSITIVE, "ignored: used with Ramulator traces only"),
+        "writerequestbuffer": ("WriteRequestBuffer", _Kind.POSITIVE, "ignored: used with Ramulator traces only"),
+        # SCALE-Sim v2 keys that 3.0.0 no longer reads
+        "memorybanks": ("MemoryBanks", _Kind.POSITIVE, "ignored: not read by SCALE-Sim 3.0.0"),
+        "onchipmemorybanks": ("OnChipMemoryBanks", _Kind.POSITIVE, "ignored: not read by SCALE-Sim 3.0.0"),
+        "onchipmemorybankports": ("OnChipMemoryBankPorts", _Kind.POSITIVE, "ignored: not read by SCALE-Sim 3.0.0"),
+    },
+    "layout": {
+        "ifmapcustomlayout": ("IfmapCustomLayout", _Kind.BOOL, "must be False"),
+        "filtercustomlayout": ("FilterCustomLayout", _Kind.BOOL, "must be False"),
+        "ifmapsrambankbandwidth": ("IfmapSRAMBankBandwidth", _Kind.POSITIVE, "ignored: SRAM banking"),
+        "ifmapsrambanknum": ("IfmapSRAMBankNum", _Kind.POSITIVE, "ignored: SRAM banking"),
+        "ifmapsrambankport": ("IfmapSRAMBankPort", _Kind.POSITIVE, "ignored: SRAM banking"),
+        "filtersrambankbandwidth": ("FilterSRAMBankBandwidth", _Kind.POSITIVE, "ignored: SRAM banking"),
+        "filtersrambanknum": ("FilterSRAMBankNum", _Kind.POSITIVE, "ignored: SRAM banking"),
+        "filtersrambankport": ("FilterSRAMBankPort", _Kind.POSITIVE, "ignored: SRAM banking"),
+    },
+    "sparsity": {
+        "sparsitysupport": ("SparsitySupport", _Kind.BOOL, "must be false"),
+        "sparserep": ("SparseRep", _Kind.TEXT, "ignored: sparsity is off"),
+        "optimizedmapping": ("OptimizedMapping", _Kind.TEXT, "ignored: sparsity is off"),
+        "blocksize": ("BlockSize", _Kind.TEXT, "ignored: sparsity is off"),
+        "randomnumbergeneratorseed": ("RandomNumberGeneratorSeed", _Kind.TEXT, "ignored: sparsity is off"),
+        "nonzeroelems": ("NonZeroElems", _Kind.TEXT, "ignored: sparsity is off"),
+    },
+    "run_presets": {
+        "interfacebandwidth": ("InterfaceBandwidth", _Kind.TEXT, "dram_words_per_cycle"),
+        "useramulatortrace": ("UseRamulatorTrace", _Kind.BOOL, "must be False"),
+        "timelinearmodel": ("TimeLinearModel", _Kind.TEXT, "ignored: a post-hoc time model of later SCALE-Sim"),
+        # SCALE-Sim v2 keys that 3.0.0 no longer reads
+        **{key: (key, _Kind.TEXT, "ignored: not read by SCALE-Sim 3.0.0")
+           for key in ("sram_row_size", "sram_bank_size", "dram_row_size", "dram_bank_size", "usesparsity",
+                       "userampulator", "usememorylayout")},
+    },
+    "network_presets": {
+        "topologycsvloc": ("TopologyCsvLoc", _Kind.TEXT, "ignored: the topology is the command's first file"),
+        "layoutcsvloc": ("LayoutCsvLoc", _Kind.TEXT, "ignored: custom layouts are off"),
+    },
+}
+#: older SCALE-Sim v2 configs keep the [layout] keys in [architecture_presets]
+_KEYS["architecture_presets"].update(_KEYS["layout"])
+#: values refused, with why: (section key, the value's reason)
+_REFUSED = {
+    "ifmapcustomlayout": ("IfmapCustomLayout True turns on SCALE-Sim's SRAM bank-conflict model for a custom "
+                          "data layout, which accelsim does not model (its GLB serves any word order); set it "
+                          "to False"),
+    "filtercustomlayout": ("FilterCustomLayout True turns on SCALE-Sim's SRAM bank-conflict model for a custom "
+                           "data layout, which accelsim does not model (its GLB serves any word order); set it "
+                           "to False"),
+    "sparsitysupport": ("SparsitySupport true runs N:M-sparse filters in a compressed format, which accelsim "
+                        "does not model (its operands are dense); set it to false"),
+    "useramulatortrace": ("UseRamulatorTrace True takes per-request DRAM latencies from a separate Ramulator "
+                          "run, which accelsim does not model (its DRAM is one channel of a fixed width); set "
+                          "it to False"),
+}
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
 
 # ----------------------------------------------------------------------------- config
@@ -142,8 +243,33 @@ def _positive(value: str, field: str, origin: str) -> int:
     return number
 
 
+def _check(kind: _Kind, value: str, field: str, origin: str) -> int | bool | str | tuple[int, ...]:
+    """``value`` read as ``kind``; ``SpecError`` naming ``field`` and ``origin`` when malformed."""
+    text = value.strip()
+    if kind is _Kind.POSITIVE:
+        return _positive(text, field, origin)
+    if kind is _Kind.NATURAL:
+        if not re.fullmatch(r"\d+", text):
+            raise SpecError(f"must be an integer >= 0, got {text!r} (in {origin})", field=field)
+        return int(text)
+    if kind is _Kind.BOOL:
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        raise SpecError(f"must be True or False, got {text!r} (in {origin})", field=field)
+    if kind is _Kind.INT_LIST:
+        return tuple(_positive(part, field, origin) for part in text.split(","))
+    return text
+
+
 def parse_config(text: str, origin: str = "<config>") -> ScaleSimConfig:
-    """Read a SCALE-Sim config (``.cfg``, INI syntax).
+    """Read a SCALE-Sim config (``.cfg``, INI syntax; SCALE-Sim 3.0.0's format or an older one).
+
+    Every key of SCALE-Sim 3.0.0's format is accepted (:data:`_KEYS`); values accelsim cannot
+    model are refused by name: custom layouts (``[layout] IfmapCustomLayout`` /
+    ``FilterCustomLayout`` True), ``[sparsity] SparsitySupport`` true and ``[run_presets]
+    UseRamulatorTrace`` True.
 
     Parameters
     ----------
@@ -156,7 +282,8 @@ def parse_config(text: str, origin: str = "<config>") -> ScaleSimConfig:
     ------
     SpecError
         Malformed INI, an unknown section or key, a missing or malformed value, an unknown
-        dataflow, sparsity switched on; ``field`` is ``<section>.<Key>``.
+        dataflow or bandwidth mode, or a refused value; ``field`` is ``<section>.<Key>`` and the
+        message (one line) names the file and the constraint.
     """
     parser = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=("#", ";"))
     try:
@@ -164,94 +291,100 @@ def parse_config(text: str, origin: str = "<config>") -> ScaleSimConfig:
     except configparser.Error as exc:
         detail = " ".join(str(exc.message if hasattr(exc, "message") else exc).split())  # one line
         raise SpecError(f"malformed SCALE-Sim config {origin}: {detail}") from None
-    known_sections = {"general", "architecture_presets", "run_presets"} | _LENIENT_SECTIONS
+    values: dict[str, dict[str, object]] = {}
+    ignored = []
     for section in parser.sections():
-        if section not in known_sections:
+        if section not in _KEYS:
             raise SpecError(f"unknown section [{section}] in {origin}; SCALE-Sim sections: "
-                            f"{', '.join(sorted(known_sections))}", field=section)
-    if not parser.has_section("architecture_presets"):
+                            f"{', '.join(sorted(_KEYS))}", field=section)
+        known = _KEYS[section]
+        values[section] = {}
+        for key, raw in parser.items(section):
+            if key not in known:
+                names = ", ".join(spelling for spelling, _, _ in dict.fromkeys(known.values()))
+                raise SpecError(f"unknown key {key!r} in [{section}] of {origin}; SCALE-Sim 3.0.0 keys here: {names}",
+                                field=f"{section}.{key}")
+            spelling, kind, use = known[key]
+            field = f"{section}.{spelling}"
+            value = _check(kind, raw, field, origin)
+            if key in _REFUSED and value is True:
+                raise SpecError(f"{_REFUSED[key]} (in {origin})", field=field)
+            if not use.startswith("ignored"):
+                values[section][key] = value
+            else:
+                ignored.append(field)
+    if "architecture_presets" not in values:
         raise SpecError(f"missing section [architecture_presets] in {origin}", field="architecture_presets")
-    general = dict(parser.items("general")) if parser.has_section("general") else {}
-    for key in general:
-        if key != "run_name":
-            raise SpecError(f"unknown key {key!r} in [general] of {origin}; allowed: run_name", field=f"general.{key}")
-    run_name = general.get("run_name", "").strip() or Path(origin).stem or "scalesim"
-    arch = dict(parser.items("architecture_presets"))
-    for key in arch:
-        if key not in _ARCH_USED and key not in _ARCH_IGNORED:
-            raise SpecError(f"unknown key {key!r} in [architecture_presets] of {origin}; accelsim reads "
-                            f"{', '.join(_ARCH_USED.values())}", field=f"architecture_presets.{key}")
-    values = {}
-    for key, name in _ARCH_USED.items():
-        if key in ("bandwidth",):
-            continue
+    arch = values["architecture_presets"]
+    for key in ("arrayheight", "arraywidth", "ifmapsramszkb", "filtersramszkb", "ofmapsramszkb", "dataflow"):
         if key not in arch:
+            name = _KEYS["architecture_presets"][key][0]
             raise SpecError(f"missing key {name} in [architecture_presets] of {origin}",
                             field=f"architecture_presets.{name}")
-        if key != "dataflow":
-            values[key] = _positive(arch[key], f"architecture_presets.{name}", origin)
-    dataflow = arch["dataflow"].strip().lower()
+    run_name = str(values.get("general", {}).get("run_name", "")) or Path(origin).stem or "scalesim"
+    dataflow = str(arch["dataflow"]).lower()
     if dataflow not in DATAFLOWS:
-        raise SpecError(f"must be one of os, ws, is, got {arch['dataflow'].strip()!r} (in {origin})",
+        raise SpecError(f"must be one of os, ws, is, got {arch['dataflow']!r} (in {origin})",
                         field="architecture_presets.Dataflow")
-    run = dict(parser.items("run_presets")) if parser.has_section("run_presets") else {}
-    for key in run:
-        if key not in _RUN_KEYS:
-            raise SpecError(f"unknown key {key!r} in [run_presets] of {origin}; accelsim reads InterfaceBandwidth",
-                            field=f"run_presets.{key}")
-    mode = run.get("interfacebandwidth", "").strip().upper()
-    if mode not in ("", "USER", "CALC"):
-        raise SpecError(f"must be USER or CALC, got {run['interfacebandwidth'].strip()!r} (in {origin})",
+    mode_text = str(values.get("run_presets", {}).get("interfacebandwidth", "")).upper()
+    if mode_text not in ("", "USER", "CALC"):
+        raise SpecError(f"must be USER or CALC, got {values['run_presets']['interfacebandwidth']!r} (in {origin})",
                         field="run_presets.InterfaceBandwidth")
+    # no InterfaceBandwidth (SCALE-Sim v1 configs): USER when a Bandwidth is given
+    mode = BandwidthMode(mode_text or ("USER" if "bandwidth" in arch else "CALC"))
     bandwidth = None
-    if mode == "USER" or (mode == "" and "bandwidth" in arch):
+    if mode is BandwidthMode.USER:
         if "bandwidth" not in arch:
             raise SpecError(f"InterfaceBandwidth USER needs Bandwidth in [architecture_presets] (in {origin})",
                             field="architecture_presets.Bandwidth")
-        first = arch["bandwidth"].split(",")[0]
-        bandwidth = _positive(first, "architecture_presets.Bandwidth", origin)
-    if parser.has_section("sparsity"):
-        flag = parser.get("sparsity", "sparsitysupport", fallback="false").strip().lower()
-        if flag not in ("false", "0", "no", "off"):
-            raise SpecError(f"sparse operands are not modelled by accelsim; set SparsitySupport to false (in {origin})",
-                            field="sparsity.SparsitySupport")
-    ignored = tuple(sorted(k for k in arch if k in _ARCH_IGNORED))
-    return ScaleSimConfig(run_name=run_name, rows=values["arrayheight"], cols=values["arraywidth"],
-                          ifmap_kb=values["ifmapsramszkb"], filter_kb=values["filtersramszkb"],
-                          ofmap_kb=values["ofmapsramszkb"], dataflow=dataflow, bandwidth=bandwidth, ignored=ignored)
+        bandwidth = arch["bandwidth"][0]  # SCALE-Sim uses the first value for every interface
+    elif "bandwidth" in arch:
+        ignored.append("architecture_presets.Bandwidth (CALC)")
+    return ScaleSimConfig(run_name=run_name, rows=arch["arrayheight"], cols=arch["arraywidth"],
+                          ifmap_kb=arch["ifmapsramszkb"], filter_kb=arch["filtersramszkb"],
+                          ofmap_kb=arch["ofmapsramszkb"], dataflow=dataflow, bandwidth=bandwidth, mode=mode,
+                          ignored=tuple(ignored))
 
 
-def dram_words_per_cycle(cfg: ScaleSimConfig) -> int:
-    """accelsim's one DRAM channel: the sum of SCALE-Sim's three interfaces (see module doc)."""
-    if cfg.bandwidth is None:
-        return 10 + 10 + cfg.cols
+def dram_words_per_cycle(cfg: ScaleSimConfig) -> float:
+    """accelsim's one DRAM channel (words per cycle): USER mode, the sum of SCALE-Sim's three
+    interfaces (``3 × Bandwidth``); CALC mode, ``math.inf`` (unlimited: SCALE-Sim never stalls
+    on DRAM then)."""
+    if cfg.mode is BandwidthMode.CALC:
+        return math.inf
     return 3 * cfg.bandwidth
 
 
 def hardware_yaml(cfg: ScaleSimConfig, origin: str = "<config>") -> str:
     """The accelsim hardware file (text) for a SCALE-Sim config."""
     rows, cols = cfg.rows, cfg.cols
-    bw = "CALC" if cfg.bandwidth is None else f"USER, Bandwidth {cfg.bandwidth}"
+    if cfg.mode is BandwidthMode.CALC:
+        dram = "dram_words_per_cycle: unlimited   # CALC: SCALE-Sim never stalls on DRAM"
+        bw = "CALC (reads never stall) -> an unlimited DRAM link"
+    else:
+        dram = f"dram_words_per_cycle: {dram_words_per_cycle(cfg)}   # USER: 3 interfaces x Bandwidth {cfg.bandwidth}"
+        bw = f"USER, Bandwidth {cfg.bandwidth} -> one channel carrying its three interfaces' sum"
     lines = [
         f"# Imported from the SCALE-Sim config {Path(origin).name} by accelsim import scalesim.",
         f"# Dataflow {cfg.dataflow} -> {DATAFLOWS[cfg.dataflow]} (the default of every run on this file).",
         "# SRAMs -> dedicated GLB space per data type, sizes as given (kB x 1024, one-byte words).",
-        f"# DRAM: SCALE-Sim {bw} -> one channel carrying its three interfaces' sum.",
+        f"# DRAM: SCALE-Sim {bw}.",
         "# GLB bandwidth and NoC widths: one word per edge link per cycle, as SCALE-Sim's array.",
     ]
     if cfg.ignored:
-        lines.append(f"# Ignored (no accelsim meaning): {', '.join(cfg.ignored)}.")
+        text = f"Ignored (no accelsim meaning): {', '.join(cfg.ignored)}."
+        lines += [f"# {part}" for part in textwrap.wrap(text, 98, subsequent_indent="  ")]
     lines += [
         "version: 1",
         f"name: {_scalar(cfg.run_name)}",
-        f"source: {_scalar(f'SCALE-Sim config {Path(origin).name} ({rows}x{cols} {cfg.dataflow})')}",
+        f"source: {_scalar(f'SCALE-Sim config {Path(origin).name} ({rows}x{cols} {cfg.dataflow} {cfg.mode.value})')}",
         f"pe_array: {{rows: {rows}, cols: {cols}}}",
         "rf_words: {ifmap: 1, filter: 1, psum: 1, shared: 0}   # the systolic registers of one PE",
         (f"glb_bytes: {{ifmap: {cfg.ifmap_kb * 1024}, filter: {cfg.filter_kb * 1024}, "
          f"psum: {cfg.ofmap_kb * 1024}, shared: 0}}   # Ifmap/Filter/OfmapSramSzkB"),
         "word_bits: 8",
         "clock_hz: 1.0e9",
-        f"dram_words_per_cycle: {dram_words_per_cycle(cfg)}",
+        dram,
         f"glb_words_per_cycle: {2 * (rows + cols)}",
         "pe_pipeline_depth: 1",
         "noc:",
@@ -284,8 +417,25 @@ def _padded(size: int, flt: int, stride: int) -> tuple[int, int]:
     return (out - 1) * stride + flt, out
 
 
+def _sparsity(cell: str, field: str, where: str) -> tuple[int, int]:
+    """An ``N:M`` sparsity cell as ``(N, M)``, ``1 <= N <= M``."""
+    parts = cell.split(":")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise SpecError(f"N:M sparsity must be two integers such as 2:4, got {cell!r} ({where})", field=field)
+    n, m = (int(p) for p in parts)
+    if not 1 <= n <= m:
+        raise SpecError(f"N:M sparsity needs 1 <= N <= M, got {cell!r} ({where})", field=field)
+    return n, m
+
+
 def parse_topology(text: str, origin: str = "<topology>") -> list[ImportedLayer]:
     """Read a SCALE-Sim topology CSV (conv or GEMM form) into layers (``N = 1``).
+
+    A row may end with SCALE-Sim 3.0.0's optional ``N:M`` sparsity column; SCALE-Sim runs the
+    layer dense unless ``[sparsity] SparsitySupport`` is on (which :func:`parse_config`
+    refuses), and so does accelsim (the value is checked and noted). A conv row whose name
+    contains ``DP`` becomes ``Channels`` one-channel layers ``<name>Channel_<i>`` of ``Num
+    Filter`` filters each, as SCALE-Sim's ``topology_utils`` splits it.
 
     Raises
     ------
@@ -299,62 +449,70 @@ def parse_topology(text: str, origin: str = "<topology>") -> list[ImportedLayer]
     header = [_norm(c) for c in _cells(lines[0][1])]
     while header and header[-1] == "":
         header.pop()
-    if tuple(header[:7]) == _CONV_COLUMNS and len(header) in (8, 9):
+    if tuple(header[:7]) == _CONV_COLUMNS and len(header) in (8, 9, 10):
         gemm = False
-    elif tuple(header) == _GEMM_COLUMNS:
+    elif tuple(header[:4]) == _GEMM_COLUMNS and len(header) in (4, 5):
         gemm = True
     else:
         raise SpecError(f"unrecognised SCALE-Sim topology header in {origin}: expected 'Layer name, IFMAP Height, "
-                        "IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,' (conv) or "
-                        "'Layer name, M, N, K,' (GEMM)", field="header")
+                        "IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides, [Sparsity,]' "
+                        "(conv) or 'Layer name, M, N, K, [Sparsity,]' (GEMM)", field="header")
     columns = ["Layer name", "M", "N", "K"] if gemm else [
         "Layer name", "IFMAP Height", "IFMAP Width", "Filter Height", "Filter Width", "Channels", "Num Filter",
-        *(["Strides", "Stride Width"] if len(header) == 8 else ["Stride Height", "Stride Width"])]
-    out: list[ImportedLayer] = []
-    seen: dict[str, int] = {}
+        "Strides", "Stride Width"]
+    rows: list[tuple[str, dict[str, int], str]] = []
     for lineno, line in lines[1:]:
         cells = _cells(line)
         # SCALE-Sim drops whatever follows the last comma (empty, or a note such as "#dw")
         while cells and (cells[-1] == "" or cells[-1].startswith("#")):
             cells.pop()
-        name = cells[0] if cells and cells[0] else f"layer{len(out) + 1}"
+        name = cells[0] if cells and cells[0] else f"layer{len(rows) + 1}"
         where = f"layer {name!r} in {origin}"
-        # a conv row may give one stride (used for both axes, as SCALE-Sim does) or two
+        notes = []
+        if len(cells) > 1 and ":" in cells[-1]:
+            n_nz, m_blk = _sparsity(cells.pop(), f"line {lineno}, Sparsity", where)
+            if n_nz != m_blk:
+                notes.append(f"{n_nz}:{m_blk} sparsity run dense (SparsitySupport off, as SCALE-Sim does)")
+        # a conv row gives one stride (used for both axes, as SCALE-Sim does) or, in older files, two
         wanted = (4,) if gemm else (8, 9)
         if len(cells) not in wanted:
             if len(cells) < wanted[0]:
                 raise SpecError(f"missing column {columns[len(cells)]!r} ({where})",
                                 field=f"line {lineno}, {columns[len(cells)]}")
             raise SpecError(f"{len(cells)} columns, a {'GEMM' if gemm else 'conv'} row has "
-                            f"{' or '.join(map(str, wanted))} ({where})", field=f"line {lineno}")
+                            f"{' or '.join(map(str, wanted))} and an optional N:M sparsity ({where})",
+                            field=f"line {lineno}")
         nums = [_positive(v, f"line {lineno}, {col}", where) for v, col in zip(cells[1:], columns[1:])]
         if gemm:
             m, n, k = nums
-            layer = {"M": n, "C": 1, "H": m, "W": k, "R": 1, "S": k, "U": 1, "G": 1}
-            note = f"GEMM M={m} N={n} K={k}"
+            notes.insert(0, f"GEMM M={m} N={n} K={k}")
+            rows.append((name, {"M": n, "C": 1, "H": m, "W": k, "R": 1, "S": k, "U": 1}, "; ".join(notes)))
+            continue
+        h, w, r, s, c, m, *strides = nums
+        if len(strides) == 2 and strides[0] != strides[1]:
+            raise SpecError(f"row stride {strides[0]} differs from column stride {strides[1]}; accelsim layers "
+                            f"have one stride U ({where})", field=f"line {lineno}, Stride Width")
+        u = strides[0]
+        if r > h:
+            raise SpecError(f"Filter Height {r} exceeds IFMAP Height {h} ({where})",
+                            field=f"line {lineno}, Filter Height")
+        if s > w:
+            raise SpecError(f"Filter Width {s} exceeds IFMAP Width {w} ({where})",
+                            field=f"line {lineno}, Filter Width")
+        hp, e = _padded(h, r, u)
+        wp, f = _padded(w, s, u)
+        if (hp, wp) != (h, w):
+            notes.insert(0, f"IFMAP {h}x{w} + {hp - h}x{wp - w} zero padding at the bottom/right (E={e}, F={f})")
+        shape = {"M": m, "C": c, "H": hp, "W": wp, "R": r, "S": s, "U": u}
+        if "DP" in name:  # SCALE-Sim's depthwise hack: one one-channel layer per channel
+            for channel in range(c):
+                split = f"DP: channel {channel} of {c}, as SCALE-Sim splits it"
+                rows.append((f"{name}Channel_{channel}", shape | {"C": 1}, "; ".join([*notes, split])))
         else:
-            h, w, r, s, c, m, *strides = nums
-            if len(strides) == 2 and strides[0] != strides[1]:
-                raise SpecError(f"row stride {strides[0]} differs from column stride {strides[1]}; accelsim layers "
-                                f"have one stride U ({where})", field=f"line {lineno}, Stride Width")
-            u = strides[0]
-            if r > h:
-                raise SpecError(f"Filter Height {r} exceeds IFMAP Height {h} ({where})",
-                                field=f"line {lineno}, Filter Height")
-            if s > w:
-                raise SpecError(f"Filter Width {s} exceeds IFMAP Width {w} ({where})",
-                                field=f"line {lineno}, Filter Width")
-            hp, e = _padded(h, r, u)
-            wp, f = _padded(w, s, u)
-            notes = []
-            if (hp, wp) != (h, w):
-                notes.append(f"IFMAP {h}x{w} + {hp - h}x{wp - w} zero padding at the bottom/right (E={e}, F={f})")
-            g = 1
-            if "DP" in name:
-                g, m = c, c * m
-                notes.append(f"depthwise (DP): G=C={c}")
-            layer = {"M": m, "C": c, "H": hp, "W": wp, "R": r, "S": s, "U": u, "G": g}
-            note = "; ".join(notes)
+            rows.append((name, shape, "; ".join(notes)))
+    out: list[ImportedLayer] = []
+    seen: dict[str, int] = {}
+    for name, shape, note in rows:
         unique = name
         if name in seen:
             seen[name] += 1
@@ -362,9 +520,9 @@ def parse_topology(text: str, origin: str = "<topology>") -> list[ImportedLayer]
             note = "; ".join(filter(None, [note, f"renamed from repeated {name!r}"]))
         seen.setdefault(unique, 1)
         try:
-            out.append(ImportedLayer(ConvLayer(name=unique, N=1, **layer), note))
+            out.append(ImportedLayer(ConvLayer(name=unique, N=1, **shape), note))
         except SpecError as exc:
-            raise SpecError(f"{exc.message} ({where})", field=f"line {lineno}") from None
+            raise SpecError(f"{exc.message} (layer {name!r} in {origin})", field=f"layer {name!r}") from None
     if not out:
         raise SpecError(f"the topology {origin} has a header but no layers", field="header")
     return out

@@ -26,6 +26,7 @@ Formats (``version: 1`` everywhere, and ``version: 2`` for per-data-type energy 
 
 from __future__ import annotations
 
+import math
 import re
 import types
 import typing
@@ -365,12 +366,24 @@ class _HardwareSections(_Model):
     word_bits: PosInt | None = None
     precision: PrecisionSection | None = None
     clock_hz: PosFloat = 200e6
-    dram_words_per_cycle: PosFloat = 4.0
+    #: words per cycle of the off-chip link; ``unlimited``: DRAM never stalls the array
+    #: (``math.inf``; SCALE-Sim's CALC bandwidth mode)
+    dram_words_per_cycle: Annotated[float, Strict(), Field(gt=0)] = 4.0
     glb_words_per_cycle: PosFloat = 16.0
     pe_pipeline_depth: PosInt = 1
     noc: NoCSection = NoCSection()
     energy: EnergySection | None = None
     dataflow: DataflowName | None = None
+
+    @field_validator("dram_words_per_cycle", mode="before")
+    @classmethod
+    def _unlimited(cls, value: Any) -> Any:
+        """``unlimited`` as ``math.inf``; any other value a finite number > 0."""
+        if value == "unlimited":
+            return math.inf
+        if isinstance(value, str) or (isinstance(value, float) and not math.isfinite(value)):
+            raise ValueError(f"must be a number > 0 or unlimited, got {value!r}")
+        return value
 
 
 #: A hardware file; mirrors :class:`~accelsim.spec.hardware.Hardware`, with every flag of its

@@ -333,7 +333,8 @@ class Hardware:
     clock_hz : float
         Core clock.
     dram_words_per_cycle, glb_words_per_cycle : float
-        Bandwidths in words per core cycle.
+        Bandwidths in words per core cycle; ``dram_words_per_cycle`` may be ``math.inf`` (an
+        unlimited off-chip link that never stalls the array: ``unlimited`` in a hardware file).
     pe_pipeline_depth : int
         PE pipeline stages (fill/drain latency of the cycle engine).
     noc : NoC

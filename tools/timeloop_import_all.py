@@ -1,0 +1,161 @@
+"""Import every Timeloop case in a folder and print a table: imported (levels, MACs) or refused (why).
+
+Each case is a folder holding a Timeloop architecture, problem and (optionally) mapping file and
+an ``ERT_summary.yaml`` (the layout of the Timeloop reference cases of issue 15). Files are
+found by their top-level key (``architecture:``, ``problem:``, ``mapping:``); Timeloop's own
+outputs (``flattened_architecture``, ``parsed-processed-input``, ``defined_input``) and
+architectures marked ``HEAD-`` are skipped. Every imported set is loaded back
+(``load_workload`` / ``load_hardware`` / ``load_mapping``); with ``--run`` the analytic engine
+runs it and the MACs are compared with the problem's.
+
+With ``--run``, when the case holds Timeloop's ``*.stats.txt``, the tile each GLB and RF keeper
+holds in accelsim (the analytic kernel's words per data type) is compared with Timeloop's
+"Utilized capacity" of that level and data space.
+
+Usage: ``python tools/timeloop_import_all.py CASES_DIR [--run] [--out DIR]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+from accelsim.errors import AccelsimError
+from accelsim.io.presets import load_hardware, load_mapping, load_workload
+from accelsim.io.timeloop import import_timeloop
+
+_SKIP = ("flattened_architecture", "parsed-processed", "defined_input", "HEAD-")
+
+
+def _top_key(path: Path) -> str | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = re.search(r"^([A-Za-z_]+):", text, re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def find_files(case: Path) -> dict[str, Path | None]:
+    """The case's architecture, problem, mapping and ERT summary (``None``: absent)."""
+    found: dict[str, list[Path]] = {"architecture": [], "problem": [], "mapping": []}
+    for path in sorted(case.glob("*.yaml")):
+        if any(s in path.name for s in _SKIP):
+            continue
+        top = _top_key(path)
+        if top in found:
+            found[top].append(path)
+    ert = sorted(case.glob("*ERT_summary.yaml")) + sorted(case.glob("ERT_summary.yaml"))
+    out: dict[str, Path | None] = {k: (v[0] if v else None) for k, v in found.items()}
+    out["ert"] = ert[0] if ert else None
+    return out
+
+
+_STATS_LEVEL = re.compile(r"^=== (\S+) ===$")
+_STATS_SPACE = re.compile(r"^    (Weights|Inputs|Outputs):$")
+_STATS_CAP = re.compile(r"^\s+Utilized capacity\s*: (\d+)$")
+
+
+def stats_capacities(path: Path) -> dict[tuple[str, str], int]:
+    """``(level, data space) → Utilized capacity`` from a Timeloop ``stats.txt``."""
+    out: dict[tuple[str, str], int] = {}
+    level = space = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if m := _STATS_LEVEL.match(line):
+            level, space = m.group(1), None
+        elif m := _STATS_SPACE.match(line):
+            space = m.group(1)
+        elif (m := _STATS_CAP.match(line)) and level and space:
+            out.setdefault((level, space), int(m.group(1)))
+    return out
+
+
+def compare_tiles(result, layer, stats: Path) -> str:
+    """Accelsim's GLB / RF tile per data type against Timeloop's utilized capacity."""
+    from accelsim.io.timeloop_mapping import Place
+    from accelsim.io.timeloop_problem import SPACE_NAMES
+    from accelsim.sim.counting import count_mapping
+    from accelsim.spec.dims import DataType
+
+    usage = count_mapping(result.mapping.mapping, layer, 0).usage
+    theirs = stats_capacities(stats)
+    same, diff = 0, []
+    for row, place in ((0, Place.GLB), (1, Place.RF)):
+        for t in DataType:
+            keeper = result.mapping.keeper(place, t)
+            want = theirs.get((keeper, SPACE_NAMES[t])) if keeper else None
+            if want is None:
+                continue
+            if int(usage[row][t]) == want:
+                same += 1
+            else:
+                diff.append(f"{keeper}.{SPACE_NAMES[t]} {int(usage[row][t])} vs {want}")
+    return f"tiles = Timeloop's ({same})" if not diff else f"tiles differ: {', '.join(diff)}"
+
+
+def import_case(case: Path, out: Path, run: bool) -> tuple[str, str]:
+    """``(status, detail)`` for one case folder."""
+    files = find_files(case)
+    if files["architecture"] is None or files["problem"] is None:
+        return "skipped", "no architecture or problem file"
+    try:
+        result = import_timeloop(str(files["architecture"]), str(files["problem"]),
+                                 str(files["mapping"]) if files["mapping"] else None,
+                                 str(files["ert"]) if files["ert"] else None)
+        where = out / case.name
+        where.mkdir(parents=True, exist_ok=True)
+        for name, text in result.files.items():
+            (where / name).write_text(text, encoding="utf-8")
+        names = list(result.files)
+        wl = load_workload(where / names[1])
+        hw = load_hardware(where / names[0])
+        detail = f"{result.problem.kind}, {hw.pe_rows}x{hw.pe_cols} PEs"
+        if result.mapping is None:
+            return "imported", detail + ", no mapping"
+        batch = result.problem.layer.N
+        mappings = load_mapping(where / names[2], wl, batch)
+        levels = " ".join(f"{lv.name}:{lv.place.value}" for lv in result.mapping.levels)
+        detail += f"; {levels}"
+        if run:
+            from accelsim.drivers.simulate import simulate
+
+            layer = wl.layers[0].with_batch(batch)
+            res = simulate(layer, hw, "rs", mapping=mappings[layer.name])
+            same = "equal" if res.macs == layer.macs else f"ran {res.macs:,}"
+            detail += f"; {layer.macs:,} MACs ({same}), {res.active_pes} PEs"
+            stats = sorted(case.glob("*.stats.txt"))
+            if stats:
+                detail += "; " + compare_tiles(result, layer, stats[0])
+        return "imported", detail
+    except AccelsimError as exc:
+        return "refused", str(exc)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("cases", help="folder of case folders")
+    ap.add_argument("--run", action="store_true", help="run each imported mapping (analytic engine)")
+    ap.add_argument("--out", help="where to write the imported files (default: a temporary folder)")
+    args = ap.parse_args(argv)
+    root = Path(args.cases)
+    if not root.is_dir():
+        print(f"no such folder: {root}", file=sys.stderr)
+        return 2
+    cases = sorted(p for p in root.iterdir() if p.is_dir())
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(args.out) if args.out else Path(tmp)
+        rows = [(c.name, *import_case(c, out, args.run)) for c in cases]
+    width = max(len(r[0]) for r in rows)
+    print(f"{'case':{width}}  {'result':8}  detail")
+    for name, status, detail in rows:
+        print(f"{name:{width}}  {status:8}  {detail}")
+    counts = {s: sum(1 for r in rows if r[1] == s) for s in ("imported", "refused", "skipped")}
+    print(f"{len(rows)} cases: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
