@@ -36,7 +36,10 @@ EYERISS = accelsim.load_hardware("eyeriss")
 
 def fits(mapping: Mapping, layer: ConvLayer, hw: Hardware, dataflow: str):
     """Counts of ``mapping``; raises unless it covers ``layer`` and fits ``hw``."""
-    assert mapping.factors() == layer.loop_bounds()
+    if mapping.flat_groups:  # the systolic dataflows' im2col candidates: groups cover their extents
+        mapping.check_covers(layer.loop_bounds())
+    else:
+        assert mapping.factors() == layer.loop_bounds()
     rows, cols = mapping.spatial_shape()
     assert rows <= hw.pe_rows and cols <= hw.pe_cols
     counts = count_mapping(mapping, layer, window_flags(template(dataflow), hw))

@@ -24,6 +24,7 @@ from reference_counter import reference_counts
 from strategies import layers, make_case  # the same tiny grouped/FC-shaped layers
 
 import accelsim
+from accelsim.sim.evaluate import runs_flattened
 from accelsim.dataflows import available, template
 from accelsim.dataflows.base import Keep
 from accelsim.dataflows.lowering import window_flags
@@ -348,7 +349,8 @@ def test_tpu_like_preset():
 def test_record_on_tpu_like(dataflow):
     layer = ConvLayer(name="conv", N=1, M=16, C=8, H=10, W=10, R=3, S=3)
     hw = accelsim.load_hardware("tpu-like").with_array(4, 8)
-    found = best_mapping(layer, hw, dataflow, budget=Budget(samples=300, climb=300, starts=2))
+    found = best_mapping(layer, hw, dataflow, budget=Budget(samples=300, climb=300, starts=2),
+                         flatten=runs_flattened("cycle"))
     assert found.mapping.spatial_shape()[0] <= 4 and found.mapping.spatial_shape()[1] <= 8
     res = accelsim.simulate(layer, hw, dataflow, engine="cycle", mapping=found.mapping)
     rec = json.loads(json.dumps(res.to_dict()))

@@ -58,6 +58,10 @@ def _mappings(args, batch: int, dataflow, hw) -> dict:
 
     if not args.mapping:
         return {}
+    if str(args.mapping).lower() == "scalesim":  # generated for this workload, dataflow and array
+        from ..search.im2col import scalesim_mappings
+
+        return scalesim_mappings(load_workload(args.workload), batch, dataflow, hw)
     try:
         mappings = load_mapping(args.mapping, load_workload(args.workload), batch)
     except AccelsimError as exc:  # an unknown preset or a missing file: name the option
@@ -87,10 +91,12 @@ def _constraints(args, batch: int, dataflows) -> dict:
         raise type(exc)(exc.message, "--constraints") from None
 
 
-def _hardware(name: str, array, energy: str | None = None, option: str = "--hardware"):
-    """A hardware preset or file, resized to ``array`` and priced by ``energy`` (``--energy``:
+def _hardware(name: str, array, energy: str | None = None, option: str = "--hardware", conventions: str | None = None):
+    """A hardware preset or file, resized to ``array``, priced by ``energy`` (``--energy``:
     ``model``, ``model:NM``, ``hardware`` or a table preset or file,
-    :func:`accelsim.io.energychoice.parse_energy_choice`; ``None``: the hardware file's own)."""
+    :func:`accelsim.io.energychoice.parse_energy_choice`; ``None``: the hardware file's own) and
+    counted and timed by ``conventions`` (``--conventions``,
+    :func:`accelsim.sim.conventions.with_conventions`; ``None``: the file's flags)."""
     from ..io.energychoice import parse_energy_choice
     from ..io.presets import load_hardware
 
@@ -102,6 +108,10 @@ def _hardware(name: str, array, energy: str | None = None, option: str = "--hard
         raise SpecError(exc.message, option) from None
     if energy:
         hw = parse_energy_choice(energy, field="--energy").apply(hw)
+    if conventions:
+        from ..sim.conventions import with_conventions
+
+        hw = with_conventions(hw, conventions)
     return hw.with_array(*array) if array else hw
 
 
@@ -277,7 +287,7 @@ def _one_dataflow_run(args) -> tuple:
     """
     budget = _budget(args)
     wl = _workload(args)
-    hw = _hardware(args.hardware, _parse_array(args.array), args.energy)
+    hw = _hardware(args.hardware, _parse_array(args.array), args.energy, conventions=args.conventions)
     batch = _batch(args.batch, wl)
     dataflow = _run_dataflow(args, hw)
     return budget, wl, hw, batch, dataflow, _mappings(args, batch, dataflow, hw), _constraints(args, batch, [dataflow])
@@ -352,7 +362,8 @@ def cmd_compare(args) -> int:
     wl = _workload(args)
     batch = _batch(args.batch, wl)
     array = _parse_array(args.array)
-    one_hw = _hardware(args.hardware, array, args.energy) if args.hardware and not args.setup else None
+    one_hw = (_hardware(args.hardware, array, args.energy, conventions=args.conventions)
+              if args.hardware and not args.setup else None)
     if args.dataflows:
         names = [d.strip() for d in args.dataflows.split(",") if d.strip()]
     elif one_hw is not None:  # the hardware file's dataflow and its family
@@ -379,7 +390,8 @@ def cmd_compare(args) -> int:
                               if n.startswith("isca16-") and n.endswith(f"-{df.value}") and n.split("-")[1].isdigit())
                 raise SpecError(f"no isca16 setup for {df.value} with {args.pes} PEs; available PE counts: "
                                 f"{', '.join(map(str, have)) or 'none'}", "--pes")
-        hardware = lambda df: _hardware(f"isca16-{args.pes}-{df.value}", array, args.energy)  # noqa: E731
+        hardware = lambda df: _hardware(f"isca16-{args.pes}-{df.value}", array, args.energy,  # noqa: E731
+                                        conventions=args.conventions)
         for df in dataflows:
             hardware(df)
     elif one_hw is not None:
@@ -487,6 +499,10 @@ def build_parser() -> argparse.ArgumentParser:
                                          "from sizes, bits and technology; the file's model parameters kept), "
                                          "model:NM (at NM nm, e.g. model:45), or a table preset or YAML (isca16, "
                                          "65nm-pj; accelsim list energy); pJ energies add power in mW")
+        sp.add_argument("--conventions", choices=["accelsim", "scalesim"],
+                        help="whose counting and timing conventions to report: scalesim counts every im2col "
+                             "element the SRAMs serve and times folds as SCALE-Sim 3.0.0 (README, SCALE-Sim; "
+                             "default: the hardware file's scalesim_counts / scalesim_timing flags)")
         _search_options(sp)
         sp.add_argument("--engine", default="analytic", choices=["analytic", "cycle"],
                         help="closed-form counts, or cycle by cycle with real data (default analytic)")
@@ -506,7 +522,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="simulate a workload on one hardware under one dataflow")
     common(run)
     run.add_argument("--hardware", default="eyeriss", help="hardware preset or YAML path (default eyeriss)")
-    run.add_argument("--mapping", help="mapping preset or YAML file (default: the mapper chooses)")
+    run.add_argument("--mapping", help="mapping preset or YAML file, or scalesim (SCALE-Sim's own im2col mapping of "
+                                          "a sys-* dataflow; default: the mapper chooses)")
     run.add_argument("--json", help="write the result document (docs/architecture.md, *Results*) here")
     run.add_argument("--plot", help="save the energy breakdown plot here (PNG, SVG, PDF)")
     run.add_argument("--by", default="level", choices=["level", "type"], help="plot segments")

@@ -9,7 +9,7 @@ from ..dataflows import parse_dataflow
 from ..errors import InfeasibleError, MappingError, SpecError
 from ..search.mapper import Budget, Objective, best_mapping
 from ..sim.activations import check_zero_fraction
-from ..sim.evaluate import check_options, evaluate, parse_engine
+from ..sim.evaluate import check_options, evaluate, parse_engine, runs_flattened
 from ..spec.assumptions import ZeroSource
 from ..spec.constraints import MappingConstraints
 from ..spec.hardware import Hardware
@@ -104,7 +104,7 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
     considered = 0
     if mapping is None:
         try:
-            found = best_mapping(layer, hw, df, objective, budget, constraints)
+            found = best_mapping(layer, hw, df, objective, budget, constraints, flatten=runs_flattened(eng))
         except InfeasibleError as exc:
             return LayerResult(layer=layer, hardware=hw.name, dataflow=df.value, engine=eng.value,
                                energy_unit=hw.energy.unit.value, status=Status.INFEASIBLE,

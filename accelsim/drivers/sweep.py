@@ -70,6 +70,9 @@ def _hardware_key(hw: Hardware) -> dict[str, Any]:
         key["energy"].pop("name", None)
     else:
         key["energy"] = {"class": type(hw.energy).__name__, **key["energy"]}
+    for flag in ("scalesim_counts", "scalesim_timing"):  # off (their default): as before they existed
+        if not key[flag]:
+            del key[flag]
     for level in ("rf", "glb"):
         if key[level]["pool_word_bits"] is None:  # Buffer.pool_word_bits left at its default: as before it existed
             del key[level]["pool_word_bits"]

@@ -4,6 +4,11 @@ Search = seeded random sampling of the dataflow's mapspace (every prime factor o
 dimension dealt to one of the places the dataflow allows, loop orders shuffled, tile starts
 repaired until they fit) followed by hill climbing from the best samples. Everything runs in
 one numba kernel; the result is deterministic for a given seed.
+
+The systolic dataflows (sys-os, sys-ws, sys-is) also consider their flattened im2col mappings
+(:mod:`accelsim.search.im2col`: SCALE-Sim's own, the other fold order, evenly wide folds,
+ragged last folds), each counted exactly by the enumerating analytic path; the kernel's search
+of perfect factorisations stays on its closed-form fast path.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from enum import Enum
 import numpy as np
 
 from ..dataflows import template
+from .im2col import OPERANDS, im2col_variants
 from ..dataflows.lowering import (SearchSpace, capacity_array, cost_array, genome_to_mapping, search_space,
                                   window_flags)
 from ..errors import CapacityError, InfeasibleError, MappingError, SpecError
@@ -128,7 +134,8 @@ def _run(space: SearchSpace, tpl, layer: ConvLayer, hw: Hardware, caps: np.ndarr
 
 
 def best_mapping(layer: ConvLayer, hw: Hardware, dataflow="rs", objective=Objective.ENERGY,
-                 budget: Budget | None = None, constraints: MappingConstraints | None = None) -> SearchOutcome:
+                 budget: Budget | None = None, constraints: MappingConstraints | None = None, *,
+                 flatten: bool = True) -> SearchOutcome:
     """Search the dataflow's mapspace for the mapping minimising ``objective``.
 
     With ``constraints`` (:mod:`accelsim.spec.constraints`) the mapspace is restricted to the
@@ -140,6 +147,10 @@ def best_mapping(layer: ConvLayer, hw: Hardware, dataflow="rs", objective=Object
     (:func:`padding_candidates`: bounds rounded up to fill an array side) and scores each
     one's best mapping exactly on the real layer, where the padded iterations are masked;
     the lowest score wins and ``considered`` counts every search.
+
+    The systolic dataflows also score their flattened im2col mappings (:func:`_im2col_search`)
+    unless ``flatten`` is false (an engine that cannot run flattened loops) or ``constraints``
+    are given.
 
     Raises
     ------
@@ -161,6 +172,10 @@ def best_mapping(layer: ConvLayer, hw: Hardware, dataflow="rs", objective=Object
     best = SearchOutcome(mapping=mapping, score=float(score), considered=int(considered), legal=int(legal))
     if budget.ragged:
         best = _ragged_search(layer, hw, tpl, obj, budget, caps, best, constraints)
+    if hw.model.scalesim_counts or hw.model.scalesim_timing:  # the kernel scores accelsim's conventions
+        best = _rescored(best, layer, hw, tpl, obj)
+    if flatten and tpl.dataflow in OPERANDS and (constraints is None or constraints.empty):
+        best = _im2col_search(layer, hw, tpl, obj, best)
     if best.mapping is None:
         if constraints is not None and not constraints.empty:
             _blame_constraints(tpl, layer, hw, budget, constraints)
@@ -271,6 +286,51 @@ def _ragged_search(layer, hw, tpl, obj, budget, caps, best: SearchOutcome,
         if exact < best.score:
             best = SearchOutcome(mapping=mapping, score=exact, considered=considered, legal=legal)
     return SearchOutcome(mapping=best.mapping, score=best.score, considered=considered, legal=legal)
+
+
+def exact_score(mapping: Mapping, layer: ConvLayer, hw: Hardware, tpl, obj: int) -> float:
+    """The score of a given ``mapping`` as :func:`accelsim.sim.evaluate.evaluate` would count and
+    time it on the analytic engine (the hardware's conventions included); ``inf`` when it does
+    not cover the layer, does not fit or breaks the hardware's search rules."""
+    from ..dataflows.lowering import lower_mapping
+    from ..kernels.search import breaks_rules, score_of
+    from ..sim.conventions import apply_scalesim_counts, compute_cycles, timing_costs
+    from ..sim.counting import check_fits, count_mapping
+
+    try:
+        counts = count_mapping(mapping, layer, window_flags(tpl, hw))
+        check_fits(mapping, counts, hw)
+    except (MappingError, CapacityError):
+        return float("inf")
+    arr = lower_mapping(mapping)
+    if breaks_rules(rules_of(hw), arr.dims, arr.factors, arr.kinds, arr.res, counts.counts):
+        return float("inf")
+    c = apply_scalesim_counts(mapping, layer, hw, counts.counts) if hw.model.scalesim_counts else counts.counts
+    steps = compute_cycles(mapping, hw, counts.compute_steps)
+    return float(score_of(c, counts.macs, steps, timing_costs(hw), obj, hw.pe_rows * hw.pe_cols))
+
+
+def _rescored(best: SearchOutcome, layer: ConvLayer, hw: Hardware, tpl, obj: int) -> SearchOutcome:
+    """``best`` scored by :func:`exact_score` (under conventions the kernel does not model)."""
+    if best.mapping is None:
+        return best
+    return replace(best, score=exact_score(best.mapping, layer, hw, tpl, obj))
+
+
+def _im2col_search(layer: ConvLayer, hw: Hardware, tpl, obj: int, best: SearchOutcome) -> SearchOutcome:
+    """The systolic dataflows' flattened candidates (:func:`accelsim.search.im2col.im2col_variants`:
+    SCALE-Sim's own mapping, the other fold order, evenly wide folds), each scored exactly by the
+    enumerating analytic path (:func:`exact_score`); the best of them and ``best`` wins."""
+    considered, legal = best.considered, best.legal
+    for mapping in im2col_variants(layer, tpl.dataflow, hw.pe_rows, hw.pe_cols, hw=hw):
+        considered += 1
+        score = exact_score(mapping, layer, hw, tpl, obj)
+        if not np.isfinite(score):
+            continue
+        legal += 1
+        if best.mapping is None or score < best.score:
+            best = SearchOutcome(mapping=mapping, score=score, considered=considered, legal=legal)
+    return replace(best, considered=considered, legal=legal)
 
 
 _SIDE_NAME = {("row",): "PE rows", ("col",): "PE columns"}

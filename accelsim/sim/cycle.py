@@ -16,8 +16,13 @@ from ..spec.dims import DataType, NocKind
 from ..spec.hardware import Hardware, Precision
 from ..spec.layer import ConvLayer
 from ..spec.mapping import Mapping
+from . import conventions
 
 #: stall causes reported by the cycle engine, in kernel order
+#: the cycle engine runs flattened loops (kernels/cycle_flat.py), so the mapper may offer it
+#: im2col mappings (:func:`accelsim.sim.evaluate.runs_flattened`)
+RUNS_FLATTENED_LOOPS = True
+
 STALL_CAUSES = ("noc_ifmap", "noc_filter", "noc_psum", "glb_bandwidth", "dram", "pipeline")
 TRACE_COLUMNS = ("macs", "ifmap_bus_words", "filter_bus_words", "psum_bus_words", "glb_words", "dram_words",
                  "stall_cycles")
@@ -212,6 +217,10 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     bandwidths[BW_DRAM] = hw.dram_words_per_cycle
     if unlimited_bandwidth:
         bandwidths[:] = np.inf
+    scalesim = hw.model.scalesim_timing
+    if scalesim:  # SCALE-Sim's SRAMs feed the array's edges every cycle: only DRAM can stall it
+        bandwidths[:BW_DRAM] = np.inf
+    overhead = conventions.scalesim_pass_overhead(mapping, hw) if scalesim else pass_overhead(mapping, hw)
     steps = int(np.prod([lp.factor for lp in mapping.loops if not lp.spatial] or [1]))
     bin_cycles = max(1, int(estimate_cycles or steps * 2) // TRACE_BINS + 1)
     counts = np.zeros((N_LEVELS, N_TYPES, N_COUNT_STATS), dtype=np.int64)
@@ -225,13 +234,13 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     head = (arr.dims, arr.factors, arr.kinds, arr.reds, arr.res) + ((arr.groups,) if arr.flat else ())
     args = head + (layer.U, window, bounds, layer.H, layer.W,
                    flat_i, flat_f, out, bandwidths, _NOC_CODES[hw.noc.kind], hw.model.rf_prefetch,
-                   np.array(dram_scale, dtype=np.float64), pass_overhead(mapping, hw), bin_cycles,
+                   np.array(dram_scale, dtype=np.float64), overhead, bin_cycles,
                    hw.precision.psum_bits, counts, usage, stats, pe_steps, trace, done)
     _run_kernel(args, done, steps, f"{layer.name} cycle engine" if progress else None, flat=arr.flat)
     output = out.reshape(g, layer.N, mg, layer.E, layer.F).transpose(1, 0, 2, 3, 4).reshape(
         layer.N, layer.M, layer.E, layer.F)
-    lead = first_preload(mapping, hw)  # the first fold's pre-load (fold overlap): before everything
-    stats[ST_CYCLES] += lead
+    lead = 0 if scalesim else first_preload(mapping, hw)  # the first fold's pre-load (fold overlap)
+    stats[ST_CYCLES] += lead + (conventions.SCALESIM_CYCLE_OFFSET if scalesim else 0)
     stats[ST_STALL0 + STALL_CAUSES.index("pipeline")] += lead
     cycles = int(round(stats[ST_CYCLES]))
     used_bins = min(trace.shape[0], cycles // bin_cycles + 1)

@@ -7,6 +7,7 @@ mapping is the drivers' job (:mod:`accelsim.drivers.simulate`).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import Enum
 
 import numpy as np
@@ -25,6 +26,7 @@ from .activations import (ACTIVATION_SEED, check_zero_fraction, default_ofmap_ze
                           default_zero_fraction, ofmap_zero_fraction_source, relu_activations,
                           zero_fraction_source, zero_pattern)
 from .compression import dram_traffic, expected_ratio, measured_ratio
+from .conventions import apply_scalesim_counts, compute_cycles, timing_costs
 from .counting import check_fits, count_mapping
 from .cycle import TRACE_COLUMNS, checked_tensor
 from .zero_gating import expected_gating, measured_gating
@@ -35,6 +37,17 @@ class Engine(str, Enum):
 
     ANALYTIC = "analytic"
     CYCLE = "cycle"
+
+
+def runs_flattened(engine) -> bool:
+    """Whether ``engine`` runs mappings with flattened loops: the analytic engine does; the cycle
+    engine once :mod:`accelsim.sim.cycle` sets ``RUNS_FLATTENED_LOOPS = True`` (until then the
+    mapper does not offer it flattened mappings)."""
+    if parse_engine(engine) is Engine.ANALYTIC:
+        return True
+    from . import cycle
+
+    return bool(getattr(cycle, "RUNS_FLATTENED_LOOPS", False))
 
 
 def parse_engine(value) -> Engine:
@@ -51,12 +64,13 @@ def analytic_cycles(counts, compute_steps: int, hw: Hardware, dram_words: float 
     (:func:`accelsim.kernels.analytic.roofline_cycles`); the cycle engine adds how they fail
     to overlap (it does not wait for the final ofmap writes, so on a tiny DRAM-bound layer it
     can come in under this estimate). ``dram_words`` replaces the counted DRAM words
-    (RLC-compressed traffic)."""
-    from ..dataflows.lowering import cost_array
+    (RLC-compressed traffic). Under ``hw.model.scalesim_timing`` only DRAM bounds it
+    (:func:`accelsim.sim.conventions.timing_costs`) and ``compute_steps`` should be SCALE-Sim's
+    fold-timed cycles (:func:`accelsim.sim.conventions.compute_cycles`)."""
     from ..kernels.analytic import roofline_cycles
 
     words = -1.0 if dram_words is None else float(dram_words)
-    return int(roofline_cycles(np.asarray(counts), int(compute_steps), cost_array(hw), words))
+    return int(roofline_cycles(np.asarray(counts), int(compute_steps), timing_costs(hw), words))
 
 
 def check_options(layer: ConvLayer, ifmap=None, *, first_layer: bool = False, zero_fraction: float | None = None,
@@ -142,19 +156,21 @@ def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping,
                                      bits=hw.precision.ifmap_bits)
         return _cycle_result(layer, hw, df, mapping, window, counts, considered, ifmap, filters, first_layer,
                              p_out, assumed, progress)
+    if hw.model.scalesim_counts:
+        counts = replace(counts, counts=apply_scalesim_counts(mapping, layer, hw, counts.counts))
     filters_in_rf = mapping.rf[DataType.FILTER] is not None
     gating = expected_gating(p_in, counts.macs, filters_in_rf) if hw.effects.zero_gating else None
     dram = None
     if hw.effects.dram_rlc:
         dram = dram_traffic(counts.counts, layer, 1.0 if first_layer else expected_ratio(p_in),
                             expected_ratio(p_out))
+    compute = compute_cycles(mapping, hw, counts.compute_steps)
     return LayerResult(
         layer=layer, hardware=hw.name, dataflow=df.value, engine=eng.value,
         energy_unit=hw.energy.unit.value, mapping=mapping, macs=counts.macs, counts=counts.counts,
         energy=energy_dict(counts.counts, counts.macs, hw.access_costs, gating, dram),
-        cycles=analytic_cycles(counts.counts, counts.compute_steps, hw,
-                               dram_words=dram.total_words if dram is not None else None),
-        compute_cycles=counts.compute_steps, active_pes=mapping.active_pes_for(layer.loop_bounds()), num_pes=hw.num_pes,
+        cycles=analytic_cycles(counts.counts, compute, hw, dram_words=dram.total_words if dram is not None else None),
+        compute_cycles=compute, active_pes=mapping.active_pes_for(layer.loop_bounds()), num_pes=hw.num_pes,
         mappings_considered=considered,
         psum_spill=bool(counts.counts[Level.DRAM, DataType.PSUM, READS] > 0), gating=gating, dram_compressed=dram,
         clock_hz=hw.clock_hz, assumptions=assumed,
@@ -182,6 +198,9 @@ def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, f
     out = run_cycle(layer, hw, mapping, window, ifmap, filters,
                     estimate_cycles=analytic_cycles(analytic.counts, analytic.compute_steps, hw),
                     dram_scale=ratios, progress=progress)
+    matches_analytic = bool(np.array_equal(out.counts, analytic.counts))
+    if hw.model.scalesim_counts:  # the counting rule is the same for both engines
+        out = replace(out, counts=apply_scalesim_counts(mapping, layer, hw, out.counts))
     filters_in_rf = mapping.rf[DataType.FILTER] is not None
     gating = measured_gating(layer, ifmap, filters_in_rf) if hw.effects.zero_gating else None
     dram = None
@@ -198,7 +217,7 @@ def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, f
         pe_busy_cycles=int(out.pe_busy.sum()), pe_idle_cycles=idle,
         pe_utilization=tuple(map(tuple, (out.pe_busy / max(out.cycles, 1)).round(6).tolist())),
         seconds=out.cycles / hw.clock_hz, verified=verified,
-        counts_match_analytic=bool(np.array_equal(out.counts, analytic.counts)),
+        counts_match_analytic=matches_analytic,
         trace_columns=TRACE_COLUMNS, trace_bin_cycles=out.bin_cycles, psum_overflows=psum_overflows,
     )
     macs = int(out.pe_busy.sum())

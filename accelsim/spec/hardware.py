@@ -271,11 +271,23 @@ class ModelOptions(_Flags):
         or inputs kept in the RF, shifted down the columns into shadow registers) runs during
         the previous fold's drain, so only the first fold pays it
         (:func:`accelsim.sim.cycle.pass_overhead`). Off: folds run back to back.
+    scalesim_counts : bool
+        Count as SCALE-Sim 3.0.0 does (off): the array's parent level serves every im2col element
+        to every fold that uses it (no multicast union of equal words, every psum a fold makes one
+        write, plus its ``rows + cols`` extra ofmap writes per output-stationary fold)
+        (:mod:`accelsim.sim.conventions`).
+    scalesim_timing : bool
+        Time folds as SCALE-Sim 3.0.0 does (off): each fold pays the whole array's fill
+        (``rows + cols − 2``, plus ``rows`` of pre-load for weight / input stationary) whatever
+        part of it the fold uses, folds never overlap, and the count is one less
+        (:func:`accelsim.sim.conventions.scalesim_compute_cycles`).
     """
 
     glb_halo_reuse: bool = False
     rf_prefetch: bool = False
     fold_overlap: bool = False
+    scalesim_counts: bool = False
+    scalesim_timing: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
