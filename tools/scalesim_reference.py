@@ -223,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=CACHE,
                     help="finished SCALE-Sim runs are kept here and reused (delete it for fresh timings)")
     ap.add_argument("--conditions", default="", help="how the timed runs were made, for the header")
+    ap.add_argument("--partial", action="store_true",
+                    help="write the JSON from the finished runs in --cache only (run nothing); the header lists "
+                         "the runs still missing")
     ap.add_argument("--worker", nargs=4, metavar=("ROWS", "COLS", "DF", "SET"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
@@ -247,29 +250,41 @@ def main(argv: list[str] | None = None) -> int:
     runs = [(r, c, df, s) for (r, c) in ARRAYS for df in DATAFLOWS for s in SETS]
     timed = [(12, 14, df, "alexnet") for df in DATAFLOWS]
     results = {}
-    print("timed runs (one at a time):", file=sys.stderr)
     load_before = os.getloadavg()[0]
-    for key in timed:
-        results[key] = _run_worker(args.scalesim_python, *key, cache=args.cache)
-    load_after = os.getloadavg()[0]
-    print("other runs:", file=sys.stderr)
-    rest = [key for key in runs if key not in results]
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        for key, res in zip(rest, pool.map(lambda k: _run_worker(args.scalesim_python, *k, cache=args.cache), rest)):
-            results[key] = res
+    if args.partial:
+        for key in runs:
+            saved = args.cache / f"{key[0]}x{key[1]}_{key[2]}_{key[3]}.json"
+            if saved.exists():
+                results[key] = json.loads(saved.read_text(encoding="utf-8"))
+        load_after = load_before
+    else:
+        print("timed runs (one at a time):", file=sys.stderr)
+        for key in timed:
+            results[key] = _run_worker(args.scalesim_python, *key, cache=args.cache)
+        load_after = os.getloadavg()[0]
+        print("other runs:", file=sys.stderr)
+        rest = [key for key in runs if key not in results]
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            for key, res in zip(rest, pool.map(lambda k: _run_worker(args.scalesim_python, *k, cache=args.cache),
+                                               rest)):
+                results[key] = res
+    missing = [f"{r}x{c} {df} {s}" for r, c, df, s in runs if (r, c, df, s) not in results]
+    runs = [key for key in runs if key in results]
+    timed = [key for key in timed if key in results]
     cases = []
     for key in runs:
         rows, cols, df, set_name = key
         for layer, row in zip(SETS[set_name], results[key]["layers"], strict=True):
             cases.append({"set": set_name, "layer": _layer_shape(layer), "array": [rows, cols], "dataflow": df,
                           **{k: v for k, v in row.items() if k != "layer"}})
-    timing = {df: {k: round(results[(12, 14, df, "alexnet")][k], 3)
-                   for k in ("wall_seconds", "process_seconds", "run_scale_seconds", "cpu_seconds", "peak_rss_mib")}
-              for df in DATAFLOWS}
+    timing = {key[2]: {k: round(results[key][k], 3)
+                       for k in ("wall_seconds", "process_seconds", "run_scale_seconds", "cpu_seconds", "peak_rss_mib")}
+              for key in timed}
     total_wall = round(sum(t["wall_seconds"] for t in timing.values()), 3)
     header = {
         "tool": "SCALE-Sim", "scalesim_version": versions["scalesim"], "numpy_version": versions["numpy"],
         "date": datetime.date.today().isoformat(),
+        "missing_runs": missing,
         "command": ("python tools/scalesim_reference.py --scalesim-python /tmp/ssvenv/bin/python  "
                     "(venv: pip install scalesim==3.0.0 'numpy<2.4')"),
         "api": "scalesim.scale_sim.scalesim(save_disk_space=True, verbose=False, config, topology, layout).run_scale",
