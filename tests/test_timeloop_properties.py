@@ -1,0 +1,98 @@
+"""Property tests of the Timeloop importer (issue 15, acceptance): random Timeloop designs
+(:mod:`timeloop_designs`: two-level, three-level and Eyeriss-like architectures in the v0.2, v0.3
+and v0.4 formats, CNN layers and 1-D convolutions, random factors, loop orders, splits and
+keep / bypass), imported with ``accelsim import timeloop``'s reader and loaded back from the files
+it writes, run as the equivalent hand-built accelsim nest does:
+
+1. the imported layer, array and nest give the same counts, energy and cycles as the hand-built
+   mapping on the analytic engine (accelsim's default accounting), and those counts are the
+   enumerating reference counter's;
+2. the cycle engine runs the imported mapping with real data: its output is the reference
+   convolution and its counts are the analytic engine's.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from reference_counter import reference_counts
+from timeloop_designs import Design, designs
+
+from accelsim.drivers.simulate import simulate
+from accelsim.io.presets import load_hardware, load_mapping, load_workload
+from accelsim.io.timeloop import import_timeloop
+
+_N = int(os.environ.get("TIMELOOP_EXAMPLES", "40"))
+PROPS = settings(max_examples=_N, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FEW = settings(max_examples=max(1, _N // 2), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def imported(design: Design):
+    """Write the design's three files, import them, write accelsim's files and load them back:
+    ``(layer, hardware, mapping, TimeloopImport)``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        paths = {}
+        for name, text in (("arch", design.arch), ("prob", design.problem), ("map", design.mapping_text)):
+            paths[name] = root / f"{name}.yaml"
+            paths[name].write_text(text, encoding="utf-8")
+        res = import_timeloop(str(paths["arch"]), str(paths["prob"]), str(paths["map"]))
+        out = root / "out"
+        out.mkdir()
+        for name, text in res.files.items():
+            (out / name).write_text(text, encoding="utf-8")
+        names = list(res.files)
+        hw = load_hardware(out / names[0])
+        wl = load_workload(out / names[1])
+        n = res.problem.layer.N
+        mapping = load_mapping(out / names[2], wl, n)[wl.layers[0].name]
+        return wl.layers[0].with_batch(n), hw, mapping, res
+
+
+def _why(design: Design) -> str:
+    return (f"\n{design.kind} v{design.version} {design.bounds} U={design.stride} {design.rows}x{design.cols}\n"
+            f"{design.arch}\n{design.problem}\n{design.mapping_text}")
+
+
+@PROPS
+@given(design=designs())
+def test_imported_design_counts_as_the_hand_built_nest(design):
+    layer, hw, mapping, res = imported(design)
+    why = _why(design) + f"\nimported {mapping.describe()}\nhand-built {design.mapping().describe()}"
+    want = design.layer()
+    assert layer.shape_dict() == want.shape_dict(), why
+    assert (hw.pe_rows, hw.pe_cols) == (design.rows, design.cols), why
+    assert mapping.active_pes == design.active_pes, why
+    assert [(lv.name, lv.place.value) for lv in res.mapping.levels] == [(lv.name, lv.place) for lv in design.levels]
+    ours = simulate(layer, hw, "rs", "analytic", mapping=mapping)
+    hand = simulate(want, hw, "rs", "analytic", mapping=design.mapping())
+    assert np.array_equal(ours.counts, hand.counts), why + f"\nimported\n{ours.counts}\nhand-built\n{hand.counts}"
+    assert (ours.energy_total, ours.cycles, ours.active_pes) == (hand.energy_total, hand.cycles, hand.active_pes)
+    assert ours.macs == layer.macs
+
+
+@FEW
+@given(design=designs())
+def test_imported_counts_equal_the_reference_counter(design):
+    layer, hw, mapping, _ = imported(design)
+    ours = simulate(layer, hw, "rs", "analytic", mapping=mapping)
+    counts, _, macs = reference_counts(layer, mapping, 0)
+    assert macs == layer.macs
+    assert np.array_equal(ours.counts, counts), _why(design) + f"\nkernel\n{ours.counts}\nreference\n{counts}"
+
+
+@FEW
+@given(design=designs())
+def test_cycle_engine_runs_the_imported_mapping(design):
+    layer, hw, mapping, _ = imported(design)
+    analytic = simulate(layer, hw, "rs", "analytic", mapping=mapping)
+    cycle = simulate(layer, hw, "rs", "cycle", mapping=mapping)
+    why = _why(design)
+    assert cycle.timing.verified, why
+    assert cycle.timing.counts_match_analytic, why
+    assert np.array_equal(cycle.counts, analytic.counts), why + f"\ncycle\n{cycle.counts}\nanalytic\n{analytic.counts}"
+    assert cycle.macs == layer.macs and cycle.active_pes == analytic.active_pes
