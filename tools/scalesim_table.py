@@ -4,7 +4,8 @@ mapping, and the mapper's own best mapping beside them (issue 14).
 For one array (default 12×14) and os, ws, is: AlexNet CONV1–5 as SCALE-Sim ran them
 (``tests/data/scalesim_reference.json``, written by ``tools/scalesim_reference.py``: padded H/W,
 the grouped layers entered per group) are imported through ``accelsim import scalesim``'s
-functions from a SCALE-Sim config with the reference runs' settings, and run as a user would:
+functions from the very config and topology text the reference runs gave SCALE-Sim
+(``tools/scalesim_reference.py``'s ``CONFIG`` and ``topology_text``), and run as a user would:
 
 * ``--mapping scalesim --conventions scalesim``: accelsim's ``cycles`` and SRAM ifmap / filter
   reads beside SCALE-Sim's compute cycles and SRAM reads (their difference in %);
@@ -33,8 +34,9 @@ from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for path in (ROOT, ROOT / "tools"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
 
 from accelsim.io.presets import load_hardware, load_workload  # noqa: E402
 from accelsim.io.scalesim import scalesim_to_yaml  # noqa: E402
@@ -44,26 +46,10 @@ from accelsim.search.mapper import BUDGETS, BudgetSize, best_mapping  # noqa: E4
 from accelsim.sim.conventions import with_conventions  # noqa: E402
 from accelsim.sim.evaluate import evaluate  # noqa: E402
 from accelsim.spec.dims import DataType, Level  # noqa: E402
+from scalesim_reference import ALEXNET, CONFIG, SRAM_KB, topology_text  # noqa: E402  (what SCALE-Sim ran)
 
 REFERENCE = ROOT / "tests" / "data" / "scalesim_reference.json"
 DATAFLOWS = ("os", "ws", "is")
-#: the reference runs' config (tools/scalesim_reference.py): 64 kB SRAMs, CALC bandwidth
-CONFIG = """[general]
-run_name = table
-[architecture_presets]
-ArrayHeight: {rows}
-ArrayWidth: {cols}
-IfmapSramSzkB: 64
-FilterSramSzkB: 64
-OfmapSramSzkB: 64
-IfmapOffset: 0
-FilterOffset: 10000000
-OfmapOffset: 20000000
-Dataflow: {df}
-Bandwidth: 10
-[run_presets]
-InterfaceBandwidth: CALC
-"""
 
 
 def _sram_reads(res, mapping, dtype: DataType) -> int:
@@ -77,17 +63,14 @@ def rows_for(rows: int, cols: int, engine: str) -> list[dict]:
     reference = json.loads(REFERENCE.read_text(encoding="utf-8"))
     cases = {(c["dataflow"], c["layer"]["name"]): c for c in reference["cases"]
              if c["array"] == [rows, cols] and c["set"] == "alexnet"}
-    layers = sorted({c["layer"]["name"]: c["layer"] for c in reference["cases"] if c["set"] == "alexnet"}.items())
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         topo = root / "alexnet.csv"
-        topo.write_text("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, "
-                        "Strides,\n" + "".join(f"{n}, {ly['H']}, {ly['W']}, {ly['R']}, {ly['S']}, {ly['C']}, "
-                                               f"{ly['M']}, {ly['stride']},\n" for n, ly in layers))
+        topo.write_text(topology_text(ALEXNET))
         for df in DATAFLOWS:
             cfg = root / f"{df}.cfg"
-            cfg.write_text(CONFIG.format(rows=rows, cols=cols, df=df))
+            cfg.write_text(CONFIG.format(run_name="table", rows=rows, cols=cols, kb=SRAM_KB, df=df))
             wl_text, hw_text = scalesim_to_yaml(topo, cfg)
             (root / "wl.yaml").write_text(wl_text)
             (root / "hw.yaml").write_text(hw_text)
