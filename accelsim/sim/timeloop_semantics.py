@@ -443,11 +443,34 @@ def _space_counts(levels: tuple[NestLevel, ...], mapping: Mapping, t: DataType, 
     return out
 
 
-def _energy_pj(hw: Hardware, levels: tuple[NestLevel, ...], per_space: dict[DataType, list], macs: int
-               ) -> float | None:
-    """Timeloop's energy rule (SEMANTICS.md §3.2 item 10) on a per-level, per-type table: reads
-    at the read cost, fills and updates at the write cost (Accelergy's ``write`` = ``update``
-    in every reference ERT; accelsim's psum write is the update)."""
+def _energy_pj(hw: Hardware, mapping: Mapping, levels: tuple[NestLevel, ...], per_space: dict[DataType, list],
+               macs: int) -> float | None:
+    """Timeloop's energy (SEMANTICS.md §3.2 item 10): per level, data space and instance,
+    vector accesses ``ceil(count / words per access)`` at the level's read, fill and update
+    prices, times the utilized instances, plus MACs × the MAC energy.
+
+    Prices: the design's own, as the importer read them from its ERT
+    (``notes.timeloop_energy``); else, on a hardware whose energy is a per-level, per-type
+    table in pJ, its per-word costs (reads at the read cost, fills and updates at the write
+    cost; no rounding to whole accesses); else ``None``.
+    """
+    prices = (mapping.notes or {}).get("timeloop_energy")
+    if prices:
+        table = prices.get("levels", {})
+        total = macs * float(prices.get("mac_pj", 0.0))
+        for k, lv in enumerate(levels):
+            for t in DataType:
+                s = per_space[t][k]
+                if s is None:
+                    continue
+                if lv.name not in table:
+                    return None
+                p = table[lv.name]
+                b = int(p["words_per_access"])
+                per = (-(-s.reads // b) * p["read_pj"] + -(-s.fills // b) * p["fill_pj"]
+                       + -(-s.updates // b) * p["update_pj"])
+                total += per * s.instances
+        return float(total)
     if not isinstance(hw.energy, TypedEnergyTable) or hw.energy.unit.value != "pj":
         return None
     costs = hw.access_costs
@@ -509,4 +532,4 @@ def timeloop_stats(layer: ConvLayer, hw: Hardware, mapping: Mapping, semantics: 
         if spaces:
             rows.append((lv.name, spaces))
     return TimeloopStats(semantics=semantics, levels=tuple(rows), macs=macs, cycles=macs // pes, utilized_pes=pes,
-                         energy_pj=_energy_pj(hw, levels, per_space, macs))
+                         energy_pj=_energy_pj(hw, mapping, levels, per_space, macs))
