@@ -443,7 +443,7 @@ def _space_counts(levels: tuple[NestLevel, ...], mapping: Mapping, t: DataType, 
     return out
 
 
-def _energy_pj(hw: Hardware, mapping: Mapping, levels: tuple[NestLevel, ...], per_space: dict[DataType, list],
+def _energy_pj(hw: Hardware | None, mapping: Mapping, levels: tuple[NestLevel, ...], per_space: dict[DataType, list],
                macs: int) -> float | None:
     """Timeloop's energy (SEMANTICS.md §3.2 item 10): per level, data space and instance,
     vector accesses ``ceil(count / words per access)`` at the level's read, fill and update
@@ -471,7 +471,7 @@ def _energy_pj(hw: Hardware, mapping: Mapping, levels: tuple[NestLevel, ...], pe
                        + -(-s.updates // b) * p["update_pj"])
                 total += per * s.instances
         return float(total)
-    if not isinstance(hw.energy, TypedEnergyTable) or hw.energy.unit.value != "pj":
+    if hw is None or not isinstance(hw.energy, TypedEnergyTable) or hw.energy.unit.value != "pj":
         return None
     costs = hw.access_costs
     total = macs * costs.mac
@@ -485,15 +485,16 @@ def _energy_pj(hw: Hardware, mapping: Mapping, levels: tuple[NestLevel, ...], pe
     return float(total)
 
 
-def timeloop_stats(layer: ConvLayer, hw: Hardware, mapping: Mapping, semantics: Semantics) -> TimeloopStats:
+def timeloop_stats(layer: ConvLayer, hw: Hardware | None, mapping: Mapping, semantics: Semantics) -> TimeloopStats:
     """Count ``mapping`` of ``layer`` under one of Timeloop's counting semantics.
 
     Parameters
     ----------
     layer : ConvLayer
         At the run's batch.
-    hw : Hardware
-        Only its energy table is read (per-level, per-type, pJ: the energy is computed).
+    hw : Hardware or None
+        Only its energy table is read: a per-level, per-type table in pJ prices the counts when
+        the mapping carries no Timeloop prices (``None``: no energy then).
     mapping : Mapping
         A plain loop nest with a perfect factorisation; imported ones carry their Timeloop
         levels (``notes.timeloop_levels``).
