@@ -10,7 +10,10 @@ runs it and the MACs are compared with the problem's.
 
 With ``--run``, when the case holds Timeloop's ``*.stats.txt``, the tile each GLB and RF keeper
 holds in accelsim (the analytic kernel's words per data type) is compared with Timeloop's
-"Utilized capacity" of that level and data space.
+"Utilized capacity" of that level and data space, and every per-level, per-data-space count of
+:func:`accelsim.sim.timeloop_semantics.timeloop_stats` under the case's era (``2024*`` folders:
+``timeloop-2024``, else ``timeloop-2020``) with the stats' partition size, utilized capacity,
+utilized instances, scalar reads, fills and updates.
 
 Usage: ``python tools/timeloop_import_all.py CASES_DIR [--run] [--out DIR]``
 """
@@ -57,6 +60,45 @@ def find_files(case: Path) -> dict[str, Path | None]:
 _STATS_LEVEL = re.compile(r"^=== (\S+) ===$")
 _STATS_SPACE = re.compile(r"^    (Weights|Inputs|Outputs):$")
 _STATS_CAP = re.compile(r"^\s+Utilized capacity\s*: (\d+)$")
+_STATS_FIELDS = {"Partition size": "partition_size", "Utilized capacity": "utilized_capacity",
+                 "Utilized instances (max)": "instances", "Scalar reads (per-instance)": "reads",
+                 "Scalar fills (per-instance)": "fills", "Scalar updates (per-instance)": "updates"}
+_STATS_FIELD = re.compile(r"^\s+(.+?)\s*: (\d+)$")
+
+
+def stats_counts(path: Path) -> dict[tuple[str, str], dict[str, int]]:
+    """``(level, data space) → {partition_size, utilized_capacity, instances, reads, fills,
+    updates}`` from a Timeloop ``stats.txt`` (the storage levels, not the networks)."""
+    out: dict[tuple[str, str], dict[str, int]] = {}
+    level = space = None
+    for line in path.read_text(encoding="utf-8").split("\nNetworks\n")[0].splitlines():
+        if m := _STATS_LEVEL.match(line):
+            level, space = m.group(1), None
+        elif m := _STATS_SPACE.match(line):
+            space = m.group(1)
+        elif (m := _STATS_FIELD.match(line)) and level and space and m.group(1) in _STATS_FIELDS:
+            out.setdefault((level, space), {})[_STATS_FIELDS[m.group(1)]] = int(m.group(2))
+    return out
+
+
+def compare_counts(case: Path, layer, hw, mapping, stats: Path) -> str:
+    """Timeloop-semantics counts of the case's era against its ``stats.txt``."""
+    from accelsim.sim.timeloop_semantics import Semantics, timeloop_stats
+
+    era = Semantics.TIMELOOP_2024 if case.name.startswith("2024") else Semantics.TIMELOOP_2020
+    ours = {(lv, sp): s.to_record() for lv, spaces in timeloop_stats(layer, hw, mapping, era).levels
+            for sp, s in spaces}
+    theirs = stats_counts(stats)
+    same, diff = 0, []
+    for key in sorted(set(ours) | set(theirs)):
+        for name, want in theirs.get(key, {}).items():
+            got = ours.get(key, {}).get(name)
+            if got == want:
+                same += 1
+            else:
+                diff.append(f"{key[0]}.{key[1]}.{name} {got} vs {want}")
+    return (f"{era.value} counts = Timeloop's ({same})" if not diff
+            else f"{era.value} counts differ: {', '.join(diff[:6])}")
 
 
 def stats_capacities(path: Path) -> dict[tuple[str, str], int]:
@@ -129,6 +171,7 @@ def import_case(case: Path, out: Path, run: bool) -> tuple[str, str]:
             stats = sorted(case.glob("*.stats.txt"))
             if stats:
                 detail += "; " + compare_tiles(result, layer, stats[0])
+                detail += "; " + compare_counts(case, layer, hw, mappings[layer.name], stats[0])
         return "imported", detail
     except AccelsimError as exc:
         return "refused", str(exc)

@@ -263,11 +263,17 @@ def _where(origin: str) -> str:
     return f" (in {origin})" if origin else ""
 
 
-def _energy_of(entry: Any, at: str, origin: str) -> float | None:
-    """An action's energy: ``energy``, else ``average_energy`` / ``average energy``."""
+#: an action's energy: ``energy``, else the average (what accelsim prices with)
+AVERAGE_KEYS = ("energy", "average_energy", "average energy")
+#: an action's energy: ``energy``, else the maximum (what Timeloop 2019/2020 priced a vector access with)
+MAX_KEYS = ("energy", "max_energy", "max energy")
+
+
+def _energy_of(entry: Any, at: str, origin: str, keys: tuple[str, ...] = AVERAGE_KEYS) -> float | None:
+    """An action's energy: the first of ``keys`` it has (default :data:`AVERAGE_KEYS`)."""
     if not isinstance(entry, dict):
         raise SpecError(f"must be a mapping (key: value), got {entry!r}{_where(origin)}", field=at)
-    for key in ("energy", "average_energy", "average energy"):
+    for key in keys:
         if key in entry:
             value = entry[key]
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
@@ -280,7 +286,8 @@ def _energy_of(entry: Any, at: str, origin: str) -> float | None:
     return None
 
 
-def parse_ert(data: Any, origin: str = "") -> tuple[ErtFormat, list[ErtComponent]]:
+def parse_ert(data: Any, origin: str = "", keys: tuple[str, ...] = AVERAGE_KEYS
+              ) -> tuple[ErtFormat, list[ErtComponent]]:
     """Read the components of a parsed ERT summary.
 
     Parameters
@@ -289,6 +296,8 @@ def parse_ert(data: Any, origin: str = "") -> tuple[ErtFormat, list[ErtComponent
         The parsed ``ERT_summary.yaml``.
     origin : str
         File name for messages.
+    keys : tuple of str
+        Which energy of an action to take, first found (:data:`AVERAGE_KEYS`, :data:`MAX_KEYS`).
 
     Returns
     -------
@@ -318,7 +327,7 @@ def parse_ert(data: Any, origin: str = "") -> tuple[ErtFormat, list[ErtComponent
             here = f"{at}[{name!r}]"
             if not isinstance(actions, dict):
                 raise SpecError(f"must be a mapping of action to energy{_where(origin)}", field=here)
-            found = [(str(a), _energy_of(e, f"{here}.{a}", origin)) for a, e in actions.items()]
+            found = [(str(a), _energy_of(e, f"{here}.{a}", origin, keys)) for a, e in actions.items()]
             comps.append(ErtComponent(str(name), tuple((a, e) for a, e in found if e is not None)))
         return ErtFormat.V2019, comps
     if "table_summary" not in summary:
@@ -340,7 +349,7 @@ def parse_ert(data: Any, origin: str = "") -> tuple[ErtFormat, list[ErtComponent
             at = f"{here}.actions[{j}]"
             if not isinstance(action, dict) or not isinstance(action.get("name"), str):
                 raise SpecError(f"an action needs a name (string){_where(origin)}", field=at)
-            energy = _energy_of(action, at, origin)
+            energy = _energy_of(action, at, origin, keys)
             if energy is not None:
                 found.append((action["name"], energy))
         comps.append(ErtComponent(entry["name"], tuple(found)))

@@ -17,7 +17,10 @@ limit unless the file gives ``read_bandwidth``), ``glb_words_per_cycle`` the GLB
 
 Counting: the files make accelsim run *the same loop nest*; accelsim's accounting (ISCA 2016) is
 still its own. Timeloop's counting rules (psum fills, first-read elision, exact-delta
-multicast, its halo rule) are the ``--semantics`` switch of issue 15 part 2, not built yet.
+multicast, its halo rule) are :mod:`accelsim.sim.timeloop_semantics`, which walks the levels
+the mapping's ``notes.timeloop_levels`` lists. With an ERT the mapping's notes also carry
+``timeloop_energy`` (:func:`timeloop_prices`): Timeloop's own price of each level, so that
+module reproduces Timeloop's energy too.
 """
 
 from __future__ import annotations
@@ -195,18 +198,71 @@ def workload_yaml(problem: TimeloopProblem) -> str:
     return "\n".join(lines) + "\n"
 
 
-def mapping_yaml(problem: TimeloopProblem, imported: ImportedMapping) -> str:
-    """The mapping file's text (one layer, batch = the problem's N)."""
+def timeloop_prices(ert_path: str, arch: TimeloopArch) -> dict:
+    """What Timeloop charged per access of each level, from the design's ERT summary.
+
+    Timeloop prices ``ceil(scalar accesses / words per access)`` vector accesses per level,
+    data space and instance (checked on every reference case with an ERT). Its 2019/2020
+    model (ERT formats 2019 and 0.3) charged every read, fill and update the level's one
+    "vector access energy", the largest of its actions' maximum energies; with an Accelergy
+    0.4 ERT it charges ``read``, ``write`` (fills) and ``update`` separately.
+
+    Returns
+    -------
+    dict
+        ``{"ert": file name, "rule": …, "mac_pj": float, "levels": {level: {"words_per_access",
+        "read_pj", "fill_pj", "update_pj"}}}`` (pJ per vector access); levels the ERT does not
+        price are left out.
+    """
+    from .accelergy import MAX_KEYS, ErtFormat, parse_ert, words_per_access
+    from .yamlfile import parse_yaml, read_text
+
+    fmt, comps = parse_ert(parse_yaml(read_text(ert_path, "ERT summary"), ert_path), ert_path, MAX_KEYS)
+    by_name = {c.short: c for c in comps}
+    levels = {}
+    for lv in arch.levels:
+        comp = by_name.get(lv.name.lower())
+        if comp is None:
+            continue
+        attrs = {k.replace("_", "-") if k in ("block_size", "word_bits") else k: v for k, v in lv.attributes.items()}
+        width = words_per_access(attrs)
+        acts = dict(comp.actions)
+        if "access" in acts:
+            acts.setdefault("read", acts["access"])
+            acts.setdefault("write", acts["access"])
+        if "read" not in acts or "write" not in acts:
+            continue
+        if fmt is ErtFormat.V04:
+            read, fill, update = acts["read"], acts["write"], acts.get("update", acts["write"])
+        else:
+            read = fill = update = max(v for k, v in acts.items() if k in ("read", "write", "update", "access"))
+        levels[lv.name] = {"words_per_access": width.words if width is not None else 1, "read_pj": read,
+                           "fill_pj": fill, "update_pj": update}
+    mac = by_name.get(arch.compute.name.lower())
+    found = mac.energy("mac_random", "compute") if mac is not None else None
+    rule = ("Accelergy 0.4 actions: read, write (fills), update" if fmt is ErtFormat.V04 else
+            "Timeloop 2019/2020: one vector access energy per level, the largest action maximum")
+    return {"ert": Path(ert_path).name, "rule": rule, "mac_pj": found[1] if found else 0.0, "levels": levels}
+
+
+def mapping_yaml(problem: TimeloopProblem, imported: ImportedMapping, prices: dict | None = None) -> str:
+    """The mapping file's text (one layer, batch = the problem's N); ``prices``
+    (:func:`timeloop_prices`) go to ``notes.timeloop_energy``."""
     levels = [{"name": p.name, "place": p.place.value, "keeps": [SPACE_NAMES[t] for t in sorted(p.keeps)],
                "loops": list(span)} for p, span in zip(imported.levels, imported.spans())]
-    mapping = replace(imported.mapping, notes={"timeloop_levels": levels, "timeloop_names": problem.describe_names()})
+    notes = {"timeloop_levels": levels, "timeloop_names": problem.describe_names()}
+    if prices is not None:
+        notes["timeloop_energy"] = prices
+    mapping = replace(imported.mapping, notes=notes)
     doc = mapping_document(problem.layer.name, DATAFLOW, problem.layer.N, {problem.layer.name: mapping},
                            source=f"Timeloop mapping {imported.origin}, imported by accelsim import timeloop")
     head = (f"# Imported by `accelsim import timeloop` from {Path(imported.origin).name}: Timeloop's loop nest,\n"
             "# outer first (each level's temporal loops, then its spatial loops: X -> col, Y -> row); a data\n"
             "# type's glb / rf entry is the first loop of the Timeloop level that keeps it (null: bypassed).\n"
             "# notes.timeloop_levels: each Timeloop level, outer first, with the loops it owns\n"
-            "# [first, first spatial, end) in this nest.\n")
+            "# [first, first spatial, end) in this nest.\n"
+            + ("# notes.timeloop_energy: Timeloop's price of each level per vector access, from the ERT.\n"
+               if prices is not None else ""))
     return head + dump_mapping_file(doc)
 
 
@@ -274,7 +330,8 @@ def import_timeloop(arch_path: str, problem_path: str, mapping_path: str | None 
     files[wl_name] = workload_yaml(problem)
     if imported is not None:
         stem = _safe(Path(mapping_path).stem.removesuffix(".map").removesuffix(".mapping"))
-        files[f"{stem}.mapping.yaml"] = mapping_yaml(problem, imported)
+        prices = timeloop_prices(ert_path, arch) if ert_path is not None else None
+        files[f"{stem}.mapping.yaml"] = mapping_yaml(problem, imported, prices)
     if energy_text is not None:
         files[energy_name] = energy_text
     if problem.ignored:
