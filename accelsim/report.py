@@ -273,3 +273,119 @@ def power_table(run: RunResult) -> str | None:
     rows.append(["total", f"{seconds * 1e3:.2f}", f"{total_pj / seconds * 1e-9:.1f}",
                  f"{chip_pj / seconds * 1e-9:.1f}"])
     return "average power (energy in pJ over the layer's cycles; on chip = without DRAM)\n" + align_table(rows)
+
+
+# --------------------------------------------------------------------------- Timeloop's semantics
+#: where each Timeloop count can part from accelsim's, by (quantity, data space): the rules of
+#: docs/architecture.md, *Counting semantics*
+_RULES = {
+    ("reads", "Weights"): "multicast",
+    ("reads", "Inputs"): "multicast, halo, bbox",
+    ("reads", "Outputs"): "first-read elision",
+    ("fills", "Weights"): "fills",
+    ("fills", "Inputs"): "halo, bbox",
+    ("fills", "Outputs"): "psum fills",
+    ("updates", "Outputs"): "reduction",
+}
+#: the rule labels of :data:`_RULES`, spelt out
+_RULE_TEXT = {
+    "multicast": "Timeloop multicasts only identical deltas (same tile offset); accelsim the union per step",
+    "halo": "Timeloop keeps a sliding window's overlap only under its era's halo rule",
+    "bbox": "Timeloop's tiles are bounding boxes (holes of strided tiles counted)",
+    "first-read elision": "Timeloop: psum reads = updates - partition; accelsim: U - W per residence",
+    "psum fills": "Timeloop counts psums coming back down as fills (2024: but the first arrival); accelsim none",
+    "fills": "fills per child instance",
+    "reduction": "spatial reduction and psum residences",
+}
+
+
+def timeloop_table(name: str, stats) -> str:
+    """Timeloop's stats of one layer (a :class:`~accelsim.sim.timeloop_semantics.TimeloopStats`)
+    as ``stats.txt`` lists them: per storage level (innermost first) and data space, the
+    partition size and utilized capacity (words), utilized instances, and scalar reads, fills
+    and updates per instance; then the same counts over all utilized instances."""
+    energy = "-" if stats.energy_pj is None else f"{stats.energy_pj:,.2f} pJ"
+    head = (f"{name}: Timeloop semantics {stats.semantics.value} | {stats.macs:,} MACs | "
+            f"{stats.utilized_pes} utilized PEs | cycles {stats.cycles:,} (MACs per utilized PE) | energy {energy}")
+    rows = [["level", "data space", "partition", "utilized cap.", "instances", "reads", "fills", "updates",
+             "total reads", "total fills", "total updates"]]
+    for level, spaces in reversed(stats.levels):
+        for space, s in spaces:
+            n = s.instances
+            rows.append([level, space, f"{s.partition_size:,}", f"{s.utilized_capacity:,}", f"{n:,}",
+                         f"{s.reads:,}", f"{s.fills:,}", f"{s.updates:,}", f"{s.reads * n:,}", f"{s.fills * n:,}",
+                         f"{s.updates * n:,}"])
+    return head + "\n" + align_table(rows)
+
+
+def semantics_table(result: LayerResult, stats) -> str:
+    """Both accountings of one layer side by side: per Timeloop level and data space, Timeloop's
+    reads, fills and updates over all instances next to accelsim's counts at the place that
+    level is in accelsim (DRAM, GLB or RF; accelsim's writes of a level are its fills), and, where
+    they differ, the rules that make them differ (docs/architecture.md, *Counting semantics*).
+    Fan-out levels keep nothing; accelsim's NoC deliveries have no Timeloop counterpart."""
+    from .layout import READS, UPDATES, WRITES
+    from .sim.timeloop_semantics import SPACES, nest_levels
+
+    place = {lv.name: lv.place for lv in nest_levels(result.mapping)}
+    rows = [["level", "accelsim", "data space", "reads TL", "reads ours", "fills TL", "fills ours", "updates TL",
+             "updates ours", "why they differ"]]
+    counts = result.counts
+    n_diff = 0
+    used: set[str] = set()
+    for level, spaces in reversed(stats.levels):
+        lv = place.get(level)
+        for space, s in spaces:
+            t = SPACES[space]
+            n = s.instances
+            theirs = {"reads": s.reads * n, "fills": s.fills * n, "updates": s.updates * n}
+            if lv is None or counts is None:
+                ours = dict.fromkeys(theirs)
+            else:
+                psum = t is DataType.PSUM
+                outermost = lv is Level.DRAM
+                ours = {"reads": int(counts[lv, t, READS]),
+                        "fills": None if psum or outermost else int(counts[lv, t, WRITES]),
+                        "updates": int(counts[lv, t, UPDATES]) if psum else 0}
+            why = [_RULES.get((q, space), "") for q in theirs
+                   if (ours[q] is not None and theirs[q] != ours[q]) or (ours[q] is None and theirs[q])]
+            n_diff += bool(why)
+            labels = [w for w in why if w]
+            used.update(k.strip() for w in labels for k in w.split(","))
+            rows.append([level, lv.label if lv is not None else "-", space,
+                         *(x for q in theirs for x in (f"{theirs[q]:,}", "-" if ours[q] is None else f"{ours[q]:,}")),
+                         "; ".join(labels) or "-"])
+    unit = _UNIT_LABEL.get(result.energy_unit, result.energy_unit)
+    energy = "-" if stats.energy_pj is None else f"{stats.energy_pj:,.2f} pJ"
+    noc = (int(sum(int(charged_words(counts, Level.NOC, t)) for t in DataType)) if counts is not None else 0)
+    head = (f"{result.layer.name}: {stats.semantics.value} (TL) vs accelsim (ours), totals over instances; "
+            f"{n_diff} of {len(rows) - 1} rows differ")
+    foot = (f"cycles: TL {stats.cycles:,} (MACs per utilized PE) | ours {result.cycles:,} ({result.engine} engine)\n"
+            f"energy: TL {energy} | ours {_fmt_energy(result.energy_total)} ({unit}, accelsim's accounting)\n"
+            f"NoC: ours {noc:,} words delivered into PEs; Timeloop's stats have no network counts here")
+    legend = "".join(f"\n  {k}: {_RULE_TEXT[k]}" for k in _RULE_TEXT if k in used)
+    return head + "\n" + align_table(rows) + ("\nwhy (docs/architecture.md, Counting semantics):" + legend
+                                                if legend else "") + "\n" + foot
+
+
+def timeloop_compare_table(views) -> str:
+    """One row per run of ``compare --semantics``: Timeloop's cycles and energy next to
+    accelsim's over the layers that ran (``views``: :class:`~accelsim.drivers.semantics.SemanticsRun`)."""
+    rows = [["dataflow", "hardware", "semantics", "cycles TL", "cycles ours", "energy TL (pJ)", "energy ours",
+             "DRAM words TL", "DRAM words ours"]]
+    for view in views:
+        run, done = view.run, [(r, s) for r, s in zip(view.run.layers, view.stats) if s is not None]
+        if not done:
+            rows.append([run.dataflow, run.hardware, view.semantics.value, *("-" for _ in range(6))])
+            continue
+        energies = [s.energy_pj for _, s in done]
+        tl_energy = "-" if any(e is None for e in energies) else f"{sum(energies):,.1f}"
+        tl_dram = sum(x.reads * x.instances + x.fills * x.instances + x.updates * x.instances
+                      for _, s in done for x in (st for _, st in s.levels[0][1]))
+        ours_dram = sum(int(charged_words(r.counts, Level.DRAM, t)) for r, _ in done for t in DataType)
+        unit = _UNIT_LABEL.get(run.energy_unit, run.energy_unit)
+        rows.append([run.dataflow, run.hardware, view.semantics.value, f"{sum(s.cycles for _, s in done):,}",
+                     f"{sum(r.cycles for r, _ in done):,}", tl_energy,
+                     f"{sum(r.energy_total for r, _ in done):.3e} ({unit})", f"{tl_dram:,}", f"{ours_dram:,}"])
+    return ("Timeloop's semantics (TL) vs accelsim's (ours) over the layers that ran; DRAM words: TL reads + "
+            "fills + updates of the outermost level, ours charged DRAM accesses\n" + align_table(rows))

@@ -293,6 +293,46 @@ def _one_dataflow_run(args) -> tuple:
     return budget, wl, hw, batch, dataflow, _mappings(args, batch, dataflow, hw), _constraints(args, batch, [dataflow])
 
 
+def _semantics(args) -> tuple:
+    """``--semantics``: (the accountings to show, the Timeloop era among them or ``None``);
+    ``--ragged`` searches imperfect factorisations, which Timeloop's semantics do not count."""
+    from ..drivers.semantics import parse_semantics, timeloop_of
+
+    semantics = parse_semantics(args.semantics)
+    timeloop = timeloop_of(semantics)
+    if timeloop is not None and args.ragged:
+        raise SpecError(f"--ragged searches imperfect factorisations, which {timeloop.value} does not count; drop "
+                        "one of them", "--semantics")
+    return semantics, timeloop
+
+
+def _print_timeloop(view, both: bool) -> None:
+    """Timeloop's stats of each layer that ran; with ``both``, each beside accelsim's counts."""
+    from ..report import semantics_table, timeloop_table
+
+    run = view.run
+    if both:
+        print()
+    else:
+        print(f"{run.workload} on {run.hardware} | dataflow {run.dataflow} | engine {run.engine} | batch {run.batch}")
+    print(f"Timeloop's counting semantics ({view.semantics.value}) of the nest each layer ran "
+          f"({run.engine} engine): per instance, as Timeloop's stats.txt prints them")
+    for r, stats in zip(run.layers, view.stats):
+        if stats is None:
+            continue
+        print()
+        print(timeloop_table(r.layer.name, stats))
+        if both:
+            print()
+            print(semantics_table(r, stats))
+    if run.engine == "cycle":
+        print()
+        print("(the cycle engine ran the nest with real data; its own counts and cycles are accelsim's: "
+              f"--semantics accelsim,{view.semantics.value} shows both)" if not both else
+              "(the cycle engine's own counts and cycles are accelsim's (ours); Timeloop's (TL) are computed "
+              "from the same nest)")
+
+
 def cmd_run(args) -> int:
     if args.trace and args.engine != "cycle":
         raise SpecError("a trace needs the cycle-level engine: add --engine cycle", "--trace")
@@ -304,21 +344,37 @@ def cmd_run(args) -> int:
     check_output_path(args.json, "--json")
     check_output_path(args.trace, "--trace")
     check_output_path(args.save_mappings, "--save-mappings")
+    semantics, timeloop = _semantics(args)
     budget, wl, hw, batch, dataflow, mappings, constraints = _one_dataflow_run(args)
     if args.jobs < 1:
         raise SpecError(f"must be >= 1, got {args.jobs}", "--jobs")
+    if timeloop is not None:
+        from ..drivers.semantics import check_countable
+
+        for layer in wl.with_batch(batch).layers:
+            if layer.name in mappings:
+                check_countable(layer, mappings[layer.name])
     zero_fraction, ifmaps = _data_inputs(args, wl, batch, hw.precision.ifmap_bits)
     announce_compile(_run_groups(wl, batch, mappings, args.engine, args.ragged))
     run = simulate_network(wl, hw, dataflow, engine=args.engine, batch=batch, objective=args.objective,
                            mappings=mappings, jobs=args.jobs, first_layer=_first_layer(args), budget=budget,
                            zero_fraction=zero_fraction, ifmaps=ifmaps, constraints=constraints,
                            progress=_progress(args))
-    print(run_table(run))
-    print()
-    print(access_table(run))
-    if any(r.gating is not None or r.dram_compressed is not None for r in run.layers):
+    view = None
+    if timeloop is not None:
+        from ..drivers.semantics import with_semantics
+
+        view = with_semantics(run, hw, timeloop)
+    ours = len(semantics) > 1 or view is None  # accelsim's own tables
+    if ours:
+        print(run_table(run))
         print()
-        print(_data_effects_table(run))
+        print(access_table(run))
+        if any(r.gating is not None or r.dram_compressed is not None for r in run.layers):
+            print()
+            print(_data_effects_table(run))
+    if view is not None:
+        _print_timeloop(view, both=ours)
     if run.engine == "cycle":
         from ..report import timing_table
 
@@ -326,7 +382,7 @@ def cmd_run(args) -> int:
         print(timing_table(run))
     from ..report import power_table
 
-    power = power_table(run)
+    power = power_table(run) if ours else None
     if power:
         print()
         print(power)
@@ -338,7 +394,8 @@ def cmd_run(args) -> int:
         written = write_output(lambda p: write_trace(run, p, capacity=trace_capacities(hw)), args.trace, "--trace")
         print(f"trace written to {written}")
     if args.json:
-        write_output(lambda p: write_json(run.to_dict(), p), args.json, "--json")
+        doc = view.to_dict() if view is not None else run.to_dict()
+        write_output(lambda p: write_json(doc, p), args.json, "--json")
         print(f"results written to {args.json}")
     if args.save_mappings:
         _save_mappings(args.save_mappings, wl, dataflow, batch, run.layers, hw.name)
@@ -399,12 +456,26 @@ def cmd_compare(args) -> int:
     else:
         raise SpecError("give --hardware NAME or --setup isca16 --pes N", "--hardware")
     constraints = _constraints(args, batch, dataflows)
+    semantics, timeloop = _semantics(args)
     announce_compile(kernel_groups(args.engine, search=True, padded=args.ragged))
     runs = compare(wl, hardware, dataflows, batch=batch, engine=args.engine, objective=args.objective,
                    n_jobs=jobs, budget=budget, constraints=constraints, progress=_progress(args))
-    print(compare_table(runs))
+    views = None
+    if timeloop is not None:
+        from ..drivers.semantics import with_semantics
+        from ..report import timeloop_compare_table
+
+        machine = hardware if callable(hardware) else (lambda _df: hardware)
+        views = [with_semantics(run, machine(df), timeloop) for run, df in zip(runs, dataflows)]
+    if views is None or len(semantics) > 1:
+        print(compare_table(runs))
+    if views is not None:
+        if len(semantics) > 1:
+            print()
+        print(timeloop_compare_table(views))
     if args.json:
-        write_output(lambda p: write_json({"runs": [r.to_dict() for r in runs]}, p), args.json, "--json")
+        docs = [v.to_dict() for v in views] if views is not None else [r.to_dict() for r in runs]
+        write_output(lambda p: write_json({"runs": docs}, p), args.json, "--json")
         print(f"results written to {args.json}")
     if args.plot:
         from ..plot import dataflow_comparison
@@ -536,6 +607,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--ifmap", help="with --engine cycle and one layer: its ifmap, an integer .npy (N, C, H, W)")
     run.add_argument("--no-progress", action="store_true",
                      help="no progress bar for long cycle-engine layers (none either when stderr is not a terminal)")
+    _semantics_option(run)
     run.set_defaults(func=cmd_run)
 
     cmp_ = sub.add_parser("compare", help="run a workload under several dataflows side by side")
@@ -550,6 +622,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--by", default="level", choices=["level", "type"])
     cmp_.add_argument("--no-progress", action="store_true",
                       help="no progress bar for long cycle-engine layers (none either when stderr is not a terminal)")
+    _semantics_option(cmp_)
     cmp_.set_defaults(func=cmd_compare)
 
     lst = sub.add_parser("list", help="list presets, dataflows, or the energy choices (tables and the model)")
@@ -576,6 +649,15 @@ def build_parser() -> argparse.ArgumentParser:
     cli_plot.add_parsers(sub)
     cli_sweep.add_parsers(sub)
     return p
+
+
+def _semantics_option(sp) -> None:
+    """``--semantics`` (run, compare): whose counting rules to report."""
+    sp.add_argument("--semantics", metavar="NAME[,NAME]",
+                    help="whose counting rules to report: accelsim (default: ISCA 2016), timeloop-2020, "
+                         "timeloop-2024 or timeloop-2025 (Timeloop's stats per level and data space, and its cycles, "
+                         "in the table and the --json records), or a list such as accelsim,timeloop-2024 to show "
+                         "both side by side (README, For Timeloop users)")
 
 
 def _search_options(sp) -> None:
