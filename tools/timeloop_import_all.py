@@ -15,7 +15,12 @@ holds in accelsim (the analytic kernel's words per data type) is compared with T
 ``timeloop-2024``, else ``timeloop-2020``) with the stats' partition size, utilized capacity,
 utilized instances, scalar reads, fills and updates.
 
-Usage: ``python tools/timeloop_import_all.py CASES_DIR [--run] [--out DIR]``
+With ``--cycle``, the cycle engine runs each imported mapping whole, with real data: the line
+says whether its output is the reference convolution (``verified``), whether its counts equal
+the analytic engine's, and its wall time; cases above ``--cycle-max-macs`` (default 2e9: the
+2019 eyeriss256 layer's 59 G MACs would take tens of minutes) are skipped, saying so.
+
+Usage: ``python tools/timeloop_import_all.py CASES_DIR [--run] [--cycle [--cycle-max-macs N]] [--out DIR]``
 """
 
 from __future__ import annotations
@@ -138,7 +143,23 @@ def compare_tiles(result, layer, stats: Path) -> str:
     return f"tiles = Timeloop's ({same})" if not diff else f"tiles differ: {', '.join(diff)}"
 
 
-def import_case(case: Path, out: Path, run: bool) -> tuple[str, str]:
+def run_cycle_engine(layer, hw, mapping, max_macs: float) -> str:
+    """The cycle engine on the whole layer: verified output, counts = the analytic engine's, time."""
+    import time
+
+    from accelsim.drivers.simulate import simulate
+
+    if layer.macs > max_macs:
+        return f"cycle: skipped ({layer.macs:,} MACs > --cycle-max-macs {max_macs:.3g})"
+    start = time.perf_counter()
+    res = simulate(layer, hw, "rs", "cycle", mapping=mapping)
+    seconds = time.perf_counter() - start
+    verified = "verified" if res.timing.verified else "OUTPUT DIFFERS"
+    counts = "counts = analytic" if res.timing.counts_match_analytic else "COUNTS DIFFER FROM ANALYTIC"
+    return f"cycle: {verified}, {counts}, {res.cycles:,} cycles, {seconds:.1f} s"
+
+
+def import_case(case: Path, out: Path, run: bool, cycle: bool = False, max_macs: float = 2e9) -> tuple[str, str]:
     """``(status, detail)`` for one case folder."""
     files = find_files(case)
     if files["architecture"] is None or files["problem"] is None:
@@ -172,6 +193,9 @@ def import_case(case: Path, out: Path, run: bool) -> tuple[str, str]:
             if stats:
                 detail += "; " + compare_tiles(result, layer, stats[0])
                 detail += "; " + compare_counts(case, layer, hw, mappings[layer.name], stats[0])
+        if cycle:
+            layer = wl.layers[0].with_batch(batch)
+            detail += "; " + run_cycle_engine(layer, hw, mappings[layer.name], max_macs)
         return "imported", detail
     except AccelsimError as exc:
         return "refused", str(exc)
@@ -181,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("cases", help="folder of case folders")
     ap.add_argument("--run", action="store_true", help="run each imported mapping (analytic engine)")
+    ap.add_argument("--cycle", action="store_true", help="run each imported mapping on the cycle engine (real data)")
+    ap.add_argument("--cycle-max-macs", type=float, default=2e9, help="skip larger layers with --cycle (default 2e9)")
     ap.add_argument("--out", help="where to write the imported files (default: a temporary folder)")
     args = ap.parse_args(argv)
     root = Path(args.cases)
@@ -190,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     cases = sorted(p for p in root.iterdir() if p.is_dir())
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(args.out) if args.out else Path(tmp)
-        rows = [(c.name, *import_case(c, out, args.run)) for c in cases]
+        rows = [(c.name, *import_case(c, out, args.run, args.cycle, args.cycle_max_macs)) for c in cases]
     width = max(len(r[0]) for r in rows)
     print(f"{'case':{width}}  {'result':8}  detail")
     for name, status, detail in rows:
