@@ -760,3 +760,94 @@ def test_an_empty_mapping_is_refused(tmp_path):
     with pytest.raises(SpecError, match="no mapping entries") as info:
         import_timeloop(f["arch"], f["prob"], f["map"])
     assert info.value.field == "mapping"
+
+
+# more refusals, each through the CLI: (what, file, field or None, message); built by _broken_more
+_MAP_V04_3LEVEL = """\
+mapping:
+  - {target: MainMemory, type: temporal, factors: R=1 P=1 K=1, permutation: PRK}
+  - {target: GlobalBuffer, type: temporal, factors: R=1 P=16 K=16, permutation: PRK}
+  - {target: RegisterFile, type: temporal, factors: R=3 P=1 K=2, permutation: RPK}
+"""
+_PROB_TWO_STRIDES = """\
+problem:
+  shape:
+    name: CNN_Layer
+    dimensions: [ C, M, R, S, N, P, Q ]
+    coefficients: [ {name: Wstride, default: 1}, {name: Hstride, default: 1} ]
+    data-spaces:
+    - {name: Weights, projection: [ [ [C] ], [ [M] ], [ [R] ], [ [S] ] ]}
+    - {name: Inputs, projection: [ [ [N] ], [ [C] ], [ [R], [P, Wstride] ], [ [S], [Q, Hstride] ] ]}
+    - {name: Outputs, projection: [ [ [N] ], [ [M] ], [ [Q] ], [ [P] ] ], read-write: True}
+  instance: {C: 1, M: 32, R: 1, S: 1, N: 1, P: 16, Q: 4, Wstride: 2, Hstride: 1}
+"""
+BAD_MORE = [
+    ("meshX does not divide", "arch", "architecture.subtree[0].subtree[0].subtree[0].local[0].attributes.meshX",
+     "meshX 2 does not divide the 1 instances"),
+    ("second compute unit", "arch", "architecture.subtree[0].subtree[0].subtree[0].local[2]",
+     "a second compute unit MACC2"),
+    ("fan-out on a v0.4 component", "arch", "architecture.nodes[4].spatial", "put it on a !Container"),
+    ("zero-size v0.4 mesh", "arch", "architecture.nodes[2].spatial.meshX", "must be an integer >= 1, got 0"),
+    ("malformed YAML", "map", None, "malformed mapping YAML"),
+    ("factor 0", "map", "mapping[2].factors", "K=0: factor 0"),
+    ("negative split", "map", "mapping[5].split", "must be an integer >= 0, got -1"),
+    ("repeated permutation dimension", "map", "mapping[2].permutation", "a dimension is repeated in 'RRK'"),
+    ("level index out of range", "map", "mapping[2].target", "level index 7 outside 0..2"),
+    ("missing target", "map", "mapping[2].target", "missing target"),
+    ("keep not a list", "map", "mapping[4].keep", "must be a list, it is a str"),
+    ("missing instance", "prob", "problem.instance", "must be a mapping of keys to values, it is missing"),
+    ("different strides", "prob", "problem.instance", "H stride 1 and W stride 2 differ"),
+]
+
+
+def _broken_more(what: str) -> tuple[str, str, str]:
+    arch, prob, mp = ARCH_V02_3LEVEL, PROB_V02_CONV1D_OC, MAP_V02_BYPASS
+    if what == "meshX does not divide":
+        arch = _sub(arch, "{depth: 64, width: 8, block-size: 1, word-bits: 8}",
+                    "{depth: 64, width: 8, block-size: 1, word-bits: 8, meshX: 2}")
+    elif what == "second compute unit":
+        arch = arch + "        - name: MACC2\n          class: fpmac\n"
+    elif what == "fan-out on a v0.4 component":
+        arch = _sub(ARCH_V04_3LEVEL, "    name: RegisterFile\n", "    name: RegisterFile\n    spatial: {meshX: 4}\n")
+        prob, mp = PROB_V04_CONV1D_OC, _MAP_V04_3LEVEL
+    elif what == "zero-size v0.4 mesh":
+        arch = _sub(ARCH_V04_3LEVEL, "    name: PE\n", "    name: PE\n    spatial: {meshX: 0}\n")
+        prob, mp = PROB_V04_CONV1D_OC, _MAP_V04_3LEVEL
+    elif what == "malformed YAML":
+        mp = "mapping:\n  - {target: MainMemory, type: temporal\n"
+    elif what == "factor 0":
+        mp = _sub(mp, "factors: R=3 P=1 K=2", "factors: R=3 P=1 K=0")
+    elif what == "negative split":
+        mp += "  - {target: GlobalBuffer, type: spatial, factors: K=1, split: -1}\n"
+    elif what == "repeated permutation dimension":
+        mp = _sub(mp, "permutation: RPK", "permutation: RRK")
+    elif what == "level index out of range":
+        mp = _sub(mp, "target: RegisterFile, type: temporal", "target: 7, type: temporal")
+    elif what == "missing target":
+        mp = _sub(mp, "target: RegisterFile, type: temporal, ", "type: temporal, ")
+    elif what == "keep not a list":
+        mp = _sub(mp, "keep: [Outputs], bypass", "keep: Outputs, bypass")
+    elif what == "missing instance":
+        prob = _sub(prob, "  instance: {K: 32, R: 3, P: 16}\n", "")
+    elif what == "different strides":
+        prob = _PROB_TWO_STRIDES
+    return arch, prob, mp
+
+
+@pytest.mark.parametrize("what,file,field,message", BAD_MORE, ids=[b[0] for b in BAD_MORE])
+def test_more_refusals_are_one_line_naming_file_and_key(tmp_path, what, file, field, message):
+    """With the refusals above, 36 malformed or unsupported Timeloop inputs: each is one line on
+    stderr naming the file and (but for unparsable YAML, which names the line) the key, exit 2,
+    nothing written."""
+    arch, prob, mp = _broken_more(what)
+    f = _files(tmp_path, arch=arch, prob=prob, map=mp)
+    code, stdout, stderr = _cli(["import", "timeloop", f["arch"], f["prob"], f["map"], "-o", tmp_path / "out"])
+    assert code == 2 and stdout == ""
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("accelsim: error: ") and "Traceback" not in stderr
+    assert f[file] in lines[0] and message in lines[0]
+    if field is None:
+        assert "at line 3" in lines[0]
+    else:
+        assert lines[0].startswith(f"accelsim: error: {field}: ")
+    assert not (tmp_path / "out").exists()

@@ -261,7 +261,9 @@ def cmd_import_timeloop(args) -> int:
     batch = f" --batch {layer.N}" if layer.N > 1 else ""
     mapping = f" --mapping {out / names[2]}" if result.mapping is not None else ""
     print(f"run it: accelsim run {out / names[1]} --hardware {out / names[0]}{mapping}{batch}")
-    print("(accelsim's own accounting; Timeloop's counting rules, --semantics, are not built yet)")
+    era = "timeloop-2024" if str(result.arch.version).startswith("0.4") else "timeloop-2020"
+    print(f"(accelsim's own accounting; add --semantics {era} for Timeloop's counts of a Timeloop of this file "
+          f"format's era, or --semantics accelsim,{era} for both side by side)")
     return 0
 
 
