@@ -8,13 +8,18 @@ it writes, run as the equivalent hand-built accelsim nest does:
    mapping on the analytic engine (accelsim's default accounting), and those counts are the
    enumerating reference counter's;
 2. the cycle engine runs the imported mapping with real data: its output is the reference
-   convolution and its counts are the analytic engine's.
+   convolution and its counts are the analytic engine's;
+3. under a Timeloop semantics (``--semantics``, :mod:`accelsim.drivers.semantics`) both engines'
+   result documents carry the same Timeloop record and cycles (by construction: the record is
+   computed from the nest the engine ran) and the same accelsim accesses, and Timeloop's cycles
+   are the MACs per utilized PE.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +27,12 @@ from hypothesis import HealthCheck, given, settings
 from reference_counter import reference_counts
 from timeloop_designs import Design, designs
 
-from accelsim.drivers.simulate import simulate
+from accelsim.drivers.semantics import with_semantics
+from accelsim.drivers.simulate import simulate, simulate_network
 from accelsim.io.presets import load_hardware, load_mapping, load_workload
+from accelsim.spec.layer import Workload
 from accelsim.io.timeloop import import_timeloop
+from accelsim.sim.timeloop_semantics import Semantics
 
 _N = int(os.environ.get("TIMELOOP_EXAMPLES", "40"))
 PROPS = settings(max_examples=_N, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -96,3 +104,20 @@ def test_cycle_engine_runs_the_imported_mapping(design):
     assert cycle.timing.counts_match_analytic, why
     assert np.array_equal(cycle.counts, analytic.counts), why + f"\ncycle\n{cycle.counts}\nanalytic\n{analytic.counts}"
     assert cycle.macs == layer.macs and cycle.active_pes == analytic.active_pes
+
+
+@FEW
+@given(design=designs())
+def test_both_engines_carry_one_timeloop_record(design):
+    layer, hw, mapping, _ = imported(design)
+    workload = Workload(name="w", layers=(replace(layer, N=1),))
+    docs = {}
+    for engine in ("analytic", "cycle"):
+        run = simulate_network(workload, hw, "rs", engine, batch=layer.N, mappings={layer.name: mapping})
+        docs[engine] = with_semantics(run, hw, Semantics.TIMELOOP_2024).to_dict()["layers"][0]
+    a, c = docs["analytic"], docs["cycle"]
+    why = _why(design)
+    assert a["timeloop"] == c["timeloop"] and a["cycles"] == c["cycles"], why
+    assert a["accesses"] == c["accesses"] and c["timing"]["verified"], why
+    assert a["cycles"] * a["timeloop_utilized_pes"] == layer.macs, why
+    assert a["timeloop_utilized_pes"] == design.active_pes, why
