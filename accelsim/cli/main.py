@@ -319,6 +319,8 @@ def _print_timeloop(view, both: bool) -> None:
           f"({run.engine} engine): per instance, as Timeloop's stats.txt prints them")
     for r, stats in zip(run.layers, view.stats):
         if stats is None:
+            if not both:  # accelsim's run table, which lists it, is not shown
+                print(f"\n{r.layer.name}: infeasible: {r.reason}")
             continue
         print()
         print(timeloop_table(r.layer.name, stats))
