@@ -18,7 +18,8 @@ utilized instances, scalar reads, fills and updates.
 With ``--cycle``, the cycle engine runs each imported mapping whole, with real data: the line
 says whether its output is the reference convolution (``verified``), whether its counts equal
 the analytic engine's, and its wall time; cases above ``--cycle-max-macs`` (default 2e9: the
-2019 eyeriss256 layer's 59 G MACs would take tens of minutes) are skipped, saying so.
+2019 eyeriss256 layer's 59 G MACs did not finish in 20 minutes on a shared 2-core machine) are
+skipped, saying so.
 
 Usage: ``python tools/timeloop_import_all.py CASES_DIR [--run] [--cycle [--cycle-max-macs N]] [--out DIR]``
 """
