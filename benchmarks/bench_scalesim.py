@@ -146,7 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     total_theirs = total_cpu = total_ours = 0.0
     for df in DATAFLOWS:
         if df not in theirs:
-            print(f"{df:8} {'(not in the reference file)':>34} | {ours[df]['run_seconds']:10.2f}")
+            o = ours[df]
+            print(f"{df:8} {'(not in the reference file)':>34} | {o['run_seconds']:10.2f} {o['compile_seconds']:9.1f} "
+                  f"{o['peak_rss_mib']:8.0f} |")
             continue
         t, o = theirs[df], ours[df]
         same = all(t["cycles"].get(r["layer"]) == r["cycles"] for r in o["layers"])
