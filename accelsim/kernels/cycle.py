@@ -780,28 +780,10 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                 if res[TILE_RF, t] >= 0:
                     continue
                 fresh = fresh_i if t == IFMAP else fresh_f
-                level = GLB if (par_i if t == IFMAP else par_f) == TILE_GLB else DRAM
-                counts[NOC, t, READS] += n_valid
-                step_words[SW_IFMAP_DELIVERED + t] += n_valid
-                counts[level, t, READS] += fresh
-                counts[NOC, t, TRANSACTIONS] += fresh
-                step_words[SW_IFMAP_SENT + t] += fresh
-                step_words[SW_GLB if level == GLB else SW_DRAM_IFMAP + t] += fresh
+                _count_operand_reads(t, (par_i if t == IFMAP else par_f) == TILE_GLB, n_valid, fresh, counts,
+                                     step_words)
             if not psum_in_rf:
-                counts[NOC, PSUM, TRANSACTIONS] += arrivals + hits
-                step_words[SW_GON] += arrivals
-                step_words[SW_PSUM_IN] += hits
-                if pp == TILE_GLB:
-                    counts[GLB, PSUM, UPDATES] += arrivals
-                    counts[GLB, PSUM, READS] += hits
-                    counts[GLB, PSUM, WRITES] += hits
-                    step_words[SW_GLB_PSUM] += 2 * hits
-                else:
-                    counts[DRAM, PSUM, UPDATES] += arrivals
-                    counts[DRAM, PSUM, WRITES] += arrivals
-                    counts[DRAM, PSUM, READS] += hits
-                    step_words[SW_DRAM_PSUM_WRITE] += arrivals
-                    step_words[SW_DRAM_PSUM_READ] += hits
+                _count_psum_arrivals(pp == TILE_GLB, arrivals, hits, True, counts, step_words)
             if res[TILE_RF, PSUM] < 0:
                 counts[NOC, PSUM, READS] += n_valid - n_valid_first
                 step_words[SW_LOCAL] += n_valid - n_valid_first
@@ -1037,30 +1019,38 @@ def _count_fill(lv, t, par, crosses, words, fresh, counts, step_words):
 
 
 @jit_inline
-def _count_psum_arrival(at_glb, hit, crosses, counts, step_words):
-    """Count a psum word arriving at the GLB (``at_glb``) or DRAM: an update (DRAM: a write);
-    ``hit``, a psum already there: read, added, written back (and, ``crosses`` the NoC, sent back
-    in over the psum GIN); ``crosses``: one GON transaction out."""
+def _count_psum_arrivals(at_glb, n, hits, crosses, counts, step_words):
+    """Count ``n`` psum words arriving at the GLB (``at_glb``) or DRAM: updates (DRAM: writes);
+    ``hits`` of them found a psum already there: read, added, written back (and, ``crosses`` the
+    NoC, sent back in over the psum GIN); ``crosses``: one GON transaction out each."""
     if at_glb:
-        counts[GLB, PSUM, UPDATES] += 1
+        counts[GLB, PSUM, UPDATES] += n
+        counts[GLB, PSUM, READS] += hits
+        counts[GLB, PSUM, WRITES] += hits
+        step_words[SW_GLB_PSUM] += 2 * hits
     else:
-        counts[DRAM, PSUM, UPDATES] += 1
-        counts[DRAM, PSUM, WRITES] += 1
-        step_words[SW_DRAM_PSUM_WRITE] += 1
+        counts[DRAM, PSUM, UPDATES] += n
+        counts[DRAM, PSUM, WRITES] += n
+        step_words[SW_DRAM_PSUM_WRITE] += n
+        counts[DRAM, PSUM, READS] += hits
+        step_words[SW_DRAM_PSUM_READ] += hits
     if crosses:
-        counts[NOC, PSUM, TRANSACTIONS] += 1
-        step_words[SW_GON] += 1
-    if hit:
-        if at_glb:
-            counts[GLB, PSUM, READS] += 1
-            counts[GLB, PSUM, WRITES] += 1
-            step_words[SW_GLB_PSUM] += 2
-        else:
-            counts[DRAM, PSUM, READS] += 1
-            step_words[SW_DRAM_PSUM_READ] += 1
-        if crosses:
-            counts[NOC, PSUM, TRANSACTIONS] += 1
-            step_words[SW_PSUM_IN] += 1
+        counts[NOC, PSUM, TRANSACTIONS] += n + hits
+        step_words[SW_GON] += n
+        step_words[SW_PSUM_IN] += hits
+
+
+@jit_inline
+def _count_operand_reads(t, from_glb, n_valid, fresh, counts, step_words):
+    """Count a step's MAC operands of type ``t`` the RF bypasses: ``n_valid`` delivered over
+    the NoC, ``fresh`` distinct words read from the parent (the GLB if ``from_glb``, else DRAM)
+    and sent (multicast)."""
+    counts[NOC, t, READS] += n_valid
+    step_words[SW_IFMAP_DELIVERED + t] += n_valid
+    counts[GLB if from_glb else DRAM, t, READS] += fresh
+    counts[NOC, t, TRANSACTIONS] += fresh
+    step_words[SW_IFMAP_SENT + t] += fresh
+    step_words[SW_GLB if from_glb else SW_DRAM_IFMAP + t] += fresh
 
 
 @jit
@@ -1078,7 +1068,7 @@ def _psum_arrive(level, a, value, is_leader, crosses, glb_val, ofmap, touched_gl
         hit = touched_dram[a]
         touched_dram[a] = True
     if is_leader:
-        _count_psum_arrival(level == TILE_GLB, hit, crosses, counts, step_words)
+        _count_psum_arrivals(level == TILE_GLB, 1, 1 if hit else 0, crosses, counts, step_words)
 
 
 @jit

@@ -49,11 +49,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layout import (DRAM, D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, FILTER, GLB, IFMAP, NOC, NO_DIM, N_AXES, N_BUSES,
-                      N_DIMS, N_GROUPS_MAX, N_PSUM_QUEUES, N_STEP_SLOTS, N_TILE_LEVELS, N_TYPES, PSUM, READS, RF,
-                      SW_DRAM_IFMAP, SW_GLB, SW_IFMAP_DELIVERED, SW_IFMAP_SENT, SW_LOCAL, TEMPORAL, TILE_GLB, TILE_RF,
-                      TRANSACTIONS, UPDATES, WIN_FORWARD, WIN_GLB_HALO, WRITES)
-from .cycle import RELEVANCE, _count_fill, _count_psum_arrival, _plan_pes, _wrap
+from ..layout import (D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, FILTER, IFMAP, NOC, NO_DIM, N_AXES, N_BUSES, N_DIMS,
+                      N_GROUPS_MAX, N_PSUM_QUEUES, N_STEP_SLOTS, N_TILE_LEVELS, N_TYPES, PSUM, READS, RF, SW_LOCAL,
+                      TEMPORAL, TILE_GLB, TILE_RF, UPDATES, WIN_FORWARD, WIN_GLB_HALO, WRITES)
+from .cycle import RELEVANCE, _count_fill, _count_operand_reads, _count_psum_arrivals, _plan_pes, _wrap
 from .jit import jit, jit_inline
 from .odometer import nest_shape, temporal_part, tick
 from .step_timing import N_CLOCK, drain, final_stats, time_step
@@ -412,10 +411,10 @@ def _fold_plan(pe_okp, pe_part, noc_first, res, pe_gid, grp_leader, n_groups, vp
 
 # ==================================================================== psums arriving at a parent
 @jit_inline
-def _arrive(par, a, value, is_leader, crosses, glb_p, ofmap, touched_glb, glb_list, n_list, r0, touched_dram,
-            counts, step_words, wrap):
+def _arrive(par, a, value, glb_p, ofmap, touched_glb, glb_list, n_list, r0, touched_dram, wrap):
     """A psum word (tensor address ``a``) arrives at the GLB (``_PAR_GLB``) or DRAM and is added
-    there, wrapped; counted as :func:`accelsim.kernels.cycle._psum_arrive` counts."""
+    there, wrapped. Returns whether a psum was there already (the caller counts the arrival as
+    :func:`accelsim.kernels.cycle._psum_arrive` does: :func:`accelsim.kernels.cycle._count_psum_arrivals`)."""
     if par == _PAR_GLB:
         hit = touched_glb[a] == r0
         if hit:
@@ -425,12 +424,11 @@ def _arrive(par, a, value, is_leader, crosses, glb_p, ofmap, touched_glb, glb_li
             glb_p[a] = value
             glb_list[n_list[0]] = a
             n_list[0] += 1
-    else:
-        ofmap[a] = _wrap(ofmap[a] + value, wrap)
-        hit = touched_dram[a]
-        touched_dram[a] = True
-    if is_leader:
-        _count_psum_arrival(par == _PAR_GLB, hit, crosses, counts, step_words)
+        return hit
+    ofmap[a] = _wrap(ofmap[a] + value, wrap)
+    hit = touched_dram[a]
+    touched_dram[a] = True
+    return hit
 
 
 # ==================================================================== the kernel
@@ -579,10 +577,14 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
                     usage[TILE_RF, PSUM] = nl
                 if not noc_first[pe]:
                     moved += nl
+                hits = 0
                 for i in range(nl):
                     a = flist[i]
-                    _arrive(par_p, a, facc[a], leader[pe], True, glb_p, ofmap, touched_glb, glb_list, n_list,
-                            resid[TILE_GLB], touched_dram, counts, step_words, wrap)
+                    if _arrive(par_p, a, facc[a], glb_p, ofmap, touched_glb, glb_list, n_list, resid[TILE_GLB],
+                               touched_dram, wrap):
+                        hits += 1
+                if leader[pe]:
+                    _count_psum_arrivals(par_p == _PAR_GLB, nl, hits, True, counts, step_words)
             counts[NOC, PSUM, READS] += moved
             step_words[SW_LOCAL] += moved
         if (s > 0 and res[TILE_GLB, PSUM] >= 0
@@ -590,10 +592,13 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
             glb_event = True
             if n_list[0] > usage[TILE_GLB, PSUM]:
                 usage[TILE_GLB, PSUM] = n_list[0]
+            hits = 0
             for i in range(n_list[0]):
                 a = glb_list[i]
-                _arrive(_PAR_DRAM, a, glb_p[a], True, False, glb_p, ofmap, touched_glb, glb_list, n_list,
-                        resid[TILE_GLB], touched_dram, counts, step_words, wrap)
+                if _arrive(_PAR_DRAM, a, glb_p[a], glb_p, ofmap, touched_glb, glb_list, n_list, resid[TILE_GLB],
+                           touched_dram, wrap):
+                    hits += 1
+            _count_psum_arrivals(False, n_list[0], hits, False, counts, step_words)
             n_list[0] = 0
         if last:
             drain(step_words, clk, psum_free, bandwidths, noc_kind, pass_overhead, stats, trace, bin_cycles)
@@ -777,13 +782,7 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
                     if stamp[a] != ser:
                         stamp[a] = ser
                         fresh += 1
-            level = GLB if (par_i if t == IFMAP else par_f) == _PAR_GLB else DRAM
-            counts[NOC, t, READS] += n_valid
-            step_words[SW_IFMAP_DELIVERED + t] += n_valid
-            counts[level, t, READS] += fresh
-            counts[NOC, t, TRANSACTIONS] += fresh
-            step_words[SW_IFMAP_SENT + t] += fresh
-            step_words[SW_GLB if level == GLB else SW_DRAM_IFMAP + t] += fresh
+            _count_operand_reads(t, (par_i if t == IFMAP else par_f) == _PAR_GLB, n_valid, fresh, counts, step_words)
         if n_valid > 0:
             # the MACs: a valid PE's operands from its RF or the step's distinct parent words
             for k in range(n_vpe):
@@ -804,10 +803,17 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
             if not psum_in_rf:
                 # psums leave summed per reduction group (wrapping is modular: the same sum), one
                 # arrival a group, counted when its first PE is valid (as it would be PE by PE)
+                n_arr = 0
+                hits = 0
                 for k in range(n_pg):
-                    _arrive(par_p, sh[PSUM] + pg_off[k], pg_sum[k], pg_lead[k], True, glb_p, ofmap, touched_glb,
-                            glb_list, n_list, resid[TILE_GLB], touched_dram, counts, step_words, wrap)
+                    hit = _arrive(par_p, sh[PSUM] + pg_off[k], pg_sum[k], glb_p, ofmap, touched_glb, glb_list, n_list,
+                                  resid[TILE_GLB], touched_dram, wrap)
                     pg_sum[k] = 0
+                    if pg_lead[k]:
+                        n_arr += 1
+                        if hit:
+                            hits += 1
+                _count_psum_arrivals(par_p == _PAR_GLB, n_arr, hits, True, counts, step_words)
         if psum_in_rf:
             counts[RF, PSUM, UPDATES] += n_valid
         else:
