@@ -150,8 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     for df in DATAFLOWS:
         if df not in theirs:
             o = ours[df]
+            checked = all(r["verified"] for r in o["layers"])
             print(f"{df:8} {'(not in the reference file)':>34} | {o['run_seconds']:10.2f} {o['cpu_seconds']:7.2f} "
-                  f"{o['compile_seconds']:9.1f} {o['peak_rss_mib']:8.0f} |")
+                  f"{o['compile_seconds']:9.1f} {o['peak_rss_mib']:8.0f} | {'':15} {'':7}  {'':>12}  "
+                  f"{'yes' if checked else 'NO':>15}")
             continue
         t, o = theirs[df], ours[df]
         same = all(t["cycles"].get(r["layer"]) == r["cycles"] for r in o["layers"])
