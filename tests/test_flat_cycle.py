@@ -15,16 +15,18 @@ from dataclasses import replace
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accelsim.dataflows.lowering import lower_mapping
 from accelsim.kernels.cycle_flat import run_flat
+from accelsim.search.im2col import im2col_variants
 from accelsim.layout import N_BANDWIDTHS, N_COUNT_STATS, N_LEVELS, N_RUN_STATS, N_TILE_LEVELS, N_TRACE, N_TYPES
 from accelsim.sim.counting import count_mapping
 from accelsim.sim.cycle import reference_conv, run_cycle
 from accelsim.spec.hardware import Buffer, Hardware, Precision
 
 from reference_counter import reference_counts
-from strategies import flat_cases
+from strategies import flat_cases, layers
 
 _N = int(os.environ.get("CYCLE_EXAMPLES", "80"))
 PROPS = settings(max_examples=_N, deadline=None,
@@ -50,7 +52,12 @@ def _report(layer, mapping, window, want, got) -> str:
 def test_flat_cycle_outputs_and_counts(case):
     """Outputs equal the numpy convolution; counts and tile sizes equal the analytic engine's
     and the reference counter's; MACs are conserved and land on the PEs the mapping uses."""
-    layer, mapping, window = case
+    _assert_exact(*case)
+
+
+def _assert_exact(layer, mapping, window) -> None:
+    """The cycle engine's output is the numpy convolution; its counts and tile sizes are the
+    analytic engine's and the reference counter's; MACs are conserved, on the PEs the mapping uses."""
     out = run_cycle(layer, _hw(mapping), mapping, window, unlimited_bandwidth=True)
     from accelsim.sim.cycle import random_inputs
 
@@ -107,6 +114,20 @@ def _both(layer, mapping, window, hw):
             run(arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, *tail)
         outs.append((c, u, st, o, pe))
     return outs
+
+
+@PROPS
+@given(layer=layers(), df=st.sampled_from(("sys-os", "sys-ws", "sys-is")), rows=st.integers(1, 5),
+       cols=st.integers(1, 5), pick=st.integers(0, 15), window=st.integers(0, 3),
+       glb_words=st.sampled_from([1 << 22, 256, 40]))
+def test_im2col_folds_exact(layer, df, rows, cols, pick, window, glb_words):
+    """The systolic im2col mappings (SCALE-Sim's and the mapper's variants: ragged row and column
+    folds, the stationary operand in the RF, the others streamed from the GLB, psums summed down
+    the array): a fold's distinct operand words and summed psum groups (``_fold_plan``) count
+    exactly what the reference counter and the analytic engine count, and the output is the
+    numpy convolution. A small GLB moves the GLB tiles inside the fold loops (refilled each fold)."""
+    variants = im2col_variants(layer, df, rows, cols, hw=replace(ROOMY, glb=Buffer(shared_words=glb_words)))
+    _assert_exact(layer, variants[pick % len(variants)], window)
 
 
 def test_im2col_folds_on_a_systolic_array_by_hand():

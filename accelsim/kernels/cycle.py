@@ -39,8 +39,8 @@ of a systolic array).
 Structure. :func:`run` plans the layer once (``_plan_nest``, ``_plan_pes``, ``_plan_tiles``,
 ``_plan_addresses``, ``_new_buffers``), then runs the step loop: psum flushes and tile fills
 (``_flush_psum``, ``_fill``, called on residence events), the MACs of every PE (inline), and the
-step's timing from the words it moved (``step_words``, slots ``SW_*``) and the waits on each
-bus (``bus``, slots ``BUS_*``, charged to the stall cause ``BUS_CAUSE[bus]``).
+step's timing from the words it moved (``step_words``, slots ``SW_*``):
+:func:`accelsim.kernels.step_timing.time_step`, shared with the flattened-loop kernel.
 
 Array conventions: every index is named in :mod:`accelsim.layout` — dimensions ``D_*``, data
 types, count levels and statistics, tile / geometry levels ``TILE_GLB``, ``TILE_RF``,
@@ -55,33 +55,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layout import (BUS_FILTER, BUS_GLB, BUS_IFMAP, BUS_PSUM, BW_DRAM, BW_FILTER, BW_GLB, BW_GON, BW_IFMAP,
-                      BW_LOCAL, BW_PSUM_GIN, CAUSE_DRAM, CAUSE_NOC_IFMAP, CAUSE_NOC_PSUM, CAUSE_PIPELINE, D_C, D_E,
-                      D_F, D_G, D_M, D_N, D_R, D_S, DRAM, FILTER, GLB, IFMAP, N_BUSES, N_DIMS, N_GEOM_LEVELS,
-                      N_PSUM_QUEUES, N_STEP_SLOTS, N_TILE_LEVELS, N_TYPES, NOC, NOC_BROADCAST, NOC_SYSTOLIC,
-                      NOC_UNICAST, PSUM, Q_GON, Q_PSUM_IN, READS, RF, ST_ACTIVE, ST_COMPUTE, ST_CYCLES, ST_MACS,
-                      ST_PASSES, ST_STALL0, ST_STEPS, SW_DRAM_FILTER, SW_DRAM_IFMAP, SW_DRAM_PSUM_READ,
-                      SW_DRAM_PSUM_WRITE, SW_FILTER_DELIVERED, SW_FILTER_FILL, SW_FILTER_SENT, SW_GLB, SW_GLB_PSUM,
-                      SW_GON, SW_IFMAP_DELIVERED, SW_IFMAP_FILL, SW_IFMAP_SENT, SW_LOCAL, SW_PSUM_IN, TEMPORAL,
-                      TILE_DRAM, TILE_GLB, TILE_RF, TR_DRAM, TR_FILTER_BUS, TR_GLB, TR_IFMAP_BUS, TR_MACS,
-                      TR_PSUM_BUS, TR_STALL, TRANSACTIONS, UPDATES, WIN_FORWARD, WIN_GLB_HALO, WRITES)
-from ..layout import BUS_CAUSE as _BUS_CAUSE_TUPLE
+from ..layout import (DRAM, D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, FILTER, GLB, IFMAP, NOC, N_BUSES, N_DIMS,
+                      N_GEOM_LEVELS, N_PSUM_QUEUES, N_STEP_SLOTS, N_TILE_LEVELS, N_TYPES, PSUM, READS, RF,
+                      SW_DRAM_IFMAP, SW_DRAM_PSUM_READ, SW_DRAM_PSUM_WRITE, SW_GLB, SW_GLB_PSUM, SW_GON,
+                      SW_IFMAP_DELIVERED, SW_IFMAP_FILL, SW_IFMAP_SENT, SW_LOCAL, SW_PSUM_IN, TEMPORAL, TILE_DRAM,
+                      TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES, WIN_FORWARD, WIN_GLB_HALO, WRITES)
 from ..layout import RELEVANCE as _RELEVANCE_ROWS
-from .jit import jit
+from .jit import jit, jit_inline
+from .odometer import nest_shape, temporal_part, tick
+from .step_timing import N_CLOCK, drain, final_stats, time_step
 
 #: int64[3, 8]: does data type ``t`` depend on dimension ``d`` (:data:`accelsim.layout.RELEVANCE`)
 RELEVANCE = np.array(_RELEVANCE_ROWS, dtype=np.int64)
-#: int64[N_BUSES]: the stall cause a wait on each bus is charged to (:data:`accelsim.layout.BUS_CAUSE`)
-BUS_CAUSE = np.array(_BUS_CAUSE_TUPLE, dtype=np.int64)
-
-
-@jit
-def _ceil_div(words, width):
-    if words <= 0:
-        return 0.0
-    if width == np.inf:
-        return 0.0
-    return np.ceil(words / width)
 
 
 @jit
@@ -198,57 +183,33 @@ def _plan_nest(dims, factors, kinds, res, bounds):
     for d in range(N_DIMS):
         if prod[d] != bounds[d]:
             padded = True
-    gstride = np.ones(n, dtype=np.int64)
-    for j in range(n):
-        for i in range(j + 1, n):
-            if dims[i] == dims[j]:
-                gstride[j] *= factors[i]
-    n_pe = 1
-    total_steps = 1
-    last_sp = -1
-    for j in range(n):
-        if kinds[j] != TEMPORAL:
-            n_pe *= factors[j]
-            last_sp = j
-        else:
-            total_steps *= factors[j]
-    if last_sp >= 0:
-        pass_pos = last_sp + 1
-    else:
-        pass_pos = n + 1
-        for t in range(N_TYPES):
-            if res[TILE_RF, t] >= 0 and res[TILE_RF, t] < pass_pos:
-                pass_pos = res[TILE_RF, t]
-        if pass_pos == n + 1:
-            pass_pos = 0
-    sweep_top = n
-    for j in range(n - 1, -1, -1):
-        if kinds[j] != TEMPORAL or factors[j] == 1:
-            continue
-        if dims[j] >= D_E:
-            sweep_top = j
-        else:
-            break
+    win = np.zeros(N_DIMS, dtype=np.int64)
+    win[D_E:] = 1
+    gstride, n_pe, total_steps, pass_pos, sweep_top = nest_shape(dims, factors, kinds, res, win)
     return gstride, padded, n_pe, total_steps, pass_pos, sweep_top
 
 
 @jit
-def _plan_pes(dims, factors, kinds, reds, gstride, n_pe):
+def _plan_pes(dims, factors, kinds, reds, gstride, n_pe, rel, psum_free):
     """Each PE's place in the nest and the groups whose psums the array sums.
 
     Parameters
     ----------
     dims, factors, kinds, reds
-        The nest arrays (module docstring, *Array conventions*).
+        The nest arrays (module docstring, *Array conventions*); ``dims[j]`` an axis of ``rel``.
     gstride : int64[L]
-        From :func:`_plan_nest`.
+        Each loop's place value in its axis' index (:func:`accelsim.kernels.odometer.nest_shape`).
     n_pe : int
         PEs the spatial loops span (P).
+    rel : int64[3, A]
+        Does data type ``t`` depend on axis ``a`` (the dimensions: :data:`RELEVANCE`).
+    psum_free : int64[A]
+        1 for the axes psums do not depend on (their spatial loops may merge psums).
 
     Returns
     -------
-    pe_off : int64[P, 8]
-        Global-coordinate offset of each PE (spatial index order).
+    pe_off : int64[P, A]
+        Each PE's part of every axis index (spatial index order).
     leader : bool[P]
         The first PE of each group summed in the array (NoC or adder tree): the one whose
         psum arrives at the parent.
@@ -259,34 +220,35 @@ def _plan_pes(dims, factors, kinds, reds, gstride, n_pe):
     local_links : int
         Local psum links working in parallel (one per PE passing psums on; at least 1).
     edge : float64[3]
-        Systolic edge links per data type: the PEs along the spatial loops over its own
-        dimensions.
+        Systolic edge links per data type: the PEs along the spatial loops over its own axes.
+    grp_all : int64[P]
+        Each PE's group summed in the array (keys below P).
     """
     n = dims.shape[0]
-    pe_off = np.zeros((n_pe, N_DIMS), dtype=np.int64)
+    pe_off = np.zeros((n_pe, rel.shape[1]), dtype=np.int64)
     grp_all = np.zeros(n_pe, dtype=np.int64)   # PEs summed in the array (NoC or tree)
     grp_noc = np.zeros(n_pe, dtype=np.int64)   # PEs summed over NoC links only
+    place = np.zeros(max(n, 1), dtype=np.int64)
     for pe in range(n_pe):
         rem = pe
-        ka = 0
-        kn = 0
         for j in range(n - 1, -1, -1):
             if kinds[j] == TEMPORAL:
                 continue
-            i = rem % factors[j]
+            place[j] = rem % factors[j]
             rem //= factors[j]
-            pe_off[pe, dims[j]] += i * gstride[j]
+            pe_off[pe, dims[j]] += place[j] * gstride[j]
         # group keys: mixed radix over the spatial loops that do not merge
+        ka = 0
+        kn = 0
         for j in range(n):
             if kinds[j] == TEMPORAL:
                 continue
-            i = (pe // _radix_below(kinds, factors, j, n)) % factors[j]
-            merges_all = RELEVANCE[PSUM, dims[j]] == 0 and reds[j] != 0
-            merges_noc = RELEVANCE[PSUM, dims[j]] == 0 and reds[j] == 1
+            merges_all = psum_free[dims[j]] == 1 and reds[j] != 0
+            merges_noc = psum_free[dims[j]] == 1 and reds[j] == 1
             if not merges_all:
-                ka = ka * factors[j] + i
+                ka = ka * factors[j] + place[j]
             if not merges_noc:
-                kn = kn * factors[j] + i
+                kn = kn * factors[j] + place[j]
         grp_all[pe] = ka
         grp_noc[pe] = kn
     leader = _first_of_group(grp_all)
@@ -299,19 +261,9 @@ def _plan_pes(dims, factors, kinds, reds, gstride, n_pe):
     for j in range(n):
         if kinds[j] != TEMPORAL:
             for t in range(N_TYPES):
-                if RELEVANCE[t, dims[j]] == 1:
+                if rel[t, dims[j]] == 1:
                     edge[t] *= factors[j]
-    return pe_off, leader, noc_first, n_grp_noc, max(1, n_pe - n_grp_noc), edge
-
-
-@jit
-def _radix_below(kinds, factors, j, n):
-    """PEs spanned by the spatial loops below loop ``j`` (the place value of loop ``j``)."""
-    r = 1
-    for i in range(j + 1, n):
-        if kinds[i] != TEMPORAL:
-            r *= factors[i]
-    return r
+    return pe_off, leader, noc_first, n_grp_noc, max(1, n_pe - n_grp_noc), edge, grp_all
 
 
 @jit
@@ -562,13 +514,12 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     wrap = np.int64(64 - psum_bits)  # _wrap's shift
     # ---------------------------------------------------------------- plan
     gstride, padded, n_pe, total_steps, pass_pos, sweep_top = _plan_nest(dims, factors, kinds, res, bounds)
-    pe_off, leader, noc_first, n_grp_noc, local_links, edge = _plan_pes(dims, factors, kinds, reds, gstride, n_pe)
+    pe_off, leader, noc_first, n_grp_noc, local_links, edge, _ = _plan_pes(dims, factors, kinds, reds, gstride, n_pe,
+                                                                          RELEVANCE, 1 - RELEVANCE[PSUM])
     ext, hh, ww, size, k_rel = _plan_tiles(dims, factors, kinds, res, stride, bounds, height, width, usage)
     coef, pe_addr, masks_h, masks_w, contig = _plan_addresses(ext, hh, ww, stride, pe_off)
     (glb_val, rf_val, stamp_glb, stamp_dram_i, stamp_dram_f, stamp_fwd, touched_rf, touched_rf_pe, touched_glb,
      touched_dram) = _new_buffers(size, n_pe, padded)
-    glb_bw = bandwidths[BW_GLB]
-    dram_bw = bandwidths[BW_DRAM]
     # ---------------------------------------------------------------- step state
     buf = np.zeros((N_TILE_LEVELS, N_TYPES), dtype=np.int64)                # which half is current
     origin = np.zeros((N_TILE_LEVELS, N_TYPES, N_DIMS), dtype=np.int64)    # temporal part of each tile's origin
@@ -581,15 +532,11 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     bus = np.zeros(N_BUSES, dtype=np.float64)                # cycles this step waits per bus, at BUS_*
     scratch = np.zeros((4, N_DIMS), dtype=np.int64)
     local = np.zeros(N_TYPES, dtype=np.int64)
-    now = 0.0
-    dram_free = 0.0
+    clk = np.zeros(N_CLOCK, dtype=np.float64)  # now, DRAM free, GLB epoch starts (step_timing.K_*)
     psum_free = np.zeros(N_PSUM_QUEUES, dtype=np.float64)  # when the GON / psum GIN finish their queue
     in_free = np.zeros(2, dtype=np.float64)    # when the ifmap / filter GIN finish (prefetch)
     rf_fill_start = np.zeros(2, dtype=np.float64)
-    glb_epoch_start = 0.0
-    prev_epoch_start = 0.0
     sweep = -1
-    n_bins = trace.shape[0]
     # padded runs: steps with no valid iteration are skipped; which PEs have one this step
     pending = -1                       # outermost loop changed over the skipped steps
     pe_ok = np.ones(n_pe, dtype=np.bool_)
@@ -604,21 +551,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         progress[0] = s
         last = s == total_steps
         # --- advance the odometer (c = outermost loop that changed)
-        c = -1
-        if s > 0 and not last:
-            for j in range(n - 1, -1, -1):
-                if kinds[j] != TEMPORAL:
-                    continue
-                idx[j] += 1
-                if idx[j] < factors[j]:
-                    c = j
-                    break
-                idx[j] = 0
-        for d in range(N_DIMS):
-            gt[d] = 0
-        for j in range(n):
-            if kinds[j] == TEMPORAL:
-                gt[dims[j]] += idx[j] * gstride[j]
+        c = tick(idx, kinds, factors) if s > 0 and not last else -1
+        temporal_part(idx, dims, kinds, gstride, gt)
         if padded and not last:
             if s > 0:
                 if pending >= 0 and pending < c:
@@ -670,18 +604,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                         padded, touched_rf_pe, noc_first, wrap)
         if last:
             # drain the final pass, let the last psums leave, and stop
-            _advance(now, float(pass_overhead), CAUSE_PIPELINE, stats, trace, bin_cycles, n_bins)
-            now += pass_overhead
-            if noc_kind != NOC_SYSTOLIC:
-                for q in range(N_PSUM_QUEUES):
-                    words = step_words[SW_GON] if q == Q_GON else step_words[SW_PSUM_IN]
-                    width = bandwidths[BW_GON] if q == Q_GON else bandwidths[BW_PSUM_GIN]
-                    if width != np.inf:
-                        psum_free[q] = max(psum_free[q], now) + words / width
-                tail = np.ceil(max(psum_free[Q_GON], psum_free[Q_PSUM_IN]) - now)
-                if tail > 0:
-                    _advance(now, tail, CAUSE_NOC_PSUM, stats, trace, bin_cycles, n_bins)
-                    now += tail
+            drain(step_words, clk, psum_free, bandwidths, noc_kind, pass_overhead, stats, trace, bin_cycles)
             break
         # --- 2. input tiles and new psum residences, outer level first
         for lv in range(N_TILE_LEVELS):
@@ -857,28 +780,10 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                 if res[TILE_RF, t] >= 0:
                     continue
                 fresh = fresh_i if t == IFMAP else fresh_f
-                level = GLB if (par_i if t == IFMAP else par_f) == TILE_GLB else DRAM
-                counts[NOC, t, READS] += n_valid
-                step_words[SW_IFMAP_DELIVERED + t] += n_valid
-                counts[level, t, READS] += fresh
-                counts[NOC, t, TRANSACTIONS] += fresh
-                step_words[SW_IFMAP_SENT + t] += fresh
-                step_words[SW_GLB if level == GLB else SW_DRAM_IFMAP + t] += fresh
+                _count_operand_reads(t, (par_i if t == IFMAP else par_f) == TILE_GLB, n_valid, fresh, counts,
+                                     step_words)
             if not psum_in_rf:
-                counts[NOC, PSUM, TRANSACTIONS] += arrivals + hits
-                step_words[SW_GON] += arrivals
-                step_words[SW_PSUM_IN] += hits
-                if pp == TILE_GLB:
-                    counts[GLB, PSUM, UPDATES] += arrivals
-                    counts[GLB, PSUM, READS] += hits
-                    counts[GLB, PSUM, WRITES] += hits
-                    step_words[SW_GLB_PSUM] += 2 * hits
-                else:
-                    counts[DRAM, PSUM, UPDATES] += arrivals
-                    counts[DRAM, PSUM, WRITES] += arrivals
-                    counts[DRAM, PSUM, READS] += hits
-                    step_words[SW_DRAM_PSUM_WRITE] += arrivals
-                    step_words[SW_DRAM_PSUM_READ] += hits
+                _count_psum_arrivals(pp == TILE_GLB, arrivals, hits, True, counts, step_words)
             if res[TILE_RF, PSUM] < 0:
                 counts[NOC, PSUM, READS] += n_valid - n_valid_first
                 step_words[SW_LOCAL] += n_valid - n_valid_first
@@ -888,158 +793,12 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         for pe in range(n_pe):
             if pe_ok[pe]:
                 pe_steps[pe] += 1
-        # --- 4. timing of this step: the wait on each bus, then DRAM and the psum queues
-        if new_pass and s > 0:
-            _advance(now, float(pass_overhead), CAUSE_PIPELINE, stats, trace, bin_cycles, n_bins)
-            now += pass_overhead
-        if glb_event:
-            prev_epoch_start = glb_epoch_start
-            glb_epoch_start = now
-        if noc_kind == NOC_SYSTOLIC:
-            # operands stream in at the array edge, one link per row/column of the tensor's own
-            # dimensions, while the previous step computes (one word per link per cycle is
-            # free); preloads of stationary operands are in the pass overhead, not here
-            bus[BUS_IFMAP] = max(0.0, _ceil_div(step_words[SW_IFMAP_SENT], bandwidths[BW_IFMAP] * edge[IFMAP]) - 1.0)
-            bus[BUS_FILTER] = max(0.0, _ceil_div(step_words[SW_FILTER_SENT], bandwidths[BW_FILTER] * edge[FILTER])
-                                  - 1.0)
-            bus[BUS_PSUM] = max(0.0, max(_ceil_div(step_words[SW_PSUM_IN], bandwidths[BW_PSUM_GIN] * edge[PSUM]),
-                                         _ceil_div(step_words[SW_GON], bandwidths[BW_GON] * edge[PSUM]),
-                                         _ceil_div(step_words[SW_LOCAL], bandwidths[BW_LOCAL] * local_links))
-                                - 1.0)
-        else:
-            if noc_kind == NOC_UNICAST:
-                # one packet per destination PE
-                bus[BUS_IFMAP] = _ceil_div(step_words[SW_IFMAP_DELIVERED], bandwidths[BW_IFMAP])
-                bus[BUS_FILTER] = _ceil_div(step_words[SW_FILTER_DELIVERED], bandwidths[BW_FILTER])
-            elif noc_kind == NOC_BROADCAST:
-                # one bus (the ifmap bus's width) carries every input word
-                bus[BUS_IFMAP] = _ceil_div(step_words[SW_IFMAP_SENT] + step_words[SW_IFMAP_FILL]
-                                           + step_words[SW_FILTER_SENT] + step_words[SW_FILTER_FILL]
-                                           + step_words[SW_PSUM_IN], bandwidths[BW_IFMAP])
-                bus[BUS_FILTER] = 0.0
-            elif rf_prefetch:
-                # the next RF tile loads while the current one is in use (double-buffered
-                # scratch pads / PE input FIFOs): a fill waits only for the bus and for the
-                # previous fill of its type to have started; MAC operands still wait
-                for t in range(2):
-                    width = bandwidths[BW_IFMAP + t]
-                    bus[BUS_IFMAP + t] = _ceil_div(step_words[SW_IFMAP_SENT + t], width)
-                    if step_words[SW_IFMAP_FILL + t] > 0:
-                        start = max(in_free[t], rf_fill_start[t])
-                        rf_fill_start[t] = now
-                        in_free[t] = start + (step_words[SW_IFMAP_FILL + t] / width if width != np.inf else 0.0)
-                        if in_free[t] - now > bus[BUS_IFMAP + t]:
-                            bus[BUS_IFMAP + t] = np.ceil(in_free[t] - now)
-            else:
-                bus[BUS_IFMAP] = _ceil_div(step_words[SW_IFMAP_SENT] + step_words[SW_IFMAP_FILL], bandwidths[BW_IFMAP])
-                bus[BUS_FILTER] = _ceil_div(step_words[SW_FILTER_SENT] + step_words[SW_FILTER_FILL],
-                                            bandwidths[BW_FILTER])
-            # local psum links are point to point: every PE passing psums on has its own
-            # (psums to and from the GLB are queued below: they move while the PEs go on)
-            bus[BUS_PSUM] = _ceil_div(step_words[SW_LOCAL], bandwidths[BW_LOCAL] * local_links)
-        bus[BUS_GLB] = _ceil_div(step_words[SW_GLB] + (step_words[SW_GLB_PSUM] if noc_kind == NOC_SYSTOLIC else 0.0),
-                                 glb_bw)
-        if noc_kind == NOC_SYSTOLIC:
-            bus[BUS_GLB] = max(0.0, bus[BUS_GLB] - 1.0)  # the SRAMs stream alongside the MACs as well
-        wait = 0.0
-        cause = CAUSE_NOC_IFMAP
-        for b in range(N_BUSES):
-            if bus[b] > wait:
-                wait = bus[b]
-                cause = BUS_CAUSE[b]
-        dram_words = (step_words[SW_DRAM_PSUM_READ] + dram_scale[IFMAP] * step_words[SW_DRAM_IFMAP]
-                      + dram_scale[FILTER] * step_words[SW_DRAM_FILTER]
-                      + dram_scale[PSUM] * step_words[SW_DRAM_PSUM_WRITE])
-        if dram_words > 0:
-            # DRAM: prefetched during the previous GLB epoch (double-buffered GLB); the trace
-            # books the words in the bins of the cycles they cross the link
-            start = max(dram_free, prev_epoch_start if s > 0 else 0.0)
-            dram_free = start + dram_words / dram_bw if dram_bw != np.inf else start
-            _book_transfer(trace, TR_DRAM, dram_words, start, dram_free, bin_cycles, n_bins)
-            ready = dram_free - now
-            if ready > wait:
-                wait = np.ceil(ready)
-                cause = CAUSE_DRAM
-        if noc_kind != NOC_SYSTOLIC:
-            # psums between the array and the GLB (out over the GON, earlier psums back in over
-            # the psum GIN): a batch waits only for the previous batch on its bus, then moves in
-            # the background (the PEs' psum buffers are double-buffered)
-            for q in range(N_PSUM_QUEUES):
-                words = step_words[SW_GON] if q == Q_GON else step_words[SW_PSUM_IN]
-                width = bandwidths[BW_GON] if q == Q_GON else bandwidths[BW_PSUM_GIN]
-                if words <= 0:
-                    continue
-                if psum_free[q] - now > wait:
-                    wait = np.ceil(psum_free[q] - now)
-                    cause = CAUSE_NOC_PSUM
-                busy = words / width if width != np.inf else 0.0
-                if q == Q_GON and glb_bw != np.inf:
-                    busy = max(busy, step_words[SW_GLB_PSUM] / glb_bw)  # the GLB absorbs them as they come
-                psum_free[q] = max(psum_free[q], now + wait) + busy
-        if wait > 0:
-            _advance(now, wait, cause, stats, trace, bin_cycles, n_bins)
-            now += wait
-        b = int(now // bin_cycles)
-        if b < n_bins:
-            trace[b, TR_MACS] += n_valid
-            trace[b, TR_IFMAP_BUS] += step_words[SW_IFMAP_SENT] + step_words[SW_IFMAP_FILL]
-            trace[b, TR_FILTER_BUS] += step_words[SW_FILTER_SENT] + step_words[SW_FILTER_FILL]
-            trace[b, TR_PSUM_BUS] += step_words[SW_PSUM_IN] + step_words[SW_GON] + step_words[SW_LOCAL]
-            trace[b, TR_GLB] += step_words[SW_GLB] + step_words[SW_GLB_PSUM]
-        now += 1.0
-    active = 0
-    macs = 0
-    for pe in range(n_pe):
-        macs += pe_steps[pe]
-        if pe_steps[pe] > 0:
-            active += 1
-    stats[ST_CYCLES] = now
-    stats[ST_STEPS] = executed
-    stats[ST_PASSES] = passes
-    stats[ST_ACTIVE] = active
-    stats[ST_MACS] = macs
-    stats[ST_COMPUTE] = executed
+        # --- 4. timing of this step (step_timing.time_step)
+        time_step(s, new_pass, glb_event, n_valid, step_words, bus, clk, psum_free, in_free, rf_fill_start,
+                  bandwidths, edge, local_links, noc_kind, rf_prefetch, dram_scale, pass_overhead, stats, trace,
+                  bin_cycles)
+    final_stats(clk, executed, passes, pe_steps, stats)
     # the final flush's DRAM writes drain after the last MAC (not counted as stall)
-
-
-@jit
-def _book_transfer(trace, column, words, start, end, bin_cycles, n_bins):
-    """Add ``words`` to ``trace[:, column]`` spread evenly over the cycles ``[start, end)`` they
-    cross a link (all in the bin of ``start`` when ``end == start``: unlimited bandwidth).
-
-    Parameters
-    ----------
-    trace : float64[n_bins, N_TRACE]
-    column : int
-    words, start, end : float
-        Words; first and last cycle of the transfer.
-    bin_cycles, n_bins : int
-    """
-    if end <= start:
-        b = int(start // bin_cycles)
-        if b < n_bins:
-            trace[b, column] += words
-        return
-    rate = words / (end - start)
-    t = start
-    while t < end:
-        b = int(t // bin_cycles)
-        if b >= n_bins:
-            return
-        stop = min(end, (b + 1) * bin_cycles)
-        trace[b, column] += rate * (stop - t)
-        t = stop
-
-
-@jit
-def _advance(now, cycles, cause, stats, trace, bin_cycles, n_bins):
-    """Charge ``cycles`` of stall to ``cause`` (stats and the trace bin of time ``now``)."""
-    if cycles <= 0:
-        return
-    stats[ST_STALL0 + cause] += cycles
-    b = int(now // bin_cycles)
-    if b < n_bins:
-        trace[b, TR_STALL] += cycles
 
 
 @jit
@@ -1231,7 +990,7 @@ def _take(lv, t, s, par, src, crosses, inst, new, dst, buf, glb_val, rf_val, dra
         v = dram_vals[src]
         fresh = dram_stamps[src] != s
         dram_stamps[src] = s
-    _count_fill(lv, t, par, crosses, fresh, counts, step_words)
+    _count_fill(lv, t, par, crosses, 1, 1 if fresh else 0, counts, step_words)
     if lv == TILE_RF:
         rf_val[t, new, inst, dst] = v
     else:
@@ -1239,65 +998,77 @@ def _take(lv, t, s, par, src, crosses, inst, new, dst, buf, glb_val, rf_val, dra
 
 
 @jit
-def _count_fill(lv, t, par, crosses, fresh, counts, step_words):
-    counts[RF if lv == TILE_RF else GLB, t, WRITES] += 1
+def _count_fill(lv, t, par, crosses, words, fresh, counts, step_words):
+    """Count ``words`` words of type ``t`` written into a tile at level ``lv`` from its parent
+    ``par`` (``TILE_GLB``, else DRAM), ``fresh`` of them read there (the others the parent sent
+    already this step: multicast); ``crosses``: they cross the NoC."""
+    counts[RF if lv == TILE_RF else GLB, t, WRITES] += words
     parent_level = GLB if par == TILE_GLB else DRAM
-    if fresh:
-        counts[parent_level, t, READS] += 1
-        if parent_level == GLB:
-            step_words[SW_GLB] += 1
-        else:
-            step_words[SW_DRAM_IFMAP + t] += 1
+    counts[parent_level, t, READS] += fresh
+    if parent_level == GLB:
+        step_words[SW_GLB] += fresh
+    else:
+        step_words[SW_DRAM_IFMAP + t] += fresh
     if crosses:
-        counts[NOC, t, READS] += 1
-        step_words[SW_IFMAP_DELIVERED + t] += 1
-        if fresh:
-            counts[NOC, t, TRANSACTIONS] += 1
-            step_words[SW_IFMAP_FILL + t] += 1
+        counts[NOC, t, READS] += words
+        step_words[SW_IFMAP_DELIVERED + t] += words
+        counts[NOC, t, TRANSACTIONS] += fresh
+        step_words[SW_IFMAP_FILL + t] += fresh
     if lv == TILE_GLB:
-        step_words[SW_GLB] += 1  # the GLB write of the fill
+        step_words[SW_GLB] += words  # the GLB writes of the fill
+
+
+@jit_inline
+def _count_psum_arrivals(at_glb, n, hits, crosses, counts, step_words):
+    """Count ``n`` psum words arriving at the GLB (``at_glb``) or DRAM: updates (DRAM: writes);
+    ``hits`` of them found a psum already there: read, added, written back (and, ``crosses`` the
+    NoC, sent back in over the psum GIN); ``crosses``: one GON transaction out each."""
+    if at_glb:
+        counts[GLB, PSUM, UPDATES] += n
+        counts[GLB, PSUM, READS] += hits
+        counts[GLB, PSUM, WRITES] += hits
+        step_words[SW_GLB_PSUM] += 2 * hits
+    else:
+        counts[DRAM, PSUM, UPDATES] += n
+        counts[DRAM, PSUM, WRITES] += n
+        step_words[SW_DRAM_PSUM_WRITE] += n
+        counts[DRAM, PSUM, READS] += hits
+        step_words[SW_DRAM_PSUM_READ] += hits
+    if crosses:
+        counts[NOC, PSUM, TRANSACTIONS] += n + hits
+        step_words[SW_GON] += n
+        step_words[SW_PSUM_IN] += hits
+
+
+@jit_inline
+def _count_operand_reads(t, from_glb, n_valid, fresh, counts, step_words):
+    """Count a step's MAC operands of type ``t`` the RF bypasses: ``n_valid`` delivered over
+    the NoC, ``fresh`` distinct words read from the parent (the GLB if ``from_glb``, else DRAM)
+    and sent (multicast)."""
+    counts[NOC, t, READS] += n_valid
+    step_words[SW_IFMAP_DELIVERED + t] += n_valid
+    counts[GLB if from_glb else DRAM, t, READS] += fresh
+    counts[NOC, t, TRANSACTIONS] += fresh
+    step_words[SW_IFMAP_SENT + t] += fresh
+    step_words[SW_GLB if from_glb else SW_DRAM_IFMAP + t] += fresh
 
 
 @jit
 def _psum_arrive(level, a, value, is_leader, crosses, glb_val, ofmap, touched_glb, touched_dram, resid,
                  counts, step_words, wrap):
     """A psum word arrives at the GLB (``level`` ``TILE_GLB``) or DRAM (``TILE_DRAM``) at address ``a``
-    and is added there (wrapped: :func:`_wrap` with shift ``wrap``)."""
+    and is added there (wrapped: :func:`_wrap` with shift ``wrap``); counted by the first PE of
+    its reduction group (``is_leader``)."""
     if level == TILE_GLB:
         glb_val[PSUM, 0, a] = _wrap(glb_val[PSUM, 0, a] + value, wrap)
-        if not is_leader:
-            return
-        counts[GLB, PSUM, UPDATES] += 1
-        if crosses:
-            counts[NOC, PSUM, TRANSACTIONS] += 1
-            step_words[SW_GON] += 1
-        if touched_glb[a] == resid[TILE_GLB]:
-            counts[GLB, PSUM, READS] += 1
-            counts[GLB, PSUM, WRITES] += 1
-            step_words[SW_GLB_PSUM] += 2
-            if crosses:
-                counts[NOC, PSUM, TRANSACTIONS] += 1
-                step_words[SW_PSUM_IN] += 1
-        else:
-            touched_glb[a] = resid[TILE_GLB]
+        hit = touched_glb[a] == resid[TILE_GLB]
+        touched_glb[a] = resid[TILE_GLB]
     else:
         ofmap[a] = _wrap(ofmap[a] + value, wrap)
-        if not is_leader:
-            return
-        counts[DRAM, PSUM, UPDATES] += 1
-        counts[DRAM, PSUM, WRITES] += 1
-        step_words[SW_DRAM_PSUM_WRITE] += 1
-        if crosses:
-            counts[NOC, PSUM, TRANSACTIONS] += 1
-            step_words[SW_GON] += 1
-        if touched_dram[a]:
-            counts[DRAM, PSUM, READS] += 1
-            step_words[SW_DRAM_PSUM_READ] += 1
-            if crosses:
-                counts[NOC, PSUM, TRANSACTIONS] += 1
-                step_words[SW_PSUM_IN] += 1
-        else:
-            touched_dram[a] = True
+        hit = touched_dram[a]
+        touched_dram[a] = True
+    if is_leader:
+        _count_psum_arrivals(level == TILE_GLB, 1, 1 if hit else 0, crosses, counts, step_words)
 
 
 @jit

@@ -10,7 +10,9 @@ of a flattened loop is not a box in the tensors, so tiles are kept as *sets of w
 * *Coordinates.* A loop's axis is its dimension or its group; the loops of an axis combine
   mixed-radix into its index (outer loops more significant), linear in the loop indices, so a
   PE's index is the step's temporal part plus a fixed per-PE part. A group's index decodes into
-  member coordinates with the layer's bounds as radices (``_decode``); an iteration with any
+  member coordinates with the layer's bounds as radices; decoding is separable by axis and
+  addresses are linear in the coordinates, so per-axis tables (``_axis_tables``, built once)
+  give an iteration's address as one entry per axis, and no step divides. An iteration with any
   coordinate at or past its bound is masked (no MAC, no operand, no psum).
 * *Tiles.* The tile a level keeps (one instance for the GLB, one per PE for the RF) is the set
   of words the valid iterations of ``loops[p:]`` touch. It is enumerated over the loops the type
@@ -28,35 +30,35 @@ of a flattened loop is not a box in the tensors, so tiles are kept as *sets of w
   operand is read once per step (ifmap with forwarding: once per sweep of the innermost window
   loops); psum residences send each distinct word a valid iteration touched, summed in the
   array over psum-irrelevant spatial loops with a NoC or tree reduction.
-* *Timing* is :mod:`accelsim.kernels.cycle`'s (:func:`_time_step` is its step timing); steps
+* *Folds.* While the PEs' spatial part of the axes stays (a fold: every step of im2col's
+  row/column folds), the valid PEs, the distinct parent words each RF-bypassing operand takes
+  and the psum reduction groups are fixed (``_fold_plan``): a step reads each distinct word
+  once (multicast counted by distinct words, not per PE), multiplies on every valid PE, and
+  sends one summed psum per reduction group (counted as PE by PE: the group's first PE).
+* *Timing* is :mod:`accelsim.kernels.cycle`'s (:func:`accelsim.kernels.step_timing.time_step`); steps
   with no valid iteration on any PE are skipped (their tile traffic joins the next step's).
 
-Cost: per step, one decode per PE (a few integer divisions per group); per tile event, the
-tile's enumeration box (old tile too when sliding). Memory: the tensors' sizes in GLB value,
-mark and stamp arrays (int64), plus ``2 × P ×`` the RF boxes.
+Cost: per step, the distinct parent words, one multiply-add per valid PE and one arrival per
+psum group; per fold, one table lookup per PE and spatial axis; per tile event, the tile's
+enumeration box (an odometer: a table lookup per position; old tile too when sliding). Memory:
+the tensors' sizes in GLB value, mark and stamp arrays (int64), ``2 × P ×`` the RF boxes, the
+axis tables (the sum of the axes' extents, × 4 words).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..layout import (BW_DRAM, BW_FILTER, BW_GLB, BW_GON, BW_IFMAP, BW_LOCAL, BW_PSUM_GIN, BUS_FILTER, BUS_GLB,
-                      BUS_IFMAP, BUS_PSUM, CAUSE_DRAM, CAUSE_NOC_IFMAP, CAUSE_NOC_PSUM, CAUSE_PIPELINE, D_C, D_E,
-                      D_F, D_G, D_M, D_N, D_R, D_S, DRAM, FILTER, GLB, IFMAP, N_AXES, N_BUSES, N_DIMS,
-                      N_GROUPS_MAX, N_PSUM_QUEUES, N_STEP_SLOTS, N_TILE_LEVELS, N_TYPES, NO_DIM, NOC, NOC_BROADCAST,
-                      NOC_SYSTOLIC, NOC_UNICAST, PSUM, Q_GON, Q_PSUM_IN, READS, RF, ST_ACTIVE, ST_COMPUTE,
-                      ST_CYCLES, ST_MACS, ST_PASSES, ST_STEPS, SW_DRAM_FILTER, SW_DRAM_IFMAP, SW_DRAM_PSUM_READ,
-                      SW_DRAM_PSUM_WRITE, SW_FILTER_FILL, SW_FILTER_SENT, SW_GLB, SW_GLB_PSUM, SW_GON,
-                      SW_IFMAP_DELIVERED, SW_IFMAP_FILL, SW_IFMAP_SENT, SW_LOCAL, SW_PSUM_IN, TEMPORAL, TILE_GLB,
-                      TILE_RF, TR_DRAM, TR_FILTER_BUS, TR_GLB, TR_IFMAP_BUS, TR_MACS, TR_PSUM_BUS, TRANSACTIONS,
-                      UPDATES, WIN_FORWARD, WIN_GLB_HALO, WRITES)
-from .cycle import BUS_CAUSE, RELEVANCE, _advance, _book_transfer, _ceil_div, _count_fill, _first_of_group, _wrap
+from ..layout import (D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, FILTER, IFMAP, NOC, NO_DIM, N_AXES, N_BUSES, N_DIMS,
+                      N_GROUPS_MAX, N_PSUM_QUEUES, N_STEP_SLOTS, N_TILE_LEVELS, N_TYPES, PSUM, READS, RF, SW_LOCAL,
+                      TEMPORAL, TILE_GLB, TILE_RF, UPDATES, WIN_FORWARD, WIN_GLB_HALO, WRITES)
+from .cycle import RELEVANCE, _count_fill, _count_operand_reads, _count_psum_arrivals, _plan_pes, _wrap
 from .jit import jit, jit_inline
+from .odometer import nest_shape, temporal_part, tick
+from .step_timing import N_CLOCK, drain, final_stats, time_step
 
 #: the parent of a tile or a MAC operand: the GLB, or DRAM (the tensor itself)
 _PAR_GLB, _PAR_DRAM = 0, 1
-#: clk[...]: the timing state of :func:`_time_step`
-_K_NOW, _K_DRAM_FREE, _K_EPOCH, _K_PREV_EPOCH = 0, 1, 2, 3
 
 
 # ==================================================================== axes and coordinates
@@ -91,45 +93,89 @@ def _axis_relevance(groups):
     return rel, win, psum_free
 
 
-@jit_inline
-def _decode(ax, groups, bounds, x):
-    """Per-dimension coordinates ``x`` int64[8] of axis indices ``ax`` int64[N_AXES]; True if
-    the iteration is valid (every coordinate below its bound)."""
-    for d in range(N_DIMS):
-        x[d] = ax[d]
-    for g in range(N_GROUPS_MAX):
-        if groups[g, 0] == NO_DIM:
-            break
-        k = 1
-        while k < N_DIMS and groups[g, k] != NO_DIM:
-            k += 1
-        rest = ax[N_DIMS + g]
-        for i in range(k - 1, 0, -1):
-            m = groups[g, i]
-            x[m] = rest % bounds[m]
-            rest //= bounds[m]
-        x[groups[g, 0]] = rest
-    for d in range(N_DIMS):
-        if x[d] >= bounds[d]:
-            return False
-    return True
-
-
 @jit
-def _address(t, x, bounds, stride, height, width):
-    """Address of the word of type ``t`` at coordinates ``x`` in its tensor: ifmap (g, n, c, h,
-    w), filters (g, m, c, r, s), psums (g, n, m, e, f)."""
-    if t == IFMAP:
-        return ((((x[D_G] * bounds[D_N] + x[D_N]) * bounds[D_C] + x[D_C]) * height + x[D_E] * stride + x[D_R])
-                * width + x[D_F] * stride + x[D_S])
-    if t == FILTER:
-        return (((x[D_G] * bounds[D_M] + x[D_M]) * bounds[D_C] + x[D_C]) * bounds[D_R] + x[D_R]) * bounds[D_S] + x[D_S]
-    return (((x[D_G] * bounds[D_N] + x[D_N]) * bounds[D_M] + x[D_M]) * bounds[D_E] + x[D_E]) * bounds[D_F] + x[D_F]
+def _axis_tables(dims, factors, groups, bounds, coef):
+    """Addresses and validity by axis index: decoding is separable by axis (a dimension's index
+    is its coordinate; a group's index ``p`` decodes into its members with the layer's bounds as
+    radices, ``n = p // (E·F)``, ``e = (p // F) % E``, ``f = p % F`` for ``(N, E, F)``) and
+    addresses are linear in the coordinates, so an iteration's address is a sum of one table
+    entry per axis and it is valid when every axis' entry is.
+
+    Returns
+    -------
+    tab_off : int64[N_AXES]
+        Where axis ``a``'s entries start; its indices run below the product of its loops' factors.
+    tab_addr : int64[3, T]
+        Per data type, the axis index's part of the word's address (``coef``: the linear form of
+        the ifmap (g, n, c, h, w), filter (g, m, c, r, s) and psum (g, n, m, e, f) layouts).
+    tab_ok : bool[T]
+        Every coordinate the axis index decodes into is below its bound (a group's first member
+        may pass it; the others are remainders). A dimension that is a group's member takes its
+        coordinate from the group: its own axis counts for nothing.
+    """
+    ext = np.ones(N_AXES, dtype=np.int64)
+    for j in range(dims.shape[0]):
+        ext[dims[j]] *= factors[j]
+    member = np.zeros(N_DIMS, dtype=np.int64)
+    for g in range(N_GROUPS_MAX):
+        for i in range(N_DIMS):
+            if groups[g, i] == NO_DIM:
+                break
+            member[groups[g, i]] = 1
+    tab_off = np.zeros(N_AXES, dtype=np.int64)
+    total = 0
+    for a in range(N_AXES):
+        tab_off[a] = total
+        total += ext[a]
+    tab_addr = np.zeros((N_TYPES, total), dtype=np.int64)
+    tab_ok = np.ones(total, dtype=np.bool_)
+    for a in range(N_AXES):
+        for i in range(ext[a]):
+            k = tab_off[a] + i
+            if a < N_DIMS:
+                if member[a] == 0:
+                    tab_ok[k] = i < bounds[a]
+                    for t in range(N_TYPES):
+                        tab_addr[t, k] = coef[t, a] * i
+                continue
+            g = a - N_DIMS
+            if groups[g, 0] == NO_DIM:
+                continue
+            n_mem = 1
+            while n_mem < N_DIMS and groups[g, n_mem] != NO_DIM:
+                n_mem += 1
+            rest = i
+            for q in range(n_mem - 1, 0, -1):
+                m = groups[g, q]
+                for t in range(N_TYPES):
+                    tab_addr[t, k] += coef[t, m] * (rest % bounds[m])
+                rest //= bounds[m]
+            m = groups[g, 0]
+            tab_ok[k] = rest < bounds[m]
+            for t in range(N_TYPES):
+                tab_addr[t, k] += coef[t, m] * rest
+    return tab_off, tab_addr, tab_ok
+
+
+@jit_inline
+def _lookup(t, ax, axes, n_axes, tab_off, tab_addr, tab_ok):
+    """The address part of type ``t`` the axes ``axes[:n_axes]`` at indices ``ax`` give, and
+    whether they are all valid (:func:`_axis_tables`)."""
+    addr = 0
+    ok = True
+    for q in range(n_axes):
+        a = axes[q]
+        k = tab_off[a] + ax[a]
+        addr += tab_addr[t, k]
+        if not tab_ok[k]:
+            ok = False
+    return addr, ok
 
 
 @jit
 def _address_coefs(bounds, stride, height, width):
-    """int64[3, 8]: :func:`_address` as a linear form, address = sum over d of coef[t, d] · x[d]."""
+    """int64[3, 8]: word addresses as a linear form, address = sum over d of coef[t, d] · x[d]:
+    ifmap (g, n, c, h, w), filters (g, m, c, r, s), psums (g, n, m, e, f)."""
     coef = np.zeros((N_TYPES, N_DIMS), dtype=np.int64)
     coef[IFMAP, D_S] = 1
     coef[IFMAP, D_F] = stride
@@ -152,22 +198,31 @@ def _address_coefs(bounds, stride, height, width):
 
 
 @jit
-def _spatial_dims(dims, kinds, groups):
-    """int64[N_AXES] axes some spatial loop runs over; int64[8] dimensions on such an axis."""
-    axis_sp = np.zeros(N_AXES, dtype=np.int64)
+def _axis_lists(dims, factors, kinds):
+    """The axes some loop runs over (factor > 1), split: int64[N_AXES] the spatial ones (some
+    spatial loop runs over them) and their count, then the others and their count; bool[N_AXES]
+    spatial."""
+    used = np.zeros(N_AXES, dtype=np.bool_)
+    axis_sp = np.zeros(N_AXES, dtype=np.bool_)
     for j in range(dims.shape[0]):
+        if factors[j] > 1:
+            used[dims[j]] = True
         if kinds[j] != TEMPORAL:
-            axis_sp[dims[j]] = 1
-    dim_sp = np.zeros(N_DIMS, dtype=np.int64)
-    for d in range(N_DIMS):
-        dim_sp[d] = axis_sp[d]
-    for g in range(N_GROUPS_MAX):
-        for i in range(N_DIMS):
-            m = groups[g, i]
-            if m == NO_DIM:
-                break
-            dim_sp[m] = axis_sp[N_DIMS + g]
-    return axis_sp, dim_sp
+            axis_sp[dims[j]] = True
+    sp_axes = np.zeros(N_AXES, dtype=np.int64)
+    sh_axes = np.zeros(N_AXES, dtype=np.int64)
+    n_sp = 0
+    n_sh = 0
+    for a in range(N_AXES):
+        if not used[a]:
+            continue
+        if axis_sp[a]:
+            sp_axes[n_sp] = a
+            n_sp += 1
+        else:
+            sh_axes[n_sh] = a
+            n_sh += 1
+    return sp_axes, n_sp, sh_axes, n_sh, axis_sp
 
 
 # ==================================================================== plan
@@ -201,74 +256,9 @@ def _plan_flat(dims, factors, kinds, reds, res, groups, bounds):
     """
     n = dims.shape[0]
     rel, win, psum_free = _axis_relevance(groups)
-    axstride = np.ones(n, dtype=np.int64)
-    for j in range(n):
-        for i in range(j + 1, n):
-            if dims[i] == dims[j]:
-                axstride[j] *= factors[i]
-    n_pe = 1
-    total_steps = 1
-    last_sp = -1
-    for j in range(n):
-        if kinds[j] != TEMPORAL:
-            n_pe *= factors[j]
-            last_sp = j
-        else:
-            total_steps *= factors[j]
-    pe_ax = np.zeros((n_pe, N_AXES), dtype=np.int64)
-    grp_all = np.zeros(n_pe, dtype=np.int64)
-    grp_noc = np.zeros(n_pe, dtype=np.int64)
-    for pe in range(n_pe):
-        rem = pe
-        ka = 0
-        kn = 0
-        place = np.zeros(n, dtype=np.int64)
-        for j in range(n - 1, -1, -1):
-            if kinds[j] == TEMPORAL:
-                continue
-            place[j] = rem % factors[j]
-            rem //= factors[j]
-            pe_ax[pe, dims[j]] += place[j] * axstride[j]
-        for j in range(n):
-            if kinds[j] == TEMPORAL:
-                continue
-            merges_all = psum_free[dims[j]] == 1 and reds[j] != 0
-            merges_noc = psum_free[dims[j]] == 1 and reds[j] == 1
-            if not merges_all:
-                ka = ka * factors[j] + place[j]
-            if not merges_noc:
-                kn = kn * factors[j] + place[j]
-        grp_all[pe] = ka
-        grp_noc[pe] = kn
-    leader = _first_of_group(grp_all)
-    noc_first = _first_of_group(grp_noc)
-    n_grp_noc = 0
-    for pe in range(n_pe):
-        if noc_first[pe]:
-            n_grp_noc += 1
-    edge = np.ones(N_TYPES, dtype=np.float64)
-    for j in range(n):
-        if kinds[j] != TEMPORAL:
-            for t in range(N_TYPES):
-                if rel[t, dims[j]] == 1:
-                    edge[t] *= factors[j]
-    if last_sp >= 0:
-        pass_pos = last_sp + 1
-    else:
-        pass_pos = n + 1
-        for t in range(N_TYPES):
-            if res[TILE_RF, t] >= 0 and res[TILE_RF, t] < pass_pos:
-                pass_pos = res[TILE_RF, t]
-        if pass_pos == n + 1:
-            pass_pos = 0
-    sweep_top = n
-    for j in range(n - 1, -1, -1):
-        if kinds[j] != TEMPORAL or factors[j] == 1:
-            continue
-        if win[dims[j]] == 1:
-            sweep_top = j
-        else:
-            break
+    axstride, n_pe, total_steps, pass_pos, sweep_top = nest_shape(dims, factors, kinds, res, win)
+    pe_ax, leader, noc_first, n_grp_noc, _, edge, grp_all = _plan_pes(dims, factors, kinds, reds, axstride, n_pe, rel,
+                                                                      psum_free)
     k_rel = np.full((N_TILE_LEVELS, N_TYPES), -1, dtype=np.int64)
     box_j = np.zeros((N_TILE_LEVELS, N_TYPES, max(n, 1)), dtype=np.int64)
     box_stride = np.zeros((N_TILE_LEVELS, N_TYPES, max(n, 1)), dtype=np.int64)
@@ -293,67 +283,152 @@ def _plan_flat(dims, factors, kinds, reds, res, groups, bounds):
                 size *= factors[box_j[lv, t, i]]
             box_size[lv, t] = size
     return (axstride, pe_ax, leader, noc_first, n_grp_noc, edge, n_pe, total_steps, pass_pos, sweep_top, k_rel,
-            box_j, box_n, box_stride, box_size, rel)
+            box_j, box_n, box_stride, box_size, rel, grp_all)
 
 
 @jit_inline
-def _box_ax(pos, nb, bj, bstride, factors, dims, axstride, base, ax):
-    """Axis indices ``ax`` of position ``pos`` of an enumeration box over loops ``bj[:nb]``
-    (place values ``bstride``) on top of the instance's ``base`` indices."""
+def _box_start(t, nb, bj, dims, base, ax, bidx, box_moved, bax, rest_ax, tab_off, tab_addr, tab_ok):
+    """Set up the enumeration of a box over loops ``bj[:nb]`` on top of an instance's ``base``
+    axis indices, for data type ``t``: ``ax`` = base (position 0), ``bidx[:nb]`` = 0, the axes
+    the box moves in ``bax`` (``box_moved``, ``rest_ax``: scratch, bool and int64[N_AXES]).
+
+    Returns
+    -------
+    n_bax : int
+        Axes the box moves.
+    rest_addr, rest_ok : int, bool
+        The other axes' part of every position's address, and whether they are valid.
+    """
     for a in range(N_AXES):
         ax[a] = base[a]
+        box_moved[a] = False
     for i in range(nb):
-        j = bj[i]
-        ax[dims[j]] += ((pos // bstride[i]) % factors[j]) * axstride[j]
+        bidx[i] = 0
+        box_moved[dims[bj[i]]] = True
+    n_bax = 0
+    n_rest = 0
+    for a in range(N_AXES):
+        if box_moved[a]:
+            bax[n_bax] = a
+            n_bax += 1
+        else:
+            rest_ax[n_rest] = a
+            n_rest += 1
+    rest_addr, rest_ok = _lookup(t, ax, rest_ax, n_rest, tab_off, tab_addr, tab_ok)
+    return n_bax, rest_addr, rest_ok
+
+
+@jit_inline
+def _box_word(pos, t, nb, bj, factors, dims, axstride, bidx, ax, bax, n_bax, rest_addr, rest_ok, tab_off, tab_addr,
+              tab_ok):
+    """The address of the word of type ``t`` at position ``pos`` of the box :func:`_box_start`
+    set up (positions in order: the odometer ``bidx``, innermost loop fastest, moves ``ax`` by
+    one position when ``pos > 0``; no division), -1 if the iteration is masked."""
+    if pos > 0:
+        for i in range(nb - 1, -1, -1):
+            j = bj[i]
+            bidx[i] += 1
+            ax[dims[j]] += axstride[j]
+            if bidx[i] < factors[j]:
+                break
+            bidx[i] = 0
+            ax[dims[j]] -= factors[j] * axstride[j]
+    addr, ok = _lookup(t, ax, bax, n_bax, tab_off, tab_addr, tab_ok)
+    if not (ok and rest_ok):
+        return -1
+    return rest_addr + addr
+
+
+@jit
+def _group_ids(grp_all):
+    """Dense ids of the psum reduction groups (``grp_all``: each PE's group key, below P),
+    numbered in the order of their first PE. Returns int64[P] each PE's group, int64[P] each
+    group's first PE, and the number of groups."""
+    n_pe = grp_all.shape[0]
+    id_of_key = np.full(n_pe, -1, dtype=np.int64)
+    pe_gid = np.zeros(n_pe, dtype=np.int64)
+    first = np.zeros(n_pe, dtype=np.int64)
+    n_groups = 0
+    for pe in range(n_pe):
+        key = grp_all[pe]
+        if id_of_key[key] < 0:
+            id_of_key[key] = n_groups
+            first[n_groups] = pe
+            n_groups += 1
+        pe_gid[pe] = id_of_key[key]
+    return pe_gid, first, n_groups
+
+
+@jit_inline
+def _fold_plan(pe_okp, pe_part, noc_first, res, pe_gid, grp_leader, n_groups, vpe, u_off, n_u, pe_u, u_mark, u_where,
+               u_serial, pg_of, pg_off, pg_lead, pe_pg):
+    """What stays fixed while the PEs' spatial part does (a fold): the valid PEs ``vpe`` (PE
+    order); per RF-bypassing operand type, its distinct offsets ``u_off[t, :n_u[t]]`` among them
+    and each valid PE's ``pe_u[t, pe]`` (``u_mark``/``u_where``: scratch by offset, serial
+    ``u_serial``); without an RF psum tile, the reduction groups holding a valid PE, in the order
+    of their first valid PE (the order their psums first reach the parent PE by PE): offsets
+    ``pg_off``, whether the group's first PE is valid (``pg_lead``: its arrival is counted), each
+    valid PE's ``pe_pg``. Returns (valid PEs, of which NoC reduction group leaders, u_serial,
+    groups)."""
+    n_pe = pe_okp.shape[0]
+    n_vpe = 0
+    n_first = 0
+    for pe in range(n_pe):
+        if pe_okp[pe]:
+            vpe[n_vpe] = pe
+            n_vpe += 1
+            if noc_first[pe]:
+                n_first += 1
+    for t in range(2):
+        n_u[t] = 0
+        if res[TILE_RF, t] >= 0:
+            continue
+        u_serial += 1
+        for k in range(n_vpe):
+            pe = vpe[k]
+            off = pe_part[t, pe]
+            if u_mark[t, off] != u_serial:
+                u_mark[t, off] = u_serial
+                u_where[t, off] = n_u[t]
+                u_off[t, n_u[t]] = off
+                n_u[t] += 1
+            pe_u[t, pe] = u_where[t, off]
+    n_pg = 0
+    if res[TILE_RF, PSUM] < 0:
+        for g in range(n_groups):
+            pg_of[g] = -1
+        for k in range(n_vpe):
+            pe = vpe[k]
+            g = pe_gid[pe]
+            if pg_of[g] < 0:
+                pg_of[g] = n_pg
+                pg_off[n_pg] = pe_part[PSUM, pe]
+                pg_lead[n_pg] = pe_okp[grp_leader[g]]
+                n_pg += 1
+            pe_pg[pe] = pg_of[g]
+    return n_vpe, n_first, u_serial, n_pg
 
 
 # ==================================================================== psums arriving at a parent
 @jit_inline
-def _arrive(par, a, value, is_leader, crosses, glb_p, ofmap, touched_glb, glb_list, n_list, r0, touched_dram,
-            counts, step_words, wrap):
+def _arrive(par, a, value, glb_p, ofmap, touched_glb, glb_list, n_list, r0, touched_dram, wrap):
     """A psum word (tensor address ``a``) arrives at the GLB (``_PAR_GLB``) or DRAM and is added
-    there, wrapped; counted as :func:`accelsim.kernels.cycle._psum_arrive` counts."""
+    there, wrapped. Returns whether a psum was there already (the caller counts the arrival as
+    :func:`accelsim.kernels.cycle._psum_arrive` does: :func:`accelsim.kernels.cycle._count_psum_arrivals`)."""
     if par == _PAR_GLB:
-        if touched_glb[a] != r0:
+        hit = touched_glb[a] == r0
+        if hit:
+            glb_p[a] = _wrap(glb_p[a] + value, wrap)
+        else:
             touched_glb[a] = r0
             glb_p[a] = value
             glb_list[n_list[0]] = a
             n_list[0] += 1
-            hit = False
-        else:
-            glb_p[a] = _wrap(glb_p[a] + value, wrap)
-            hit = True
-        if not is_leader:
-            return
-        counts[GLB, PSUM, UPDATES] += 1
-        if crosses:
-            counts[NOC, PSUM, TRANSACTIONS] += 1
-            step_words[SW_GON] += 1
-        if hit:
-            counts[GLB, PSUM, READS] += 1
-            counts[GLB, PSUM, WRITES] += 1
-            step_words[SW_GLB_PSUM] += 2
-            if crosses:
-                counts[NOC, PSUM, TRANSACTIONS] += 1
-                step_words[SW_PSUM_IN] += 1
-        return
+        return hit
     ofmap[a] = _wrap(ofmap[a] + value, wrap)
-    if not is_leader:
-        return
-    counts[DRAM, PSUM, UPDATES] += 1
-    counts[DRAM, PSUM, WRITES] += 1
-    step_words[SW_DRAM_PSUM_WRITE] += 1
-    if crosses:
-        counts[NOC, PSUM, TRANSACTIONS] += 1
-        step_words[SW_GON] += 1
-    if touched_dram[a]:
-        counts[DRAM, PSUM, READS] += 1
-        step_words[SW_DRAM_PSUM_READ] += 1
-        if crosses:
-            counts[NOC, PSUM, TRANSACTIONS] += 1
-            step_words[SW_PSUM_IN] += 1
-    else:
-        touched_dram[a] = True
+    hit = touched_dram[a]
+    touched_dram[a] = True
+    return hit
 
 
 # ==================================================================== the kernel
@@ -373,10 +448,11 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
     usage[:] = 0
     wrap = np.int64(64 - psum_bits)
     (axstride, pe_ax, leader, noc_first, n_grp_noc, edge, n_pe, total_steps, pass_pos, sweep_top, k_rel,
-     box_j, box_n, box_stride, box_size, rel) = _plan_flat(dims, factors, kinds, reds, res, groups, bounds)
+     box_j, box_n, box_stride, box_size, rel, grp_all) = _plan_flat(dims, factors, kinds, reds, res, groups, bounds)
     local_links = max(1, n_pe - n_grp_noc)
     coef = _address_coefs(bounds, stride, height, width)
-    axis_sp, dim_sp = _spatial_dims(dims, kinds, groups)
+    tab_off, tab_addr, tab_ok = _axis_tables(dims, factors, groups, bounds, coef)
+    sp_axes, n_sp, sh_axes, n_sh, _ = _axis_lists(dims, factors, kinds)
     prev_ax = np.full(N_AXES, -1, dtype=np.int64)
     pe_part = np.zeros((N_TYPES, n_pe), dtype=np.int64)
     pe_okp = np.ones(n_pe, dtype=np.bool_)
@@ -418,20 +494,47 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
     flist = np.zeros(max(pbox, 1), dtype=np.int64)
     serial = 0
     glb_ser = np.zeros(2, dtype=np.int64)
+    # per fold (the PEs' spatial part fixed): the valid PEs, the distinct parent words of each
+    # RF-bypassing operand (u_*: offsets, each PE's, this step's values) and the psum reduction
+    # groups with a valid PE (pg_*: offsets, first PE valid, this step's sums)
+    vpe = np.zeros(n_pe, dtype=np.int64)
+    n_vpe = 0
+    n_vpe_first = 0
+    valid_steps = 0  # steps since the last fold plan on which the valid PEs did a MAC (pe_steps)
+    u_size = 1
+    for t in range(2):
+        if res[TILE_RF, t] < 0:
+            u_size = max(u_size, size_i if t == IFMAP else size_f)
+    u_off = np.zeros((2, n_pe), dtype=np.int64)
+    n_u = np.zeros(2, dtype=np.int64)
+    pe_u = np.zeros((2, n_pe), dtype=np.int64)
+    u_val = np.zeros((2, n_pe), dtype=np.int64)
+    u_mark = np.full((2, u_size), -1, dtype=np.int64)
+    u_where = np.zeros((2, u_size), dtype=np.int64)
+    u_serial = 0
+    pe_gid, grp_leader, n_groups = _group_ids(grp_all)
+    pg_of = np.zeros(max(n_groups, 1), dtype=np.int64)
+    pg_off = np.zeros(n_pe, dtype=np.int64)
+    pg_lead = np.zeros(n_pe, dtype=np.bool_)
+    pe_pg = np.zeros(n_pe, dtype=np.int64)
+    pg_sum = np.zeros(n_pe, dtype=np.int64)
+    sh = np.zeros(N_TYPES, dtype=np.int64)
     # step state
     idx = np.zeros(n, dtype=np.int64)
     gt_ax = np.zeros(N_AXES, dtype=np.int64)
     ax = np.zeros(N_AXES, dtype=np.int64)
     base = np.zeros(N_AXES, dtype=np.int64)
-    x = np.zeros(N_DIMS, dtype=np.int64)
+    bidx = np.zeros(max(n, 1), dtype=np.int64)   # a tile box's odometer
+    box_moved = np.zeros(N_AXES, dtype=np.bool_)
+    bax = np.zeros(N_AXES, dtype=np.int64)        # the axes it moves
+    rest_ax = np.zeros(N_AXES, dtype=np.int64)    # and the others
     step_words = np.zeros(N_STEP_SLOTS, dtype=np.float64)
     bus = np.zeros(N_BUSES, dtype=np.float64)
-    clk = np.zeros(4, dtype=np.float64)
+    clk = np.zeros(N_CLOCK, dtype=np.float64)
     psum_free = np.zeros(N_PSUM_QUEUES, dtype=np.float64)
     in_free = np.zeros(2, dtype=np.float64)
     rf_fill_start = np.zeros(2, dtype=np.float64)
     resid = np.zeros(N_TILE_LEVELS, dtype=np.int64)
-    n_bins = trace.shape[0]
     par_i = _PAR_GLB if res[TILE_GLB, IFMAP] >= 0 else _PAR_DRAM
     par_f = _PAR_GLB if res[TILE_GLB, FILTER] >= 0 else _PAR_DRAM
     par_p = _PAR_GLB if res[TILE_GLB, PSUM] >= 0 else _PAR_DRAM
@@ -447,21 +550,8 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
     for s in range(total_steps + 1):
         progress[0] = s
         last = s == total_steps
-        c = -1
-        if s > 0 and not last:
-            for j in range(n - 1, -1, -1):
-                if kinds[j] != TEMPORAL:
-                    continue
-                idx[j] += 1
-                if idx[j] < factors[j]:
-                    c = j
-                    break
-                idx[j] = 0
-        for a in range(N_AXES):
-            gt_ax[a] = 0
-        for j in range(n):
-            if kinds[j] == TEMPORAL:
-                gt_ax[dims[j]] += idx[j] * axstride[j]
+        c = tick(idx, kinds, factors) if s > 0 and not last else -1
+        temporal_part(idx, dims, kinds, axstride, gt_ax)
         # --- 1. psum residences that end: RF -> parent, then GLB -> DRAM
         if s > 0 and psum_in_rf and (last or (k_rel[TILE_RF, PSUM] >= 0 and c <= k_rel[TILE_RF, PSUM])):
             moved = 0
@@ -487,10 +577,14 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
                     usage[TILE_RF, PSUM] = nl
                 if not noc_first[pe]:
                     moved += nl
+                hits = 0
                 for i in range(nl):
                     a = flist[i]
-                    _arrive(par_p, a, facc[a], leader[pe], True, glb_p, ofmap, touched_glb, glb_list, n_list,
-                            resid[TILE_GLB], touched_dram, counts, step_words, wrap)
+                    if _arrive(par_p, a, facc[a], glb_p, ofmap, touched_glb, glb_list, n_list, resid[TILE_GLB],
+                               touched_dram, wrap):
+                        hits += 1
+                if leader[pe]:
+                    _count_psum_arrivals(par_p == _PAR_GLB, nl, hits, True, counts, step_words)
             counts[NOC, PSUM, READS] += moved
             step_words[SW_LOCAL] += moved
         if (s > 0 and res[TILE_GLB, PSUM] >= 0
@@ -498,26 +592,16 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
             glb_event = True
             if n_list[0] > usage[TILE_GLB, PSUM]:
                 usage[TILE_GLB, PSUM] = n_list[0]
+            hits = 0
             for i in range(n_list[0]):
                 a = glb_list[i]
-                _arrive(_PAR_DRAM, a, glb_p[a], True, False, glb_p, ofmap, touched_glb, glb_list, n_list,
-                        resid[TILE_GLB], touched_dram, counts, step_words, wrap)
+                if _arrive(_PAR_DRAM, a, glb_p[a], glb_p, ofmap, touched_glb, glb_list, n_list, resid[TILE_GLB],
+                           touched_dram, wrap):
+                    hits += 1
+            _count_psum_arrivals(False, n_list[0], hits, False, counts, step_words)
             n_list[0] = 0
         if last:
-            now = clk[_K_NOW]
-            _advance(now, float(pass_overhead), CAUSE_PIPELINE, stats, trace, bin_cycles, n_bins)
-            now += pass_overhead
-            if noc_kind != NOC_SYSTOLIC:
-                for q in range(N_PSUM_QUEUES):
-                    words = step_words[SW_GON] if q == Q_GON else step_words[SW_PSUM_IN]
-                    width = bandwidths[BW_GON] if q == Q_GON else bandwidths[BW_PSUM_GIN]
-                    if width != np.inf:
-                        psum_free[q] = max(psum_free[q], now) + words / width
-                tail = np.ceil(max(psum_free[Q_GON], psum_free[Q_PSUM_IN]) - now)
-                if tail > 0:
-                    _advance(now, tail, CAUSE_NOC_PSUM, stats, trace, bin_cycles, n_bins)
-                    now += tail
-            clk[_K_NOW] = now
+            drain(step_words, clk, psum_free, bandwidths, noc_kind, pass_overhead, stats, trace, bin_cycles)
             break
         # --- 2. input tiles and new psum residences, outer level first
         for lv in range(N_TILE_LEVELS):
@@ -544,12 +628,19 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
                     glb_ser[t] += 1
                     ser = glb_ser[t]
                     words = 0
+                    n_fill = 0
+                    n_fresh = 0
+                    mark = glb_mark_i if t == IFMAP else glb_mark_f
+                    glb_t = glb_i if t == IFMAP else glb_f
+                    src = ifmap if t == IFMAP else filt
+                    stamp = st_dram_i if t == IFMAP else st_dram_f
+                    n_bax, r_addr, r_ok = _box_start(t, nb, box_j[lv, t], dims, base, ax, bidx, box_moved, bax, rest_ax,
+                                                     tab_off, tab_addr, tab_ok)
                     for pos in range(box_size[lv, t]):
-                        _box_ax(pos, nb, box_j[lv, t], box_stride[lv, t], factors, dims, axstride, base, ax)
-                        if not _decode(ax, groups, bounds, x):
+                        a = _box_word(pos, t, nb, box_j[lv, t], factors, dims, axstride, bidx, ax, bax, n_bax, r_addr,
+                                      r_ok, tab_off, tab_addr, tab_ok)
+                        if a < 0:
                             continue
-                        a = _address(t, x, bounds, stride, height, width)
-                        mark = glb_mark_i if t == IFMAP else glb_mark_f
                         if mark[a] == ser:
                             continue
                         kept = slide and mark[a] == old_ser
@@ -557,15 +648,12 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
                         words += 1
                         if kept:
                             continue
-                        if t == IFMAP:
-                            glb_i[a] = ifmap[a]
-                            fresh = st_dram_i[a] != s
-                            st_dram_i[a] = s
-                        else:
-                            glb_f[a] = filt[a]
-                            fresh = st_dram_f[a] != s
-                            st_dram_f[a] = s
-                        _count_fill(TILE_GLB, t, 2, False, fresh, counts, step_words)
+                        glb_t[a] = src[a]
+                        n_fill += 1
+                        if stamp[a] != s:
+                            stamp[a] = s
+                            n_fresh += 1
+                    _count_fill(TILE_GLB, t, 2, False, n_fill, n_fresh, counts, step_words)
                     if words > usage[TILE_GLB, t]:
                         usage[TILE_GLB, t] = words
                     continue
@@ -576,6 +664,14 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
                 par = res[TILE_GLB, t] >= 0
                 mk = mk_i if t == IFMAP else mk_f
                 where = where_i if t == IFMAP else where_f
+                if par:  # the words come from the GLB tile, else from the DRAM tensor
+                    src = glb_i if t == IFMAP else glb_f
+                    stamp = st_glb_i if t == IFMAP else st_glb_f
+                else:
+                    src = ifmap if t == IFMAP else filt
+                    stamp = st_dram_i if t == IFMAP else st_dram_f
+                n_fill = 0
+                n_fresh = 0
                 for pe in range(n_pe):
                     old_ser = -2
                     if slide:
@@ -588,54 +684,35 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
                                 where[a] = pos
                     serial += 1
                     for a2 in range(N_AXES):
-                        ax[a2] = base[a2] + pe_ax[pe, a2]
-                    for a2 in range(N_AXES):
-                        gt_ax[a2] = ax[a2]  # reuse as this PE's base
+                        gt_ax[a2] = base[a2] + pe_ax[pe, a2]  # reused as this PE's base
                     words = 0
+                    n_bax, r_addr, r_ok = _box_start(t, nb, box_j[lv, t], dims, gt_ax, ax, bidx, box_moved, bax,
+                                                     rest_ax, tab_off, tab_addr, tab_ok)
                     for pos in range(box_size[lv, t]):
-                        _box_ax(pos, nb, box_j[lv, t], box_stride[lv, t], factors, dims, axstride, gt_ax, ax)
-                        if not _decode(ax, groups, bounds, x):
-                            rf_addr[t, new, pe, pos] = -1
-                            continue
-                        a = _address(t, x, bounds, stride, height, width)
+                        a = _box_word(pos, t, nb, box_j[lv, t], factors, dims, axstride, bidx, ax, bax, n_bax, r_addr,
+                                      r_ok, tab_off, tab_addr, tab_ok)
                         rf_addr[t, new, pe, pos] = a
+                        if a < 0:
+                            continue
                         if mk[a] == serial:
                             rf_val[t, new, pe, pos] = rf_val[t, new, pe, where[a]]
                             continue
                         if mk[a] == old_ser:
                             v = rf_val[t, old, pe, where[a]]
                         else:
-                            if par:
-                                if t == IFMAP:
-                                    v = glb_i[a]
-                                    fresh = st_glb_i[a] != s
-                                    st_glb_i[a] = s
-                                else:
-                                    v = glb_f[a]
-                                    fresh = st_glb_f[a] != s
-                                    st_glb_f[a] = s
-                            else:
-                                if t == IFMAP:
-                                    v = ifmap[a]
-                                    fresh = st_dram_i[a] != s
-                                    st_dram_i[a] = s
-                                else:
-                                    v = filt[a]
-                                    fresh = st_dram_f[a] != s
-                                    st_dram_f[a] = s
-                            _count_fill(TILE_RF, t, TILE_GLB if par else 2, True, fresh, counts, step_words)
+                            v = src[a]
+                            n_fill += 1
+                            if stamp[a] != s:
+                                stamp[a] = s
+                                n_fresh += 1
                         mk[a] = serial
                         where[a] = pos
                         rf_val[t, new, pe, pos] = v
                         words += 1
                     if words > usage[TILE_RF, t]:
                         usage[TILE_RF, t] = words
-                # restore the step's temporal axis indices
-                for a2 in range(N_AXES):
-                    gt_ax[a2] = 0
-                for j in range(n):
-                    if kinds[j] == TEMPORAL:
-                        gt_ax[dims[j]] += idx[j] * axstride[j]
+                _count_fill(TILE_RF, t, TILE_GLB if par else 2, True, n_fill, n_fresh, counts, step_words)
+                temporal_part(idx, dims, kinds, axstride, gt_ax)  # restore the step's temporal axis indices
         # --- 3. the MACs of this step
         if s == 0 or c < sweep_top:
             sweep += 1
@@ -652,104 +729,91 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
         bi = rf_buf[IFMAP]
         bf = rf_buf[FILTER]
         r1 = resid[TILE_RF]
-        n_valid = 0
-        n_valid_first = 0
-        fresh_i = 0
-        fresh_f = 0
         # coordinates split: the axes no spatial loop runs over decode once for every PE; the
         # PEs' own part (their spatial axes) is decoded again only when its temporal part moves
-        sp_moved = False
-        for a2 in range(N_AXES):
-            if axis_sp[a2] == 1 and gt_ax[a2] != prev_ax[a2]:
+        sp_moved = s == 0
+        for q in range(n_sp):
+            a2 = sp_axes[q]
+            if gt_ax[a2] != prev_ax[a2]:
                 sp_moved = True
                 prev_ax[a2] = gt_ax[a2]
         if sp_moved:
+            for k in range(n_vpe):
+                pe_steps[vpe[k]] += valid_steps
+            valid_steps = 0
             for pe in range(n_pe):
-                for a2 in range(N_AXES):
-                    ax[a2] = gt_ax[a2] + pe_ax[pe, a2]
-                _decode(ax, groups, bounds, x)
+                for q in range(n_sp):
+                    ax[sp_axes[q]] = gt_ax[sp_axes[q]] + pe_ax[pe, sp_axes[q]]
                 ok = True
                 for t in range(N_TYPES):
-                    pe_part[t, pe] = 0
-                for d in range(N_DIMS):
-                    if dim_sp[d] == 1:
-                        if x[d] >= bounds[d]:
-                            ok = False
-                        for t in range(N_TYPES):
-                            pe_part[t, pe] += coef[t, d] * x[d]
+                    part, ok = _lookup(t, ax, sp_axes, n_sp, tab_off, tab_addr, tab_ok)
+                    pe_part[t, pe] = part
                 pe_okp[pe] = ok
-        _decode(gt_ax, groups, bounds, x)
+            n_vpe, n_vpe_first, u_serial, n_pg = _fold_plan(pe_okp, pe_part, noc_first, res, pe_gid, grp_leader,
+                                                            n_groups, vpe, u_off, n_u, pe_u, u_mark, u_where,
+                                                            u_serial, pg_of, pg_off, pg_lead, pe_pg)
         shared_ok = True
-        sh_i = 0
-        sh_f = 0
-        sh_p = 0
-        for d in range(N_DIMS):
-            if dim_sp[d] == 0:
-                if x[d] >= bounds[d]:
-                    shared_ok = False
-                sh_i += coef[IFMAP, d] * x[d]
-                sh_f += coef[FILTER, d] * x[d]
-                sh_p += coef[PSUM, d] * x[d]
-        for pe in range(n_pe):
-            if not (shared_ok and pe_okp[pe]):
-                continue
-            n_valid += 1
-            if noc_first[pe]:
-                n_valid_first += 1
-            pe_steps[pe] += 1
-            if rf_i:
-                vi = rf_val[IFMAP, bi, pe, pos_i]
-            else:
-                a = sh_i + pe_part[IFMAP, pe]
-                if par_i == _PAR_GLB:
-                    vi = glb_i[a]
-                    if st_glb_i[a] != fwd_serial:
-                        st_glb_i[a] = fwd_serial
-                        fresh_i += 1
-                else:
-                    vi = ifmap[a]
-                    if st_dram_i[a] != fwd_serial:
-                        st_dram_i[a] = fwd_serial
-                        fresh_i += 1
-            if rf_f:
-                vf = rf_val[FILTER, bf, pe, pos_f]
-            else:
-                a = sh_f + pe_part[FILTER, pe]
-                if par_f == _PAR_GLB:
-                    vf = glb_f[a]
-                    if st_glb_f[a] != s:
-                        st_glb_f[a] = s
-                        fresh_f += 1
-                else:
-                    vf = filt[a]
-                    if st_dram_f[a] != s:
-                        st_dram_f[a] = s
-                        fresh_f += 1
-            product = vi * vf
-            if psum_in_rf:
-                if rf_touch[pe, pos_p] != r1:
-                    rf_touch[pe, pos_p] = r1
-                    rf_paddr[pe, pos_p] = sh_p + pe_part[PSUM, pe]
-                    rf_p[pe, pos_p] = _wrap(product, wrap)
-                else:
-                    rf_p[pe, pos_p] = _wrap(rf_p[pe, pos_p] + product, wrap)
-                rf_upd[pe] += 1
-            else:
-                a = sh_p + pe_part[PSUM, pe]
-                _arrive(par_p, a, product, leader[pe], True, glb_p, ofmap, touched_glb, glb_list, n_list,
-                        resid[TILE_GLB], touched_dram, counts, step_words, wrap)
+        for t in range(N_TYPES):
+            part, shared_ok = _lookup(t, gt_ax, sh_axes, n_sh, tab_off, tab_addr, tab_ok)
+            sh[t] = part
+        n_valid = 0
+        n_valid_first = 0
+        if shared_ok:
+            n_valid = n_vpe
+            n_valid_first = n_vpe_first
+            valid_steps += 1
         for t in range(2):
             if res[TILE_RF, t] >= 0:
                 counts[RF, t, READS] += n_valid
                 continue
-            fresh = fresh_i if t == IFMAP else fresh_f
-            level = GLB if (par_i if t == IFMAP else par_f) == _PAR_GLB else DRAM
-            counts[NOC, t, READS] += n_valid
-            step_words[SW_IFMAP_DELIVERED + t] += n_valid
-            counts[level, t, READS] += fresh
-            counts[NOC, t, TRANSACTIONS] += fresh
-            step_words[SW_IFMAP_SENT + t] += fresh
-            step_words[SW_GLB if level == GLB else SW_DRAM_IFMAP + t] += fresh
+            # an operand the RF bypasses: each distinct word the valid PEs take, once from its parent
+            fresh = 0
+            if n_valid > 0:
+                par = par_i if t == IFMAP else par_f
+                src = (glb_i if t == IFMAP else glb_f) if par == _PAR_GLB else (ifmap if t == IFMAP else filt)
+                if par == _PAR_GLB:
+                    stamp = st_glb_i if t == IFMAP else st_glb_f
+                else:
+                    stamp = st_dram_i if t == IFMAP else st_dram_f
+                ser = fwd_serial if t == IFMAP else s
+                for k in range(n_u[t]):
+                    a = sh[t] + u_off[t, k]
+                    u_val[t, k] = src[a]
+                    if stamp[a] != ser:
+                        stamp[a] = ser
+                        fresh += 1
+            _count_operand_reads(t, (par_i if t == IFMAP else par_f) == _PAR_GLB, n_valid, fresh, counts, step_words)
+        if n_valid > 0:
+            # the MACs: a valid PE's operands from its RF or the step's distinct parent words
+            for k in range(n_vpe):
+                pe = vpe[k]
+                vi = rf_val[IFMAP, bi, pe, pos_i] if rf_i else u_val[IFMAP, pe_u[IFMAP, pe]]
+                vf = rf_val[FILTER, bf, pe, pos_f] if rf_f else u_val[FILTER, pe_u[FILTER, pe]]
+                product = vi * vf
+                if psum_in_rf:
+                    if rf_touch[pe, pos_p] != r1:
+                        rf_touch[pe, pos_p] = r1
+                        rf_paddr[pe, pos_p] = sh[PSUM] + pe_part[PSUM, pe]
+                        rf_p[pe, pos_p] = _wrap(product, wrap)
+                    else:
+                        rf_p[pe, pos_p] = _wrap(rf_p[pe, pos_p] + product, wrap)
+                    rf_upd[pe] += 1
+                else:
+                    pg_sum[pe_pg[pe]] += product
+            if not psum_in_rf:
+                # psums leave summed per reduction group (wrapping is modular: the same sum), one
+                # arrival a group, counted when its first PE is valid (as it would be PE by PE)
+                n_arr = 0
+                hits = 0
+                for k in range(n_pg):
+                    hit = _arrive(par_p, sh[PSUM] + pg_off[k], pg_sum[k], glb_p, ofmap, touched_glb, glb_list, n_list,
+                                  resid[TILE_GLB], touched_dram, wrap)
+                    pg_sum[k] = 0
+                    if pg_lead[k]:
+                        n_arr += 1
+                        if hit:
+                            hits += 1
+                _count_psum_arrivals(par_p == _PAR_GLB, n_arr, hits, True, counts, step_words)
         if psum_in_rf:
             counts[RF, PSUM, UPDATES] += n_valid
         else:
@@ -768,114 +832,11 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
         first = False
         if new_pass:
             passes += 1
-        _time_step(s, new_pass, glb_event, n_valid, step_words, bus, clk, psum_free, in_free, rf_fill_start,
-                   bandwidths, edge, local_links, noc_kind, rf_prefetch, dram_scale, pass_overhead, stats, trace,
-                   bin_cycles)
+        time_step(s, new_pass, glb_event, n_valid, step_words, bus, clk, psum_free, in_free, rf_fill_start,
+                  bandwidths, edge, local_links, noc_kind, rf_prefetch, dram_scale, pass_overhead, stats, trace,
+                  bin_cycles)
         glb_event = False
         step_words[:] = 0.0
-    active = 0
-    macs = 0
-    for pe in range(n_pe):
-        macs += pe_steps[pe]
-        if pe_steps[pe] > 0:
-            active += 1
-    stats[ST_CYCLES] = clk[_K_NOW]
-    stats[ST_STEPS] = executed
-    stats[ST_PASSES] = passes
-    stats[ST_ACTIVE] = active
-    stats[ST_MACS] = macs
-    stats[ST_COMPUTE] = executed
-
-
-@jit_inline
-def _time_step(s, new_pass, glb_event, n_valid, step_words, bus, clk, psum_free, in_free, rf_fill_start,
-               bandwidths, edge, local_links, noc_kind, rf_prefetch, dram_scale, pass_overhead, stats, trace,
-               bin_cycles):
-    """The timing of one executed step, exactly :func:`accelsim.kernels.cycle.run`'s: the wait on
-    each bus, DRAM and the psum queues, then the MAC cycle (``clk`` holds now, DRAM free, the
-    GLB epoch starts)."""
-    n_bins = trace.shape[0]
-    glb_bw = bandwidths[BW_GLB]
-    dram_bw = bandwidths[BW_DRAM]
-    now = clk[_K_NOW]
-    if new_pass and s > 0:
-        _advance(now, float(pass_overhead), CAUSE_PIPELINE, stats, trace, bin_cycles, n_bins)
-        now += pass_overhead
-    if glb_event:
-        clk[_K_PREV_EPOCH] = clk[_K_EPOCH]
-        clk[_K_EPOCH] = now
-    if noc_kind == NOC_SYSTOLIC:
-        bus[BUS_IFMAP] = max(0.0, _ceil_div(step_words[SW_IFMAP_SENT], bandwidths[BW_IFMAP] * edge[IFMAP]) - 1.0)
-        bus[BUS_FILTER] = max(0.0, _ceil_div(step_words[SW_FILTER_SENT], bandwidths[BW_FILTER] * edge[FILTER]) - 1.0)
-        bus[BUS_PSUM] = max(0.0, max(_ceil_div(step_words[SW_PSUM_IN], bandwidths[BW_PSUM_GIN] * edge[PSUM]),
-                                     _ceil_div(step_words[SW_GON], bandwidths[BW_GON] * edge[PSUM]),
-                                     _ceil_div(step_words[SW_LOCAL], bandwidths[BW_LOCAL] * local_links)) - 1.0)
-    else:
-        if noc_kind == NOC_UNICAST:
-            bus[BUS_IFMAP] = _ceil_div(step_words[SW_IFMAP_DELIVERED], bandwidths[BW_IFMAP])
-            bus[BUS_FILTER] = _ceil_div(step_words[SW_IFMAP_DELIVERED + 1], bandwidths[BW_FILTER])
-        elif noc_kind == NOC_BROADCAST:
-            bus[BUS_IFMAP] = _ceil_div(step_words[SW_IFMAP_SENT] + step_words[SW_IFMAP_FILL]
-                                       + step_words[SW_FILTER_SENT] + step_words[SW_FILTER_FILL]
-                                       + step_words[SW_PSUM_IN], bandwidths[BW_IFMAP])
-            bus[BUS_FILTER] = 0.0
-        elif rf_prefetch:
-            for t in range(2):
-                width = bandwidths[BW_IFMAP + t]
-                bus[BUS_IFMAP + t] = _ceil_div(step_words[SW_IFMAP_SENT + t], width)
-                if step_words[SW_IFMAP_FILL + t] > 0:
-                    start = max(in_free[t], rf_fill_start[t])
-                    rf_fill_start[t] = now
-                    in_free[t] = start + (step_words[SW_IFMAP_FILL + t] / width if width != np.inf else 0.0)
-                    if in_free[t] - now > bus[BUS_IFMAP + t]:
-                        bus[BUS_IFMAP + t] = np.ceil(in_free[t] - now)
-        else:
-            bus[BUS_IFMAP] = _ceil_div(step_words[SW_IFMAP_SENT] + step_words[SW_IFMAP_FILL], bandwidths[BW_IFMAP])
-            bus[BUS_FILTER] = _ceil_div(step_words[SW_FILTER_SENT] + step_words[SW_FILTER_FILL],
-                                        bandwidths[BW_FILTER])
-        bus[BUS_PSUM] = _ceil_div(step_words[SW_LOCAL], bandwidths[BW_LOCAL] * local_links)
-    bus[BUS_GLB] = _ceil_div(step_words[SW_GLB] + (step_words[SW_GLB_PSUM] if noc_kind == NOC_SYSTOLIC else 0.0),
-                             glb_bw)
-    if noc_kind == NOC_SYSTOLIC:
-        bus[BUS_GLB] = max(0.0, bus[BUS_GLB] - 1.0)
-    wait = 0.0
-    cause = CAUSE_NOC_IFMAP
-    for b in range(N_BUSES):
-        if bus[b] > wait:
-            wait = bus[b]
-            cause = BUS_CAUSE[b]
-    dram_words = (step_words[SW_DRAM_PSUM_READ] + dram_scale[IFMAP] * step_words[SW_DRAM_IFMAP]
-                  + dram_scale[FILTER] * step_words[SW_DRAM_FILTER]
-                  + dram_scale[PSUM] * step_words[SW_DRAM_PSUM_WRITE])
-    if dram_words > 0:
-        start = max(clk[_K_DRAM_FREE], clk[_K_PREV_EPOCH] if s > 0 else 0.0)
-        clk[_K_DRAM_FREE] = start + dram_words / dram_bw if dram_bw != np.inf else start
-        _book_transfer(trace, TR_DRAM, dram_words, start, clk[_K_DRAM_FREE], bin_cycles, n_bins)
-        ready = clk[_K_DRAM_FREE] - now
-        if ready > wait:
-            wait = np.ceil(ready)
-            cause = CAUSE_DRAM
-    if noc_kind != NOC_SYSTOLIC:
-        for q in range(N_PSUM_QUEUES):
-            words = step_words[SW_GON] if q == Q_GON else step_words[SW_PSUM_IN]
-            width = bandwidths[BW_GON] if q == Q_GON else bandwidths[BW_PSUM_GIN]
-            if words <= 0:
-                continue
-            if psum_free[q] - now > wait:
-                wait = np.ceil(psum_free[q] - now)
-                cause = CAUSE_NOC_PSUM
-            busy = words / width if width != np.inf else 0.0
-            if q == Q_GON and glb_bw != np.inf:
-                busy = max(busy, step_words[SW_GLB_PSUM] / glb_bw)
-            psum_free[q] = max(psum_free[q], now + wait) + busy
-    if wait > 0:
-        _advance(now, wait, cause, stats, trace, bin_cycles, n_bins)
-        now += wait
-    b = int(now // bin_cycles)
-    if b < n_bins:
-        trace[b, TR_MACS] += n_valid
-        trace[b, TR_IFMAP_BUS] += step_words[SW_IFMAP_SENT] + step_words[SW_IFMAP_FILL]
-        trace[b, TR_FILTER_BUS] += step_words[SW_FILTER_SENT] + step_words[SW_FILTER_FILL]
-        trace[b, TR_PSUM_BUS] += step_words[SW_PSUM_IN] + step_words[SW_GON] + step_words[SW_LOCAL]
-        trace[b, TR_GLB] += step_words[SW_GLB] + step_words[SW_GLB_PSUM]
-    clk[_K_NOW] = now + 1.0
+    for k in range(n_vpe):
+        pe_steps[vpe[k]] += valid_steps
+    final_stats(clk, executed, passes, pe_steps, stats)

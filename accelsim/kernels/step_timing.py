@@ -1,0 +1,268 @@
+"""The cycle engines' timing model: how long a step waits for its words, and the run's drain.
+
+Both cycle kernels (:func:`accelsim.kernels.cycle.run` and
+:func:`accelsim.kernels.cycle_flat.run_flat`) count the words a step moves into ``step_words``
+(float64[N_STEP_SLOTS], slots ``SW_*``) and then call :func:`time_step`; at the end of the run
+they call :func:`drain`. The model (docs/architecture.md, *Cycle-level engine*): before a step,
+the words it needs cross the buses — ``ceil(words / width)`` cycles per GIN bus and the local
+psum links, in parallel, bounded by the GLB bandwidth (systolic arrays: words enter at the array
+edge, one link per row / column, one word a link a cycle free); DRAM transfers queue on one
+channel and the next GLB tile is prefetched during the previous GLB epoch; psums to and from the
+GLB queue in the background (non-systolic NoCs). A step waits for the slowest, then its MACs
+take one cycle.
+
+The clock state is one float64[N_CLOCK] array ``clk`` (slots ``K_*``: now, when DRAM is free,
+the current and the previous GLB epoch's start). The per-step helpers are ``jit_inline``: a
+kernel's step loop calls them with many array arguments, which only an IR-level inline makes
+free.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..layout import BUS_CAUSE as _BUS_CAUSE_TUPLE
+from ..layout import (BUS_FILTER, BUS_GLB, BUS_IFMAP, BUS_PSUM, BW_DRAM, BW_FILTER, BW_GLB, BW_GON, BW_IFMAP, BW_LOCAL,
+                      BW_PSUM_GIN, CAUSE_DRAM, CAUSE_NOC_IFMAP, CAUSE_NOC_PSUM, CAUSE_PIPELINE, FILTER, IFMAP,
+                      NOC_BROADCAST, NOC_SYSTOLIC, NOC_UNICAST, N_BUSES, N_PSUM_QUEUES, PSUM, Q_GON, Q_PSUM_IN,
+                      ST_ACTIVE, ST_COMPUTE, ST_CYCLES, ST_MACS, ST_PASSES, ST_STALL0, ST_STEPS, SW_DRAM_FILTER,
+                      SW_DRAM_IFMAP, SW_DRAM_PSUM_READ, SW_DRAM_PSUM_WRITE, SW_FILTER_DELIVERED, SW_FILTER_FILL,
+                      SW_FILTER_SENT, SW_GLB, SW_GLB_PSUM, SW_GON, SW_IFMAP_DELIVERED, SW_IFMAP_FILL, SW_IFMAP_SENT,
+                      SW_LOCAL, SW_PSUM_IN, TR_DRAM, TR_FILTER_BUS, TR_GLB, TR_IFMAP_BUS, TR_MACS, TR_PSUM_BUS,
+                      TR_STALL)
+from .jit import jit, jit_inline
+
+#: int64[N_BUSES]: the stall cause a wait on each bus is charged to (:data:`accelsim.layout.BUS_CAUSE`)
+BUS_CAUSE = np.array(_BUS_CAUSE_TUPLE, dtype=np.int64)
+#: clk[...]: cycle now, DRAM channel free at, current GLB epoch's start, previous epoch's start
+K_NOW, K_DRAM_FREE, K_EPOCH, K_PREV_EPOCH = 0, 1, 2, 3
+N_CLOCK = 4
+
+
+@jit
+def ceil_div(words, width):
+    """Cycles ``words`` take on a link of ``width`` words a cycle (0 for none or ``inf``)."""
+    if words <= 0:
+        return 0.0
+    if width == np.inf:
+        return 0.0
+    return np.ceil(words / width)
+
+
+@jit
+def book_transfer(trace, column, words, start, end, bin_cycles, n_bins):
+    """Add ``words`` to ``trace[:, column]`` spread evenly over the cycles ``[start, end)`` they
+    cross a link (all in the bin of ``start`` when ``end == start``: unlimited bandwidth).
+
+    Parameters
+    ----------
+    trace : float64[n_bins, N_TRACE]
+    column : int
+    words, start, end : float
+        Words; first and last cycle of the transfer.
+    bin_cycles, n_bins : int
+    """
+    if end <= start:
+        b = int(start // bin_cycles)
+        if b < n_bins:
+            trace[b, column] += words
+        return
+    rate = words / (end - start)
+    t = start
+    while t < end:
+        b = int(t // bin_cycles)
+        if b >= n_bins:
+            return
+        stop = min(end, (b + 1) * bin_cycles)
+        trace[b, column] += rate * (stop - t)
+        t = stop
+
+
+@jit
+def advance(now, cycles, cause, stats, trace, bin_cycles, n_bins):
+    """Charge ``cycles`` of stall to ``cause`` (stats and the trace bin of time ``now``)."""
+    if cycles <= 0:
+        return
+    stats[ST_STALL0 + cause] += cycles
+    b = int(now // bin_cycles)
+    if b < n_bins:
+        trace[b, TR_STALL] += cycles
+
+
+@jit_inline
+def time_step(s, new_pass, glb_event, n_valid, step_words, bus, clk, psum_free, in_free, rf_fill_start,
+              bandwidths, edge, local_links, noc_kind, rf_prefetch, dram_scale, pass_overhead, stats, trace,
+              bin_cycles):
+    """Advance ``clk`` over one executed step: the previous pass's drain if ``new_pass``, the
+    wait on each bus, DRAM and the psum queues for the ``step_words`` it moves, then its MAC cycle.
+
+    Parameters
+    ----------
+    s : int
+        Temporal step (0 = the first: no DRAM prefetch before it, no drain).
+    new_pass, glb_event : bool
+        The step starts a pass (one iteration of the loops above the array); a GLB tile changed
+        (a new GLB epoch starts).
+    n_valid : int
+        PEs doing a MAC this step (trace only).
+    step_words : float64[N_STEP_SLOTS]
+        Words the step moves, at ``SW_*``.
+    bus : float64[N_BUSES]
+        Scratch: cycles the step waits per bus.
+    clk : float64[N_CLOCK]
+        In/out: the clock state (``K_*``).
+    psum_free, in_free, rf_fill_start : float64[N_PSUM_QUEUES], float64[2], float64[2]
+        In/out: when the GON / psum GIN queues finish; when the ifmap / filter GIN finish and
+        their last RF fill started (``rf_prefetch``).
+    bandwidths : float64[N_BANDWIDTHS]
+        Words per cycle at ``BW_*`` (``inf`` = unlimited).
+    edge : float64[3]
+        Systolic edge links per data type.
+    local_links : int
+        Local psum links (PEs passing psums on).
+    noc_kind, rf_prefetch, dram_scale, pass_overhead :
+        As :func:`accelsim.kernels.cycle.run`.
+    stats, trace, bin_cycles :
+        Out: stall cycles by cause; per-bin activity (``TR_*``), ``bin_cycles`` cycles a bin.
+    """
+    n_bins = trace.shape[0]
+    glb_bw = bandwidths[BW_GLB]
+    dram_bw = bandwidths[BW_DRAM]
+    now = clk[K_NOW]
+    if new_pass and s > 0:
+        advance(now, float(pass_overhead), CAUSE_PIPELINE, stats, trace, bin_cycles, n_bins)
+        now += pass_overhead
+    if glb_event:
+        clk[K_PREV_EPOCH] = clk[K_EPOCH]
+        clk[K_EPOCH] = now
+    if noc_kind == NOC_SYSTOLIC:
+        # operands stream in at the array edge, one link per row/column of the tensor's own
+        # dimensions, while the previous step computes (one word per link per cycle is
+        # free); preloads of stationary operands are in the pass overhead, not here
+        bus[BUS_IFMAP] = max(0.0, ceil_div(step_words[SW_IFMAP_SENT], bandwidths[BW_IFMAP] * edge[IFMAP]) - 1.0)
+        bus[BUS_FILTER] = max(0.0, ceil_div(step_words[SW_FILTER_SENT], bandwidths[BW_FILTER] * edge[FILTER]) - 1.0)
+        bus[BUS_PSUM] = max(0.0, max(ceil_div(step_words[SW_PSUM_IN], bandwidths[BW_PSUM_GIN] * edge[PSUM]),
+                                     ceil_div(step_words[SW_GON], bandwidths[BW_GON] * edge[PSUM]),
+                                     ceil_div(step_words[SW_LOCAL], bandwidths[BW_LOCAL] * local_links)) - 1.0)
+    else:
+        if noc_kind == NOC_UNICAST:
+            # one packet per destination PE
+            bus[BUS_IFMAP] = ceil_div(step_words[SW_IFMAP_DELIVERED], bandwidths[BW_IFMAP])
+            bus[BUS_FILTER] = ceil_div(step_words[SW_FILTER_DELIVERED], bandwidths[BW_FILTER])
+        elif noc_kind == NOC_BROADCAST:
+            # one bus (the ifmap bus's width) carries every input word
+            bus[BUS_IFMAP] = ceil_div(step_words[SW_IFMAP_SENT] + step_words[SW_IFMAP_FILL]
+                                      + step_words[SW_FILTER_SENT] + step_words[SW_FILTER_FILL]
+                                      + step_words[SW_PSUM_IN], bandwidths[BW_IFMAP])
+            bus[BUS_FILTER] = 0.0
+        elif rf_prefetch:
+            # the next RF tile loads while the current one is in use (double-buffered scratch
+            # pads / PE input FIFOs): a fill waits only for the bus and for the previous fill of
+            # its type to have started; MAC operands still wait
+            for t in range(2):
+                width = bandwidths[BW_IFMAP + t]
+                bus[BUS_IFMAP + t] = ceil_div(step_words[SW_IFMAP_SENT + t], width)
+                if step_words[SW_IFMAP_FILL + t] > 0:
+                    start = max(in_free[t], rf_fill_start[t])
+                    rf_fill_start[t] = now
+                    in_free[t] = start + (step_words[SW_IFMAP_FILL + t] / width if width != np.inf else 0.0)
+                    if in_free[t] - now > bus[BUS_IFMAP + t]:
+                        bus[BUS_IFMAP + t] = np.ceil(in_free[t] - now)
+        else:
+            bus[BUS_IFMAP] = ceil_div(step_words[SW_IFMAP_SENT] + step_words[SW_IFMAP_FILL], bandwidths[BW_IFMAP])
+            bus[BUS_FILTER] = ceil_div(step_words[SW_FILTER_SENT] + step_words[SW_FILTER_FILL],
+                                       bandwidths[BW_FILTER])
+        # local psum links are point to point: every PE passing psums on has its own (psums to
+        # and from the GLB are queued below: they move while the PEs go on)
+        bus[BUS_PSUM] = ceil_div(step_words[SW_LOCAL], bandwidths[BW_LOCAL] * local_links)
+    bus[BUS_GLB] = ceil_div(step_words[SW_GLB] + (step_words[SW_GLB_PSUM] if noc_kind == NOC_SYSTOLIC else 0.0),
+                            glb_bw)
+    if noc_kind == NOC_SYSTOLIC:
+        bus[BUS_GLB] = max(0.0, bus[BUS_GLB] - 1.0)  # the SRAMs stream alongside the MACs as well
+    wait = 0.0
+    cause = CAUSE_NOC_IFMAP
+    for b in range(N_BUSES):
+        if bus[b] > wait:
+            wait = bus[b]
+            cause = BUS_CAUSE[b]
+    dram_words = (step_words[SW_DRAM_PSUM_READ] + dram_scale[IFMAP] * step_words[SW_DRAM_IFMAP]
+                  + dram_scale[FILTER] * step_words[SW_DRAM_FILTER]
+                  + dram_scale[PSUM] * step_words[SW_DRAM_PSUM_WRITE])
+    if dram_words > 0:
+        # DRAM: prefetched during the previous GLB epoch (double-buffered GLB); the trace books
+        # the words in the bins of the cycles they cross the link
+        start = max(clk[K_DRAM_FREE], clk[K_PREV_EPOCH] if s > 0 else 0.0)
+        clk[K_DRAM_FREE] = start + dram_words / dram_bw if dram_bw != np.inf else start
+        book_transfer(trace, TR_DRAM, dram_words, start, clk[K_DRAM_FREE], bin_cycles, n_bins)
+        ready = clk[K_DRAM_FREE] - now
+        if ready > wait:
+            wait = np.ceil(ready)
+            cause = CAUSE_DRAM
+    if noc_kind != NOC_SYSTOLIC:
+        # psums between the array and the GLB (out over the GON, earlier psums back in over the
+        # psum GIN): a batch waits only for the previous batch on its bus, then moves in the
+        # background (the PEs' psum buffers are double-buffered)
+        for q in range(N_PSUM_QUEUES):
+            words = step_words[SW_GON] if q == Q_GON else step_words[SW_PSUM_IN]
+            width = bandwidths[BW_GON] if q == Q_GON else bandwidths[BW_PSUM_GIN]
+            if words <= 0:
+                continue
+            if psum_free[q] - now > wait:
+                wait = np.ceil(psum_free[q] - now)
+                cause = CAUSE_NOC_PSUM
+            busy = words / width if width != np.inf else 0.0
+            if q == Q_GON and glb_bw != np.inf:
+                busy = max(busy, step_words[SW_GLB_PSUM] / glb_bw)  # the GLB absorbs them as they come
+            psum_free[q] = max(psum_free[q], now + wait) + busy
+    if wait > 0:
+        advance(now, wait, cause, stats, trace, bin_cycles, n_bins)
+        now += wait
+    b = int(now // bin_cycles)
+    if b < n_bins:
+        trace[b, TR_MACS] += n_valid
+        trace[b, TR_IFMAP_BUS] += step_words[SW_IFMAP_SENT] + step_words[SW_IFMAP_FILL]
+        trace[b, TR_FILTER_BUS] += step_words[SW_FILTER_SENT] + step_words[SW_FILTER_FILL]
+        trace[b, TR_PSUM_BUS] += step_words[SW_PSUM_IN] + step_words[SW_GON] + step_words[SW_LOCAL]
+        trace[b, TR_GLB] += step_words[SW_GLB] + step_words[SW_GLB_PSUM]
+    clk[K_NOW] = now + 1.0
+
+
+@jit_inline
+def drain(step_words, clk, psum_free, bandwidths, noc_kind, pass_overhead, stats, trace, bin_cycles):
+    """End the run: drain the final pass, then (non-systolic NoCs) let the last psums
+    (``step_words``: the final flush) leave over their queues; advances ``clk[K_NOW]``. The
+    final flush's DRAM writes drain after the last MAC (not counted)."""
+    n_bins = trace.shape[0]
+    now = clk[K_NOW]
+    advance(now, float(pass_overhead), CAUSE_PIPELINE, stats, trace, bin_cycles, n_bins)
+    now += pass_overhead
+    if noc_kind != NOC_SYSTOLIC:
+        for q in range(N_PSUM_QUEUES):
+            words = step_words[SW_GON] if q == Q_GON else step_words[SW_PSUM_IN]
+            width = bandwidths[BW_GON] if q == Q_GON else bandwidths[BW_PSUM_GIN]
+            if width != np.inf:
+                psum_free[q] = max(psum_free[q], now) + words / width
+        tail = np.ceil(max(psum_free[Q_GON], psum_free[Q_PSUM_IN]) - now)
+        if tail > 0:
+            advance(now, tail, CAUSE_NOC_PSUM, stats, trace, bin_cycles, n_bins)
+            now += tail
+    clk[K_NOW] = now
+
+
+@jit
+def final_stats(clk, executed, passes, pe_steps, stats):
+    """Fill ``stats`` (float64[N_RUN_STATS]) at the end of a run: cycles (``clk[K_NOW]``), the
+    ``executed`` steps (also the compute cycles), ``passes``, the active PEs and the MACs
+    (``pe_steps`` int64[P]: MACs per PE)."""
+    active = 0
+    macs = 0
+    for pe in range(pe_steps.shape[0]):
+        macs += pe_steps[pe]
+        if pe_steps[pe] > 0:
+            active += 1
+    stats[ST_CYCLES] = clk[K_NOW]
+    stats[ST_STEPS] = executed
+    stats[ST_PASSES] = passes
+    stats[ST_ACTIVE] = active
+    stats[ST_MACS] = macs
+    stats[ST_COMPUTE] = executed
