@@ -29,9 +29,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..layout import (
-    C_MAC, C_RATE0, D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, DRAM, FILTER, GLB, IFMAP, N_AXES, N_DIMS,
-    N_GROUPS_MAX, N_LEVELS, N_TYPES, NO_DIM, NOC, PSUM, RATE_DRAM, RATE_FILTER, RATE_GLB, RATE_GON, RATE_IFMAP,
-    RATE_PSUM, READS, RED_NOC, RED_TREE, RF, TEMPORAL, TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES, WRITES, charged_energy)
+    C_FOLD_OVERLAP, C_MAC, C_RATE0, C_SYSTOLIC, COL, D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, DRAM, FILTER, GLB,
+    IFMAP, N_AXES, N_DIMS, N_GROUPS_MAX, N_LEVELS, N_TIMING, N_TYPES, NO_DIM, NOC, PSUM, RATE_DRAM, RATE_FILTER,
+    RATE_GLB, RATE_GON, RATE_IFMAP, RATE_PSUM, READS, RED_NOC, RED_TREE, RF, ROW, TEMPORAL, TILE_GLB, TILE_RF,
+    TM_FOLD_CYCLES, TM_LINKS0, TRANSACTIONS, UPDATES, WRITES, charged_energy)
 from ..layout import RELEVANCE as _RELEVANCE_ROWS
 from .jit import jit
 
@@ -1289,14 +1290,116 @@ def compute_steps_padded(dims, factors, kinds, bounds):
     return steps
 
 
+_NO_GROUPS = np.full((N_GROUPS_MAX, N_DIMS), NO_DIM, dtype=np.int64)
+
+
 @jit
-def roofline_cycles(counts, steps, costs, dram_words):
-    """Cycles as the busiest of the compute steps and each shared resource's words over its
-    rate: DRAM and GLB (reads + writes), the ifmap and filter GIN buses and the psum buses
-    (transactions). The rates are ``costs[C_RATE0 + RATE_*]``, words per cycle (<= 0:
+def fold_start(kinds, res):
+    """Loops ``[:k]`` lie above the PE array: each of their iterations is one fold (pass) of
+    the array. ``k`` is one past the last spatial loop; without spatial loops, the first RF
+    tile start (no RF tile either: 0, the whole nest is one fold). As the cycle engine plans
+    its passes."""
+    n = kinds.shape[0]
+    last = -1
+    for j in range(n):
+        if kinds[j] != TEMPORAL:
+            last = j
+    if last >= 0:
+        return last + 1
+    k = n + 1
+    for t in range(N_TYPES):
+        if res[TILE_RF, t] >= 0 and res[TILE_RF, t] < k:
+            k = res[TILE_RF, t]
+    return 0 if k == n + 1 else k
+
+
+@jit
+def _relevant_loop(t, d, groups):
+    """Does data type ``t`` depend on loop axis ``d`` (a dimension, or group ``d - N_DIMS``:
+    on some member)?"""
+    if d < N_DIMS:
+        return RELEVANCE[t, d] == 1
+    for i in range(N_DIMS):
+        m = groups[d - N_DIMS, i]
+        if m != NO_DIM and RELEVANCE[t, m] == 1:
+            return True
+    return False
+
+
+@jit
+def roofline_timing(dims, factors, kinds, res, groups, folds, costs, timing):
+    """The roofline's timing model of a nest, into ``timing`` (float64[N_TIMING]).
+
+    A systolic NoC (``costs[C_SYSTOLIC]`` = 1) as the cycle engine runs it: each of the
+    ``folds`` folds adds its skewed fill and drain (``(R − 1) + (C − 1)``, plus ``R`` of
+    pre-load when an input type is kept in the RF, plus ``R`` of drain when psums are, else 1,
+    for the ``R × C`` PEs the spatial loops span; with ``costs[C_FOLD_OVERLAP]`` the pre-load
+    is paid once, before the first fold: :func:`accelsim.sim.cycle.pass_overhead`), and a data
+    type's words enter through one edge link per PE along the spatial loops over its own
+    dimensions, each at the bus rate of ``costs`` (the links are the product of those loops'
+    factors). Any other NoC: no fold cycles, one bus per type.
+
+    Parameters
+    ----------
+    dims, factors, kinds, res, groups
+        The nest (module docstring; ``groups`` is only read for group loops).
+    folds : int
+        Folds with at least one valid iteration (:func:`fold_start`; a padded nest's
+        all-masked folds are skipped).
+    costs : ndarray
+        float64[N_COSTS] (:func:`accelsim.dataflows.lowering.cost_array`).
+    timing : ndarray
+        Out: float64[N_TIMING], ``TM_FOLD_CYCLES`` then ``TM_LINKS0 + type``.
+    """
+    timing[TM_FOLD_CYCLES] = 0.0
+    for t in range(N_TYPES):
+        timing[TM_LINKS0 + t] = 1.0
+    if costs[C_SYSTOLIC] == 0.0:
+        return
+    rows = 1
+    cols = 1
+    for j in range(dims.shape[0]):
+        if kinds[j] == ROW:
+            rows *= factors[j]
+        elif kinds[j] == COL:
+            cols *= factors[j]
+        if kinds[j] != TEMPORAL:
+            for t in range(N_TYPES):
+                if _relevant_loop(t, dims[j], groups):
+                    timing[TM_LINKS0 + t] *= factors[j]
+    preload = rows if (res[TILE_RF, IFMAP] >= 0 or res[TILE_RF, FILTER] >= 0) else 0
+    drain = rows if res[TILE_RF, PSUM] >= 0 else 1
+    per_fold = (rows - 1) + (cols - 1) + drain
+    if costs[C_FOLD_OVERLAP] != 0.0:
+        timing[TM_FOLD_CYCLES] = float(folds * per_fold + preload)
+    else:
+        timing[TM_FOLD_CYCLES] = float(folds * (per_fold + preload))
+
+
+@jit
+def perfect_timing(dims, factors, kinds, res, costs):
+    """:func:`roofline_timing` of a perfectly factorised nest without flattened loops (every
+    fold valid): float64[N_TIMING]."""
+    timing = np.empty(N_TIMING, dtype=np.float64)
+    folds = 1
+    if costs[C_SYSTOLIC] != 0.0:
+        for j in range(fold_start(kinds, res)):
+            if kinds[j] == TEMPORAL:
+                folds *= factors[j]
+    roofline_timing(dims, factors, kinds, res, _NO_GROUPS, folds, costs, timing)
+    return timing
+
+
+@jit
+def roofline_cycles(counts, steps, costs, dram_words, timing):
+    """Cycles as the busiest of the compute steps (plus the folds' fill and drain,
+    ``timing[TM_FOLD_CYCLES]``) and each shared resource's words over its rate: DRAM and GLB
+    (reads + writes), the ifmap and filter buses and the psum buses (transactions), each bus's
+    rate times its links (``timing[TM_LINKS0 + type]``: a systolic array's edge links,
+    :func:`roofline_timing`). The rates are ``costs[C_RATE0 + RATE_*]``, words per cycle (<= 0:
     unlimited). ``dram_words`` < 0 takes DRAM's counted words (give the RLC-compressed words
     otherwise)."""
-    cycles = float(steps)
+    cycles = float(steps) + timing[TM_FOLD_CYCLES]
     if dram_words < 0:
         dram_words = 0.0
         for t in range(N_TYPES):
@@ -1304,10 +1407,12 @@ def roofline_cycles(counts, steps, costs, dram_words):
     glb_words = 0.0
     for t in range(N_TYPES):
         glb_words += counts[GLB, t, READS] + counts[GLB, t, WRITES]
-    psum_rate = min(costs[C_RATE0 + RATE_PSUM], costs[C_RATE0 + RATE_GON])
+    psum_rate = min(costs[C_RATE0 + RATE_PSUM], costs[C_RATE0 + RATE_GON]) * timing[TM_LINKS0 + PSUM]
     for words, rate in ((dram_words, costs[C_RATE0 + RATE_DRAM]), (glb_words, costs[C_RATE0 + RATE_GLB]),
-                        (float(counts[NOC, IFMAP, TRANSACTIONS]), costs[C_RATE0 + RATE_IFMAP]),
-                        (float(counts[NOC, FILTER, TRANSACTIONS]), costs[C_RATE0 + RATE_FILTER]),
+                        (float(counts[NOC, IFMAP, TRANSACTIONS]),
+                         costs[C_RATE0 + RATE_IFMAP] * timing[TM_LINKS0 + IFMAP]),
+                        (float(counts[NOC, FILTER, TRANSACTIONS]),
+                         costs[C_RATE0 + RATE_FILTER] * timing[TM_LINKS0 + FILTER]),
                         (float(counts[NOC, PSUM, TRANSACTIONS]), psum_rate)):
         if rate > 0 and words / rate > cycles:
             cycles = words / rate
