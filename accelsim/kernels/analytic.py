@@ -1394,9 +1394,11 @@ def perfect_timing(dims, factors, kinds, res, costs):
 def roofline_cycles(counts, steps, costs, dram_words, timing):
     """Cycles as the busiest of the compute steps (plus the folds' fill and drain,
     ``timing[TM_FOLD_CYCLES]``) and each shared resource's words over its rate: DRAM and GLB
-    (reads + writes), the ifmap and filter buses and the psum buses (transactions), each bus's
-    rate times its links (``timing[TM_LINKS0 + type]``: a systolic array's edge links,
-    :func:`roofline_timing`). The rates are ``costs[C_RATE0 + RATE_*]``, words per cycle (<= 0:
+    (reads + writes), the ifmap and filter buses and the psum buses (transactions: on a GIN the
+    slower of the psum GIN and the GON; on a systolic array psums enter and leave on links of
+    their own, so both rates add), each bus's rate times its links
+    (``timing[TM_LINKS0 + type]``: a systolic array's edge links, :func:`roofline_timing`). The
+    rates are ``costs[C_RATE0 + RATE_*]``, words per cycle (<= 0:
     unlimited). ``dram_words`` < 0 takes DRAM's counted words (give the RLC-compressed words
     otherwise)."""
     cycles = float(steps) + timing[TM_FOLD_CYCLES]
@@ -1407,7 +1409,11 @@ def roofline_cycles(counts, steps, costs, dram_words, timing):
     glb_words = 0.0
     for t in range(N_TYPES):
         glb_words += counts[GLB, t, READS] + counts[GLB, t, WRITES]
-    psum_rate = min(costs[C_RATE0 + RATE_PSUM], costs[C_RATE0 + RATE_GON]) * timing[TM_LINKS0 + PSUM]
+    psum_in, gon = costs[C_RATE0 + RATE_PSUM], costs[C_RATE0 + RATE_GON]
+    if costs[C_SYSTOLIC] == 0.0:
+        psum_rate = min(psum_in, gon)
+    else:  # separate links in and out of each edge PE, both busy at once
+        psum_rate = (psum_in + gon if psum_in > 0 and gon > 0 else 0.0) * timing[TM_LINKS0 + PSUM]
     for words, rate in ((dram_words, costs[C_RATE0 + RATE_DRAM]), (glb_words, costs[C_RATE0 + RATE_GLB]),
                         (float(counts[NOC, IFMAP, TRANSACTIONS]),
                          costs[C_RATE0 + RATE_IFMAP] * timing[TM_LINKS0 + IFMAP]),
