@@ -105,3 +105,18 @@ def test_mapper_never_slower_under_scalesim_conventions(alexnet_convs):
             mine = evaluate(layer, hw, df, "analytic", best.mapping).cycles
             ss = evaluate(layer, hw, df, "analytic", scalesim_mapping(layer, df, 12, 14, hw=hw)).cycles
             assert mine <= ss, (df, layer.name, mine, ss)
+
+
+@pytest.mark.parametrize("df", ["sys-os", "sys-ws", "sys-is"])
+def test_mapper_never_slower_on_the_cycle_engine(alexnet_convs, df):
+    """Issue 14 acceptance as the user runs it (``--engine cycle``, cycles reported by the cycle
+    engine for both mappings), on a representative subset: CONV5 on 12×14 (every layer on 12×14,
+    16×16 and 32×32: ``benchmarks/bench_im2col_mapper.py --layers conv --engine cycle``, whose
+    result the README reports)."""
+    hw = load_hardware("tpu-like").with_array(12, 14)
+    layer = next(ly for ly in alexnet_convs if ly.name == "conv5")
+    best = best_mapping(layer, hw, df, "cycles", BUDGETS[BudgetSize.QUICK])
+    mine = evaluate(layer, hw, df, "cycle", best.mapping)
+    ss = evaluate(layer, hw, df, "cycle", scalesim_mapping(layer, df, 12, 14, hw=hw))
+    assert mine.timing.verified and ss.timing.verified
+    assert mine.cycles <= ss.cycles, (df, mine.cycles, ss.cycles)
