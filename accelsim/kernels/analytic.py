@@ -963,6 +963,84 @@ def _tile_max_flat(t, dims, factors, p, stride, info, groups, bounds):
 
 
 @jit
+def _holders(res, t, n, pos, lev):
+    """The chain of holders of data type ``t``, outermost first, into ``pos`` (tile start) and
+    ``lev`` (level; -1 the MAC) (int64[4]): DRAM at loop 0, the GLB and the RF where ``res``
+    keeps ``t``, the MAC at ``n``. Returns their number. Both counting walkers
+    (:func:`_count`, :func:`count_accesses_flat`) walk this chain link by link."""
+    m = 0
+    pos[m] = 0
+    lev[m] = DRAM
+    m += 1
+    if res[TILE_GLB, t] >= 0:
+        pos[m] = res[TILE_GLB, t]
+        lev[m] = GLB
+        m += 1
+    if res[TILE_RF, t] >= 0:
+        pos[m] = res[TILE_RF, t]
+        lev[m] = RF
+        m += 1
+    pos[m] = n
+    lev[m] = -1  # the MAC
+    return m + 1
+
+
+@jit
+def _input_reuse(lev, i, window):
+    """The ``reuse`` mode of an input type's link ``i`` of the chain ``lev``: 2 forwarded across
+    the array (window bit 0, operands reaching the MAC from outside the PE), 3 a GLB tile
+    fetched whole from DRAM (no halo reuse, window bit 1 clear), else 1 (0: to the MAC)."""
+    if lev[i + 1] < 0:
+        return 2 if (window & 1) and lev[i] != RF else 0
+    if lev[i + 1] == GLB and (window & 2) == 0:
+        return 3
+    return 1
+
+
+@jit
+def _charge_input(counts, t, lev, i, sent, got):
+    """Count an input link: ``sent`` words read from the parent ``lev[i]``, ``got`` written into
+    the child (delivered into PEs when the link crosses the NoC)."""
+    child_is_mac = lev[i + 1] < 0
+    counts[lev[i], t, READS] += sent
+    if not child_is_mac:
+        counts[lev[i + 1], t, WRITES] += got
+    if lev[i] != RF and (child_is_mac or lev[i + 1] == RF):
+        counts[NOC, t, READS] += got
+        counts[NOC, t, TRANSACTIONS] += sent
+
+
+@jit
+def _charge_psum(counts, t, lev, i, upd, resident):
+    """Count a psum link at the parent ``lev[i]``: ``upd`` updates arriving, ``resident`` of them
+    the first of their residence (DRAM: every update written, the others read back; else the
+    first write is free, ISCA 2016 Eq. (4))."""
+    lp = lev[i]
+    counts[lp, t, UPDATES] += upd
+    if lp == DRAM:
+        counts[lp, t, WRITES] += upd
+        counts[lp, t, READS] += upd - resident
+    else:
+        counts[lp, t, WRITES] += upd - resident
+        counts[lp, t, READS] += upd - resident
+
+
+@jit
+def _psum_crosses_noc(lev, i):
+    """Whether psum link ``i`` crosses the NoC (its parent is outside the PE, its child the RF
+    or the MAC)."""
+    return lev[i] != RF and (lev[i + 1] < 0 or lev[i + 1] == RF)
+
+
+@jit
+def _charge_psum_noc(counts, t, out, after_noc, upd, resident):
+    """Count a psum link's NoC traffic: ``out - after_noc`` psums delivered after the merge in
+    the array, ``upd + (upd - resident)`` transactions (out, and back in for accumulation)."""
+    counts[NOC, t, READS] += out - after_noc
+    counts[NOC, t, TRANSACTIONS] += upd + (upd - resident)
+
+
+@jit
 def count_accesses_flat(dims, factors, kinds, reds, res, stride, window, bounds, groups, counts, usage):
     """:func:`count_accesses_padded` for a nest with flattened loops: ``dims[j] >= N_DIMS``
     runs over group ``dims[j] - N_DIMS``, whose members (outer first) are ``groups[g, :]``
@@ -992,21 +1070,7 @@ def count_accesses_flat(dims, factors, kinds, reds, res, stride, window, bounds,
     pos = np.empty(4, dtype=np.int64)
     lev = np.empty(4, dtype=np.int64)
     for t in range(N_TYPES):
-        m = 0
-        pos[m] = 0
-        lev[m] = DRAM
-        m += 1
-        if res[TILE_GLB, t] >= 0:
-            pos[m] = res[TILE_GLB, t]
-            lev[m] = GLB
-            m += 1
-        if res[TILE_RF, t] >= 0:
-            pos[m] = res[TILE_RF, t]
-            lev[m] = RF
-            m += 1
-        pos[m] = n
-        lev[m] = -1  # the MAC
-        m += 1
+        m = _holders(res, t, n, pos, lev)
         for i in range(1, m - 1):
             usage[TILE_GLB if lev[i] == GLB else TILE_RF, t] = _tile_max_flat(t, dims, factors, pos[i], stride,
                                                                             info, groups, bounds)
@@ -1015,23 +1079,14 @@ def count_accesses_flat(dims, factors, kinds, reds, res, stride, window, bounds,
             pc = pos[i + 1]
             child_is_mac = lev[i + 1] < 0
             if t != PSUM:
-                if child_is_mac:
-                    mode = 2 if (window & 1) and lev[i] != RF else 0
-                elif lev[i + 1] == GLB and (window & 2) == 0:
-                    mode = 3
-                else:
-                    mode = 1
+                mode = _input_reuse(lev, i, window)
                 sent = _moves_flat(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, info, groups, bounds)
                 if child_is_mac:
                     got = macs
                 else:
                     got = _moves_flat(t, dims, factors, kinds, reds, pc, pc, mode, True, stride, info, groups,
                                       bounds)
-                    counts[lev[i + 1], t, WRITES] += got
-                counts[lev[i], t, READS] += sent
-                if lev[i] != RF and (child_is_mac or lev[i + 1] == RF):
-                    counts[NOC, t, READS] += got
-                    counts[NOC, t, TRANSACTIONS] += sent
+                _charge_input(counts, t, lev, i, sent, got)
                 continue
             mode = 0 if child_is_mac else 1
             if child_is_mac:
@@ -1040,19 +1095,11 @@ def count_accesses_flat(dims, factors, kinds, reds, res, stride, window, bounds,
                 out = _moves_flat(t, dims, factors, kinds, reds, pc, pc, 1, True, stride, info, groups, bounds)
             upd = _moves_flat(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, info, groups, bounds)
             resident = _moves_flat(t, dims, factors, kinds, reds, pp, pp, 1, True, stride, info, groups, bounds)
-            lp = lev[i]
-            counts[lp, t, UPDATES] += upd
-            if lp == DRAM:
-                counts[lp, t, WRITES] += upd
-                counts[lp, t, READS] += upd - resident
-            else:
-                counts[lp, t, WRITES] += upd - resident
-                counts[lp, t, READS] += upd - resident
-            if lp != RF and (child_is_mac or lev[i + 1] == RF):
+            _charge_psum(counts, t, lev, i, upd, resident)
+            if _psum_crosses_noc(lev, i):
                 after_noc = _moves_flat(t, dims, factors, kinds, reds, pc, pp, mode, False, stride, info, groups,
                                         bounds)
-                counts[NOC, t, READS] += out - after_noc
-                counts[NOC, t, TRANSACTIONS] += upd + (upd - resident)
+                _charge_psum_noc(counts, t, out, after_noc, upd, resident)
     return macs
 
 
@@ -1123,21 +1170,7 @@ def _count(dims, factors, kinds, reds, res, stride, window, bounds, counts, usag
     lev = np.empty(4, dtype=np.int64)
     one = np.ones(N_DIMS, dtype=np.int64)
     for t in range(N_TYPES):
-        m = 0
-        pos[m] = 0
-        lev[m] = DRAM
-        m += 1
-        if res[TILE_GLB, t] >= 0:
-            pos[m] = res[TILE_GLB, t]
-            lev[m] = GLB
-            m += 1
-        if res[TILE_RF, t] >= 0:
-            pos[m] = res[TILE_RF, t]
-            lev[m] = RF
-            m += 1
-        pos[m] = n
-        lev[m] = -1  # the MAC
-        m += 1
+        m = _holders(res, t, n, pos, lev)
         for i in range(1, m - 1):
             x = one.copy()
             for j in range(pos[i], n):
@@ -1146,20 +1179,14 @@ def _count(dims, factors, kinds, reds, res, stride, window, bounds, counts, usag
                 for d in range(N_DIMS):
                     x[d] = min(x[d], bounds[d])  # the largest tile is the one at the origin
             usage[TILE_GLB if lev[i] == GLB else TILE_RF, t] = _proj(t, x, stride)
-        if t != PSUM:
-            for i in range(m - 1):
-                pp = pos[i]
-                pc = pos[i + 1]
-                child_is_mac = lev[i + 1] < 0
-                if child_is_mac:
-                    # forwarding applies to operands that reach the MAC from outside the PE
-                    mode = 2 if (window & 1) and lev[i] != RF else 0
-                elif lev[i + 1] == GLB and (window & 2) == 0:
-                    mode = 3
-                else:
-                    mode = 1
-                # (the padded branch is spelled out at each call: a dispatching helper kept numba
-                # from inlining the closed form and cost the search a quarter of its speed)
+        for i in range(m - 1):
+            pp = pos[i]
+            pc = pos[i + 1]
+            child_is_mac = lev[i + 1] < 0
+            # (the padded branch is spelled out at each call: a dispatching helper kept numba
+            # from inlining the closed form and cost the search a quarter of its speed)
+            if t != PSUM:
+                mode = _input_reuse(lev, i, window)
                 if padded:
                     sent = _moves_padded(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, rel, bounds)
                 else:
@@ -1170,46 +1197,29 @@ def _count(dims, factors, kinds, reds, res, stride, window, bounds, counts, usag
                     got = _moves_padded(t, dims, factors, kinds, reds, pc, pc, mode, True, stride, rel, bounds)
                 else:
                     got = _moves(t, dims, factors, kinds, reds, pc, pc, mode, True, stride, rel)
-                counts[lev[i], t, READS] += sent
-                if not child_is_mac:
-                    counts[lev[i + 1], t, WRITES] += got
-                if lev[i] != RF and (child_is_mac or lev[i + 1] == RF):
-                    counts[NOC, t, READS] += got
-                    counts[NOC, t, TRANSACTIONS] += sent
-        else:
-            for i in range(m - 1):
-                pp = pos[i]
-                pc = pos[i + 1]
-                child_is_mac = lev[i + 1] < 0
-                mode = 0 if child_is_mac else 1
-                if child_is_mac:
-                    out = macs
-                elif padded:
-                    out = _moves_padded(t, dims, factors, kinds, reds, pc, pc, 1, True, stride, rel, bounds)
-                else:
-                    out = _moves(t, dims, factors, kinds, reds, pc, pc, 1, True, stride, rel)
+                _charge_input(counts, t, lev, i, sent, got)
+                continue
+            mode = 0 if child_is_mac else 1
+            if child_is_mac:
+                out = macs
+            elif padded:
+                out = _moves_padded(t, dims, factors, kinds, reds, pc, pc, 1, True, stride, rel, bounds)
+            else:
+                out = _moves(t, dims, factors, kinds, reds, pc, pc, 1, True, stride, rel)
+            if padded:
+                upd = _moves_padded(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, rel, bounds)
+                resident = _moves_padded(t, dims, factors, kinds, reds, pp, pp, 1, True, stride, rel, bounds)
+            else:
+                upd = _moves(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, rel)
+                resident = _moves(t, dims, factors, kinds, reds, pp, pp, 1, True, stride, rel)
+            _charge_psum(counts, t, lev, i, upd, resident)
+            if _psum_crosses_noc(lev, i):
                 if padded:
-                    upd = _moves_padded(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, rel, bounds)
-                    resident = _moves_padded(t, dims, factors, kinds, reds, pp, pp, 1, True, stride, rel, bounds)
+                    after_noc = _moves_padded(t, dims, factors, kinds, reds, pc, pp, mode, False, stride, rel,
+                                              bounds)
                 else:
-                    upd = _moves(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, rel)
-                    resident = _moves(t, dims, factors, kinds, reds, pp, pp, 1, True, stride, rel)
-                lp = lev[i]
-                counts[lp, t, UPDATES] += upd
-                if lp == DRAM:
-                    counts[lp, t, WRITES] += upd
-                    counts[lp, t, READS] += upd - resident
-                else:
-                    counts[lp, t, WRITES] += upd - resident
-                    counts[lp, t, READS] += upd - resident
-                if lp != RF and (child_is_mac or lev[i + 1] == RF):
-                    if padded:
-                        after_noc = _moves_padded(t, dims, factors, kinds, reds, pc, pp, mode, False, stride, rel,
-                                                  bounds)
-                    else:
-                        after_noc = _moves(t, dims, factors, kinds, reds, pc, pp, mode, False, stride, rel)
-                    counts[NOC, t, READS] += out - after_noc
-                    counts[NOC, t, TRANSACTIONS] += upd + (upd - resident)
+                    after_noc = _moves(t, dims, factors, kinds, reds, pc, pp, mode, False, stride, rel)
+                _charge_psum_noc(counts, t, out, after_noc, upd, resident)
     return macs
 
 
