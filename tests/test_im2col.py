@@ -125,8 +125,9 @@ def test_mapper_never_slower_on_the_cycle_engine(alexnet_convs, df):
 def test_pin_on_a_flattened_dimension_refused(tmp_path, capsys):
     """``--constraints`` pinning a dimension that the given mapping (``--mapping scalesim``)
     flattens into a group — E inside ``(N,E,F)`` — is refused with one error naming
-    the pin, the group and the file (exit 2); other items are checked as usual. (The mapper never flattens under constraints: it
-    honours every pin on its own loops, tests/test_constraints.py.)"""
+    the pin, the group and the file (exit 2); other items are checked as usual. (The mapper
+    never flattens under constraints: it honours every pin on its own loops,
+    tests/test_constraints.py.)"""
     from accelsim.cli.main import main
 
     wl = tmp_path / "c5.yaml"
