@@ -30,11 +30,11 @@ import numpy as np
 
 from ..layout import (
     C_FOLD_OVERLAP, C_MAC, C_RATE0, C_SYSTOLIC, COL, D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, DRAM, FILTER, GLB,
-    IFMAP, N_AXES, N_DIMS, N_GROUPS_MAX, N_LEVELS, N_TIMING, N_TYPES, NO_DIM, NOC, PSUM, RATE_DRAM, RATE_FILTER,
+    IFMAP, N_AXES, N_DIMS, N_GROUPS_MAX, N_LEVELS, N_TYPES, NO_DIM, NOC, PSUM, RATE_DRAM, RATE_FILTER,
     RATE_GLB, RATE_GON, RATE_IFMAP, RATE_PSUM, READS, RED_NOC, RED_TREE, RF, ROW, TEMPORAL, TILE_GLB, TILE_RF,
     TM_FOLD_CYCLES, TM_LINKS0, TRANSACTIONS, UPDATES, WRITES, charged_energy)
 from ..layout import RELEVANCE as _RELEVANCE_ROWS
-from .jit import jit
+from .jit import jit, jit_inline
 
 #: RELEVANCE[t, d]: does data type t depend on dimension d (layout.RELEVANCE as int64[3, 8])
 RELEVANCE = np.array(_RELEVANCE_ROWS, dtype=np.int64)
@@ -962,7 +962,7 @@ def _tile_max_flat(t, dims, factors, p, stride, info, groups, bounds):
     return total
 
 
-@jit
+@jit_inline
 def _holders(res, t, n, pos, lev):
     """The chain of holders of data type ``t``, outermost first, into ``pos`` (tile start) and
     ``lev`` (level; -1 the MAC) (int64[4]): DRAM at loop 0, the GLB and the RF where ``res``
@@ -985,7 +985,7 @@ def _holders(res, t, n, pos, lev):
     return m + 1
 
 
-@jit
+@jit_inline
 def _input_reuse(lev, i, window):
     """The ``reuse`` mode of an input type's link ``i`` of the chain ``lev``: 2 forwarded across
     the array (window bit 0, operands reaching the MAC from outside the PE), 3 a GLB tile
@@ -997,7 +997,7 @@ def _input_reuse(lev, i, window):
     return 1
 
 
-@jit
+@jit_inline
 def _charge_input(counts, t, lev, i, sent, got):
     """Count an input link: ``sent`` words read from the parent ``lev[i]``, ``got`` written into
     the child (delivered into PEs when the link crosses the NoC)."""
@@ -1010,7 +1010,7 @@ def _charge_input(counts, t, lev, i, sent, got):
         counts[NOC, t, TRANSACTIONS] += sent
 
 
-@jit
+@jit_inline
 def _charge_psum(counts, t, lev, i, upd, resident):
     """Count a psum link at the parent ``lev[i]``: ``upd`` updates arriving, ``resident`` of them
     the first of their residence (DRAM: every update written, the others read back; else the
@@ -1025,14 +1025,14 @@ def _charge_psum(counts, t, lev, i, upd, resident):
         counts[lp, t, READS] += upd - resident
 
 
-@jit
+@jit_inline
 def _psum_crosses_noc(lev, i):
     """Whether psum link ``i`` crosses the NoC (its parent is outside the PE, its child the RF
     or the MAC)."""
     return lev[i] != RF and (lev[i + 1] < 0 or lev[i + 1] == RF)
 
 
-@jit
+@jit_inline
 def _charge_psum_noc(counts, t, out, after_noc, upd, resident):
     """Count a psum link's NoC traffic: ``out - after_noc`` psums delivered after the merge in
     the array, ``upd + (upd - resident)`` transactions (out, and back in for accumulation)."""
@@ -1387,17 +1387,15 @@ def roofline_timing(dims, factors, kinds, res, groups, folds, costs, timing):
 
 
 @jit
-def perfect_timing(dims, factors, kinds, res, costs):
+def perfect_timing(dims, factors, kinds, res, costs, timing):
     """:func:`roofline_timing` of a perfectly factorised nest without flattened loops (every
-    fold valid): float64[N_TIMING]."""
-    timing = np.empty(N_TIMING, dtype=np.float64)
+    fold valid), into ``timing`` (float64[N_TIMING])."""
     folds = 1
     if costs[C_SYSTOLIC] != 0.0:
         for j in range(fold_start(kinds, res)):
             if kinds[j] == TEMPORAL:
                 folds *= factors[j]
     roofline_timing(dims, factors, kinds, res, _NO_GROUPS, folds, costs, timing)
-    return timing
 
 
 @jit
