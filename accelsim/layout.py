@@ -58,7 +58,16 @@ C_MAC = 0
 C_WORD0 = 1
 C_RATE0 = C_WORD0 + N_LEVELS * N_TYPES * 2
 RATE_DRAM, RATE_GLB, RATE_IFMAP, RATE_FILTER, RATE_PSUM, RATE_GON = 0, 1, 2, 3, 4, 5
-N_COSTS = C_RATE0 + 6
+#: then the timing model of the roofline: C_SYSTOLIC 1.0 when the NoC is systolic (the ifmap,
+#: filter and psum rates are per edge link, each fold adds its fill and drain), C_FOLD_OVERLAP
+#: 1.0 when a systolic fold's pre-load overlaps the previous fold's drain (ModelOptions.fold_overlap)
+C_SYSTOLIC = C_RATE0 + 6
+C_FOLD_OVERLAP = C_SYSTOLIC + 1
+N_COSTS = C_FOLD_OVERLAP + 1
+#: timing[...] (kernels.analytic.roofline_timing, roofline_cycles): cycles the folds add to the
+#: compute steps, then per data type the links feeding its bus (1: one bus)
+TM_FOLD_CYCLES, TM_LINKS0 = 0, 1
+N_TIMING = TM_LINKS0 + N_TYPES
 
 # ---------------------------------------------------------------- res / usage / caps[tile level, type]
 #: the two levels a mapping places tiles at (a tile start of -1 bypasses the level)

@@ -409,6 +409,28 @@ def cmd_run(args) -> int:
     return infeasible_exit([r.ok for r in run.layers], args.allow_infeasible)
 
 
+def _compare_mappings(args, wl, batch: int, dataflows):
+    """``compare --mapping``: only ``scalesim`` (a family generated for each dataflow,
+    :func:`accelsim.drivers.compare.scalesim_family`), and then only systolic dataflows; ``None``
+    without the option (the mapper maps every layer)."""
+    from ..drivers.compare import SYSTOLIC_DATAFLOWS, scalesim_family
+
+    if not args.mapping:
+        return None
+    if str(args.mapping).lower() != "scalesim":
+        raise SpecError(f"compare takes --mapping scalesim only (generated for each dataflow), got "
+                        f"{args.mapping!r}; a mapping file maps one dataflow: run it with accelsim run --mapping",
+                        "--mapping")
+    other = [df.value for df in dataflows if df.value not in SYSTOLIC_DATAFLOWS]
+    if other:
+        raise SpecError(f"--mapping scalesim maps the systolic dataflows ({', '.join(SYSTOLIC_DATAFLOWS)}), not "
+                        f"{', '.join(other)}; leave {'it' if len(other) == 1 else 'them'} out", "--dataflows")
+    if args.constraints:
+        raise SpecError("--mapping scalesim maps every layer: there is nothing left for --constraints to constrain",
+                        "--constraints")
+    return scalesim_family(wl, batch)
+
+
 def cmd_compare(args) -> int:
     from ..io.results import write_json
     from ..report import compare_table
@@ -435,6 +457,7 @@ def cmd_compare(args) -> int:
     repeated = sorted({df.value for df in dataflows if dataflows.count(df) > 1})
     if repeated:
         raise SpecError(f"repeated dataflow {', '.join(repeated)}; give each once", "--dataflows")
+    family = _compare_mappings(args, wl, batch, dataflows)
     if args.setup and args.hardware:
         raise SpecError("give --hardware NAME or --setup isca16 --pes N, not both", "--setup")
     if args.setup:
@@ -459,9 +482,15 @@ def cmd_compare(args) -> int:
         raise SpecError("give --hardware NAME or --setup isca16 --pes N", "--hardware")
     constraints = _constraints(args, batch, dataflows)
     semantics, timeloop = _semantics(args)
-    announce_compile(kernel_groups(args.engine, search=True, padded=args.ragged))
+    if family is not None and timeloop is not None:
+        raise SpecError("--semantics timeloop-* counts perfect, unflattened loop nests; --mapping scalesim "
+                        "flattens loops (use one or the other)", "--semantics")
+    if family is not None:  # every layer mapped: no search
+        announce_compile(kernel_groups(args.engine, search=False, perfect=False, flat=True))
+    else:
+        announce_compile(kernel_groups(args.engine, search=True, padded=args.ragged))
     runs = compare(wl, hardware, dataflows, batch=batch, engine=args.engine, objective=args.objective,
-                   n_jobs=jobs, budget=budget, constraints=constraints, progress=_progress(args))
+                   n_jobs=jobs, budget=budget, constraints=constraints, progress=_progress(args), mappings=family)
     views = None
     if timeloop is not None:
         from ..drivers.semantics import with_semantics
@@ -618,6 +647,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--setup", help="per-dataflow hardware family: isca16 (with --pes)")
     cmp_.add_argument("--pes", type=int, default=256, help="PE count of the setup: 256, 512 or 1024")
     cmp_.add_argument("--dataflows", help="comma-separated (default: rs,ws,osa,osb,osc,nlr)")
+    cmp_.add_argument("--mapping", help="scalesim: SCALE-Sim's own im2col mapping under every (systolic) dataflow "
+                                        "(default: the mapper chooses)")
     cmp_.add_argument("--jobs", type=int, default=1, help="worker threads (default 1; -1: one per CPU)")
     cmp_.add_argument("--json", help='write {"runs": [...]} here')
     cmp_.add_argument("--plot", help="save the comparison plot here")

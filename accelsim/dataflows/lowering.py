@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..errors import SpecError
-from ..layout import N_CAP_COLS, N_DIMS, N_GROUPS_MAX, NO_DIM
+from ..layout import N_CAP_COLS, N_COSTS, N_DIMS, N_GROUPS_MAX, NO_DIM
 from ..spec.constraints import MappingConstraints
-from ..spec.dims import DataType, Dim, Flat, LoopKind, Reduction, TileLevel
+from ..spec.dims import DataType, Dim, Flat, LoopKind, NocKind, Reduction, TileLevel
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer
 from ..spec.mapping import Loop, Mapping
@@ -78,12 +78,18 @@ def capacity_array(hw: Hardware) -> np.ndarray:
 def cost_array(hw: Hardware) -> np.ndarray:
     """float64[N_COSTS] (``accelsim.layout.C_MAC`` …): energy per MAC and per word read and
     written at each level and data type (:attr:`Hardware.access_costs`); then words per cycle of
-    DRAM, the GLB, and the ifmap, filter, psum-in and GON buses (for the roofline cycles)."""
+    DRAM, the GLB, and the ifmap, filter, psum-in and GON buses, and the roofline's timing model:
+    ``C_SYSTOLIC`` (1.0: a systolic NoC, whose bus rates are per edge link) and
+    ``C_FOLD_OVERLAP`` (1.0: ``hw.model.fold_overlap``) (for the roofline cycles,
+    :func:`accelsim.kernels.analytic.roofline_cycles`)."""
     noc = hw.noc
-    return np.array([*hw.access_costs.flat(),
-                     hw.dram_words_per_cycle, hw.glb_words_per_cycle, noc.ifmap_words_per_cycle,
-                     noc.filter_words_per_cycle, noc.psum_words_per_cycle, noc.gon_words_per_cycle],
-                    dtype=np.float64)
+    costs = np.array([*hw.access_costs.flat(),
+                      hw.dram_words_per_cycle, hw.glb_words_per_cycle, noc.ifmap_words_per_cycle,
+                      noc.filter_words_per_cycle, noc.psum_words_per_cycle, noc.gon_words_per_cycle,
+                      1.0 if noc.kind is NocKind.SYSTOLIC else 0.0, 1.0 if hw.model.fold_overlap else 0.0],
+                     dtype=np.float64)
+    assert costs.shape[0] == N_COSTS
+    return costs
 
 
 def window_flags(tpl: Template, hw: Hardware) -> int:

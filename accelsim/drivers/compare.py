@@ -27,17 +27,18 @@ def default_dataflows(hw: Hardware) -> tuple[Dataflow, ...]:
     return (hw.dataflow, *(df for df in family if df is not hw.dataflow))
 
 
-def _one(workload, hw, df, engine, batch, objective, budget, constraints, progress) -> RunResult:
+def _one(workload, hw, df, engine, batch, objective, budget, constraints, progress, mappings) -> RunResult:
     from ..drivers.simulate import simulate_network
 
     return simulate_network(workload, hw, df, engine=engine, batch=batch, objective=objective, budget=budget,
-                            constraints=constraints, progress=progress)
+                            constraints=constraints, progress=progress, mappings=mappings)
 
 
 def compare(workload: Workload, hardware: Hardware | Callable[[Dataflow], Hardware],
             dataflows: Sequence = ISCA16_DATAFLOWS, batch: int = 1, engine: str = "analytic",
             objective=Objective.ENERGY, n_jobs: int = 1, budget: Budget | None = None,
-            constraints: dict | None = None, progress: bool = False) -> list[RunResult]:
+            constraints: dict | None = None, progress: bool = False,
+            mappings: Callable[[Dataflow, Hardware], dict] | None = None) -> list[RunResult]:
     """Simulate ``workload`` under each dataflow.
 
     Parameters
@@ -57,6 +58,10 @@ def compare(workload: Workload, hardware: Hardware | Callable[[Dataflow], Hardwa
         Per layer, the partial mapping the mapper completes under every dataflow.
     progress : bool
         Cycle engine: a progress bar per long layer (:func:`accelsim.drivers.simulate.simulate`).
+    mappings : callable, optional
+        ``mappings(dataflow, hardware)``: the given mappings of that run, by layer name (e.g.
+        :func:`scalesim_family`); layers it leaves out are mapped by the mapper. Called for every
+        dataflow before any run, so a dataflow it refuses fails before the work.
 
     Returns
     -------
@@ -65,7 +70,9 @@ def compare(workload: Workload, hardware: Hardware | Callable[[Dataflow], Hardwa
     """
     dfs = [parse_dataflow(d) for d in dataflows]
     pick = hardware if callable(hardware) else (lambda _df: hardware)
-    jobs = [(workload, pick(df), df, engine, batch, objective, budget, constraints, progress) for df in dfs]
+    given = {df: (mappings(df, pick(df)) if mappings is not None else None) for df in dfs}
+    jobs = [(workload, pick(df), df, engine, batch, objective, budget, constraints, progress, given[df])
+            for df in dfs]
     if n_jobs == 1 or len(jobs) == 1:
         return [_one(*job) for job in jobs]
     from joblib import Parallel, delayed
@@ -74,3 +81,23 @@ def compare(workload: Workload, hardware: Hardware | Callable[[Dataflow], Hardwa
     # without paying for worker processes that would each load the numba cache
     warmup()
     return list(Parallel(n_jobs=n_jobs, prefer="threads")(delayed(_one)(*job) for job in jobs))
+
+
+def scalesim_family(workload: Workload, batch: int) -> Callable[[Dataflow, Hardware], dict]:
+    """``compare``'s ``mappings`` for ``--mapping scalesim``: SCALE-Sim's own im2col mapping of
+    every layer for each systolic dataflow on its hardware's array
+    (:func:`accelsim.search.im2col.scalesim_mappings`).
+
+    The returned function raises ``SpecError`` (field ``--dataflows``) for a dataflow that is
+    not systolic.
+    """
+    from ..errors import SpecError
+    from ..search.im2col import scalesim_mappings
+
+    def family(df: Dataflow, hw: Hardware) -> dict:
+        if df.value not in SYSTOLIC_DATAFLOWS:
+            raise SpecError(f"--mapping scalesim maps the systolic dataflows ({', '.join(SYSTOLIC_DATAFLOWS)}), "
+                            f"not {df.value}; leave it out of --dataflows", "--dataflows")
+        return scalesim_mappings(workload, batch, df, hw)
+
+    return family

@@ -112,6 +112,7 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
                                area=machine_area(hw))
         mapping, considered = found.mapping, found.considered
     elif constraints is not None:
+        _refuse_flattened_pins(constraints, mapping, layer)
         broken = constraints.violations(mapping, layer.loop_bounds(), hw.num_pes)
         if broken:
             raise SpecError(f"the given mapping of {layer.name} breaks this constraint{constraints.where()}",
@@ -119,6 +120,26 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
     result = evaluate(layer, hw, df, eng, mapping, ifmap, filters, network=network, considered=considered,
                       zero_source=zero_source, progress=progress, **options)
     return replace(result, energy_source=hw.energy.describe(), area=machine_area(hw))
+
+
+def _refuse_flattened_pins(constraints: MappingConstraints, mapping: Mapping, layer: ConvLayer) -> None:
+    """A pinned factor or loop order on a dimension the given ``mapping`` flattens into a group
+    (``(N,E,F)``, ``(C,R,S)``) has no loop of its own to check: refused, naming the pin.
+
+    Raises
+    ------
+    SpecError
+        field = the first such pin's path.
+    """
+    owner = {d: g for g in mapping.flat_groups for d in g.members}
+    items = [(p.field, (p.dim,)) for p in constraints.factors] + [(o.field, o.dims) for o in constraints.orders]
+    for field, dims in items:
+        hit = [d for d in dims if d in owner]
+        if hit:
+            group = owner[hit[0]]
+            raise SpecError(f"the given mapping of {layer.name} runs {hit[0].name} inside the flattened loop "
+                            f"({','.join(d.name for d in group.members)}), so a pin on {hit[0].name} has no loop "
+                            f"to pin{constraints.where()}; drop the pin or give a mapping without that group", field)
 
 
 def simulate_network(workload: Workload, hw: Hardware, dataflow="rs", engine="analytic", batch: int = 1,

@@ -40,7 +40,7 @@ def warmup(groups: Iterable[KernelGroup] = MAPPER_RUN) -> None:
                              Loop(Dim.S, 3)))
     if KernelGroup.ANALYTIC in wanted:
         counted = count_mapping(perfect, layer, window)
-        analytic_cycles(counted.counts, counted.compute_steps, hw)
+        analytic_cycles(counted.counts, counted.compute_steps, hw, perfect, layer)
     if KernelGroup.PADDED in wanted:  # E = 3 as 2 x 2: one padded row
         padded = Mapping(loops=(Loop(Dim.M, 4), Loop(Dim.C, 4), Loop(Dim.E, 2), Loop(Dim.E, 2), Loop(Dim.F, 3),
                                 Loop(Dim.R, 3), Loop(Dim.S, 3)))

@@ -29,11 +29,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..layout import (
-    C_MAC, C_RATE0, D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, DRAM, FILTER, GLB, IFMAP, N_AXES, N_DIMS,
-    N_GROUPS_MAX, N_LEVELS, N_TYPES, NO_DIM, NOC, PSUM, RATE_DRAM, RATE_FILTER, RATE_GLB, RATE_GON, RATE_IFMAP,
-    RATE_PSUM, READS, RED_NOC, RED_TREE, RF, TEMPORAL, TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES, WRITES, charged_energy)
+    C_FOLD_OVERLAP, C_MAC, C_RATE0, C_SYSTOLIC, COL, D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, DRAM, FILTER, GLB,
+    IFMAP, N_AXES, N_DIMS, N_GROUPS_MAX, N_LEVELS, N_TYPES, NO_DIM, NOC, PSUM, RATE_DRAM, RATE_FILTER,
+    RATE_GLB, RATE_GON, RATE_IFMAP, RATE_PSUM, READS, RED_NOC, RED_TREE, RF, ROW, TEMPORAL, TILE_GLB, TILE_RF,
+    TM_FOLD_CYCLES, TM_LINKS0, TRANSACTIONS, UPDATES, WRITES, charged_energy)
 from ..layout import RELEVANCE as _RELEVANCE_ROWS
-from .jit import jit
+from .jit import jit, jit_inline
 
 #: RELEVANCE[t, d]: does data type t depend on dimension d (layout.RELEVANCE as int64[3, 8])
 RELEVANCE = np.array(_RELEVANCE_ROWS, dtype=np.int64)
@@ -961,6 +962,84 @@ def _tile_max_flat(t, dims, factors, p, stride, info, groups, bounds):
     return total
 
 
+@jit_inline
+def _holders(res, t, n, pos, lev):
+    """The chain of holders of data type ``t``, outermost first, into ``pos`` (tile start) and
+    ``lev`` (level; -1 the MAC) (int64[4]): DRAM at loop 0, the GLB and the RF where ``res``
+    keeps ``t``, the MAC at ``n``. Returns their number. Both counting walkers
+    (:func:`_count`, :func:`count_accesses_flat`) walk this chain link by link."""
+    m = 0
+    pos[m] = 0
+    lev[m] = DRAM
+    m += 1
+    if res[TILE_GLB, t] >= 0:
+        pos[m] = res[TILE_GLB, t]
+        lev[m] = GLB
+        m += 1
+    if res[TILE_RF, t] >= 0:
+        pos[m] = res[TILE_RF, t]
+        lev[m] = RF
+        m += 1
+    pos[m] = n
+    lev[m] = -1  # the MAC
+    return m + 1
+
+
+@jit_inline
+def _input_reuse(lev, i, window):
+    """The ``reuse`` mode of an input type's link ``i`` of the chain ``lev``: 2 forwarded across
+    the array (window bit 0, operands reaching the MAC from outside the PE), 3 a GLB tile
+    fetched whole from DRAM (no halo reuse, window bit 1 clear), else 1 (0: to the MAC)."""
+    if lev[i + 1] < 0:
+        return 2 if (window & 1) and lev[i] != RF else 0
+    if lev[i + 1] == GLB and (window & 2) == 0:
+        return 3
+    return 1
+
+
+@jit_inline
+def _charge_input(counts, t, lev, i, sent, got):
+    """Count an input link: ``sent`` words read from the parent ``lev[i]``, ``got`` written into
+    the child (delivered into PEs when the link crosses the NoC)."""
+    child_is_mac = lev[i + 1] < 0
+    counts[lev[i], t, READS] += sent
+    if not child_is_mac:
+        counts[lev[i + 1], t, WRITES] += got
+    if lev[i] != RF and (child_is_mac or lev[i + 1] == RF):
+        counts[NOC, t, READS] += got
+        counts[NOC, t, TRANSACTIONS] += sent
+
+
+@jit_inline
+def _charge_psum(counts, t, lev, i, upd, resident):
+    """Count a psum link at the parent ``lev[i]``: ``upd`` updates arriving, ``resident`` of them
+    the first of their residence (DRAM: every update written, the others read back; else the
+    first write is free, ISCA 2016 Eq. (4))."""
+    lp = lev[i]
+    counts[lp, t, UPDATES] += upd
+    if lp == DRAM:
+        counts[lp, t, WRITES] += upd
+        counts[lp, t, READS] += upd - resident
+    else:
+        counts[lp, t, WRITES] += upd - resident
+        counts[lp, t, READS] += upd - resident
+
+
+@jit_inline
+def _psum_crosses_noc(lev, i):
+    """Whether psum link ``i`` crosses the NoC (its parent is outside the PE, its child the RF
+    or the MAC)."""
+    return lev[i] != RF and (lev[i + 1] < 0 or lev[i + 1] == RF)
+
+
+@jit_inline
+def _charge_psum_noc(counts, t, out, after_noc, upd, resident):
+    """Count a psum link's NoC traffic: ``out - after_noc`` psums delivered after the merge in
+    the array, ``upd + (upd - resident)`` transactions (out, and back in for accumulation)."""
+    counts[NOC, t, READS] += out - after_noc
+    counts[NOC, t, TRANSACTIONS] += upd + (upd - resident)
+
+
 @jit
 def count_accesses_flat(dims, factors, kinds, reds, res, stride, window, bounds, groups, counts, usage):
     """:func:`count_accesses_padded` for a nest with flattened loops: ``dims[j] >= N_DIMS``
@@ -991,21 +1070,7 @@ def count_accesses_flat(dims, factors, kinds, reds, res, stride, window, bounds,
     pos = np.empty(4, dtype=np.int64)
     lev = np.empty(4, dtype=np.int64)
     for t in range(N_TYPES):
-        m = 0
-        pos[m] = 0
-        lev[m] = DRAM
-        m += 1
-        if res[TILE_GLB, t] >= 0:
-            pos[m] = res[TILE_GLB, t]
-            lev[m] = GLB
-            m += 1
-        if res[TILE_RF, t] >= 0:
-            pos[m] = res[TILE_RF, t]
-            lev[m] = RF
-            m += 1
-        pos[m] = n
-        lev[m] = -1  # the MAC
-        m += 1
+        m = _holders(res, t, n, pos, lev)
         for i in range(1, m - 1):
             usage[TILE_GLB if lev[i] == GLB else TILE_RF, t] = _tile_max_flat(t, dims, factors, pos[i], stride,
                                                                             info, groups, bounds)
@@ -1014,23 +1079,14 @@ def count_accesses_flat(dims, factors, kinds, reds, res, stride, window, bounds,
             pc = pos[i + 1]
             child_is_mac = lev[i + 1] < 0
             if t != PSUM:
-                if child_is_mac:
-                    mode = 2 if (window & 1) and lev[i] != RF else 0
-                elif lev[i + 1] == GLB and (window & 2) == 0:
-                    mode = 3
-                else:
-                    mode = 1
+                mode = _input_reuse(lev, i, window)
                 sent = _moves_flat(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, info, groups, bounds)
                 if child_is_mac:
                     got = macs
                 else:
                     got = _moves_flat(t, dims, factors, kinds, reds, pc, pc, mode, True, stride, info, groups,
                                       bounds)
-                    counts[lev[i + 1], t, WRITES] += got
-                counts[lev[i], t, READS] += sent
-                if lev[i] != RF and (child_is_mac or lev[i + 1] == RF):
-                    counts[NOC, t, READS] += got
-                    counts[NOC, t, TRANSACTIONS] += sent
+                _charge_input(counts, t, lev, i, sent, got)
                 continue
             mode = 0 if child_is_mac else 1
             if child_is_mac:
@@ -1039,19 +1095,11 @@ def count_accesses_flat(dims, factors, kinds, reds, res, stride, window, bounds,
                 out = _moves_flat(t, dims, factors, kinds, reds, pc, pc, 1, True, stride, info, groups, bounds)
             upd = _moves_flat(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, info, groups, bounds)
             resident = _moves_flat(t, dims, factors, kinds, reds, pp, pp, 1, True, stride, info, groups, bounds)
-            lp = lev[i]
-            counts[lp, t, UPDATES] += upd
-            if lp == DRAM:
-                counts[lp, t, WRITES] += upd
-                counts[lp, t, READS] += upd - resident
-            else:
-                counts[lp, t, WRITES] += upd - resident
-                counts[lp, t, READS] += upd - resident
-            if lp != RF and (child_is_mac or lev[i + 1] == RF):
+            _charge_psum(counts, t, lev, i, upd, resident)
+            if _psum_crosses_noc(lev, i):
                 after_noc = _moves_flat(t, dims, factors, kinds, reds, pc, pp, mode, False, stride, info, groups,
                                         bounds)
-                counts[NOC, t, READS] += out - after_noc
-                counts[NOC, t, TRANSACTIONS] += upd + (upd - resident)
+                _charge_psum_noc(counts, t, out, after_noc, upd, resident)
     return macs
 
 
@@ -1122,21 +1170,7 @@ def _count(dims, factors, kinds, reds, res, stride, window, bounds, counts, usag
     lev = np.empty(4, dtype=np.int64)
     one = np.ones(N_DIMS, dtype=np.int64)
     for t in range(N_TYPES):
-        m = 0
-        pos[m] = 0
-        lev[m] = DRAM
-        m += 1
-        if res[TILE_GLB, t] >= 0:
-            pos[m] = res[TILE_GLB, t]
-            lev[m] = GLB
-            m += 1
-        if res[TILE_RF, t] >= 0:
-            pos[m] = res[TILE_RF, t]
-            lev[m] = RF
-            m += 1
-        pos[m] = n
-        lev[m] = -1  # the MAC
-        m += 1
+        m = _holders(res, t, n, pos, lev)
         for i in range(1, m - 1):
             x = one.copy()
             for j in range(pos[i], n):
@@ -1145,20 +1179,14 @@ def _count(dims, factors, kinds, reds, res, stride, window, bounds, counts, usag
                 for d in range(N_DIMS):
                     x[d] = min(x[d], bounds[d])  # the largest tile is the one at the origin
             usage[TILE_GLB if lev[i] == GLB else TILE_RF, t] = _proj(t, x, stride)
-        if t != PSUM:
-            for i in range(m - 1):
-                pp = pos[i]
-                pc = pos[i + 1]
-                child_is_mac = lev[i + 1] < 0
-                if child_is_mac:
-                    # forwarding applies to operands that reach the MAC from outside the PE
-                    mode = 2 if (window & 1) and lev[i] != RF else 0
-                elif lev[i + 1] == GLB and (window & 2) == 0:
-                    mode = 3
-                else:
-                    mode = 1
-                # (the padded branch is spelled out at each call: a dispatching helper kept numba
-                # from inlining the closed form and cost the search a quarter of its speed)
+        for i in range(m - 1):
+            pp = pos[i]
+            pc = pos[i + 1]
+            child_is_mac = lev[i + 1] < 0
+            # (the padded branch is spelled out at each call: a dispatching helper kept numba
+            # from inlining the closed form and cost the search a quarter of its speed)
+            if t != PSUM:
+                mode = _input_reuse(lev, i, window)
                 if padded:
                     sent = _moves_padded(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, rel, bounds)
                 else:
@@ -1169,46 +1197,29 @@ def _count(dims, factors, kinds, reds, res, stride, window, bounds, counts, usag
                     got = _moves_padded(t, dims, factors, kinds, reds, pc, pc, mode, True, stride, rel, bounds)
                 else:
                     got = _moves(t, dims, factors, kinds, reds, pc, pc, mode, True, stride, rel)
-                counts[lev[i], t, READS] += sent
-                if not child_is_mac:
-                    counts[lev[i + 1], t, WRITES] += got
-                if lev[i] != RF and (child_is_mac or lev[i + 1] == RF):
-                    counts[NOC, t, READS] += got
-                    counts[NOC, t, TRANSACTIONS] += sent
-        else:
-            for i in range(m - 1):
-                pp = pos[i]
-                pc = pos[i + 1]
-                child_is_mac = lev[i + 1] < 0
-                mode = 0 if child_is_mac else 1
-                if child_is_mac:
-                    out = macs
-                elif padded:
-                    out = _moves_padded(t, dims, factors, kinds, reds, pc, pc, 1, True, stride, rel, bounds)
-                else:
-                    out = _moves(t, dims, factors, kinds, reds, pc, pc, 1, True, stride, rel)
+                _charge_input(counts, t, lev, i, sent, got)
+                continue
+            mode = 0 if child_is_mac else 1
+            if child_is_mac:
+                out = macs
+            elif padded:
+                out = _moves_padded(t, dims, factors, kinds, reds, pc, pc, 1, True, stride, rel, bounds)
+            else:
+                out = _moves(t, dims, factors, kinds, reds, pc, pc, 1, True, stride, rel)
+            if padded:
+                upd = _moves_padded(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, rel, bounds)
+                resident = _moves_padded(t, dims, factors, kinds, reds, pp, pp, 1, True, stride, rel, bounds)
+            else:
+                upd = _moves(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, rel)
+                resident = _moves(t, dims, factors, kinds, reds, pp, pp, 1, True, stride, rel)
+            _charge_psum(counts, t, lev, i, upd, resident)
+            if _psum_crosses_noc(lev, i):
                 if padded:
-                    upd = _moves_padded(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, rel, bounds)
-                    resident = _moves_padded(t, dims, factors, kinds, reds, pp, pp, 1, True, stride, rel, bounds)
+                    after_noc = _moves_padded(t, dims, factors, kinds, reds, pc, pp, mode, False, stride, rel,
+                                              bounds)
                 else:
-                    upd = _moves(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, rel)
-                    resident = _moves(t, dims, factors, kinds, reds, pp, pp, 1, True, stride, rel)
-                lp = lev[i]
-                counts[lp, t, UPDATES] += upd
-                if lp == DRAM:
-                    counts[lp, t, WRITES] += upd
-                    counts[lp, t, READS] += upd - resident
-                else:
-                    counts[lp, t, WRITES] += upd - resident
-                    counts[lp, t, READS] += upd - resident
-                if lp != RF and (child_is_mac or lev[i + 1] == RF):
-                    if padded:
-                        after_noc = _moves_padded(t, dims, factors, kinds, reds, pc, pp, mode, False, stride, rel,
-                                                  bounds)
-                    else:
-                        after_noc = _moves(t, dims, factors, kinds, reds, pc, pp, mode, False, stride, rel)
-                    counts[NOC, t, READS] += out - after_noc
-                    counts[NOC, t, TRANSACTIONS] += upd + (upd - resident)
+                    after_noc = _moves(t, dims, factors, kinds, reds, pc, pp, mode, False, stride, rel)
+                _charge_psum_noc(counts, t, out, after_noc, upd, resident)
     return macs
 
 
@@ -1289,14 +1300,116 @@ def compute_steps_padded(dims, factors, kinds, bounds):
     return steps
 
 
+_NO_GROUPS = np.full((N_GROUPS_MAX, N_DIMS), NO_DIM, dtype=np.int64)
+
+
 @jit
-def roofline_cycles(counts, steps, costs, dram_words):
-    """Cycles as the busiest of the compute steps and each shared resource's words over its
-    rate: DRAM and GLB (reads + writes), the ifmap and filter GIN buses and the psum buses
-    (transactions). The rates are ``costs[C_RATE0 + RATE_*]``, words per cycle (<= 0:
+def fold_start(kinds, res):
+    """Loops ``[:k]`` lie above the PE array: each of their iterations is one fold (pass) of
+    the array. ``k`` is one past the last spatial loop; without spatial loops, the first RF
+    tile start (no RF tile either: 0, the whole nest is one fold). As the cycle engine plans
+    its passes."""
+    n = kinds.shape[0]
+    last = -1
+    for j in range(n):
+        if kinds[j] != TEMPORAL:
+            last = j
+    if last >= 0:
+        return last + 1
+    k = n + 1
+    for t in range(N_TYPES):
+        if res[TILE_RF, t] >= 0 and res[TILE_RF, t] < k:
+            k = res[TILE_RF, t]
+    return 0 if k == n + 1 else k
+
+
+@jit
+def _relevant_loop(t, d, groups):
+    """Does data type ``t`` depend on loop axis ``d`` (a dimension, or group ``d - N_DIMS``:
+    on some member)?"""
+    if d < N_DIMS:
+        return RELEVANCE[t, d] == 1
+    for i in range(N_DIMS):
+        m = groups[d - N_DIMS, i]
+        if m != NO_DIM and RELEVANCE[t, m] == 1:
+            return True
+    return False
+
+
+@jit
+def roofline_timing(dims, factors, kinds, res, groups, folds, costs, timing):
+    """The roofline's timing model of a nest, into ``timing`` (float64[N_TIMING]).
+
+    A systolic NoC (``costs[C_SYSTOLIC]`` = 1) as the cycle engine runs it: each of the
+    ``folds`` folds adds its skewed fill and drain (``(R − 1) + (C − 1)``, plus ``R`` of
+    pre-load when an input type is kept in the RF, plus ``R`` of drain when psums are, else 1,
+    for the ``R × C`` PEs the spatial loops span; with ``costs[C_FOLD_OVERLAP]`` the pre-load
+    is paid once, before the first fold: :func:`accelsim.sim.cycle.pass_overhead`), and a data
+    type's words enter through one edge link per PE along the spatial loops over its own
+    dimensions, each at the bus rate of ``costs`` (the links are the product of those loops'
+    factors). Any other NoC: no fold cycles, one bus per type.
+
+    Parameters
+    ----------
+    dims, factors, kinds, res, groups
+        The nest (module docstring; ``groups`` is only read for group loops).
+    folds : int
+        Folds with at least one valid iteration (:func:`fold_start`; a padded nest's
+        all-masked folds are skipped).
+    costs : ndarray
+        float64[N_COSTS] (:func:`accelsim.dataflows.lowering.cost_array`).
+    timing : ndarray
+        Out: float64[N_TIMING], ``TM_FOLD_CYCLES`` then ``TM_LINKS0 + type``.
+    """
+    timing[TM_FOLD_CYCLES] = 0.0
+    for t in range(N_TYPES):
+        timing[TM_LINKS0 + t] = 1.0
+    if costs[C_SYSTOLIC] == 0.0:
+        return
+    rows = 1
+    cols = 1
+    for j in range(dims.shape[0]):
+        if kinds[j] == ROW:
+            rows *= factors[j]
+        elif kinds[j] == COL:
+            cols *= factors[j]
+        if kinds[j] != TEMPORAL:
+            for t in range(N_TYPES):
+                if _relevant_loop(t, dims[j], groups):
+                    timing[TM_LINKS0 + t] *= factors[j]
+    preload = rows if (res[TILE_RF, IFMAP] >= 0 or res[TILE_RF, FILTER] >= 0) else 0
+    drain = rows if res[TILE_RF, PSUM] >= 0 else 1
+    per_fold = (rows - 1) + (cols - 1) + drain
+    if costs[C_FOLD_OVERLAP] != 0.0:
+        timing[TM_FOLD_CYCLES] = float(folds * per_fold + preload)
+    else:
+        timing[TM_FOLD_CYCLES] = float(folds * (per_fold + preload))
+
+
+@jit
+def perfect_timing(dims, factors, kinds, res, costs, timing):
+    """:func:`roofline_timing` of a perfectly factorised nest without flattened loops (every
+    fold valid), into ``timing`` (float64[N_TIMING])."""
+    folds = 1
+    if costs[C_SYSTOLIC] != 0.0:
+        for j in range(fold_start(kinds, res)):
+            if kinds[j] == TEMPORAL:
+                folds *= factors[j]
+    roofline_timing(dims, factors, kinds, res, _NO_GROUPS, folds, costs, timing)
+
+
+@jit
+def roofline_cycles(counts, steps, costs, dram_words, timing):
+    """Cycles as the busiest of the compute steps (plus the folds' fill and drain,
+    ``timing[TM_FOLD_CYCLES]``) and each shared resource's words over its rate: DRAM and GLB
+    (reads + writes), the ifmap and filter buses and the psum buses (transactions: on a GIN the
+    slower of the psum GIN and the GON; on a systolic array psums enter and leave on links of
+    their own, so both rates add), each bus's rate times its links
+    (``timing[TM_LINKS0 + type]``: a systolic array's edge links, :func:`roofline_timing`). The
+    rates are ``costs[C_RATE0 + RATE_*]``, words per cycle (<= 0:
     unlimited). ``dram_words`` < 0 takes DRAM's counted words (give the RLC-compressed words
     otherwise)."""
-    cycles = float(steps)
+    cycles = float(steps) + timing[TM_FOLD_CYCLES]
     if dram_words < 0:
         dram_words = 0.0
         for t in range(N_TYPES):
@@ -1304,10 +1417,16 @@ def roofline_cycles(counts, steps, costs, dram_words):
     glb_words = 0.0
     for t in range(N_TYPES):
         glb_words += counts[GLB, t, READS] + counts[GLB, t, WRITES]
-    psum_rate = min(costs[C_RATE0 + RATE_PSUM], costs[C_RATE0 + RATE_GON])
+    psum_in, gon = costs[C_RATE0 + RATE_PSUM], costs[C_RATE0 + RATE_GON]
+    if costs[C_SYSTOLIC] == 0.0:
+        psum_rate = min(psum_in, gon)
+    else:  # separate links in and out of each edge PE, both busy at once
+        psum_rate = (psum_in + gon if psum_in > 0 and gon > 0 else 0.0) * timing[TM_LINKS0 + PSUM]
     for words, rate in ((dram_words, costs[C_RATE0 + RATE_DRAM]), (glb_words, costs[C_RATE0 + RATE_GLB]),
-                        (float(counts[NOC, IFMAP, TRANSACTIONS]), costs[C_RATE0 + RATE_IFMAP]),
-                        (float(counts[NOC, FILTER, TRANSACTIONS]), costs[C_RATE0 + RATE_FILTER]),
+                        (float(counts[NOC, IFMAP, TRANSACTIONS]),
+                         costs[C_RATE0 + RATE_IFMAP] * timing[TM_LINKS0 + IFMAP]),
+                        (float(counts[NOC, FILTER, TRANSACTIONS]),
+                         costs[C_RATE0 + RATE_FILTER] * timing[TM_LINKS0 + FILTER]),
                         (float(counts[NOC, PSUM, TRANSACTIONS]), psum_rate)):
         if rate > 0 and words / rate > cycles:
             cycles = words / rate

@@ -26,14 +26,15 @@ import numpy as np
 
 from ..layout import (
     BYPASS, CAP_BANK_WORDS, CAP_BANKS, CAP_BITS0, CAP_DEDICATED0, CAP_POOL_BITS, CAP_SHARED, COL, D_E, D_F, DRAM,
-    FILTER, IFMAP, N_COUNT_STATS, N_LEVELS, N_TILE_LEVELS, N_TYPES, PSUM, READS, ROW, RULE_ALLOW_SPILL,
+    FILTER, IFMAP, N_COUNT_STATS, N_LEVELS, N_TILE_LEVELS, N_TIMING, N_TYPES, PSUM, READS, ROW, RULE_ALLOW_SPILL,
     RULE_FILTERS_ONCE, RULE_NO_GLB_WINDOW, TEMPORAL, TILE_GLB, TILE_RF)
-from .analytic import RELEVANCE, compute_steps, count_accesses, energy_of, roofline_cycles, tile_words
+from .analytic import (RELEVANCE, compute_steps, count_accesses, energy_of, perfect_timing, roofline_cycles,
+                       tile_words)
 from .jit import jit
 
 
 @jit
-def score_of(counts, macs, steps, costs, objective, pes):
+def score_of(counts, macs, steps, costs, objective, pes, timing):
     """Objective value: 0 energy, 1 cycles (energy breaks ties), 2 energy × cycles.
 
     Energy is :func:`accelsim.kernels.analytic.energy_of`, cycles are
@@ -49,11 +50,14 @@ def score_of(counts, macs, steps, costs, objective, pes):
     macs, steps : int
         MACs and compute steps (cycles without stalls) of the nest.
     costs : ndarray
-        float64[5] or float64[11], :func:`accelsim.dataflows.lowering.cost_array`.
+        float64[N_COSTS], :func:`accelsim.dataflows.lowering.cost_array`.
     objective : int
         0 energy, 1 cycles, 2 energy-delay product.
     pes : int
         PEs of the array.
+    timing : ndarray
+        float64[N_TIMING], the nest's fold cycles and bus links
+        (:func:`accelsim.kernels.analytic.roofline_timing`).
 
     Returns
     -------
@@ -63,7 +67,7 @@ def score_of(counts, macs, steps, costs, objective, pes):
     energy = energy_of(counts, macs, costs)
     if objective == 0:
         return energy * (1.0 + 1e-5 * steps * pes / macs)
-    cycles = roofline_cycles(counts, steps, costs, -1.0)
+    cycles = roofline_cycles(counts, steps, costs, -1.0, timing)
     if objective == 1:
         return cycles * (1.0 + 1e-9 * energy / macs)
     return energy * cycles
@@ -215,7 +219,7 @@ def breaks_rules(rules, dims, factors, kinds, res, counts):
 @jit
 def evaluate_genome(assign, order, res, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
                     bypass_ok, stride, window, costs, caps, rows, cols, objective, rules,
-                    dims, factors, kinds, reds, counts, usage, acc_mask,
+                    dims, factors, kinds, reds, counts, usage, timing, acc_mask,
                     prime_set, set_slots, set_nslots, order_rank, min_pes):
     """Score of one genome, as the search evaluates every genome it considers.
 
@@ -241,8 +245,9 @@ def evaluate_genome(assign, order, res, slot_dim, slot_kind, slot_red, prime_val
         PE array size.
     objective, rules : int
         As :func:`score_of`; the search rules (``RULE_*`` bits, :func:`breaks_rules`).
-    dims, factors, kinds, reds, counts, usage : ndarray
-        Scratch arrays (int64[K], int64[K], int64[K], int64[K], int64[4, 3, 4], int64[2, 3]).
+    dims, factors, kinds, reds, counts, usage, timing : ndarray
+        Scratch arrays (int64[K], int64[K], int64[K], int64[K], int64[4, 3, 4], int64[2, 3],
+        float64[N_TIMING]: the roofline's timing, filled only for the cycles and EDP objectives).
     prime_set, set_slots, set_nslots, order_rank : ndarray
         The choice sets and pinned slot order (module docstring).
     min_pes : int
@@ -276,7 +281,9 @@ def evaluate_genome(assign, order, res, slot_dim, slot_kind, slot_red, prime_val
     macs = count_accesses(dims, factors, kinds, reds, res, stride, window, counts, usage)
     if breaks_rules(rules, dims, factors, kinds, res, counts):
         return np.inf
-    return score_of(counts, macs, compute_steps(factors, kinds), costs, objective, rows * cols)
+    if objective != 0:
+        perfect_timing(dims, factors, kinds, res, costs, timing)
+    return score_of(counts, macs, compute_steps(factors, kinds), costs, objective, rows * cols, timing)
 
 
 @jit
@@ -314,8 +321,9 @@ def evaluation_args(slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
     reds = np.zeros(k, dtype=np.int64)
     counts = np.zeros((N_LEVELS, N_TYPES, N_COUNT_STATS), dtype=np.int64)
     usage = np.zeros((N_TILE_LEVELS, N_TYPES), dtype=np.int64)
+    timing = np.zeros(N_TIMING, dtype=np.float64)
     return (slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start, bypass_ok, stride, window, costs, caps,
-            rows, cols, objective, rules, dims, factors, kinds, reds, counts, usage, acc_mask,
+            rows, cols, objective, rules, dims, factors, kinds, reds, counts, usage, timing, acc_mask,
             prime_set, set_slots, set_nslots, order_rank, min_pes)
 
 

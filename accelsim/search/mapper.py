@@ -256,6 +256,7 @@ def _ragged_search(layer, hw, tpl, obj, budget, caps, best: SearchOutcome,
     from ..dataflows.lowering import lower_mapping
     from ..kernels.search import breaks_rules, score_of
     from ..sim.counting import check_fits, count_mapping
+    from ..sim.roofline import mapping_timing
 
     considered, legal = best.considered, best.legal
     costs = cost_array(hw)
@@ -282,7 +283,8 @@ def _ragged_search(layer, hw, tpl, obj, budget, caps, best: SearchOutcome,
         arr = lower_mapping(mapping)
         if breaks_rules(rules_of(hw), arr.dims, arr.factors, arr.kinds, arr.res, counts.counts):
             continue
-        exact = float(score_of(counts.counts, counts.macs, counts.compute_steps, costs, obj, hw.pe_rows * hw.pe_cols))
+        exact = float(score_of(counts.counts, counts.macs, counts.compute_steps, costs, obj, hw.pe_rows * hw.pe_cols,
+                               mapping_timing(mapping, layer, costs)))
         if exact < best.score:
             best = SearchOutcome(mapping=mapping, score=exact, considered=considered, legal=legal)
     return SearchOutcome(mapping=best.mapping, score=best.score, considered=considered, legal=legal)
@@ -296,6 +298,7 @@ def exact_score(mapping: Mapping, layer: ConvLayer, hw: Hardware, tpl, obj: int)
     from ..kernels.search import breaks_rules, score_of
     from ..sim.conventions import apply_scalesim_counts, compute_cycles, timing_costs
     from ..sim.counting import check_fits, count_mapping
+    from ..sim.roofline import mapping_timing
 
     try:
         counts = count_mapping(mapping, layer, window_flags(tpl, hw))
@@ -307,7 +310,9 @@ def exact_score(mapping: Mapping, layer: ConvLayer, hw: Hardware, tpl, obj: int)
         return float("inf")
     c = apply_scalesim_counts(mapping, layer, hw, counts.counts) if hw.model.scalesim_counts else counts.counts
     steps = compute_cycles(mapping, hw, counts.compute_steps)
-    return float(score_of(c, counts.macs, steps, timing_costs(hw), obj, hw.pe_rows * hw.pe_cols))
+    costs = timing_costs(hw)
+    return float(score_of(c, counts.macs, steps, costs, obj, hw.pe_rows * hw.pe_cols,
+                          mapping_timing(mapping, layer, costs)))
 
 
 def _rescored(best: SearchOutcome, layer: ConvLayer, hw: Hardware, tpl, obj: int) -> SearchOutcome:

@@ -124,14 +124,17 @@ def timing_costs(hw: Hardware) -> np.ndarray:
     """The roofline's cost array (:func:`~accelsim.dataflows.lowering.cost_array`) under ``hw``'s
     timing convention: under ``hw.model.scalesim_timing`` only DRAM bounds the cycles (SCALE-Sim's
     SRAMs serve the array's edges every cycle and its array never waits for them: the GLB and
-    NoC rates are unlimited); unchanged otherwise."""
+    NoC rates are unlimited) and the compute cycles already carry SCALE-Sim's fold timing
+    (:func:`compute_cycles`), so the roofline adds no fold cycles of its own (``C_SYSTOLIC`` 0);
+    unchanged otherwise."""
     from ..dataflows.lowering import cost_array
-    from ..layout import C_RATE0, RATE_FILTER, RATE_GLB, RATE_GON, RATE_IFMAP, RATE_PSUM
+    from ..layout import C_RATE0, C_SYSTOLIC, RATE_FILTER, RATE_GLB, RATE_GON, RATE_IFMAP, RATE_PSUM
 
     costs = cost_array(hw)
     if hw.model.scalesim_timing:
         for rate in (RATE_GLB, RATE_IFMAP, RATE_FILTER, RATE_PSUM, RATE_GON):
             costs[C_RATE0 + rate] = 0.0
+        costs[C_SYSTOLIC] = 0.0
     return costs
 
 

@@ -57,20 +57,27 @@ def parse_engine(value) -> Engine:
         raise SpecError(f"unknown engine {value!r}; choose analytic or cycle", "engine") from None
 
 
-def analytic_cycles(counts, compute_steps: int, hw: Hardware, dram_words: float | None = None) -> int:
+def analytic_cycles(counts, compute_steps: int, hw: Hardware, mapping: Mapping, layer: ConvLayer,
+                    dram_words: float | None = None) -> int:
     """Cycles of the analytic engine: the largest of the compute steps and the time each
     shared resource needs for its words (DRAM, GLB, each GIN bus, the GON) — a roofline-style
     estimate, the same the mapper's cycles and EDP objectives minimise
     (:func:`accelsim.kernels.analytic.roofline_cycles`); the cycle engine adds how they fail
     to overlap (it does not wait for the final ofmap writes, so on a tiny DRAM-bound layer it
-    can come in under this estimate). ``dram_words`` replaces the counted DRAM words
-    (RLC-compressed traffic). Under ``hw.model.scalesim_timing`` only DRAM bounds it
-    (:func:`accelsim.sim.conventions.timing_costs`) and ``compute_steps`` should be SCALE-Sim's
-    fold-timed cycles (:func:`accelsim.sim.conventions.compute_cycles`)."""
+    can come in under this estimate). On a systolic NoC the compute steps carry each fold's
+    fill and drain and the buses one link per edge PE, as the cycle engine runs them
+    (:func:`accelsim.sim.roofline.mapping_timing` of ``mapping`` on ``layer``).
+    ``dram_words`` replaces the counted DRAM words (RLC-compressed traffic). Under
+    ``hw.model.scalesim_timing`` only DRAM bounds it (:func:`accelsim.sim.conventions.timing_costs`)
+    and ``compute_steps`` should be SCALE-Sim's fold-timed cycles
+    (:func:`accelsim.sim.conventions.compute_cycles`)."""
     from ..kernels.analytic import roofline_cycles
+    from .roofline import mapping_timing
 
     words = -1.0 if dram_words is None else float(dram_words)
-    return int(roofline_cycles(np.asarray(counts), int(compute_steps), timing_costs(hw), words))
+    costs = timing_costs(hw)
+    return int(roofline_cycles(np.asarray(counts), int(compute_steps), costs, words,
+                               mapping_timing(mapping, layer, costs)))
 
 
 def check_options(layer: ConvLayer, ifmap=None, *, first_layer: bool = False, zero_fraction: float | None = None,
@@ -169,7 +176,8 @@ def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping,
         layer=layer, hardware=hw.name, dataflow=df.value, engine=eng.value,
         energy_unit=hw.energy.unit.value, mapping=mapping, macs=counts.macs, counts=counts.counts,
         energy=energy_dict(counts.counts, counts.macs, hw.access_costs, gating, dram),
-        cycles=analytic_cycles(counts.counts, compute, hw, dram_words=dram.total_words if dram is not None else None),
+        cycles=analytic_cycles(counts.counts, compute, hw, mapping, layer,
+                               dram_words=dram.total_words if dram is not None else None),
         compute_cycles=compute, active_pes=mapping.active_pes_for(layer.loop_bounds()), num_pes=hw.num_pes,
         mappings_considered=considered,
         psum_spill=bool(counts.counts[Level.DRAM, DataType.PSUM, READS] > 0), gating=gating, dram_compressed=dram,
@@ -196,7 +204,7 @@ def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, f
         ofmap_written = zero_pattern(exact, ofmap_zero_fraction)
         ratios = (1.0 if first_layer else float(measured_ratio(ifmap)), 1.0, float(measured_ratio(ofmap_written)))
     out = run_cycle(layer, hw, mapping, window, ifmap, filters,
-                    estimate_cycles=analytic_cycles(analytic.counts, analytic.compute_steps, hw),
+                    estimate_cycles=analytic_cycles(analytic.counts, analytic.compute_steps, hw, mapping, layer),
                     dram_scale=ratios, progress=progress)
     matches_analytic = bool(np.array_equal(out.counts, analytic.counts))
     if hw.model.scalesim_counts:  # the counting rule is the same for both engines

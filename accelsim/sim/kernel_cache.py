@@ -46,9 +46,9 @@ _COUNTING = frozenset({KernelGroup.ANALYTIC, KernelGroup.PADDED})
 def _entry_points(group: KernelGroup) -> tuple:
     """The dispatchers of ``group`` the rest of the package calls."""
     if group is KernelGroup.ANALYTIC:
-        from ..kernels.analytic import compute_steps, count_accesses, roofline_cycles
+        from ..kernels.analytic import compute_steps, count_accesses, roofline_cycles, roofline_timing
 
-        return count_accesses, compute_steps, roofline_cycles
+        return count_accesses, compute_steps, roofline_cycles, roofline_timing
     if group is KernelGroup.PADDED:
         from ..kernels.analytic import compute_steps_padded, count_accesses_padded
 
