@@ -173,3 +173,26 @@ def test_semantics_refuses_what_timeloop_cannot_count(micro, tmp_path):
                          "--semantics", "timeloop-2024"])
     assert code == 2, err
     assert "imperfect factorisation" in err and err.count("\n") == 1
+
+
+def test_systolic_mapper_stays_on_plain_nests_under_timeloop_semantics(tmp_path):
+    """The systolic mapper may flatten (im2col) loops, which Timeloop's semantics cannot count: under
+    a Timeloop semantics it searches plain nests only, so every layer is reported (no late refusal
+    after the work); ``--mapping scalesim`` (flattened by construction) is refused before any work."""
+    wl = tmp_path / "w.yaml"  # a 13x13 ofmap: on 12x14 sys-os the mapper flattens it without the switch
+    wl.write_text("version: 1\nname: odd\nsource: test\nlayers:\n  - {name: c, M: 16, C: 8, H: 15, W: 15, R: 3, "
+                  "S: 3}\n")
+    base = ["run", wl, "--hardware", "tpu-like", "--array", "12x14", "--dataflow", "sys-os", "--force-dataflow",
+            "--objective", "cycles", "--budget", "quick"]
+    code, _, err = _cli([*base, "--json", tmp_path / "own.json"])
+    assert code == 0, err
+    own = json.loads((tmp_path / "own.json").read_text())["layers"][0]
+    assert any(loop[0].startswith("(") for loop in own["mapping"]["loops"])  # a flattened group, e.g. (N,E,F)
+    code, _, err = _cli([*base, "--semantics", "timeloop-2024", "--json", tmp_path / "tl.json"])
+    assert code == 0, err
+    rec = json.loads((tmp_path / "tl.json").read_text())["layers"][0]
+    assert not any(loop[0].startswith("(") for loop in rec["mapping"]["loops"])
+    assert rec["status"] == "ok" and rec["cycles"] * rec["timeloop_utilized_pes"] == rec["macs"]
+    code, out, err = _cli(["compare", wl, "--hardware", "tpu-like", "--array", "12x14", "--dataflows", "sys-os",
+                           "--mapping", "scalesim", "--semantics", "timeloop-2024"])
+    assert code == 2 and out == "" and "--semantics" in err and err.count("\n") == 1

@@ -361,7 +361,7 @@ def cmd_run(args) -> int:
     run = simulate_network(wl, hw, dataflow, engine=args.engine, batch=batch, objective=args.objective,
                            mappings=mappings, jobs=args.jobs, first_layer=_first_layer(args), budget=budget,
                            zero_fraction=zero_fraction, ifmaps=ifmaps, constraints=constraints,
-                           progress=_progress(args))
+                           progress=_progress(args), flatten=timeloop is None)
     view = None
     if timeloop is not None:
         from ..drivers.semantics import with_semantics
@@ -490,7 +490,8 @@ def cmd_compare(args) -> int:
     else:
         announce_compile(kernel_groups(args.engine, search=True, padded=args.ragged))
     runs = compare(wl, hardware, dataflows, batch=batch, engine=args.engine, objective=args.objective,
-                   n_jobs=jobs, budget=budget, constraints=constraints, progress=_progress(args), mappings=family)
+                   n_jobs=jobs, budget=budget, constraints=constraints, progress=_progress(args), mappings=family,
+                   flatten=timeloop is None)
     views = None
     if timeloop is not None:
         from ..drivers.semantics import with_semantics

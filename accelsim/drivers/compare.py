@@ -27,18 +27,18 @@ def default_dataflows(hw: Hardware) -> tuple[Dataflow, ...]:
     return (hw.dataflow, *(df for df in family if df is not hw.dataflow))
 
 
-def _one(workload, hw, df, engine, batch, objective, budget, constraints, progress, mappings) -> RunResult:
+def _one(workload, hw, df, engine, batch, objective, budget, constraints, progress, mappings, flatten) -> RunResult:
     from ..drivers.simulate import simulate_network
 
     return simulate_network(workload, hw, df, engine=engine, batch=batch, objective=objective, budget=budget,
-                            constraints=constraints, progress=progress, mappings=mappings)
+                            constraints=constraints, progress=progress, mappings=mappings, flatten=flatten)
 
 
 def compare(workload: Workload, hardware: Hardware | Callable[[Dataflow], Hardware],
             dataflows: Sequence = ISCA16_DATAFLOWS, batch: int = 1, engine: str = "analytic",
             objective=Objective.ENERGY, n_jobs: int = 1, budget: Budget | None = None,
             constraints: dict | None = None, progress: bool = False,
-            mappings: Callable[[Dataflow, Hardware], dict] | None = None) -> list[RunResult]:
+            mappings: Callable[[Dataflow, Hardware], dict] | None = None, flatten: bool = True) -> list[RunResult]:
     """Simulate ``workload`` under each dataflow.
 
     Parameters
@@ -62,6 +62,9 @@ def compare(workload: Workload, hardware: Hardware | Callable[[Dataflow], Hardwa
         ``mappings(dataflow, hardware)``: the given mappings of that run, by layer name (e.g.
         :func:`scalesim_family`); layers it leaves out are mapped by the mapper. Called for every
         dataflow before any run, so a dataflow it refuses fails before the work.
+    flatten : bool
+        Whether the mapper may choose flattened (im2col) loops (:func:`accelsim.drivers.simulate.simulate`);
+        off for a run reported under Timeloop's semantics, which count plain loop nests.
 
     Returns
     -------
@@ -71,7 +74,7 @@ def compare(workload: Workload, hardware: Hardware | Callable[[Dataflow], Hardwa
     dfs = [parse_dataflow(d) for d in dataflows]
     pick = hardware if callable(hardware) else (lambda _df: hardware)
     given = {df: (mappings(df, pick(df)) if mappings is not None else None) for df in dfs}
-    jobs = [(workload, pick(df), df, engine, batch, objective, budget, constraints, progress, given[df])
+    jobs = [(workload, pick(df), df, engine, batch, objective, budget, constraints, progress, given[df], flatten)
             for df in dfs]
     if n_jobs == 1 or len(jobs) == 1:
         return [_one(*job) for job in jobs]

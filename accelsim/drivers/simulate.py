@@ -29,7 +29,8 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
              first_layer: bool = False, zero_fraction: float | None = None,
              ofmap_zero_fraction: float | None = None, network: str | None = None,
              zero_source: ZeroSource = ZeroSource.USER,
-             constraints: MappingConstraints | None = None, progress: bool = False) -> LayerResult:
+             constraints: MappingConstraints | None = None, progress: bool = False,
+             flatten: bool = True) -> LayerResult:
     """Simulate one layer.
 
     Parameters
@@ -78,6 +79,10 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
     progress : bool
         Cycle engine: a progress bar with an ETA on stderr for a run that lasts more than a
         couple of seconds (:func:`accelsim.sim.cycle.run_cycle`).
+    flatten : bool
+        Whether the mapper may choose flattened (im2col) loops for the systolic dataflows (when
+        the engine runs them); off for a run reported under Timeloop's semantics, which count
+        plain loop nests only (:mod:`accelsim.sim.timeloop_semantics`).
 
     Returns
     -------
@@ -104,7 +109,8 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
     considered = 0
     if mapping is None:
         try:
-            found = best_mapping(layer, hw, df, objective, budget, constraints, flatten=runs_flattened(eng))
+            found = best_mapping(layer, hw, df, objective, budget, constraints,
+                                 flatten=flatten and runs_flattened(eng))
         except InfeasibleError as exc:
             return LayerResult(layer=layer, hardware=hw.name, dataflow=df.value, engine=eng.value,
                                energy_unit=hw.energy.unit.value, status=Status.INFEASIBLE,
@@ -147,7 +153,7 @@ def simulate_network(workload: Workload, hw: Hardware, dataflow="rs", engine="an
                      budget: Budget | None = None, jobs: int = 1, *, first_layer: str | None = None,
                      zero_fraction: float | None = None, ifmaps: dict | None = None,
                      constraints: dict[str, MappingConstraints] | None = None,
-                     progress: bool = False) -> RunResult:
+                     progress: bool = False, flatten: bool = True) -> RunResult:
     """Run every layer of ``workload`` at ``batch``; infeasible layers are recorded, not raised.
 
     ``jobs`` > 1 runs layers in that many threads (the numba kernels release the GIL).
@@ -170,6 +176,8 @@ def simulate_network(workload: Workload, hw: Hardware, dataflow="rs", engine="an
         ``{layer name: MappingConstraints}`` (:func:`accelsim.io.presets.load_constraints`).
     progress : bool
         Cycle engine: a progress bar per long layer (:func:`simulate`).
+    flatten : bool
+        Whether the mapper may choose flattened loops (:func:`simulate`).
     """
     if not isinstance(batch, int) or batch < 1:
         raise SpecError(f"must be an integer >= 1, got {batch!r}", "batch")
@@ -195,7 +203,7 @@ def simulate_network(workload: Workload, hw: Hardware, dataflow="rs", engine="an
                             first_layer=layer.name == first,
                             zero_fraction=ifmap_zeros if ifmap is None else None, zero_source=source,
                             ofmap_zero_fraction=zero_fraction, network=workload.name,
-                            constraints=(constraints or {}).get(layer.name), progress=progress)
+                            constraints=(constraints or {}).get(layer.name), progress=progress, flatten=flatten)
         except MappingError as exc:
             if given is None:
                 raise
