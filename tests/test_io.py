@@ -89,6 +89,19 @@ def test_every_workload_preset_loads(name):
     assert wl.layers and all(layer.N == 1 for layer in wl.layers)
 
 
+def test_mobilenet_half_width_128_matches_the_paper():
+    """Howard et al. 2017 (arXiv:1704.04861), Table 7: '0.50 MobileNet-128' has 49 M mult-adds and
+    1.3 M parameters (both rounded as printed; the batch-norm parameters are not weights). The
+    preset's MACs and weights (M x C/G x R x S per layer, the classifier included) round to them;
+    its spatial sizes halve 128 -> 64 -> 32 -> 16 -> 8 -> 4 as Table 1's strides say."""
+    wl = load_workload("mobilenet_v1_0.5_128")
+    macs = sum(ly.macs for ly in wl.layers)
+    weights = sum(ly.M * (ly.C // ly.G) * ly.R * ly.S for ly in wl.layers)
+    assert round(macs / 1e6) == 49 and round(weights / 1e5) == 13, (macs, weights)
+    assert [ly.E for ly in wl.layers if ly.name.startswith("pw")] == [64, 32, 32, 16, 16, 8, 8, 8, 8, 8, 8, 4, 4]
+    assert all(ly.G == ly.C == ly.M for ly in wl.layers if ly.name.startswith("dw"))
+
+
 @pytest.mark.parametrize("name", list_presets("hardware"))
 def test_every_hardware_preset_loads(name):
     hw = load_hardware(name)
