@@ -412,7 +412,7 @@ def eyexam_layer(layer: ConvLayer, hw: Hardware, dataflow="rs", mapping: Mapping
         roomy = best_mapping(layer, _unlimited_bandwidth(hw), df, Objective.CYCLES, budget, flatten=flatten).mapping
         # … steps 6-7: the mapping the machine runs fastest, of it and the bandwidth-aware search's
         fast = best_mapping(layer, hw, df, Objective.CYCLES, budget, flatten=flatten).mapping
-        candidates = [evaluate(layer, hw, df, Engine.ANALYTIC, m) for m in (roomy, fast)]
+        candidates = [evaluate(layer, hw, df, Engine.ANALYTIC, m) for m in (fast, roomy)]
     else:
         candidates = [evaluate(layer, hw, df, Engine.ANALYTIC, mapping)]
     analytic = min(candidates, key=lambda r: (r.cycles, r.compute_cycles))
