@@ -436,8 +436,7 @@ def eyexam_layer(layer: ConvLayer, hw: Hardware, dataflow="rs", mapping: Mapping
     bottleneck = _bottleneck(analytic, layer, hw)
     if v7 > v6:  # the cycle engine does not wait for the last ofmap writes (module docstring)
         bottleneck += (f"; the cycle engine finished in {measured.cycles:,} cycles, before the roofline's "
-                       f"{analytic.cycles:,} (it does not wait for the last ofmap words to reach DRAM), so the "
-                       f"bound is its throughput")
+                       f"{analytic.cycles:,}, so the roofline bounds nothing here and the step is its throughput")
         v6 = v7
     stalls = {k: v for k, v in (measured.timing.stall_cycles if measured.timing else {}).items() if v > 0}
     stall_text = ", ".join(f"{k} {v:,}" for k, v in sorted(stalls.items(), key=lambda kv: -kv[1])) or "none"
