@@ -126,3 +126,12 @@ def test_cli_needs_layers(capsys):
         main(["eyexam", "alexnet"])
     assert exc.value.code == 2
     assert "--layers" in capsys.readouterr().err
+
+
+def test_plot_kind_eyexam(tmp_path):
+    doc = tmp_path / "ey.json"
+    assert main(["eyexam", "alexnet", "--layers", "fc3", "--json", str(doc)]) == 0
+    png = tmp_path / "ey.png"
+    assert main(["plot", str(doc), "--kind", "eyexam", "--layer", "fc3", "-o", str(png)]) == 0
+    assert png.stat().st_size > 0
+    assert main(["plot", str(doc), "--kind", "eyexam", "--layer", "conv1", "-o", str(png)]) == 2
