@@ -1,4 +1,4 @@
-"""Command line: ``accelsim run | compare | list | mapping | validate | plot``.
+"""Command line: ``accelsim run | compare | list | mapping | validate | plot | eyexam``.
 
 Every user error (bad file, unknown name, impossible shape, a mapping that does not fit) is
 printed as one line and exits with code 2; a layer with no legal mapping exits with 3 after the
@@ -679,9 +679,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from . import plot as cli_plot
     from . import sweep as cli_sweep
+    from . import eyexam as cli_eyexam
 
     cli_plot.add_parsers(sub)
     cli_sweep.add_parsers(sub)
+    cli_eyexam.add_parsers(sub)
     return p
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 from .common import check_plot_path, save_plot
 from ..errors import SpecError
 
-KINDS = ("breakdown", "compare", "pareto", "utilization", "bandwidth", "stalls")
+KINDS = ("breakdown", "compare", "pareto", "utilization", "bandwidth", "stalls", "eyexam")
 #: What a ``--trace`` .npz can draw (``utilization`` on a trace is the PE heat map).
 TRACE_KINDS = ("utilization", "bandwidth")
 #: What ``--layer`` picks a layer for on a result document (on a trace: every trace kind).
-_LAYER_KINDS = ("breakdown", "stalls")
+_LAYER_KINDS = ("breakdown", "stalls", "eyexam")
 #: Sweep axes tried, in order, as the groups of ``--kind compare`` when ``--x`` is not given.
 _X_PREFERENCE = ("batch", "array", "num_pes")
 
@@ -222,6 +222,10 @@ def _run_draw(args, runs: list[dict], where: dict[str, str] | None = None):
     names = list(dict.fromkeys(str(layer.get("name", "?")) for r in runs for layer in r["layers"]))
     _check_layer(args, names, args.results)
     layers = None if args.layer is None else [args.layer]
+    if args.kind == "eyexam":  # accelsim eyexam --json: one layer's seven bounds as rooflines
+        from ..plot.eyexam import eyexam_rooflines
+
+        return lambda ax: eyexam_rooflines(_one_run(runs, args.kind), layer=args.layer, ax=ax)
     if args.kind == "stalls":
         from ..plot import stall_breakdown
 
@@ -285,7 +289,8 @@ def add_parsers(sub) -> None:
     pl.add_argument("--kind", default=None, choices=list(KINDS),
                     help="default: breakdown (utilization on a trace). On a trace: utilization = PE heat map, "
                          "bandwidth = words per cycle over time; stalls = cycle-engine stall cycles by cause "
-                         "(run --engine cycle --json)")
+                         "(run --engine cycle --json); eyexam = one layer's seven Eyexam bounds as rooflines "
+                         "(accelsim eyexam --json)")
     pl.add_argument("--layer", help="the layer to draw from a trace (default: its first), or the only layer of "
                                     "a breakdown/stalls plot of a result document")
     pl.add_argument("--by", default="level", choices=["level", "type"], help="breakdown/compare segments")
