@@ -41,6 +41,11 @@ _EXPORTS = {
     "sweep": "accelsim.drivers.sweep",
     "to_dataframe": "accelsim.drivers.sweep",
     "plot": "accelsim.plot",
+    "Semantics": "accelsim.sim.timeloop_semantics",
+    "timeloop_stats": "accelsim.sim.timeloop_semantics",
+    "with_semantics": "accelsim.drivers.semantics",
+    "eyexam": "accelsim.drivers.eyexam",
+    "eyexam_layer": "accelsim.drivers.eyexam",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
