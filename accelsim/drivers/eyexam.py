@@ -444,12 +444,12 @@ def eyexam_layer(layer: ConvLayer, hw: Hardware, dataflow="rs", mapping: Mapping
         f"finite workload: {macs:,} MACs, all independent multiplies",
         f"the {df.value} loop nest spreads only {'·'.join(spatial_dims) or 'nothing'} = {s2:,} over PEs"
         + (f"; {', '.join(in_time)} run in time" if in_time else ""),
-        f"{hw.num_pes} PEs: best spatial factors {s3.describe()} ({s3.pes} PEs)" if s3 else
+        f"{hw.num_pes} PEs: best spatial factors {s3.describe()} ({_pes(s3.pes)})" if s3 else
         f"{hw.num_pes} PEs: no spatial factors fit",
         f"{hw.pe_rows}×{hw.pe_cols} array: best factors {s4.describe()} (rows×cols)" if s4 else
         f"{hw.pe_rows}×{hw.pe_cols} array: the dataflow's pinned dimensions do not fit",
         f"RF/GLB capacity: the {'given' if given else 'best legal'} mapping "
-        f"({_spatial_text(storage.mapping) or 'one PE'}) keeps {storage.active_pes} PEs active, "
+        f"({_spatial_text(storage.mapping) or 'one PE'}) keeps {_pes(storage.active_pes)} active, "
         f"{storage.compute_cycles:,} compute steps"
         + ("" if storage is analytic else
            f"; steps 6-7 run the bandwidth-aware mapping ({_spatial_text(mapping)}), faster on this machine"),
@@ -485,3 +485,8 @@ def eyexam(workload: Workload, hw: Hardware, dataflow="rs", batch: int = 1,
     layers = tuple(eyexam_layer(layer, hw, df, (mappings or {}).get(layer.name), budget)
                    for layer in workload.with_batch(batch).layers)
     return EyexamResult(hardware=hw.name, dataflow=df.value, batch=batch, layers=layers)
+
+
+def _pes(n: int) -> str:
+    """``n`` PEs in words: "1 PE", "24 PEs"."""
+    return f"{n:,} PE" if n == 1 else f"{n:,} PEs"
