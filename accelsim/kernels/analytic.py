@@ -1401,14 +1401,18 @@ def perfect_timing(dims, factors, kinds, res, costs, timing):
 @jit
 def roofline_cycles(counts, steps, costs, dram_words, timing):
     """Cycles as the busiest of the compute steps (plus the folds' fill and drain,
-    ``timing[TM_FOLD_CYCLES]``) and each shared resource's words over its rate: DRAM and GLB
-    (reads + writes), the ifmap and filter buses and the psum buses (transactions: on a GIN the
-    slower of the psum GIN and the GON; on a systolic array psums enter and leave on links of
-    their own, so both rates add), each bus's rate times its links
-    (``timing[TM_LINKS0 + type]``: a systolic array's edge links, :func:`roofline_timing`). The
-    rates are ``costs[C_RATE0 + RATE_*]``, words per cycle (<= 0:
-    unlimited). ``dram_words`` < 0 takes DRAM's counted words (give the RLC-compressed words
-    otherwise)."""
+    ``timing[TM_FOLD_CYCLES]``) and each resource's words over its rate, each charged as the
+    cycle engine books it (:mod:`accelsim.kernels.step_timing`): DRAM (reads + writes), the
+    ifmap and filter buses and the psum buses (transactions), each bus's rate times its links
+    (``timing[TM_LINKS0 + type]``: a systolic array's edge links, :func:`roofline_timing`).
+    On a systolic array psums enter and leave on links of their own (both rates add) and the
+    GLB port carries all its reads and writes. On other NoCs the psums out of the array (GON:
+    the updates arriving at the psum link's parent) and back in (psum GIN: the rest of the
+    psum transactions) move on two buses at once, each bounding the cycles on its own; the
+    GLB port's psum read-modify-writes (two words per psum sent back in) queue with the GON,
+    apart from the GLB's other words. The rates are ``costs[C_RATE0 + RATE_*]``, words per
+    cycle (<= 0: unlimited). ``dram_words`` < 0 takes DRAM's counted words (give the
+    RLC-compressed words otherwise)."""
     cycles = float(steps) + timing[TM_FOLD_CYCLES]
     if dram_words < 0:
         dram_words = 0.0
@@ -1418,16 +1422,24 @@ def roofline_cycles(counts, steps, costs, dram_words, timing):
     for t in range(N_TYPES):
         glb_words += counts[GLB, t, READS] + counts[GLB, t, WRITES]
     psum_in, gon = costs[C_RATE0 + RATE_PSUM], costs[C_RATE0 + RATE_GON]
+    glb_rate = costs[C_RATE0 + RATE_GLB]
+    psum_words = float(counts[NOC, PSUM, TRANSACTIONS])
     if costs[C_SYSTOLIC] == 0.0:
-        psum_rate = min(psum_in, gon)
+        # the psum link crossing the NoC has the GLB as its parent if the GLB holds psums, else DRAM
+        glb_parent = counts[GLB, PSUM, UPDATES] > 0
+        out_words = min(psum_words, float(counts[GLB if glb_parent else DRAM, PSUM, UPDATES]))
+        in_words = psum_words - out_words
+        glb_psum_words = 2.0 * in_words if glb_parent else 0.0
+        out_rate = gon
     else:  # separate links in and out of each edge PE, both busy at once
-        psum_rate = (psum_in + gon if psum_in > 0 and gon > 0 else 0.0) * timing[TM_LINKS0 + PSUM]
-    for words, rate in ((dram_words, costs[C_RATE0 + RATE_DRAM]), (glb_words, costs[C_RATE0 + RATE_GLB]),
+        out_words, in_words, glb_psum_words = psum_words, 0.0, 0.0
+        out_rate = (psum_in + gon if psum_in > 0 and gon > 0 else 0.0) * timing[TM_LINKS0 + PSUM]
+    for words, rate in ((dram_words, costs[C_RATE0 + RATE_DRAM]), (glb_words - glb_psum_words, glb_rate),
+                        (glb_psum_words, glb_rate), (out_words, out_rate), (in_words, psum_in),
                         (float(counts[NOC, IFMAP, TRANSACTIONS]),
                          costs[C_RATE0 + RATE_IFMAP] * timing[TM_LINKS0 + IFMAP]),
                         (float(counts[NOC, FILTER, TRANSACTIONS]),
-                         costs[C_RATE0 + RATE_FILTER] * timing[TM_LINKS0 + FILTER]),
-                        (float(counts[NOC, PSUM, TRANSACTIONS]), psum_rate)):
+                         costs[C_RATE0 + RATE_FILTER] * timing[TM_LINKS0 + FILTER])):
         if rate > 0 and words / rate > cycles:
             cycles = words / rate
     return np.ceil(cycles)
