@@ -20,10 +20,9 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from timeloop_cases import BY_FOLDER, Case, write_case
+from timeloop_cases import BY_FOLDER, Case, load_import, write_case
 
 from accelsim.drivers.simulate import simulate
-from accelsim.io.presets import load_hardware, load_mapping, load_workload
 from accelsim.io.timeloop import import_timeloop
 
 #: the Eyeriss-like cases, and whether the test runs the whole layer
@@ -54,14 +53,7 @@ def without_dram_loops(case: Case) -> Case:
 def imported_case(case: Case, tmp_path):
     paths = write_case(case, tmp_path / "in")
     res = import_timeloop(*(str(paths[k]) for k in ("arch", "problem", "mapping", "ert")))
-    out = tmp_path / "out"
-    out.mkdir()
-    for name, text in res.files.items():
-        (out / name).write_text(text, encoding="utf-8")
-    names = list(res.files)
-    wl = load_workload(out / names[1])
-    n = res.problem.layer.N
-    return wl.layers[0].with_batch(n), load_hardware(out / names[0]), load_mapping(out / names[2], wl, n)
+    return load_import(res, tmp_path / "out")
 
 
 @pytest.mark.parametrize("folder", list(EYERISS_LIKE))

@@ -25,11 +25,11 @@ from pathlib import Path
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from reference_counter import reference_counts
+from timeloop_cases import load_import
 from timeloop_designs import Design, designs
 
 from accelsim.drivers.semantics import with_semantics
 from accelsim.drivers.simulate import simulate, simulate_network
-from accelsim.io.presets import load_hardware, load_mapping, load_workload
 from accelsim.spec.layer import Workload
 from accelsim.io.timeloop import import_timeloop
 from accelsim.sim.timeloop_semantics import Semantics
@@ -49,16 +49,8 @@ def imported(design: Design):
             paths[name] = root / f"{name}.yaml"
             paths[name].write_text(text, encoding="utf-8")
         res = import_timeloop(str(paths["arch"]), str(paths["prob"]), str(paths["map"]))
-        out = root / "out"
-        out.mkdir()
-        for name, text in res.files.items():
-            (out / name).write_text(text, encoding="utf-8")
-        names = list(res.files)
-        hw = load_hardware(out / names[0])
-        wl = load_workload(out / names[1])
-        n = res.problem.layer.N
-        mapping = load_mapping(out / names[2], wl, n)[wl.layers[0].name]
-        return wl.layers[0].with_batch(n), hw, mapping, res
+        layer, hw, mappings = load_import(res, root / "out")
+        return layer, hw, mappings[layer.name], res
 
 
 def _why(design: Design) -> str:

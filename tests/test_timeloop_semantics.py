@@ -18,7 +18,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accelsim.errors import MappingError
-from accelsim.io.presets import load_hardware, load_mapping, load_workload
 from accelsim.io.timeloop import import_timeloop
 from accelsim.sim.counting import count_mapping
 from accelsim.sim.timeloop_semantics import (HaloRule, Semantics, _step, _walk_words, nest_levels,
@@ -26,7 +25,7 @@ from accelsim.sim.timeloop_semantics import (HaloRule, Semantics, _step, _walk_w
 from accelsim.spec.dims import DataType, Dim, LoopKind
 from accelsim.spec.layer import ConvLayer
 from accelsim.spec.mapping import Loop, Mapping
-from tests.timeloop_cases import BY_FOLDER, CASES, write_case
+from tests.timeloop_cases import BY_FOLDER, CASES, load_import, write_case
 
 # --------------------------------------------------------------------------- the reference cases
 
@@ -35,16 +34,8 @@ def _imported(case, tmp_path):
     """Import the case's Timeloop files, write the accelsim files, load them back."""
     paths = write_case(case, tmp_path / "timeloop")
     res = import_timeloop(str(paths["arch"]), str(paths["problem"]), str(paths["mapping"]), str(paths["ert"]))
-    out = tmp_path / "accelsim"
-    out.mkdir()
-    for name, text in res.files.items():
-        (out / name).write_text(text, encoding="utf-8")
-    names = list(res.files)
-    wl = load_workload(out / names[1])
-    hw = load_hardware(out / names[0])
-    layer = wl.layers[0].with_batch(res.problem.layer.N)
-    mapping = load_mapping(out / names[2], wl, layer.N)[layer.name]
-    return layer, hw, mapping
+    layer, hw, mappings = load_import(res, tmp_path / "accelsim")
+    return layer, hw, mappings[layer.name]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.label)

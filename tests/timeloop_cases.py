@@ -166,6 +166,21 @@ def write_case(case: Case, folder: Path) -> dict[str, Path]:
     return paths
 
 
+def load_import(res, out: Path) -> tuple:
+    """Write an import's accelsim files to ``out`` (created) and load them back, as ``accelsim
+    import timeloop … -o out`` and then ``accelsim run`` do: ``(layer at the problem's batch,
+    hardware, {layer name: mapping})``."""
+    from accelsim.io.presets import load_hardware, load_mapping, load_workload
+
+    out.mkdir(parents=True)
+    for name, text in res.files.items():
+        (out / name).write_text(text, encoding="utf-8")
+    hw_file, wl_file, map_file = list(res.files)[:3]
+    wl = load_workload(out / wl_file)
+    n = res.problem.layer.N
+    return wl.layers[0].with_batch(n), load_hardware(out / hw_file), load_mapping(out / map_file, wl, n)
+
+
 # --------------------------------------------------------------------------- the cases
 
 #: levels shared by 2020-baseline-eyeriss_like-alexnet-layer1, 2020-exercises-06-mapper-eyeriss-vgg02-layer5
