@@ -27,8 +27,10 @@ cost nothing (the column's end is its address entry).
 Count overflow. A count is 4 bits (0..15). A run of ``g >= 16`` zeros before a non-zero is
 split as Eyeriss v1's run-length code splits its 5-bit runs (JSSC 2017 Sec. IV-B): each
 ``(count 15, data 0)`` pair stands for 16 values (15 counted zeros and the explicit zero),
-then the non-zero comes with count ``g mod 16``: ``floor(g / 16)`` extra pairs. The v2 text
-read for this module does not state an overflow rule; it cannot arise when
+then the non-zero comes with count ``g mod 16``: ``floor(g / 16)`` extra pairs. This is also
+the rule of the CSC variant with 4-bit zero counts that Eyeriss v2's format follows, EIE (Han et
+al., ISCA 2016, Sec. III: "if more than 15 zeros appear before a non-zero entry we add a zero"
+to the data vector); the v2 text read for this module states no rule of its own. It cannot arise when
 ``rows <= 16`` (every gap is at most 15), which covers the iact segments the SPads hold
 (``C0 · U <= 16``); weight columns of ``M0 > 16`` rows (up to 32) can overflow.
 
