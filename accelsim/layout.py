@@ -46,9 +46,16 @@ RELEVANCE = (
 #: storage levels and the NoC, outermost first (Level)
 DRAM, GLB, NOC, RF = 0, 1, 2, 3
 N_LEVELS = 4
-#: access statistics; for the NoC, READS are words delivered into PEs
-READS, WRITES, UPDATES, TRANSACTIONS = 0, 1, 2, 3
-N_COUNT_STATS = 4
+#: access statistics; for the NoC, READS are words delivered into PEs and TRANSACTIONS the words
+#: its source sends (one per distinct word per step: multicast). On a hierarchical mesh
+#: (``NOC_HMESH``), at the NoC only: PORTS, the words crossing a cluster's router ports (per step
+#: and cluster, the distinct words its PEs receive; psums: the words leaving and re-entering the
+#: clusters after the merge inside each cluster), and HOPS, the words crossing a mesh link between
+#: clusters (a word a step sends to k clusters crosses k - 1 links: PORTS - TRANSACTIONS for
+#: inputs; psums merged across clusters cross one link per merge). Every engine counts them for
+#: every mapping: without cluster loops the array is one cluster (PORTS = TRANSACTIONS, HOPS = 0).
+READS, WRITES, UPDATES, TRANSACTIONS, PORTS, HOPS = 0, 1, 2, 3, 4, 5
+N_COUNT_STATS = 6
 
 # ---------------------------------------------------------------- costs[...] (lowering.cost_array)
 #: the flat cost vector the kernels score with: energy per MAC; energy per word read (NoC: per
@@ -63,7 +70,12 @@ RATE_DRAM, RATE_GLB, RATE_IFMAP, RATE_FILTER, RATE_PSUM, RATE_GON = 0, 1, 2, 3, 
 #: 1.0 when a systolic fold's pre-load overlaps the previous fold's drain (ModelOptions.fold_overlap)
 C_SYSTOLIC = C_RATE0 + 6
 C_FOLD_OVERLAP = C_SYSTOLIC + 1
-N_COSTS = C_FOLD_OVERLAP + 1
+#: then C_HMESH 1.0 when the NoC is a hierarchical mesh of clusters (the ifmap, filter, psum-in
+#: and GON rates are then per active cluster: its routers' ports), and the energy per word per
+#: mesh link (a HOPS count) per data type at C_HOP0 + type
+C_HMESH = C_FOLD_OVERLAP + 1
+C_HOP0 = C_HMESH + 1
+N_COSTS = C_HOP0 + N_TYPES
 #: timing[...] (kernels.analytic.roofline_timing, roofline_cycles): cycles the folds add to the
 #: compute steps, then per data type the links feeding its bus (1: one bus)
 TM_FOLD_CYCLES, TM_LINKS0 = 0, 1
@@ -81,7 +93,10 @@ CAP_SHARED, CAP_DEDICATED0, CAP_BANK_WORDS, CAP_BANKS, CAP_POOL_BITS, CAP_BITS0 
 N_CAP_COLS = CAP_BITS0 + N_TYPES
 
 # ---------------------------------------------------------------- loops (LoopKind, Reduction)
-TEMPORAL, ROW, COL = 0, 1, 2
+#: CROW / CCOL: spatial across the rows / columns of a hierarchical mesh's cluster array; every
+#: CROW / CCOL loop lies above every ROW / COL loop (which then run inside one cluster), so the
+#: PEs of a cluster are consecutive in spatial index order
+TEMPORAL, ROW, COL, CROW, CCOL = 0, 1, 2, 3, 4
 RED_NONE, RED_NOC, RED_TREE = 0, 1, 2
 
 # ---------------------------------------------------------------- window (lowering.window_flags)
@@ -89,7 +104,7 @@ RED_NONE, RED_NOC, RED_TREE = 0, 1, 2
 WIN_FORWARD, WIN_GLB_HALO = 1, 2
 
 # ---------------------------------------------------------------- NoC kinds (NocKind order)
-NOC_GIN, NOC_BROADCAST, NOC_UNICAST, NOC_SYSTOLIC = 0, 1, 2, 3
+NOC_GIN, NOC_BROADCAST, NOC_UNICAST, NOC_SYSTOLIC, NOC_HMESH = 0, 1, 2, 3, 4
 
 # ---------------------------------------------------------------- the mapper
 #: search rules, a bit mask (:func:`accelsim.search.mapper.rules_of`)
@@ -175,7 +190,7 @@ def charged_energy(counts, costs, level, dtype):
     counts : array-like
         int64[N_LEVELS, N_TYPES, N_COUNT_STATS] access counts, words.
     costs : array-like
-        float64[>= C_RATE0], the flat cost vector above.
+        float64[N_COSTS], the flat cost vector above.
     level, dtype : int
         Indices above.
 
@@ -184,10 +199,15 @@ def charged_energy(counts, costs, level, dtype):
     float
         Energy, in the unit of ``costs``.
 
+    At the NoC, a hierarchical mesh's link crossings (``HOPS``) add their cost per word and
+    link (``costs[C_HOP0 + dtype]``; 0 and no hops on a flat NoC).
+
     Plain Python on purpose, like :func:`charged_words`.
     """
     at = C_WORD0 + (level * N_TYPES + dtype) * 2
     energy = counts[level, dtype, READS] * costs[at]
     if dtype == PSUM and level != NOC:
         energy += counts[level, dtype, WRITES] * costs[at + 1]
+    if level == NOC:
+        energy += counts[level, dtype, HOPS] * costs[C_HOP0 + dtype]
     return energy

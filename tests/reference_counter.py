@@ -31,7 +31,15 @@ Semantics in brief (see ``reference_counts`` for the details):
 * psums: residences (runs of steps over which only loops the psums do not depend on move)
   send every psum a valid iteration touched when they end; child instances differing only in
   spatial C/R/S loops with NoC or tree reduction are merged; a level with ``U`` updates
-  arriving and ``W`` resident words costs ``U - W`` reads and writes (DRAM: ``U`` writes, ``U - ofmap`` reads).
+  arriving and ``W`` resident words costs ``U - W`` reads and writes (DRAM: ``U`` writes, ``U - ofmap`` reads);
+* clusters (a hierarchical mesh: ``CROW`` / ``CCOL`` loops, above every ``ROW`` / ``COL`` loop): a
+  PE's cluster is its indices of the cluster loops. Inputs crossing the NoC: per child step and
+  cluster, the union of what the cluster's PEs fetch crosses its router ports (``PORTS``), and
+  every cluster beyond the first that a word goes to costs one mesh link (``HOPS`` = the sum of
+  the per-cluster unions minus the array's union); with array forwarding, each cluster keeps its
+  own forwarded words. Psums: the words leaving the clusters after the merges inside each
+  cluster, plus the psums sent back in, cross the ports; each merge across clusters crosses
+  one link (``HOPS`` = words leaving the clusters minus the updates that reach the parent).
 """
 
 from __future__ import annotations
@@ -40,9 +48,9 @@ from itertools import product
 
 import numpy as np
 
-from accelsim.layout import (DRAM, FILTER, GLB, IFMAP, N_COUNT_STATS, N_LEVELS, N_TILE_LEVELS, N_TYPES, NOC, PSUM,
-                             READS, RF, TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES, WRITES)
-from accelsim.spec.dims import Dim, Flat, Reduction
+from accelsim.layout import (DRAM, FILTER, GLB, HOPS, IFMAP, N_COUNT_STATS, N_LEVELS, N_TILE_LEVELS, N_TYPES, NOC,
+                             PORTS, PSUM, READS, RF, TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES, WRITES)
+from accelsim.spec.dims import Dim, Flat, LoopKind, Reduction
 from accelsim.spec.layer import ConvLayer
 from accelsim.spec.mapping import Mapping
 
@@ -73,6 +81,7 @@ class _Nest:
         self.factors = [int(lp.factor) for lp in self.loops]
         self.spatial = [lp.spatial for lp in self.loops]
         self.reds = [lp.reduction for lp in self.loops]
+        self.cluster = [lp.kind in (LoopKind.CROW, LoopKind.CCOL) for lp in self.loops]
         self.stride = layer.U
         self.bounds = tuple(int(b) for b in layer.loop_bounds())
         self._tiles: dict = {}
@@ -137,6 +146,10 @@ class _Nest:
     def spatial_above(self, p: int) -> list[int]:
         return [j for j in range(p) if self.spatial[j]]
 
+    def cluster_of(self, spos, inst) -> tuple:
+        """The cluster of the instance ``inst`` (indices of the spatial loops ``spos``)."""
+        return tuple(i for j, i in zip(spos, inst) if self.cluster[j])
+
     def ranges(self, positions) -> list[range]:
         return [range(self.factors[j]) for j in positions]
 
@@ -173,14 +186,17 @@ class _Nest:
             prev = step
 
     def input_fills(self, t: int, p: int, slide_ok: bool):
-        """(words fetched summed over instances, words the parent reads, max tile size)."""
+        """(words fetched summed over instances, words the parent reads, max tile size, words
+        through the clusters' ports: the per-cluster unions summed)."""
         relevant = [j for j in self.temporal_above(p) if self.relevant(j, t) and self.factors[j] > 1]
         k = relevant[-1] if relevant else None
+        spos = self.spatial_above(p)
         previous: dict = {}
-        fills = reads = usage = 0
+        fills = reads = usage = ports = 0
         for _, _, changed, tiles in self.walk(t, p):
             sliding = slide_ok and changed is not None and changed == k
             union: set = set()
+            per_cluster: dict = {}
             for inst, tile in tiles.items():
                 usage = max(usage, len(tile))
                 old = previous.get(inst)
@@ -195,13 +211,17 @@ class _Nest:
                     new = tile
                 fills += len(new)
                 union |= new
+                per_cluster.setdefault(self.cluster_of(spos, inst), set()).update(new)
                 if old is None or not (k is None or changed > k):
                     previous[inst] = tile  # what the buffer now holds
             reads += len(union)
-        return fills, reads, usage
+            ports += sum(len(u) for u in per_cluster.values())
+        return fills, reads, usage, ports
 
-    def mac_input_reads(self, t: int, forward: bool) -> int:
-        """Words of ``t`` the parent of the MAC reads (the MAC is the child: RF bypassed)."""
+    def mac_input_reads(self, t: int, forward: bool) -> tuple[int, int]:
+        """Words of ``t`` the parent of the MAC reads (the MAC is the child: RF bypassed), and
+        the words through the clusters' ports (per step, the per-cluster unions summed; with
+        forwarding each cluster forwards its own)."""
         tpos = self.temporal_above(self.n)
         spos = self.spatial_above(self.n)
         insts = list(product(*self.ranges(spos)))
@@ -214,23 +234,34 @@ class _Nest:
             else:
                 break
         key_idx = [i for i, j in enumerate(tpos) if j not in run]
-        reads = 0
+        reads = ports = 0
         seen: set = set()
+        seen_c: dict = {}
         prev_key = None
         for step in product(*self.ranges(tpos)):
-            coords = (self.coord(self.assemble(self.n, tpos, step, spos, inst)) for inst in insts)
-            need = {self.element(t, c) for c in coords if self.valid(c)}
+            need_c: dict = {}
+            for inst in insts:
+                c = self.coord(self.assemble(self.n, tpos, step, spos, inst))
+                if self.valid(c):
+                    need_c.setdefault(self.cluster_of(spos, inst), set()).add(self.element(t, c))
+            need = set().union(*need_c.values())
             if forward and t == IFMAP:
                 key = tuple(step[i] for i in key_idx)
                 if key != prev_key:
                     seen = set()
+                    seen_c = {}
                     prev_key = key
                 new = need - seen
                 reads += len(new)
                 seen |= need
+                for cl, words in need_c.items():
+                    old = seen_c.setdefault(cl, set())
+                    ports += len(words - old)
+                    old |= words
             else:
                 reads += len(need)
-        return reads
+                ports += sum(len(words) for words in need_c.values())
+        return reads, ports
 
     # ------------------------------------------------------------------ psums
     def psum_residences(self, p: int):
@@ -258,12 +289,13 @@ class _Nest:
                 out.setdefault(inst, []).append((serial, frozenset(tile)))
         return out
 
-    def psum_sent(self, child_p: int | None, parent_p: int, merge: frozenset):
+    def psum_sent(self, child_p: int | None, parent_p: int, merge: frozenset, across_clusters: bool = True):
         """(words the child sends summed over instances, words after merging).
 
         ``child_p`` None = the MAC child (one word per MAC per step). Child instances that
         differ only in spatial loops of ``loops[parent_p:child_p]`` over C/R/S whose reduction
-        is in ``merge`` are merged (one word per element per residence).
+        is in ``merge`` are merged (one word per element per residence); with
+        ``across_clusters`` False, only those inside a cluster (not the cluster loops).
         """
         if child_p is None:
             tpos = self.temporal_above(self.n)
@@ -280,7 +312,8 @@ class _Nest:
             residences = self.psum_residences(child_p)
             hi = child_p
         merged_pos = {i for i, j in enumerate(spos)
-                      if parent_p <= j < hi and set(self.members[j]) <= PSUM_IRRELEVANT and self.reds[j] in merge}
+                      if parent_p <= j < hi and set(self.members[j]) <= PSUM_IRRELEVANT and self.reds[j] in merge
+                      and (across_clusters or not self.cluster[j])}
         unmerged = 0
         groups: dict = {}
         for inst, tiles in residences.items():
@@ -300,11 +333,12 @@ class _Nest:
 
 
 def reference_counts(layer: ConvLayer, mapping: Mapping, window: int):
-    """Counts by enumeration: ``(counts int64[4,3,4], usage int64[2,3], macs)``.
+    """Counts by enumeration: ``(counts int64[N_LEVELS, N_TYPES, N_COUNT_STATS], usage int64[2,3], macs)``.
 
     ``window`` bit 0: operands that bypass the RF are forwarded across the array (ifmap read
     once per sweep of the innermost E/F/R/S loops); bit 1: the GLB keeps the ifmap overlap of
-    consecutive tiles (halo reuse).
+    consecutive tiles (halo reuse). ``PORTS`` and ``HOPS`` are counted for every mapping: without
+    cluster loops the array is one cluster (``PORTS`` = ``TRANSACTIONS``, ``HOPS`` = 0).
     """
     mapping.check_covers(layer.loop_bounds())
     nest = _Nest(layer, mapping)
@@ -323,21 +357,24 @@ def reference_counts(layer: ConvLayer, mapping: Mapping, window: int):
 
         if t != PSUM:
             for (plev, _pp), (clev, cp) in zip(chain, chain[1:]):
+                ports = 0
                 if clev == MAC:
                     if plev == RF:
                         sent = macs  # the innermost holder is read once per MAC
                     else:
-                        sent = nest.mac_input_reads(t, forward=bool(window & 1))
+                        sent, ports = nest.mac_input_reads(t, forward=bool(window & 1))
                     got = macs
                 else:
                     slide = t != IFMAP or clev == RF or bool(window & 2)
-                    got, sent, use = nest.input_fills(t, cp, slide)
+                    got, sent, use, ports = nest.input_fills(t, cp, slide)
                     counts[clev, t, WRITES] += got
                     usage[TILE_GLB if clev == GLB else TILE_RF, t] = use
                 counts[plev, t, READS] += sent
                 if plev in (DRAM, GLB) and clev in (RF, MAC):
                     counts[NOC, t, READS] += got
                     counts[NOC, t, TRANSACTIONS] += sent
+                    counts[NOC, t, PORTS] += ports
+                    counts[NOC, t, HOPS] += ports - sent
         else:
             for (plev, pp), (clev, cp) in zip(chain, chain[1:]):
                 child_p = None if clev == MAC else cp
@@ -356,6 +393,10 @@ def reference_counts(layer: ConvLayer, mapping: Mapping, window: int):
                     words, after_noc = nest.psum_sent(child_p, pp, frozenset({Reduction.NOC}))
                     counts[NOC, t, READS] += words - after_noc
                     counts[NOC, t, TRANSACTIONS] += upd + (upd - resident)
+                    _, out = nest.psum_sent(child_p, pp, frozenset({Reduction.NOC, Reduction.TREE}),
+                                            across_clusters=False)
+                    counts[NOC, t, PORTS] += out + (upd - resident)
+                    counts[NOC, t, HOPS] += out - upd
     return counts, usage, macs
 
 

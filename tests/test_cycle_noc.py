@@ -35,7 +35,8 @@ def _run(layer, hw, mapping, kind):
 
 def test_kinds_change_timing_not_counts(case):
     layer, hw, mapping = case
-    runs = {kind: _run(layer, hw, mapping, kind) for kind in NocKind}
+    # (the hierarchical mesh needs clusters: tests/test_hmesh_cycle.py)
+    runs = {kind: _run(layer, hw, mapping, kind) for kind in NocKind if kind is not NocKind.HMESH}
     base = runs[NocKind.GIN]
     for out in runs.values():
         assert np.array_equal(out.counts, base.counts)

@@ -15,12 +15,13 @@ def test_enums_equal_layout_indices():
     assert len(Dim) == L.N_DIMS
     assert [int(t) for t in DataType] == [L.IFMAP, L.FILTER, L.PSUM] and len(DataType) == L.N_TYPES
     assert [int(v) for v in Level] == [L.DRAM, L.GLB, L.NOC, L.RF] and len(Level) == L.N_LEVELS
-    assert [int(k) for k in LoopKind] == [L.TEMPORAL, L.ROW, L.COL]
+    assert [int(k) for k in LoopKind] == [L.TEMPORAL, L.ROW, L.COL, L.CROW, L.CCOL]
     assert [int(r) for r in Reduction] == [L.RED_NONE, L.RED_NOC, L.RED_TREE]
     assert list(NocKind).index(NocKind.GIN) == L.NOC_GIN
     assert list(NocKind).index(NocKind.BROADCAST) == L.NOC_BROADCAST
     assert list(NocKind).index(NocKind.UNICAST) == L.NOC_UNICAST
     assert list(NocKind).index(NocKind.SYSTOLIC) == L.NOC_SYSTOLIC
+    assert list(NocKind).index(NocKind.HMESH) == L.NOC_HMESH
 
 
 def test_relevance_equals_spec():

@@ -128,15 +128,16 @@ def test_reference_hand_counts():
     mapping = Mapping(loops=_loops(("C", 2, "TEMPORAL"), ("E", 2, "TEMPORAL")), glb=(0, 0, 0),
                       rf=(None, None, 1))
     p = reference_counts(layer, mapping, 0)[0][:, PSUM]
-    assert p[RF].tolist() == [2, 2, 4, 0]       # 4 updates into 2 words: 2 reads, 2 writes
-    assert p[GLB].tolist() == [0, 0, 2, 0]      # one residence of 2 words arrives once
-    assert p[DRAM].tolist() == [0, 2, 2, 0]     # the ofmap written once
-    assert p[NOC].tolist() == [0, 0, 0, 2]      # nothing reduced in the array; 2 words to the GLB
+    # (reads, writes, updates, transactions, ports, hops)
+    assert p[RF].tolist() == [2, 2, 4, 0, 0, 0]     # 4 updates into 2 words: 2 reads, 2 writes
+    assert p[GLB].tolist() == [0, 0, 2, 0, 0, 0]    # one residence of 2 words arrives once
+    assert p[DRAM].tolist() == [0, 2, 2, 0, 0, 0]   # the ofmap written once
+    assert p[NOC].tolist() == [0, 0, 0, 2, 2, 0]    # nothing reduced in the array; 2 words to the GLB (one cluster)
     # spatial C with NoC reduction: 2 PEs' psums summed in the array, one update per output
     mapping = Mapping(loops=_loops(("E", 2, "TEMPORAL"), ("C", 2, "ROW")), glb=(0, 0, 0),
                       rf=(None, None, None))
     p = reference_counts(layer, mapping, 0)[0][:, PSUM]
-    assert p[GLB].tolist() == [0, 0, 2, 0] and p[NOC].tolist() == [2, 0, 0, 2]
+    assert p[GLB].tolist() == [0, 0, 2, 0, 0, 0] and p[NOC].tolist() == [2, 0, 0, 2, 2, 0]
 
 
 # ----------------------------------------------------------------------------- (b) MACs

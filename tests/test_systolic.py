@@ -318,7 +318,7 @@ def test_edge_reads_once_per_fold():
     assert c[GLB, IFMAP, READS] == folds * 2 * 3 == 2 * (4 * 3)     # each ifmap value twice
     assert c[GLB, FILTER, READS] == folds * 2 * 3 == 2 * (4 * 3)    # each weight twice
     assert c[NOC, IFMAP, READS] == c[NOC, FILTER, READS] == macs   # one hop into every PE per MAC
-    assert c[RF, PSUM].tolist() == [macs - 16, macs - 16, macs, 0]  # K updates per output register
+    assert c[RF, PSUM].tolist() == [macs - 16, macs - 16, macs, 0, 0, 0]  # K updates per output register
     assert c[GLB, PSUM, UPDATES] == 16 and c[DRAM, PSUM, WRITES] == 16
     assert _cycles(layer, mapping, "sys-os", 2, 2) == (folds * (3 + 2 * 2 + 2 - 2), folds)
 

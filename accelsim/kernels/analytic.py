@@ -32,7 +32,7 @@ from ..layout import (
     C_FOLD_OVERLAP, C_MAC, C_RATE0, C_SYSTOLIC, COL, D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, DRAM, FILTER, GLB,
     IFMAP, N_AXES, N_DIMS, N_GROUPS_MAX, N_LEVELS, N_TYPES, NO_DIM, NOC, PSUM, RATE_DRAM, RATE_FILTER,
     RATE_GLB, RATE_GON, RATE_IFMAP, RATE_PSUM, READS, RED_NOC, RED_TREE, RF, ROW, TEMPORAL, TILE_GLB, TILE_RF,
-    TM_FOLD_CYCLES, TM_LINKS0, TRANSACTIONS, UPDATES, WRITES, charged_energy)
+    PORTS, TM_FOLD_CYCLES, TM_LINKS0, TRANSACTIONS, UPDATES, WRITES, charged_energy)
 from ..layout import RELEVANCE as _RELEVANCE_ROWS
 from .jit import jit, jit_inline
 
@@ -1008,6 +1008,7 @@ def _charge_input(counts, t, lev, i, sent, got):
     if lev[i] != RF and (child_is_mac or lev[i + 1] == RF):
         counts[NOC, t, READS] += got
         counts[NOC, t, TRANSACTIONS] += sent
+        counts[NOC, t, PORTS] += sent  # one cluster (no cluster loops): PORTS = TRANSACTIONS, no HOPS
 
 
 @jit_inline
@@ -1038,6 +1039,7 @@ def _charge_psum_noc(counts, t, out, after_noc, upd, resident):
     the array, ``upd + (upd - resident)`` transactions (out, and back in for accumulation)."""
     counts[NOC, t, READS] += out - after_noc
     counts[NOC, t, TRANSACTIONS] += upd + (upd - resident)
+    counts[NOC, t, PORTS] += upd + (upd - resident)  # one cluster (no cluster loops)
 
 
 @jit

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..dataflows.lowering import lower_mapping
+from ..layout import N_COUNT_STATS, N_LEVELS, N_TILE_LEVELS, N_TYPES
 from ..errors import CapacityError
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer
@@ -34,8 +35,8 @@ def count_mapping(mapping: Mapping, layer: ConvLayer, window: int) -> Counts:
     bounds = layer.loop_bounds()
     mapping.check_covers(bounds)
     arr = lower_mapping(mapping)
-    counts = np.zeros((4, 3, 4), dtype=np.int64)
-    usage = np.zeros((2, 3), dtype=np.int64)
+    counts = np.zeros((N_LEVELS, N_TYPES, N_COUNT_STATS), dtype=np.int64)
+    usage = np.zeros((N_TILE_LEVELS, N_TYPES), dtype=np.int64)
     if arr.flat:  # flattened loops: the enumerating path over axes
         b = np.array(bounds, dtype=np.int64)
         macs = count_accesses_flat(arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, layer.U, window, b,

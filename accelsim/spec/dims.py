@@ -145,11 +145,20 @@ class Level(IntEnum):
 
 
 class LoopKind(IntEnum):
-    """Whether a loop runs over time or over PEs (and which array axis)."""
+    """Whether a loop runs over time or over PEs (and which array axis). ``CROW`` / ``CCOL``
+    run across the rows / columns of a hierarchical mesh's cluster array (``NocKind.HMESH``),
+    above every ``ROW`` / ``COL`` loop, which then run inside one cluster."""
 
     TEMPORAL = 0
     ROW = 1
     COL = 2
+    CROW = 3
+    CCOL = 4
+
+    @property
+    def cluster(self) -> bool:
+        """Spatial across clusters."""
+        return self in (LoopKind.CROW, LoopKind.CCOL)
 
 
 class Reduction(IntEnum):
@@ -220,3 +229,16 @@ class NocKind(str, Enum):
     BROADCAST = "broadcast"  # one bus to all PEs
     UNICAST = "unicast"      # one destination per transaction
     SYSTOLIC = "systolic"    # neighbour links only
+    HMESH = "hmesh"          # Eyeriss v2: clusters of PEs, per-type routers, a 2-D mesh between clusters
+
+
+class NocMode(str, Enum):
+    """How a hierarchical mesh delivers one data type in one layer (Eyeriss v2, JETCAS 2019
+    §III-B, Fig. 8): each PE its own data, every PE the same data, groups of neighbouring PEs
+    the same data, or PEs at the same place in different groups the same data. A mapping's
+    spatial loops imply it (:func:`accelsim.spec.noc_modes.noc_modes`)."""
+
+    UNICAST = "unicast"
+    BROADCAST = "broadcast"
+    GROUPED = "grouped-multicast"
+    INTERLEAVED = "interleaved-multicast"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import SpecError
+from ..layout import C_HOP0, C_RATE0, N_COSTS
 from .dims import DataType, EnergyUnit, Level
 
 if TYPE_CHECKING:
@@ -38,12 +39,16 @@ class AccessCosts:
     unit : EnergyUnit
     source : str
         Where the costs come from (a table's source, or the model and its parameters).
+    hop : tuple of float
+        Per data type (ifmap, filter, psum): energy per word per mesh link crossed between the
+        clusters of a hierarchical mesh NoC (the ``HOPS`` count); 0 on a flat NoC.
     """
 
     mac: float
     words: tuple[LevelCosts, LevelCosts, LevelCosts, LevelCosts]
     unit: EnergyUnit
     source: str
+    hop: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     def __post_init__(self) -> None:
         if self.mac < 0:
@@ -54,6 +59,9 @@ class AccessCosts:
                     if self.words[lv][rw][t] < 0:
                         raise SpecError(f"must be >= 0, got {self.words[lv][rw][t]}",
                                         field=f"energy.{lv.label}.{t.label}")
+        for t in DataType:
+            if self.hop[t] < 0:
+                raise SpecError(f"must be >= 0, got {self.hop[t]}", field=f"energy.hop.{t.label}")
 
     def read(self, level: Level, dtype: DataType) -> float:
         """Energy per word read (NoC: delivered) at ``level``."""
@@ -70,6 +78,14 @@ class AccessCosts:
         for lv in Level:
             for t in DataType:
                 out += [self.words[lv][0][t], self.words[lv][1][t]]
+        return out
+
+    def charge_vector(self) -> list[float]:
+        """A float64[N_COSTS]-long list (``accelsim.layout``) holding the energy entries
+        (:meth:`flat`, then the mesh hop costs at ``C_HOP0``) and zeros elsewhere: what
+        :func:`accelsim.layout.charged_energy` reads."""
+        out = self.flat() + [0.0] * (C_HOP0 - C_RATE0) + list(self.hop)
+        assert len(out) == N_COSTS
         return out
 
     def uniform(self) -> dict[str, float] | None:

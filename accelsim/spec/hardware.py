@@ -187,6 +187,72 @@ class Buffer:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Clusters:
+    """The cluster hierarchy of a hierarchical mesh NoC (Eyeriss v2, JETCAS 2019 §II): a
+    ``rows × cols`` array of clusters, each a ``pe_rows × pe_cols`` array of PEs with its own
+    GLB cluster and router cluster. The PE array is ``(rows·pe_rows) × (cols·pe_cols)``.
+
+    Parameters
+    ----------
+    rows, cols : int
+        Clusters along the mesh's two axes (v2: 8 × 2).
+    pe_rows, pe_cols : int
+        PEs per cluster (v2: 3 × 4).
+    """
+
+    rows: int
+    cols: int
+    pe_rows: int
+    pe_cols: int
+
+    def __post_init__(self) -> None:
+        for key in ("rows", "cols", "pe_rows", "pe_cols"):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise SpecError(f"must be an integer >= 1, got {value!r}", field=f"noc.clusters.{key}")
+
+    @property
+    def count(self) -> int:
+        return self.rows * self.cols
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Routers:
+    """One data type's routers in each router cluster of a hierarchical mesh (JETCAS 2019
+    §III-C).
+
+    Parameters
+    ----------
+    count : int
+        Routers of this type per cluster (v2: 3 iact, 3 weight, 4 psum).
+    source_ports, destination_ports : int
+        Ports per router (v2: 4/4 iact, 2/2 weight, 3/3 psum).
+    port_bits : int
+        Width of a port, bits per cycle (v2: 24 iact and weight, 40 psum).
+    vertical_links, horizontal_links : bool
+        Mesh links between clusters along the cluster array's rows / columns (v2: weights
+        have no vertical links, psums no horizontal ones).
+    """
+
+    count: int
+    source_ports: int
+    destination_ports: int
+    port_bits: int
+    vertical_links: bool = True
+    horizontal_links: bool = True
+
+    def __post_init__(self) -> None:
+        for key in ("count", "source_ports", "destination_ports", "port_bits"):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise SpecError(f"must be an integer >= 1, got {value!r}", field=f"noc.routers.{key}")
+
+    def words_per_cycle(self, bits: int) -> int:
+        """Words of ``bits`` bits the cluster's routers of this type deliver per cycle."""
+        return self.count * (self.port_bits // bits)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class NoC:
     """On-chip network: kind and bus widths in words per cycle.
 
@@ -200,6 +266,11 @@ class NoC:
         Psums from the array back to the GLB.
     local_words_per_cycle : int
         Vertical PE-to-PE psum link.
+    clusters : Clusters or None
+        ``hmesh`` only: the cluster hierarchy. The four rates above are then per active
+        cluster (its routers' ports into and out of its PEs).
+    routers : tuple of Routers or None
+        ``hmesh`` only: per data type (ifmap, filter, psum), the routers of one cluster.
     """
 
     kind: NocKind = NocKind.GIN
@@ -208,12 +279,20 @@ class NoC:
     psum_words_per_cycle: int = 4
     gon_words_per_cycle: int = 4
     local_words_per_cycle: int = 4
+    clusters: Clusters | None = None
+    routers: tuple[Routers, Routers, Routers] | None = None
 
     def __post_init__(self) -> None:
         for key in ("ifmap_words_per_cycle", "filter_words_per_cycle", "psum_words_per_cycle",
                     "gon_words_per_cycle", "local_words_per_cycle"):
             if getattr(self, key) < 1:
                 raise SpecError(f"must be >= 1, got {getattr(self, key)}", field=f"noc.{key}")
+        if self.kind is NocKind.HMESH:
+            if self.clusters is None or self.routers is None:
+                raise SpecError("a hierarchical mesh needs its clusters and routers", field="noc.clusters")
+        elif self.clusters is not None or self.routers is not None:
+            raise SpecError(f"clusters and routers belong to an hmesh NoC, not {self.kind.value}",
+                            field="noc.clusters")
 
 
 class _Flags:
@@ -393,6 +472,11 @@ class Hardware:
             raise SpecError("the global buffer must have a finite size", field="glb.shared_words")
         if self.rf.shared_words is None:
             raise SpecError("the RF must have a finite size", field="rf.shared_words")
+        cl = self.noc.clusters
+        if cl is not None and (cl.rows * cl.pe_rows, cl.cols * cl.pe_cols) != (self.pe_rows, self.pe_cols):
+            raise SpecError(f"{cl.rows}x{cl.cols} clusters of {cl.pe_rows}x{cl.pe_cols} PEs are a "
+                            f"{cl.rows * cl.pe_rows}x{cl.cols * cl.pe_cols} array, not {self.pe_rows}x{self.pe_cols}",
+                            field="noc.clusters")
 
     @property
     def word_bits(self) -> int:

@@ -99,6 +99,11 @@ class Mapping:
             if not isinstance(loop.factor, int) or loop.factor < 1:
                 raise MappingError(f"loop factors must be integers >= 1, got {loop.factor!r}", "mapping.loops")
         self._check_groups()
+        pe_level = [i for i, loop in enumerate(self.loops) if loop.kind in (LoopKind.ROW, LoopKind.COL)]
+        cluster_level = [i for i, loop in enumerate(self.loops) if loop.kind.cluster]
+        if pe_level and cluster_level and cluster_level[-1] > pe_level[0]:
+            raise MappingError(f"the cluster loop {cluster_level[-1]} lies below the PE loop {pe_level[0]}: every "
+                               "crow/ccol loop runs above every row/col loop", f"mapping.loops[{cluster_level[-1]}]")
         spatial = [i for i, loop in enumerate(self.loops) if loop.spatial]
         first_sp = spatial[0] if spatial else None
         last_sp = spatial[-1] if spatial else None
@@ -187,12 +192,23 @@ class Mapping:
         return out
 
     def spatial_shape(self) -> tuple[int, int]:
-        """(rows, cols) of PEs the spatial loops occupy."""
+        """(rows, cols) of PEs the spatial loops occupy (cluster loops included: a ``CROW``
+        loop multiplies the rows, a ``CCOL`` loop the columns)."""
         rows = cols = 1
         for loop in self.loops:
-            if loop.kind is LoopKind.ROW:
+            if loop.kind in (LoopKind.ROW, LoopKind.CROW):
                 rows *= loop.factor
-            elif loop.kind is LoopKind.COL:
+            elif loop.kind in (LoopKind.COL, LoopKind.CCOL):
+                cols *= loop.factor
+        return rows, cols
+
+    def cluster_shape(self) -> tuple[int, int]:
+        """(rows, cols) of clusters the ``CROW`` / ``CCOL`` loops occupy ((1, 1) without)."""
+        rows = cols = 1
+        for loop in self.loops:
+            if loop.kind is LoopKind.CROW:
+                rows *= loop.factor
+            elif loop.kind is LoopKind.CCOL:
                 cols *= loop.factor
         return rows, cols
 
@@ -225,7 +241,7 @@ class Mapping:
                 i = rem % lp.factor
                 rem //= lp.factor
                 offsets[lp.dim] += i * strides[j]
-                if lp.kind is LoopKind.ROW:
+                if lp.kind in (LoopKind.ROW, LoopKind.CROW):
                     row += i * row_scale
                     row_scale *= lp.factor
                 else:
@@ -343,7 +359,8 @@ class Mapping:
                 lines.append("  " * 0 + "-- keep " + " ".join(marks))
             if i < len(self.loops):
                 lp = self.loops[i]
-                where = {LoopKind.TEMPORAL: "for", LoopKind.ROW: "spatial-row", LoopKind.COL: "spatial-col"}
+                where = {LoopKind.TEMPORAL: "for", LoopKind.ROW: "spatial-row", LoopKind.COL: "spatial-col",
+                         LoopKind.CROW: "cluster-row", LoopKind.CCOL: "cluster-col"}
                 lines.append(f"[{self.level_of(i):5}] {where[lp.kind]} {lp.dim.name} in {lp.factor}")
         if bounds is not None:
             for g in self.flat_groups:
@@ -357,7 +374,8 @@ class Mapping:
         return "\n".join(lines)
 
 
-_SPREAD = {LoopKind.TEMPORAL: "in time", LoopKind.ROW: "on rows", LoopKind.COL: "on cols"}
+_SPREAD = {LoopKind.TEMPORAL: "in time", LoopKind.ROW: "on rows", LoopKind.COL: "on cols",
+           LoopKind.CROW: "on cluster rows", LoopKind.CCOL: "on cluster cols"}
 
 
 def _decode_text(g: Flat, d: Dim, bounds) -> str:

@@ -210,7 +210,7 @@ class CycleTiming:
 
 
 def accesses_dict(counts: np.ndarray) -> dict:
-    """Nested ``{level: {type: {stat: words}}}`` from kernel counts int64[4, 3, 4]."""
+    """Nested ``{level: {type: {stat: words}}}`` from kernel counts int64[N_LEVELS, N_TYPES, N_COUNT_STATS]."""
     out: dict = {}
     for lv in Level:
         per = {}
@@ -249,7 +249,7 @@ def energy_dict(counts: np.ndarray, macs: int, costs: AccessCosts, gating: Gatin
     """
     gated_macs = int(gating.gated_macs) if gating is not None else 0
     gated_filter = int(gating.gated_filter_rf_reads) if gating is not None else 0
-    flat = costs.flat()
+    flat = costs.charge_vector()
     out: dict = {"ALU": float((macs - gated_macs) * costs.mac)}
     for lv in (Level.RF, Level.NOC, Level.GLB, Level.DRAM):
         per = {}
