@@ -7,11 +7,14 @@ Array conventions (shared with :mod:`accelsim.dataflows.lowering`; the indices a
 * ``dims, factors, kinds, reds`` : int64[L], one entry per loop, outermost first; a loop over
   a flattened group ``g`` has ``dims = N_DIMS + g``, its members in ``groups[g]``
   (int64[N_GROUPS_MAX, N_DIMS], :func:`count_accesses_flat`);
-  ``kinds`` ``TEMPORAL``, ``ROW``, ``COL``; ``reds`` ``RED_NONE``, ``RED_NOC``, ``RED_TREE``;
+  ``kinds`` ``TEMPORAL``, ``ROW``, ``COL``, ``CROW``, ``CCOL``; ``reds`` ``RED_NONE``, ``RED_NOC``, ``RED_TREE``;
 * ``res`` : int64[N_TILE_LEVELS, N_TYPES], tile start at ``TILE_GLB`` and ``TILE_RF`` per data
   type, ``BYPASS`` (-1) = none;
 * ``counts`` : int64[N_LEVELS, N_TYPES, N_COUNT_STATS], (DRAM, GLB, NoC, RF) × data type ×
-  (reads, writes, updates, transactions); for the NoC, "reads" are words delivered into PEs.
+  (reads, writes, updates, transactions, ports, hops); for the NoC, "reads" are words delivered
+  into PEs, "ports" and "hops" a hierarchical mesh's words through the clusters' router ports
+  and over its mesh links (``kinds`` ``CROW`` / ``CCOL``: cluster loops, above every ``ROW`` /
+  ``COL`` loop; without them one cluster: ports = transactions, no hops).
 
 Accounting follows Chen, Emer, Sze, ISCA 2016, Eq. (3)-(4): an input word moved between two
 levels is charged once, as a read of the outer one; the innermost holder is read once per MAC;
@@ -1168,7 +1171,7 @@ def compute_steps_flat(dims, factors, kinds, bounds, groups):
 
 @jit
 def count_accesses(dims, factors, kinds, reds, res, stride, window, counts, usage):
-    """Fill ``counts`` (int64[4,3,4]) and ``usage`` (int64[2,3]) for a nest whose factors
+    """Fill ``counts`` (int64[N_LEVELS, N_TYPES, N_COUNT_STATS]) and ``usage`` (int64[2,3]) for a nest whose factors
     multiply to the layer's bounds exactly (see :func:`count_accesses_padded`)."""
     return _count(dims, factors, kinds, reds, res, stride, window, _NO_BOUNDS, counts, usage)
 
@@ -1186,7 +1189,8 @@ def count_accesses_padded(dims, factors, kinds, reds, res, stride, window, bound
 
 @jit
 def _count(dims, factors, kinds, reds, res, stride, window, bounds, counts, usage):
-    """Fill ``counts`` (int64[4,3,4]) and ``usage`` (int64[2,3], GLB and per-PE RF words).
+    """Fill ``counts`` (int64[N_LEVELS, N_TYPES, N_COUNT_STATS]) and ``usage`` (int64[2,3], GLB and per-PE RF
+    words).
 
     ``window`` is a bit mask. Bit 0: operands that bypass the RF are forwarded across the
     array, so a sliding window over the innermost temporal loop is read from the parent once
