@@ -26,8 +26,10 @@ from accelsim.layout import (C_HMESH, C_RATE0, FILTER, HOPS, IFMAP, N_COSTS, NOC
                              READS, TRANSACTIONS)
 from accelsim.kernels.analytic import roofline_cycles
 from accelsim.sim.counting import count_mapping
+from accelsim.sim.evaluate import analytic_cycles
 from accelsim.sim.roofline import mapping_timing, valid_clusters
-from accelsim.spec.dims import Dim, LoopKind
+from accelsim.spec.dims import Dim, LoopKind, NocKind
+from accelsim.spec.hardware import Buffer, Clusters, Hardware, NoC, Routers
 from accelsim.spec.layer import ConvLayer
 from accelsim.spec.mapping import Loop, Mapping
 
@@ -299,3 +301,39 @@ def test_hmesh_roofline_is_a_lower_bound(case, rates):
         assert bound == -(-int(got.counts[NOC, t, PORTS]) // (clusters * rate))
         assert bound <= per_step_max
 
+
+
+def _v15_like() -> Hardware:
+    """The hierarchical mesh of the contract (Eyeriss v2's 8 × 2 clusters of 3 × 4 PEs, JETCAS 2019
+    Sec. II-III: 3 iact routers of 4 ports, 24-b ports = 3 8-b words; 4 psum routers of 3 ports,
+    40-b = 2 20-b psums), so 9 ifmap and 8 psum words per cycle per cluster; DRAM and the GLB
+    unlimited, so only the compute steps and the NoC bound the roofline."""
+    return Hardware(
+        name="hmesh-toy", pe_rows=24, pe_cols=8, rf=Buffer(shared_words=512), glb=Buffer(shared_words=65536),
+        dram_words_per_cycle=float("inf"), glb_words_per_cycle=float("inf"),
+        noc=NoC(kind=NocKind.HMESH, clusters=Clusters(rows=8, cols=2, pe_rows=3, pe_cols=4),
+                routers=(Routers(count=3, source_ports=4, destination_ports=4, port_bits=24),
+                         Routers(count=3, source_ports=2, destination_ports=2, port_bits=24, vertical_links=False),
+                         Routers(count=4, source_ports=3, destination_ports=3, port_bits=40, horizontal_links=False)),
+                ifmap_words_per_cycle=9, filter_words_per_cycle=9, psum_words_per_cycle=8, gon_words_per_cycle=8))
+
+
+def test_hmesh_machine_roofline_by_hand():
+    """192 channels over all 16 clusters × 12 PEs (one channel per PE), 4 output rows in time,
+    ifmaps straight from the GLB to the MACs: each step every PE takes its own ifmap word
+    (unicast: 192 words a step, 12 through each cluster's ports, no hops) and the 192 psums of
+    an output merge to 12 → 1 inside each cluster, then the 16 clusters' words merge to one
+    over 15 mesh links. Roofline: 4 steps × 192 port words over 16 clusters × 9 words a cycle =
+    5.33 → 6 cycles (the ifmap bus binds; the per-cluster timing takes 4 × ceil(12 / 9) = 8)."""
+    hw = _v15_like()
+    layer = ConvLayer(name="unicast", M=1, C=192, H=4, W=1, R=1, S=1)
+    mapping = Mapping(loops=(Loop(Dim.E, 4), Loop(Dim.C, 8, LoopKind.CROW), Loop(Dim.C, 2, LoopKind.CCOL),
+                             Loop(Dim.C, 3, LoopKind.ROW), Loop(Dim.C, 4, LoopKind.COL)),
+                      glb=(0, 0, 0), rf=(None, 5, None))
+    got = count_mapping(mapping, layer, 0)
+    c = got.counts
+    assert (c[NOC, IFMAP, TRANSACTIONS], c[NOC, IFMAP, PORTS], c[NOC, IFMAP, HOPS]) == (4 * 192, 4 * 192, 0)
+    assert (c[NOC, FILTER, TRANSACTIONS], c[NOC, FILTER, PORTS], c[NOC, FILTER, HOPS]) == (192, 192, 0)
+    assert (c[NOC, PSUM, TRANSACTIONS], c[NOC, PSUM, PORTS], c[NOC, PSUM, HOPS]) == (4, 4 * 16, 4 * 15)
+    assert got.compute_steps == 4
+    assert analytic_cycles(c, got.compute_steps, hw, mapping, layer) == 6 <= 4 * -(-12 // 9)
