@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from accelsim.dataflows import available, template
 from accelsim.search.mapspace import random_mapping
 from accelsim.spec.layer import ConvLayer
-from accelsim.spec.dims import Dim, Flat, LoopKind, Place
+from accelsim.spec.dims import Dim, Flat, LoopKind, Place, Reduction
 from accelsim.spec.mapping import Loop, Mapping
 
 #: every dataflow the package implements, by name, in :func:`accelsim.dataflows.available` order
@@ -213,4 +213,88 @@ def flat_cases(draw, odd: bool = True):
     mapping = flatten(plain, layer, chosen, draw)
     if not mapping.flat_groups:
         reject()
+    return layer, mapping, draw(st.integers(0, 3))
+
+
+# ----------------------------------------------------------------------------- cluster loops (hierarchical mesh)
+def _divisors(n: int) -> list[int]:
+    return [d for d in range(1, n + 1) if n % d == 0]
+
+
+def clusterise(mapping: Mapping, draw) -> Mapping:
+    """``mapping`` with cluster loops (``CROW`` / ``CCOL``, a hierarchical mesh's cluster array):
+    each spatial loop gives a random divisor of its factor to a new cluster loop (a ``ROW`` loop to
+    ``CROW``, a ``COL`` loop to ``CCOL``; the PE loop keeps the rest, or goes when nothing is
+    left), and a temporal loop between the GLB tile starts and the first spatial loop may turn
+    into a cluster loop (any reduction). The cluster loops are inserted, in the order of their PE
+    loops, at a random position between the lowest GLB tile start and the first PE loop (so
+    temporal loops may lie between the cluster loops and the PE loops); tile starts move with the
+    loops they start at. Rejects the example when no cluster loop results."""
+    loops = list(mapping.loops)
+    spatial = [j for j, lp in enumerate(loops) if lp.spatial]
+    glb = [g for g in mapping.glb if g is not None]
+    top = max(glb) if glb else 0
+    first = spatial[0] if spatial else len(loops)
+    if not spatial:
+        first = min([r for r in mapping.rf if r is not None] + [len(loops)])
+    cluster: list[Loop] = []
+    keep: list[Loop | None] = list(loops)
+    for j in range(top, first):  # temporal loops above the array may run across clusters instead
+        lp = loops[j]
+        if lp.factor > 1 and draw(st.integers(0, 3)) == 0:
+            kind = draw(st.sampled_from([LoopKind.CROW, LoopKind.CCOL]))
+            red = draw(st.sampled_from(list(Reduction)))
+            keep[j] = Loop(lp.dim, lp.factor, kind, red)
+    for j in spatial:
+        lp = loops[j]
+        a = draw(st.sampled_from(_divisors(lp.factor)))
+        if a == 1:
+            continue
+        kind = LoopKind.CROW if lp.kind is LoopKind.ROW else LoopKind.CCOL
+        cluster.append(Loop(lp.dim, a, kind, lp.reduction))
+        keep[j] = Loop(lp.dim, lp.factor // a, lp.kind, lp.reduction) if lp.factor // a > 1 else None
+    if not cluster and not any(lp is not None and lp.kind.cluster for lp in keep):
+        reject()
+    at = draw(st.integers(top, first))
+    out: list[Loop] = []
+    index: dict[int, int] = {}  # old loop position -> new position (len(loops) -> end)
+    for j in range(len(loops) + 1):
+        if j == at:
+            out.extend(cluster)
+        index[j] = len(out)
+        if j < len(loops) and keep[j] is not None:
+            out.append(keep[j])
+
+    def move(p: int | None, glb: bool) -> int | None:
+        if p is None:
+            return None
+        return index[p] - len(cluster) if glb and p == at else index[p]  # a GLB tile starts above them
+
+    return Mapping(loops=tuple(out), glb=tuple(move(p, True) for p in mapping.glb),
+                   rf=tuple(move(p, False) for p in mapping.rf),
+                   dataflow=mapping.dataflow)
+
+
+@st.composite
+def cluster_cases(draw, padded: bool | None = None, flat: bool = False):
+    """``(layer, mapping, window)``: a tiny layer and a random mapping of a random dataflow on
+    8×8 PEs with cluster loops (:func:`clusterise`), random window bits. ``padded`` True / False /
+    None: the layer's bounds shrunk under the factors (ragged last tiles, :func:`shrink_bounds`)
+    always (some bound really padded) / never / half the time; ``flat``: one of the mapping's dimension groups flattened
+    (:func:`flatten`, any group of :data:`FLAT_GROUPS` or :data:`ODD_GROUPS` with loops)."""
+    layer = draw(layers())
+    dataflow = draw(st.sampled_from(DATAFLOWS))
+    plain = random_mapping_8x8(layer, dataflow, draw(st.integers(0, 2**32 - 1)))
+    mapping = clusterise(plain, draw)
+    if padded or (padded is None and draw(st.booleans())):
+        layer = shrink_bounds(layer, mapping, draw)
+        if padded and not mapping.is_padded(layer.loop_bounds()):
+            reject()  # shrink_bounds may keep every bound: padded=True wants a ragged nest
+    if flat:
+        pool = [g for g in FLAT_GROUPS + ODD_GROUPS if any(lp.dim in g for lp in mapping.loops)]
+        if not pool:
+            reject()
+        mapping = flatten(mapping, layer, [draw(st.sampled_from(pool))], draw)
+        if not mapping.flat_groups:
+            reject()
     return layer, mapping, draw(st.integers(0, 3))

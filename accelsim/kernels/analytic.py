@@ -7,11 +7,14 @@ Array conventions (shared with :mod:`accelsim.dataflows.lowering`; the indices a
 * ``dims, factors, kinds, reds`` : int64[L], one entry per loop, outermost first; a loop over
   a flattened group ``g`` has ``dims = N_DIMS + g``, its members in ``groups[g]``
   (int64[N_GROUPS_MAX, N_DIMS], :func:`count_accesses_flat`);
-  ``kinds`` ``TEMPORAL``, ``ROW``, ``COL``; ``reds`` ``RED_NONE``, ``RED_NOC``, ``RED_TREE``;
+  ``kinds`` ``TEMPORAL``, ``ROW``, ``COL``, ``CROW``, ``CCOL``; ``reds`` ``RED_NONE``, ``RED_NOC``, ``RED_TREE``;
 * ``res`` : int64[N_TILE_LEVELS, N_TYPES], tile start at ``TILE_GLB`` and ``TILE_RF`` per data
   type, ``BYPASS`` (-1) = none;
 * ``counts`` : int64[N_LEVELS, N_TYPES, N_COUNT_STATS], (DRAM, GLB, NoC, RF) × data type ×
-  (reads, writes, updates, transactions); for the NoC, "reads" are words delivered into PEs.
+  (reads, writes, updates, transactions, ports, hops); for the NoC, "reads" are words delivered
+  into PEs, "ports" and "hops" a hierarchical mesh's words through the clusters' router ports
+  and over its mesh links (``kinds`` ``CROW`` / ``CCOL``: cluster loops, above every ``ROW`` /
+  ``COL`` loop; without them one cluster: ports = transactions, no hops).
 
 Accounting follows Chen, Emer, Sze, ISCA 2016, Eq. (3)-(4): an input word moved between two
 levels is charged once, as a read of the outer one; the innermost holder is read once per MAC;
@@ -29,10 +32,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..layout import (
-    C_FOLD_OVERLAP, C_MAC, C_RATE0, C_SYSTOLIC, COL, D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, DRAM, FILTER, GLB,
-    IFMAP, N_AXES, N_DIMS, N_GROUPS_MAX, N_LEVELS, N_TYPES, NO_DIM, NOC, PSUM, RATE_DRAM, RATE_FILTER,
-    RATE_GLB, RATE_GON, RATE_IFMAP, RATE_PSUM, READS, RED_NOC, RED_TREE, RF, ROW, TEMPORAL, TILE_GLB, TILE_RF,
-    PORTS, TM_FOLD_CYCLES, TM_LINKS0, TRANSACTIONS, UPDATES, WRITES, charged_energy)
+    C_FOLD_OVERLAP, C_HMESH, C_MAC, C_RATE0, C_SYSTOLIC, CCOL, COL, CROW, D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S,
+    DRAM, FILTER, GLB, HOPS, IFMAP, N_AXES, N_DIMS, N_GROUPS_MAX, N_LEVELS, N_TYPES, NO_DIM, NOC, PORTS, PSUM,
+    RATE_DRAM, RATE_FILTER, RATE_GLB, RATE_GON, RATE_IFMAP, RATE_PSUM, READS, RED_NOC, RED_TREE, RF, ROW, TEMPORAL,
+    TILE_GLB, TILE_RF, TM_FOLD_CYCLES, TM_LINKS0, TRANSACTIONS, UPDATES, WRITES, charged_energy)
 from ..layout import RELEVANCE as _RELEVANCE_ROWS
 from .jit import jit, jit_inline
 
@@ -998,17 +1001,47 @@ def _input_reuse(lev, i, window):
 
 
 @jit_inline
+def _crosses_noc(lev, i):
+    """Whether link ``i`` of the chain ``lev`` crosses the NoC (its parent is outside the PE, its
+    child the RF or the MAC)."""
+    return lev[i] != RF and (lev[i + 1] < 0 or lev[i + 1] == RF)
+
+
+@jit_inline
 def _charge_input(counts, t, lev, i, sent, got):
     """Count an input link: ``sent`` words read from the parent ``lev[i]``, ``got`` written into
-    the child (delivered into PEs when the link crosses the NoC)."""
+    the child (delivered into PEs when the link crosses the NoC). The link's words through the
+    clusters' ports are ``sent`` here (one cluster); :func:`_charge_input_ports` corrects them
+    for a nest with cluster loops."""
     child_is_mac = lev[i + 1] < 0
     counts[lev[i], t, READS] += sent
     if not child_is_mac:
         counts[lev[i + 1], t, WRITES] += got
-    if lev[i] != RF and (child_is_mac or lev[i + 1] == RF):
+    if _crosses_noc(lev, i):
         counts[NOC, t, READS] += got
         counts[NOC, t, TRANSACTIONS] += sent
         counts[NOC, t, PORTS] += sent  # one cluster (no cluster loops): PORTS = TRANSACTIONS, no HOPS
+
+
+@jit_inline
+def _charge_input_ports(counts, t, sent, ports):
+    """A NoC input link of a nest with cluster loops: ``ports`` words cross the clusters' router
+    ports (per step and cluster, the union of what the cluster's PEs fetch), not the ``sent``
+    that :func:`_charge_input` booked; a word sent to ``k`` clusters crosses ``k - 1`` mesh
+    links, so ``HOPS`` gains ``ports - sent``."""
+    counts[NOC, t, PORTS] += ports - sent
+    counts[NOC, t, HOPS] += ports - sent
+
+
+@jit_inline
+def _cluster_end(kinds):
+    """One past the last cluster loop (``CROW`` / ``CCOL``), -1 without any: spatial loops
+    above it are counted per cluster (replicated), those below merged inside a cluster."""
+    end = -1
+    for j in range(kinds.shape[0]):
+        if kinds[j] == CROW or kinds[j] == CCOL:
+            end = j + 1
+    return end
 
 
 @jit_inline
@@ -1027,19 +1060,23 @@ def _charge_psum(counts, t, lev, i, upd, resident):
 
 
 @jit_inline
-def _psum_crosses_noc(lev, i):
-    """Whether psum link ``i`` crosses the NoC (its parent is outside the PE, its child the RF
-    or the MAC)."""
-    return lev[i] != RF and (lev[i + 1] < 0 or lev[i + 1] == RF)
-
-
-@jit_inline
 def _charge_psum_noc(counts, t, out, after_noc, upd, resident):
     """Count a psum link's NoC traffic: ``out - after_noc`` psums delivered after the merge in
-    the array, ``upd + (upd - resident)`` transactions (out, and back in for accumulation)."""
+    the array, ``upd + (upd - resident)`` transactions (out, and back in for accumulation); the
+    same words through the clusters' ports (one cluster: :func:`_charge_psum_ports` corrects
+    them for a nest with cluster loops)."""
     counts[NOC, t, READS] += out - after_noc
     counts[NOC, t, TRANSACTIONS] += upd + (upd - resident)
     counts[NOC, t, PORTS] += upd + (upd - resident)  # one cluster (no cluster loops)
+
+
+@jit_inline
+def _charge_psum_ports(counts, t, upd, out_c):
+    """A NoC psum link of a nest with cluster loops: ``out_c`` words leave the clusters (merged
+    over the reduction loops inside a cluster only), not the ``upd`` :func:`_charge_psum_noc`
+    booked; each merge across clusters passes one word over one mesh link (``out_c - upd``)."""
+    counts[NOC, t, PORTS] += out_c - upd
+    counts[NOC, t, HOPS] += out_c - upd
 
 
 @jit
@@ -1071,6 +1108,7 @@ def count_accesses_flat(dims, factors, kinds, reds, res, stride, window, bounds,
         macs *= bounds[d]
     pos = np.empty(4, dtype=np.int64)
     lev = np.empty(4, dtype=np.int64)
+    qc = _cluster_end(kinds)
     for t in range(N_TYPES):
         m = _holders(res, t, n, pos, lev)
         for i in range(1, m - 1):
@@ -1089,6 +1127,10 @@ def count_accesses_flat(dims, factors, kinds, reds, res, stride, window, bounds,
                     got = _moves_flat(t, dims, factors, kinds, reds, pc, pc, mode, True, stride, info, groups,
                                       bounds)
                 _charge_input(counts, t, lev, i, sent, got)
+                if qc >= 0 and _crosses_noc(lev, i):
+                    ports = _moves_flat(t, dims, factors, kinds, reds, pc, max(pp, qc), mode, True, stride, info,
+                                        groups, bounds)
+                    _charge_input_ports(counts, t, sent, ports)
                 continue
             mode = 0 if child_is_mac else 1
             if child_is_mac:
@@ -1098,10 +1140,14 @@ def count_accesses_flat(dims, factors, kinds, reds, res, stride, window, bounds,
             upd = _moves_flat(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, info, groups, bounds)
             resident = _moves_flat(t, dims, factors, kinds, reds, pp, pp, 1, True, stride, info, groups, bounds)
             _charge_psum(counts, t, lev, i, upd, resident)
-            if _psum_crosses_noc(lev, i):
+            if _crosses_noc(lev, i):
                 after_noc = _moves_flat(t, dims, factors, kinds, reds, pc, pp, mode, False, stride, info, groups,
                                         bounds)
                 _charge_psum_noc(counts, t, out, after_noc, upd, resident)
+                if qc >= 0:
+                    out_c = _moves_flat(t, dims, factors, kinds, reds, pc, max(pp, qc), mode, True, stride, info,
+                                        groups, bounds)
+                    _charge_psum_ports(counts, t, upd, out_c)
     return macs
 
 
@@ -1125,7 +1171,7 @@ def compute_steps_flat(dims, factors, kinds, bounds, groups):
 
 @jit
 def count_accesses(dims, factors, kinds, reds, res, stride, window, counts, usage):
-    """Fill ``counts`` (int64[4,3,4]) and ``usage`` (int64[2,3]) for a nest whose factors
+    """Fill ``counts`` (int64[N_LEVELS, N_TYPES, N_COUNT_STATS]) and ``usage`` (int64[2,3]) for a nest whose factors
     multiply to the layer's bounds exactly (see :func:`count_accesses_padded`)."""
     return _count(dims, factors, kinds, reds, res, stride, window, _NO_BOUNDS, counts, usage)
 
@@ -1143,7 +1189,8 @@ def count_accesses_padded(dims, factors, kinds, reds, res, stride, window, bound
 
 @jit
 def _count(dims, factors, kinds, reds, res, stride, window, bounds, counts, usage):
-    """Fill ``counts`` (int64[4,3,4]) and ``usage`` (int64[2,3], GLB and per-PE RF words).
+    """Fill ``counts`` (int64[N_LEVELS, N_TYPES, N_COUNT_STATS]) and ``usage`` (int64[2,3], GLB and per-PE RF
+    words).
 
     ``window`` is a bit mask. Bit 0: operands that bypass the RF are forwarded across the
     array, so a sliding window over the innermost temporal loop is read from the parent once
@@ -1171,6 +1218,7 @@ def _count(dims, factors, kinds, reds, res, stride, window, bounds, counts, usag
     pos = np.empty(4, dtype=np.int64)
     lev = np.empty(4, dtype=np.int64)
     one = np.ones(N_DIMS, dtype=np.int64)
+    qc = _cluster_end(kinds)  # cluster loops: their ports and hops take one more call per NoC link
     for t in range(N_TYPES):
         m = _holders(res, t, n, pos, lev)
         for i in range(1, m - 1):
@@ -1200,6 +1248,13 @@ def _count(dims, factors, kinds, reds, res, stride, window, bounds, counts, usag
                 else:
                     got = _moves(t, dims, factors, kinds, reds, pc, pc, mode, True, stride, rel)
                 _charge_input(counts, t, lev, i, sent, got)
+                if qc >= 0 and _crosses_noc(lev, i):
+                    if padded:
+                        ports = _moves_padded(t, dims, factors, kinds, reds, pc, max(pp, qc), mode, True, stride, rel,
+                                              bounds)
+                    else:
+                        ports = _moves(t, dims, factors, kinds, reds, pc, max(pp, qc), mode, True, stride, rel)
+                    _charge_input_ports(counts, t, sent, ports)
                 continue
             mode = 0 if child_is_mac else 1
             if child_is_mac:
@@ -1215,13 +1270,20 @@ def _count(dims, factors, kinds, reds, res, stride, window, bounds, counts, usag
                 upd = _moves(t, dims, factors, kinds, reds, pc, pp, mode, True, stride, rel)
                 resident = _moves(t, dims, factors, kinds, reds, pp, pp, 1, True, stride, rel)
             _charge_psum(counts, t, lev, i, upd, resident)
-            if _psum_crosses_noc(lev, i):
+            if _crosses_noc(lev, i):
                 if padded:
                     after_noc = _moves_padded(t, dims, factors, kinds, reds, pc, pp, mode, False, stride, rel,
                                               bounds)
                 else:
                     after_noc = _moves(t, dims, factors, kinds, reds, pc, pp, mode, False, stride, rel)
                 _charge_psum_noc(counts, t, out, after_noc, upd, resident)
+                if qc >= 0:
+                    if padded:
+                        out_c = _moves_padded(t, dims, factors, kinds, reds, pc, max(pp, qc), mode, True, stride, rel,
+                                              bounds)
+                    else:
+                        out_c = _moves(t, dims, factors, kinds, reds, pc, max(pp, qc), mode, True, stride, rel)
+                    _charge_psum_ports(counts, t, upd, out_c)
     return macs
 
 
@@ -1339,7 +1401,7 @@ def _relevant_loop(t, d, groups):
 
 
 @jit
-def roofline_timing(dims, factors, kinds, res, groups, folds, costs, timing):
+def roofline_timing(dims, factors, kinds, res, groups, folds, clusters, costs, timing):
     """The roofline's timing model of a nest, into ``timing`` (float64[N_TIMING]).
 
     A systolic NoC (``costs[C_SYSTOLIC]`` = 1) as the cycle engine runs it: each of the
@@ -1349,7 +1411,9 @@ def roofline_timing(dims, factors, kinds, res, groups, folds, costs, timing):
     is paid once, before the first fold: :func:`accelsim.sim.cycle.pass_overhead`), and a data
     type's words enter through one edge link per PE along the spatial loops over its own
     dimensions, each at the bus rate of ``costs`` (the links are the product of those loops'
-    factors). Any other NoC: no fold cycles, one bus per type.
+    factors). A hierarchical mesh (``costs[C_HMESH]`` = 1): no fold cycles, and every type's
+    bus is one set of router ports per active cluster (``clusters`` links, each at the bus rate,
+    which is per cluster). Any other NoC: no fold cycles, one bus per type.
 
     Parameters
     ----------
@@ -1358,14 +1422,18 @@ def roofline_timing(dims, factors, kinds, res, groups, folds, costs, timing):
     folds : int
         Folds with at least one valid iteration (:func:`fold_start`; a padded nest's
         all-masked folds are skipped).
+    clusters : int
+        Clusters with at least one valid iteration (read on a hierarchical mesh only: the
+        product of the cluster loops' factors for a perfect nest, :func:`perfect_timing`).
     costs : ndarray
         float64[N_COSTS] (:func:`accelsim.dataflows.lowering.cost_array`).
     timing : ndarray
         Out: float64[N_TIMING], ``TM_FOLD_CYCLES`` then ``TM_LINKS0 + type``.
     """
     timing[TM_FOLD_CYCLES] = 0.0
+    links = float(clusters) if costs[C_HMESH] != 0.0 else 1.0
     for t in range(N_TYPES):
-        timing[TM_LINKS0 + t] = 1.0
+        timing[TM_LINKS0 + t] = links
     if costs[C_SYSTOLIC] == 0.0:
         return
     rows = 1
@@ -1391,13 +1459,18 @@ def roofline_timing(dims, factors, kinds, res, groups, folds, costs, timing):
 @jit
 def perfect_timing(dims, factors, kinds, res, costs, timing):
     """:func:`roofline_timing` of a perfectly factorised nest without flattened loops (every
-    fold valid), into ``timing`` (float64[N_TIMING])."""
+    fold and every cluster valid), into ``timing`` (float64[N_TIMING])."""
     folds = 1
     if costs[C_SYSTOLIC] != 0.0:
         for j in range(fold_start(kinds, res)):
             if kinds[j] == TEMPORAL:
                 folds *= factors[j]
-    roofline_timing(dims, factors, kinds, res, _NO_GROUPS, folds, costs, timing)
+    clusters = 1
+    if costs[C_HMESH] != 0.0:
+        for j in range(kinds.shape[0]):
+            if kinds[j] == CROW or kinds[j] == CCOL:
+                clusters *= factors[j]
+    roofline_timing(dims, factors, kinds, res, _NO_GROUPS, folds, clusters, costs, timing)
 
 
 @jit
@@ -1406,15 +1479,20 @@ def roofline_cycles(counts, steps, costs, dram_words, timing):
     ``timing[TM_FOLD_CYCLES]``) and each resource's words over its rate, each charged as the
     cycle engine books it (:mod:`accelsim.kernels.step_timing`): DRAM (reads + writes), the
     ifmap and filter buses and the psum buses (transactions), each bus's rate times its links
-    (``timing[TM_LINKS0 + type]``: a systolic array's edge links, :func:`roofline_timing`).
+    (``timing[TM_LINKS0 + type]``: a systolic array's edge links, a hierarchical mesh's active
+    clusters, :func:`roofline_timing`).
     On a systolic array psums enter and leave on links of their own (both rates add) and the
     GLB port carries all its reads and writes. On other NoCs the psums out of the array (GON:
     the updates arriving at the psum link's parent) and back in (psum GIN: the rest of the
     psum transactions) move on two buses at once, each bounding the cycles on its own; the
     GLB port's psum read-modify-writes (two words per psum sent back in) queue with the GON,
-    apart from the GLB's other words. The rates are ``costs[C_RATE0 + RATE_*]``, words per
-    cycle (<= 0: unlimited). ``dram_words`` < 0 takes DRAM's counted words (give the
-    RLC-compressed words otherwise)."""
+    apart from the GLB's other words. On a hierarchical mesh (``costs[C_HMESH]`` = 1) the words
+    on a bus are those through the clusters' router ports (``PORTS``: inputs per step and
+    cluster; psums leaving the clusters after the merges inside them, and sent back in), spread
+    at best evenly over the active clusters: each cluster waits for its own words at the
+    per-cluster rate, so the busiest cluster takes at least the average. The rates are
+    ``costs[C_RATE0 + RATE_*]``, words per cycle (<= 0: unlimited). ``dram_words`` < 0 takes
+    DRAM's counted words (give the RLC-compressed words otherwise)."""
     cycles = float(steps) + timing[TM_FOLD_CYCLES]
     if dram_words < 0:
         dram_words = 0.0
@@ -1426,21 +1504,25 @@ def roofline_cycles(counts, steps, costs, dram_words, timing):
     psum_in, gon = costs[C_RATE0 + RATE_PSUM], costs[C_RATE0 + RATE_GON]
     glb_rate = costs[C_RATE0 + RATE_GLB]
     psum_words = float(counts[NOC, PSUM, TRANSACTIONS])
+    bus = PORTS if costs[C_HMESH] != 0.0 else TRANSACTIONS  # the words a bus carries
     if costs[C_SYSTOLIC] == 0.0:
         # the psum link crossing the NoC has the GLB as its parent if the GLB holds psums, else DRAM
         glb_parent = counts[GLB, PSUM, UPDATES] > 0
         out_words = min(psum_words, float(counts[GLB if glb_parent else DRAM, PSUM, UPDATES]))
         in_words = psum_words - out_words
         glb_psum_words = 2.0 * in_words if glb_parent else 0.0
-        out_rate = gon
+        if bus == PORTS:  # out of the clusters: before the merges across clusters
+            out_words = float(counts[NOC, PSUM, PORTS]) - in_words
+        out_rate = gon * timing[TM_LINKS0 + PSUM]
+        in_rate = psum_in * timing[TM_LINKS0 + PSUM]
     else:  # separate links in and out of each edge PE, both busy at once
         out_words, in_words, glb_psum_words = psum_words, 0.0, 0.0
         out_rate = (psum_in + gon if psum_in > 0 and gon > 0 else 0.0) * timing[TM_LINKS0 + PSUM]
+        in_rate = psum_in
     for words, rate in ((dram_words, costs[C_RATE0 + RATE_DRAM]), (glb_words - glb_psum_words, glb_rate),
-                        (glb_psum_words, glb_rate), (out_words, out_rate), (in_words, psum_in),
-                        (float(counts[NOC, IFMAP, TRANSACTIONS]),
-                         costs[C_RATE0 + RATE_IFMAP] * timing[TM_LINKS0 + IFMAP]),
-                        (float(counts[NOC, FILTER, TRANSACTIONS]),
+                        (glb_psum_words, glb_rate), (out_words, out_rate), (in_words, in_rate),
+                        (float(counts[NOC, IFMAP, bus]), costs[C_RATE0 + RATE_IFMAP] * timing[TM_LINKS0 + IFMAP]),
+                        (float(counts[NOC, FILTER, bus]),
                          costs[C_RATE0 + RATE_FILTER] * timing[TM_LINKS0 + FILTER])):
         if rate > 0 and words / rate > cycles:
             cycles = words / rate

@@ -16,7 +16,8 @@ from ..spec.mapping import Mapping
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Counts:
-    """Kernel output: ``counts`` int64[4,3,4], ``usage`` int64[2,3] (GLB, per-PE RF words)."""
+    """Kernel output: ``counts`` int64[N_LEVELS, N_TYPES, N_COUNT_STATS] (ports and hops included),
+    ``usage`` int64[2,3] (GLB, per-PE RF words)."""
 
     counts: np.ndarray
     usage: np.ndarray
