@@ -559,6 +559,10 @@ def cmd_mapping(args) -> int:
             from ..dataflows.noc_ids import assign_tags, describe_tags
 
             print(describe_tags(assign_tags(res.mapping, layer)))
+        if hw.noc.clusters is not None:  # hmesh: clusters, PEs per cluster, the NoC mode per data type
+            from ..spec.noc_modes import describe_hmesh
+
+            print(describe_hmesh(res.mapping, hw.noc.clusters))
     if args.save_mappings:
         _save_mappings(args.save_mappings, wl, dataflow, batch, results, hw.name)
     return infeasible_exit([r.ok for r in results], args.allow_infeasible)

@@ -39,7 +39,7 @@ from pydantic import (BaseModel, ConfigDict, Field, Strict, ValidationError, cre
 
 from ..errors import AccelsimError, MappingError, SpecError
 from ..spec.constraints import FactorPin, KeepPin, MappingConstraints, OrderPin
-from ..spec.dims import Dataflow, DataType, Dim, EnergyUnit, Level, NocKind, Place, TileLevel
+from ..spec.dims import Dataflow, DataType, Dim, EnergyUnit, Level, NocKind, NocMode, Place, TileLevel
 from ..spec.energy import AccessCosts, EnergyTable, TypedEnergyTable, uniform_costs
 from ..spec.energy_model import DramKind, EnergyModel
 from ..spec.hardware import FLAG_GROUPS, Buffer, Clusters, EnergySource, Hardware, NoC, Precision, Routers
@@ -467,8 +467,21 @@ class ResidenceSection(_Model):
     psum: NonNegInt | None = None
 
 
+NocModeName = Literal[tuple(m.value for m in NocMode)]  # type: ignore[valid-type]
+
+
+class NocModesSection(_Model):
+    """The NoC mode of each data type a hierarchical-mesh mapping implies, stated for the reader:
+    each mode given must equal the one the loops imply (:func:`accelsim.spec.noc_modes.noc_modes`)."""
+
+    ifmap: NocModeName | None = None
+    filter: NocModeName | None = None
+    psum: NocModeName | None = None
+
+
 class MappingEntry(_Model):
-    """One layer's mapping: :meth:`Mapping.to_dict`'s form, or Eyeriss RS parameters."""
+    """One layer's mapping: :meth:`Mapping.to_dict`'s form, or Eyeriss RS parameters; optionally
+    the NoC modes its loops imply (``noc_modes``, checked)."""
 
     eyeriss: EyerissParams | None = None
     dataflow: Text | None = None
@@ -476,6 +489,7 @@ class MappingEntry(_Model):
     glb: ResidenceSection | None = None
     rf: ResidenceSection | None = None
     notes: dict[str, Any] | None = None
+    noc_modes: NocModesSection | None = None
 
     @model_validator(mode="after")
     def _one_form(self) -> "MappingEntry":
@@ -1113,6 +1127,19 @@ def _entry_mapping(entry: MappingEntry, layer: ConvLayer, dataflow: str, at: str
         raise _rebase(exc, "mapping", at, origin) from None
 
 
+def _check_noc_modes(stated: NocModesSection, mapping: Mapping, at: str, origin: str) -> None:
+    """Refuse a stated NoC mode that differs from the one the mapping's loops imply."""
+    from ..spec.noc_modes import noc_modes
+
+    derived = noc_modes(mapping)
+    for t in DataType:
+        given = getattr(stated, t.label)
+        if given is not None and given != derived[t].value:
+            raise SpecError(f"the loops make the {t.label} NoC mode {derived[t].value}, not {given} (the mode follows "
+                            f"from the spatial loops: fix the loops or the stated mode){_where(origin)}",
+                            field=f"{at}.noc_modes.{t.label}")
+
+
 def mappings_from_data(data: Any, workload: Workload, batch: int, origin: str = "") -> dict[str, Mapping]:
     """Build ``{layer name: Mapping}`` from parsed mapping-file data.
 
@@ -1152,6 +1179,8 @@ def mappings_from_data(data: Any, workload: Workload, batch: int, origin: str = 
             raise SpecError(f"no layer {name!r} in workload {workload.name} (layers: {', '.join(layers)})"
                             f"{_where(origin)}", field=at)
         mapping = _entry_mapping(entry, layers[name], doc.dataflow, at, origin)
+        if entry.noc_modes is not None:
+            _check_noc_modes(entry.noc_modes, mapping, at, origin)
         try:
             mapping.check_covers(layers[name].loop_bounds())
         except MappingError as exc:

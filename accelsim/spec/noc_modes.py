@@ -23,7 +23,8 @@ member dimensions is.
 
 from __future__ import annotations
 
-from .dims import RELEVANT, DataType, NocMode
+from .dims import RELEVANT, DataType, LoopKind, NocMode
+from .hardware import Clusters
 from .mapping import Mapping
 
 
@@ -53,3 +54,39 @@ def noc_modes(mapping: Mapping) -> dict[DataType, NocMode]:
         else:
             out[t] = NocMode.INTERLEAVED
     return out
+
+
+def describe_hmesh(mapping: Mapping, clusters: Clusters) -> str:
+    """What ``accelsim mapping show`` prints for a mapping on a hierarchical mesh: the clusters
+    and PEs per cluster the mapping occupies, the NoC mode of each data type, and what each
+    active cluster holds (its offsets along the cluster loops' dimensions).
+
+    Parameters
+    ----------
+    mapping : Mapping
+    clusters : Clusters
+        The machine's cluster hierarchy (``Hardware.noc.clusters``).
+    """
+    crow, ccol = mapping.cluster_shape()
+    pe_rows = pe_cols = 1
+    for lp in mapping.loops:
+        if lp.kind is LoopKind.ROW:
+            pe_rows *= lp.factor
+        elif lp.kind is LoopKind.COL:
+            pe_cols *= lp.factor
+    cluster_loops = [lp for lp in mapping.loops if lp.kind.cluster]
+    spread = ", ".join(f"{lp.dim.name} {lp.factor} on cluster {'rows' if lp.kind is LoopKind.CROW else 'cols'}"
+                       for lp in cluster_loops) or "none: one cluster"
+    lines = [f"hierarchical mesh: {clusters.rows} x {clusters.cols} clusters of {clusters.pe_rows} x "
+             f"{clusters.pe_cols} PEs; the mapping uses {crow} x {ccol} clusters ({spread}) and "
+             f"{pe_rows} x {pe_cols} PEs per cluster",
+             "NoC modes: " + ", ".join(f"{t.label} {m.value}" for t, m in noc_modes(mapping).items())]
+    if cluster_loops:
+        per_cluster = pe_rows * pe_cols
+        dims = list(dict.fromkeys(lp.dim for lp in cluster_loops))
+        positions = mapping.pe_positions()
+        for cid in range(crow * ccol):
+            row, col, offsets = positions[cid * per_cluster]
+            where = ", ".join(f"{d.name}+{offsets[d]}" for d in dims)
+            lines.append(f"  cluster {cid} (cluster row {row // pe_rows}, col {col // pe_cols}): {where}")
+    return "\n".join(lines)
