@@ -67,12 +67,15 @@ def machine_area(hw: "Hardware") -> MachineArea:
 def energy_source_dict(energy) -> dict:
     """The result document's ``energy_source``: ``description`` (the run header's line),
     ``kind`` (``model`` or ``table``), ``name``, ``unit``, ``source``, and the model's
-    parameters (``technology_nm``, ``dram``, ``glb_access_bits``)."""
+    parameters (``technology_nm``, ``dram``, ``glb_access_bits``, and ``clock_pj_per_pe_cycle``
+    when not 0)."""
     out = {"description": energy.describe(), "kind": "model" if isinstance(energy, EnergyModel) else "table",
            "name": energy.name, "unit": energy.unit.value, "source": energy.source}
     if isinstance(energy, EnergyModel):
         out.update(technology_nm=float(energy.technology_nm), dram=energy.dram.value,
                    glb_access_bits=int(energy.glb_access_bits))
+        if energy.clock_pj_per_pe_cycle:  # only machines with a clock/static term: other records unchanged
+            out["clock_pj_per_pe_cycle"] = float(energy.clock_pj_per_pe_cycle)
     return out
 
 
