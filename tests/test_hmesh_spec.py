@@ -302,11 +302,17 @@ def test_mapping_show_on_hmesh_hardware(tmp_path, capsys):
           - {name: pw, M: 32, C: 16, H: 8, W: 8, R: 1, S: 1}
         """)
     capsys.readouterr()
-    code = main(["mapping", "show", str(wl), "--hardware", str(hw), "--mapping", str(mapping_file(tmp_path))])
+    saved = tmp_path / "saved.yaml"
+    code = main(["mapping", "show", str(wl), "--hardware", str(hw), "--mapping", str(mapping_file(tmp_path)),
+                 "--save-mappings", str(saved)])
     out = capsys.readouterr().out
     assert code == 0
     assert "cluster-row M in 2" in out and "cluster-col F in 2" in out
     assert "NoC modes: ifmap interleaved-multicast, filter interleaved-multicast, psum grouped-multicast" in out
+    # the saved file states the modes (checked when read back) and reloads to the same mapping
+    text = saved.read_text()
+    assert "noc_modes: {ifmap: interleaved-multicast, filter: interleaved-multicast, psum: grouped-multicast}" in text
+    assert load_mapping(saved, WORKLOAD, 1)["pw"].loops == load_mapping(mapping_file(tmp_path), WORKLOAD, 1)["pw"].loops
 
 
 # --------------------------------------------------------------------------- energy and records
