@@ -398,3 +398,25 @@ def test_the_presets_clock_term_is_the_chips_power_the_model_does_not_see():
         stated = load_hardware(name).energy.clock_pj_per_pe_cycle
         assert stated == pytest.approx(mean, abs=0.05), (name, per_pe_cycle)
         assert min(per_pe_cycle) <= stated <= max(per_pe_cycle)
+
+
+def test_the_rs_mapper_runs_on_v1_192_and_charges_its_clock():
+    """eyeriss-v1-192 keeps a weight GLB (v1's 8 kB), so the rs mapper finds mappings there; its
+    records carry the clock component and no mesh counts (a flat GIN)."""
+    from accelsim.search.mapper import BUDGETS, BudgetSize
+
+    hw = load_hardware("eyeriss-v1-192")
+    layer = accelsim.load_workload("mobilenet_v1_0.5_128").select(["dw6"]).layers[0]
+    r = accelsim.simulate(layer, hw, "rs", budget=BUDGETS[BudgetSize.QUICK])
+    assert r.ok, r.reason
+    rec = r.to_dict()
+    assert rec["energy"]["clock"] == pytest.approx(r.cycles * 4.6 * 192)
+    assert set(rec["accesses"]["NoC"]["filter"]) == {"deliveries", "transactions"}
+    assert "clock 4.6 pJ/PE/cycle" in rec["energy_source"]
+
+
+def test_the_run_documents_energy_source_names_the_clock_term_only_when_set():
+    from accelsim.spec.result import energy_source_dict
+
+    assert energy_source_dict(load_hardware("eyeriss-v1.5").energy)["clock_pj_per_pe_cycle"] == 4.6
+    assert "clock_pj_per_pe_cycle" not in energy_source_dict(EnergyModel())
