@@ -420,3 +420,27 @@ def test_the_run_documents_energy_source_names_the_clock_term_only_when_set():
 
     assert energy_source_dict(load_hardware("eyeriss-v1.5").energy)["clock_pj_per_pe_cycle"] == 4.6
     assert "clock_pj_per_pe_cycle" not in energy_source_dict(EnergyModel())
+
+
+def test_the_energy_plots_stack_the_clock_component_on_top():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.container import BarContainer
+
+    from accelsim.drivers.simulate import simulate_network
+
+    wl = accelsim.load_workload("mobilenet_v1_0.5_128").select(["pw6"])
+    hw = load_hardware("eyeriss-v1.5")
+    run = simulate_network(wl, hw, "rs", mappings={"pw6": Mapping.from_dict(PW_MAPPING)})
+    clock = run.layers[0].energy["clock"]
+    for by in ("level", "type"):
+        ax = accelsim.plot.energy_breakdown(run, by=by)
+        bars = {c.get_label(): c.patches for c in ax.containers if isinstance(c, BarContainer)}
+        assert list(bars)[-1] == "clock" and bars["clock"][0].get_height() == pytest.approx(clock)
+        assert sum(b[0].get_height() for b in bars.values()) == pytest.approx(run.layers[0].energy_total)
+        plt.close(ax.figure)
+    ax = accelsim.plot.dataflow_comparison([run], by="level")
+    assert [c.get_label() for c in ax.containers if isinstance(c, BarContainer)][-1] == "clock"
+    plt.close(ax.figure)
