@@ -35,7 +35,7 @@ from ..spec.dims import COMPONENTS, DataType, Level
 from ..spec.energy import EnergyTable
 from ..spec.hardware import FLAG_GROUPS, Hardware
 from ..spec.layer import Workload
-from ..spec.result import LayerResult, Status, machine_area
+from ..spec.result import CLOCK_COMPONENT, LayerResult, Status, machine_area
 from ..spec.variation import apply_vary, check_value
 from ..search.mapper import Budget, parse_objective
 from .progress import progress_bar
@@ -331,6 +331,10 @@ def _components(case_id: str, r: LayerResult) -> list[dict[str, Any]]:
             words = int(charged_words(r.counts, lv, t)) if r.counts is not None else None
             rows.append({"case": case_id, "layer": r.layer.name, "component": comp, "data_type": t.label,
                          "accesses": words, "energy": float(r.energy[comp][t.label])})
+    if CLOCK_COMPONENT in r.energy:  # a machine with a clock/static term: charged on the layer's cycles
+        rows.append({"case": case_id, "layer": r.layer.name, "component": CLOCK_COMPONENT,
+                     "data_type": CLOCK_COMPONENT, "accesses": int(r.cycles),
+                     "energy": float(r.energy[CLOCK_COMPONENT])})
     return rows
 
 
