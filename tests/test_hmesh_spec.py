@@ -90,6 +90,16 @@ def test_an_hmesh_file_derives_the_array_and_the_per_cluster_rates(tmp_path):
     assert same.noc == hw.noc and (same.pe_rows, same.pe_cols) == (4, 4)
 
 
+@pytest.mark.parametrize("mesh", [4, 8, 32])
+def test_the_papers_scaling_study_meshes_load(tmp_path, mesh):
+    """JETCAS 2019's scaling study: 4 x 4-PE clusters in 4 x 4, 8 x 8 and 32 x 32 cluster meshes."""
+    noc = ROUTERS.replace("clusters: {rows: 2, cols: 2, pe_rows: 2, pe_cols: 2}",
+                          f"clusters: {{rows: {mesh}, cols: {mesh}, pe_rows: 4, pe_cols: 4}}")
+    hw = load_hardware(hmesh_file(tmp_path, noc))
+    assert (hw.pe_rows, hw.pe_cols) == (4 * mesh, 4 * mesh) and hw.noc.clusters.count == mesh * mesh
+    assert hw.access_costs.hop[DataType.IFMAP] > 0
+
+
 CLUSTERS_ONLY = "clusters: {rows: 2, cols: 2, pe_rows: 2, pe_cols: 2}\n"
 
 
