@@ -3,7 +3,7 @@ files, ``mapping show``, the Eyeriss v1-192 / v1.5 presets, their energy (mesh h
 and the result records.
 
 Facts from Chen, Yang, Emer, Sze, "Eyeriss v2", IEEE JETCAS 9(2):292-308, 2019 (the text, §II,
-§III-B/C, §IV-A), stated here so the tests carry their own fixtures:
+§III-B/C, §IV-A), stated below so the tests carry their own fixtures.
 """
 
 from __future__ import annotations
