@@ -5,7 +5,7 @@ from __future__ import annotations
 from .layout import charged_words
 from .spec.assumptions import ZeroSource
 from .spec.dims import COMPONENTS, DataType, Level
-from .spec.result import LayerResult, RunResult, component_totals
+from .spec.result import CLOCK_COMPONENT, LayerResult, RunResult, component_totals
 
 
 _UNIT_LABEL = {"mac": "MAC energies", "pj": "pJ"}
@@ -20,15 +20,17 @@ def run_table(run: RunResult) -> str:
     component, total and energy per MAC."""
     head = (f"{run.workload} on {run.hardware} | dataflow {run.dataflow} | engine {run.engine} | "
             f"batch {run.batch} | energy unit: {_UNIT_LABEL.get(run.energy_unit, run.energy_unit)}")
-    cols = ["layer", "MACs", "active PEs", "PEs used", "cycles", *COMPONENTS, "total", "E/MAC"]
+    # a machine with a clock/static term (AccessCosts.clock_per_cycle) adds its column
+    parts = COMPONENTS + ((CLOCK_COMPONENT,) if any(CLOCK_COMPONENT in r.energy for r in run.layers) else ())
+    cols = ["layer", "MACs", "active PEs", "PEs used", "cycles", *parts, "total", "E/MAC"]
     rows = [cols]
     for r in run.layers:
-        rows.append(_layer_row(r))
+        rows.append(_layer_row(r, parts))
     tot = run.total()
     if tot["macs"]:
         comp = component_totals(tot["energy"])
         rows.append(["total", f"{tot['macs']:,}", "", "", f"{tot['cycles']:,}",
-                     *(_fmt_energy(comp[c]) for c in COMPONENTS), _fmt_energy(tot["energy_total"]),
+                     *(_fmt_energy(comp[c]) for c in parts), _fmt_energy(tot["energy_total"]),
                      f"{tot['energy_total'] / tot['macs']:.3f}"])
     assumed = assumptions_text(run)
     energy = energy_text(run)
@@ -89,12 +91,12 @@ def _by_source(items: list[tuple[str, float, ZeroSource]]) -> str:
     return "; ".join(parts)
 
 
-def _layer_row(r: LayerResult) -> list[str]:
+def _layer_row(r: LayerResult, parts: tuple[str, ...] = COMPONENTS) -> list[str]:
     if not r.ok:
-        return [r.layer.name, f"{r.layer.macs:,}", "-", "-", "-", *("-" for _ in COMPONENTS), "infeasible", "-"]
+        return [r.layer.name, f"{r.layer.macs:,}", "-", "-", "-", *("-" for _ in parts), "infeasible", "-"]
     comp = component_totals(r.energy)
     return [r.layer.name, f"{r.macs:,}", str(r.active_pes), f"{r.utilization:.2f}", f"{r.cycles:,}",
-            *(_fmt_energy(comp[c]) for c in COMPONENTS), _fmt_energy(r.energy_total),
+            *(_fmt_energy(comp.get(c, 0.0)) for c in parts), _fmt_energy(r.energy_total),
             f"{r.energy_total / r.macs:.3f}"]
 
 

@@ -177,14 +177,15 @@ def _jobs(value: int) -> int:
     return value
 
 
-def _save_mappings(path: str, workload, dataflow, batch: int, results, hw_name: str) -> None:
-    """``--save-mappings``: the mappings of the layers that ran, as a mapping file."""
+def _save_mappings(path: str, workload, dataflow, batch: int, results, hw_name: str, mesh: bool = False) -> None:
+    """``--save-mappings``: the mappings of the layers that ran, as a mapping file (on a
+    hierarchical mesh, ``mesh``, each with the NoC modes its loops imply)."""
     from ..io.mappingfile import mapping_document, write_mapping_file
 
     done = {r.layer.name: r.mapping for r in results if r.ok and r.mapping is not None}
     skipped = [r.layer.name for r in results if r.layer.name not in done]
     doc = mapping_document(workload.name, dataflow.value, batch, done,
-                           source=f"accelsim {dataflow.value} mappings on {hw_name}, batch {batch}")
+                           source=f"accelsim {dataflow.value} mappings on {hw_name}, batch {batch}", noc_modes=mesh)
     write_output(lambda p: write_mapping_file(p, doc), path, "--save-mappings")
     note = f" ({', '.join(skipped)} did not run and are left out)" if skipped else ""
     print(f"mappings of {len(done)} layers written to {path}{note}")
@@ -400,7 +401,7 @@ def cmd_run(args) -> int:
         write_output(lambda p: write_json(doc, p), args.json, "--json")
         print(f"results written to {args.json}")
     if args.save_mappings:
-        _save_mappings(args.save_mappings, wl, dataflow, batch, run.layers, hw.name)
+        _save_mappings(args.save_mappings, wl, dataflow, batch, run.layers, hw.name, hw.noc.clusters is not None)
     if args.plot:
         from ..plot import energy_breakdown
 
@@ -559,8 +560,12 @@ def cmd_mapping(args) -> int:
             from ..dataflows.noc_ids import assign_tags, describe_tags
 
             print(describe_tags(assign_tags(res.mapping, layer)))
+        if hw.noc.clusters is not None:  # hmesh: clusters, PEs per cluster, the NoC mode per data type
+            from ..spec.noc_modes import describe_hmesh
+
+            print(describe_hmesh(res.mapping, hw.noc.clusters))
     if args.save_mappings:
-        _save_mappings(args.save_mappings, wl, dataflow, batch, results, hw.name)
+        _save_mappings(args.save_mappings, wl, dataflow, batch, results, hw.name, hw.noc.clusters is not None)
     return infeasible_exit([r.ok for r in results], args.allow_infeasible)
 
 

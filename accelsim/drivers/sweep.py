@@ -35,7 +35,7 @@ from ..spec.dims import COMPONENTS, DataType, Level
 from ..spec.energy import EnergyTable
 from ..spec.hardware import FLAG_GROUPS, Hardware
 from ..spec.layer import Workload
-from ..spec.result import LayerResult, Status, machine_area
+from ..spec.result import CLOCK_COMPONENT, LayerResult, Status, machine_area
 from ..spec.variation import apply_vary, check_value
 from ..search.mapper import Budget, parse_objective
 from .progress import progress_bar
@@ -55,7 +55,8 @@ def _hardware_key(hw: Hardware) -> dict[str, Any]:
     keys; one ``word_bits`` when the data types share a width (a mixed precision is keyed as
     ``precision``); a fixed :class:`~accelsim.spec.energy.EnergyTable` without its ``name``
     (the name is a label, the numbers are the table); any other energy source (the model, an
-    imported per-type table) with its class name; ``fold_overlap`` only when on."""
+    imported per-type table) with its class name; ``fold_overlap`` only when on; the NoC's
+    ``clusters`` / ``routers`` and the model's ``clock_pj_per_pe_cycle`` only when set."""
     key = asdict(hw)
     for group in FLAG_GROUPS:
         key.update(key.pop(group))
@@ -76,6 +77,17 @@ def _hardware_key(hw: Hardware) -> dict[str, Any]:
     for level in ("rf", "glb"):
         if key[level]["pool_word_bits"] is None:  # Buffer.pool_word_bits left at its default: as before it existed
             del key[level]["pool_word_bits"]
+    for part in ("clusters", "routers"):  # a flat NoC (no hierarchical mesh): as before they existed
+        if key["noc"][part] is None:
+            del key["noc"][part]
+    if not key["energy"].get("clock_pj_per_pe_cycle", 1):  # the model without a clock term: as before it existed
+        del key["energy"]["clock_pj_per_pe_cycle"]
+    costs = key["energy"].get("costs")  # a per-type table's AccessCosts: mesh hops and clock only when set
+    if isinstance(costs, dict):
+        if not any(costs.get("hop", ())):
+            costs.pop("hop", None)
+        if not costs.get("clock_per_cycle", 1):
+            costs.pop("clock_per_cycle", None)
     return key
 
 
@@ -319,6 +331,10 @@ def _components(case_id: str, r: LayerResult) -> list[dict[str, Any]]:
             words = int(charged_words(r.counts, lv, t)) if r.counts is not None else None
             rows.append({"case": case_id, "layer": r.layer.name, "component": comp, "data_type": t.label,
                          "accesses": words, "energy": float(r.energy[comp][t.label])})
+    if CLOCK_COMPONENT in r.energy:  # a machine with a clock/static term: charged on the layer's cycles
+        rows.append({"case": case_id, "layer": r.layer.name, "component": CLOCK_COMPONENT,
+                     "data_type": CLOCK_COMPONENT, "accesses": int(r.cycles),
+                     "energy": float(r.energy[CLOCK_COMPONENT])})
     return rows
 
 

@@ -16,11 +16,13 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..errors import SpecError
+from ..spec.noc_modes import noc_modes as derive_noc_modes
 
 FORMAT_VERSION = 1
 
 
-def mapping_document(workload: str, dataflow: str, batch: int, mappings: dict, source: str = "") -> dict[str, Any]:
+def mapping_document(workload: str, dataflow: str, batch: int, mappings: dict, source: str = "",
+                     noc_modes: bool = False) -> dict[str, Any]:
     """The mapping-file document of some layers' mappings.
 
     Parameters
@@ -35,6 +37,10 @@ def mapping_document(workload: str, dataflow: str, batch: int, mappings: dict, s
         Layer name → mapping, in layer order.
     source : str
         Where the mappings come from (kept in the file's ``source``).
+    noc_modes : bool
+        Add each layer's ``noc_modes`` (the NoC mode per data type its loops imply,
+        :func:`~accelsim.spec.noc_modes.noc_modes`; for a hierarchical-mesh machine). Reading the
+        file back checks them.
 
     Returns
     -------
@@ -45,6 +51,8 @@ def mapping_document(workload: str, dataflow: str, batch: int, mappings: dict, s
     for name, mapping in mappings.items():
         entry = mapping.to_dict()
         entry.pop("dataflow", None)  # the file's dataflow applies to every layer
+        if noc_modes:
+            entry["noc_modes"] = {t.label: m.value for t, m in derive_noc_modes(mapping).items()}
         layers[name] = entry
     return {"version": FORMAT_VERSION, "dataflow": dataflow, "workload": workload, "batch": batch,
             "source": source, "layers": layers}
@@ -67,6 +75,10 @@ def _styled(doc: dict[str, Any]) -> CommentedMap:
             section = CommentedMap(entry[key])
             section.fa.set_flow_style()
             e[key] = section
+        if "noc_modes" in entry:
+            modes = CommentedMap(entry["noc_modes"])
+            modes.fa.set_flow_style()
+            e["noc_modes"] = modes
         if "notes" in entry:
             e["notes"] = entry["notes"]
         layers[name] = e

@@ -39,10 +39,10 @@ from pydantic import (BaseModel, ConfigDict, Field, Strict, ValidationError, cre
 
 from ..errors import AccelsimError, MappingError, SpecError
 from ..spec.constraints import FactorPin, KeepPin, MappingConstraints, OrderPin
-from ..spec.dims import Dataflow, DataType, Dim, EnergyUnit, Level, NocKind, Place, TileLevel
+from ..spec.dims import Dataflow, DataType, Dim, EnergyUnit, Level, NocKind, NocMode, Place, TileLevel
 from ..spec.energy import AccessCosts, EnergyTable, TypedEnergyTable, uniform_costs
 from ..spec.energy_model import DramKind, EnergyModel
-from ..spec.hardware import FLAG_GROUPS, Buffer, EnergySource, Hardware, NoC, Precision
+from ..spec.hardware import FLAG_GROUPS, Buffer, Clusters, EnergySource, Hardware, NoC, Precision, Routers
 from ..spec.layer import ConvLayer, Workload, padded_extent
 from ..spec.mapping import Mapping
 
@@ -265,6 +265,8 @@ class ModelSection(_Model):
     technology_nm: PosFloat = 65.0
     dram: DramKindName = DramKind.LPDDR4.value
     glb_access_bits: PosInt = 64
+    #: the clock/static term, pJ per PE per cycle of run time (0: none; ``EnergyModel``)
+    clock_pj_per_pe_cycle: NonNegFloat = 0.0
 
 
 class EnergySection(_Model):
@@ -329,15 +331,57 @@ class StorageSection(_Model):
     psum: NonNegInt = 0
 
 
+class ClustersSection(_Model):
+    """``noc.clusters`` of a hierarchical mesh: a ``rows × cols`` array of clusters of
+    ``pe_rows × pe_cols`` PEs (:class:`~accelsim.spec.hardware.Clusters`)."""
+
+    rows: PosInt
+    cols: PosInt
+    pe_rows: PosInt
+    pe_cols: PosInt
+
+
+class RouterSection(_Model):
+    """One data type's routers per cluster (:class:`~accelsim.spec.hardware.Routers`)."""
+
+    count: PosInt
+    source_ports: PosInt
+    destination_ports: PosInt
+    port_bits: PosInt
+    vertical_links: Flag = True
+    horizontal_links: Flag = True
+
+
+class RoutersSection(_Model):
+    """``noc.routers`` of a hierarchical mesh: the routers of one cluster, per data type (psums
+    both ways: psum-in and the GON's psums out use the psum routers)."""
+
+    ifmap: RouterSection
+    filter: RouterSection
+    psum: RouterSection
+
+
+#: the NoC rates, words per cycle, a flat NoC defaults to (4 each)
+NOC_RATE_KEYS = ("ifmap_words_per_cycle", "filter_words_per_cycle", "psum_words_per_cycle", "gon_words_per_cycle")
+
+
 class NoCSection(_Model):
-    """On-chip network: kind and bus widths, words per cycle."""
+    """On-chip network: kind and bus widths, words per cycle.
+
+    Flat kinds (``gin``, ``broadcast``, ``unicast``, ``systolic``): every width defaults to 4.
+    ``hmesh`` (Eyeriss v2's hierarchical mesh) needs ``clusters`` and ``routers``; its ifmap,
+    filter, psum-in and GON rates are per active cluster and derived from the routers and the
+    precision (:func:`_noc`); a rate the file gives must equal the derived one.
+    """
 
     kind: NocKindName = NocKind.GIN.value
-    ifmap_words_per_cycle: PosInt = 4
-    filter_words_per_cycle: PosInt = 4
-    psum_words_per_cycle: PosInt = 4
-    gon_words_per_cycle: PosInt = 4
+    ifmap_words_per_cycle: PosInt | None = None
+    filter_words_per_cycle: PosInt | None = None
+    psum_words_per_cycle: PosInt | None = None
+    gon_words_per_cycle: PosInt | None = None
     local_words_per_cycle: PosInt = 4
+    clusters: ClustersSection | None = None
+    routers: RoutersSection | None = None
 
 
 class PrecisionSection(_Model):
@@ -354,7 +398,9 @@ class _HardwareSections(_Model):
     version: Literal[1]
     name: Name
     source: Text = ""
-    pe_array: PEArraySection
+    #: required unless the NoC is a hierarchical mesh (then derived from ``noc.clusters``; if
+    #: given, it must agree)
+    pe_array: PEArraySection | None = None
     rf_words: StorageSection | None = None
     rf_bytes: StorageSection | None = None
     glb_words: StorageSection | None = None
@@ -421,8 +467,21 @@ class ResidenceSection(_Model):
     psum: NonNegInt | None = None
 
 
+NocModeName = Literal[tuple(m.value for m in NocMode)]  # type: ignore[valid-type]
+
+
+class NocModesSection(_Model):
+    """The NoC mode of each data type a hierarchical-mesh mapping implies, stated for the reader:
+    each mode given must equal the one the loops imply (:func:`accelsim.spec.noc_modes.noc_modes`)."""
+
+    ifmap: NocModeName | None = None
+    filter: NocModeName | None = None
+    psum: NocModeName | None = None
+
+
 class MappingEntry(_Model):
-    """One layer's mapping: :meth:`Mapping.to_dict`'s form, or Eyeriss RS parameters."""
+    """One layer's mapping: :meth:`Mapping.to_dict`'s form, or Eyeriss RS parameters; optionally
+    the NoC modes its loops imply (``noc_modes``, checked)."""
 
     eyeriss: EyerissParams | None = None
     dataflow: Text | None = None
@@ -430,6 +489,7 @@ class MappingEntry(_Model):
     glb: ResidenceSection | None = None
     rf: ResidenceSection | None = None
     notes: dict[str, Any] | None = None
+    noc_modes: NocModesSection | None = None
 
     @model_validator(mode="after")
     def _one_form(self) -> "MappingEntry":
@@ -844,7 +904,8 @@ def _energy(section: EnergySection | None, preset: Callable[[str], EnergyTable |
         return EnergyModel()
     if section.model is not None:
         m = section.model
-        return EnergyModel(technology_nm=m.technology_nm, dram=DramKind(m.dram), glb_access_bits=m.glb_access_bits)
+        return EnergyModel(technology_nm=m.technology_nm, dram=DramKind(m.dram), glb_access_bits=m.glb_access_bits,
+                           clock_pj_per_pe_cycle=m.clock_pj_per_pe_cycle)
     if section.preset is None:
         return EnergyTable(**{k: getattr(section, k) for k in ENERGY_KEYS}, unit=EnergyUnit(section.unit),
                            source=section.source or f"inline table{_where(origin)}", name="inline")
@@ -911,6 +972,66 @@ def _precision(doc: HardwareFile, origin: str) -> Precision:
     return Precision(ifmap_bits=bits, filter_bits=bits, psum_bits=bits)
 
 
+def _noc(doc: HardwareFile, precision: Precision, origin: str) -> NoC:
+    """The :class:`NoC`. Flat kinds: the file's widths (default 4 words per cycle). ``hmesh``:
+    the clusters and routers, and the per-cluster rates derived from them
+    (:meth:`Routers.words_per_cycle` at the data type's bits; psum-in and GON from the psum
+    routers) — a rate the file states must equal the derived one."""
+    sec = doc.noc
+    kind = NocKind(sec.kind)
+    if kind is not NocKind.HMESH:
+        for key in ("clusters", "routers"):
+            if getattr(sec, key) is not None:
+                raise SpecError(f"{key} describe a hierarchical mesh; this NoC's kind is {kind.value} "
+                                f"(set kind: hmesh or remove {key}){_where(origin)}", field=f"noc.{key}")
+        return NoC(kind=kind, local_words_per_cycle=sec.local_words_per_cycle,
+                   **{k: getattr(sec, k) if getattr(sec, k) is not None else 4 for k in NOC_RATE_KEYS})
+    for key in ("clusters", "routers"):
+        if getattr(sec, key) is None:
+            raise SpecError(f"missing required key {key!r}: a hierarchical mesh (kind: hmesh) needs its "
+                            f"clusters and routers{_where(origin)}", field=f"noc.{key}")
+    routers = []
+    for t in DataType:
+        r = getattr(sec.routers, t.label)
+        bits = precision.of(t)
+        if r.port_bits < bits:
+            raise SpecError(f"a {r.port_bits}-bit port cannot carry one {bits}-bit {t.label} word{_where(origin)}",
+                            field=f"noc.routers.{t.label}.port_bits")
+        routers.append(Routers(**r.model_dump()))
+    derived = {}
+    for key, t in zip(NOC_RATE_KEYS, (DataType.IFMAP, DataType.FILTER, DataType.PSUM, DataType.PSUM)):
+        bits = precision.of(t)
+        r = routers[t]
+        derived[key] = r.words_per_cycle(bits)
+        given = getattr(sec, key)
+        if given is not None and given != derived[key]:
+            raise SpecError(f"under hmesh this rate is derived from the {t.label} routers: {r.count} router(s) x "
+                            f"({r.port_bits} // {bits}) = {derived[key]} words per cycle per cluster, got {given} "
+                            f"(give {derived[key]} or leave it out){_where(origin)}", field=f"noc.{key}")
+    c = sec.clusters
+    return NoC(kind=kind, local_words_per_cycle=sec.local_words_per_cycle,
+               clusters=Clusters(rows=c.rows, cols=c.cols, pe_rows=c.pe_rows, pe_cols=c.pe_cols),
+               routers=tuple(routers), **derived)  # type: ignore[arg-type]
+
+
+def _pe_array(doc: HardwareFile, noc: NoC, origin: str) -> tuple[int, int]:
+    """(rows, cols) of PEs: ``pe_array``, or under ``hmesh`` the clusters' (``pe_array`` may then
+    be left out; if given it must agree)."""
+    cl = noc.clusters
+    if cl is None:
+        if doc.pe_array is None:
+            raise SpecError(f"missing required key 'pe_array'{_where(origin)}", field="pe_array")
+        return doc.pe_array.rows, doc.pe_array.cols
+    shape = (cl.rows * cl.pe_rows, cl.cols * cl.pe_cols)
+    if doc.pe_array is not None:
+        for key, got, want, per in (("rows", doc.pe_array.rows, shape[0], "pe_rows"),
+                                    ("cols", doc.pe_array.cols, shape[1], "pe_cols")):
+            if got != want:
+                raise SpecError(f"{getattr(cl, key)} cluster {key} of {getattr(cl, per)} PEs are {want} PE {key}, "
+                                f"got {got} (fix it or leave pe_array out){_where(origin)}", field=f"pe_array.{key}")
+    return shape
+
+
 # where Hardware.__post_init__ field names live in the file
 _HW_FIELDS = {"pe_rows": "pe_array.rows", "pe_cols": "pe_array.cols",
               "glb.shared_words": "glb_words.shared", "rf.shared_words": "rf_words.shared"}
@@ -931,13 +1052,14 @@ def hardware_from_data(data: Any, energy_preset: Callable[[str], EnergyTable | T
         File name for error messages.
     """
     doc = validate(HardwareFile, data, origin)
-    noc = doc.noc.model_dump()
     precision = _precision(doc, origin)
+    noc = _noc(doc, precision, origin)
+    pe_rows, pe_cols = _pe_array(doc, noc, origin)
     try:
         return Hardware(
             name=doc.name,
-            pe_rows=doc.pe_array.rows,
-            pe_cols=doc.pe_array.cols,
+            pe_rows=pe_rows,
+            pe_cols=pe_cols,
             rf=_buffer(doc, "rf", precision, origin),
             glb=_buffer(doc, "glb", precision, origin),
             precision=precision,
@@ -945,7 +1067,7 @@ def hardware_from_data(data: Any, energy_preset: Callable[[str], EnergyTable | T
             dram_words_per_cycle=doc.dram_words_per_cycle,
             glb_words_per_cycle=doc.glb_words_per_cycle,
             pe_pipeline_depth=doc.pe_pipeline_depth,
-            noc=NoC(**(noc | {"kind": NocKind(noc["kind"])})),
+            noc=noc,
             energy=_energy(doc.energy, energy_preset, origin),
             dataflow=Dataflow(doc.dataflow) if doc.dataflow is not None else None,
             **{group: cls(**{f.name: getattr(doc, f.name) for f in fields(cls)})
@@ -1005,6 +1127,19 @@ def _entry_mapping(entry: MappingEntry, layer: ConvLayer, dataflow: str, at: str
         raise _rebase(exc, "mapping", at, origin) from None
 
 
+def _check_noc_modes(stated: NocModesSection, mapping: Mapping, at: str, origin: str) -> None:
+    """Refuse a stated NoC mode that differs from the one the mapping's loops imply."""
+    from ..spec.noc_modes import noc_modes
+
+    derived = noc_modes(mapping)
+    for t in DataType:
+        given = getattr(stated, t.label)
+        if given is not None and given != derived[t].value:
+            raise SpecError(f"the loops make the {t.label} NoC mode {derived[t].value}, not {given} (the mode follows "
+                            f"from the spatial loops: fix the loops or the stated mode){_where(origin)}",
+                            field=f"{at}.noc_modes.{t.label}")
+
+
 def mappings_from_data(data: Any, workload: Workload, batch: int, origin: str = "") -> dict[str, Mapping]:
     """Build ``{layer name: Mapping}`` from parsed mapping-file data.
 
@@ -1044,6 +1179,8 @@ def mappings_from_data(data: Any, workload: Workload, batch: int, origin: str = 
             raise SpecError(f"no layer {name!r} in workload {workload.name} (layers: {', '.join(layers)})"
                             f"{_where(origin)}", field=at)
         mapping = _entry_mapping(entry, layers[name], doc.dataflow, at, origin)
+        if entry.noc_modes is not None:
+            _check_noc_modes(entry.noc_modes, mapping, at, origin)
         try:
             mapping.check_covers(layers[name].loop_bounds())
         except MappingError as exc:

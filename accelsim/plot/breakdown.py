@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .draw import group_positions, log_scale, mark, new_axes, run_title, set_group_ticks, set_ticks, stacked_bars
-from .records import LayerView, as_runs, common_unit, divisor, energy_label, run_labels, segment_names, segments, shared
+from .records import (LayerView, as_runs, common_unit, divisor, energy_label, has_clock, run_labels, segment_names,
+                      segments, shared)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -88,7 +89,7 @@ def energy_breakdown(run, by: str = "level", normalize=None, ax: "Axes | None" =
         A name in ``layers`` is not in the (first) run.
     """
     views = as_runs(run)
-    names = segment_names(by)
+    names = segment_names(by, has_clock(views))
     divisor(normalize, 1, "")  # validate before drawing anything
     unit = common_unit(views)
     shown = _layer_names(views, layers)
@@ -98,8 +99,9 @@ def energy_breakdown(run, by: str = "level", normalize=None, ax: "Axes | None" =
     for lv in cells:
         if lv is not None and lv.ok:
             d = divisor(normalize, lv.macs, f"layer {lv.name!r}")
-            for name, value in segments(lv.energy, by).items():
-                heights[name].append(value / d)
+            seg = segments(lv.energy, by)
+            for name in names:
+                heights[name].append(seg.get(name, 0.0) / d)
         else:
             for name in names:
                 heights[name].append(0.0)

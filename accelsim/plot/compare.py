@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .draw import INFEASIBLE, UTILIZATION_COLOR, group_positions, mark, new_axes, run_title, set_ticks, stacked_bars
-from .records import as_runs, common_unit, divisor, energy_label, run_labels, segment_names, segments, shared
+from .records import as_runs, common_unit, divisor, energy_label, has_clock, run_labels, segment_names, segments, shared
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -47,7 +47,7 @@ def dataflow_comparison(runs, by: str = "level", normalize="mac", ax: "Axes | No
         Bad ``by`` or ``normalize``, or runs in different energy units.
     """
     views = as_runs(runs)
-    names = segment_names(by)
+    names = segment_names(by, has_clock(views))
     divisor(normalize, 1, "")  # validate before drawing anything
     unit = common_unit(views)
     heights: dict[str, list[float]] = {name: [] for name in names}

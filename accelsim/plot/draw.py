@@ -24,6 +24,7 @@ COLORS: dict[str, str] = {
     "ifmap": "#0072B2",
     "filter": "#DDCC77",
     "psum": "#AA4499",
+    "clock": "#332288",
 }
 
 #: Colour of utilisation bars.

@@ -12,9 +12,13 @@ from dataclasses import dataclass
 from numbers import Real
 
 from ..spec.dims import COMPONENTS, DataType
+from ..spec.result import CLOCK_COMPONENT
 
 #: Segment orders, innermost first; ``ALU`` heads both so it sits at the bottom of every stack.
 LEVEL_SEGMENTS: tuple[str, ...] = COMPONENTS
+#: the clock/static energy component (``accelsim.spec.result.CLOCK_COMPONENT``), stacked on top
+#: when a run has it
+CLOCK_SEGMENT = CLOCK_COMPONENT
 TYPE_SEGMENTS: tuple[str, ...] = ("ALU",) + tuple(t.label for t in DataType)
 
 #: What a unit string reads as on an axis.
@@ -166,13 +170,20 @@ def _total(value) -> float:
     return float(value or 0.0)
 
 
-def segment_names(by: str) -> tuple[str, ...]:
-    """Stack segments, bottom first, for ``by`` = ``"level"`` or ``"type"``."""
+def segment_names(by: str, clock: bool = False) -> tuple[str, ...]:
+    """Stack segments, bottom first, for ``by`` = ``"level"`` or ``"type"``; ``clock`` adds the
+    clock/static component (:data:`CLOCK_SEGMENT`) on top, for either."""
+    extra = (CLOCK_SEGMENT,) if clock else ()
     if by == "level":
-        return LEVEL_SEGMENTS
+        return LEVEL_SEGMENTS + extra
     if by == "type":
-        return TYPE_SEGMENTS
+        return TYPE_SEGMENTS + extra
     raise ValueError(f"by must be 'level' or 'type', got {by!r}")
+
+
+def has_clock(views: Sequence[RunView]) -> bool:
+    """Whether any feasible layer's energy has the clock/static component."""
+    return any(CLOCK_SEGMENT in lv.energy for v in views for lv in v.feasible)
 
 
 def segments(energy: Mapping, by: str) -> dict[str, float]:
@@ -191,13 +202,17 @@ def segments(energy: Mapping, by: str) -> dict[str, float]:
     dict
         Segment name → energy, in the unit of ``energy``, in stacking order.
     """
+    clock = CLOCK_SEGMENT in energy
     names = segment_names(by)
     if by == "level":
-        return {c: _total(energy.get(c, 0.0)) for c in names}
-    out = {"ALU": _total(energy.get("ALU", 0.0))}
-    for t in names[1:]:
-        out[t] = float(sum(_total((energy.get(lv) or {}).get(t, 0.0))
-                           for lv in LEVEL_SEGMENTS[1:] if isinstance(energy.get(lv), Mapping)))
+        out = {c: _total(energy.get(c, 0.0)) for c in names}
+    else:
+        out = {"ALU": _total(energy.get("ALU", 0.0))}
+        for t in names[1:]:
+            out[t] = float(sum(_total((energy.get(lv) or {}).get(t, 0.0))
+                               for lv in LEVEL_SEGMENTS[1:] if isinstance(energy.get(lv), Mapping)))
+    if clock:  # a machine with a clock/static term: its own segment, on top (not split by type)
+        out[CLOCK_SEGMENT] = _total(energy[CLOCK_SEGMENT])
     return out
 
 

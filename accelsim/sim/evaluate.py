@@ -172,12 +172,13 @@ def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping,
         dram = dram_traffic(counts.counts, layer, 1.0 if first_layer else expected_ratio(p_in),
                             expected_ratio(p_out))
     compute = compute_cycles(mapping, hw, counts.compute_steps)
+    cycles = analytic_cycles(counts.counts, compute, hw, mapping, layer,
+                             dram_words=dram.total_words if dram is not None else None)
     return LayerResult(
         layer=layer, hardware=hw.name, dataflow=df.value, engine=eng.value,
         energy_unit=hw.energy.unit.value, mapping=mapping, macs=counts.macs, counts=counts.counts,
-        energy=energy_dict(counts.counts, counts.macs, hw.access_costs, gating, dram),
-        cycles=analytic_cycles(counts.counts, compute, hw, mapping, layer,
-                               dram_words=dram.total_words if dram is not None else None),
+        energy=energy_dict(counts.counts, counts.macs, hw.access_costs, gating, dram, cycles=cycles),
+        cycles=cycles, mesh_noc=hw.noc.clusters is not None,
         compute_cycles=compute, active_pes=mapping.active_pes_for(layer.loop_bounds()), num_pes=hw.num_pes,
         mappings_considered=considered,
         psum_spill=bool(counts.counts[Level.DRAM, DataType.PSUM, READS] > 0), gating=gating, dram_compressed=dram,
@@ -232,7 +233,8 @@ def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, f
     return LayerResult(
         layer=layer, hardware=hw.name, dataflow=df.value, engine=Engine.CYCLE.value,
         energy_unit=hw.energy.unit.value, mapping=mapping, macs=macs, counts=out.counts,
-        energy=energy_dict(out.counts, macs, hw.access_costs, gating, dram), cycles=out.cycles,
+        energy=energy_dict(out.counts, macs, hw.access_costs, gating, dram, cycles=out.cycles), cycles=out.cycles,
+        mesh_noc=hw.noc.clusters is not None,
         compute_cycles=out.compute_cycles, stall_cycles=stall_total, active_pes=out.active_pes, num_pes=hw.num_pes,
         mappings_considered=considered, psum_spill=bool(out.counts[Level.DRAM, DataType.PSUM, READS] > 0),
         output=out.output, timing=timing, trace=out.trace, gating=gating, dram_compressed=dram,

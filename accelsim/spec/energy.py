@@ -42,6 +42,11 @@ class AccessCosts:
     hop : tuple of float
         Per data type (ifmap, filter, psum): energy per word per mesh link crossed between the
         clusters of a hierarchical mesh NoC (the ``HOPS`` count); 0 on a flat NoC.
+    clock_per_cycle : float
+        Energy per cycle of run time, whatever the machine does in it: the clock network, control
+        and leakage an access count does not see (``EnergyModel.clock_pj_per_pe_cycle`` × PEs).
+        Results charge it on the layer's cycles as the ``clock`` component; 0 (the default)
+        leaves results without that component.
     """
 
     mac: float
@@ -49,6 +54,7 @@ class AccessCosts:
     unit: EnergyUnit
     source: str
     hop: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    clock_per_cycle: float = 0.0
 
     def __post_init__(self) -> None:
         if self.mac < 0:
@@ -62,6 +68,8 @@ class AccessCosts:
         for t in DataType:
             if self.hop[t] < 0:
                 raise SpecError(f"must be >= 0, got {self.hop[t]}", field=f"energy.hop.{t.label}")
+        if not self.clock_per_cycle >= 0:
+            raise SpecError(f"must be >= 0, got {self.clock_per_cycle}", field="energy.clock_per_cycle")
 
     def read(self, level: Level, dtype: DataType) -> float:
         """Energy per word read (NoC: delivered) at ``level``."""

@@ -33,7 +33,17 @@ All energies are pJ; ``T(node)`` is :func:`technology_scale` (1 at 45 nm).
   square root of one PE's area (MAC + scratch pads, from :meth:`EnergyModel.area_for`); a GIN or
   broadcast delivery drives a Y bus and an X bus spanning the array, ``(rows + cols) · pitch``
   (Eyeriss's GIN, Chen et al., JSSC 2017); a unicast route averages half that; a systolic hop is
-  one pitch.
+  one pitch. On a hierarchical mesh (``hmesh``) a delivery spans one cluster,
+  ``(cluster pe_rows + pe_cols) · pitch`` (a router cluster reaches its own PEs all-to-all,
+  Eyeriss v2, JETCAS 2019 §II), and each mesh link a word crosses between clusters
+  (``AccessCosts.hop``) costs ``bits · wire · link``, ``link = sqrt(cluster area)``, the cluster
+  area being its PEs' (MAC + scratch pads) plus its share of the GLB (the GLB cluster beside it).
+  The routers themselves (circuit-switched muxes, configured per layer) are not priced.
+* **Clock / static** — energy per cycle of run time, ``clock_pj_per_pe_cycle`` × PEs (0 unless
+  given): the clock network, control and leakage no access count sees. Eyeriss v2's authors
+  attribute the poor efficiency of low-utilisation layers to it (JETCAS 2019). The presets'
+  value and its derivation (the Eyeriss v1 chip's measured power less the model's on-chip
+  access energy over the same run) are in README.md, *Eyeriss v2 machines*.
 * **DRAM** — pJ per bit by interface (:data:`DRAM_PJ_PER_BIT`), independent of the logic node:
   LPDDR4 8 pJ/bit (Accelergy's DRAM table, the reference cases: 512 pJ per 64-bit access);
   DDR3 30.5 pJ/bit (Horowitz ISSCC 2014: 1.3–2.6 nJ per 64-bit DRAM access, the mid-point, a
@@ -403,12 +413,16 @@ class EnergyModel:
     technology_nm: float = 65.0
     dram: DramKind = DramKind.LPDDR4
     glb_access_bits: int = 64
+    clock_pj_per_pe_cycle: float = 0.0
 
     def __post_init__(self) -> None:
         if not 5 <= self.technology_nm <= 180:
             raise SpecError(f"must be in 5..180 nm, got {self.technology_nm}", field="energy.technology_nm")
         if self.glb_access_bits < 1:
             raise SpecError(f"must be >= 1, got {self.glb_access_bits}", field="energy.glb_access_bits")
+        if not 0 <= self.clock_pj_per_pe_cycle < math.inf:
+            raise SpecError(f"must be a finite number >= 0, got {self.clock_pj_per_pe_cycle}",
+                            field="energy.model.clock_pj_per_pe_cycle")
 
     @property
     def unit(self) -> EnergyUnit:
@@ -425,7 +439,8 @@ class EnergyModel:
                 "Keckler et al. 2011 wires")
 
     def describe(self) -> str:
-        return f"model ({self.technology_nm:g} nm, DRAM {self.dram.value}, unit pj)"
+        clock = f", clock {self.clock_pj_per_pe_cycle:g} pJ/PE/cycle" if self.clock_pj_per_pe_cycle else ""
+        return f"model ({self.technology_nm:g} nm, DRAM {self.dram.value}{clock}, unit pj)"
 
     def mac_energy(self, ifmap_bits: int, filter_bits: int, psum_bits: int) -> float:
         """pJ per MAC: an ``ifmap x filter`` multiply and a ``psum_bits`` accumulate."""
@@ -440,6 +455,8 @@ class EnergyModel:
         pitch = self.pe_pitch_mm(hw)
         if hw.noc.kind is NocKind.SYSTOLIC:
             return pitch
+        if hw.noc.clusters is not None:  # hmesh: within one cluster
+            return (hw.noc.clusters.pe_rows + hw.noc.clusters.pe_cols) * pitch
         span = (hw.pe_rows + hw.pe_cols) * pitch
         return span / 2.0 if hw.noc.kind is NocKind.UNICAST else span
 
@@ -457,8 +474,24 @@ class EnergyModel:
         dram = [dram_energy_pj(bits[t], self.dram) for t in DataType]
         per_level = {Level.DRAM: dram, Level.GLB: glb, Level.NOC: noc, Level.RF: rf}
         words = tuple((tuple(per_level[lv]), tuple(per_level[lv])) for lv in Level)
+        hop = (0.0, 0.0, 0.0)
+        if hw.noc.clusters is not None:
+            link = wire_energy_pj_per_bit_mm(node) * self.mesh_link_mm(hw)
+            hop = tuple(bits[t] * link for t in DataType)
         return AccessCosts(mac=self.mac_energy(*bits), words=words, unit=EnergyUnit.PJ,  # type: ignore[arg-type]
-                           source=self.source)
+                           source=self.source, hop=hop,  # type: ignore[arg-type]
+                           clock_per_cycle=self.clock_pj_per_pe_cycle * hw.num_pes)
+
+    def mesh_link_mm(self, hw: "Hardware") -> float:
+        """Length of one mesh link between neighbouring clusters of a hierarchical mesh, mm: the
+        side of a cluster, ``sqrt(PEs per cluster · PE area + GLB area / clusters)`` (0 on a flat
+        NoC)."""
+        cl = hw.noc.clusters
+        if cl is None:
+            return 0.0
+        pe_um2 = self._pe_area_um2(hw) * cl.pe_rows * cl.pe_cols
+        glb_um2 = sram_area_um2(_glb_bytes(hw), self.technology_nm) / cl.count
+        return math.sqrt(pe_um2 + glb_um2) * 1e-3
 
     def _rf_area_um2(self, hw: "Hardware") -> float:
         bits = hw.precision.per_type
@@ -476,6 +509,11 @@ class EnergyModel:
                     + hw.noc.gon_words_per_cycle) * max(hw.precision.per_type)
         # a Y bus along the rows and an X bus along every row, per bus bit; metal pitch 2 x node
         wire_mm = bus_bits * (hw.pe_rows + hw.pe_rows * hw.pe_cols) * pitch_mm
+        cl = hw.noc.clusters
+        if cl is not None:  # hmesh: the rates are per cluster; buses inside each cluster + mesh links
+            wire_mm = bus_bits * cl.count * (cl.pe_rows + cl.pe_rows * cl.pe_cols) * pitch_mm
+            links = (cl.rows - 1) * cl.cols + (cl.cols - 1) * cl.rows
+            wire_mm += bus_bits * links * self.mesh_link_mm(hw)
         return AreaBreakdown(mac_mm2=hw.num_pes * mac_area_um2(*hw.precision.per_type, node) * 1e-6,
                              rf_mm2=hw.num_pes * self._rf_area_um2(hw) * 1e-6,
                              glb_mm2=sram_area_um2(_glb_bytes(hw), node) * 1e-6,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..layout import READS, TRANSACTIONS, UPDATES, WRITES, charged_energy, charged_words
+from ..layout import HOPS, PORTS, READS, TRANSACTIONS, UPDATES, WRITES, charged_energy, charged_words
 from .assumptions import Assumptions
 from .dims import COMPONENTS, DataType, Level
 from .energy import AccessCosts
@@ -67,12 +67,15 @@ def machine_area(hw: "Hardware") -> MachineArea:
 def energy_source_dict(energy) -> dict:
     """The result document's ``energy_source``: ``description`` (the run header's line),
     ``kind`` (``model`` or ``table``), ``name``, ``unit``, ``source``, and the model's
-    parameters (``technology_nm``, ``dram``, ``glb_access_bits``)."""
+    parameters (``technology_nm``, ``dram``, ``glb_access_bits``, and ``clock_pj_per_pe_cycle``
+    when not 0)."""
     out = {"description": energy.describe(), "kind": "model" if isinstance(energy, EnergyModel) else "table",
            "name": energy.name, "unit": energy.unit.value, "source": energy.source}
     if isinstance(energy, EnergyModel):
         out.update(technology_nm=float(energy.technology_nm), dram=energy.dram.value,
                    glb_access_bits=int(energy.glb_access_bits))
+        if energy.clock_pj_per_pe_cycle:  # only machines with a clock/static term: other records unchanged
+            out["clock_pj_per_pe_cycle"] = float(energy.clock_pj_per_pe_cycle)
     return out
 
 
@@ -209,8 +212,16 @@ class CycleTiming:
         }
 
 
-def accesses_dict(counts: np.ndarray) -> dict:
-    """Nested ``{level: {type: {stat: words}}}`` from kernel counts int64[N_LEVELS, N_TYPES, N_COUNT_STATS]."""
+#: the energy component of the clock/static term (``AccessCosts.clock_per_cycle`` × the layer's
+#: cycles); present only when the machine's costs have such a term
+CLOCK_COMPONENT = "clock"
+
+
+def accesses_dict(counts: np.ndarray, mesh: bool = False) -> dict:
+    """Nested ``{level: {type: {stat: words}}}`` from kernel counts int64[N_LEVELS, N_TYPES, N_COUNT_STATS].
+
+    ``mesh`` (a hierarchical-mesh machine): the NoC entries also carry ``ports`` (words crossing
+    the clusters' router ports) and ``hops`` (words crossing a mesh link between clusters)."""
     out: dict = {}
     for lv in Level:
         per = {}
@@ -218,6 +229,8 @@ def accesses_dict(counts: np.ndarray) -> dict:
             c = counts[lv, t]
             if lv is Level.NOC:
                 per[t.label] = {"deliveries": int(c[READS]), "transactions": int(c[TRANSACTIONS])}
+                if mesh:
+                    per[t.label] |= {"ports": int(c[PORTS]), "hops": int(c[HOPS])}
             else:
                 entry = {"reads": int(c[READS]), "writes": int(c[WRITES])}
                 if t is DataType.PSUM:
@@ -228,7 +241,7 @@ def accesses_dict(counts: np.ndarray) -> dict:
 
 
 def energy_dict(counts: np.ndarray, macs: int, costs: AccessCosts, gating: Gating | None = None,
-                dram_compressed: DramTraffic | None = None) -> dict:
+                dram_compressed: DramTraffic | None = None, cycles: int = 0) -> dict:
     """Energy by component and data type (docs/architecture.md, *Energy accounting*): inputs charged on reads, psums on
     reads and writes, NoC on deliveries.
 
@@ -246,6 +259,10 @@ def energy_dict(counts: np.ndarray, macs: int, costs: AccessCosts, gating: Gatin
         :attr:`LayerResult.dram_compressed` of an RLC machine (16-bit words): DRAM energy is
         charged on these words (ifmap reads, filter reads, psum reads + writes) instead of
         the dense counts.
+    cycles : int
+        The layer's cycles (the analytic engine's roofline bound, or the cycle engine's count):
+        with a clock/static term (``costs.clock_per_cycle`` > 0) the result gains the component
+        ``clock`` = cycles × that term; without one, no such key.
     """
     gated_macs = int(gating.gated_macs) if gating is not None else 0
     gated_filter = int(gating.gated_filter_rf_reads) if gating is not None else 0
@@ -261,6 +278,8 @@ def energy_dict(counts: np.ndarray, macs: int, costs: AccessCosts, gating: Gatin
             if lv is Level.RF and t is DataType.FILTER:
                 per[t.label] -= float(gated_filter * costs.read(lv, t))
         out[lv.label] = per
+    if costs.clock_per_cycle > 0:
+        out[CLOCK_COMPONENT] = float(cycles * costs.clock_per_cycle)
     return out
 
 
@@ -269,8 +288,9 @@ def energy_total(energy: dict) -> float:
 
 
 def component_totals(energy: dict) -> dict[str, float]:
-    """``{"ALU": e, "RF": e, ...}`` summed over data types."""
-    return {c: (energy[c] if isinstance(energy[c], float) else sum(energy[c].values())) for c in COMPONENTS}
+    """``{"ALU": e, "RF": e, ...}`` summed over data types (and ``clock`` when the energy has it)."""
+    names = COMPONENTS + ((CLOCK_COMPONENT,) if CLOCK_COMPONENT in energy else ())
+    return {c: (energy[c] if isinstance(energy[c], float) else sum(energy[c].values())) for c in names}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -307,6 +327,9 @@ class LayerResult:
         ``model (65 nm, DRAM lpddr4, unit pj)``); ``""``: not recorded.
     area : MachineArea or None
         The machine's silicon area (:func:`machine_area`; the same for every layer of a run).
+    mesh_noc : bool
+        The machine's NoC is a hierarchical mesh: the record's NoC accesses show ``ports`` and
+        ``hops``.
     """
 
     layer: ConvLayer
@@ -336,6 +359,7 @@ class LayerResult:
     assumptions: Assumptions | None = None
     energy_source: str = ""
     area: MachineArea | None = None
+    mesh_noc: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", Status(self.status))
@@ -356,7 +380,7 @@ class LayerResult:
         return self.active_pes / self.num_pes if self.num_pes else 0.0
 
     def accesses(self) -> dict:
-        return accesses_dict(self.counts) if self.counts is not None else {}
+        return accesses_dict(self.counts, self.mesh_noc) if self.counts is not None else {}
 
     def power_mw(self) -> dict | None:
         """Average power in mW over the layer's cycles — ``total`` and ``on_chip`` (without
