@@ -21,7 +21,7 @@ class TensorData:
     Attributes
     ----------
     path : str
-        The file it was read from (for messages and records).
+        The file it was read from (for messages and records; not compared).
     values : numpy.ndarray
         Read-only; int64 values, or bool (``is_mask``: ``True`` marks a non-zero). Shape: the
         ifmap of one image ``(C, H, W)`` (``H``, ``W`` the padded extents the layer reads) or the
@@ -34,7 +34,7 @@ class TensorData:
         SHA-256 of the array's dtype, shape and bytes.
     """
 
-    path: str
+    path: str = field(compare=False)
     values: Any = field(compare=False, repr=False)
     is_mask: bool
     nonzeros: int
