@@ -70,6 +70,15 @@ def test_stated_densities_reach_the_layer(tmp_path):
     assert wl.with_batch(3).layers[1].ifmap_density == 0.61
 
 
+def test_v1_zero_gating_reads_a_stated_ifmap_density(tmp_path, capsys):
+    """The run header's assumptions show the density's zeros, from the workload file."""
+    path = workload_file(tmp_path, ", density: {ifmap: 0.61, filter: 0.55}")
+    capsys.readouterr()
+    assert main(["run", str(path), "--hardware", "eyeriss", "--layers", "c1"]) == 0
+    out = capsys.readouterr().out
+    assert "ifmap zero fraction: c1 0.39 (workload file)" in out, out
+
+
 def test_one_density_given_the_other_not_stated(tmp_path):
     c1 = load_workload(workload_file(tmp_path, ", density: {filter: 0.25}")).layers[1]
     assert (c1.ifmap_density, c1.filter_density) == (None, 0.25)
@@ -124,8 +133,13 @@ def test_npy_data_values_and_masks(tmp_path):
     t = layer_tensors(c1.with_batch(2), d, seed=5)
     assert np.array_equal(t.ifmap, np.stack([ifmap, ifmap]))
     assert np.array_equal(t.filters != 0, mask)
-    # two loads of the same files are equal layers (the digest, not the array, is compared)
-    assert load_workload(tmp_path / "net.yaml").layers[1] == c1
+    # equal contents are equal data, wherever they were read from (the digest is compared)
+    np.save(tmp_path / "d" / "copy.npy", mask)
+    copy = load_workload(workload_file(tmp_path, ", data: {ifmap: d/if.npy, filter: d/copy.npy}", "b.yaml"))
+    assert copy.layers[1] == c1 and copy.layers[1].filter_data.path != c1.filter_data.path
+    np.save(tmp_path / "d" / "other.npy", ~mask)
+    other = load_workload(workload_file(tmp_path, ", data: {filter: d/other.npy}", "c.yaml")).layers[1]
+    assert other.filter_data != c1.filter_data
 
 
 @pytest.mark.parametrize("make, words", [
