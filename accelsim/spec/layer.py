@@ -25,7 +25,7 @@ class TensorData:
     values : numpy.ndarray
         Read-only; int64 values, or bool (``is_mask``: ``True`` marks a non-zero). Shape: the
         ifmap of one image ``(C, H, W)`` (``H``, ``W`` the padded extents the layer reads) or the
-        filters ``(M, C/G, R, S)``. Not compared: two tensors are equal when ``digest`` is.
+        filters ``(M, C/G, R, S)``. Not compared: equal tensors have equal ``digest`` and ``is_mask``.
     is_mask : bool
         ``values`` is a boolean mask (only where the non-zeros are is known).
     nonzeros : int
