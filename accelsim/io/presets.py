@@ -14,10 +14,11 @@ from pathlib import Path
 from ..errors import SpecError
 from ..spec.energy import TypedEnergyTable
 from ..spec.hardware import EnergyTable, Hardware
-from ..spec.layer import Workload
+from ..spec.layer import ConvLayer, TensorData, Workload
 from ..spec.constraints import MappingConstraints
 from ..spec.mapping import Mapping
 from . import schema
+from .tensordata import load_tensor_data
 from .yamlfile import read_yaml
 
 #: preset kind → sub-directory of the preset root
@@ -123,10 +124,16 @@ def load_workload(name_or_path: str | Path) -> Workload:
     Raises
     ------
     SpecError
-        Unknown preset, unreadable or malformed file, impossible layer; ``field`` gives the path.
+        Unknown preset, unreadable or malformed file, impossible layer, a bad ``data`` file (read
+        relative to the workload file: :func:`~accelsim.io.tensordata.load_tensor_data`);
+        ``field`` gives the path.
     """
     path = resolve("workloads", name_or_path)
-    return schema.workload_from_data(read_yaml(path), origin=str(path))
+
+    def load(relative: str, layer: ConvLayer, kind: str, field: str) -> TensorData:
+        return load_tensor_data(path.parent / Path(relative).expanduser(), layer, kind, field, origin=str(path))
+
+    return schema.workload_from_data(read_yaml(path), origin=str(path), load_tensor=load)
 
 
 def load_energy(name_or_path: str | Path, base: Path | None = None) -> EnergyTable | TypedEnergyTable:

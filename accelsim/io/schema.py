@@ -10,9 +10,9 @@ functions here take already-parsed data, so they never touch the file system; ``
 Formats (``version: 1`` everywhere, and ``version: 2`` for per-data-type energy tables):
 
 * workload: ``name``, ``source``?, ``layers: [{name, M, C, H, W, R, S, U?, G?, pad?, E?, F?,
-  ifmap_zero_fraction?}]``
+  ifmap_zero_fraction?, density?: {ifmap?, filter?}, data?: {ifmap?, filter?}}]``
   (no ``N``: the batch is a run option; with ``pad`` or ``E``/``F``, ``H``/``W`` are the input
-  size, see :class:`LayerEntry`);
+  size, see :class:`LayerEntry`; ``data`` names ``.npy`` files, read by the caller's loader);
 * hardware: see :class:`HardwareFile` and ``workloads/hardware/README.md``;
 * energy table: ``name``, ``source``, ``unit`` (``mac`` | ``pj``), ``mac``, ``rf``, ``noc``,
   ``glb``, ``dram``; or, ``version: 2`` (per level and data type, :class:`TypedEnergyFile`):
@@ -43,7 +43,7 @@ from ..spec.dims import Dataflow, DataType, Dim, EnergyUnit, Level, NocKind, Noc
 from ..spec.energy import AccessCosts, EnergyTable, TypedEnergyTable, uniform_costs
 from ..spec.energy_model import DramKind, EnergyModel
 from ..spec.hardware import FLAG_GROUPS, Buffer, Clusters, EnergySource, Hardware, NoC, Precision, Routers
-from ..spec.layer import ConvLayer, Workload, padded_extent
+from ..spec.layer import ConvLayer, TensorData, Workload, padded_extent
 from ..spec.mapping import Mapping
 
 #: Largest integer a file may give (2**40, about 1.1e12 words, layer extents or PEs): the kernels
@@ -70,6 +70,23 @@ class _Model(BaseModel):
 
 
 # --------------------------------------------------------------------------- workload
+Density = Annotated[float, Strict(), Field(gt=0, le=1, allow_inf_nan=False)]
+
+
+class DensityEntry(_Model):
+    """A layer's stated densities: fractions of non-zero values, in (0, 1]."""
+
+    ifmap: Density | None = None
+    filter: Density | None = None
+
+
+class DataEntry(_Model):
+    """A layer's real tensors or masks: ``.npy`` paths, relative to the workload file."""
+
+    ifmap: Name | None = None
+    filter: Name | None = None
+
+
 class LayerEntry(_Model):
     """One layer of a workload file; ``M`` and ``C`` are totals over all groups.
 
@@ -94,6 +111,24 @@ class LayerEntry(_Model):
     F: PosInt | None = None
     #: zeros in the layer's ifmap, replacing the run's default (e.g. 0: no ReLU before the layer)
     ifmap_zero_fraction: Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)] | None = None
+    #: fractions of non-zeros of the ifmap and the filters (Eyeriss v2's sparse workloads)
+    density: DensityEntry | None = None
+    #: ``.npy`` files of the ifmap (one image) and the filters: values or boolean masks
+    data: DataEntry | None = None
+
+    @model_validator(mode="after")
+    def _one_statement(self) -> "LayerEntry":
+        """Each fact once: a tensor's density or its data; the ifmap's zeros or its density."""
+        for kind in ("ifmap", "filter"):
+            if self.density is not None and self.data is not None and getattr(self.density, kind) is not None \
+                    and getattr(self.data, kind) is not None:
+                raise ValueError(f"density.{kind} and data.{kind} both give the {kind}'s density; give one "
+                                 "(the data's is counted from it)")
+        if self.ifmap_zero_fraction is not None and ((self.density is not None and self.density.ifmap is not None)
+                                                     or (self.data is not None and self.data.ifmap is not None)):
+            raise ValueError("ifmap_zero_fraction and density.ifmap (or data.ifmap) state one fact, the ifmap's "
+                             "zeros (= 1 − density); give one")
+        return self
 
     @field_validator("pad", mode="before")
     @classmethod
@@ -117,7 +152,7 @@ class LayerEntry(_Model):
             Inconsistent or impossible padding (field ``<name>.pad``, ``.E`` or ``.F``).
         """
         pad_h, pad_w = self.pad if self.pad is not None else (None, None)
-        fields = self.model_dump(exclude={"pad", "E", "F", "ifmap_zero_fraction"})
+        fields = self.model_dump(exclude={"pad", "E", "F", "ifmap_zero_fraction", "density", "data"})
         fields["H"] = padded_extent(self.H, self.R, self.U, pad=pad_h, out=self.E, axis="H", layer=self.name)
         fields["W"] = padded_extent(self.W, self.S, self.U, pad=pad_w, out=self.F, axis="W", layer=self.name)
         return fields
@@ -836,21 +871,56 @@ def check_layer_size(layer: ConvLayer, field: str, origin: str = "", batch: int 
 
 
 # --------------------------------------------------------------------------- conversion
-def workload_from_data(data: Any, origin: str = "") -> Workload:
+#: Reads one ``data`` file of a layer: (path as written, layer, ``ifmap`` | ``filter``, field path) → data.
+TensorLoader = Callable[[str, ConvLayer, str, str], TensorData]
+
+
+def _with_densities(layer: ConvLayer, entry: LayerEntry, at: str, origin: str,
+                    load: TensorLoader | None) -> ConvLayer:
+    """``layer`` with the entry's stated densities and its ``data`` read by ``load``."""
+    extra: dict[str, Any] = {}
+    for kind in ("ifmap", "filter"):
+        density = getattr(entry.density, kind) if entry.density is not None else None
+        path = getattr(entry.data, kind) if entry.data is not None else None
+        if path is not None:
+            if load is None:
+                raise SpecError(f"data files are read relative to a workload file; none given here{_where(origin)}",
+                                f"{at}.data.{kind}")
+            tensor = load(path, layer, kind, f"{at}.data.{kind}")
+            extra[f"{kind}_data"], density = tensor, tensor.density
+        if density is not None:
+            extra[f"{kind}_density"] = density
+    return replace(layer, **extra) if extra else layer
+
+
+def workload_from_data(data: Any, origin: str = "", load_tensor: TensorLoader | None = None) -> Workload:
     """Build a :class:`Workload` (layers at ``N = 1``) from parsed workload-file data.
+
+    Parameters
+    ----------
+    data : Any
+        Parsed YAML.
+    origin : str
+        The file, for messages.
+    load_tensor : callable, optional
+        Reads a layer's ``data`` files (:data:`TensorLoader`; ``io.presets.load_workload`` passes
+        :func:`accelsim.io.tensordata.load_tensor_data` relative to the file). Without it a
+        ``data`` key is an error.
 
     Raises
     ------
     SpecError
-        A format violation or an impossible layer shape, with field ``layers[i].<key>``.
+        A format violation or an impossible layer shape, with field ``layers[i].<key>``
+        (``layers[i].density.ifmap``, ``layers[i].data.filter``: a bad density or data file).
     """
     doc = validate(WorkloadFile, data, origin)
     layers = []
     for i, entry in enumerate(doc.layers):
         try:
-            layers.append(ConvLayer(N=1, **entry.shape()))
+            layer = ConvLayer(N=1, **entry.shape())
         except SpecError as exc:
             raise _rebase(exc, entry.name, f"layers[{i}]", origin) from None
+        layers.append(_with_densities(layer, entry, f"layers[{i}]", origin, load_tensor))
     try:
         zeros = tuple((e.name, e.ifmap_zero_fraction) for e in doc.layers if e.ifmap_zero_fraction is not None)
         return Workload(name=doc.name, layers=tuple(layers), source=doc.source,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..errors import SpecError
 from .dims import Dim
@@ -11,6 +12,52 @@ from .dims import Dim
 #: Largest MAC count, and largest tensor in words, of one layer at its batch (2**50, about
 #: 1.1e15): a few accesses per MAC, summed over data types, must stay exact in int64 and float64.
 MAX_COUNT = 2**50
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TensorData:
+    """A layer's real ifmap or filter tensor (or its zero mask), read from a ``.npy`` file.
+
+    Attributes
+    ----------
+    path : str
+        The file it was read from (for messages and records; not compared).
+    values : numpy.ndarray
+        Read-only; int64 values, or bool (``is_mask``: ``True`` marks a non-zero). Shape: the
+        ifmap of one image ``(C, H, W)`` (``H``, ``W`` the padded extents the layer reads) or the
+        filters ``(M, C/G, R, S)``. Not compared: equal tensors have equal ``digest`` and ``is_mask``.
+    is_mask : bool
+        ``values`` is a boolean mask (only where the non-zeros are is known).
+    nonzeros : int
+        Non-zero entries.
+    digest : str
+        SHA-256 of the array's dtype, shape and bytes.
+    """
+
+    path: str = field(compare=False)
+    values: Any = field(compare=False, repr=False)
+    is_mask: bool
+    nonzeros: int
+    digest: str
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The array's shape."""
+        return tuple(self.values.shape)
+
+    @property
+    def density(self) -> float:
+        """Fraction of non-zero entries, ``nonzeros / size`` (1.0 for an empty array)."""
+        size = int(self.values.size)
+        return self.nonzeros / size if size else 1.0
+
+
+def check_density(value: Any, field: str) -> float:
+    """``value`` as a density (fraction of non-zeros) in (0, 1], or a :class:`SpecError` naming ``field``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < float(value) <= 1.0:
+        raise SpecError(f"a density (fraction of non-zeros) must lie in (0, 1], got {value!r}", field)
+    return float(value)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ConvLayer:
@@ -32,6 +79,16 @@ class ConvLayer:
         Stride.
     G : int
         Groups; ``G == C == M`` is a depthwise convolution.
+    ifmap_density : float or None
+        Fraction of non-zero ifmap values over the ``(N, C, H, W)`` tensor, in (0, 1]; ``None``:
+        not stated (the run's activation model applies: the image is dense, AlexNet's measured
+        zero fractions, else a ReLU's half zeros — :mod:`accelsim.sim.sparse_data`).
+    filter_density : float or None
+        Fraction of non-zero weights over ``(M, C/G, R, S)``, in (0, 1]; ``None``: not stated (dense).
+    ifmap_data, filter_data : TensorData or None
+        Real tensors or masks; their densities equal ``ifmap_density`` / ``filter_density``.
+        Their shapes are checked where they are read (``accelsim.io.tensordata``), not here:
+        the mapper searches padded copies of a layer.
     """
 
     name: str = "layer"
@@ -44,8 +101,19 @@ class ConvLayer:
     S: int
     U: int = 1
     G: int = 1
+    ifmap_density: float | None = None
+    filter_density: float | None = None
+    ifmap_data: TensorData | None = None
+    filter_data: TensorData | None = None
 
     def __post_init__(self) -> None:
+        for kind in ("ifmap", "filter"):
+            density, data = getattr(self, f"{kind}_density"), getattr(self, f"{kind}_data")
+            if density is not None:
+                check_density(density, f"{self.name}.density.{kind}")
+            if data is not None and density != data.density:
+                raise SpecError(f"density {density!r} differs from its data's {data.density!r} ({data.path})",
+                                f"{self.name}.density.{kind}")
         for key in ("N", "M", "C", "H", "W", "R", "S", "U", "G"):
             value = getattr(self, key)
             if isinstance(value, bool) or not isinstance(value, int):
@@ -205,8 +273,14 @@ class Workload:
     ifmap_zero_fractions: tuple[tuple[str, float], ...] = ()
 
     def ifmap_zero_fraction(self, name: str) -> float | None:
-        """The ifmap zero fraction this workload states for layer ``name``, or ``None``."""
-        return dict(self.ifmap_zero_fractions).get(name)
+        """The ifmap zero fraction this workload states for layer ``name``, or ``None``: its
+        ``ifmap_zero_fraction``, else ``1 − ifmap_density`` of a layer that states a density
+        (one fact, two spellings: v1's zero gating and RLC read the zeros a sparse PE skips)."""
+        stated = dict(self.ifmap_zero_fractions).get(name)
+        if stated is not None:
+            return stated
+        density = next((layer.ifmap_density for layer in self.layers if layer.name == name), None)
+        return None if density is None else 1.0 - density
 
     @property
     def first_layer(self) -> str:
