@@ -453,8 +453,15 @@ class _Translator:
                            + [d for d in reversed(prefix) if d in mine])
             sequence += outer_first
             paths.append(entry.perm_path)
-        if len(sequence) < 2:
+        if len(set(sequence)) < 2:
             return None
+        twice = next((d for d in sequence if sequence.count(d) > 1), None)
+        if twice is not None:  # one loop in accelsim, above or below the others' in Timeloop
+            first = self.get(with_perm[0], Kind.TEMPORAL)
+            owners_text = " and ".join(self.arch.levels[j].name for j in owners[twice])
+            raise refuse(f"orders loops of accelsim's {place.value} place, where {twice} may loop at {owners_text}: "
+                         "the order of the merged levels' loops cannot be pinned", first.perm_path,
+                         self.origin_of(first.perm_path))
         return OrderPin(place, tuple(self.problem.names[d] for d in sequence), ", ".join(paths))
 
     # -- spatial
@@ -590,7 +597,7 @@ def read_constraints(paths: list[str], arch: TimeloopArch, problem: TimeloopProb
     sources = tuple(dict.fromkeys([str(p) for p in paths] + ([arch.origin] if arch.node_constraints else [])))
     cons = MappingConstraints(factors=tuple(factors), orders=tuple(orders), keeps=tuple(keeps),
                               min_utilization=minimum, utilization_field=min_path,
-                              origin=", ".join(Path(s).name for s in sources))
+                              origin=", ".join(sources))
     notes = []
     if any(e.kind is Kind.SPATIAL and e.permutation for e in reader.entries.values()):
         notes.append("spatial permutations give each dimension's axis only (the order of spatial loops changes no "
@@ -672,7 +679,8 @@ def check_dataflow(imported: ImportedConstraints, problem: TimeloopProblem, data
     try:
         search_space(tpl, problem.layer, cons)
     except SpecError as exc:
-        whole = "; ".join(f"{d.name} at {'/'.join(tpl.places(d))}" for d in tpl.pinned)
-        hint = f" (the {dataflow} template puts {whole})" if whole and "pinned at every place" in exc.message else ""
+        whole = ", ".join(f"{d.name} at {'/'.join(tpl.places(d))}" for d in tpl.pinned)
+        hint = f"; the {dataflow} template puts {whole}" if whole and "pinned at every place" in exc.message else ""
+        text = exc.message.removesuffix(cons.where())
         raise SpecError(f"accelsim's mapper ({dataflow} dataflow, the imported hardware's) cannot meet this: "
-                        f"{exc.message}{hint}", field=exc.field) from None
+                        f"{text}{hint}{cons.where()}", field=exc.field) from None
