@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, event, given, settings
 from timeloop_cases import BY_FOLDER, arch_yaml, load_import, problem_yaml, write_case
+from timeloop_designs import SPACES, Design, designs
 
 from accelsim.cli.main import main
 from accelsim.errors import SpecError
@@ -387,3 +391,67 @@ def test_a_file_without_constraints_is_refused(tmp_path):
     code, _, err = _cli(["import", "timeloop", f["arch"], f["problem"], "--constraints", f["mapping"], "-o",
                          tmp_path / "out"])
     assert code == 2 and err.count("\n") == 1 and "document: no constraints here" in err
+
+
+# --------------------------------------------------------------------------- property
+def _pinned(design: Design) -> str:
+    """The design's mapping as Timeloop constraints pinning all of it: every level's temporal
+    factors (all dimensions) and complete permutation, every fan-out's spatial factors with its
+    split, every keep / bypass list."""
+    dims = list(design.bounds)
+    lines = ["mapspace_constraints:"]
+    for lv in design.levels:
+        factors = dict(lv.temporal)
+        inner_first = [d for d, _ in reversed(lv.temporal)] + [d for d in dims if d not in factors]
+        lines.append(f"  - {{target: {lv.name}, type: temporal, factors: "
+                     f"\"{' '.join(f'{d}={factors.get(d, 1)}' for d in dims)}\", permutation: {''.join(inner_first)}}}")
+        if lv.spatial_target:
+            fs = {d: f for d, f, _ in lv.spatial}
+            xs = [d for d, _, a in lv.spatial if a == "X"]
+            order = xs + [d for d, _, a in lv.spatial if a == "Y"] + [d for d in dims if d not in fs]
+            lines.append(f"  - {{target: {lv.spatial_target}, type: spatial, factors: "
+                         f"\"{' '.join(f'{d}={fs.get(d, 1)}' for d in dims)}\", permutation: {''.join(order)}, "
+                         f"split: {len(xs)}}}")
+        if lv.place != "DRAM":
+            keep = sorted(lv.keeps)
+            bypass = sorted(set(SPACES) - lv.keeps)
+            lines.append(f"  - {{target: {lv.name}, type: bypass, keep: [{', '.join(keep)}], "
+                         f"bypass: [{', '.join(bypass)}]}}")
+    return "\n".join(lines) + "\n"
+
+
+_N = int(os.environ.get("TIMELOOP_EXAMPLES", "40"))
+
+
+@settings(max_examples=_N, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(design=designs())
+def test_a_pinned_mapping_meets_its_own_constraints(design):
+    """A random Timeloop design (:mod:`timeloop_designs`) whose whole mapping is written as
+    constraints: they translate — unless two levels accelsim merges both loop over one dimension,
+    which is refused as such — and the design's imported mapping meets every pin."""
+    eyeriss_v04 = design.version == "0.4" and any(lv.own_space for lv in design.levels)
+    # the v0.4 Eyeriss-like nodes say each spad keeps its own type: a drawn spad keeping nothing
+    # contradicts the architecture's own constraints
+    assume(not (eyeriss_v04 and any(lv.own_space and not lv.keeps for lv in design.levels)))
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        paths = {}
+        for name, text in (("arch", design.arch), ("prob", design.problem), ("map", design.mapping_text),
+                           ("cons", _pinned(design))):
+            paths[name] = root / f"{name}.yaml"
+            paths[name].write_text(text, encoding="utf-8")
+        res = import_timeloop(str(paths["arch"]), str(paths["prob"]), str(paths["map"]))
+        layer, hw, maps = load_import(res, root / "out")
+        try:
+            cons = read_constraints([paths["cons"]], res.arch, res.problem).constraints
+        except SpecError as exc:
+            assert "both loop over" in exc.message, exc.message + "\n" + _pinned(design)
+            event("refused: two merged levels loop over one dimension")
+            return
+    event("translated")
+    pinned = {(p.place, p.dim) for p in cons.factors}
+    assert cons.violations(maps[layer.name], layer.loop_bounds(), hw.num_pes) == [], _pinned(design)
+    # every dimension of the problem is pinned at both temporal places (the pins are not vacuous)
+    names = set(res.problem.names.values())
+    for place in (Place.OUTER, Place.PE):
+        assert {d for where, d in pinned if where is place} == names, place
