@@ -2,15 +2,16 @@
 
 :func:`import_timeloop` reads a Timeloop architecture (:mod:`.timeloop_arch`), problem
 (:mod:`.timeloop_problem`) and, optionally, mapping (:mod:`.timeloop_mapping`) and Accelergy ERT
-summary (:mod:`.accelergy`), and returns the text of an accelsim hardware file, workload file,
-mapping file and version-2 energy file; nothing is written here. Each file's ``source`` names
-the Timeloop file it came from.
+summary (:mod:`.accelergy`) and constraints (:mod:`.timeloop_constraints`), and returns the text
+of an accelsim hardware file, workload file, mapping file, version-2 energy file and constraints
+file; nothing is written here. Each file's ``source`` names the Timeloop file it came from.
 
 Hardware: ``pe_array`` = the compute unit's mesh (``meshX`` columns × ``meshY`` rows); the RF
 words per PE and the GLB words are the capacities (``entries``, or ``depth`` × ``block-size``,
 block size by default ``width`` / word bits; or ``sizeKB``) of the levels the mapping puts there
 (a level keeping one data type gives that type's dedicated words, a level keeping several the
-shared pool); without a mapping every level keeps everything. Word bits per data type are the
+shared pool); without a mapping every level keeps everything, or what the v0.4 components' or
+the imported constraints' keep / bypass lists say. Word bits per data type are the
 innermost keeper's. ``dram_words_per_cycle`` is ``unlimited`` (Timeloop's DRAM has no bandwidth
 limit unless the file gives ``read_bandwidth``), ``glb_words_per_cycle`` the GLB's
 ``read_bandwidth`` when given. ``dataflow: rs`` only labels the nest (no array forwarding).
@@ -48,6 +49,8 @@ class TimeloopImport:
     ----------
     arch, problem : TimeloopArch, TimeloopProblem
     mapping : ImportedMapping or None
+    constraints : ImportedConstraints or None
+        The imported constraints (``--constraints``).
     files : dict of str to str
         File name (in the output directory) → text, in the order hardware, workload, mapping,
         energy, constraints.
