@@ -298,10 +298,16 @@ def test_import_and_run_with_constraints_end_to_end(tmp_path):
     assert {lp.dim for lp in mapping.loops if lp.kind is LoopKind.ROW} <= {Dim.R, Dim.C, Dim.M}
     assert all(r is not None for r in mapping.rf)  # every spad keeps its data type
     assert mapping.active_pes_for(layer.loop_bounds()) >= 84
-    # the given mapping is checked against the same file: a mapping breaking a pin is refused
+    # a given mapping is checked against the same file: this one passes, and fails a stricter file
     code, _, err = _cli(["run", out / "problem.yaml", "--hardware", out / "arch.yaml", "--constraints", written,
                          "--mapping", tmp_path / "maps.yaml"])
     assert code == 0, err
+    active = mapping.active_pes_for(layer.loop_bounds())
+    stricter = tmp_path / "stricter.yaml"
+    stricter.write_text(written.read_text().replace("min_utilization: 0.5", f"min_utilization: {(active + 1) / 168}"))
+    code, _, err = _cli(["run", out / "problem.yaml", "--hardware", out / "arch.yaml", "--constraints", stricter,
+                         "--mapping", tmp_path / "maps.yaml"])
+    assert code == 2 and err.count("\n") == 1 and "min_utilization" in err and "breaks this constraint" in err
 
 
 def test_case_constraints_the_rs_template_cannot_meet_are_refused_at_import(tmp_path):
