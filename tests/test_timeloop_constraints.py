@@ -392,6 +392,27 @@ def test_a_fan_out_level_that_keeps_data_is_refused(tmp_path):
     assert "architecture_constraints.targets[3].keep: DummyBuffer (a fan-out level" in err
 
 
+@pytest.mark.parametrize("node,cons,field,message", [
+    ("system", "{temporal: {factors: [M=2]}}", "architecture.nodes[0].constraints",
+     "system has no spatial fan-out"),
+    ("psum_spad", "{max_overbooked_proportion: 0.1}", "architecture.nodes[7].constraints.max_overbooked_proportion",
+     "is not imported"),
+    ("PE", "{spatial: {factors: [M=2], no_reuse: [Inputs]}}", "architecture.nodes[4].constraints.spatial.no_reuse",
+     "is not imported"),
+])
+def test_v04_node_constraints_accelsim_cannot_hold_are_refused(tmp_path, node, cons, field, message):
+    """Case 2024-example-eyeriss_like-default_problem's nodes with one constraint accelsim does not read."""
+    case = BY_FOLDER["2024-example-eyeriss_like-default_problem"]
+    text = arch_yaml(case).replace(f"{{name: {node}, ", f"{{name: {node}, constraints: {cons}, ", 1)
+    assert f"constraints: {cons}" in text
+    (tmp_path / "arch.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "problem.yaml").write_text(problem_yaml(case), encoding="utf-8")
+    code, out, err = _cli(["import", "timeloop", tmp_path / "arch.yaml", tmp_path / "problem.yaml", "--constraints",
+                           tmp_path / "arch.yaml", "-o", tmp_path / "out"])
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith(f"accelsim: error: {field}: ") and message in err and str(tmp_path / "arch.yaml") in err
+
+
 def test_a_file_without_constraints_is_refused(tmp_path):
     f = _case("2020-exercises-05-mapper-conv1d+oc-3level-1mapping", tmp_path / "in")
     code, _, err = _cli(["import", "timeloop", f["arch"], f["problem"], "--constraints", f["mapping"], "-o",

@@ -36,6 +36,7 @@ Anything else (factor inequalities ``R>=2``, residuals ``K=5,1``, ``max_overbook
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -79,7 +80,6 @@ class _Entry:
     paths: list[str] = field(default_factory=list)
     factors: dict[str, tuple[int, str]] = field(default_factory=dict)  #: dim → (factor, 0 = the rest; key path)
     permutation: tuple[tuple[str, ...], tuple[str, ...]] | None = None  #: (innermost prefix, outermost suffix)
-    complete: bool = False  #: the permutation lists every dimension
     perm_path: str = ""
     split: int | None = None
     keep: dict[DataType, tuple[bool, str]] = field(default_factory=dict)
@@ -247,7 +247,6 @@ class _Reader:
                 raise refuse(f"a second permutation of {lv} ({entry.perm_path} gives another)",
                              f"{path}.permutation", origin)
             entry.permutation, entry.perm_path = perm, f"{path}.permutation"
-            entry.complete = len(perm[0]) + len(perm[1]) == len(dims)
         if body.get("split") is not None:
             s = body["split"]
             if kind is not Kind.SPATIAL:
@@ -609,10 +608,6 @@ def read_constraints(paths: list[str], arch: TimeloopArch, problem: TimeloopProb
 
 
 # --------------------------------------------------------------------------- writing
-def _label(t: DataType) -> str:
-    return t.label
-
-
 def constraints_yaml(problem: TimeloopProblem, imported: ImportedConstraints) -> str:
     """The accelsim constraints file (``--constraints``) of one imported layer; each item's
     comment names the Timeloop key(s) it comes from."""
@@ -649,7 +644,7 @@ def constraints_yaml(problem: TimeloopProblem, imported: ImportedConstraints) ->
             for level in TileLevel:
                 mine = [k for k in pins if k.level is level]
                 if mine:
-                    lines.append(f"      {level.value}: [{', '.join(_label(k.dtype) for k in mine)}]   # "
+                    lines.append(f"      {level.value}: [{', '.join(k.dtype.label for k in mine)}]   # "
                                  + "; ".join(dict.fromkeys(k.field for k in mine)))
     if cons.min_utilization > 0:
         lines.append(f"    min_utilization: {cons.min_utilization}   # {cons.utilization_field}")
@@ -657,8 +652,7 @@ def constraints_yaml(problem: TimeloopProblem, imported: ImportedConstraints) ->
 
 
 def _q(text: str) -> str:
-    import json
-
+    """A YAML flow scalar (a JSON string) of ``text``."""
     return json.dumps(text, ensure_ascii=False)
 
 
