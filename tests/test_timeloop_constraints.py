@@ -403,7 +403,8 @@ def test_a_fan_out_level_that_keeps_data_is_refused(tmp_path):
 def test_v04_node_constraints_accelsim_cannot_hold_are_refused(tmp_path, node, cons, field, message):
     """Case 2024-example-eyeriss_like-default_problem's nodes with one constraint accelsim does not read."""
     case = BY_FOLDER["2024-example-eyeriss_like-default_problem"]
-    text = arch_yaml(case).replace(f"{{name: {node}, ", f"{{name: {node}, constraints: {cons}, ", 1)
+    text = arch_yaml(case).replace("{name: system}", "{name: system, }")
+    text = text.replace(f"{{name: {node}, ", f"{{name: {node}, constraints: {cons}, ", 1)
     assert f"constraints: {cons}" in text
     (tmp_path / "arch.yaml").write_text(text, encoding="utf-8")
     (tmp_path / "problem.yaml").write_text(problem_yaml(case), encoding="utf-8")
