@@ -414,6 +414,29 @@ def test_v04_node_constraints_accelsim_cannot_hold_are_refused(tmp_path, node, c
     assert err.startswith(f"accelsim: error: {field}: ") and message in err and str(tmp_path / "arch.yaml") in err
 
 
+def test_a_spatial_factor_needs_a_split_on_a_two_axis_fan_out(tmp_path):
+    """A 2 x 2 array below the GlobalBuffer (the three-level design of :mod:`timeloop_designs`): K=2
+    spatially without a split could go on either axis; with ``split: 1`` (K first) it is X, the PE
+    columns, and the other dimensions are pinned 1 there."""
+    from timeloop_designs import _arch_three, _problem
+
+    (tmp_path / "arch.yaml").write_text(_arch_three("0.2", 2, 2), encoding="utf-8")
+    (tmp_path / "prob.yaml").write_text(_problem(True, False, {"K": 4, "R": 3, "P": 4}, 1, False), encoding="utf-8")
+    arch, prob = read_arch(tmp_path / "arch.yaml"), read_problem(tmp_path / "prob.yaml")
+    for text, field in (("{target: GlobalBuffer, type: spatial, factors: K=2}", None),
+                        ("{target: GlobalBuffer, type: spatial, factors: K=2 R=1 P=1, permutation: KRP, split: 1}",
+                         "ok")):
+        (tmp_path / "c.yaml").write_text(f"mapspace_constraints:\n  - {text}\n", encoding="utf-8")
+        if field is None:
+            with pytest.raises(SpecError, match="K=2 spatially at GlobalBuffer without a split") as info:
+                read_constraints([tmp_path / "c.yaml"], arch, prob)
+            assert info.value.field == "mapspace_constraints[0].factors"
+        else:
+            got = read_constraints([tmp_path / "c.yaml"], arch, prob).constraints
+            assert _pins(got)[0] == {(Place.COL, Dim.M, 2), (Place.COL, Dim.S, 1), (Place.COL, Dim.F, 1),
+                                     (Place.ROW, Dim.M, 1), (Place.ROW, Dim.S, 1), (Place.ROW, Dim.F, 1)}
+
+
 def test_a_file_without_constraints_is_refused(tmp_path):
     f = _case("2020-exercises-05-mapper-conv1d+oc-3level-1mapping", tmp_path / "in")
     code, _, err = _cli(["import", "timeloop", f["arch"], f["problem"], "--constraints", f["mapping"], "-o",
