@@ -21,7 +21,15 @@ the analytic engine's, and its wall time; cases above ``--cycle-max-macs`` (defa
 2019 eyeriss256 layer's 59 G MACs did not finish in 20 minutes on a shared 2-core machine) are
 skipped, saying so.
 
-Usage: ``python tools/timeloop_import_all.py CASES_DIR [--run] [--cycle [--cycle-max-macs N]] [--out DIR]``
+With ``--constraints``, the case's Timeloop constraints files (top key ``mapspace_constraints``,
+``architecture_constraints`` or ``constraints``; a v0.4 architecture's node constraints join
+them) are read as accelsim constraints (:mod:`accelsim.io.timeloop_constraints`): the line says
+whether they translate (pins per kind) or are refused (why), whether the case's Timeloop-chosen
+mapping meets every pin (or which it breaks), and whether accelsim's ``rs`` mapper can search
+under them (the import's own check).
+
+Usage: ``python tools/timeloop_import_all.py CASES_DIR [--run] [--cycle [--cycle-max-macs N]] [--constraints]
+[--out DIR]``
 """
 
 from __future__ import annotations
@@ -50,17 +58,50 @@ def _top_key(path: Path) -> str | None:
 
 def find_files(case: Path) -> dict[str, Path | None]:
     """The case's architecture, problem, mapping and ERT summary (``None``: absent)."""
+    from accelsim.io.timeloop_constraints import FILE_KEYS
+
     found: dict[str, list[Path]] = {"architecture": [], "problem": [], "mapping": []}
+    constraints = []
     for path in sorted(case.glob("*.yaml")):
         if any(s in path.name for s in _SKIP):
             continue
         top = _top_key(path)
         if top in found:
             found[top].append(path)
+        elif top in FILE_KEYS:
+            constraints.append(path)
     ert = sorted(case.glob("*ERT_summary.yaml")) + sorted(case.glob("ERT_summary.yaml"))
-    out: dict[str, Path | None] = {k: (v[0] if v else None) for k, v in found.items()}
+    out: dict = {k: (v[0] if v else None) for k, v in found.items()}
     out["ert"] = ert[0] if ert else None
+    out["constraints"] = constraints
     return out
+
+
+def constraints_line(files: dict, result) -> str:
+    """The case's constraints as accelsim's: translated or refused, met by Timeloop's chosen
+    mapping, searchable by accelsim's rs mapper."""
+    from accelsim.io.timeloop_constraints import check_dataflow, read_constraints
+
+    paths = [str(p) for p in files["constraints"]]
+    if not paths and not result.arch.node_constraints:
+        return "constraints: none"
+    names = ", ".join(Path(p).name for p in paths) or "the architecture's nodes"
+    try:
+        got = read_constraints(paths, result.arch, result.problem)
+    except AccelsimError as exc:
+        return f"constraints ({names}): refused: {exc}"
+    c = got.constraints
+    text = f"constraints ({names}): {len(c.factors)} factor pins, {len(c.orders)} orders, {len(c.keeps)} residences"
+    if result.mapping is not None:
+        layer = result.problem.layer
+        bad = c.violations(result.mapping.mapping, layer.loop_bounds(), result.arch.compute.instances)
+        text += "; Timeloop's map meets them" if not bad else f"; Timeloop's map breaks {', '.join(bad)}"
+    try:
+        check_dataflow(got, result.problem, "rs")
+        text += "; the rs mapper can search under them"
+    except AccelsimError as exc:
+        text += f"; refused at import: {exc.message}"
+    return text
 
 
 _STATS_LEVEL = re.compile(r"^=== (\S+) ===$")
@@ -160,7 +201,8 @@ def run_cycle_engine(layer, hw, mapping, max_macs: float) -> str:
     return f"cycle: {verified}, {counts}, {res.cycles:,} cycles, {seconds:.1f} s"
 
 
-def import_case(case: Path, out: Path, run: bool, cycle: bool = False, max_macs: float = 2e9) -> tuple[str, str]:
+def import_case(case: Path, out: Path, run: bool, cycle: bool = False, max_macs: float = 2e9,
+                constraints: bool = False) -> tuple[str, str]:
     """``(status, detail)`` for one case folder."""
     files = find_files(case)
     if files["architecture"] is None or files["problem"] is None:
@@ -177,6 +219,8 @@ def import_case(case: Path, out: Path, run: bool, cycle: bool = False, max_macs:
         wl = load_workload(where / names[1])
         hw = load_hardware(where / names[0])
         detail = f"{result.problem.kind}, {hw.pe_rows}x{hw.pe_cols} PEs"
+        if constraints:
+            detail += "; " + constraints_line(files, result)
         if result.mapping is None:
             return "imported", detail + ", no mapping"
         batch = result.problem.layer.N
@@ -208,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--run", action="store_true", help="run each imported mapping (analytic engine)")
     ap.add_argument("--cycle", action="store_true", help="run each imported mapping on the cycle engine (real data)")
     ap.add_argument("--cycle-max-macs", type=float, default=2e9, help="skip larger layers with --cycle (default 2e9)")
+    ap.add_argument("--constraints", action="store_true",
+                    help="read each case's Timeloop constraints as accelsim's and check them")
     ap.add_argument("--out", help="where to write the imported files (default: a temporary folder)")
     args = ap.parse_args(argv)
     root = Path(args.cases)
@@ -217,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     cases = sorted(p for p in root.iterdir() if p.is_dir())
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(args.out) if args.out else Path(tmp)
-        rows = [(c.name, *import_case(c, out, args.run, args.cycle, args.cycle_max_macs)) for c in cases]
+        rows = [(c.name, *import_case(c, out, args.run, args.cycle, args.cycle_max_macs, args.constraints))
+                for c in cases]
     width = max(len(r[0]) for r in rows)
     print(f"{'case':{width}}  {'result':8}  detail")
     for name, status, detail in rows:

@@ -211,7 +211,7 @@ def cmd_import_accelergy(args) -> int:
 
 
 def cmd_import_timeloop(args) -> int:
-    """``accelsim import timeloop ARCH PROBLEM [MAPPING] [--ert ERT_summary.yaml] -o DIR``."""
+    """``accelsim import timeloop ARCH PROBLEM [MAPPING] [--ert ERT_summary.yaml] [--constraints C.yaml …] -o DIR``."""
     from ..io.presets import load_energy
     from ..io.schema import energy_from_data, hardware_from_data, mappings_from_data, workload_from_data
     from ..io.timeloop import import_timeloop
@@ -219,13 +219,12 @@ def cmd_import_timeloop(args) -> int:
 
     if len(args.extra) not in (2, 3):
         raise SpecError("give the Timeloop architecture and problem files, and optionally a mapping: accelsim "
-                        "import timeloop arch.yaml problem.yaml [mapping.yaml] [--ert ERT_summary.yaml] -o DIR",
+                        "import timeloop arch.yaml problem.yaml [mapping.yaml] [--ert ERT_summary.yaml] "
+                        "[--constraints C.yaml] -o DIR",
                         "import timeloop")
-    if args.constraints is not None:
-        raise SpecError("Timeloop constraints files are not imported yet; give the mapping (a mapper's map.yaml) "
-                        "instead", "--constraints")
     arch, problem = args.extra[:2]
-    result = import_timeloop(arch, problem, args.extra[2] if len(args.extra) == 3 else None, args.ert)
+    result = import_timeloop(arch, problem, args.extra[2] if len(args.extra) == 3 else None, args.ert,
+                             args.constraints)
     out = Path(args.output)
     names = list(result.files)
     texts = result.files
@@ -239,6 +238,13 @@ def cmd_import_timeloop(args) -> int:
     hw = hardware_from_data(parse_yaml(texts[names[0]], names[0]), preset, origin=names[0])
     if result.mapping is not None:
         mappings_from_data(parse_yaml(texts[names[2]], names[2]), wl, result.problem.layer.N, origin=names[2])
+    cons_name = names[-1] if result.constraints is not None else None
+    if cons_name is not None:
+        from ..io.schema import constraints_from_data
+        from ..spec.dims import Dataflow
+
+        constraints_from_data(parse_yaml(texts[cons_name], cons_name), wl, result.problem.layer.N,
+                              [hw.dataflow or Dataflow.RS], origin=cons_name)
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name, text in texts.items():
@@ -256,11 +262,18 @@ def cmd_import_timeloop(args) -> int:
         print(f"mapping -> {out / names[2]}")
     for name in energies:
         print(f"energy table -> {out / name}")
+    if cons_name is not None:
+        c = result.constraints.constraints
+        print(f"constraints ({', '.join(Path(s).name for s in result.constraints.sources)}): {len(c.factors)} "
+              f"factor pins, {len(c.orders)} loop orders, {len(c.keeps)} residences"
+              + (f", min utilization {c.min_utilization}" if c.min_utilization > 0 else "")
+              + f" -> {out / cons_name}")
     for note in result.notes:
         print(f"note: {note}")
     batch = f" --batch {layer.N}" if layer.N > 1 else ""
     mapping = f" --mapping {out / names[2]}" if result.mapping is not None else ""
-    print(f"run it: accelsim run {out / names[1]} --hardware {out / names[0]}{mapping}{batch}")
+    constrained = f" --constraints {out / cons_name}" if cons_name is not None else ""
+    print(f"run it: accelsim run {out / names[1]} --hardware {out / names[0]}{mapping}{constrained}{batch}")
     era = "timeloop-2024" if str(result.arch.version).startswith("0.4") else "timeloop-2020"
     print(f"(accelsim's own accounting; add --semantics {era} for Timeloop's counts of a Timeloop of this file "
           f"format's era, or --semantics accelsim,{era} for both side by side)")
@@ -357,7 +370,10 @@ def add_parsers(sub) -> None:
                                                  "(default 0: the ERT has no network energy)")
     im.add_argument("--ert", help="timeloop: an Accelergy ERT_summary.yaml, written as a version-2 energy file "
                                   "the hardware file uses")
-    im.add_argument("--constraints", help="timeloop: a constraints file (not imported yet: refused)")
+    im.add_argument("--constraints", action="append", metavar="CONSTRAINTS.yaml",
+                    help="timeloop: a Timeloop constraints file (mapspace_constraints / architecture_constraints; "
+                         "repeatable; a v0.4 architecture's node constraints join them), written as an accelsim "
+                         "constraints file for run --constraints")
     im.add_argument("--dilation", default="reject", choices=["reject", "split"],
                     help="dilated convs: reject (default) or split into undilated phase convs")
     im.set_defaults(func=cmd_import)

@@ -2,15 +2,16 @@
 
 :func:`import_timeloop` reads a Timeloop architecture (:mod:`.timeloop_arch`), problem
 (:mod:`.timeloop_problem`) and, optionally, mapping (:mod:`.timeloop_mapping`) and Accelergy ERT
-summary (:mod:`.accelergy`), and returns the text of an accelsim hardware file, workload file,
-mapping file and version-2 energy file; nothing is written here. Each file's ``source`` names
-the Timeloop file it came from.
+summary (:mod:`.accelergy`) and constraints (:mod:`.timeloop_constraints`), and returns the text
+of an accelsim hardware file, workload file, mapping file, version-2 energy file and constraints
+file; nothing is written here. Each file's ``source`` names the Timeloop file it came from.
 
 Hardware: ``pe_array`` = the compute unit's mesh (``meshX`` columns × ``meshY`` rows); the RF
 words per PE and the GLB words are the capacities (``entries``, or ``depth`` × ``block-size``,
 block size by default ``width`` / word bits; or ``sizeKB``) of the levels the mapping puts there
 (a level keeping one data type gives that type's dedicated words, a level keeping several the
-shared pool); without a mapping every level keeps everything. Word bits per data type are the
+shared pool); without a mapping every level keeps everything, or what the v0.4 components' or
+the imported constraints' keep / bypass lists say. Word bits per data type are the
 innermost keeper's. ``dram_words_per_cycle`` is ``unlimited`` (Timeloop's DRAM has no bandwidth
 limit unless the file gives ``read_bandwidth``), ``glb_words_per_cycle`` the GLB's
 ``read_bandwidth`` when given. ``dataflow: rs`` only labels the nest (no array forwarding).
@@ -32,6 +33,7 @@ from pathlib import Path
 from ..spec.dims import DataType
 from .mappingfile import dump_mapping_file, mapping_document
 from .timeloop_arch import ArchLevel, TimeloopArch, read_arch
+from .timeloop_constraints import ImportedConstraints, check_dataflow, constraints_yaml, read_constraints
 from .timeloop_mapping import DATAFLOW, ImportedMapping, Place, check_one_keeper, default_keeps, places_of, read_mapping
 from .timeloop_problem import SPACE_NAMES, TimeloopProblem, read_problem
 from .timeloop_yaml import refuse
@@ -47,9 +49,11 @@ class TimeloopImport:
     ----------
     arch, problem : TimeloopArch, TimeloopProblem
     mapping : ImportedMapping or None
+    constraints : ImportedConstraints or None
+        The imported constraints (``--constraints``).
     files : dict of str to str
         File name (in the output directory) → text, in the order hardware, workload, mapping,
-        energy.
+        energy, constraints.
     notes : tuple of str
         What the import assumed or ignored (also in the files' comments).
     """
@@ -58,6 +62,7 @@ class TimeloopImport:
     problem: TimeloopProblem
     mapping: ImportedMapping | None
     files: dict[str, str] = field(default_factory=dict)
+    constraints: ImportedConstraints | None = None
     notes: tuple[str, ...] = ()
 
 
@@ -100,14 +105,18 @@ def level_words(lv: ArchLevel, origin: str) -> int:
                  "GLB or RF, which needs a capacity", f"{lv.path}.attributes", origin)
 
 
-def _plan(arch: TimeloopArch, imported: ImportedMapping | None) -> dict[str, tuple[Place, frozenset[DataType]]]:
+def _plan(arch: TimeloopArch, imported: ImportedMapping | None,
+          keeps: dict[str, frozenset[DataType]] | None = None) -> dict[str, tuple[Place, frozenset[DataType]]]:
     """Level name → (place, kept types): the mapping's; without one, each level's default
     (:func:`~.timeloop_mapping.default_keeps`: v0.4 keep/bypass constraints, else everything;
-    fan-out levels nothing), which must give one keeper per data type and place."""
+    fan-out levels nothing) or what imported constraints' keep/bypass say (``keeps``), which
+    must give one keeper per data type and place."""
     if imported is not None:
         return {p.name: (p.place, p.keeps) for p in imported.levels}
     places = places_of(arch, arch.origin)
-    plan = {lv.name: (pl, frozenset() if pl is Place.FANOUT else frozenset(default_keeps(lv, arch.origin)))
+    keeps = keeps or {}
+    plan = {lv.name: (pl, frozenset() if pl is Place.FANOUT else
+                      keeps.get(lv.name, frozenset(default_keeps(lv, arch.origin))))
             for lv, pl in zip(arch.levels, places)}
     check_one_keeper([(name, pl, keeps) for name, (pl, keeps) in plan.items()], "architecture", arch.origin,
                      "give the mapping, or keep/bypass constraints on the components, to say which")
@@ -126,9 +135,11 @@ def _storage(arch: TimeloopArch, plan: dict, place: Place) -> dict[str, int]:
     return out
 
 
-def hardware_yaml(arch: TimeloopArch, imported: ImportedMapping | None, energy_file: str | None) -> tuple[str, list]:
-    """The hardware file's text and the notes on what it assumed."""
-    plan = _plan(arch, imported)
+def hardware_yaml(arch: TimeloopArch, imported: ImportedMapping | None, energy_file: str | None,
+                  keeps: dict[str, frozenset[DataType]] | None = None) -> tuple[str, list]:
+    """The hardware file's text and the notes on what it assumed (``keeps``: the storage plan
+    of imported constraints, used without a mapping)."""
+    plan = _plan(arch, imported, keeps)
     notes = []
     bits: dict[DataType, int] = {}
     for t in DataType:
@@ -283,7 +294,7 @@ def _safe(stem: str) -> str:
 
 
 def import_timeloop(arch_path: str, problem_path: str, mapping_path: str | None = None,
-                    ert_path: str | None = None) -> TimeloopImport:
+                    ert_path: str | None = None, constraints_paths: list[str] | None = None) -> TimeloopImport:
     """Read a Timeloop design into accelsim file texts.
 
     Parameters
@@ -294,6 +305,11 @@ def import_timeloop(arch_path: str, problem_path: str, mapping_path: str | None 
         A ``mapping:`` file (timeloop-model input, or timeloop-mapper's ``map.yaml``).
     ert_path : str, optional
         An Accelergy ``ERT_summary.yaml``: becomes a version-2 energy file, the hardware's table.
+    constraints_paths : list of str, optional
+        Timeloop constraints files (:mod:`.timeloop_constraints`; with a v0.4 architecture its
+        node constraints join them): become an accelsim constraints file, written last, which
+        the hardware's dataflow must be able to meet. Without a mapping their keep/bypass
+        lists are the storage plan.
 
     Returns
     -------
@@ -309,11 +325,16 @@ def import_timeloop(arch_path: str, problem_path: str, mapping_path: str | None 
     arch = read_arch(arch_path)
     problem = read_problem(problem_path)
     imported = read_mapping(mapping_path, arch, problem) if mapping_path is not None else None
+    cons = None
+    if constraints_paths:
+        cons = read_constraints(list(constraints_paths), arch, problem)
+        check_dataflow(cons, problem, DATAFLOW)
+    keeps = cons.keeps if cons is not None else None
     files: dict[str, str] = {}
     energy_name = None
     energy_text = None
     if ert_path is not None:
-        plan = _plan(arch, imported)
+        plan = _plan(arch, imported, keeps)
         attrs = {lv.name: {k.replace("_", "-") if k in ("block_size", "word_bits") else k: v
                            for k, v in lv.attributes.items()} for lv in (*arch.levels, arch.compute)}
         result = import_ert(ert_path, mapping=_ert_map(arch, plan), arch_attrs=attrs,
@@ -321,7 +342,7 @@ def import_timeloop(arch_path: str, problem_path: str, mapping_path: str | None 
         energy_name = _safe(Path(ert_path).stem) + ".yaml"
         energy_text = (f"# Written by `accelsim import timeloop` for {Path(arch_path).name}: the levels' components "
                        "as the mapping places them.\n" + energy_yaml(result, Path(energy_name).stem))
-    hw_text, notes = hardware_yaml(arch, imported, energy_name)
+    hw_text, notes = hardware_yaml(arch, imported, energy_name, keeps)
     hw_name = _safe(arch.name) + ".yaml"
     wl_name = _safe(problem.layer.name) + ".yaml"
     if wl_name == hw_name:
@@ -334,6 +355,11 @@ def import_timeloop(arch_path: str, problem_path: str, mapping_path: str | None 
         files[f"{stem}.mapping.yaml"] = mapping_yaml(problem, imported, prices)
     if energy_text is not None:
         files[energy_name] = energy_text
+    if cons is not None:
+        stem = _safe(Path(constraints_paths[0]).stem.removesuffix(".constraints"))
+        files[f"{stem}.constraints.yaml"] = constraints_yaml(problem, cons)
+        notes += [f"constraints: {n}" for n in cons.notes]
     if problem.ignored:
         notes.append(f"problem instance keys Timeloop ignores (no padding in Timeloop): {', '.join(problem.ignored)}")
-    return TimeloopImport(arch=arch, problem=problem, mapping=imported, files=files, notes=tuple(notes))
+    return TimeloopImport(arch=arch, problem=problem, mapping=imported, files=files, constraints=cons,
+                          notes=tuple(notes))

@@ -91,6 +91,9 @@ class TimeloopArch:
     levels: tuple[ArchLevel, ...]
     compute: ArchLevel
     containers: dict[str, str] = field(default_factory=dict)  #: container → its fan-out level
+    #: v0.4 nodes' ``constraints`` (node name, key path of the node, the raw mapping), for
+    #: :mod:`.timeloop_constraints` (a component's ``dataspace`` is also its ``keep``/``bypass``)
+    node_constraints: tuple[tuple[str, str, Any], ...] = ()
 
     @property
     def name(self) -> str:
@@ -137,6 +140,7 @@ class _Flattener:
         self.levels: list[ArchLevel] = []
         self.compute: ArchLevel | None = None
         self.containers: dict[str, str] = {}
+        self.node_constraints: list[tuple[str, str, Any]] = []
 
     def add(self, comp: dict, name: str, count: int, instances: int, mesh_x: int, path: str,
             keep=None, bypass=None) -> None:
@@ -188,6 +192,8 @@ class _Flattener:
                 raise refuse("a v0.4 node is tagged !Container, !Component, !Parallel or !Hierarchical", here,
                              self.origin)
             name, n = _split_name(node.get("name"), f"{here}.name", self.origin)
+            if node.get("constraints") is not None:
+                self.node_constraints.append((name, here, node["constraints"]))
             spatial = need_map(node.get("spatial") or {}, f"{here}.spatial", self.origin)
             fx = positive_int(spatial.get("meshX", 1), f"{here}.spatial.meshX", self.origin)
             fy = positive_int(spatial.get("meshY", 1), f"{here}.spatial.meshY", self.origin)
@@ -239,7 +245,7 @@ def parse_arch(data: Any, origin: str) -> TimeloopArch:
     if not flat.levels:
         raise refuse("no storage level", "architecture", origin)
     return TimeloopArch(origin=origin, version=version, levels=tuple(flat.levels), compute=flat.compute,
-                        containers=flat.containers)
+                        containers=flat.containers, node_constraints=tuple(flat.node_constraints))
 
 
 def read_arch(path: str) -> TimeloopArch:
