@@ -458,8 +458,6 @@ def test_the_energy_plots_stack_the_clock_component_on_top():
     plt.close(ax.figure)
 
 
-@pytest.mark.xfail(strict=True, reason="the analytic engine counts cluster loops as one cluster until helper "
-                   "hmanalytic's kernel lands (PORTS = TRANSACTIONS, HOPS = 0); remove this mark then")
 def test_mesh_hops_reach_the_record():
     """pw6's ifmap does not depend on M, which the mapping spreads over the 8 cluster rows: each
     ifmap word a step sends reaches 8 clusters and crosses 7 mesh links."""
