@@ -1,7 +1,7 @@
 """Partial-mapping constraints: what a user pins of a layer's mapping, the mapper searching the rest.
 
 Timeloop's constraints name, per storage level, factors (``C=4 M=16``), a permutation and
-bypassed data types, plus a spatial split. accelsim's mapspace has four *places* a loop can sit
+bypassed data types, plus a spatial split. accelsim's mapspace has four *places* (six on an hmesh) a loop can sit
 (:class:`~accelsim.spec.dims.Place`): ``outer`` (temporal, above the array — the DRAM and GLB levels, split per
 data type by the GLB tile start), ``row`` and ``col`` (spatial across the PE array), ``pe``
 (temporal inside a PE, where the RF tiles start); a hierarchical mesh adds ``crow`` and ``ccol``
