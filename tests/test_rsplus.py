@@ -316,3 +316,30 @@ def test_repair_fits_every_genome_to_a_cluster_and_the_cluster_array(case, seed)
     assert mapping.cluster_shape() == (used[LoopKind.CROW], used[LoopKind.CCOL])
     assert per_cluster_shape(mapping) == (used[LoopKind.ROW], used[LoopKind.COL])
 
+
+
+def test_a_constraints_file_pins_cluster_places():
+    """``crow`` / ``ccol`` are places of a constraints file (checked against the dataflow's
+    cluster slots before any search), and a pin there is a CROW / CCOL factor."""
+    from accelsim.io.schema import constraints_from_data
+
+    workload = Workload(name="w", layers=(DEPTHWISE,))
+    data = {"version": 1, "dataflow": "rs-plus", "layers": {"dw": {"factors": {"crow": {"G": 8}, "ccol": "G=2"}}}}
+    cons = constraints_from_data(data, workload, 1, [Dataflow.RS_PLUS], origin="c.yaml")["dw"]
+    assert {(p.place, p.dim, p.factor) for p in cons.factors} == {(Place.CROW, Dim.G, 8), (Place.CCOL, Dim.G, 2)}
+    assert cons.pins_clusters
+    bad = {"version": 1, "layers": {"dw": {"factors": {"crow": {"S": 3}}}}}
+    with pytest.raises(SpecError) as err:  # RS+ keeps S whole in the PE
+        constraints_from_data(bad, workload, 1, [Dataflow.RS_PLUS], origin="c.yaml")
+    assert err.value.field == "layers.dw.factors.crow.S" and "c.yaml" in str(err.value)
+
+
+def test_cli_refuses_a_cluster_pin_on_a_flat_machine(tmp_path, capsys):
+    cons = tmp_path / "cons.yaml"
+    cons.write_text("version: 1\nlayers:\n  conv3:\n    factors: {crow: {M: 2}}\n")
+    code = main(["run", "alexnet", "--layers", "conv3", "--hardware", "eyeriss", "--dataflow", "rs",
+                 "--constraints", str(cons)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "layers.conv3.factors.crow.M" in err and "hierarchical mesh" in err and "cons.yaml" in err
+    assert "Traceback" not in err
