@@ -241,12 +241,19 @@ def padding_candidates(layer: ConvLayer, hw: Hardware, tpl) -> list[tuple[int, .
     an array side of ``A`` PEs and whose bound ``D`` is not a multiple of ``A``, ``D`` rounded
     up to a multiple of ``A`` (full-width strips, a short last one) and to a multiple of
     ``ceil(D / ceil(D / A))`` (as few strips, evenly wide) — one dimension at a time, then all
-    of them together."""
+    of them together. On a hierarchical mesh the sides are also a cluster's PE rows and columns
+    and the cluster array's rows and columns (v1.5's 3-PE cluster rows take no power of two
+    whole: a point-wise layer's 64 channels fill them only padded to 66)."""
     bounds = layer.loop_bounds()
+    clusters = has_clusters(hw)
+    sides = [(hw.pe_rows, "row"), (hw.pe_cols, "col")]
+    if clusters:
+        rows, cols, crows, ccols = array_limits(hw)
+        sides += [(rows, "row"), (cols, "col"), (crows, "crow"), (ccols, "ccol")]
     per_dim: dict[Dim, set[int]] = {}
     for d in _PADDABLE:
-        for side, allowed in ((hw.pe_rows, tpl.rows), (hw.pe_cols, tpl.cols)):
-            if d not in allowed or bounds[d] <= 1 or bounds[d] % side == 0:
+        for side, place in dict.fromkeys(sides):
+            if place not in tpl.places(d, clusters) or bounds[d] <= 1 or bounds[d] % side == 0:
                 continue
             strips = -(-bounds[d] // side)
             for width in {side, -(-bounds[d] // strips)}:
