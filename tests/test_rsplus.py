@@ -347,3 +347,24 @@ def test_cli_refuses_a_cluster_pin_on_a_flat_machine(tmp_path, capsys):
     assert code == 2, err
     assert "layers.conv3.factors.crow.M" in err and "hierarchical mesh" in err and "cons.yaml" in err
     assert "Traceback" not in err
+
+
+def test_ragged_candidates_fill_a_cluster_on_an_hmesh():
+    """v1.5's clusters have 3 PE rows, which no power of two fills: the ragged search also pads
+    to a cluster's sides (the FC layer's 256 channels → 258 = 3 × 86), which the flat 12 × 16
+    machine's candidates (multiples of 12 or 16) lack; a point-wise layer's padded pick then
+    occupies more PEs than the best perfect factorisation."""
+    from accelsim.search.mapper import padding_candidates
+
+    tpl = template("rs-plus")
+    c_of = lambda cands: {b[Dim.C] for b in cands}  # noqa: E731
+    assert 258 in c_of(padding_candidates(FC, V15, tpl))
+    assert 258 not in c_of(padding_candidates(FC, FLAT, tpl))
+    plain = best_mapping(POINTWISE, V15, "rs-plus", Objective.CYCLES, QUICK)
+    ragged = best_mapping(POINTWISE, V15, "rs-plus", Objective.CYCLES, replace(QUICK, ragged=True))
+    assert_legal(plain.mapping, POINTWISE, V15, "rs-plus")
+    bounds = POINTWISE.loop_bounds()
+    ragged.mapping.check_covers(bounds)
+    check_fits(ragged.mapping, count_mapping(ragged.mapping, POINTWISE, 0), V15)
+    assert ragged.score <= plain.score
+    assert ragged.mapping.active_pes_for(bounds) > plain.mapping.active_pes_for(bounds)
