@@ -73,7 +73,7 @@ def _genomes(n: int, seed: int = 0):
     args = evaluation_args(sp.slot_dim, sp.slot_kind, sp.slot_red, sp.prime_val, sp.n_outer, sp.pe_start,
                            sp.res_mode, layer.U, window_flags(tpl, hw), cost_array(hw), capacity_array(hw),
                            hw.pe_rows, hw.pe_cols, 0, rules_of(hw), sp.acc_mask, sp.prime_set, sp.set_slots,
-                           sp.set_nslots, sp.order_rank, 0)
+                           sp.set_nslots, sp.order_rank, 0, 0, 0)
     return (assigns, orders, ress), args
 
 

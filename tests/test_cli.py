@@ -104,7 +104,7 @@ def test_python_dash_m_entry_point():
                           text=True, env=env, timeout=120, cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     names = [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
-    assert names == [*ISCA16, "sys-ws", "sys-os", "sys-is"]
+    assert names == [*ISCA16, "sys-ws", "sys-os", "sys-is", "rs-plus"]
 
 
 # --------------------------------------------------------------------------- list

@@ -523,7 +523,7 @@ def cmd_list(args) -> int:
 
     if args.what == "dataflows":
         for df in available():
-            print(f"{df.value:6} {template(df).summary}")
+            print(f"{df.value:7} {template(df).summary}")
     elif args.what == "energy":
         from ..io.energychoice import describe_choices
 

@@ -11,6 +11,7 @@ _MODULES = {
     Dataflow.RS: "rs", Dataflow.WS: "ws", Dataflow.OSA: "osa", Dataflow.OSB: "osb",
     Dataflow.OSC: "osc", Dataflow.NLR: "nlr",
     Dataflow.SYS_WS: "sys_ws", Dataflow.SYS_OS: "sys_os", Dataflow.SYS_IS: "sys_is",
+    Dataflow.RS_PLUS: "rsplus",
 }
 
 

@@ -25,12 +25,20 @@ class Template:
     dataflow : Dataflow
         Name.
     rows, cols : tuple of Dim
-        Dimensions that may be spread across PE rows / columns.
+        Dimensions that may be spread across PE rows / columns (on a hierarchical mesh: the
+        rows / columns of PEs inside one cluster).
+    crows, ccols : tuple of Dim or None
+        Dimensions that may be spread across the rows / columns of a hierarchical mesh's
+        cluster array (places ``crow`` / ``ccol``, used only on an hmesh machine); ``None``
+        (default) = ``rows`` / ``cols``, so every dataflow spreads over clusters as it spreads
+        over PEs.
     pe : tuple of Dim
         Dimensions that may loop in time inside a PE (below the array).
     pinned : dict of Dim to str or tuple of str
         Dimensions whose whole bound must go to one place: ``"row"``, ``"col"`` or ``"pe"``; a
-        tuple such as ``("row", "col")`` lets the bound split among those places only.
+        tuple such as ``("row", "col")`` lets the bound split among those places only. On a
+        hierarchical mesh a dimension pinned to ``row`` (``col``) may also spread over the
+        cluster rows (columns): the array's rows are cluster rows × PE rows.
     reductions : dict of Dim to Reduction
         How psums are combined across PEs for spatial C, R, S loops (default ``NOC``).
     glb, rf : tuple of Keep
@@ -48,6 +56,8 @@ class Template:
     dataflow: Dataflow
     rows: tuple[Dim, ...] = ()
     cols: tuple[Dim, ...] = ()
+    crows: tuple[Dim, ...] | None = None
+    ccols: tuple[Dim, ...] | None = None
     pe: tuple[Dim, ...] = ()
     pinned: dict = field(default_factory=dict)
     reductions: dict = field(default_factory=dict)
@@ -60,12 +70,22 @@ class Template:
     def reduction(self, dim: Dim) -> Reduction:
         return self.reductions.get(dim, Reduction.NOC)
 
-    def places(self, dim: Dim) -> tuple[str, ...]:
-        """Where factors of ``dim`` may go: any of ``outer``, ``row``, ``col``, ``pe``."""
+    def places(self, dim: Dim, clusters: bool = False) -> tuple[str, ...]:
+        """Where factors of ``dim`` may go: any of ``outer``, ``row``, ``col``, ``pe`` and, with
+        ``clusters`` (a hierarchical mesh), ``crow``, ``ccol`` (values of
+        :class:`~accelsim.spec.dims.Place`), in that slot order: outer, cluster, PE array, PE."""
         if dim in self.pinned:
             place = self.pinned[dim]
-            return place if isinstance(place, tuple) else (place,)
+            pinned = place if isinstance(place, tuple) else (place,)
+            if not clusters:
+                return pinned
+            extra = tuple(c for p, c in (("row", "crow"), ("col", "ccol")) if p in pinned)
+            return extra + pinned
         out = ["outer"]
+        if clusters and dim in (self.rows if self.crows is None else self.crows):
+            out.append("crow")
+        if clusters and dim in (self.cols if self.ccols is None else self.ccols):
+            out.append("ccol")
         if dim in self.rows:
             out.append("row")
         if dim in self.cols:

@@ -9,13 +9,13 @@ import numpy as np
 from ..errors import SpecError
 from ..layout import N_CAP_COLS, N_COSTS, N_DIMS, N_GROUPS_MAX, NO_DIM
 from ..spec.constraints import MappingConstraints
-from ..spec.dims import DataType, Dim, Flat, LoopKind, NocKind, Reduction, TileLevel
+from ..spec.dims import DataType, Dim, Flat, LoopKind, NocKind, Place, Reduction, TileLevel
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer
 from ..spec.mapping import Loop, Mapping
 from .base import Keep, Template
 
-_KIND_OF_PLACE = {"outer": LoopKind.TEMPORAL, "row": LoopKind.ROW, "col": LoopKind.COL, "pe": LoopKind.TEMPORAL}
+_KIND_OF_PLACE = {p.value: p.kind for p in Place}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +94,21 @@ def cost_array(hw: Hardware) -> np.ndarray:
     return costs
 
 
+def has_clusters(hw: Hardware) -> bool:
+    """Whether the mapper deals factors to cluster places (``crow``, ``ccol``): a hierarchical mesh."""
+    return hw.noc.kind is NocKind.HMESH
+
+
+def array_limits(hw: Hardware) -> tuple[int, int, int, int]:
+    """``(rows, cols, cluster rows, cluster cols)`` the search kernel repairs spatial factors to:
+    on a hierarchical mesh the PEs of one cluster and the cluster array, else the PE array and
+    ``(0, 0)`` (no cluster slots)."""
+    cl = hw.noc.clusters
+    if has_clusters(hw) and cl is not None:
+        return cl.pe_rows, cl.pe_cols, cl.rows, cl.cols
+    return hw.pe_rows, hw.pe_cols, 0, 0
+
+
 def window_flags(tpl: Template, hw: Hardware) -> int:
     """The kernels' ``window`` bit mask: bit 0 array forwarding, bit 1 GLB halo reuse."""
     return (1 if tpl.window else 0) | (2 if hw.model.glb_halo_reuse else 0)
@@ -142,13 +157,18 @@ class SearchSpace:
     order_rank: np.ndarray
 
 
-def search_space(tpl: Template, layer: ConvLayer, constraints: MappingConstraints | None = None) -> SearchSpace:
+def search_space(tpl: Template, layer: ConvLayer, constraints: MappingConstraints | None = None, *,
+                 clusters: bool = False) -> SearchSpace:
     """Slots OUTER | ROW | COL | PE for ``tpl`` and the prime factors of ``layer``'s bounds,
-    restricted by ``constraints`` (:func:`constrain`)."""
+    restricted by ``constraints`` (:func:`constrain`). With ``clusters`` (a hierarchical mesh,
+    :func:`has_clusters`) the slots are OUTER | CROW | CCOL | ROW | COL | PE: the cluster loops
+    lie above the PE-array loops, as :class:`Mapping` requires; without, there are no cluster
+    slots at all (the mapspace of a flat NoC is unchanged)."""
     slots: list[tuple[Dim, str]] = []
-    for place in ("outer", "row", "col", "pe"):
+    places = ("outer", "crow", "ccol", "row", "col", "pe") if clusters else ("outer", "row", "col", "pe")
+    for place in places:
         for d in Dim:
-            if place in tpl.places(d):
+            if place in tpl.places(d, clusters):
                 slots.append((d, place))
     n_outer = sum(1 for _, pl in slots if pl == "outer")
     pe_start = sum(1 for _, pl in slots if pl != "pe")
@@ -201,9 +221,10 @@ def _factor_pins(space: SearchSpace, tpl: Template, layer: ConvLayer,
         if slot is None:
             if pin.factor == 1:
                 continue  # the dataflow never puts the dimension there
-            where = ", ".join(tpl.places(pin.dim))
+            where = ", ".join(space.slot_place[s] for s in range(len(space.slot_dim)) if space.slot_dim[s] == pin.dim)
+            mesh = " only on a hierarchical mesh" if pin.place.cluster and "crow" not in space.slot_place else ""
             raise _pin_error(constraints, pin.field, f"the {tpl.dataflow.value} dataflow puts no {pin.dim.name} "
-                             f"loop at {pin.place.value} ({pin.dim.name} may go to: {where})")
+                             f"loop at {pin.place.value}{mesh} ({pin.dim.name} may go to: {where})")
         if slot in pins and pins[slot][0] != pin.factor:
             raise _pin_error(constraints, pin.field, f"pins {pin.dim.name} at {pin.place.value} to {pin.factor}, "
                              f"{pins[slot][1]} pins it to {pins[slot][0]}")

@@ -554,10 +554,13 @@ Factors = dict[DimName, PosInt] | Text
 
 
 class PlaceFactors(_Model):
-    """Pinned factors per place: ``outer`` (temporal above the array: DRAM and GLB), ``row``,
-    ``col`` (spatial), ``pe`` (temporal inside a PE)."""
+    """Pinned factors per place: ``outer`` (temporal above the array: DRAM and GLB), ``crow``,
+    ``ccol`` (spatial across a hierarchical mesh's clusters), ``row``, ``col`` (spatial), ``pe``
+    (temporal inside a PE)."""
 
     outer: Factors | None = None
+    crow: Factors | None = None
+    ccol: Factors | None = None
     row: Factors | None = None
     col: Factors | None = None
     pe: Factors | None = None
@@ -708,7 +711,7 @@ def constraints_from_data(data: Any, workload: Workload, batch: int, dataflows: 
             continue
         cons = _entry_constraints(entry, at, origin)
         for df in dataflows:
-            search_space(template(df), layer, cons)
+            search_space(template(df), layer, cons, clusters=cons.pins_clusters)
         out[layer.name] = cons
     return out
 

@@ -2,10 +2,12 @@
 
 A genome is which slot every prime factor goes to (``assign``: int64[P]), the order of the
 slots (``order``: int64[K]) and where each data type's GLB and RF tiles start (``res``:
-int64[N_TILE_LEVELS, N_TYPES], ``BYPASS`` = none). Slots are grouped OUTER | ROW | COL | PE
-(``slot_dim``, ``slot_kind``, ``slot_red``: int64[K]; the PE slots start at ``pe_start``, the
-outer ones end at ``n_outer``); :func:`accelsim.dataflows.lowering.search_space` builds them
-from a dataflow's template. ``res_mode[lv, t]`` is 0 keep, 1 may bypass, 2 bypass. Prime ``i`` may go
+int64[N_TILE_LEVELS, N_TYPES], ``BYPASS`` = none). Slots are grouped OUTER | ROW | COL | PE, on a
+hierarchical mesh OUTER | CROW | CCOL | ROW | COL | PE (``slot_dim``, ``slot_kind``,
+``slot_red``: int64[K]; the PE slots start at ``pe_start``, the outer ones end at ``n_outer``;
+the spatial slots between keep their order, so cluster loops lie above the PE-array loops);
+:func:`accelsim.dataflows.lowering.search_space` builds them from a dataflow's template.
+``res_mode[lv, t]`` is 0 keep, 1 may bypass, 2 bypass. Prime ``i`` may go
 to the slots of its choice set ``set_slots[prime_set[i], :set_nslots[prime_set[i]]]`` (its
 dimension's slots, fewer under pinned factors); ``order_rank`` (empty: none) fixes the relative
 order of some slots; ``min_pes`` (0: none) is the fewest PEs a mapping may use. Constraints
@@ -25,7 +27,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..layout import (
-    BYPASS, CAP_BANK_WORDS, CAP_BANKS, CAP_BITS0, CAP_DEDICATED0, CAP_POOL_BITS, CAP_SHARED, COL, D_E, D_F, DRAM,
+    BYPASS, CAP_BANK_WORDS, CAP_BANKS, CAP_BITS0, CAP_DEDICATED0, CAP_POOL_BITS, CAP_SHARED, CCOL, COL, CROW, D_E,
+    D_F, DRAM,
     FILTER, IFMAP, N_COUNT_STATS, N_LEVELS, N_TILE_LEVELS, N_TIMING, N_TYPES, PSUM, READS, ROW, RULE_ALLOW_SPILL,
     RULE_FILTERS_ONCE, RULE_NO_GLB_WINDOW, TEMPORAL, TILE_GLB, TILE_RF)
 from .analytic import (RELEVANCE, compute_steps, count_accesses, energy_of, perfect_timing, roofline_cycles,
@@ -220,11 +223,12 @@ def breaks_rules(rules, dims, factors, kinds, res, counts):
 def evaluate_genome(assign, order, res, slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
                     bypass_ok, stride, window, costs, caps, rows, cols, objective, rules,
                     dims, factors, kinds, reds, counts, usage, timing, acc_mask,
-                    prime_set, set_slots, set_nslots, order_rank, min_pes):
+                    prime_set, set_slots, set_nslots, order_rank, min_pes, crows, ccols):
     """Score of one genome, as the search evaluates every genome it considers.
 
     Repairs the genome in place (``assign``: prime factors past the array's ``rows`` and
-    ``cols`` move to the outer slot of their choice set; ``order``: ranked slots put in rank
+    ``cols``, or past the cluster array's ``crows`` and ``ccols``, move to the outer slot of
+    their choice set; ``order``: ranked slots put in rank
     order; ``res``: tile starts move inward, or bypass where ``bypass_ok[lv, t]``, until each
     buffer fits ``caps``), builds its nest into ``dims,
     factors, kinds, reds`` (int64[K]), counts it into ``counts`` and ``usage`` and scores it
@@ -242,7 +246,7 @@ def evaluate_genome(assign, order, res, slot_dim, slot_kind, slot_red, prime_val
     costs, caps : ndarray
         :func:`accelsim.dataflows.lowering.cost_array` and ``capacity_array``.
     rows, cols : int
-        PE array size.
+        PE array size; on a hierarchical mesh the PEs of one cluster.
     objective, rules : int
         As :func:`score_of`; the search rules (``RULE_*`` bits, :func:`breaks_rules`).
     dims, factors, kinds, reds, counts, usage, timing : ndarray
@@ -252,6 +256,9 @@ def evaluate_genome(assign, order, res, slot_dim, slot_kind, slot_red, prime_val
         The choice sets and pinned slot order (module docstring).
     min_pes : int
         Fewest PEs the mapping may occupy (0: any).
+    crows, ccols : int
+        Cluster array size of a hierarchical mesh (its ``CROW`` / ``CCOL`` slots); 0 = no
+        cluster slots (a flat NoC: no repair pass over them).
 
     Returns
     -------
@@ -263,6 +270,11 @@ def evaluate_genome(assign, order, res, slot_dim, slot_kind, slot_red, prime_val
         return np.inf
     if not _repair_array(assign, slot_kind, prime_val, prime_set, set_slots, set_nslots, n_outer, COL, cols):
         return np.inf
+    if crows > 0:
+        if not _repair_array(assign, slot_kind, prime_val, prime_set, set_slots, set_nslots, n_outer, CROW, crows):
+            return np.inf
+        if not _repair_array(assign, slot_kind, prime_val, prime_set, set_slots, set_nslots, n_outer, CCOL, ccols):
+            return np.inf
     if min_pes > 1 and _pes_used(assign, slot_kind, prime_val) < min_pes:
         return np.inf
     if order_rank.shape[0] > 0:
@@ -283,13 +295,14 @@ def evaluate_genome(assign, order, res, slot_dim, slot_kind, slot_red, prime_val
         return np.inf
     if objective != 0:
         perfect_timing(dims, factors, kinds, res, costs, timing)
-    return score_of(counts, macs, compute_steps(factors, kinds), costs, objective, rows * cols, timing)
+    pes = rows * cols * (crows * ccols if crows > 0 else 1)
+    return score_of(counts, macs, compute_steps(factors, kinds), costs, objective, pes, timing)
 
 
 @jit
 def evaluation_args(slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start, res_mode, stride, window,
                     costs, caps, rows, cols, objective, rules, acc_mask, prime_set, set_slots, set_nslots,
-                    order_rank, min_pes):
+                    order_rank, min_pes, crows, ccols):
     """The arguments of :func:`evaluate_genome` after the genome, as one tuple.
 
     ``evaluate_genome(assign, order, res, *args)`` scores a genome; the tuple carries the
@@ -304,6 +317,8 @@ def evaluation_args(slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
         As :func:`evaluate_genome`.
     prime_set, set_slots, set_nslots, order_rank, min_pes
         The choice sets, pinned slot order and fewest PEs (module docstring).
+    crows, ccols : int
+        The cluster array (0: no cluster slots), as :func:`evaluate_genome`.
 
     Returns
     -------
@@ -324,7 +339,7 @@ def evaluation_args(slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start,
     timing = np.zeros(N_TIMING, dtype=np.float64)
     return (slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start, bypass_ok, stride, window, costs, caps,
             rows, cols, objective, rules, dims, factors, kinds, reds, counts, usage, timing, acc_mask,
-            prime_set, set_slots, set_nslots, order_rank, min_pes)
+            prime_set, set_slots, set_nslots, order_rank, min_pes, crows, ccols)
 
 
 @jit
@@ -484,11 +499,12 @@ def _climb(assign, order, res, cur, args, draw, max_evals):
 def search(slot_dim, slot_kind, slot_red, prime_val, prime_set, set_slots, set_nslots,
            n_outer, pe_start, res_mode, stride, window, costs, caps, rows, cols, objective,
            rules, acc_mask, n_samples, n_climb, n_starts, seed, best_assign, best_order, best_res,
-           order_rank, min_pes):
+           order_rank, min_pes, crows, ccols):
     """Random sampling in ``n_starts`` batches; from each batch's best sample, ``n_climb``
     steps of simulated annealing, then a systematic local search to a local optimum. Every
     genome is drawn from the choice sets and repaired to ``order_rank`` and ``min_pes``
-    (module docstring), so every mapping returned meets them.
+    (module docstring), so every mapping returned meets them. ``rows, cols`` and ``crows,
+    ccols`` are the array limits of :func:`evaluate_genome`.
 
     Returns
     -------
@@ -500,7 +516,7 @@ def search(slot_dim, slot_kind, slot_red, prime_val, prime_set, set_slots, set_n
     p = prime_val.shape[0]
     args = evaluation_args(slot_dim, slot_kind, slot_red, prime_val, n_outer, pe_start, res_mode, stride, window,
                            costs, caps, rows, cols, objective, rules, acc_mask, prime_set, set_slots, set_nslots,
-                           order_rank, min_pes)
+                           order_rank, min_pes, crows, ccols)
     draw = (prime_set, set_slots, set_nslots, n_outer, pe_start, k, res_mode)
     starts_a = np.zeros((n_starts, p), dtype=np.int64)
     starts_o = np.zeros((n_starts, k), dtype=np.int64)

@@ -20,8 +20,8 @@ import numpy as np
 
 from ..dataflows import template
 from .im2col import OPERANDS, im2col_variants
-from ..dataflows.lowering import (SearchSpace, capacity_array, cost_array, genome_to_mapping, search_space,
-                                  window_flags)
+from ..dataflows.lowering import (SearchSpace, array_limits, capacity_array, cost_array, genome_to_mapping,
+                                  has_clusters, search_space, window_flags)
 from ..errors import CapacityError, InfeasibleError, MappingError, SpecError
 from ..layout import CAP_SHARED, RULE_ALLOW_SPILL, RULE_FILTERS_ONCE, RULE_NO_GLB_WINDOW, TILE_GLB, TILE_RF
 from ..spec.hardware import Hardware
@@ -105,14 +105,24 @@ def _min_pes(hw: Hardware, constraints: MappingConstraints | None) -> int:
 
 
 def _check_array_pins(hw: Hardware, constraints: MappingConstraints | None) -> None:
-    """Pinned spatial factors must fit the array (the search could only move them outward)."""
+    """Pinned spatial factors must fit the array (the search could only move them outward);
+    on a hierarchical mesh ``row`` / ``col`` pins fit one cluster and ``crow`` / ``ccol`` pins the
+    cluster array, and on a flat NoC there is no cluster place to pin."""
     if constraints is None:
         return
-    for place, side, label in ((Place.ROW, hw.pe_rows, "rows"), (Place.COL, hw.pe_cols, "columns")):
+    rows, cols, crows, ccols = array_limits(hw)
+    if not has_clusters(hw):
+        pin = next((p for p in constraints.factors if p.place.cluster and p.factor > 1), None)
+        if pin is not None:
+            raise SpecError(f"pins a factor at {pin.place.value}, a place only a hierarchical mesh has (this "
+                            f"machine's NoC is {hw.noc.kind.value}){constraints.where()}", field=pin.field)
+    cluster = " of a cluster" if has_clusters(hw) else ""
+    for place, side, label in ((Place.ROW, rows, f"PE rows{cluster}"), (Place.COL, cols, f"PE columns{cluster}"),
+                               (Place.CROW, crows, "cluster rows"), (Place.CCOL, ccols, "cluster columns")):
         pins = [p for p in constraints.factors if p.place is place]
         used = int(np.prod([p.factor for p in pins])) if pins else 1
-        if used > side:
-            raise SpecError(f"the factors pinned at {place.value} need {used} PE {label}, the array has {side}"
+        if used > max(side, 1):
+            raise SpecError(f"the factors pinned at {place.value} need {used} {label}, the array has {side}"
                             f"{constraints.where()}", field=pins[-1].field)
 
 
@@ -120,15 +130,16 @@ def _run(space: SearchSpace, tpl, layer: ConvLayer, hw: Hardware, caps: np.ndarr
          budget: Budget, rules: int, min_pes: int = 0):
     from ..kernels.search import search
 
+    rows, cols, crows, ccols = array_limits(hw)
     assign = np.zeros(len(space.prime_val), dtype=np.int64)
     order = np.arange(len(space.slot_dim), dtype=np.int64)
     res = np.zeros((2, 3), dtype=np.int64)
     score, considered, legal = search(
         space.slot_dim, space.slot_kind, space.slot_red, space.prime_val, space.prime_set,
         space.set_slots, space.set_nslots, space.n_outer, space.pe_start, space.res_mode,
-        layer.U, window_flags(tpl, hw), cost_array(hw), caps, hw.pe_rows, hw.pe_cols, objective,
+        layer.U, window_flags(tpl, hw), cost_array(hw), caps, rows, cols, objective,
         rules, space.acc_mask, budget.samples, budget.climb, budget.starts, budget.seed,
-        assign, order, res, space.order_rank, min_pes,
+        assign, order, res, space.order_rank, min_pes, crows, ccols,
     )
     return score, considered, legal, assign, order, res
 
@@ -150,7 +161,13 @@ def best_mapping(layer: ConvLayer, hw: Hardware, dataflow="rs", objective=Object
 
     The systolic dataflows also score their flattened im2col mappings (:func:`_im2col_search`)
     unless ``flatten`` is false (an engine that cannot run flattened loops) or ``constraints``
-    are given.
+    are given, or the machine is a hierarchical mesh (their folds span the whole array, not one
+    cluster).
+
+    On a hierarchical mesh (:func:`accelsim.dataflows.lowering.has_clusters`) the mapspace has
+    cluster places (``crow``, ``ccol``) above the PE-array ones, and the search repairs the
+    spatial factors to fit one cluster's PEs and the cluster array
+    (:func:`accelsim.dataflows.lowering.array_limits`).
 
     Raises
     ------
@@ -164,7 +181,7 @@ def best_mapping(layer: ConvLayer, hw: Hardware, dataflow="rs", objective=Object
     budget = budget or Budget()
     obj = _OBJECTIVE_CODE[parse_objective(objective)]
     _check_array_pins(hw, constraints)
-    space = search_space(tpl, layer, constraints)
+    space = search_space(tpl, layer, constraints, clusters=has_clusters(hw))
     caps = capacity_array(hw)
     score, considered, legal, assign, order, res = _run(space, tpl, layer, hw, caps, obj, budget, rules_of(hw),
                                                         _min_pes(hw, constraints))
@@ -174,12 +191,13 @@ def best_mapping(layer: ConvLayer, hw: Hardware, dataflow="rs", objective=Object
         best = _ragged_search(layer, hw, tpl, obj, budget, caps, best, constraints)
     if hw.model.scalesim_counts or hw.model.scalesim_timing:  # the kernel scores accelsim's conventions
         best = _rescored(best, layer, hw, tpl, obj)
-    if flatten and tpl.dataflow in OPERANDS and (constraints is None or constraints.empty):
+    if flatten and tpl.dataflow in OPERANDS and (constraints is None or constraints.empty) and not has_clusters(hw):
         best = _im2col_search(layer, hw, tpl, obj, best)
     if best.mapping is None:
         if constraints is not None and not constraints.empty:
             _blame_constraints(tpl, layer, hw, budget, constraints)
-        raise InfeasibleError(_diagnose(search_space(tpl, layer), tpl, layer, hw, budget), field=f"{layer.name}")
+        raise InfeasibleError(_diagnose(search_space(tpl, layer, clusters=has_clusters(hw)), tpl, layer, hw, budget),
+                              field=f"{layer.name}")
     return best
 
 
@@ -199,7 +217,8 @@ def _blame_constraints(tpl, layer: ConvLayer, hw: Hardware, budget: Budget, cons
     caps = capacity_array(hw)
 
     def feasible(c: MappingConstraints) -> bool:
-        score, *_ = _run(search_space(tpl, layer, c), tpl, layer, hw, caps, 0, quick, rules_of(hw), _min_pes(hw, c))
+        space = search_space(tpl, layer, c, clusters=has_clusters(hw))
+        score, *_ = _run(space, tpl, layer, hw, caps, 0, quick, rules_of(hw), _min_pes(hw, c))
         return bool(np.isfinite(score))
 
     if not feasible(MappingConstraints()):
@@ -222,12 +241,19 @@ def padding_candidates(layer: ConvLayer, hw: Hardware, tpl) -> list[tuple[int, .
     an array side of ``A`` PEs and whose bound ``D`` is not a multiple of ``A``, ``D`` rounded
     up to a multiple of ``A`` (full-width strips, a short last one) and to a multiple of
     ``ceil(D / ceil(D / A))`` (as few strips, evenly wide) — one dimension at a time, then all
-    of them together."""
+    of them together. On a hierarchical mesh the sides are also a cluster's PE rows and columns
+    and the cluster array's rows and columns (v1.5's 3-PE cluster rows take no power of two
+    whole: a point-wise layer's 64 channels fill them only padded to 66)."""
     bounds = layer.loop_bounds()
+    clusters = has_clusters(hw)
+    sides = [(hw.pe_rows, "row"), (hw.pe_cols, "col")]
+    if clusters:
+        rows, cols, crows, ccols = array_limits(hw)
+        sides += [(rows, "row"), (cols, "col"), (crows, "crow"), (ccols, "ccol")]
     per_dim: dict[Dim, set[int]] = {}
     for d in _PADDABLE:
-        for side, allowed in ((hw.pe_rows, tpl.rows), (hw.pe_cols, tpl.cols)):
-            if d not in allowed or bounds[d] <= 1 or bounds[d] % side == 0:
+        for side, place in dict.fromkeys(sides):
+            if place not in tpl.places(d, clusters) or bounds[d] <= 1 or bounds[d] % side == 0:
                 continue
             strips = -(-bounds[d] // side)
             for width in {side, -(-bounds[d] // strips)}:
@@ -263,7 +289,7 @@ def _ragged_search(layer, hw, tpl, obj, budget, caps, best: SearchOutcome,
     for bounds in padding_candidates(layer, hw, tpl):
         big = _padded_layer(layer, bounds)
         try:
-            space = search_space(tpl, big, constraints)
+            space = search_space(tpl, big, constraints, clusters=has_clusters(hw))
         except SpecError:  # a pinned factor does not divide the padded bound
             continue
         score, n_cons, n_legal, assign, order, res = _run(space, tpl, big, hw, caps, obj, budget, rules_of(hw),

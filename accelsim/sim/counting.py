@@ -78,7 +78,28 @@ def check_fits(mapping: Mapping, counts: Counts, hw: Hardware) -> None:
         raise CapacityError(
             f"spatial loops need {rows}×{cols} PEs, the array is {hw.pe_rows}×{hw.pe_cols}", "mapping.loops"
         )
+    _check_clusters(mapping, hw)
     for name, buf, use in (("glb", hw.glb, counts.usage[0]), ("rf", hw.rf, counts.usage[1])):
         msg = buf.overflow(tuple(int(u) for u in use), hw.precision.per_type)
         if msg:
             raise CapacityError(f"tiles overflow the {name.upper()}: {msg}", f"mapping.{name}")
+
+
+def _check_clusters(mapping: Mapping, hw: Hardware) -> None:
+    """Cluster loops (``crow``/``ccol``) need a hierarchical mesh, and on one the cluster loops
+    fit the cluster array and the PE loops (``row``/``col``) one cluster."""
+    crows, ccols = mapping.cluster_shape()
+    cl = hw.noc.clusters
+    if cl is None:
+        if crows * ccols > 1:
+            raise CapacityError(f"cluster loops ({crows}×{ccols} clusters) need a hierarchical mesh NoC, this "
+                                f"machine's is {hw.noc.kind.value}", "mapping.loops")
+        return
+    rows, cols = mapping.spatial_shape()
+    rows, cols = rows // crows, cols // ccols
+    if crows > cl.rows or ccols > cl.cols:
+        raise CapacityError(f"cluster loops need {crows}×{ccols} clusters, the mesh has {cl.rows}×{cl.cols}",
+                            "mapping.loops")
+    if rows > cl.pe_rows or cols > cl.pe_cols:
+        raise CapacityError(f"row/col loops need {rows}×{cols} PEs in a cluster, a cluster has "
+                            f"{cl.pe_rows}×{cl.pe_cols}", "mapping.loops")

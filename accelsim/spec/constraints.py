@@ -1,12 +1,14 @@
 """Partial-mapping constraints: what a user pins of a layer's mapping, the mapper searching the rest.
 
 Timeloop's constraints name, per storage level, factors (``C=4 M=16``), a permutation and
-bypassed data types, plus a spatial split. accelsim's mapspace has four *places* a loop can sit
+bypassed data types, plus a spatial split. accelsim's mapspace has four *places* (six on an hmesh) a loop can sit
 (:class:`~accelsim.spec.dims.Place`): ``outer`` (temporal, above the array — the DRAM and GLB levels, split per
 data type by the GLB tile start), ``row`` and ``col`` (spatial across the PE array), ``pe``
-(temporal inside a PE, where the RF tiles start). A dimension has at most one loop per place,
-so a pinned factor is that loop's trip count, and a pinned permutation fixes the relative order
-of the loops of the dimensions it lists (outermost first, as a mapping file's loops).
+(temporal inside a PE, where the RF tiles start); a hierarchical mesh adds ``crow`` and ``ccol``
+(spatial across its cluster array; ``row`` and ``col`` then run inside one cluster). A dimension
+has at most one loop per place, so a pinned factor is that loop's trip count, and a pinned
+permutation fixes the relative order of the loops of the dimensions it lists (outermost first,
+as a mapping file's loops).
 Keeping or bypassing is per tile level (``glb``, ``rf``) and data type.
 """
 
@@ -72,6 +74,12 @@ class MappingConstraints:
     origin: str = ""
 
     @property
+    def pins_clusters(self) -> bool:
+        """Some factor is pinned at a cluster place (``crow``, ``ccol``): only a hierarchical mesh
+        has those."""
+        return any(p.place.cluster for p in self.factors)
+
+    @property
     def empty(self) -> bool:
         return not (self.factors or self.orders or self.keeps or self.min_utilization > 0)
 
@@ -90,7 +98,7 @@ class MappingConstraints:
         bad = [k.field for k in self.keeps
                if ((mapping.glb if k.level is TileLevel.GLB else mapping.rf)[k.dtype] is not None) != k.keep]
         bad += [p.field for p in self.factors
-                if p.place in (Place.ROW, Place.COL) and _spatial_factor(p, mapping) != p.factor]
+                if p.place.kind is not LoopKind.TEMPORAL and _spatial_factor(p, mapping) != p.factor]
         bad += self._temporal_violations(mapping)
         if self.min_utilization > 0 and mapping.active_pes_for(bounds) < self.min_utilization * num_pes - 1e-9:
             bad.append(self.utilization_field)
@@ -117,8 +125,7 @@ class MappingConstraints:
 
 
 def _spatial_factor(pin: FactorPin, mapping: Mapping) -> int:
-    kind = LoopKind.ROW if pin.place is Place.ROW else LoopKind.COL
-    return _product([lp for lp in mapping.loops if lp.kind is kind], pin.dim)
+    return _product([lp for lp in mapping.loops if lp.kind is pin.place.kind], pin.dim)
 
 
 def _product(loops, dim: Dim) -> int:

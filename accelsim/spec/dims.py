@@ -182,13 +182,31 @@ class EnergyUnit(str, Enum):
 
 
 class Place(str, Enum):
-    """Where a loop of a mapping sits: temporal above the array (``outer``), across PE rows or
-    columns, or temporal inside a PE (:meth:`accelsim.dataflows.base.Template.places`)."""
+    """Where a loop of a mapping sits: temporal above the array (``outer``), across the rows or
+    columns of a hierarchical mesh's cluster array (``crow``, ``ccol``; only on an hmesh
+    machine), across PE rows or columns (inside one cluster on an hmesh machine), or temporal
+    inside a PE (:meth:`accelsim.dataflows.base.Template.places`)."""
 
     OUTER = "outer"
+    CROW = "crow"
+    CCOL = "ccol"
     ROW = "row"
     COL = "col"
     PE = "pe"
+
+    @property
+    def kind(self) -> "LoopKind":
+        """The :class:`LoopKind` of a loop at this place (``outer`` and ``pe``: temporal)."""
+        return _KIND_OF_PLACE[self]
+
+    @property
+    def cluster(self) -> bool:
+        """Spatial across clusters."""
+        return self in (Place.CROW, Place.CCOL)
+
+
+_KIND_OF_PLACE = {Place.OUTER: LoopKind.TEMPORAL, Place.CROW: LoopKind.CROW, Place.CCOL: LoopKind.CCOL,
+                  Place.ROW: LoopKind.ROW, Place.COL: LoopKind.COL, Place.PE: LoopKind.TEMPORAL}
 
 
 class TileLevel(str, Enum):
@@ -220,6 +238,7 @@ class Dataflow(str, Enum):
     SYS_WS = "sys-ws"
     SYS_OS = "sys-os"
     SYS_IS = "sys-is"
+    RS_PLUS = "rs-plus"
 
 
 class NocKind(str, Enum):
