@@ -570,9 +570,23 @@ def cmd_mapping(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    if args.json and args.target != "eyeriss":
-        raise SpecError("a JSON report exists for 'validate eyeriss' only", "--json")
+    if args.json and args.target not in ("eyeriss", "eyeriss-v1.5"):
+        raise SpecError("a JSON report exists for 'validate eyeriss' and 'validate eyeriss-v1.5' only", "--json")
+    if args.engine != "analytic" and args.target != "eyeriss-v1.5":
+        raise SpecError("only 'validate eyeriss-v1.5' takes --engine", "--engine")
     check_output_path(args.json, "--json")
+    if args.target == "eyeriss-v1.5":
+        from ..validation.eyeriss_v2 import noc_report
+
+        announce_compile(kernel_groups(args.engine, search=True, padded=True))
+        report = noc_report(args.engine)
+        print(report.format())
+        if args.json:
+            from ..io.results import write_json
+
+            write_output(lambda p: write_json(report.to_dict(), p), args.json, "--json")
+            print(f"report written to {args.json}")
+        return 0
     chip = args.target == "eyeriss"  # the chip's (ragged) mappings on the cycle engine, and the mapper
     announce_compile(kernel_groups("cycle" if chip else "analytic", search=True, padded=chip))
     if args.target == "eyeriss":
@@ -676,10 +690,13 @@ def build_parser() -> argparse.ArgumentParser:
     mp.set_defaults(func=cmd_mapping)
 
     val = sub.add_parser("validate", help="compare computed numbers with published ones")
-    val.add_argument("target", choices=["isca16", "eyeriss"],
+    val.add_argument("target", choices=["isca16", "eyeriss", "eyeriss-v1.5"],
                      help="isca16: Eyeriss ISCA 2016 Fig. 10-12; eyeriss: the chip's measured AlexNet "
-                          "CONV1-5 (ISSCC 2016) and VGG-16 DRAM/MAC (JSSC 2017), cycle engine")
-    val.add_argument("--json", help="eyeriss: also write the report (measured, simulated, ratios) here")
+                          "CONV1-5 (ISSCC 2016) and VGG-16 DRAM/MAC (JSSC 2017), cycle engine; eyeriss-v1.5: "
+                          "the hierarchical mesh's gain on MobileNet 0.5/128 (Eyeriss v2, JETCAS 2019)")
+    val.add_argument("--json", help="eyeriss, eyeriss-v1.5: also write the report (published, simulated, ratios) here")
+    val.add_argument("--engine", default="analytic", choices=["analytic", "cycle"],
+                     help="eyeriss-v1.5: the engine (default analytic)")
     val.set_defaults(func=cmd_validate)
 
     from . import plot as cli_plot
