@@ -78,7 +78,8 @@ GIVEN: dict[str, dict[str, str]] = {
     "06_eyeriss_v2_noc.ipynb": {
         "2019": "IEEE JETCAS 2019 (citation)", "9": "JETCAS volume 9(2) (citation)",
         "2": "JETCAS issue 9(2) (citation)", "5.6": "the paper's MobileNet throughput ratio (JETCAS §I-C, cited)",
-        "1.8": "the paper's MobileNet energy-efficiency ratio (JETCAS §I-C, cited)", "7": "Eyexam's step 7 (a step's name)",
+        "1.8": "the paper's MobileNet energy-efficiency ratio (JETCAS §I-C, cited)",
+        "7": "Eyexam's step 7 (a step's name)",
     },
 }
 
