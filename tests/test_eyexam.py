@@ -200,3 +200,40 @@ def test_hmesh_step7_until_the_cycle_engine_runs_it():
     run = evaluate(layer, hw, "rs-plus", engine, lay.mapping)
     assert lay.steps[-1].macs_per_cycle == run.macs / run.cycles
     assert ("does not run a hierarchical mesh" in lay.steps[-1].cause) == (engine == "analytic")
+
+
+@settings(max_examples=60, deadline=None)
+@given(extents=st.lists(st.integers(1, 9), min_size=1, max_size=3),
+       caps=st.tuples(st.integers(1, 4), st.integers(1, 3), st.integers(1, 3), st.integers(1, 4)),
+       allowed=st.lists(st.tuples(*[st.booleans()] * 4), min_size=3, max_size=3),
+       whole=st.lists(st.booleans(), min_size=3, max_size=3))
+def test_cluster_step4_search_equals_brute_force(extents, caps, allowed, whole):
+    """The step-4 search on a hierarchical mesh (a dynamic programme over the axes that keeps one
+    factor per leftover room) equals enumerating every factor of every axis on every side."""
+    import itertools
+    import math
+
+    from accelsim.drivers.eyexam import _Axis, _best_clusters, _worth
+
+    axes = [_Axis(label=f"a{i}", extent=e, rows=al[2], cols=al[3], whole=w, crows=al[0], ccols=al[1])
+            for i, (e, al, w) in enumerate(zip(extents, allowed, whole))]
+    per_axis = []
+    for ax in axes:
+        ok = (ax.crows, ax.ccols, ax.rows, ax.cols)
+        opts = [fs for fs in itertools.product(*[range(1, c + 1) if o else (1,) for o, c in zip(ok, caps)])
+                if not ax.whole or math.prod(fs) == ax.extent]
+        per_axis.append(opts)
+    best = None
+    for combo in itertools.product(*per_axis):
+        if all(math.prod(fs[s] for fs in combo) <= caps[s] for s in range(4)):
+            value = math.prod(_worth(ax.extent, math.prod(fs)) for ax, fs in zip(axes, combo))
+            best = value if best is None else max(best, value)
+    found = _best_clusters(axes, caps)
+    if best is None:
+        assert found is None
+    else:
+        assert found is not None and found.macs_per_cycle == pytest.approx(best)
+        sides = [math.prod(f[1 + s] for f in found.factors) for s in range(4)]
+        assert all(n <= c for n, c in zip(sides, caps))
+        assert found.macs_per_cycle == pytest.approx(
+            math.prod(_worth(ax.extent, math.prod(f[1:])) for ax, f in zip(axes, found.factors)))

@@ -325,18 +325,26 @@ def _best_array(axes: list[_Axis], n_rows: int, n_cols: int) -> _Spatial | None:
 
 
 def _side_options(ax: _Axis, allowed: tuple[bool, ...], rems: tuple[int, ...]):
-    """Per-side factors of one axis within the sides' remaining room ``rems``: every tuple (a
-    pinned axis: only those whose product is its extent), as ``(worth, factors)``."""
-    caps = [min(r, ax.extent) if ok else 1 for ok, r in zip(allowed, rems)]
+    """Per-side factors of one axis within the sides' remaining room ``rems``, as ``(worth,
+    factors)``. A pinned axis: every tuple whose product is its extent. Otherwise, per side, only
+    the largest factor (at most the extent) leaving each possible room ``room // f``: a smaller
+    factor with the same leftover is never better (the worth grows with the product)."""
+    def side(ok: bool, room: int) -> list[int]:
+        top = min(room, ax.extent) if ok else 1
+        if ax.whole:
+            return list(range(1, top + 1))
+        return sorted({min(room // (room // f), top) for f in range(1, top + 1)})
+
+    cands = [side(ok, r) for ok, r in zip(allowed, rems)]
 
     def walk(i: int, chosen: tuple[int, ...], prod: int):
-        if i == len(caps):
+        if i == len(cands):
             if not ax.whole or prod == ax.extent:
                 yield _worth(ax.extent, prod), chosen
             return
-        for f in range(1, caps[i] + 1):
-            if prod * f > ax.extent and f > 1 and prod * (f - 1) >= ax.extent:
-                break  # already past the extent: a larger factor adds nothing
+        for f in cands[i]:  # ascending, 1 first
+            if f > 1 and prod >= ax.extent:
+                break  # already at the extent: a larger factor adds nothing
             if ax.whole and ax.extent % (prod * f):
                 continue
             yield from walk(i + 1, chosen + (f,), prod * f)
