@@ -237,3 +237,23 @@ def test_cluster_step4_search_equals_brute_force(extents, caps, allowed, whole):
         assert all(n <= c for n, c in zip(sides, caps))
         assert found.macs_per_cycle == pytest.approx(
             math.prod(_worth(ax.extent, math.prod(f[1:])) for ax, f in zip(axes, found.factors)))
+
+
+def test_cli_eyexam_on_the_hierarchical_mesh(tmp_path, capsys):
+    """The issue's command on eyeriss-v1.5 with RS+: seven monotone steps per layer, step 4 naming
+    the cluster hierarchy; ``--engine analytic`` makes step 7 the roofline; a bad engine is exit 2."""
+    out = tmp_path / "ey.json"
+    argv = ["eyexam", "mobilenet_v1_0.5_128", "--layers", "dw1,pw1,fc", "--hardware", "eyeriss-v1.5",
+            "--dataflow", "rs-plus", "--json", str(out)]
+    assert main(argv) == 0
+    assert "8×2 clusters of 3×4 PEs" in capsys.readouterr().out
+    doc = json.loads(out.read_text())
+    assert [lay["name"] for lay in doc["layers"]] == ["dw1", "pw1", "fc"]
+    for lay in doc["layers"]:
+        values = [s["macs_per_cycle"] for s in lay["steps"]]
+        assert all(a >= b - EPS for a, b in zip(values, values[1:])), values
+    assert main(argv[:-2] + ["--engine", "analytic", "--layers", "fc"]) == 0
+    assert "not modelled by the analytic engine" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        main(argv[:-2] + ["--engine", "fast"])
+    assert exc.value.code == 2
