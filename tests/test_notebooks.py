@@ -75,6 +75,12 @@ GIVEN: dict[str, dict[str, str]] = {
         "27": "CONV2's 5 x 27 PE set (JSSC Table III's mapping)", "13": "CONV2's 14 + 13 split (the mapping)",
         "14": "the array's 14 columns (asserted with the 12 x 14 array)", "65": "65 nm (the energy table's process)",
     },
+    "06_eyeriss_v2_noc.ipynb": {
+        "2019": "IEEE JETCAS 2019 (citation)", "9": "JETCAS volume 9(2) (citation)",
+        "2": "JETCAS issue 9(2) (citation)", "5.6": "the paper's MobileNet throughput ratio (JETCAS §I-C, cited)",
+        "1.8": "the paper's MobileNet energy-efficiency ratio (JETCAS §I-C, cited)",
+        "7": "Eyexam's step 7 (a step's name)",
+    },
 }
 
 

@@ -37,8 +37,8 @@ def cmd_eyexam(args) -> int:
     dataflow = _run_dataflow(args, hw)
     mappings = _mappings(args, batch, dataflow, hw)
     flat = any(m.flat_groups for m in mappings.values()) or dataflow.value.startswith("sys-")
-    announce_compile(kernel_groups("cycle", search=len(mappings) < len(wl.layers), flat=flat))
-    result = eyexam(wl, hw, dataflow, batch, mappings=mappings, budget=budget)
+    announce_compile(kernel_groups(args.engine, search=len(mappings) < len(wl.layers), flat=flat))
+    result = eyexam(wl, hw, dataflow, batch, mappings=mappings, budget=budget, engine=args.engine)
     print(eyexam_table(result))
     if args.json:
         write_output(lambda p: write_json(result.to_dict(), p), args.json, "--json")
@@ -63,6 +63,8 @@ def add_parsers(sub) -> None:
                     help="mapper effort for steps 5-7: quick (default), default or thorough, or samples=N,climb=N,"
                          "starts=N")
     ey.add_argument("--seed", type=int, help="mapper seed")
+    ey.add_argument("--engine", choices=("cycle", "analytic"), default="cycle",
+                    help="the engine whose throughput is step 7 (default cycle; analytic: step 7 = step 6)")
     ey.add_argument("--json", help='write {"layers": [{"name", "steps": [{"step", "name", "macs_per_cycle", '
                                    '"cause"}, ...]}]} here')
     ey.set_defaults(func=cmd_eyexam)

@@ -20,6 +20,11 @@ of dimension ``d``, :meth:`~accelsim.spec.layer.ConvLayer.loop_bounds`):
    ``(C,R,S)``) counts as one axis of extent the members' product.
 4. *Physical dimensions of the PE array* (active PEs): the same with the row factors fitting the
    rows and the column factors the columns (a dimension allowed on both may split between them).
+   On a hierarchical mesh (Eyeriss v2's clusters) the array is two-level, as the mapper sees it
+   (:func:`accelsim.dataflows.lowering.array_limits`): each dimension's factor splits into
+   cluster-row × cluster-column × PE-row × PE-column factors, each side's product within the
+   cluster array's rows / columns and one cluster's PE rows / columns, a dimension only on the
+   sides its template allows (:meth:`~accelsim.dataflows.base.Template.places`).
 5. *Fixed storage capacity* (active PEs): the compute throughput ``MACs / compute steps`` of the
    best legal mapping the mapper finds (RF and GLB capacities, the hardware's search rules) with
    the cycles objective (or of a given mapping).
@@ -27,7 +32,9 @@ of dimension ``d``, :meth:`~accelsim.spec.layer.ConvLayer.loop_bounds`):
    that mapping (:func:`accelsim.sim.evaluate.analytic_cycles`: DRAM, GLB and NoC words over
    their rates, fold fill and drain).
 7. *Varying data access patterns* (instantaneous bandwidth): the cycle engine's measured
-   ``MACs / cycles`` on that mapping.
+   ``MACs / cycles`` on that mapping. (``engine="analytic"``: no instantaneous bandwidth, step 7
+   is step 6; until the cycle engine runs a hierarchical mesh, :func:`cycle_runs_hmesh`, an
+   hmesh machine gets the analytic engine's step 7 and its cause says so).
 
 Steps 2–4 are maxima over the dataflow's mapspace (plus the dimensions a given mapping itself
 places on the array), so each is >= the next; step 5's mapping is in that mapspace; the
@@ -172,6 +179,8 @@ class _Axis:
     rows: bool
     cols: bool
     whole: bool  # pinned: the whole extent goes to the array
+    crows: bool = False  # may spread over a hierarchical mesh's cluster rows
+    ccols: bool = False  # … and its cluster columns
 
 
 def _worth(extent: int, factor: int) -> float:
@@ -185,9 +194,18 @@ def _useful(extent: int, cap: int) -> list[int]:
     return out or [1]
 
 
-def _spatial_dims(tpl: Template, mapping: Mapping | None) -> tuple[set, set, dict]:
-    """Dimensions allowed on rows, on columns, and those pinned whole to the array ({dim: places})."""
+def _spatial_dims(tpl: Template, mapping: Mapping | None, clusters: bool = False) -> tuple[set, set, dict, set, set]:
+    """Dimensions allowed on rows, on columns, those pinned whole to the array ({dim: places}),
+    and, with ``clusters`` (a hierarchical mesh), those allowed on cluster rows and cluster columns
+    (:meth:`Template.places`: the mapper's slots)."""
     rows, cols, pinned = set(tpl.rows), set(tpl.cols), {}
+    crows: set = set()
+    ccols: set = set()
+    if clusters:
+        for dim in Dim:
+            places = tpl.places(dim, clusters=True)
+            crows |= {dim} if "crow" in places else set()
+            ccols |= {dim} if "ccol" in places else set()
     for dim, place in tpl.pinned.items():
         places = place if isinstance(place, tuple) else (place,)
         if "pe" in places or "outer" in places:
@@ -196,27 +214,29 @@ def _spatial_dims(tpl: Template, mapping: Mapping | None) -> tuple[set, set, dic
         rows |= {dim} if "row" in places else set()
         cols |= {dim} if "col" in places else set()
     if mapping is not None:  # a given mapping may place more on the array than the template lets the mapper
+        sets = {LoopKind.ROW: rows, LoopKind.COL: cols, LoopKind.CROW: crows, LoopKind.CCOL: ccols}
         for lp in mapping.loops:
             members = lp.dim.members if isinstance(lp.dim, Flat) else (lp.dim,)
-            if lp.kind == LoopKind.ROW:
-                rows |= set(members)
-            elif lp.kind == LoopKind.COL:
-                cols |= set(members)
-    return rows, cols, pinned
+            if lp.kind in sets:
+                sets[lp.kind] |= set(members)
+    return rows, cols, pinned, crows, ccols
 
 
-def _configurations(layer: ConvLayer, tpl: Template, mapping: Mapping | None, grouped: bool) -> list[list[_Axis]]:
+def _configurations(layer: ConvLayer, tpl: Template, mapping: Mapping | None, grouped: bool,
+                    clusters: bool = False) -> list[list[_Axis]]:
     """The axis sets to search: every spatial dimension its own axis; with ``grouped`` also each
-    array side's dimensions (when on that side only) as one flattened axis (im2col)."""
+    array side's dimensions (when on that side only) as one flattened axis (im2col); with
+    ``clusters`` the axes also say whether they may spread over the cluster rows / columns."""
     bounds = layer.loop_bounds()
-    rows, cols, pinned = _spatial_dims(tpl, mapping)
+    rows, cols, pinned, crows, ccols = _spatial_dims(tpl, mapping, clusters)
 
     def axis(dims: tuple[Dim, ...]) -> _Axis:
         return _Axis(label="(" + ",".join(d.name for d in dims) + ")" if len(dims) > 1 else dims[0].name,
                      extent=math.prod(bounds[d] for d in dims), rows=all(d in rows for d in dims),
-                     cols=all(d in cols for d in dims), whole=any(d in pinned for d in dims))
+                     cols=all(d in cols for d in dims), whole=any(d in pinned for d in dims),
+                     crows=all(d in crows for d in dims), ccols=all(d in ccols for d in dims))
 
-    dims = [d for d in Dim if d in rows or d in cols]
+    dims = [d for d in Dim if d in rows or d in cols or d in crows or d in ccols]
     configs = [[axis((d,)) for d in dims]]
     if grouped:
         only_rows = tuple(d for d in dims if d in rows and d not in cols)
@@ -232,18 +252,20 @@ def _configurations(layer: ConvLayer, tpl: Template, mapping: Mapping | None, gr
 @dataclass(frozen=True, slots=True)
 class _Spatial:
     macs_per_cycle: float
-    factors: tuple[tuple[str, int, int], ...]  # (axis, row factor, column factor)
+    factors: tuple[tuple, ...]  # (axis, factor per side): (row, col) or (cluster row, cluster col, row, col)
 
     def describe(self) -> str:
         parts = []
-        for label, r, c in self.factors:
-            if r * c > 1:
-                parts.append(f"{label}={r * c}" if r == 1 or c == 1 else f"{label}={r}×{c}")
+        for label, *sides in self.factors:
+            total = math.prod(sides)
+            if total > 1:
+                parts.append(f"{label}={total}" if len(sides) == 2 and 1 in sides else
+                             f"{label}={'×'.join(str(f) for f in sides)}")
         return ", ".join(parts) or "nothing"
 
     @property
     def pes(self) -> int:
-        return math.prod(r * c for _, r, c in self.factors)
+        return math.prod(math.prod(sides) for _, *sides in self.factors)
 
 
 def _best_pool(axes: list[_Axis], pes: int) -> _Spatial | None:
@@ -302,6 +324,64 @@ def _best_array(axes: list[_Axis], n_rows: int, n_cols: int) -> _Spatial | None:
     return best[0]
 
 
+def _side_options(ax: _Axis, allowed: tuple[bool, ...], rems: tuple[int, ...]):
+    """Per-side factors of one axis within the sides' remaining room ``rems``, as ``(worth,
+    factors)``. A pinned axis: every tuple whose product is its extent. Otherwise, per side, only
+    the largest factor (at most the extent) leaving each possible room ``room // f``: a smaller
+    factor with the same leftover is never better (the worth grows with the product)."""
+    def side(ok: bool, room: int) -> list[int]:
+        top = min(room, ax.extent) if ok else 1
+        if ax.whole:
+            return list(range(1, top + 1))
+        return sorted({min(room // (room // f), top) for f in range(1, top + 1)})
+
+    cands = [side(ok, r) for ok, r in zip(allowed, rems)]
+
+    def walk(i: int, chosen: tuple[int, ...], prod: int):
+        if i == len(cands):
+            if not ax.whole or prod == ax.extent:
+                yield _worth(ax.extent, prod), chosen
+            return
+        for f in cands[i]:  # ascending, 1 first
+            if f > 1 and prod >= ax.extent:
+                break  # already at the extent: a larger factor adds nothing
+            if ax.whole and ax.extent % (prod * f):
+                continue
+            yield from walk(i + 1, chosen + (f,), prod * f)
+
+    yield from walk(0, (), 1)
+
+
+def _best_clusters(axes: list[_Axis], caps: tuple[int, int, int, int]) -> _Spatial | None:
+    """Step 4 on a hierarchical mesh: the best factors with each side's product within its size —
+    ``caps`` = (cluster rows, cluster columns, PE rows, PE columns of one cluster), the mapper's
+    repair limits (:func:`accelsim.dataflows.lowering.array_limits`) — each axis only on the sides
+    its dimension may take. Exact: a dynamic programme over the axes whose state is each side's
+    remaining room (the worth is a product of per-axis terms)."""
+    from functools import lru_cache
+
+    allowed = [(ax.crows, ax.ccols, ax.rows, ax.cols) for ax in axes]
+
+    @lru_cache(maxsize=None)
+    def best(i: int, rems: tuple[int, ...]) -> tuple[float, tuple] | None:
+        if i == len(axes):
+            return 1.0, ()
+        by_state: dict[tuple[int, ...], tuple[float, tuple[int, ...]]] = {}
+        for worth, fs in _side_options(axes[i], allowed[i], rems):
+            state = tuple(r // f for r, f in zip(rems, fs))
+            if state not in by_state or worth > by_state[state][0] + 1e-12:
+                by_state[state] = (worth, fs)
+        out = None
+        for state, (worth, fs) in by_state.items():
+            rest = best(i + 1, state)
+            if rest is not None and (out is None or worth * rest[0] > out[0] + 1e-9):
+                out = (worth * rest[0], ((axes[i].label, *fs),) + rest[1])
+        return out
+
+    found = best(0, tuple(caps))
+    return None if found is None else _Spatial(found[0], found[1])
+
+
 def _best_of(configs, search) -> _Spatial | None:
     found = [s for s in (search(axes) for axes in configs) if s is not None]
     return max(found, key=lambda s: s.macs_per_cycle) if found else None
@@ -339,6 +419,14 @@ def _bottleneck(result, layer: ConvLayer, hw: Hardware) -> str:
     return f"{name} bandwidth: {int(worst):,} cycles vs {int(compute):,} of compute{folds}"
 
 
+def cycle_runs_hmesh() -> bool:
+    """Whether the cycle engine runs hierarchical-mesh machines: :mod:`accelsim.sim.cycle` sets
+    ``RUNS_HMESH = True`` once it does (as ``RUNS_FLATTENED_LOOPS`` for flattened loops)."""
+    from ..sim import cycle
+
+    return bool(getattr(cycle, "RUNS_HMESH", False))
+
+
 def _unlimited_bandwidth(hw: Hardware) -> Hardware:
     """``hw`` with every link unlimited (DRAM, GLB, NoC buses): the mapper's cycles objective
     then minimises the compute steps alone (step 5)."""
@@ -356,10 +444,10 @@ def _axis_name(dim) -> str:
 
 
 def _spatial_text(mapping: Mapping) -> str:
-    """The spatial loops of ``mapping``, e.g. ``R=11r, M=12c``."""
-    return ", ".join(f"{_axis_name(lp.dim)}={lp.factor}"
-                     f"{'r' if lp.kind == LoopKind.ROW else 'c'}"
-                     for lp in mapping.loops if lp.kind in (LoopKind.ROW, LoopKind.COL) and lp.factor > 1)
+    """The spatial loops of ``mapping``, e.g. ``R=11r, M=12c`` (cluster loops ``M=8cr, E=2cc``)."""
+    suffix = {LoopKind.CROW: "cr", LoopKind.CCOL: "cc", LoopKind.ROW: "r", LoopKind.COL: "c"}
+    return ", ".join(f"{_axis_name(lp.dim)}={lp.factor}{suffix[lp.kind]}"
+                     for lp in mapping.loops if lp.kind in suffix and lp.factor > 1)
 
 
 def _loss_list(values: list[float]) -> list[float]:
@@ -367,7 +455,7 @@ def _loss_list(values: list[float]) -> list[float]:
 
 
 def eyexam_layer(layer: ConvLayer, hw: Hardware, dataflow="rs", mapping: Mapping | None = None,
-                 budget=None) -> LayerEyexam:
+                 budget=None, engine="cycle") -> LayerEyexam:
     """The seven Eyexam steps of one layer (module docstring).
 
     Parameters
@@ -384,6 +472,11 @@ def eyexam_layer(layer: ConvLayer, hw: Hardware, dataflow="rs", mapping: Mapping
         cycle engine runs them).
     budget : Budget, optional
         The mapper's effort (default :data:`accelsim.search.mapper.BUDGETS` ``quick``).
+    engine : Engine or str
+        The engine whose throughput is step 7 (default ``cycle``). The analytic engine has no
+        instantaneous bandwidth: its step 7 is its roofline, step 6. Until the cycle engine runs
+        a hierarchical mesh (:func:`cycle_runs_hmesh`), an hmesh machine gets the analytic
+        engine's step 7 and the cause says so.
 
     Returns
     -------
@@ -399,15 +492,17 @@ def eyexam_layer(layer: ConvLayer, hw: Hardware, dataflow="rs", mapping: Mapping
     """
     from ..search.im2col import OPERANDS
     from ..search.mapper import BUDGETS, BudgetSize, Objective, best_mapping
-    from ..sim.evaluate import Engine, evaluate, runs_flattened
+    from ..dataflows.lowering import array_limits, has_clusters
+    from ..sim.evaluate import Engine, evaluate, parse_engine, runs_flattened
 
+    engine = parse_engine(engine)
     df = parse_dataflow(dataflow)
     tpl = template(df)
     bounds = layer.loop_bounds()
     given = mapping is not None
     if mapping is None:
         budget = budget or BUDGETS[BudgetSize.QUICK]
-        flatten = runs_flattened(Engine.CYCLE)
+        flatten = runs_flattened(engine)
         # step 5: the most compute throughput a legal mapping reaches (bandwidth unlimited) …
         roomy = best_mapping(layer, _unlimited_bandwidth(hw), df, Objective.CYCLES, budget, flatten=flatten).mapping
         # … steps 6-7: the mapping the machine runs fastest, of it and the bandwidth-aware search's
@@ -418,23 +513,42 @@ def eyexam_layer(layer: ConvLayer, hw: Hardware, dataflow="rs", mapping: Mapping
     analytic = min(candidates, key=lambda r: (r.cycles, r.compute_cycles))
     storage = min(candidates, key=lambda r: r.compute_cycles)
     mapping = analytic.mapping
-    measured = evaluate(layer, hw, df, Engine.CYCLE, mapping)
+    step7 = None
+    if engine is Engine.CYCLE and has_clusters(hw) and not cycle_runs_hmesh():
+        measured = analytic
+        step7 = ("the cycle engine does not run a hierarchical mesh yet: "
+                 f"the analytic engine's roofline, {analytic.cycles:,} cycles (step 6)")
+    elif engine is Engine.CYCLE:
+        measured = evaluate(layer, hw, df, Engine.CYCLE, mapping)
+    else:
+        measured = analytic
+        step7 = f"not modelled by the analytic engine: its roofline, {analytic.cycles:,} cycles (step 6)"
 
     macs = layer.macs
-    configs = _configurations(layer, tpl, mapping, grouped=df in OPERANDS or bool(mapping.flat_groups))
+    clusters = has_clusters(hw) and hw.noc.clusters is not None
+    configs = _configurations(layer, tpl, mapping, grouped=df in OPERANDS or bool(mapping.flat_groups),
+                              clusters=clusters)
     spatial_dims = sorted({d for axes in configs[:1] for ax in axes for d in ax.label.strip("()").split(",")},
                           key=lambda n: Dim[n])
     s2 = math.prod(bounds[Dim[n]] for n in spatial_dims)
     in_time = [d.name for d in Dim if d.name not in spatial_dims and bounds[d] > 1]
     s3 = _best_of(configs, lambda axes: _best_pool(axes, hw.num_pes))
-    s4 = _best_of(configs, lambda axes: _best_array(axes, hw.pe_rows, hw.pe_cols))
+    if clusters:
+        rows, cols, crows, ccols = array_limits(hw)
+        s4 = _best_of(configs, lambda axes: _best_clusters(axes, (crows, ccols, rows, cols)))
+        array_text = f"{crows}×{ccols} clusters of {rows}×{cols} PEs"
+        sides_text = "cluster rows×cluster cols×PE rows×PE cols"
+    else:
+        s4 = _best_of(configs, lambda axes: _best_array(axes, hw.pe_rows, hw.pe_cols))
+        array_text = f"{hw.pe_rows}×{hw.pe_cols} array"
+        sides_text = "rows×cols"
     v3 = s3.macs_per_cycle if s3 else 0.0
     v4 = s4.macs_per_cycle if s4 else 0.0
     v5 = macs / storage.compute_cycles
     v6 = macs / analytic.cycles
     v7 = measured.macs / measured.cycles
     bottleneck = _bottleneck(analytic, layer, hw)
-    if v7 > v6:  # the cycle engine does not wait for the last ofmap writes (module docstring)
+    if v7 > v6 and step7 is None:  # the cycle engine does not wait for the last ofmap writes (module docstring)
         bottleneck += (f"; the cycle engine finished in {measured.cycles:,} cycles, before the roofline's "
                        f"{analytic.cycles:,}, so the roofline bounds nothing here and the step is its throughput")
         v6 = v7
@@ -446,14 +560,15 @@ def eyexam_layer(layer: ConvLayer, hw: Hardware, dataflow="rs", mapping: Mapping
         + (f"; {', '.join(in_time)} run in time" if in_time else ""),
         f"{hw.num_pes} PEs: best spatial factors {s3.describe()} ({_pes(s3.pes)})" if s3 else
         f"{hw.num_pes} PEs: no spatial factors fit",
-        f"{hw.pe_rows}×{hw.pe_cols} array: best factors {s4.describe()} (rows×cols)" if s4 else
-        f"{hw.pe_rows}×{hw.pe_cols} array: the dataflow's pinned dimensions do not fit",
+        f"{array_text}: best factors {s4.describe()} ({sides_text})" if s4 else
+        f"{array_text}: the dataflow's pinned dimensions do not fit",
         f"RF/GLB capacity: the {'given' if given else 'best legal'} mapping "
         f"({_spatial_text(storage.mapping) or 'one PE'}) keeps {_pes(storage.active_pes)} active, "
         f"{storage.compute_cycles:,} compute steps"
         + ("" if storage is analytic else
            f"; steps 6-7 run the bandwidth-aware mapping ({_spatial_text(mapping)}), faster on this machine"),
         f"average bandwidth: {bottleneck}",
+        f"instantaneous bandwidth: {step7}" if step7 else
         f"instantaneous bandwidth: cycle engine {measured.cycles:,} cycles; stalls {stall_text}",
     ]
     values = [float(macs), float(min(s2, macs)), v3, v4, v5, v6, v7]
@@ -469,8 +584,9 @@ def eyexam_layer(layer: ConvLayer, hw: Hardware, dataflow="rs", mapping: Mapping
 
 
 def eyexam(workload: Workload, hw: Hardware, dataflow="rs", batch: int = 1,
-           mappings: dict[str, Mapping] | None = None, budget=None) -> EyexamResult:
-    """Eyexam of every layer of ``workload`` at ``batch`` (:func:`eyexam_layer`).
+           mappings: dict[str, Mapping] | None = None, budget=None, engine="cycle") -> EyexamResult:
+    """Eyexam of every layer of ``workload`` at ``batch`` (:func:`eyexam_layer`; ``engine``: the one
+    whose throughput is step 7).
 
     Raises
     ------
@@ -482,7 +598,7 @@ def eyexam(workload: Workload, hw: Hardware, dataflow="rs", batch: int = 1,
     if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
         raise SpecError(f"must be an integer >= 1, got {batch!r}", "batch")
     df = parse_dataflow(dataflow)
-    layers = tuple(eyexam_layer(layer, hw, df, (mappings or {}).get(layer.name), budget)
+    layers = tuple(eyexam_layer(layer, hw, df, (mappings or {}).get(layer.name), budget, engine)
                    for layer in workload.with_batch(batch).layers)
     return EyexamResult(hardware=hw.name, dataflow=df.value, batch=batch, layers=layers)
 
