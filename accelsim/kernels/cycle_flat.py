@@ -49,13 +49,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layout import (D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, FILTER, IFMAP, NOC, NO_DIM, N_AXES, N_BUSES, N_DIMS,
-                      N_GROUPS_MAX, N_PSUM_QUEUES, N_STEP_SLOTS, N_TILE_LEVELS, N_TYPES, PSUM, READS, RF, SW_LOCAL,
-                      TEMPORAL, TILE_GLB, TILE_RF, UPDATES, WIN_FORWARD, WIN_GLB_HALO, WRITES)
+from ..layout import (D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, FILTER, HOPS, IFMAP, NOC, NOC_HMESH, NO_DIM, N_AXES,
+                      N_BUSES, N_DIMS, N_GROUPS_MAX, N_PSUM_QUEUES, N_STEP_SLOTS, N_TILE_LEVELS, N_TYPES, PORTS, PSUM,
+                      READS, RF, SW_LOCAL, TEMPORAL, TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES, WIN_FORWARD,
+                      WIN_GLB_HALO, WRITES)
 from .cycle import RELEVANCE, _count_fill, _count_operand_reads, _count_psum_arrivals, _plan_pes, _wrap
 from .jit import jit, jit_inline
 from .odometer import nest_shape, temporal_part, tick
-from .step_timing import N_CLOCK, drain, final_stats, time_step
+from .step_timing import N_CLOCK, drain, final_stats, port_maxima, time_step
 
 #: the parent of a tile or a MAC operand: the GLB, or DRAM (the tensor itself)
 _PAR_GLB, _PAR_DRAM = 0, 1
@@ -441,7 +442,9 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
     Parameters are :func:`accelsim.kernels.cycle.run`'s, plus ``groups`` int64[N_GROUPS_MAX,
     N_DIMS] (:class:`accelsim.dataflows.lowering.NestArrays`); ``dims[j]`` may be ``N_DIMS + g``.
     Every loop below an RF tile start must be temporal, every spatial loop below each GLB tile
-    start (the caller checks).
+    start, and no loop a cluster loop (``CROW`` / ``CCOL``): the array is one cluster, so the
+    words through its router ports are the NoC's transactions and no word hops between clusters
+    (the caller checks).
     """
     n = dims.shape[0]
     counts[:] = 0
@@ -529,6 +532,7 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
     bax = np.zeros(N_AXES, dtype=np.int64)        # the axes it moves
     rest_ax = np.zeros(N_AXES, dtype=np.int64)    # and the others
     step_words = np.zeros(N_STEP_SLOTS, dtype=np.float64)
+    one_cluster = np.zeros((4, 1), dtype=np.int64)  # port_maxima's scratch (no cluster loops)
     bus = np.zeros(N_BUSES, dtype=np.float64)
     clk = np.zeros(N_CLOCK, dtype=np.float64)
     psum_free = np.zeros(N_PSUM_QUEUES, dtype=np.float64)
@@ -601,6 +605,8 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
             _count_psum_arrivals(False, n_list[0], hits, False, counts, step_words)
             n_list[0] = 0
         if last:
+            if noc_kind == NOC_HMESH:
+                port_maxima(step_words, one_cluster, False)
             drain(step_words, clk, psum_free, bandwidths, noc_kind, pass_overhead, stats, trace, bin_cycles)
             break
         # --- 2. input tiles and new psum residences, outer level first
@@ -832,6 +838,8 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
         first = False
         if new_pass:
             passes += 1
+        if noc_kind == NOC_HMESH:
+            port_maxima(step_words, one_cluster, False)
         time_step(s, new_pass, glb_event, n_valid, step_words, bus, clk, psum_free, in_free, rf_fill_start,
                   bandwidths, edge, local_links, noc_kind, rf_prefetch, dram_scale, pass_overhead, stats, trace,
                   bin_cycles)
@@ -840,3 +848,7 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
     for k in range(n_vpe):
         pe_steps[vpe[k]] += valid_steps
     final_stats(clk, executed, passes, pe_steps, stats)
+    # one cluster: every word through the NoC crosses its ports once, none crosses a mesh link
+    for t in range(N_TYPES):
+        counts[NOC, t, PORTS] = counts[NOC, t, TRANSACTIONS]
+        counts[NOC, t, HOPS] = 0
