@@ -15,6 +15,12 @@ the same rules as the analytic engine (and must equal its counts for the same ma
 * a psum residence of ``x`` updates costs ``x - 1`` reads and writes; DRAM gets every final
   or spilled psum as a write and returns spilled psums as reads; PEs whose psums belong to the
   same output are summed in the array (NoC or adder tree) before they arrive.
+* clusters (a hierarchical mesh's ``CROW`` / ``CCOL`` loops, above every ``ROW`` / ``COL``
+  loop, so a cluster's PEs are consecutive): a word crossing the NoC crosses its cluster's
+  router ports once per step and cluster (``PORTS``; stamps ``step · clusters + cluster``), and
+  every cluster beyond the first costs one mesh link (``HOPS = PORTS − TRANSACTIONS``); psums
+  leave the clusters after the merges inside each (``leader_c``), cross back in when read for
+  an update, and each merge across clusters is one hop. Without cluster loops: one cluster.
 
 Values. Operands and psums are int64; every psum accumulation (in a PE, at the GLB or
 in DRAM) wraps the sum to ``psum_bits`` bits two's complement (:func:`_wrap`), as an
@@ -528,7 +534,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         ``NOC_GIN`` multicast (one transaction per distinct word), ``NOC_BROADCAST`` (one bus
         for every input word), ``NOC_UNICAST`` (one transaction per destination PE),
         ``NOC_SYSTOLIC`` (words enter at the array edge, one link per used row for ifmaps and
-        per used column for filters).
+        per used column for filters), ``NOC_HMESH`` (a hierarchical mesh: the ifmap, filter,
+        psum-in and GON rates are per cluster, and a step waits for its busiest cluster).
     rf_prefetch : bool
         RF tiles are double-buffered: with a GIN, the next tile's words cross the bus while
         the current tile is in use.
@@ -1103,7 +1110,7 @@ def _slide_contiguous(lv, t, s, inst, old, new, o, po, e, pe_ext, h0, w0, dh, dw
                               cl_words)
 
 
-@jit
+@jit_inline
 def _take(lv, t, s, par, src, crosses, inst, new, dst, buf, glb_val, rf_val, dram_vals, stamp_glb, dram_stamps,
           counts, step_words, n_cl, pe_per_cl, pst_glb, pst_dram, cl_words):
     """Fetch word ``src`` of the parent (GLB tile, or DRAM tensor ``dram_vals`` with read stamps
@@ -1139,7 +1146,7 @@ def _take(lv, t, s, par, src, crosses, inst, new, dst, buf, glb_val, rf_val, dra
         glb_val[t, new, dst] = v
 
 
-@jit
+@jit_inline
 def _count_fill(lv, t, par, crosses, words, fresh, counts, step_words):
     """Count ``words`` words of type ``t`` written into a tile at level ``lv`` from its parent
     ``par`` (``TILE_GLB``, else DRAM), ``fresh`` of them read there (the others the parent sent
@@ -1201,7 +1208,7 @@ def _count_operand_reads(t, from_glb, n_valid, fresh, counts, step_words):
     step_words[SW_GLB if from_glb else SW_DRAM_IFMAP + t] += fresh
 
 
-@jit
+@jit_inline
 def _psum_arrive(level, a, value, is_leader, crosses, glb_val, ofmap, touched_glb, touched_dram, resid,
                  counts, step_words, wrap):
     """A psum word arrives at the GLB (``level`` ``TILE_GLB``) or DRAM (``TILE_DRAM``) at address ``a``
