@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 from hmesh_strategies import cluster_cases, clusterize, hmesh_hardware
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from reference_counter import reference_counts
 
 from accelsim.errors import MappingError
@@ -77,13 +78,15 @@ def test_outputs_and_counts_equal_the_reference(case):
 
 
 @PROPS
-@given(case=cluster_cases())
-def test_cycles_between_compute_and_a_flat_noc(case):
+@given(case=cluster_cases(), prefetch=st.booleans())
+def test_cycles_between_compute_and_a_flat_noc(case, prefetch):
     """A cluster's ports carry at most the words the whole array takes in a step, and all
     clusters' ports work in parallel: never slower than one flat bus of the same rate, never
-    faster than the MACs; without cluster loops (one cluster) exactly the flat bus."""
+    faster than the MACs; without cluster loops (one cluster) exactly the flat bus. With and
+    without double-buffered RF fills (``rf_prefetch``)."""
     layer, mapping, window = case
-    hw = hmesh_hardware(clusters=(8, 8), pe_per_cluster=(8, 8), widths=(1, 2, 1, 1), glb=64.0, dram=64.0)
+    hw = hmesh_hardware(clusters=(8, 8), pe_per_cluster=(8, 8), widths=(1, 2, 1, 1), glb=64.0, dram=64.0,
+                        rf_prefetch=prefetch)
     mesh = run_cycle(layer, hw, mapping, window)
     flat = run_cycle(layer, _flat_noc(hw), mapping, window)
     assert mesh.compute_cycles <= mesh.cycles <= flat.cycles

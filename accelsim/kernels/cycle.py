@@ -749,6 +749,26 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             for pe in range(n_pe):
                 rf_val[PSUM, 0, pe, lp] = _wrap(
                     rf_val[PSUM, 0, pe, lp] + rf_val[IFMAP, bi, pe, li] * rf_val[FILTER, bf, pe, lf], wrap)
+        elif all_rf:
+            # the same on a padded run: only the PEs with a valid iteration, RF psum residences per PE
+            bi = buf[TILE_RF, IFMAP]
+            bf = buf[TILE_RF, FILTER]
+            li = local[IFMAP]
+            lf = local[FILTER]
+            lp = local[PSUM]
+            r1 = resid[TILE_RF]
+            rf_hits = 0
+            for pe in range(n_pe):
+                if not pe_ok[pe]:
+                    continue
+                rf_val[PSUM, 0, pe, lp] = _wrap(
+                    rf_val[PSUM, 0, pe, lp] + rf_val[IFMAP, bi, pe, li] * rf_val[FILTER, bf, pe, lf], wrap)
+                if touched_rf_pe[pe, lp] == r1:
+                    rf_hits += 1
+                else:
+                    touched_rf_pe[pe, lp] = r1
+            counts[RF, PSUM, READS] += rf_hits
+            counts[RF, PSUM, WRITES] += rf_hits
         else:
             # addresses are linear in the loop coordinates: one base per step, a fixed offset per PE
             # (scalars only: array views made per step would cost more than the MACs); an
@@ -999,12 +1019,24 @@ def _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, r
             ph0 = po[D_E] * stride + po[D_R]
             pw0 = po[D_F] * stride + po[D_S]
             if padded:
-                mh = _row_mask(ce[D_E], ce[D_R], stride, hh[lv, t])
-                mw = _row_mask(ce[D_F], ce[D_S], stride, ww[lv, t])
-                old_mh = _row_mask(_clamp(bounds[D_E], oe, e[D_E]), _clamp(bounds[D_R], orr, e[D_R]), stride,
-                                   hh[lv, t])
-                old_mw = _row_mask(_clamp(bounds[D_F], of, e[D_F]), _clamp(bounds[D_S], os_, e[D_S]), stride,
-                                   ww[lv, t])
+                # a tile clipped at a bound needs its own row / column masks; an unclipped one (most
+                # of them) uses the level's (no allocation per instance and fill)
+                mh = masks_h[lv, :hh[lv, t]]
+                mw = masks_w[lv, :ww[lv, t]]
+                old_mh = mh
+                old_mw = mw
+                if ce[D_E] != e[D_E] or ce[D_R] != e[D_R]:
+                    mh = _row_mask(ce[D_E], ce[D_R], stride, hh[lv, t])
+                if ce[D_F] != e[D_F] or ce[D_S] != e[D_S]:
+                    mw = _row_mask(ce[D_F], ce[D_S], stride, ww[lv, t])
+                ke = _clamp(bounds[D_E], oe, e[D_E])
+                kr = _clamp(bounds[D_R], orr, e[D_R])
+                if ke != e[D_E] or kr != e[D_R]:
+                    old_mh = _row_mask(ke, kr, stride, hh[lv, t])
+                kf = _clamp(bounds[D_F], of, e[D_F])
+                ks = _clamp(bounds[D_S], os_, e[D_S])
+                if kf != e[D_F] or ks != e[D_S]:
+                    old_mw = _row_mask(kf, ks, stride, ww[lv, t])
             else:
                 mh = masks_h[lv, :hh[lv, t]]
                 mw = masks_w[lv, :ww[lv, t]]
