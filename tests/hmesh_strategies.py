@@ -11,7 +11,7 @@ residences are those of the original mapping — only where the cluster boundari
 from __future__ import annotations
 
 from hypothesis import strategies as st
-from strategies import DATAFLOWS, make_case_or_reject, odd_layers, shrink_bounds
+from strategies import DATAFLOWS, flat_cases, make_case_or_reject, odd_layers, shrink_bounds
 from strategies import layers as tiny_layers
 
 from accelsim.spec.dims import LoopKind, NocKind
@@ -95,4 +95,13 @@ def cluster_cases(draw):
     mapping = clusterize(mapping, draw(st.integers(0, 2)), draw(st.sampled_from([1, 2, 3, 4])), draw(st.booleans()))
     if draw(st.integers(0, 2)) == 0:
         layer = shrink_bounds(layer, mapping, draw)
+    return layer, mapping, window
+
+
+@st.composite
+def flat_cluster_cases(draw):
+    """``(layer, mapping, window)``: :func:`strategies.flat_cases` (flattened loops such as
+    ``(N,E,F)`` or ``(C,R,S)``, ragged half the time) with cluster loops (:func:`clusterize`)."""
+    layer, mapping, window = draw(flat_cases())
+    mapping = clusterize(mapping, draw(st.integers(0, 2)), draw(st.sampled_from([1, 2, 3])), draw(st.booleans()))
     return layer, mapping, window

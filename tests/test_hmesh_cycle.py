@@ -1,7 +1,8 @@
 """The cycle engine on a hierarchical mesh (Eyeriss v2, issue 16): cluster loops, ports, hops, timing.
 
 1. Properties (hypothesis) over tiny layers — grouped, depth-wise, strided, FC-like, ragged —
-   and random mappings of every dataflow with cluster loops (:mod:`hmesh_strategies`): the
+   and random mappings of every dataflow with cluster loops (:mod:`hmesh_strategies`; also
+   with flattened loops, the flat kernel): the
    simulated machine computes the reference convolution, counts every access (cluster ports
    ``PORTS`` and mesh hops ``HOPS`` included) as the enumerating reference counter defines it
    (``tests/reference_counter.py``), and does every MAC once; its cycles lie between the compute
@@ -22,16 +23,14 @@ import os
 from dataclasses import replace
 
 import numpy as np
-import pytest
-from hmesh_strategies import cluster_cases, clusterize, hmesh_hardware
+from hmesh_strategies import cluster_cases, clusterize, flat_cluster_cases, hmesh_hardware
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference_counter import reference_counts
 
-from accelsim.errors import MappingError
 from accelsim.layout import FILTER, HOPS, IFMAP, NOC, PORTS, PSUM, READS, TRANSACTIONS
 from accelsim.sim.cycle import layer_inputs, reference_conv, run_cycle
-from accelsim.spec.dims import Dim, Flat, LoopKind, NocKind, Reduction
+from accelsim.spec.dims import Dim, LoopKind, NocKind, Reduction
 from accelsim.spec.hardware import NoC
 from accelsim.spec.layer import ConvLayer
 from accelsim.spec.mapping import Loop, Mapping
@@ -78,7 +77,7 @@ def test_outputs_and_counts_equal_the_reference(case):
 
 
 @PROPS
-@given(case=cluster_cases(), prefetch=st.booleans())
+@given(case=st.one_of(cluster_cases(), flat_cluster_cases()), prefetch=st.booleans())
 def test_cycles_between_compute_and_a_flat_noc(case, prefetch):
     """A cluster's ports carry at most the words the whole array takes in a step, and all
     clusters' ports work in parallel: never slower than one flat bus of the same rate, never
@@ -108,13 +107,19 @@ def test_one_cluster_ports_are_transactions():
     assert out.counts[NOC, IFMAP, TRANSACTIONS] > 0
 
 
-def test_flattened_loops_with_clusters_are_refused():
-    layer = ConvLayer(name="t", N=1, M=2, C=2, H=2, W=2, R=1, S=1)
-    mapping = Mapping(loops=(Loop(Dim.M, 2, LoopKind.CROW), Loop(Flat((Dim.E, Dim.F)), 4)), glb=(0, 0, 0),
-                      rf=(None, None, None))
-    with pytest.raises(MappingError) as info:
-        run_cycle(layer, BIG, mapping, 0)
-    assert "cluster loops" in str(info.value) and info.value.field == "mapping.loops"
+@PROPS
+@given(case=flat_cluster_cases())
+def test_flattened_loops_with_clusters(case):
+    """Flattened loops (the flat kernel, tiles as sets of words) with cluster loops: the same
+    outputs and reference counts."""
+    layer, mapping, window = case
+    out = run_cycle(layer, BIG, mapping, window)
+    why = f"\n{layer.shape_dict()} window {window}\n{mapping.describe()}"
+    ifmap, filters = layer_inputs(layer, precision=BIG.precision)
+    assert np.array_equal(out.output, reference_conv(layer, ifmap, filters)), why
+    ref, usage, macs = reference_counts(layer, mapping, window)
+    assert np.array_equal(out.counts, ref), why + f"\ncycle:\n{out.counts}\nreference:\n{ref}"
+    assert int(out.pe_busy.sum()) == macs
 
 
 def test_clusterize_keeps_the_iteration_space():

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..dataflows.lowering import lower_mapping
-from ..errors import MappingError
 from ..layout import (BW_DRAM, BW_FILTER, BW_GLB, BW_GON, BW_IFMAP, BW_LOCAL, BW_PSUM_GIN, N_BANDWIDTHS,
                       N_COUNT_STATS, N_LEVELS, N_RUN_STATS, N_TILE_LEVELS, N_TRACE, N_TYPES, NOC_BROADCAST,
                       NOC_GIN, NOC_HMESH, NOC_SYSTOLIC, NOC_UNICAST, ST_ACTIVE, ST_COMPUTE, ST_CYCLES, ST_PASSES,
@@ -238,9 +237,6 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
                    flat_i, flat_f, out, bandwidths, _NOC_CODES[hw.noc.kind], hw.model.rf_prefetch,
                    np.array(dram_scale, dtype=np.float64), overhead, bin_cycles,
                    hw.precision.psum_bits, counts, usage, stats, pe_steps, trace, done)
-    if arr.flat and any(lp.kind.cluster for lp in mapping.loops):
-        raise MappingError("the cycle engine does not run flattened loops (such as (N,E,F)) together with cluster "
-                           "loops (crow/ccol)", "mapping.loops")
     _run_kernel(args, done, steps, f"{layer.name} cycle engine" if progress else None, flat=arr.flat)
     output = out.reshape(g, layer.N, mg, layer.E, layer.F).transpose(1, 0, 2, 3, 4).reshape(
         layer.N, layer.M, layer.E, layer.F)
