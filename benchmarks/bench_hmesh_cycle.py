@@ -13,7 +13,7 @@ steps, the simulated cycles and the wall-clock and CPU seconds of the run (the k
 first, apart). Also the same mappings with the cluster loops as plain PE loops on a flat
 multicast NoC of the same rates (the cost of counting clusters).
 
-Run: ``python benchmarks/bench_hmesh_cycle.py [--layers dw1,pw1]``
+Run: ``python benchmarks/bench_hmesh_cycle.py [--layers dw1,pw1] [--hardware eyeriss-v1.5]``
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import argparse
 import time
 from dataclasses import replace
 
-from accelsim.io.presets import load_workload
+from accelsim.io.presets import load_hardware, load_workload
 from accelsim.sim.cycle import run_cycle
 from accelsim.spec.dims import Dim, LoopKind, NocKind, Reduction
 from accelsim.spec.hardware import Buffer, Clusters, Hardware, NoC, Routers
@@ -104,10 +104,17 @@ def timed(layer, hw, mapping):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--layers", default="", help="comma-separated layer names (default: all)")
+    parser.add_argument("--hardware", default="", help="a hardware preset or file with 8 x 2 clusters of 3 x 4 PEs "
+                        "(e.g. eyeriss-v1.5; default: the machine built here)")
     args = parser.parse_args()
-    hw = v15_hand()
-    gin = replace(hw, noc=NoC(kind=NocKind.GIN, ifmap_words_per_cycle=9, filter_words_per_cycle=9,
-                              psum_words_per_cycle=8, gon_words_per_cycle=8))
+    hw = load_hardware(args.hardware) if args.hardware else v15_hand()
+    print(f"hardware: {hw.name}, NoC {hw.noc.kind.value}")
+    noc = hw.noc
+    gin = replace(hw, noc=NoC(kind=NocKind.GIN, ifmap_words_per_cycle=noc.ifmap_words_per_cycle,
+                              filter_words_per_cycle=noc.filter_words_per_cycle,
+                              psum_words_per_cycle=noc.psum_words_per_cycle,
+                              gon_words_per_cycle=noc.gon_words_per_cycle,
+                              local_words_per_cycle=noc.local_words_per_cycle))
     layers = load_workload(NETWORK).layers
     if args.layers:
         keep = set(args.layers.split(","))
