@@ -144,7 +144,10 @@ SW_IFMAP_DELIVERED, SW_FILTER_DELIVERED = 7, 8  # words delivered into PEs (one 
 SW_IFMAP_FILL, SW_FILTER_FILL = 9, 10       # distinct words sent over the GIN to fill RF tiles
 SW_GLB_PSUM = 11                            # GLB accesses of arriving psums (read and write back)
 SW_DRAM_IFMAP, SW_DRAM_FILTER, SW_DRAM_PSUM_WRITE = 12, 13, 14  # DRAM reads of ifmaps, filters; psum writes
-N_STEP_SLOTS = 15
+#: hierarchical mesh (NOC_HMESH): the most words one cluster's router ports carry this step — ifmap and
+#: filter words into a cluster (fills or RF-bypassing operands), psums leaving it (GON), psums sent back in
+SW_IFMAP_PORT_MAX, SW_FILTER_PORT_MAX, SW_GON_PORT_MAX, SW_PSUM_IN_PORT_MAX = 15, 16, 17, 18
+N_STEP_SLOTS = 19
 #: bus[...]: cycles a MAC step waits for each resource it needs before it starts, and the stall
 #: cause a wait on it is charged to (BUS_CAUSE[bus]; DRAM and the psum queues are charged apart)
 BUS_IFMAP, BUS_FILTER, BUS_PSUM, BUS_GLB = 0, 1, 2, 3

@@ -54,6 +54,9 @@ def test_cycle_kernel_slots():
                           (L.BUS_IFMAP, L.BUS_FILTER), (L.BW_IFMAP, L.BW_FILTER)):
         assert second - first == L.FILTER - L.IFMAP
     assert L.SW_DRAM_IFMAP + L.PSUM == L.SW_DRAM_PSUM_WRITE
+    # step_timing.port_maxima fills SW_IFMAP_PORT_MAX + row for the rows ifmap, filter, GON, psum-in
+    assert [L.SW_IFMAP_PORT_MAX + r for r in range(4)] == [L.SW_IFMAP_PORT_MAX + L.IFMAP, L.SW_FILTER_PORT_MAX,
+                                                           L.SW_GON_PORT_MAX, L.SW_PSUM_IN_PORT_MAX]
     slots = [v for k, v in vars(L).items() if k.startswith("SW_")]
     assert sorted(slots) == list(range(L.N_STEP_SLOTS))
     bws = [v for k, v in vars(L).items() if k.startswith("BW_")]

@@ -15,6 +15,12 @@ the same rules as the analytic engine (and must equal its counts for the same ma
 * a psum residence of ``x`` updates costs ``x - 1`` reads and writes; DRAM gets every final
   or spilled psum as a write and returns spilled psums as reads; PEs whose psums belong to the
   same output are summed in the array (NoC or adder tree) before they arrive.
+* clusters (a hierarchical mesh's ``CROW`` / ``CCOL`` loops, above every ``ROW`` / ``COL``
+  loop, so a cluster's PEs are consecutive): a word crossing the NoC crosses its cluster's
+  router ports once per step and cluster (``PORTS``; stamps ``step · clusters + cluster``), and
+  every cluster beyond the first costs one mesh link (``HOPS = PORTS − TRANSACTIONS``); psums
+  leave the clusters after the merges inside each (``leader_c``), cross back in when read for
+  an update, and each merge across clusters is one hop. Without cluster loops: one cluster.
 
 Values. Operands and psums are int64; every psum accumulation (in a PE, at the GLB or
 in DRAM) wraps the sum to ``psum_bits`` bits two's complement (:func:`_wrap`), as an
@@ -55,15 +61,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layout import (DRAM, D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, FILTER, GLB, IFMAP, NOC, N_BUSES, N_DIMS,
-                      N_GEOM_LEVELS, N_PSUM_QUEUES, N_STEP_SLOTS, N_TILE_LEVELS, N_TYPES, PSUM, READS, RF,
-                      SW_DRAM_IFMAP, SW_DRAM_PSUM_READ, SW_DRAM_PSUM_WRITE, SW_GLB, SW_GLB_PSUM, SW_GON,
-                      SW_IFMAP_DELIVERED, SW_IFMAP_FILL, SW_IFMAP_SENT, SW_LOCAL, SW_PSUM_IN, TEMPORAL, TILE_DRAM,
-                      TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES, WIN_FORWARD, WIN_GLB_HALO, WRITES)
+from ..layout import (COL, DRAM, D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, FILTER, GLB, HOPS, IFMAP, NOC, NOC_HMESH,
+                      N_BUSES, N_DIMS, N_GEOM_LEVELS, N_PSUM_QUEUES, N_STEP_SLOTS, N_TILE_LEVELS, N_TYPES, PORTS,
+                      PSUM, READS, RF, ROW, SW_DRAM_IFMAP, SW_DRAM_PSUM_READ, SW_DRAM_PSUM_WRITE, SW_GLB,
+                      SW_GLB_PSUM, SW_GON, SW_IFMAP_DELIVERED, SW_IFMAP_FILL, SW_IFMAP_SENT, SW_LOCAL, SW_PSUM_IN,
+                      TEMPORAL, TILE_DRAM, TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES, WIN_FORWARD, WIN_GLB_HALO,
+                      WRITES)
 from ..layout import RELEVANCE as _RELEVANCE_ROWS
 from .jit import jit, jit_inline
 from .odometer import nest_shape, temporal_part, tick
-from .step_timing import N_CLOCK, drain, final_stats, time_step
+from .step_timing import N_CLOCK, drain, final_stats, port_maxima, time_step
 
 #: int64[3, 8]: does data type ``t`` depend on dimension ``d`` (:data:`accelsim.layout.RELEVANCE`)
 RELEVANCE = np.array(_RELEVANCE_ROWS, dtype=np.int64)
@@ -264,6 +271,54 @@ def _plan_pes(dims, factors, kinds, reds, gstride, n_pe, rel, psum_free):
                 if rel[t, dims[j]] == 1:
                     edge[t] *= factors[j]
     return pe_off, leader, noc_first, n_grp_noc, max(1, n_pe - n_grp_noc), edge, grp_all
+
+
+@jit
+def _plan_clusters(dims, factors, kinds, reds, n_pe, psum_free):
+    """The clusters of a hierarchical mesh: the PEs of a cluster are consecutive in spatial index
+    order (every cluster loop, ``CROW`` / ``CCOL``, lies above every ``ROW`` / ``COL`` loop).
+
+    Parameters
+    ----------
+    dims, factors, kinds, reds
+        The nest arrays (module docstring, *Array conventions*).
+    n_pe : int
+        PEs the spatial loops span (P).
+    psum_free : int64[A]
+        1 for the axes psums do not depend on.
+
+    Returns
+    -------
+    pe_per_cl, n_cl : int
+        PEs per cluster (the product of the ``ROW`` / ``COL`` factors) and clusters (of the
+        cluster loops; 1 without: the array is one cluster). PE ``pe`` is in cluster ``pe // pe_per_cl``.
+    leader_c : bool[P]
+        The first PE of each group whose psums are summed inside its cluster (the merges over
+        ``ROW`` / ``COL`` loops only): the PEs whose psums leave their cluster.
+    """
+    n = dims.shape[0]
+    pe_per_cl = 1
+    for j in range(n):
+        if kinds[j] == ROW or kinds[j] == COL:
+            pe_per_cl *= factors[j]
+    n_cl = n_pe // pe_per_cl
+    key = np.zeros(n_pe, dtype=np.int64)
+    place = np.zeros(max(n, 1), dtype=np.int64)
+    for pe in range(n_pe):
+        rem = pe
+        for j in range(n - 1, -1, -1):
+            if kinds[j] != TEMPORAL:
+                place[j] = rem % factors[j]
+                rem //= factors[j]
+        k = 0
+        for j in range(n):
+            if kinds[j] == TEMPORAL:
+                continue
+            merges = (kinds[j] == ROW or kinds[j] == COL) and psum_free[dims[j]] == 1 and reds[j] != 0
+            if not merges:
+                k = k * factors[j] + place[j]
+        key[pe] = k
+    return pe_per_cl, n_cl, _first_of_group(key)
 
 
 @jit
@@ -479,7 +534,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         ``NOC_GIN`` multicast (one transaction per distinct word), ``NOC_BROADCAST`` (one bus
         for every input word), ``NOC_UNICAST`` (one transaction per destination PE),
         ``NOC_SYSTOLIC`` (words enter at the array edge, one link per used row for ifmaps and
-        per used column for filters).
+        per used column for filters), ``NOC_HMESH`` (a hierarchical mesh: the ifmap, filter,
+        psum-in and GON rates are per cluster, and a step waits for its busiest cluster).
     rf_prefetch : bool
         RF tiles are double-buffered: with a GIN, the next tile's words cross the bus while
         the current tile is in use.
@@ -494,7 +550,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     psum_bits : int
         Accumulator width, bits (1..64): every psum accumulation wraps to it, two's
         complement (64: no wrap). Operands are used as given.
-    counts : int64[4, 3, 4]
+    counts : int64[4, 3, 6]
         Out: filled like the analytic engine's, ``[level, type, statistic]``.
     usage : int64[2, 3]
         Out: GLB and per-PE RF words per data type.
@@ -520,6 +576,17 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     coef, pe_addr, masks_h, masks_w, contig = _plan_addresses(ext, hh, ww, stride, pe_off)
     (glb_val, rf_val, stamp_glb, stamp_dram_i, stamp_dram_f, stamp_fwd, touched_rf, touched_rf_pe, touched_glb,
      touched_dram) = _new_buffers(size, n_pe, padded)
+    # clusters (hierarchical mesh): per-word port stamps, step · n_cl + cluster (forwarded ifmap words:
+    # the sweep, per cluster), and the words through each cluster's ports this step
+    pe_per_cl, n_cl, leader_c = _plan_clusters(dims, factors, kinds, reds, n_pe, 1 - RELEVANCE[PSUM])
+    clustered = n_cl > 1
+    forward = (window & WIN_FORWARD) != 0
+    pst_glb = np.full((N_TYPES, stamp_glb.shape[1] if clustered else 1), -1, dtype=np.int64)
+    pst_dram_i = np.full(stamp_dram_i.shape[0] if clustered else 1, -1, dtype=np.int64)
+    pst_dram_f = np.full(stamp_dram_f.shape[0] if clustered else 1, -1, dtype=np.int64)
+    pst_fwd = np.full((n_cl if clustered and forward else 1, stamp_fwd.shape[0] if clustered and forward else 1), -1,
+                      dtype=np.int64)
+    cl_words = np.zeros((4, n_cl), dtype=np.int64)
     # ---------------------------------------------------------------- step state
     buf = np.zeros((N_TILE_LEVELS, N_TYPES), dtype=np.int64)                # which half is current
     origin = np.zeros((N_TILE_LEVELS, N_TYPES, N_DIMS), dtype=np.int64)    # temporal part of each tile's origin
@@ -601,9 +668,11 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                 glb_event = True
             _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe,
                         leader, n_grp_noc, touched_glb, touched_dram, resid, stride, counts, step_words, scratch,
-                        padded, touched_rf_pe, noc_first, wrap)
+                        padded, touched_rf_pe, noc_first, wrap, leader_c, pe_per_cl, cl_words)
         if last:
             # drain the final pass, let the last psums leave, and stop
+            if noc_kind == NOC_HMESH:
+                port_maxima(step_words, cl_words, clustered)
             drain(step_words, clk, psum_free, bandwidths, noc_kind, pass_overhead, stats, trace, bin_cycles)
             break
         # --- 2. input tiles and new psum residences, outer level first
@@ -640,7 +709,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                             evo[dims[j]] += idx[j] * gstride[j]
                 _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, rf_val,
                       ifmap, filt, pe_off, n_pe, masks_h, masks_w, contig, stamp_glb, stamp_dram_i, stamp_dram_f,
-                      stride, counts, step_words, scratch, padded, bounds, evo)
+                      stride, counts, step_words, scratch, padded, bounds, evo, n_cl, pe_per_cl, pst_glb, pst_dram_i,
+                      pst_dram_f, cl_words)
         # --- 3. the MACs of this step on every active PE, in lockstep (inlined: a call passing
         # this many arrays would cost more than the MACs)
         if s == 0 or c < sweep_top:
@@ -679,6 +749,26 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             for pe in range(n_pe):
                 rf_val[PSUM, 0, pe, lp] = _wrap(
                     rf_val[PSUM, 0, pe, lp] + rf_val[IFMAP, bi, pe, li] * rf_val[FILTER, bf, pe, lf], wrap)
+        elif all_rf:
+            # the same on a padded run: only the PEs with a valid iteration, RF psum residences per PE
+            bi = buf[TILE_RF, IFMAP]
+            bf = buf[TILE_RF, FILTER]
+            li = local[IFMAP]
+            lf = local[FILTER]
+            lp = local[PSUM]
+            r1 = resid[TILE_RF]
+            rf_hits = 0
+            for pe in range(n_pe):
+                if not pe_ok[pe]:
+                    continue
+                rf_val[PSUM, 0, pe, lp] = _wrap(
+                    rf_val[PSUM, 0, pe, lp] + rf_val[IFMAP, bi, pe, li] * rf_val[FILTER, bf, pe, lf], wrap)
+                if touched_rf_pe[pe, lp] == r1:
+                    rf_hits += 1
+                else:
+                    touched_rf_pe[pe, lp] = r1
+            counts[RF, PSUM, READS] += rf_hits
+            counts[RF, PSUM, WRITES] += rf_hits
         else:
             # addresses are linear in the loop coordinates: one base per step, a fixed offset per PE
             # (scalars only: array views made per step would cost more than the MACs); an
@@ -713,9 +803,17 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             hits = 0       # of which found a psum already there (read-modify-write)
             rf_hits = 0    # padded runs: RF psum updates that found their psum there
             r1 = resid[TILE_RF]
+            ports_i = 0    # clusters: words through the clusters' ports (per step or sweep and cluster)
+            ports_f = 0
+            out_c = 0      # psums leaving the clusters (merged inside each cluster only)
+            cl = 0
+            key = s
             for pe in range(n_pe):
                 if padded and not pe_ok[pe]:
                     continue
+                if clustered:
+                    cl = pe // pe_per_cl
+                    key = s * n_cl + cl
                 if rf_i:
                     vi = rf_val[IFMAP, bi_rf, pe, li]
                 else:
@@ -727,14 +825,33 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                             if stamp_fwd[g] != fwd_serial:
                                 stamp_fwd[g] = fwd_serial
                                 fresh_i += 1
-                        elif stamp_glb[IFMAP, a] != fwd_serial:
-                            stamp_glb[IFMAP, a] = fwd_serial
-                            fresh_i += 1
+                            if clustered and pst_fwd[cl, g] != fwd_serial:
+                                pst_fwd[cl, g] = fwd_serial
+                                ports_i += 1
+                                cl_words[IFMAP, cl] += 1
+                        else:
+                            if stamp_glb[IFMAP, a] != fwd_serial:
+                                stamp_glb[IFMAP, a] = fwd_serial
+                                fresh_i += 1
+                            if clustered and pst_glb[IFMAP, a] != key:
+                                pst_glb[IFMAP, a] = key
+                                ports_i += 1
+                                cl_words[IFMAP, cl] += 1
                     else:
                         vi = ifmap[a]
                         if stamp_dram_i[a] != fwd_serial:
                             stamp_dram_i[a] = fwd_serial
                             fresh_i += 1
+                        if clustered:
+                            if forward:
+                                if pst_fwd[cl, a] != fwd_serial:
+                                    pst_fwd[cl, a] = fwd_serial
+                                    ports_i += 1
+                                    cl_words[IFMAP, cl] += 1
+                            elif pst_dram_i[a] != key:
+                                pst_dram_i[a] = key
+                                ports_i += 1
+                                cl_words[IFMAP, cl] += 1
                 if rf_f:
                     vf = rf_val[FILTER, bf_rf, pe, lf]
                 else:
@@ -744,11 +861,19 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                         if stamp_glb[FILTER, a] != s:
                             stamp_glb[FILTER, a] = s
                             fresh_f += 1
+                        if clustered and pst_glb[FILTER, a] != key:
+                            pst_glb[FILTER, a] = key
+                            ports_f += 1
+                            cl_words[FILTER, cl] += 1
                     else:
                         vf = filt[a]
                         if stamp_dram_f[a] != s:
                             stamp_dram_f[a] = s
                             fresh_f += 1
+                        if clustered and pst_dram_f[a] != key:
+                            pst_dram_f[a] = key
+                            ports_f += 1
+                            cl_words[FILTER, cl] += 1
                 product = vi * vf
                 if psum_in_rf:
                     rf_val[PSUM, 0, pe, lp] = _wrap(rf_val[PSUM, 0, pe, lp] + product, wrap)
@@ -759,12 +884,14 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                             touched_rf_pe[pe, lp] = r1
                     continue
                 a = b_p + pe_addr[pp, PSUM, pe]
+                hit = False
                 if pp == TILE_GLB:
                     glb_val[PSUM, 0, a] = _wrap(glb_val[PSUM, 0, a] + product, wrap)
                     if leader[pe]:
                         arrivals += 1
                         if touched_glb[a] == r0:
                             hits += 1
+                            hit = True
                         else:
                             touched_glb[a] = r0
                 else:
@@ -773,8 +900,14 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                         arrivals += 1
                         if touched_dram[a]:
                             hits += 1
+                            hit = True
                         else:
                             touched_dram[a] = True
+                if clustered and leader_c[pe]:
+                    out_c += 1
+                    cl_words[2, cl] += 1
+                    if hit:
+                        cl_words[3, cl] += 1
             # the step's bookkeeping, once for all PEs
             for t in range(2):
                 if res[TILE_RF, t] >= 0:
@@ -782,8 +915,14 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                 fresh = fresh_i if t == IFMAP else fresh_f
                 _count_operand_reads(t, (par_i if t == IFMAP else par_f) == TILE_GLB, n_valid, fresh, counts,
                                      step_words)
+            if clustered:
+                counts[NOC, IFMAP, PORTS] += ports_i
+                counts[NOC, FILTER, PORTS] += ports_f
             if not psum_in_rf:
                 _count_psum_arrivals(pp == TILE_GLB, arrivals, hits, True, counts, step_words)
+                leaving = out_c if clustered else arrivals
+                counts[NOC, PSUM, PORTS] += leaving
+                counts[NOC, PSUM, HOPS] += leaving
             if res[TILE_RF, PSUM] < 0:
                 counts[NOC, PSUM, READS] += n_valid - n_valid_first
                 step_words[SW_LOCAL] += n_valid - n_valid_first
@@ -794,11 +933,20 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             if pe_ok[pe]:
                 pe_steps[pe] += 1
         # --- 4. timing of this step (step_timing.time_step)
+        if noc_kind == NOC_HMESH:
+            port_maxima(step_words, cl_words, clustered)
+        elif clustered:
+            cl_words[:] = 0
         time_step(s, new_pass, glb_event, n_valid, step_words, bus, clk, psum_free, in_free, rf_fill_start,
                   bandwidths, edge, local_links, noc_kind, rf_prefetch, dram_scale, pass_overhead, stats, trace,
                   bin_cycles)
     final_stats(clk, executed, passes, pe_steps, stats)
     # the final flush's DRAM writes drain after the last MAC (not counted as stall)
+    # cluster ports and mesh hops of the inputs: without cluster loops one cluster, PORTS = TRANSACTIONS
+    for t in range(2):
+        if not clustered:
+            counts[NOC, t, PORTS] = counts[NOC, t, TRANSACTIONS]
+        counts[NOC, t, HOPS] = counts[NOC, t, PORTS] - counts[NOC, t, TRANSACTIONS]
 
 
 @jit
@@ -822,8 +970,9 @@ def _clamp(bound, start, extent):
 @jit
 def _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, rf_val,
           ifmap, filt, pe_off, n_pe, masks_h, masks_w, contig, stamp_glb, stamp_dram_i, stamp_dram_f, stride, counts,
-          step_words, scratch, padded, bounds, evo):
-    """Load the new tile of input ``t`` at level ``lv`` (all PEs for the RF).
+          step_words, scratch, padded, bounds, evo, n_cl, pe_per_cl, pst_glb, pst_dram_i, pst_dram_f, cl_words):
+    """Load the new tile of input ``t`` at level ``lv`` (all PEs for the RF); with clusters, count
+    the words crossing each cluster's ports (:func:`_take`).
 
     Padded runs (``padded``): an instance fetches only the words of its valid iterations —
     along the dimensions ``t`` depends on, the tile is clipped at ``bounds``; along the
@@ -870,12 +1019,24 @@ def _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, r
             ph0 = po[D_E] * stride + po[D_R]
             pw0 = po[D_F] * stride + po[D_S]
             if padded:
-                mh = _row_mask(ce[D_E], ce[D_R], stride, hh[lv, t])
-                mw = _row_mask(ce[D_F], ce[D_S], stride, ww[lv, t])
-                old_mh = _row_mask(_clamp(bounds[D_E], oe, e[D_E]), _clamp(bounds[D_R], orr, e[D_R]), stride,
-                                   hh[lv, t])
-                old_mw = _row_mask(_clamp(bounds[D_F], of, e[D_F]), _clamp(bounds[D_S], os_, e[D_S]), stride,
-                                   ww[lv, t])
+                # a tile clipped at a bound needs its own row / column masks; an unclipped one (most
+                # of them) uses the level's (no allocation per instance and fill)
+                mh = masks_h[lv, :hh[lv, t]]
+                mw = masks_w[lv, :ww[lv, t]]
+                old_mh = mh
+                old_mw = mw
+                if ce[D_E] != e[D_E] or ce[D_R] != e[D_R]:
+                    mh = _row_mask(ce[D_E], ce[D_R], stride, hh[lv, t])
+                if ce[D_F] != e[D_F] or ce[D_S] != e[D_S]:
+                    mw = _row_mask(ce[D_F], ce[D_S], stride, ww[lv, t])
+                ke = _clamp(bounds[D_E], oe, e[D_E])
+                kr = _clamp(bounds[D_R], orr, e[D_R])
+                if ke != e[D_E] or kr != e[D_R]:
+                    old_mh = _row_mask(ke, kr, stride, hh[lv, t])
+                kf = _clamp(bounds[D_F], of, e[D_F])
+                ks = _clamp(bounds[D_S], os_, e[D_S])
+                if kf != e[D_F] or ks != e[D_S]:
+                    old_mw = _row_mask(kf, ks, stride, ww[lv, t])
             else:
                 mh = masks_h[lv, :hh[lv, t]]
                 mw = masks_w[lv, :ww[lv, t]]
@@ -884,7 +1045,8 @@ def _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, r
                 if slide and contig[lv] and h0 >= oh0 and w0 >= ow0:
                     _slide_contiguous(lv, t, s, inst, old, new, o, po, e, pe_ext, h0, w0, h0 - oh0, w0 - ow0,
                                       ph0, pw0, par, crosses, hh, ww, buf, glb_val, rf_val, ifmap, stamp_glb,
-                                      stamp_dram_i, counts, step_words)
+                                      stamp_dram_i, counts, step_words, n_cl, pe_per_cl, pst_glb, pst_dram_i,
+                                      cl_words)
                     continue
             for g in range(ce[D_G]):
                 for nn in range(ce[D_N]):
@@ -921,7 +1083,8 @@ def _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, r
                                     src = _ifmap_addr_hw(gg, gn, gc, h, w, 0, 0, 0, 0, 0, pe_ext, hh[TILE_DRAM, t],
                                                          ww[TILE_DRAM, t])
                                 _take(lv, t, s, par, src, crosses, inst, new, dst, buf, glb_val, rf_val, ifmap,
-                                      stamp_glb, stamp_dram_i, counts, step_words)
+                                      stamp_glb, stamp_dram_i, counts, step_words, n_cl, pe_per_cl, pst_glb,
+                                      pst_dram_i, cl_words)
         else:
             for g in range(ce[D_G]):
                 for m in range(ce[D_M]):
@@ -936,12 +1099,14 @@ def _fill(lv, t, s, slide, res, ext, hh, ww, origin, old_origin, buf, glb_val, r
                                 dst = _addr(FILTER, x, o, e, 1, 1, stride)
                                 src = _addr(FILTER, x, po, pe_ext, 1, 1, stride)
                                 _take(lv, t, s, par, src, crosses, inst, new, dst, buf, glb_val, rf_val, filt,
-                                      stamp_glb, stamp_dram_f, counts, step_words)
+                                      stamp_glb, stamp_dram_f, counts, step_words, n_cl, pe_per_cl, pst_glb,
+                                      pst_dram_f, cl_words)
 
 
 @jit
 def _slide_contiguous(lv, t, s, inst, old, new, o, po, e, pe_ext, h0, w0, dh, dw, ph0, pw0, par, crosses,
-                      hh, ww, buf, glb_val, rf_val, ifmap, stamp_glb, stamp_dram_i, counts, step_words):
+                      hh, ww, buf, glb_val, rf_val, ifmap, stamp_glb, stamp_dram_i, counts, step_words, n_cl,
+                      pe_per_cl, pst_glb, pst_dram_i, cl_words):
     """Slide a gap-free ifmap tile by (dh, dw) >= 0: keep the overlap, fetch the rest."""
     th = hh[lv, t]
     tw = ww[lv, t]
@@ -973,15 +1138,19 @@ def _slide_contiguous(lv, t, s, inst, old, new, o, po, e, pe_ext, h0, w0, dh, dw
                             a_par = _ifmap_addr_hw(gg, gn, gc, h, w, 0, 0, 0, 0, 0, pe_ext, hh[TILE_DRAM, t],
                                                    ww[TILE_DRAM, t])
                         _take(lv, t, s, par, a_par, crosses, inst, new, row + b, buf, glb_val, rf_val, ifmap,
-                              stamp_glb, stamp_dram_i, counts, step_words)
+                              stamp_glb, stamp_dram_i, counts, step_words, n_cl, pe_per_cl, pst_glb, pst_dram_i,
+                              cl_words)
 
 
-@jit
+@jit_inline
 def _take(lv, t, s, par, src, crosses, inst, new, dst, buf, glb_val, rf_val, dram_vals, stamp_glb, dram_stamps,
-          counts, step_words):
+          counts, step_words, n_cl, pe_per_cl, pst_glb, pst_dram, cl_words):
     """Fetch word ``src`` of the parent (GLB tile, or DRAM tensor ``dram_vals`` with read stamps
     ``dram_stamps``) into slot ``dst`` of the new tile, counting a parent read only once per step
-    (multicast)."""
+    (multicast). With clusters (``n_cl`` > 1; PE ``inst`` is in cluster ``inst // pe_per_cl``), a
+    word crossing the NoC also crosses its cluster's router ports once per step and cluster
+    (``PORTS``; stamps ``pst_glb`` / ``pst_dram`` hold ``step · n_cl + cluster``; ``cl_words``
+    int64[4, n_cl] the words into each cluster this step)."""
     if par == TILE_GLB:
         v = glb_val[t, buf[TILE_GLB, t], src]
         fresh = stamp_glb[t, src] != s
@@ -991,13 +1160,25 @@ def _take(lv, t, s, par, src, crosses, inst, new, dst, buf, glb_val, rf_val, dra
         fresh = dram_stamps[src] != s
         dram_stamps[src] = s
     _count_fill(lv, t, par, crosses, 1, 1 if fresh else 0, counts, step_words)
+    if crosses and n_cl > 1:
+        cl = inst // pe_per_cl
+        key = s * n_cl + cl
+        if par == TILE_GLB:
+            fresh_port = pst_glb[t, src] != key
+            pst_glb[t, src] = key
+        else:
+            fresh_port = pst_dram[src] != key
+            pst_dram[src] = key
+        if fresh_port:
+            counts[NOC, t, PORTS] += 1
+            cl_words[t, cl] += 1
     if lv == TILE_RF:
         rf_val[t, new, inst, dst] = v
     else:
         glb_val[t, new, dst] = v
 
 
-@jit
+@jit_inline
 def _count_fill(lv, t, par, crosses, words, fresh, counts, step_words):
     """Count ``words`` words of type ``t`` written into a tile at level ``lv`` from its parent
     ``par`` (``TILE_GLB``, else DRAM), ``fresh`` of them read there (the others the parent sent
@@ -1022,7 +1203,9 @@ def _count_fill(lv, t, par, crosses, words, fresh, counts, step_words):
 def _count_psum_arrivals(at_glb, n, hits, crosses, counts, step_words):
     """Count ``n`` psum words arriving at the GLB (``at_glb``) or DRAM: updates (DRAM: writes);
     ``hits`` of them found a psum already there: read, added, written back (and, ``crosses`` the
-    NoC, sent back in over the psum GIN); ``crosses``: one GON transaction out each."""
+    NoC, sent back in over the psum GIN); ``crosses``: one GON transaction out each. A caller
+    whose psums cross the NoC adds the words leaving the clusters (merged inside each cluster
+    only) to ``counts[NOC, PSUM, PORTS]`` and ``[.., HOPS]`` (without clusters: ``n``)."""
     if at_glb:
         counts[GLB, PSUM, UPDATES] += n
         counts[GLB, PSUM, READS] += hits
@@ -1038,6 +1221,10 @@ def _count_psum_arrivals(at_glb, n, hits, crosses, counts, step_words):
         counts[NOC, PSUM, TRANSACTIONS] += n + hits
         step_words[SW_GON] += n
         step_words[SW_PSUM_IN] += hits
+        # cluster ports and mesh hops: the psums sent back in cross a port each; the caller adds
+        # the words leaving the clusters (to PORTS and HOPS), of which the ``n`` updates do not hop
+        counts[NOC, PSUM, PORTS] += hits
+        counts[NOC, PSUM, HOPS] -= n
 
 
 @jit_inline
@@ -1053,12 +1240,13 @@ def _count_operand_reads(t, from_glb, n_valid, fresh, counts, step_words):
     step_words[SW_GLB if from_glb else SW_DRAM_IFMAP + t] += fresh
 
 
-@jit
+@jit_inline
 def _psum_arrive(level, a, value, is_leader, crosses, glb_val, ofmap, touched_glb, touched_dram, resid,
                  counts, step_words, wrap):
     """A psum word arrives at the GLB (``level`` ``TILE_GLB``) or DRAM (``TILE_DRAM``) at address ``a``
     and is added there (wrapped: :func:`_wrap` with shift ``wrap``); counted by the first PE of
-    its reduction group (``is_leader``)."""
+    its reduction group (``is_leader``). Returns whether a psum was already there (a hit: read,
+    added, written back)."""
     if level == TILE_GLB:
         glb_val[PSUM, 0, a] = _wrap(glb_val[PSUM, 0, a] + value, wrap)
         hit = touched_glb[a] == resid[TILE_GLB]
@@ -1069,15 +1257,20 @@ def _psum_arrive(level, a, value, is_leader, crosses, glb_val, ofmap, touched_gl
         touched_dram[a] = True
     if is_leader:
         _count_psum_arrivals(level == TILE_GLB, 1, 1 if hit else 0, crosses, counts, step_words)
+    return hit
 
 
 @jit
 def _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe, leader, n_grp_noc,
                 touched_glb, touched_dram, resid, stride, counts, step_words, scratch, padded, touched_rf_pe,
-                noc_first, wrap):
+                noc_first, wrap, leader_c, pe_per_cl, cl_words):
     """End the current psum residence at level ``lv``: send every word to its parent.
 
-    Padded runs send only the psums a valid iteration of the residence touched."""
+    Padded runs send only the psums a valid iteration of the residence touched. From the RF,
+    the words the first PE of each in-cluster merge group (``leader_c``) sends leave the
+    clusters: they cross the router ports and, but for the one update per output, a mesh link
+    (``PORTS``, ``HOPS``); ``cl_words[2 | 3, cluster]`` += the words leaving each cluster and the
+    psums sent back into it (attributed to the cluster of the group's first PE)."""
     par = _parent_of(res, lv, PSUM)
     e = ext[lv, PSUM]
     pe_ext = ext[par, PSUM]
@@ -1103,6 +1296,8 @@ def _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe
                      + pe_off[inst, D_E] * pm_e + pe_off[inst, D_F] * pm_f)
             is_leader = leader[inst]
         src = 0
+        sent = 0
+        hits = 0
         for g in range(e[D_G]):
             for nn in range(e[D_N]):
                 for m in range(e[D_M]):
@@ -1120,14 +1315,21 @@ def _flush_psum(lv, res, ext, size, origin, rf_val, glb_val, ofmap, pe_off, n_pe
                                 if lv == TILE_RF and not noc_first[inst]:
                                     moved += 1
                             v = rf_val[PSUM, 0, inst, src] if lv == TILE_RF else glb_val[PSUM, 0, src]
+                            sent += 1
                             if is_leader:
-                                _psum_arrive(par, row + f, v, True, lv == TILE_RF, glb_val, ofmap, touched_glb,
-                                             touched_dram, resid, counts, step_words, wrap)
+                                if _psum_arrive(par, row + f, v, True, lv == TILE_RF, glb_val, ofmap, touched_glb,
+                                                touched_dram, resid, counts, step_words, wrap):
+                                    hits += 1
                             elif par == TILE_GLB:
                                 glb_val[PSUM, 0, row + f] = _wrap(glb_val[PSUM, 0, row + f] + v, wrap)
                             else:
                                 ofmap[row + f] = _wrap(ofmap[row + f] + v, wrap)
                             src += 1
+        if lv == TILE_RF and leader_c[inst]:
+            counts[NOC, PSUM, PORTS] += sent
+            counts[NOC, PSUM, HOPS] += sent
+            cl_words[2, inst // pe_per_cl] += sent
+            cl_words[3, inst // pe_per_cl] += hits
     if lv == TILE_RF:
         if not padded:
             moved = (n_pe - n_grp_noc) * size[TILE_RF, PSUM]

@@ -49,13 +49,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layout import (D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, FILTER, IFMAP, NOC, NO_DIM, N_AXES, N_BUSES, N_DIMS,
-                      N_GROUPS_MAX, N_PSUM_QUEUES, N_STEP_SLOTS, N_TILE_LEVELS, N_TYPES, PSUM, READS, RF, SW_LOCAL,
-                      TEMPORAL, TILE_GLB, TILE_RF, UPDATES, WIN_FORWARD, WIN_GLB_HALO, WRITES)
-from .cycle import RELEVANCE, _count_fill, _count_operand_reads, _count_psum_arrivals, _plan_pes, _wrap
+from ..layout import (D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, FILTER, HOPS, IFMAP, NOC, NOC_HMESH, NO_DIM, N_AXES,
+                      N_BUSES, N_DIMS, N_GROUPS_MAX, N_PSUM_QUEUES, N_STEP_SLOTS, N_TILE_LEVELS, N_TYPES, PORTS, PSUM,
+                      READS, RF, SW_LOCAL, TEMPORAL, TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES, WIN_FORWARD,
+                      WIN_GLB_HALO, WRITES)
+from .cycle import RELEVANCE, _count_fill, _count_operand_reads, _count_psum_arrivals, _plan_clusters, _plan_pes, _wrap
 from .jit import jit, jit_inline
 from .odometer import nest_shape, temporal_part, tick
-from .step_timing import N_CLOCK, drain, final_stats, time_step
+from .step_timing import N_CLOCK, drain, final_stats, port_maxima, time_step
 
 #: the parent of a tile or a MAC operand: the GLB, or DRAM (the tensor itself)
 _PAR_GLB, _PAR_DRAM = 0, 1
@@ -441,7 +442,8 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
     Parameters are :func:`accelsim.kernels.cycle.run`'s, plus ``groups`` int64[N_GROUPS_MAX,
     N_DIMS] (:class:`accelsim.dataflows.lowering.NestArrays`); ``dims[j]`` may be ``N_DIMS + g``.
     Every loop below an RF tile start must be temporal, every spatial loop below each GLB tile
-    start (the caller checks).
+    start (the caller checks). Cluster loops (``CROW`` / ``CCOL``) count ``PORTS`` and ``HOPS``
+    and time the ports per cluster as :func:`accelsim.kernels.cycle.run` does.
     """
     n = dims.shape[0]
     counts[:] = 0
@@ -529,6 +531,22 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
     bax = np.zeros(N_AXES, dtype=np.int64)        # the axes it moves
     rest_ax = np.zeros(N_AXES, dtype=np.int64)    # and the others
     step_words = np.zeros(N_STEP_SLOTS, dtype=np.float64)
+    # clusters (hierarchical mesh, as in kernels/cycle.py): port stamps by tensor address (step ·
+    # n_cl + cluster; forwarded ifmap words: the sweep, per cluster), words through each cluster's
+    # ports this step, and per fold the valid in-cluster psum leaders per cluster and each psum
+    # group's cluster
+    _, _, psum_free = _axis_relevance(groups)
+    pe_per_cl, n_cl, leader_c = _plan_clusters(dims, factors, kinds, reds, n_pe, psum_free)
+    clustered = n_cl > 1
+    forward = (window & WIN_FORWARD) != 0
+    pst_i = np.full(size_i if clustered else 1, -1, dtype=np.int64)
+    pst_f = np.full(size_f if clustered else 1, -1, dtype=np.int64)
+    pst_fwd = np.full((n_cl if clustered and forward else 1, size_i if clustered and forward else 1), -1,
+                      dtype=np.int64)
+    cl_words = np.zeros((4, n_cl), dtype=np.int64)
+    out_cl = np.zeros(n_cl, dtype=np.int64)       # valid PEs of each cluster whose psums leave it (MAC psums)
+    pg_cl = np.zeros(n_pe, dtype=np.int64)        # the cluster of each psum group's first valid PE
+    n_out = 0
     bus = np.zeros(N_BUSES, dtype=np.float64)
     clk = np.zeros(N_CLOCK, dtype=np.float64)
     psum_free = np.zeros(N_PSUM_QUEUES, dtype=np.float64)
@@ -585,6 +603,11 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
                         hits += 1
                 if leader[pe]:
                     _count_psum_arrivals(par_p == _PAR_GLB, nl, hits, True, counts, step_words)
+                    cl_words[3, pe // pe_per_cl] += hits
+                if leader_c[pe]:
+                    counts[NOC, PSUM, PORTS] += nl
+                    counts[NOC, PSUM, HOPS] += nl
+                    cl_words[2, pe // pe_per_cl] += nl
             counts[NOC, PSUM, READS] += moved
             step_words[SW_LOCAL] += moved
         if (s > 0 and res[TILE_GLB, PSUM] >= 0
@@ -601,6 +624,8 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
             _count_psum_arrivals(False, n_list[0], hits, False, counts, step_words)
             n_list[0] = 0
         if last:
+            if noc_kind == NOC_HMESH:
+                port_maxima(step_words, cl_words, clustered)
             drain(step_words, clk, psum_free, bandwidths, noc_kind, pass_overhead, stats, trace, bin_cycles)
             break
         # --- 2. input tiles and new psum residences, outer level first
@@ -705,6 +730,13 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
                             if stamp[a] != s:
                                 stamp[a] = s
                                 n_fresh += 1
+                            if clustered:
+                                pst = pst_i if t == IFMAP else pst_f
+                                key = s * n_cl + pe // pe_per_cl
+                                if pst[a] != key:
+                                    pst[a] = key
+                                    counts[NOC, t, PORTS] += 1
+                                    cl_words[t, pe // pe_per_cl] += 1
                         mk[a] = serial
                         where[a] = pos
                         rf_val[t, new, pe, pos] = v
@@ -752,6 +784,18 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
             n_vpe, n_vpe_first, u_serial, n_pg = _fold_plan(pe_okp, pe_part, noc_first, res, pe_gid, grp_leader,
                                                             n_groups, vpe, u_off, n_u, pe_u, u_mark, u_where,
                                                             u_serial, pg_of, pg_off, pg_lead, pe_pg)
+            n_out = 0
+            if clustered and not psum_in_rf:
+                out_cl[:] = 0
+                for k in range(n_pg):
+                    pg_cl[k] = -1
+                for k in range(n_vpe):
+                    pe = vpe[k]
+                    if pg_cl[pe_pg[pe]] < 0:
+                        pg_cl[pe_pg[pe]] = pe // pe_per_cl
+                    if leader_c[pe]:
+                        out_cl[pe // pe_per_cl] += 1
+                        n_out += 1
         shared_ok = True
         for t in range(N_TYPES):
             part, shared_ok = _lookup(t, gt_ax, sh_axes, n_sh, tab_off, tab_addr, tab_ok)
@@ -782,6 +826,22 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
                     if stamp[a] != ser:
                         stamp[a] = ser
                         fresh += 1
+                if clustered:
+                    # each cluster's distinct words (PEs in order: clusters one after another)
+                    pst = pst_i if t == IFMAP else pst_f
+                    for k in range(n_vpe):
+                        pe = vpe[k]
+                        cl = pe // pe_per_cl
+                        a = sh[t] + u_off[t, pe_u[t, pe]]
+                        if t == IFMAP and forward:
+                            if pst_fwd[cl, a] != fwd_serial:
+                                pst_fwd[cl, a] = fwd_serial
+                                counts[NOC, t, PORTS] += 1
+                                cl_words[t, cl] += 1
+                        elif pst[a] != s * n_cl + cl:
+                            pst[a] = s * n_cl + cl
+                            counts[NOC, t, PORTS] += 1
+                            cl_words[t, cl] += 1
             _count_operand_reads(t, (par_i if t == IFMAP else par_f) == _PAR_GLB, n_valid, fresh, counts, step_words)
         if n_valid > 0:
             # the MACs: a valid PE's operands from its RF or the step's distinct parent words
@@ -813,7 +873,16 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
                         n_arr += 1
                         if hit:
                             hits += 1
+                            if clustered:
+                                cl_words[3, pg_cl[k]] += 1
                 _count_psum_arrivals(par_p == _PAR_GLB, n_arr, hits, True, counts, step_words)
+                # the psums leaving the clusters (merged inside each only): without clusters the arrivals
+                leaving = n_out if clustered else n_arr
+                counts[NOC, PSUM, PORTS] += leaving
+                counts[NOC, PSUM, HOPS] += leaving
+                if clustered:
+                    for cl in range(n_cl):
+                        cl_words[2, cl] += out_cl[cl]
         if psum_in_rf:
             counts[RF, PSUM, UPDATES] += n_valid
         else:
@@ -832,6 +901,10 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
         first = False
         if new_pass:
             passes += 1
+        if noc_kind == NOC_HMESH:
+            port_maxima(step_words, cl_words, clustered)
+        elif clustered:
+            cl_words[:] = 0
         time_step(s, new_pass, glb_event, n_valid, step_words, bus, clk, psum_free, in_free, rf_fill_start,
                   bandwidths, edge, local_links, noc_kind, rf_prefetch, dram_scale, pass_overhead, stats, trace,
                   bin_cycles)
@@ -840,3 +913,9 @@ def run_flat(dims, factors, kinds, reds, res, groups, stride, window, bounds, he
     for k in range(n_vpe):
         pe_steps[vpe[k]] += valid_steps
     final_stats(clk, executed, passes, pe_steps, stats)
+    # inputs: without cluster loops one cluster (every word through the NoC crosses its ports
+    # once); a word sent to k clusters crosses k - 1 mesh links
+    for t in range(2):
+        if not clustered:
+            counts[NOC, t, PORTS] = counts[NOC, t, TRANSACTIONS]
+        counts[NOC, t, HOPS] = counts[NOC, t, PORTS] - counts[NOC, t, TRANSACTIONS]

@@ -9,7 +9,11 @@ psum links, in parallel, bounded by the GLB bandwidth (systolic arrays: words en
 edge, one link per row / column, one word a link a cycle free); DRAM transfers queue on one
 channel and the next GLB tile is prefetched during the previous GLB epoch; psums to and from the
 GLB queue in the background (non-systolic NoCs). A step waits for the slowest, then its MACs
-take one cycle.
+take one cycle. On a hierarchical mesh (``NOC_HMESH``) the ifmap, filter, psum-in and GON rates
+are per cluster (its routers' ports) and every cluster's ports work in parallel: a step waits
+for the busiest cluster, ``ceil(max over clusters of its words / rate)`` (``SW_*_PORT_MAX``,
+:func:`port_maxima`); mesh links between clusters are circuit-switched per layer and their
+contention is not modelled.
 
 The clock state is one float64[N_CLOCK] array ``clk`` (slots ``K_*``: now, when DRAM is free,
 the current and the previous GLB epoch's start). The per-step helpers are ``jit_inline``: a
@@ -24,11 +28,12 @@ import numpy as np
 from ..layout import BUS_CAUSE as _BUS_CAUSE_TUPLE
 from ..layout import (BUS_FILTER, BUS_GLB, BUS_IFMAP, BUS_PSUM, BW_DRAM, BW_FILTER, BW_GLB, BW_GON, BW_IFMAP, BW_LOCAL,
                       BW_PSUM_GIN, CAUSE_DRAM, CAUSE_NOC_IFMAP, CAUSE_NOC_PSUM, CAUSE_PIPELINE, FILTER, IFMAP,
-                      NOC_BROADCAST, NOC_SYSTOLIC, NOC_UNICAST, N_BUSES, N_PSUM_QUEUES, PSUM, Q_GON, Q_PSUM_IN,
-                      ST_ACTIVE, ST_COMPUTE, ST_CYCLES, ST_MACS, ST_PASSES, ST_STALL0, ST_STEPS, SW_DRAM_FILTER,
-                      SW_DRAM_IFMAP, SW_DRAM_PSUM_READ, SW_DRAM_PSUM_WRITE, SW_FILTER_DELIVERED, SW_FILTER_FILL,
-                      SW_FILTER_SENT, SW_GLB, SW_GLB_PSUM, SW_GON, SW_IFMAP_DELIVERED, SW_IFMAP_FILL, SW_IFMAP_SENT,
-                      SW_LOCAL, SW_PSUM_IN, TR_DRAM, TR_FILTER_BUS, TR_GLB, TR_IFMAP_BUS, TR_MACS, TR_PSUM_BUS,
+                      NOC_BROADCAST, NOC_HMESH, NOC_SYSTOLIC, NOC_UNICAST, N_BUSES, N_PSUM_QUEUES, PSUM, Q_GON,
+                      Q_PSUM_IN, ST_ACTIVE, ST_COMPUTE, ST_CYCLES, ST_MACS, ST_PASSES, ST_STALL0, ST_STEPS,
+                      SW_DRAM_FILTER, SW_DRAM_IFMAP, SW_DRAM_PSUM_READ, SW_DRAM_PSUM_WRITE, SW_FILTER_DELIVERED,
+                      SW_FILTER_FILL, SW_FILTER_PORT_MAX, SW_FILTER_SENT, SW_GLB, SW_GLB_PSUM, SW_GON, SW_GON_PORT_MAX,
+                      SW_IFMAP_DELIVERED, SW_IFMAP_FILL, SW_IFMAP_PORT_MAX, SW_IFMAP_SENT, SW_LOCAL, SW_PSUM_IN,
+                      SW_PSUM_IN_PORT_MAX, TR_DRAM, TR_FILTER_BUS, TR_GLB, TR_IFMAP_BUS, TR_MACS, TR_PSUM_BUS,
                       TR_STALL)
 from .jit import jit, jit_inline
 
@@ -87,6 +92,27 @@ def advance(now, cycles, cause, stats, trace, bin_cycles, n_bins):
     b = int(now // bin_cycles)
     if b < n_bins:
         trace[b, TR_STALL] += cycles
+
+
+@jit_inline
+def port_maxima(step_words, cl_words, clustered):
+    """Fill the hierarchical mesh's ``SW_*_PORT_MAX`` slots of ``step_words`` (ifmap, filter into a
+    cluster; psums out of it, psums back in) with the most words one cluster's ports carry this
+    step, from ``cl_words`` int64[4, clusters] (those four, per cluster; zeroed here). Without
+    clusters (``clustered`` False) the array is one cluster: the step's totals."""
+    if clustered:
+        for r in range(4):
+            most = 0
+            for cl in range(cl_words.shape[1]):
+                if cl_words[r, cl] > most:
+                    most = cl_words[r, cl]
+                cl_words[r, cl] = 0
+            step_words[SW_IFMAP_PORT_MAX + r] = most
+    else:
+        for t in range(2):
+            step_words[SW_IFMAP_PORT_MAX + t] = step_words[SW_IFMAP_SENT + t] + step_words[SW_IFMAP_FILL + t]
+        step_words[SW_GON_PORT_MAX] = step_words[SW_GON]
+        step_words[SW_PSUM_IN_PORT_MAX] = step_words[SW_PSUM_IN]
 
 
 @jit_inline
@@ -158,16 +184,29 @@ def time_step(s, new_pass, glb_event, n_valid, step_words, bus, clk, psum_free, 
         elif rf_prefetch:
             # the next RF tile loads while the current one is in use (double-buffered scratch
             # pads / PE input FIFOs): a fill waits only for the bus and for the previous fill of
-            # its type to have started; MAC operands still wait
+            # its type to have started; MAC operands still wait. Hierarchical mesh: the busiest
+            # cluster's words over its ports (a type's words in one step are either RF fills or
+            # operands bypassing the RF, never both)
             for t in range(2):
                 width = bandwidths[BW_IFMAP + t]
-                bus[BUS_IFMAP + t] = ceil_div(step_words[SW_IFMAP_SENT + t], width)
-                if step_words[SW_IFMAP_FILL + t] > 0:
+                sent = step_words[SW_IFMAP_SENT + t]
+                fill = step_words[SW_IFMAP_FILL + t]
+                if noc_kind == NOC_HMESH:
+                    if fill > 0:
+                        fill = step_words[SW_IFMAP_PORT_MAX + t]
+                    else:
+                        sent = step_words[SW_IFMAP_PORT_MAX + t]
+                bus[BUS_IFMAP + t] = ceil_div(sent, width)
+                if fill > 0:
                     start = max(in_free[t], rf_fill_start[t])
                     rf_fill_start[t] = now
-                    in_free[t] = start + (step_words[SW_IFMAP_FILL + t] / width if width != np.inf else 0.0)
+                    in_free[t] = start + (fill / width if width != np.inf else 0.0)
                     if in_free[t] - now > bus[BUS_IFMAP + t]:
                         bus[BUS_IFMAP + t] = np.ceil(in_free[t] - now)
+        elif noc_kind == NOC_HMESH:
+            # every cluster's ports in parallel: the step waits for the busiest cluster
+            bus[BUS_IFMAP] = ceil_div(step_words[SW_IFMAP_PORT_MAX], bandwidths[BW_IFMAP])
+            bus[BUS_FILTER] = ceil_div(step_words[SW_FILTER_PORT_MAX], bandwidths[BW_FILTER])
         else:
             bus[BUS_IFMAP] = ceil_div(step_words[SW_IFMAP_SENT] + step_words[SW_IFMAP_FILL], bandwidths[BW_IFMAP])
             bus[BUS_FILTER] = ceil_div(step_words[SW_FILTER_SENT] + step_words[SW_FILTER_FILL],
@@ -201,9 +240,14 @@ def time_step(s, new_pass, glb_event, n_valid, step_words, bus, clk, psum_free, 
     if noc_kind != NOC_SYSTOLIC:
         # psums between the array and the GLB (out over the GON, earlier psums back in over the
         # psum GIN): a batch waits only for the previous batch on its bus, then moves in the
-        # background (the PEs' psum buffers are double-buffered)
+        # background (the PEs' psum buffers are double-buffered); hierarchical mesh: the busiest
+        # cluster's psums over its ports
+        hm = noc_kind == NOC_HMESH
         for q in range(N_PSUM_QUEUES):
-            words = step_words[SW_GON] if q == Q_GON else step_words[SW_PSUM_IN]
+            if q == Q_GON:
+                words = step_words[SW_GON_PORT_MAX] if hm else step_words[SW_GON]
+            else:
+                words = step_words[SW_PSUM_IN_PORT_MAX] if hm else step_words[SW_PSUM_IN]
             width = bandwidths[BW_GON] if q == Q_GON else bandwidths[BW_PSUM_GIN]
             if words <= 0:
                 continue
@@ -237,8 +281,12 @@ def drain(step_words, clk, psum_free, bandwidths, noc_kind, pass_overhead, stats
     advance(now, float(pass_overhead), CAUSE_PIPELINE, stats, trace, bin_cycles, n_bins)
     now += pass_overhead
     if noc_kind != NOC_SYSTOLIC:
+        hm = noc_kind == NOC_HMESH
         for q in range(N_PSUM_QUEUES):
-            words = step_words[SW_GON] if q == Q_GON else step_words[SW_PSUM_IN]
+            if q == Q_GON:
+                words = step_words[SW_GON_PORT_MAX] if hm else step_words[SW_GON]
+            else:
+                words = step_words[SW_PSUM_IN_PORT_MAX] if hm else step_words[SW_PSUM_IN]
             width = bandwidths[BW_GON] if q == Q_GON else bandwidths[BW_PSUM_GIN]
             if width != np.inf:
                 psum_free[q] = max(psum_free[q], now) + words / width

@@ -9,11 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..dataflows.lowering import lower_mapping
-from ..errors import MappingError
 from ..layout import (BW_DRAM, BW_FILTER, BW_GLB, BW_GON, BW_IFMAP, BW_LOCAL, BW_PSUM_GIN, N_BANDWIDTHS,
-                      N_COUNT_STATS, N_LEVELS, N_RUN_STATS, N_TILE_LEVELS, N_TRACE, N_TYPES, NOC, NOC_BROADCAST,
-                      NOC_GIN, NOC_SYSTOLIC, NOC_UNICAST, PORTS, ST_ACTIVE, ST_COMPUTE, ST_CYCLES, ST_PASSES,
-                      ST_STALL0, TRANSACTIONS)
+                      N_COUNT_STATS, N_LEVELS, N_RUN_STATS, N_TILE_LEVELS, N_TRACE, N_TYPES, NOC_BROADCAST,
+                      NOC_GIN, NOC_HMESH, NOC_SYSTOLIC, NOC_UNICAST, ST_ACTIVE, ST_COMPUTE, ST_CYCLES, ST_PASSES,
+                      ST_STALL0)
 from ..spec.dims import DataType, NocKind
 from ..spec.hardware import Hardware, Precision
 from ..spec.layer import ConvLayer
@@ -38,7 +37,7 @@ PROGRESS_POLL_S = 0.2
 REFERENCE_CHUNK_WORDS = 1 << 22
 #: kernel codes of the NoC kinds (accelsim.layout NOC_*)
 _NOC_CODES = {NocKind.GIN: NOC_GIN, NocKind.BROADCAST: NOC_BROADCAST, NocKind.UNICAST: NOC_UNICAST,
-              NocKind.SYSTOLIC: NOC_SYSTOLIC}
+              NocKind.SYSTOLIC: NOC_SYSTOLIC, NocKind.HMESH: NOC_HMESH}
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -48,7 +47,7 @@ class CycleOutcome:
     Attributes
     ----------
     counts : numpy.ndarray
-        int64[4, 3, 4], as the analytic engine's.
+        int64[4, 3, 6], as the analytic engine's (cluster ports and mesh hops included).
     usage : numpy.ndarray
         int64[2, 3], GLB and per-PE RF words per data type.
     output : numpy.ndarray
@@ -238,10 +237,7 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
                    flat_i, flat_f, out, bandwidths, _NOC_CODES[hw.noc.kind], hw.model.rf_prefetch,
                    np.array(dram_scale, dtype=np.float64), overhead, bin_cycles,
                    hw.precision.psum_bits, counts, usage, stats, pe_steps, trace, done)
-    if any(lp.kind.cluster for lp in mapping.loops):
-        raise MappingError("the cycle engine does not run cluster loops (crow/ccol) yet", "mapping.loops")
     _run_kernel(args, done, steps, f"{layer.name} cycle engine" if progress else None, flat=arr.flat)
-    counts[NOC, :, PORTS] = counts[NOC, :, TRANSACTIONS]  # no cluster loops: one cluster, no mesh hops
     output = out.reshape(g, layer.N, mg, layer.E, layer.F).transpose(1, 0, 2, 3, 4).reshape(
         layer.N, layer.M, layer.E, layer.F)
     lead = 0 if scalesim else first_preload(mapping, hw)  # the first fold's pre-load (fold overlap)
