@@ -33,8 +33,7 @@ of dimension ``d``, :meth:`~accelsim.spec.layer.ConvLayer.loop_bounds`):
    their rates, fold fill and drain).
 7. *Varying data access patterns* (instantaneous bandwidth): the cycle engine's measured
    ``MACs / cycles`` on that mapping. (``engine="analytic"``: no instantaneous bandwidth, step 7
-   is step 6; until the cycle engine runs a hierarchical mesh, :func:`cycle_runs_hmesh`, an
-   hmesh machine gets the analytic engine's step 7 and its cause says so).
+   is step 6).
 
 Steps 2–4 are maxima over the dataflow's mapspace (plus the dimensions a given mapping itself
 places on the array), so each is >= the next; step 5's mapping is in that mapspace; the
@@ -419,14 +418,6 @@ def _bottleneck(result, layer: ConvLayer, hw: Hardware) -> str:
     return f"{name} bandwidth: {int(worst):,} cycles vs {int(compute):,} of compute{folds}"
 
 
-def cycle_runs_hmesh() -> bool:
-    """Whether the cycle engine runs hierarchical-mesh machines: :mod:`accelsim.sim.cycle` sets
-    ``RUNS_HMESH = True`` once it does (as ``RUNS_FLATTENED_LOOPS`` for flattened loops)."""
-    from ..sim import cycle
-
-    return bool(getattr(cycle, "RUNS_HMESH", False))
-
-
 def _unlimited_bandwidth(hw: Hardware) -> Hardware:
     """``hw`` with every link unlimited (DRAM, GLB, NoC buses): the mapper's cycles objective
     then minimises the compute steps alone (step 5)."""
@@ -474,9 +465,7 @@ def eyexam_layer(layer: ConvLayer, hw: Hardware, dataflow="rs", mapping: Mapping
         The mapper's effort (default :data:`accelsim.search.mapper.BUDGETS` ``quick``).
     engine : Engine or str
         The engine whose throughput is step 7 (default ``cycle``). The analytic engine has no
-        instantaneous bandwidth: its step 7 is its roofline, step 6. Until the cycle engine runs
-        a hierarchical mesh (:func:`cycle_runs_hmesh`), an hmesh machine gets the analytic
-        engine's step 7 and the cause says so.
+        instantaneous bandwidth: its step 7 is its roofline, step 6.
 
     Returns
     -------
@@ -514,11 +503,7 @@ def eyexam_layer(layer: ConvLayer, hw: Hardware, dataflow="rs", mapping: Mapping
     storage = min(candidates, key=lambda r: r.compute_cycles)
     mapping = analytic.mapping
     step7 = None
-    if engine is Engine.CYCLE and has_clusters(hw) and not cycle_runs_hmesh():
-        measured = analytic
-        step7 = ("the cycle engine does not run a hierarchical mesh yet: "
-                 f"the analytic engine's roofline, {analytic.cycles:,} cycles (step 6)")
-    elif engine is Engine.CYCLE:
+    if engine is Engine.CYCLE:
         measured = evaluate(layer, hw, df, Engine.CYCLE, mapping)
     else:
         measured = analytic
