@@ -68,17 +68,6 @@ FC = ConvLayer(name="fc", M=100, C=256, H=1, W=1, R=1, S=1)
 QUICK = Budget(samples=2000, climb=1000, starts=4)
 
 
-def per_cluster_shape(mapping) -> tuple[int, int]:
-    """PE rows × cols one cluster's worth of ``row``/``col`` loops occupies."""
-    rows = cols = 1
-    for lp in mapping.loops:
-        if lp.kind is LoopKind.ROW:
-            rows *= lp.factor
-        elif lp.kind is LoopKind.COL:
-            cols *= lp.factor
-    return rows, cols
-
-
 def assert_legal(mapping, layer: ConvLayer, hw: Hardware, dataflow: str) -> None:
     """The mapping covers the layer, keeps every cluster loop above every PE loop, fits one
     cluster and the cluster array, fits the buffers, and conserves the MACs."""
@@ -88,7 +77,7 @@ def assert_legal(mapping, layer: ConvLayer, hw: Hardware, dataflow: str) -> None
     assert all(not k.cluster for k in kinds[first_pe:]), mapping.describe()
     cl = hw.noc.clusters
     crows, ccols = mapping.cluster_shape()
-    rows, cols = per_cluster_shape(mapping)
+    rows, cols = mapping.pe_shape()
     if cl is None:
         assert (crows, ccols) == (1, 1)
         assert rows <= hw.pe_rows and cols <= hw.pe_cols
@@ -318,7 +307,7 @@ def test_repair_fits_every_genome_to_a_cluster_and_the_cluster_array(case, seed)
     mapping = genome_to_mapping(sp, tpl, assign, order, res)
     mapping.check_covers(layer.loop_bounds())  # no prime factor lost
     assert mapping.cluster_shape() == (used[LoopKind.CROW], used[LoopKind.CCOL])
-    assert per_cluster_shape(mapping) == (used[LoopKind.ROW], used[LoopKind.COL])
+    assert mapping.pe_shape() == (used[LoopKind.ROW], used[LoopKind.COL])
 
 
 

@@ -202,6 +202,17 @@ class Mapping:
                 cols *= loop.factor
         return rows, cols
 
+    def pe_shape(self) -> tuple[int, int]:
+        """(rows, cols) of PEs the ``ROW`` / ``COL`` loops occupy: one cluster's worth on a
+        hierarchical mesh (the whole array without cluster loops)."""
+        rows = cols = 1
+        for loop in self.loops:
+            if loop.kind is LoopKind.ROW:
+                rows *= loop.factor
+            elif loop.kind is LoopKind.COL:
+                cols *= loop.factor
+        return rows, cols
+
     def cluster_shape(self) -> tuple[int, int]:
         """(rows, cols) of clusters the ``CROW`` / ``CCOL`` loops occupy ((1, 1) without)."""
         rows = cols = 1

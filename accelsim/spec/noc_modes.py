@@ -68,12 +68,7 @@ def describe_hmesh(mapping: Mapping, clusters: Clusters) -> str:
         The machine's cluster hierarchy (``Hardware.noc.clusters``).
     """
     crow, ccol = mapping.cluster_shape()
-    pe_rows = pe_cols = 1
-    for lp in mapping.loops:
-        if lp.kind is LoopKind.ROW:
-            pe_rows *= lp.factor
-        elif lp.kind is LoopKind.COL:
-            pe_cols *= lp.factor
+    pe_rows, pe_cols = mapping.pe_shape()
     cluster_loops = [lp for lp in mapping.loops if lp.kind.cluster]
     spread = ", ".join(f"{lp.dim.name} {lp.factor} on cluster {'rows' if lp.kind is LoopKind.CROW else 'cols'}"
                        for lp in cluster_loops) or "none: one cluster"
