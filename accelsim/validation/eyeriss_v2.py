@@ -181,6 +181,7 @@ def noc_report(engine: str = "analytic", layers: list[str] | None = None, budget
         The mapper's effort (default: ``Budget(ragged=True)``).
     """
     from ..drivers.simulate import simulate_network
+    from ..errors import InfeasibleError
     from ..io.presets import load_hardware, load_workload
     from ..layout import HOPS, NOC
     from ..search.mapper import Budget, Objective
@@ -201,7 +202,7 @@ def noc_report(engine: str = "analytic", layers: list[str] | None = None, budget
     for a, b in zip(runs[0].layers, runs[1].layers):
         for r in (a, b):
             if not r.ok:
-                raise RuntimeError(f"{r.layer.name} infeasible on {r.hardware}")
+                raise InfeasibleError(f"no legal mapping on {r.hardware}", field=f"layers.{r.layer.name}")
             if engine == "cycle" and not (r.timing and r.timing.verified):
                 verified = False
         modes = {t.label: m.value for t, m in noc_modes(b.mapping).items()}
