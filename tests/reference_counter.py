@@ -185,9 +185,10 @@ class _Nest:
             yield number, step, changed, tiles
             prev = step
 
-    def input_fills(self, t: int, p: int, slide_ok: bool):
+    def input_fills(self, t: int, p: int, slide_ok: bool, events: list | None = None):
         """(words fetched summed over instances, words the parent reads, max tile size, words
-        through the clusters' ports: the per-cluster unions summed)."""
+        through the clusters' ports: the per-cluster unions summed). ``events``, if given,
+        receives per child step ``{cluster: words through its ports}``."""
         relevant = [j for j in self.temporal_above(p) if self.relevant(j, t) and self.factors[j] > 1]
         k = relevant[-1] if relevant else None
         spos = self.spatial_above(p)
@@ -216,12 +217,15 @@ class _Nest:
                     previous[inst] = tile  # what the buffer now holds
             reads += len(union)
             ports += sum(len(u) for u in per_cluster.values())
+            if events is not None:
+                events.append({cl: len(u) for cl, u in per_cluster.items()})
         return fills, reads, usage, ports
 
-    def mac_input_reads(self, t: int, forward: bool) -> tuple[int, int]:
+    def mac_input_reads(self, t: int, forward: bool, events: list | None = None) -> tuple[int, int]:
         """Words of ``t`` the parent of the MAC reads (the MAC is the child: RF bypassed), and
         the words through the clusters' ports (per step, the per-cluster unions summed; with
-        forwarding each cluster forwards its own)."""
+        forwarding each cluster forwards its own). ``events``, if given, receives per step
+        ``{cluster: words through its ports}``."""
         tpos = self.temporal_above(self.n)
         spos = self.spatial_above(self.n)
         insts = list(product(*self.ranges(spos)))
@@ -254,13 +258,17 @@ class _Nest:
                 new = need - seen
                 reads += len(new)
                 seen |= need
+                per = {}
                 for cl, words in need_c.items():
                     old = seen_c.setdefault(cl, set())
-                    ports += len(words - old)
+                    per[cl] = len(words - old)
                     old |= words
             else:
                 reads += len(need)
-                ports += sum(len(words) for words in need_c.values())
+                per = {cl: len(words) for cl, words in need_c.items()}
+            ports += sum(per.values())
+            if events is not None:
+                events.append(per)
         return reads, ports
 
     # ------------------------------------------------------------------ psums

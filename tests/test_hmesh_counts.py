@@ -15,7 +15,6 @@ per-cluster port timing the cycle engine runs (enumerated here).
 from __future__ import annotations
 
 from dataclasses import replace
-from itertools import product
 
 import numpy as np
 import pytest
@@ -209,64 +208,13 @@ def test_noc_mode_toy_roofline(mode):
 # ----------------------------------------------------------------------------- the roofline: a lower bound
 def _cluster_words_per_event(nest: _Nest, t: int, p: int | None, reuse: int):
     """Per event (a child step of the NoC-crossing link of input ``t`` into the RF tile at
-    ``p``, None = into the MAC), the words entering each cluster: a list of ``{cluster: words}``.
-    The reference's definition step by step (``input_fills``, ``mac_input_reads``)."""
-    spos = nest.spatial_above(nest.n if p is None else p)
-    events = []
+    ``p``, None = into the MAC), the words entering each cluster: a list of ``{cluster: words}``,
+    as the reference counts them (``input_fills``, ``mac_input_reads``)."""
+    events: list = []
     if p is not None:
-        slide_ok = reuse
-        relevant = [j for j in nest.temporal_above(p) if nest.relevant(j, t) and nest.factors[j] > 1]
-        k = relevant[-1] if relevant else None
-        previous: dict = {}
-        for _, _, changed, tiles in nest.walk(t, p):
-            sliding = slide_ok and changed is not None and changed == k
-            per: dict = {}
-            for inst, tile in tiles.items():
-                old = previous.get(inst)
-                if old is None:
-                    new = tile
-                elif k is None or changed > k:
-                    new = frozenset()
-                elif sliding:
-                    new = tile - old
-                else:
-                    new = tile
-                per.setdefault(nest.cluster_of(spos, inst), set()).update(new)
-                if old is None or not (k is None or changed > k):
-                    previous[inst] = tile
-            events.append({cl: len(w) for cl, w in per.items()})
-        return events
-    tpos = nest.temporal_above(nest.n)
-    run = set()
-    for j in reversed(tpos):
-        if nest.factors[j] == 1:
-            continue
-        if nest.window_loop(j):
-            run.add(j)
-        else:
-            break
-    key_idx = [i for i, j in enumerate(tpos) if j not in run]
-    seen_c: dict = {}
-    prev_key = None
-    for step in product(*nest.ranges(tpos)):
-        need_c: dict = {}
-        for inst in product(*nest.ranges(spos)):
-            crd = nest.coord(nest.assemble(nest.n, tpos, step, spos, inst))
-            if nest.valid(crd):
-                need_c.setdefault(nest.cluster_of(spos, inst), set()).add(nest.element(t, crd))
-        if reuse == 2 and t == IFMAP:  # forwarded across the array: each cluster keeps its own
-            key = tuple(step[i] for i in key_idx)
-            if key != prev_key:
-                seen_c = {}
-                prev_key = key
-            per = {}
-            for cl, words in need_c.items():
-                old = seen_c.setdefault(cl, set())
-                per[cl] = len(words - old)
-                old |= words
-            events.append(per)
-        else:
-            events.append({cl: len(w) for cl, w in need_c.items()})
+        nest.input_fills(t, p, bool(reuse), events)
+    else:
+        nest.mac_input_reads(t, reuse == 2, events)
     return events
 
 
