@@ -57,6 +57,20 @@ N_LEVELS = 4
 READS, WRITES, UPDATES, TRANSACTIONS, PORTS, HOPS = 0, 1, 2, 3, 4, 5
 N_COUNT_STATS = 6
 
+# ---------------------------------------------------------------- sparse PE work (Eyeriss v2's PE)
+#: What a sparse PE (``Hardware.sparse_pe``; Eyeriss v2, JETCAS 2019 §IV) does with its MACs,
+#: per PE: int64[n_pe, N_SPARSE_STATS]. The nest's MACs at a PE fall in *columns*: the runs of
+#: consecutive steps over which only the innermost temporal ``M`` loops below the filter RF start
+#: move (``tests/reference_counter.py sparse_work`` is the definition). A column with a zero
+#: iact costs nothing (its MACs count ``SP_ZERO_IACT``); otherwise its zero weights are skipped
+#: (``SP_ZERO_WEIGHT``), its ``k`` non-zero weights take ``ceil(k / simd)`` cycles
+#: (``SP_CYCLES``; ``SP_EFFECTIVE`` += k, ``SP_SIMD_PAD`` += the idle MAC slots), and a column
+#: with no non-zero weight is dropped (``SP_EMPTY_COLUMN``, no cycle). Conservation:
+#: ``SP_MACS = SP_EFFECTIVE + SP_ZERO_IACT + SP_ZERO_WEIGHT`` and
+#: ``SP_CYCLES * simd = SP_EFFECTIVE + SP_SIMD_PAD``.
+SP_MACS, SP_EFFECTIVE, SP_ZERO_IACT, SP_ZERO_WEIGHT, SP_EMPTY_COLUMN, SP_SIMD_PAD, SP_CYCLES = 0, 1, 2, 3, 4, 5, 6
+N_SPARSE_STATS = 7
+
 # ---------------------------------------------------------------- costs[...] (lowering.cost_array)
 #: the flat cost vector the kernels score with: energy per MAC; energy per word read (NoC: per
 #: word delivered) and per word written at C_WORD0 + (level * N_TYPES + type) * 2 + (0 | 1);

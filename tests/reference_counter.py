@@ -48,8 +48,10 @@ from itertools import product
 
 import numpy as np
 
-from accelsim.layout import (DRAM, FILTER, GLB, HOPS, IFMAP, N_COUNT_STATS, N_LEVELS, N_TILE_LEVELS, N_TYPES, NOC,
-                             PORTS, PSUM, READS, RF, TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES, WRITES)
+from accelsim.layout import (DRAM, FILTER, GLB, HOPS, IFMAP, N_COUNT_STATS, N_LEVELS, N_SPARSE_STATS, N_TILE_LEVELS,
+                             N_TYPES, NOC, PORTS, PSUM, READS, RF, SP_CYCLES, SP_EFFECTIVE, SP_EMPTY_COLUMN, SP_MACS,
+                             SP_SIMD_PAD, SP_ZERO_IACT, SP_ZERO_WEIGHT, TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES,
+                             WRITES)
 from accelsim.spec.dims import Dim, Flat, LoopKind, Reduction
 from accelsim.spec.layer import ConvLayer
 from accelsim.spec.mapping import Mapping
@@ -414,3 +416,88 @@ def used_ifmap_elements(layer: ConvLayer) -> int:
     rows = {e * layer.U + r for e in range(layer.E) for r in range(layer.R)}
     cols = {f * layer.U + s for f in range(layer.F) for s in range(layer.S)}
     return layer.N * layer.G * cg * len(rows) * len(cols)
+
+
+def column_loops(mapping: Mapping) -> list[int]:
+    """Nest indices of the loops a sparse PE's *column* runs over: the innermost temporal loops
+    of dimension ``M`` (factor-1 loops skipped, up to the first other loop of factor > 1) below
+    the filter's RF start; none when the filters bypass the RF."""
+    start = mapping.rf[FILTER]
+    if start is None:
+        return []
+    out = []
+    for j in range(len(mapping.loops) - 1, start - 1, -1):
+        lp = mapping.loops[j]
+        if lp.factor == 1:
+            continue
+        if lp.spatial or isinstance(lp.dim, Flat) or lp.dim != Dim.M:
+            break
+        out.append(j)
+    return out
+
+
+def sparse_work(layer: ConvLayer, mapping: Mapping, ifmap: np.ndarray, filters: np.ndarray, simd: int) -> dict:
+    """A sparse PE's work by enumeration: ``{pe instance: int64[N_SPARSE_STATS]}`` (``SP_*``).
+
+    The definition (Eyeriss v2's PE, JETCAS 2019 §IV; :class:`accelsim.spec.hardware.SparsePe`):
+    a PE's valid MACs fall in *columns*, the groups of consecutive steps that differ only in the
+    indices of :func:`column_loops` (one MAC each when there are none). A column's MACs share
+    one iact (the iact does not depend on ``M``) and read one weight each. A zero iact skips the
+    column (its MACs count ``SP_ZERO_IACT``); otherwise the ``k`` non-zero weights take
+    ``ceil(k / simd)`` cycles (``SP_EFFECTIVE`` += ``k``, ``SP_SIMD_PAD`` += the idle slots), the
+    zero ones count ``SP_ZERO_WEIGHT``, and a column with ``k = 0`` counts ``SP_EMPTY_COLUMN``
+    and takes no cycle.
+
+    Parameters
+    ----------
+    layer : ConvLayer
+    mapping : Mapping
+    ifmap : numpy.ndarray
+        int64[N, C, H, W].
+    filters : numpy.ndarray
+        int64[M, C/G, R, S].
+    simd : int
+        MACs per cycle sharing one iact.
+
+    Returns
+    -------
+    dict
+        Per PE (its indices of the spatial loops, outermost first), the work int64[N_SPARSE_STATS].
+    """
+    mapping.check_covers(layer.loop_bounds())
+    nest = _Nest(layer, mapping)
+    cg, mg = layer.C // layer.G, layer.M // layer.G
+    col = set(column_loops(mapping))
+    tpos = nest.temporal_above(nest.n)
+    spos = nest.spatial_above(nest.n)
+    key_idx = [i for i, j in enumerate(tpos) if j not in col]
+    out: dict = {}
+    for inst in product(*nest.ranges(spos)):
+        work = np.zeros(N_SPARSE_STATS, dtype=np.int64)
+        columns: dict = {}
+        for step in product(*nest.ranges(tpos)):
+            c = nest.coord(nest.assemble(nest.n, tpos, step, spos, inst))
+            if not nest.valid(c):
+                continue
+            g, n, ch, h, w = nest.element(IFMAP, c)
+            a = int(ifmap[n, g * cg + ch, h, w])
+            g, m, ch, r, s_ = nest.element(FILTER, c)
+            wt = int(filters[g * mg + m, ch, r, s_])
+            key = tuple(step[i] for i in key_idx)
+            columns.setdefault(key, []).append((a, wt))
+        for macs in columns.values():
+            work[SP_MACS] += len(macs)
+            if macs[0][0] == 0:
+                work[SP_ZERO_IACT] += len(macs)
+                continue
+            k = sum(1 for _, wt in macs if wt != 0)
+            work[SP_ZERO_WEIGHT] += len(macs) - k
+            if k == 0:
+                work[SP_EMPTY_COLUMN] += 1
+                continue
+            cycles = -(-k // simd)
+            work[SP_EFFECTIVE] += k
+            work[SP_CYCLES] += cycles
+            work[SP_SIMD_PAD] += cycles * simd - k
+        out[inst] = work
+    return out

@@ -42,7 +42,7 @@ from ..spec.constraints import FactorPin, KeepPin, MappingConstraints, OrderPin
 from ..spec.dims import Dataflow, DataType, Dim, EnergyUnit, Level, NocKind, NocMode, Place, TileLevel
 from ..spec.energy import AccessCosts, EnergyTable, TypedEnergyTable, uniform_costs
 from ..spec.energy_model import DramKind, EnergyModel
-from ..spec.hardware import FLAG_GROUPS, Buffer, Clusters, EnergySource, Hardware, NoC, Precision, Routers
+from ..spec.hardware import FLAG_GROUPS, Buffer, Clusters, EnergySource, Hardware, NoC, Precision, Routers, SparsePe
 from ..spec.layer import ConvLayer, TensorData, Workload, padded_extent
 from ..spec.mapping import Mapping
 
@@ -427,6 +427,12 @@ class PrecisionSection(_Model):
     psum: PosInt = 16
 
 
+class SparsePeSection(_Model):
+    """``sparse_pe``: the PE skips zero iacts and weights (:class:`~accelsim.spec.hardware.SparsePe`)."""
+
+    simd: PosInt = 2
+
+
 class _HardwareSections(_Model):
     """Every key of a hardware file but its on/off flags (:class:`HardwareFile`)."""
 
@@ -455,6 +461,7 @@ class _HardwareSections(_Model):
     noc: NoCSection = NoCSection()
     energy: EnergySection | None = None
     dataflow: DataflowName | None = None
+    sparse_pe: SparsePeSection | None = None
 
     @field_validator("dram_words_per_cycle", mode="before")
     @classmethod
@@ -1143,6 +1150,7 @@ def hardware_from_data(data: Any, energy_preset: Callable[[str], EnergyTable | T
             noc=noc,
             energy=_energy(doc.energy, energy_preset, origin),
             dataflow=Dataflow(doc.dataflow) if doc.dataflow is not None else None,
+            sparse_pe=SparsePe(simd=doc.sparse_pe.simd) if doc.sparse_pe is not None else None,
             **{group: cls(**{f.name: getattr(doc, f.name) for f in fields(cls)})
                for group, cls in FLAG_GROUPS.items()},
             source=doc.source,

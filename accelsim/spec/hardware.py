@@ -400,6 +400,30 @@ FLAGS: dict[str, str] = {f.name: group for group, cls in FLAG_GROUPS.items() for
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SparsePe:
+    """A PE that skips zeros instead of gating them: Eyeriss v2's sparse PE (Chen, Yang, Emer,
+    Sze, IEEE JETCAS 9(2) 2019, §IV).
+
+    It reads the next non-zero iact, then only the matching non-zero weights of its column (the
+    weights of the PE's output channels ``M`` for that iact), ``simd`` of them per cycle; a zero
+    iact or weight costs no cycle, a column with no non-zero weight is dropped. The work this
+    makes per PE is :data:`accelsim.layout.SP_MACS` … ``SP_CYCLES`` (the definition is
+    ``tests/reference_counter.py sparse_work``); access counts stay those of the dense nest.
+
+    Parameters
+    ----------
+    simd : int
+        MACs per cycle sharing one iact (v2: 2; a one-MAC PE: 1).
+    """
+
+    simd: int = 2
+
+    def __post_init__(self) -> None:
+        if isinstance(self.simd, bool) or not isinstance(self.simd, int) or self.simd < 1:
+            raise SpecError(f"must be an integer >= 1, got {self.simd!r}", field="sparse_pe.simd")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Hardware:
     """A spatial accelerator.
 
@@ -435,6 +459,9 @@ class Hardware:
         How the engines model the machine.
     effects : DataEffects
         Data-dependent savings (zero gating, RLC-compressed DRAM traffic).
+    sparse_pe : SparsePe or None
+        The PE skips zero iacts and weights (Eyeriss v2); ``None``: a dense PE (one MAC per
+        PE per step).
     source : str
         Where the description comes from.
     """
@@ -455,6 +482,7 @@ class Hardware:
     rules: SearchRules = field(default_factory=SearchRules)
     model: ModelOptions = field(default_factory=ModelOptions)
     effects: DataEffects = field(default_factory=DataEffects)
+    sparse_pe: SparsePe | None = None
     source: str = ""
 
     def __post_init__(self) -> None:
@@ -468,6 +496,8 @@ class Hardware:
         for key in ("clock_hz", "dram_words_per_cycle", "glb_words_per_cycle"):
             if not getattr(self, key) > 0:
                 raise SpecError(f"must be > 0, got {getattr(self, key)!r}", field=key)
+        if self.sparse_pe is not None and not isinstance(self.sparse_pe, SparsePe):
+            raise SpecError(f"must be a SparsePe or None, got {self.sparse_pe!r}", field="sparse_pe")
         if self.glb.shared_words is None:
             raise SpecError("the global buffer must have a finite size", field="glb.shared_words")
         if self.rf.shared_words is None:
