@@ -16,10 +16,12 @@ input formats of the case's era (v0.2/v0.3 ``subtree``/``local`` with ``name[0..
 v0.4 ``nodes`` with spatial containers), not copies of the case files. The tests never read
 the case folders.
 
-The 4 cases left out: ``2020-baseline-simple_{weight,output}_stationary`` (two per-PE levels
-keep one data space: refused by the importer), ``2024-ispass-04-*`` (produced with an
-architecture bug, 16 per-PE GlobalBuffers; the importer refuses them too; SEMANTICS.md
-finding 7).
+The 2 cases left out: ``2024-ispass-04-*`` (produced with an architecture bug, 16 per-PE
+GlobalBuffers above the RegisterFiles, both keeping every data space in tiles of many words:
+the importer refuses them; SEMANTICS.md finding 7). The two ``2020-baseline-simple_*`` cases
+keep one data space in two per-PE levels, the inner one a one-word register (``weight_reg``
+under ``pe_spad``, ``output_activation_reg`` under ``pe_spad``), which the importer takes as a
+register level.
 """
 
 from __future__ import annotations
@@ -71,14 +73,19 @@ def _attrs(attrs: dict, version: str, extra: dict | None = None) -> str:
 def arch_yaml(case: Case) -> str:
     if case.version != "0.4":
         lines = ["architecture:", f"  version: {case.version}", "  subtree:", "  - name: system", "    local:"]
-        for name, cls, n, mx, attrs in case.levels:
-            label = f"{name}[0..{n - 1}]" if n > 1 else name
-            lines += [f"    - name: {label}", f"      class: {cls}",
-                      f"      attributes: {_attrs(attrs, case.version, {'meshX': mx} if n > 1 else None)}"]
         name, cls, n, mx = case.compute
         label = f"{name}[0..{n - 1}]" if n > 1 else name
-        lines += [f"    - name: {label}", f"      class: {cls}",
-                  f"      attributes: {{datawidth: 8{f', meshX: {mx}' if n > 1 else ''}}}"]
+        compute = [f"    - name: {label}", f"      class: {cls}",
+                   f"      attributes: {{datawidth: 8{f', meshX: {mx}' if n > 1 else ''}}}"]
+        after = case.notes.get("compute_after")  # where the file lists the MAC (the importer takes it out)
+        for lv_name, lv_cls, lv_n, lv_mx, attrs in case.levels:
+            label = f"{lv_name}[0..{lv_n - 1}]" if lv_n > 1 else lv_name
+            lines += [f"    - name: {label}", f"      class: {lv_cls}",
+                      f"      attributes: {_attrs(attrs, case.version, {'meshX': lv_mx} if lv_n > 1 else None)}"]
+            if lv_name == after:
+                lines += compute
+        if after is None:
+            lines += compute
         return "\n".join(lines) + "\n"
     lines = ["architecture:", "  version: 0.4", "  nodes:", "  - !Container {name: system}"]
     placed = False
@@ -310,6 +317,28 @@ _ERT_2024_ISPASS_03_CONV1D_OC_3LEVEL_BYPASS = (
      'MACC': {'compute': 0.845}}
 )
 
+#: levels of the two 2020-baseline-simple_* cases (pe_spad: smartbuffer_RF in the weight-stationary design,
+#: smartbuffer_SRAM in the output-stationary one); the registers give depth and width only, no word-bits
+def _levels_simple(spad_class: str) -> tuple:
+    reg = {'depth': 1, 'width': 16}
+    return (('DRAM', 'DRAM', 1, 1, {'width': 64, 'block_size': 4, 'word_bits': 16}),
+            ('shared_glb', 'smartbuffer_SRAM', 1, 1,
+             {'memory_depth': 16384, 'memory_width': 64, 'block_size': 4, 'word_bits': 16}),
+            ('pe_spad', spad_class, 256, 16, {'memory_depth': 192, 'memory_width': 16, 'block_size': 1,
+                                              'word_bits': 16}),
+            ('weight_reg', 'reg_storage', 256, 16, dict(reg)),
+            ('input_activation_reg', 'reg_storage', 256, 16, dict(reg)),
+            ('output_activation_reg', 'reg_storage', 256, 16, dict(reg)))
+
+
+#: ert of the two 2020-baseline-simple_* cases but pe_spad's (Accelergy 0.3; registers: one "access" action)
+_ERT_SIMPLE = {'mac': {'mac_random': 2.2},
+               'DRAM': {'read': 512.0, 'write': 512.0},
+               'weight_reg': {'access': 0.009},
+               'input_activation_reg': {'access': 0.009},
+               'output_activation_reg': {'access': 0.009},
+               'shared_glb': {'write': (37.635, 75.215), 'read': (37.1, 74.144)}}
+
 CASES = (
     # timeloop-cases/2019-exercises-06-mapper-eyeriss256-cnn-layer (inputs, ERT_summary, *.stats.txt)
     Case(
@@ -417,6 +446,85 @@ CASES = (
                 ('DRAM', 'Inputs'): (154587, 154587, 1, 412005, 0, 0),
                 ('DRAM', 'Outputs'): (290400, 290400, 1, 0, 0, 290400)},
         energy_pj=866315215.71,
+    ),
+    # timeloop-cases/2020-baseline-simple_weight_stationary-alexnet-layer1 (inputs, ERT_summary, *.stats.txt;
+    # the mapping is timeloop-mapper.map.txt's): pe_spad and the one-word weight_reg both keep Weights
+    Case(
+        folder='2020-baseline-simple_weight_stationary-alexnet-layer1',
+        version='0.3',
+        levels=_levels_simple('smartbuffer_RF'),
+        fanouts=(),
+        compute=('mac', 'intmac', 256, 16),
+        shape='CNN-Layer',
+        dims=('C', 'M', 'R', 'S', 'N', 'P', 'Q'),
+        instance={'C': 3, 'Hstride': 4, 'M': 96, 'N': 1, 'P': 55, 'Q': 55, 'R': 11, 'S': 11, 'Wstride': 4},
+        mapping=(('DRAM', 'temporal', 'Q5', 'Q'),
+                 ('DRAM', 'keep', ('Weights', 'Inputs', 'Outputs'), ''),
+                 ('shared_glb', 'temporal', 'M6 Q11 P55', 'PQM'),
+                 ('shared_glb', 'spatial', 'C3 M16', 'C|M'),
+                 ('shared_glb', 'keep', ('Inputs',), ''),
+                 ('pe_spad', 'temporal', 'R11 S11', 'RS'),
+                 ('pe_spad', 'keep', ('Weights',), ''),
+                 ('weight_reg', 'temporal', '', ''),
+                 ('weight_reg', 'keep', ('Weights',), ''),
+                 ('input_activation_reg', 'temporal', '', ''),
+                 ('input_activation_reg', 'keep', ('Inputs',), ''),
+                 ('output_activation_reg', 'temporal', '', ''),
+                 ('output_activation_reg', 'keep', ('Outputs',), '')),
+        ert={**_ERT_SIMPLE, 'pe_spad': {'write': (0.824, 1.586), 'read': (0.824, 1.586)}},
+        macs=105415200,
+        cycles=2196150,
+        summary_cycles=2196150,
+        expect={('pe_spad', 'Weights'): (726, 121, 48, 2196150, 3630, 0),
+                ('weight_reg', 'Weights'): (726, 1, 48, 2196150, 2196150, 0),
+                ('input_activation_reg', 'Inputs'): (51529, 1, 48, 2196150, 2196150, 0),
+                ('output_activation_reg', 'Outputs'): (18150, 1, 48, 2178000, 18150, 2196150),
+                ('shared_glb', 'Inputs'): (154587, 34731, 1, 6588450, 154587, 0),
+                ('DRAM', 'Weights'): (34848, 34848, 1, 174240, 0, 0),
+                ('DRAM', 'Inputs'): (154587, 154587, 1, 154587, 0, 0),
+                ('DRAM', 'Outputs'): (290400, 290400, 1, 0, 0, 290400)},
+        energy_pj=611126335.04,
+        notes={'compute_after': 'pe_spad'},
+    ),
+    # timeloop-cases/2020-baseline-simple_output_stationary-alexnet-layer1 (inputs, ERT_summary, *.stats.txt;
+    # the mapping is timeloop-mapper.map.txt's): pe_spad and the one-word output_activation_reg both keep Outputs
+    Case(
+        folder='2020-baseline-simple_output_stationary-alexnet-layer1',
+        version='0.3',
+        levels=_levels_simple('smartbuffer_SRAM'),
+        fanouts=(),
+        compute=('mac', 'intmac', 256, 16),
+        shape='CNN-Layer',
+        dims=('C', 'M', 'R', 'S', 'N', 'P', 'Q'),
+        instance={'C': 3, 'Hstride': 4, 'M': 96, 'N': 1, 'P': 55, 'Q': 55, 'R': 11, 'S': 11, 'Wstride': 4},
+        mapping=(('DRAM', 'temporal', 'P5 Q5', 'PQ'),
+                 ('DRAM', 'keep', ('Weights', 'Inputs', 'Outputs'), ''),
+                 ('shared_glb', 'temporal', 'M6', 'M'),
+                 ('shared_glb', 'spatial', 'C3 M16', 'C|M'),
+                 ('shared_glb', 'keep', ('Weights', 'Inputs'), ''),
+                 ('pe_spad', 'temporal', 'R11 S11', 'RS'),
+                 ('pe_spad', 'keep', ('Outputs',), ''),
+                 ('weight_reg', 'temporal', 'P11 Q11', 'PQ'),
+                 ('weight_reg', 'keep', ('Weights',), ''),
+                 ('input_activation_reg', 'temporal', '', ''),
+                 ('input_activation_reg', 'keep', ('Inputs',), ''),
+                 ('output_activation_reg', 'temporal', '', ''),
+                 ('output_activation_reg', 'keep', ('Outputs',), '')),
+        ert={**_ERT_SIMPLE, 'pe_spad': {'write': (0.568, 1.086), 'read': (0.388, 0.727)}},
+        macs=105415200,
+        cycles=2196150,
+        summary_cycles=2196150,
+        expect={('pe_spad', 'Outputs'): (18150, 121, 48, 2178000, 18150, 2196150),
+                ('weight_reg', 'Weights'): (726, 1, 48, 2196150, 18150, 0),
+                ('input_activation_reg', 'Inputs'): (51529, 1, 48, 2196150, 2196150, 0),
+                ('output_activation_reg', 'Outputs'): (18150, 1, 48, 2178000, 2196150, 2196150),
+                ('shared_glb', 'Weights'): (34848, 34848, 1, 871200, 34848, 0),
+                ('shared_glb', 'Inputs'): (154587, 7803, 1, 6588450, 173655, 0),
+                ('DRAM', 'Weights'): (34848, 34848, 1, 34848, 0, 0),
+                ('DRAM', 'Inputs'): (154587, 154587, 1, 173655, 0, 0),
+                ('DRAM', 'Outputs'): (290400, 290400, 1, 0, 0, 290400)},
+        energy_pj=674617475.59,
+        notes={'compute_after': 'pe_spad'},
     ),
     # timeloop-cases/2020-exercises-00-conv1d-1level (inputs, ERT_summary, *.stats.txt)
     Case(

@@ -71,8 +71,10 @@ def _yaml_text(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def level_words(lv: ArchLevel, origin: str) -> int:
-    """Words one instance of a storage level holds.
+def level_words(lv: ArchLevel, origin: str, default_bits: int | None = None) -> int:
+    """Words one instance of a storage level holds (``default_bits``: the word bits to take when
+    the level gives ``width`` but neither a block size nor word bits, as Timeloop's 1-word
+    ``reg_storage`` registers do).
 
     Raises
     ------
@@ -89,6 +91,7 @@ def level_words(lv: ArchLevel, origin: str) -> int:
         block = lv.attr("block_size")
         if block is None:
             width = lv.attr("width", "memory_width")
+            bits = bits if bits is not None else default_bits
             if width is None or bits is None:
                 missing = "width" if width is None else "word-bits (or datawidth)"
                 raise refuse(f"missing attribute {missing}: {lv.name}'s words per entry (block-size) cannot be "
@@ -123,13 +126,18 @@ def _plan(arch: TimeloopArch, imported: ImportedMapping | None,
     return plan
 
 
-def _storage(arch: TimeloopArch, plan: dict, place: Place) -> dict[str, int]:
+def _storage(arch: TimeloopArch, plan: dict, place: Place, bits: dict[DataType, int], notes: list) -> dict[str, int]:
     out = {"shared": 0, "ifmap": 0, "filter": 0, "psum": 0}
     for lv in arch.levels:
         pl, keeps = plan[lv.name]
         if pl is not place or not keeps:
             continue
-        words = level_words(lv, arch.origin)
+        own = lv.attr("word_bits", "datawidth")
+        default = max(bits[t] for t in keeps)
+        words = level_words(lv, arch.origin, default)
+        if own is None and lv.attr("block_size") is None and lv.attr("entries") is None:
+            notes.append(f"{lv.name} gives no word bits: {default} bits assumed (its data's: "
+                         f"{', '.join(SPACE_NAMES[t] for t in sorted(keeps))}), {words} word{'s' * (words != 1)}")
         slot = _TYPE_KEYS[next(iter(keeps))] if len(keeps) == 1 else "shared"
         out[slot] += words
     return out
@@ -152,8 +160,16 @@ def hardware_yaml(arch: TimeloopArch, imported: ImportedMapping | None, energy_f
         else:
             bits[t] = 16
             notes.append(f"no keeper of {SPACE_NAMES[t]} gives word bits: 16 assumed")
-    rf = _storage(arch, plan, Place.RF)
-    glb = _storage(arch, plan, Place.GLB)
+    rf = _storage(arch, plan, Place.RF, bits, notes)
+    glb = _storage(arch, plan, Place.GLB, bits, notes)
+    for lv in arch.levels:
+        pl, keeps = plan[lv.name]
+        if pl is Place.REGISTER:
+            spaces = ", ".join(SPACE_NAMES[t] for t in sorted(keeps))
+            holder = next(o.name for o in arch.levels if plan[o.name][0] is Place.RF and keeps & plan[o.name][1])
+            notes.append(f"{lv.name} is a one-word {spaces} register under {holder}: a level of its own under "
+                         f"--semantics timeloop-*; accelsim's own accounting has no register level ({holder} is its "
+                         "RF, read once per MAC operand)")
     glb_levels = [lv for lv in arch.levels if plan[lv.name][0] is Place.GLB and plan[lv.name][1]]
     dram = arch.levels[0]
     rows, cols = arch.compute.mesh_y, arch.compute.mesh_x

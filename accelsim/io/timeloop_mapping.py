@@ -9,8 +9,14 @@ Levels (:func:`assign_levels`). Timeloop's storage levels, outer first, become a
   no temporal loops; with one PE, the innermost level is the RF and the others are the GLB;
 * per data space at most one GLB level and one RF level keep it: a chain of single-type
   scratch pads (``ifmap_spad → weights_spad → psum_spad``) is accelsim's per-type RF tile start
-  (each type's tile starts at its own level's loops). Two GLB-side or two PE-side levels
-  keeping the same data space are refused.
+  (each type's tile starts at its own level's loops). Two GLB-side levels keeping the same data
+  space are refused; so are two PE-side ones, except a *register* (:func:`mark_registers`): a
+  per-PE level below another per-PE keeper of the same data spaces whose tile of each is one
+  word (every loop at or below it runs over dimensions that do not index the data space), as
+  the 1-word ``weight_reg`` under ``pe_spad`` of Timeloop's ``simple_weight_stationary``. It
+  becomes :attr:`Place.REGISTER`: the outer keeper is accelsim's RF for the data space, and the
+  register is a Timeloop level of its own, which :mod:`accelsim.sim.timeloop_semantics` counts
+  (accelsim's own accounting has no register level; docs/architecture.md, *Timeloop*).
 
 Mapping entries (SEMANTICS.md §2.4): ``target`` a level name (a v0.4 container: its fan-out
 level) or an index (0 = innermost); ``type`` ``temporal``, ``spatial`` or ``datatype`` /
@@ -36,7 +42,7 @@ from enum import Enum
 from typing import Any
 
 from ..errors import MappingError
-from ..spec.dims import DataType, LoopKind
+from ..spec.dims import RELEVANT, DataType, LoopKind
 from ..spec.mapping import Loop, Mapping
 from .timeloop_arch import ArchLevel, TimeloopArch
 from .timeloop_problem import DATA_SPACES, SPACE_NAMES, TimeloopProblem
@@ -54,6 +60,7 @@ class Place(str, Enum):
     GLB = "GLB"
     FANOUT = "fan-out"
     RF = "RF"
+    REGISTER = "register"  #: a one-word per-PE level under the RF keeper of the same data spaces
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +217,43 @@ def check_one_keeper(levels: list[tuple[str, Place, frozenset[DataType] | set[Da
                              f"{place.value} level per data type ({hint or 'bypass it at all but one'})", path, origin)
 
 
+def mark_registers(plans: list[LevelPlan], problem: TimeloopProblem, origin: str) -> list[LevelPlan]:
+    """The plans with each per-PE level that keeps only data spaces an outer per-PE level also
+    keeps, each in a one-word tile, placed as :attr:`Place.REGISTER` (module docstring).
+
+    Raises
+    ------
+    SpecError
+        An inner per-PE keeper whose tile of a data space is more than one word (loops below it
+        over a dimension indexing it), or one that also keeps a data space no outer per-PE level
+        keeps (field ``mapping``).
+    """
+    out = list(plans)
+    for i, plan in enumerate(plans):
+        if plan.place is not Place.RF:
+            continue
+        outer = {t: next(p.name for p in plans[:i] if p.place is Place.RF and t in p.keeps)
+                 for t in plan.keeps if any(p.place is Place.RF and t in p.keeps for p in plans[:i])}
+        if not outer:
+            continue
+        below = [(d, f) for p in plans[i:] for d, f in p.temporal]
+        below += [(d, f) for p in plans[i:] for d, f, _ in p.spatial]
+        for t, holder in sorted(outer.items()):
+            indexing = [f"{d}={f}" for d, f in below if problem.names[d] in RELEVANT[t]]
+            if indexing:
+                raise refuse(f"{SPACE_NAMES[t]} is kept by {holder} and {plan.name}, both per PE; accelsim has one RF "
+                             f"level per data type and takes an inner per-PE keeper only as a one-word register, but "
+                             f"{plan.name}'s {SPACE_NAMES[t]} tile spans {' '.join(indexing)}", "mapping", origin)
+        alone = sorted(plan.keeps - set(outer))
+        if alone:
+            raise refuse(f"{plan.name} is a register under {', '.join(sorted(set(outer.values())))} for "
+                         f"{', '.join(SPACE_NAMES[t] for t in sorted(outer))} but also keeps "
+                         f"{', '.join(SPACE_NAMES[t] for t in alone)}, which no per-PE level above it keeps; a "
+                         "register level keeps only data spaces of the RF level above it", "mapping", origin)
+        out[i] = LevelPlan(plan.name, Place.REGISTER, plan.keeps, plan.temporal, plan.spatial)
+    return out
+
+
 def assign_levels(arch: TimeloopArch, problem: TimeloopProblem, data: Any, origin: str) -> ImportedMapping:
     """Read parsed mapping data against ``arch`` and ``problem`` into an accelsim mapping.
 
@@ -312,6 +356,7 @@ def assign_levels(arch: TimeloopArch, problem: TimeloopProblem, data: Any, origi
                 raise refuse(f"{lv.name} (a fan-out level between the GLB and the PEs) has temporal loops "
                              f"{' '.join(f'{d}={f}' for d, f in t_loops)}; accelsim has none there", "mapping", origin)
         plans.append(LevelPlan(lv.name, place, frozenset(keep), t_loops, tuple(s_loops)))
+    plans = mark_registers(plans, problem, origin)
     check_one_keeper([(p.name, p.place, p.keeps) for p in plans], "mapping", origin, "")
     return ImportedMapping(_build(plans, problem, origin), tuple(plans), origin)
 

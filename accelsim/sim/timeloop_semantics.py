@@ -192,14 +192,15 @@ class NestLevel:
     first) and ``loops[spatial:end]`` (spatial, fanning out to the next level)."""
 
     name: str
-    place: Level | None  #: accelsim level that prices it (``None``: a fan-out level)
+    place: Level | None  #: accelsim level that prices it (``None``: a fan-out level or a register)
     keeps: frozenset[DataType]
     first: int
     spatial: int
     end: int
+    register: bool = False  #: a one-word per-PE level under the RF keeper of its data spaces
 
 
-_PLACES = {"DRAM": Level.DRAM, "GLB": Level.GLB, "RF": Level.RF, "fan-out": None}
+_PLACES = {"DRAM": Level.DRAM, "GLB": Level.GLB, "RF": Level.RF, "fan-out": None, "register": None}
 
 
 def _levels_from_notes(notes: list, n_loops: int) -> tuple[NestLevel, ...]:
@@ -213,7 +214,7 @@ def _levels_from_notes(notes: list, n_loops: int) -> tuple[NestLevel, ...]:
         except (KeyError, TypeError, ValueError):
             raise MappingError(f"notes.timeloop_levels[{k}] is not {{name, place, keeps, loops: [first, spatial, "
                                f"end]}}: {lv!r}", f"mapping.notes.timeloop_levels[{k}]") from None
-        out.append(NestLevel(name, place, keeps, first, sp, end))
+        out.append(NestLevel(name, place, keeps, first, sp, end, register=lv["place"] == "register"))
     if not out or out[0].first != 0 or out[-1].end != n_loops or any(
             a.end != b.first for a, b in zip(out, out[1:])) or any(not lv.first <= lv.spatial <= lv.end for lv in out):
         raise MappingError(f"notes.timeloop_levels do not cover the {n_loops} loops in order",
@@ -452,7 +453,8 @@ def _energy_pj(hw: Hardware | None, mapping: Mapping, levels: tuple[NestLevel, .
     Prices: the design's own, as the importer read them from its ERT
     (``notes.timeloop_energy``); else, on a hardware whose energy is a per-level, per-type
     table in pJ, its per-word costs (reads at the read cost, fills and updates at the write
-    cost; no rounding to whole accesses); else ``None``.
+    cost; no rounding to whole accesses), unless a register level keeps data (the table has
+    no price for it); else ``None``.
     """
     prices = (mapping.notes or {}).get("timeloop_energy")
     if prices:
@@ -472,6 +474,8 @@ def _energy_pj(hw: Hardware | None, mapping: Mapping, levels: tuple[NestLevel, .
                 total += per * s.instances
         return float(total)
     if hw is None or not isinstance(hw.energy, TypedEnergyTable) or hw.energy.unit.value != "pj":
+        return None
+    if any(lv.register and lv.keeps for lv in levels):  # accelsim's table has no register price
         return None
     costs = hw.access_costs
     total = macs * costs.mac
