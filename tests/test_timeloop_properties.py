@@ -17,6 +17,8 @@ it writes, run as the equivalent hand-built accelsim nest does:
 
 from __future__ import annotations
 
+import itertools
+import math
 import os
 import tempfile
 from dataclasses import replace
@@ -32,7 +34,9 @@ from accelsim.drivers.semantics import with_semantics
 from accelsim.drivers.simulate import simulate, simulate_network
 from accelsim.spec.layer import Workload
 from accelsim.io.timeloop import import_timeloop
-from accelsim.sim.timeloop_semantics import Semantics
+from accelsim.io.timeloop_problem import SPACE_NAMES
+from accelsim.sim.timeloop_semantics import Semantics, timeloop_stats
+from accelsim.spec.dims import DataType, Dim
 
 _N = int(os.environ.get("TIMELOOP_EXAMPLES", "40"))
 PROPS = settings(max_examples=_N, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -113,3 +117,81 @@ def test_both_engines_carry_one_timeloop_record(design):
     assert a["accesses"] == c["accesses"] and c["timing"]["verified"], why
     assert a["cycles"] * a["timeloop_utilized_pes"] == layer.macs, why
     assert a["timeloop_utilized_pes"] == design.active_pes, why
+
+
+# --------------------------------------------------------------------------- register levels
+def _word(t: DataType, c: dict, stride: int) -> tuple:
+    """The word of data type ``t`` a MAC at coordinates ``c`` uses (Timeloop's ranks: the ifmap
+    row and column are ``e·U + r`` and ``f·U + s``)."""
+    if t is DataType.FILTER:
+        return c[Dim.G], c[Dim.M], c[Dim.C], c[Dim.R], c[Dim.S]
+    if t is DataType.IFMAP:
+        return c[Dim.G], c[Dim.N], c[Dim.C], c[Dim.E] * stride + c[Dim.R], c[Dim.F] * stride + c[Dim.S]
+    return c[Dim.G], c[Dim.N], c[Dim.M], c[Dim.E], c[Dim.F]
+
+
+def _word_runs(mapping, layer, t: DataType, upto: int) -> int:
+    """Enumerated: the runs of equal words of ``t`` along the steps of the temporal loops above
+    loop ``upto`` (outer first; spatial loops at index 0) — the times a one-word holder's word
+    changes, its first word included."""
+    loops = mapping.loops
+    temporal = [j for j in range(upto) if not loops[j].spatial]
+    inner = [math.prod(lp.factor for lp in loops[j + 1:] if lp.dim == loops[j].dim) for j in range(len(loops))]
+    runs, prev = 0, None
+    for idx in itertools.product(*(range(loops[j].factor) for j in temporal)):
+        c = dict.fromkeys(Dim, 0)
+        for i, j in zip(idx, temporal):
+            c[loops[j].dim] += i * inner[j]
+        word = _word(t, c, layer.U)
+        runs += word != prev
+        prev = word
+    return runs
+
+
+def _without(mapping, name: str):
+    """The mapping with Timeloop level ``name`` keeping nothing (its data go straight through)."""
+    levels = [dict(lv, keeps=[]) if lv["name"] == name else dict(lv) for lv in mapping.notes["timeloop_levels"]]
+    return replace(mapping, notes=dict(mapping.notes, timeloop_levels=levels))
+
+
+def _has_register(design: Design) -> bool:
+    return any(lv.place == "register" for lv in design.levels)
+
+
+@PROPS
+@given(design=designs(kinds=("registers",)).filter(_has_register))
+def test_a_register_level_counts_its_words_changes(design):
+    """A one-word register under the RF keeper of its data space (the 2020-baseline-simple_*
+    designs), under each Timeloop era: it serves every MAC (reads, or Outputs updates = MACs per
+    PE); it is filled once per run of equal words along the steps above it — enumerated here —
+    under the 2020 rule, at least that often under the 2022/2025 translation rules (a stationary
+    step after a move refetches); the RF keeper above it serves exactly its fills (reads; Outputs:
+    updates = arrivals); and every other level and data space counts as if the register kept
+    nothing."""
+    layer, _, mapping, res = imported(design)
+    spans = dict(zip((lv.name for lv in res.mapping.levels), res.mapping.spans()))
+    why = _why(design)
+    for reg in (lv for lv in res.mapping.levels if lv.place.value == "register"):
+        (t,) = reg.keeps
+        space = SPACE_NAMES[t]
+        rf = [lv.name for lv in res.mapping.levels[:res.mapping.levels.index(reg)] if t in lv.keeps][-1]
+        runs = _word_runs(mapping, layer, t, spans[reg.name][0])
+        for era in (Semantics.TIMELOOP_2020, Semantics.TIMELOOP_2024, Semantics.TIMELOOP_2025):
+            got = timeloop_stats(layer, None, mapping, era)
+            plain = timeloop_stats(layer, None, _without(mapping, reg.name), era)
+            r, above = got.get(reg.name, space), got.get(rf, space)
+            per_pe = layer.macs // got.utilized_pes
+            assert r.utilized_capacity == 1 and r.instances == got.utilized_pes, why
+            arrivals = r.fills + (r.partition_size if (t is DataType.PSUM and era.elides_first_psum_fill) else 0)
+            if t is DataType.PSUM:
+                assert (r.updates, r.reads) == (per_pe, per_pe - r.partition_size), why
+                assert above.updates == arrivals and above.reads == arrivals - above.partition_size, why
+            else:
+                assert (r.reads, r.updates) == (per_pe, 0) and above.reads == arrivals, why
+            assert arrivals == runs if era is Semantics.TIMELOOP_2020 else arrivals >= runs, (why, era, runs)
+            others = {(lv, sp): s for lv, sps in got.levels for sp, s in sps if (lv, sp) not in
+                      ((reg.name, space), (rf, space))}
+            assert others == {(lv, sp): s for lv, sps in plain.levels for sp, s in sps if (lv, sp) != (rf, space)}, why
+            p = plain.get(rf, space)
+            assert (above.partition_size, above.utilized_capacity, above.instances, above.fills) == (
+                p.partition_size, p.utilized_capacity, p.instances, p.fills), why

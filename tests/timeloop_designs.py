@@ -23,7 +23,16 @@ Designs (each modelled on a case of the collection):
 * ``eyeriss-like`` (2020-baseline-eyeriss_like, 2024-example-eyeriss_like): ``DRAM``,
   ``shared_glb``, a column fan-out (``DummyBuffer[..]`` / ``PE_column``), a row fan-out, and three
   single-type spads per PE — DRAM, GLB, fan-outs, one RF tile start per type; v0.3 tree or v0.4
-  nodes with ``!Parallel`` spads.
+  nodes with ``!Parallel`` spads;
+* ``registers`` (2020-baseline-simple_weight_stationary / _output_stationary): ``DRAM``,
+  ``shared_glb`` fanning out to ``PE[..]`` on X × Y, and per PE a ``pe_spad`` (any data spaces)
+  above ``weight_reg``, ``input_activation_reg`` and ``output_activation_reg`` (``reg_storage``
+  without word bits, the MAC listed between the spad and the registers), each keeping its own data
+  space or nothing. A register keeping a data space ``pe_spad`` keeps too is a *register level*
+  (place ``register``): its tile is one word, so the loops at and below it (moved to ``pe_spad``
+  once the keeps are drawn) run only over dimensions that do not index that data space, and
+  ``pe_spad`` is accelsim's RF for it. Any other register is its data space's RF (any tile).
+  v0.3 tree.
 """
 
 from __future__ import annotations
@@ -42,7 +51,9 @@ SPACES = {"Weights": DataType.FILTER, "Inputs": DataType.IFMAP, "Outputs": DataT
 #: the exact name mapping (SEMANTICS.md finding 6) of the CNN layer and the 1-D convolution
 CNN_NAMES = {"C": Dim.C, "M": Dim.M, "R": Dim.S, "S": Dim.R, "N": Dim.N, "P": Dim.F, "Q": Dim.E}
 CONV1D_NAMES = {"C": Dim.C, "K": Dim.M, "R": Dim.S, "P": Dim.F}
-KINDS = ("two-level", "three-level", "eyeriss-like")
+KINDS = ("two-level", "three-level", "eyeriss-like", "registers")
+#: which Timeloop dimensions index each data space (CNN layer and 1-D convolution names)
+INDEXED_BY = {"Weights": frozenset("CMKRS"), "Inputs": frozenset("NCRSPQ"), "Outputs": frozenset("NMKPQ")}
 
 
 @dataclass(frozen=True)
@@ -54,7 +65,8 @@ class Level:
     name : str
         The mapping's target for temporal and keep entries.
     place : str
-        What it is in accelsim: ``DRAM``, ``GLB``, ``RF`` or ``fan-out`` (keeps nothing).
+        What it is in accelsim: ``DRAM``, ``GLB``, ``RF``, ``fan-out`` (keeps nothing) or
+        ``register`` (a one-word per-PE level under the RF keeper of its data space).
     temporal : tuple of (str, int)
         Its temporal loops with a factor > 1, outer first (Timeloop dimension names).
     spatial : tuple of (str, int, str)
@@ -249,6 +261,21 @@ def _arch_eyeriss(version: str, rows: int, cols: int) -> str:
             + f"              - {{name: mac, class: intmac, attributes: {{datawidth: 16, meshX: {cols}}}}}\n")
 
 
+def _arch_registers(rows: int, cols: int) -> str:
+    reg = ("              - {name: %s, class: reg_storage, attributes: {depth: 4096, width: 16, "
+           f"meshX: {cols}}}}}\n")
+    return ("architecture:\n  version: 0.3\n  subtree:\n    - name: system\n      local:\n"
+            f"        - {{name: DRAM, class: DRAM, attributes: {{type: LPDDR4, width: 64, block-size: 4, {_BITS}}}}}\n"
+            "      subtree:\n        - name: simple\n          local:\n"
+            "            - {name: shared_glb, class: smartbuffer_SRAM, attributes: {memory_depth: 65536, "
+            f"memory_width: 64, block-size: 4, {_BITS}}}}}\n"
+            f"          subtree:\n          - name: 'PE[0..{rows * cols - 1}]'\n            local:\n"
+            "              - {name: pe_spad, class: smartbuffer_RF, attributes: {memory_depth: 4096, memory_width: 16, "
+            f"block-size: 1, {_BITS}, meshX: {cols}}}}}\n"
+            f"              - {{name: mac, class: intmac, attributes: {{datawidth: 16, meshX: {cols}}}}}\n"
+            + "".join(reg % n for n in ("weight_reg", "input_activation_reg", "output_activation_reg")))
+
+
 def _factor_text(factors: dict, order: list[str], style: int) -> str:
     items = [f"{d}={factors[d]}" if style != 1 else f"{d}{factors[d]}" for d in order]
     if not items:
@@ -289,6 +316,8 @@ def designs(draw, kinds: tuple[str, ...] = KINDS) -> Design:
     elif kind == "three-level":
         version = draw(st.sampled_from(["0.2", "0.4"]))
         rows, cols = draw(st.integers(1, 3)), draw(st.integers(1, 4))
+    elif kind == "registers":
+        version, rows, cols = "0.3", draw(st.integers(1, 3)), draw(st.integers(2, 4))
     else:
         version = draw(st.sampled_from(["0.3", "0.4"]))
         rows, cols = draw(st.integers(2, 3)), draw(st.integers(2, 4))
@@ -308,6 +337,11 @@ def designs(draw, kinds: tuple[str, ...] = KINDS) -> Design:
             shape.append(("GlobalBuffer", "GLB", fan, "GlobalBuffer", None))
         shape.append(("RegisterFile", "RF", {}, "", None))
         arch = _arch_three(version, rows, cols)
+    elif kind == "registers":
+        shape = [("DRAM", "DRAM", {}, "", None), ("shared_glb", "GLB", {"X": cols, "Y": rows}, "shared_glb", None),
+                 ("pe_spad", "RF", {}, "", None), ("weight_reg", "RF", {}, "", "Weights"),
+                 ("input_activation_reg", "RF", {}, "", "Inputs"), ("output_activation_reg", "RF", {}, "", "Outputs")]
+        arch = _arch_registers(rows, cols)
     else:
         shape = [("DRAM", "DRAM", {}, "", None)]
         if v04:
@@ -344,16 +378,29 @@ def designs(draw, kinds: tuple[str, ...] = KINDS) -> Design:
             else:
                 spatial[i][d] *= p
     # keeps
-    levels = []
-    for i, (name, place, _fan, target, own) in enumerate(shape):
+    all_keeps = []
+    for _name, place, _fan, _target, own in shape:
         if place == "DRAM":
-            keeps = frozenset(SPACES)
+            all_keeps.append(frozenset(SPACES))
         elif place == "fan-out":
-            keeps = frozenset()
+            all_keeps.append(frozenset())
         elif own is not None:
-            keeps = frozenset({own}) if draw(st.integers(0, 3)) else frozenset()
+            all_keeps.append(frozenset({own}) if draw(st.integers(0, 3)) else frozenset())
         else:
-            keeps = frozenset(s for s in SPACES if draw(st.booleans()))
+            all_keeps.append(frozenset(s for s in SPACES if draw(st.booleans())))
+    places = [s[1] for s in shape]
+    if kind == "registers":  # a register under pe_spad's copy of its data space holds one word
+        for i in range(3, len(shape)):
+            if all_keeps[i] & all_keeps[2]:
+                places[i] = "register"
+                for j in range(i, len(shape)):  # the loops at or below it go to pe_spad if they index it
+                    for d in dims:
+                        if temporal[j][d] > 1 and d in INDEXED_BY[shape[i][4]]:
+                            temporal[2][d] *= temporal[j][d]
+                            temporal[j][d] = 1
+    levels = []
+    for i, (name, _place, _fan, target, own) in enumerate(shape):
+        place, keeps = places[i], all_keeps[i]
         t_order = draw(st.permutations([d for d in dims if temporal[i][d] > 1]))
         s_order = draw(st.permutations([d for d in dims if spatial[i][d] > 1]))
         levels.append(Level(name=name, place=place, temporal=tuple((d, temporal[i][d]) for d in t_order),
