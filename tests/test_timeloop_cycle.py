@@ -2,11 +2,14 @@
 
 The five Eyeriss-like cases of the reference collection (:mod:`timeloop_cases`: the 2019
 eyeriss256 CNN layer, the 2020 AlexNet layer 1 and VGG02 layer 5, the 2024 default problem and
-VGG02 layer 5), written as Timeloop YAML, imported, and run by the cycle engine with real data:
-its output equals the reference convolution and its counts equal the analytic engine's.
+VGG02 layer 5) and the two 2020 baselines with a per-PE spad and one-word registers
+(``simple_weight_stationary``, ``simple_output_stationary``, AlexNet layer 1), written as
+Timeloop YAML, imported, and run by the cycle engine with real data: its output equals the
+reference convolution and its counts equal the analytic engine's.
 
-A case whose whole layer is small enough for a test (the AlexNet layer, 105 M MACs, and the
-2024 default problem, 10.8 M) runs whole; the others (0.9 G and 59 G MACs) run with the same
+A case whose whole layer is small enough for a test (the Eyeriss-like AlexNet layer, 105 M MACs,
+and the 2024 default problem, 10.8 M) runs whole; the others (the two baselines, 105 M MACs on
+48 PEs: 33 s each whole, ``tools/timeloop_import_all.py --cycle``; 0.9 G and 59 G MACs) run with the same
 mapping below DRAM — every on-chip level's loops, spatial fan-outs and keep / bypass unchanged —
 and the DRAM level's temporal loops taken out (the bounds divided by them), so the nest the cycle
 engine walks is the case's on-chip nest exactly. ``tools/timeloop_import_all.py --cycle`` runs
@@ -32,6 +35,8 @@ EYERISS_LIKE = {
     "2020-exercises-06-mapper-eyeriss-vgg02-layer5": False,    # 925 M MACs
     "2024-example-eyeriss_like-default_problem": True,         # 10.8 M MACs
     "2024-ispass-06-mapper-eyeriss-vgg02-layer5": False,       # 925 M MACs
+    "2020-baseline-simple_weight_stationary-alexnet-layer1": False,  # 105 M MACs on 48 PEs (DRAM Q5 out)
+    "2020-baseline-simple_output_stationary-alexnet-layer1": False,  # 105 M MACs on 48 PEs (DRAM P5 Q5 out)
 }
 
 
