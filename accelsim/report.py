@@ -298,6 +298,8 @@ _RULE_TEXT = {
     "psum fills": "Timeloop counts psums coming back down as fills (2024: but the first arrival); accelsim none",
     "fills": "fills per child instance",
     "reduction": "spatial reduction and psum residences",
+    "register": "a one-word register under the RF is a Timeloop level of its own; accelsim's accounting has none "
+                "(its RF read per MAC operand is the register's fill)",
 }
 
 
@@ -330,6 +332,7 @@ def semantics_table(result: LayerResult, stats) -> str:
     from .sim.timeloop_semantics import SPACES, nest_levels
 
     place = {lv.name: lv.place for lv in nest_levels(result.mapping)}
+    registers = {lv.name for lv in nest_levels(result.mapping) if lv.register}
     rows = [["level", "accelsim", "data space", "reads TL", "reads ours", "fills TL", "fills ours", "updates TL",
              "updates ours", "why they differ"]]
     counts = result.counts
@@ -351,10 +354,12 @@ def semantics_table(result: LayerResult, stats) -> str:
                         "updates": int(counts[lv, t, UPDATES]) if psum else 0}
             why = [_RULES.get((q, space), "") for q in theirs
                    if (ours[q] is not None and theirs[q] != ours[q]) or (ours[q] is None and theirs[q])]
+            if level in registers:
+                why = ["register"]
             n_diff += bool(why)
             labels = [w for w in why if w]
             used.update(k.strip() for w in labels for k in w.split(","))
-            rows.append([level, lv.label if lv is not None else "-", space,
+            rows.append([level, lv.label if lv is not None else "register" if level in registers else "-", space,
                          *(x for q in theirs for x in (f"{theirs[q]:,}", "-" if ours[q] is None else f"{ours[q]:,}")),
                          "; ".join(labels) or "-"])
     unit = _UNIT_LABEL.get(result.energy_unit, result.energy_unit)
