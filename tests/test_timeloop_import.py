@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from timeloop_cases import BY_FOLDER, write_case
 
 from accelsim.cli.main import main
 from accelsim.errors import SpecError
@@ -640,8 +642,8 @@ def test_refusals_name_the_file_and_key_and_exit_2(tmp_path, what, file, field, 
 
 
 def test_two_per_pe_levels_keeping_one_type_are_refused(tmp_path):
-    """Cases 2020-baseline-simple_weight_stationary (pe_spad and weight_reg both keep Weights) and
-    2024-ispass-04 (PE container above the GlobalBuffer: 16 per-PE GlobalBuffers)."""
+    """Case 2024-ispass-04 (PE container above the GlobalBuffer: 16 per-PE GlobalBuffers above the
+    RegisterFiles, the inner one holding 16 Inputs and Outputs: not a one-word register)."""
     arch = ARCH_V04_3LEVEL.replace("""  - !Container
     name: PE
 """, """  - !Container
@@ -655,8 +657,62 @@ mapping:
   - {target: RegisterFile, type: temporal, factors: P=16}
 """
     f = _files(tmp_path, arch=arch, prob=PROB_V04_CONV1D_OC, map=mapping)
-    with pytest.raises(SpecError, match="kept by GlobalBuffer and RegisterFile, both per PE"):
+    with pytest.raises(SpecError, match="kept by GlobalBuffer and RegisterFile, both per PE.*RegisterFile's Inputs "
+                                        "tile spans P=16"):
         import_timeloop(f["arch"], f["prob"], f["map"])
+
+
+def _simple_ws(tmp_path, mapping) -> dict[str, str]:
+    """Case 2020-baseline-simple_weight_stationary-alexnet-layer1 (tests/timeloop_cases.py) with
+    its mapping facts replaced by ``mapping``: the written Timeloop files."""
+    case = replace(BY_FOLDER["2020-baseline-simple_weight_stationary-alexnet-layer1"], mapping=mapping)
+    return {k: str(v) for k, v in write_case(case, tmp_path / "in").items()}
+
+
+def test_a_one_word_register_under_the_spad_is_a_level_of_its_own(tmp_path):
+    """Case 2020-baseline-simple_weight_stationary: weight_reg (depth 1) under pe_spad, both keeping
+    Weights. pe_spad is accelsim's RF for Weights (the tile of R11 S11: 121 words), weight_reg a
+    register level in the notes; input_activation_reg and output_activation_reg, the only per-PE
+    keepers of theirs, are the one-word RF of Inputs and Outputs; the import notes say what
+    accelsim's own accounting does with the register."""
+    f = _simple_ws(tmp_path, BY_FOLDER["2020-baseline-simple_weight_stationary-alexnet-layer1"].mapping)
+    res = import_timeloop(f["arch"], f["problem"], f["mapping"])
+    assert [(lv.name, lv.place.value) for lv in res.mapping.levels] == [
+        ("DRAM", "DRAM"), ("shared_glb", "GLB"), ("pe_spad", "RF"), ("weight_reg", "register"),
+        ("input_activation_reg", "RF"), ("output_activation_reg", "RF")]
+    m = res.mapping.mapping
+    assert m.rf == (8, 6, 8) and len(m.loops) == 8  # ifmap, filter, psum: pe_spad's loops start at 6
+    assert res.mapping.spans()[3] == (8, 8, 8)
+    assert any("weight_reg is a one-word Weights register under pe_spad" in n and "no register level" in n
+               for n in res.notes)
+    hw = res.files[next(iter(res.files))]
+    assert "weight_reg -> register [Weights]" in hw
+    assert "rf_words: {shared: 0, ifmap: 1, filter: 192, psum: 1}" in hw  # pe_spad 192; the registers 1 word
+    assert "input_activation_reg gives no word bits: 16 bits assumed" in hw
+
+
+def test_an_inner_keeper_of_many_words_is_refused(tmp_path):
+    """The same design with pe_spad's R11 S11 moved into weight_reg: weight_reg would hold 121
+    Weights under pe_spad's copy — a second RF, which accelsim does not have."""
+    facts = list(BY_FOLDER["2020-baseline-simple_weight_stationary-alexnet-layer1"].mapping)
+    facts[5], facts[7] = ("pe_spad", "temporal", "", ""), ("weight_reg", "temporal", "R11 S11", "RS")
+    f = _simple_ws(tmp_path, tuple(facts))
+    code, stdout, stderr = _cli(["import", "timeloop", f["arch"], f["problem"], f["mapping"], "-o", tmp_path / "out"])
+    assert code == 2 and stdout == "" and len(stderr.strip().splitlines()) == 1
+    assert "Weights is kept by pe_spad and weight_reg, both per PE" in stderr
+    assert "weight_reg's Weights tile spans S=11 R=11" in stderr and f["mapping"] in stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_register_keeping_another_data_space_is_refused(tmp_path):
+    """weight_reg keeping Weights (a register under pe_spad) and Inputs (which no per-PE level
+    above it keeps): one level cannot be a register for one and the RF for the other."""
+    facts = [("weight_reg", "keep", ("Weights", "Inputs"), "") if (t, k) == ("weight_reg", "keep") else (t, k, w, o)
+             for t, k, w, o in BY_FOLDER["2020-baseline-simple_weight_stationary-alexnet-layer1"].mapping]
+    f = _simple_ws(tmp_path, tuple(facts))
+    code, _, stderr = _cli(["import", "timeloop", f["arch"], f["problem"], f["mapping"], "-o", tmp_path / "out"])
+    assert code == 2 and len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr
+    assert "weight_reg is a register under pe_spad for Weights but also keeps Inputs" in stderr
 
 
 def test_a_dummy_buffer_that_keeps_data_is_refused(tmp_path):
