@@ -299,7 +299,7 @@ _RULE_TEXT = {
     "fills": "fills per child instance",
     "reduction": "spatial reduction and psum residences",
     "register": "a one-word register under the RF is a Timeloop level of its own; accelsim's accounting has none "
-                "(its RF read per MAC operand is the register's fill)",
+                "(the MAC reads the RF at every MAC)",
 }
 
 

@@ -169,7 +169,7 @@ def hardware_yaml(arch: TimeloopArch, imported: ImportedMapping | None, energy_f
             holder = next(o.name for o in arch.levels if plan[o.name][0] is Place.RF and keeps & plan[o.name][1])
             notes.append(f"{lv.name} is a one-word {spaces} register under {holder}: a level of its own under "
                          f"--semantics timeloop-*; accelsim's own accounting has no register level ({holder} is its "
-                         "RF, read once per MAC operand)")
+                         "RF, read at every MAC)")
     glb_levels = [lv for lv in arch.levels if plan[lv.name][0] is Place.GLB and plan[lv.name][1]]
     dram = arch.levels[0]
     rows, cols = arch.compute.mesh_y, arch.compute.mesh_x
@@ -356,8 +356,13 @@ def import_timeloop(arch_path: str, problem_path: str, mapping_path: str | None 
         result = import_ert(ert_path, mapping=_ert_map(arch, plan), arch_attrs=attrs,
                             arch_label=Path(arch_path).name)
         energy_name = _safe(Path(ert_path).stem) + ".yaml"
+        registers = [name for name, (pl, _) in plan.items() if pl is Place.REGISTER]
         energy_text = (f"# Written by `accelsim import timeloop` for {Path(arch_path).name}: the levels' components "
-                       "as the mapping places them.\n" + energy_yaml(result, Path(energy_name).stem))
+                       "as the mapping places them.\n"
+                       + (f"# Register levels ({', '.join(registers)}): no slot here (accelsim's accounting has no "
+                          "register); their ERT prices are in the mapping's notes.timeloop_energy, for "
+                          "--semantics timeloop-*.\n" if registers else "")
+                       + energy_yaml(result, Path(energy_name).stem))
     hw_text, notes = hardware_yaml(arch, imported, energy_name, keeps)
     hw_name = _safe(arch.name) + ".yaml"
     wl_name = _safe(problem.layer.name) + ".yaml"
