@@ -245,3 +245,22 @@ def test_record_shape():
     assert list(rec["GLB"]) == ["Weights", "Inputs", "Outputs"]
     assert set(rec["GLB"]["Outputs"]) == {"reads", "fills", "updates", "instances", "partition_size",
                                           "utilized_capacity"}
+
+
+def test_a_register_has_no_energy_without_the_designs_prices(tmp_path):
+    """Case 2020-baseline-simple_weight_stationary: with the ERT's prices in the mapping's notes the
+    energy is Timeloop's; without them accelsim's imported per-type table (pJ) has no price for
+    the register level weight_reg, so there is no Timeloop energy rather than one without it."""
+    from dataclasses import replace
+
+    case = BY_FOLDER["2020-baseline-simple_weight_stationary-alexnet-layer1"]
+    layer, hw, mapping = _imported(case, tmp_path)
+    assert timeloop_stats(layer, hw, mapping, Semantics.TIMELOOP_2020).energy_pj == pytest.approx(case.energy_pj,
+                                                                                                 rel=1e-9)
+    bare = replace(mapping, notes={k: v for k, v in mapping.notes.items() if k != "timeloop_energy"})
+    assert hw.energy.unit.value == "pj"
+    assert timeloop_stats(layer, hw, bare, Semantics.TIMELOOP_2020).energy_pj is None
+    # the same design with the register keeping nothing is priced by that table
+    levels = [dict(lv, keeps=[]) if lv["name"] == "weight_reg" else lv for lv in bare.notes["timeloop_levels"]]
+    plain = replace(bare, notes=dict(bare.notes, timeloop_levels=levels))
+    assert timeloop_stats(layer, hw, plain, Semantics.TIMELOOP_2020).energy_pj > 0
