@@ -56,7 +56,7 @@ def _hardware_key(hw: Hardware) -> dict[str, Any]:
     ``precision``); a fixed :class:`~accelsim.spec.energy.EnergyTable` without its ``name``
     (the name is a label, the numbers are the table); any other energy source (the model, an
     imported per-type table) with its class name; ``fold_overlap`` only when on; the NoC's
-    ``clusters`` / ``routers`` and the model's ``clock_pj_per_pe_cycle`` only when set."""
+    ``clusters`` / ``routers`` / ``glb_banks`` and the model's ``clock_pj_per_pe_cycle`` only when set."""
     key = asdict(hw)
     for group in FLAG_GROUPS:
         key.update(key.pop(group))
@@ -77,7 +77,7 @@ def _hardware_key(hw: Hardware) -> dict[str, Any]:
     for level in ("rf", "glb"):
         if key[level]["pool_word_bits"] is None:  # Buffer.pool_word_bits left at its default: as before it existed
             del key[level]["pool_word_bits"]
-    for part in ("clusters", "routers"):  # a flat NoC (no hierarchical mesh): as before they existed
+    for part in ("clusters", "routers", "glb_banks"):  # a flat NoC, a pooled GLB: as before they existed
         if key["noc"][part] is None:
             del key["noc"][part]
     if not key["energy"].get("clock_pj_per_pe_cycle", 1):  # the model without a clock term: as before it existed
