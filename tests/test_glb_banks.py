@@ -200,6 +200,8 @@ PSUM_16 = {"ifmap": V2_BANKS["ifmap"], "psum": (4, 1920, 16)}
     ({"top": "glb_words: {ifmap: 73728, psum: 61440}\n"}, "glb_words.psum", "49152"),
     ({"top": "glb_bytes: {ifmap: 73728, psum: 122880, shared: 8192}\n"}, "glb_bytes.shared", "no shared pool"),
     ({"top": "glb_bytes: {ifmap: 73728, psum: 122880, filter: 8192}\n"}, "glb_bytes.filter", "no banks"),
+    ({"top": "glb_bytes: {ifmap: 73728, psum: 122880}\nglb_words: {ifmap: 73728, psum: 49152}\n"}, "glb_words",
+     "at most one"),
     # a stated bandwidth that differs
     ({"top": "glb_words_per_cycle: 256\n"}, "glb_words_per_cycle", "272"),
     # banks on a flat NoC

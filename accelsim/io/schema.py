@@ -1152,6 +1152,9 @@ def _glb(doc: HardwareFile, noc: NoC, precision: Precision, origin: str) -> tupl
         return _buffer(doc, "glb", precision, origin), doc.glb_words_per_cycle
     glb, rate = noc.banked_glb(precision), noc.banked_glb_words_per_cycle(precision)
     clusters = noc.clusters.count  # type: ignore[union-attr]
+    if doc.glb_words is not None and doc.glb_bytes is not None:
+        raise SpecError(f"give at most one of glb_words and glb_bytes (both derived from noc.glb_banks), got both"
+                        f"{_where(origin)}", field="glb_words")
     for unit in ("words", "bytes"):
         stated = getattr(doc, f"glb_{unit}")
         if stated is None:
