@@ -1181,7 +1181,7 @@ def _glb(doc: HardwareFile, noc: NoC, precision: Precision, origin: str) -> tupl
         raise SpecError(f"derived from noc.glb_banks: {clusters} clusters x ({terms}) = {rate} words per cycle, "
                         f"got {doc.glb_words_per_cycle:g} (give {rate} or leave it out){_where(origin)}",
                         field="glb_words_per_cycle")
-    return glb, rate
+    return glb, float(rate)
 
 
 def _pe_array(doc: HardwareFile, noc: NoC, origin: str) -> tuple[int, int]:
