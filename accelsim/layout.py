@@ -89,7 +89,10 @@ C_FOLD_OVERLAP = C_SYSTOLIC + 1
 #: mesh link (a HOPS count) per data type at C_HOP0 + type
 C_HMESH = C_FOLD_OVERLAP + 1
 C_HOP0 = C_HMESH + 1
-N_COSTS = C_HOP0 + N_TYPES
+#: then C_CLOCK, the energy per cycle of run time (the clock/static term,
+#: ``AccessCosts.clock_per_cycle``; 0 without one): the mapper's energy objective adds it × cycles
+C_CLOCK = C_HOP0 + N_TYPES
+N_COSTS = C_CLOCK + 1
 #: timing[...] (kernels.analytic.roofline_timing, roofline_cycles): cycles the folds add to the
 #: compute steps, then per data type the links feeding its bus (1: one bus)
 TM_FOLD_CYCLES, TM_LINKS0 = 0, 1

@@ -82,13 +82,15 @@ def cost_array(hw: Hardware) -> np.ndarray:
     ``C_SYSTOLIC`` (1.0: a systolic NoC, whose bus rates are per edge link) and
     ``C_FOLD_OVERLAP`` (1.0: ``hw.model.fold_overlap``) (for the roofline cycles,
     :func:`accelsim.kernels.analytic.roofline_cycles`); ``C_HMESH`` (1.0: a hierarchical mesh,
-    whose bus rates are per active cluster) and the mesh hop costs (``C_HOP0 + type``)."""
+    whose bus rates are per active cluster), the mesh hop costs (``C_HOP0 + type``) and the
+    clock/static energy per cycle (``C_CLOCK``, :attr:`AccessCosts.clock_per_cycle`)."""
     noc = hw.noc
     costs = np.array([*hw.access_costs.flat(),
                       hw.dram_words_per_cycle, hw.glb_words_per_cycle, noc.ifmap_words_per_cycle,
                       noc.filter_words_per_cycle, noc.psum_words_per_cycle, noc.gon_words_per_cycle,
                       1.0 if noc.kind is NocKind.SYSTOLIC else 0.0, 1.0 if hw.model.fold_overlap else 0.0,
-                      1.0 if noc.kind is NocKind.HMESH else 0.0, *hw.access_costs.hop],
+                      1.0 if noc.kind is NocKind.HMESH else 0.0, *hw.access_costs.hop,
+                      hw.access_costs.clock_per_cycle],
                      dtype=np.float64)
     assert costs.shape[0] == N_COSTS
     return costs

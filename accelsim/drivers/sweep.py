@@ -56,7 +56,8 @@ def _hardware_key(hw: Hardware) -> dict[str, Any]:
     ``precision``); a fixed :class:`~accelsim.spec.energy.EnergyTable` without its ``name``
     (the name is a label, the numbers are the table); any other energy source (the model, an
     imported per-type table) with its class name; ``fold_overlap`` only when on; the NoC's
-    ``clusters`` / ``routers`` and the model's ``clock_pj_per_pe_cycle`` only when set."""
+    ``clusters`` / ``routers`` / ``glb_banks``, ``sparse_pe`` and the model's ``clock_pj_per_pe_cycle`` only
+    when set."""
     key = asdict(hw)
     for group in FLAG_GROUPS:
         key.update(key.pop(group))
@@ -77,9 +78,11 @@ def _hardware_key(hw: Hardware) -> dict[str, Any]:
     for level in ("rf", "glb"):
         if key[level]["pool_word_bits"] is None:  # Buffer.pool_word_bits left at its default: as before it existed
             del key[level]["pool_word_bits"]
-    for part in ("clusters", "routers"):  # a flat NoC (no hierarchical mesh): as before they existed
+    for part in ("clusters", "routers", "glb_banks"):  # a flat NoC, a pooled GLB: as before they existed
         if key["noc"][part] is None:
             del key["noc"][part]
+    if key["sparse_pe"] is None:  # a dense PE: as before the sparse PE existed
+        del key["sparse_pe"]
     if not key["energy"].get("clock_pj_per_pe_cycle", 1):  # the model without a clock term: as before it existed
         del key["energy"]["clock_pj_per_pe_cycle"]
     costs = key["energy"].get("costs")  # a per-type table's AccessCosts: mesh hops and clock only when set
@@ -311,6 +314,7 @@ def _ok_record(r: LayerResult) -> dict[str, Any]:
         "compute_cycles": int(r.compute_cycles), "stall_cycles": int(r.stall_cycles),
         "active_pes": int(r.active_pes), "utilization": float(r.utilization), "energy_unit": r.energy_unit,
         "energy_total": float(r.energy_total), **{f"energy_{c}": float(v) for c, v in comp.items()},
+        "energy_clock": float(r.energy[CLOCK_COMPONENT]) if CLOCK_COMPONENT in r.energy else None,
         "mappings_considered": int(r.mappings_considered), "psum_spill": bool(r.psum_spill),
         "mapping": json.dumps(r.mapping.to_dict(), separators=(",", ":")) if r.mapping else "",
     }
@@ -489,7 +493,8 @@ def sweep(cases, n_jobs: int = 1, progress: bool = True, out: str | Path | None 
         ``hardware``, ``energy`` (the choice), ``array``, ``pe_rows``, ``pe_cols``, ``num_pes``, each varied field,
         ``dataflow``, ``batch``, ``engine``, ``objective``) and the layer's result (``layer``,
         ``status``, ``reason``, ``macs``, ``cycles``, ``energy_total``, ``energy_ALU`` …
-        ``energy_DRAM`` in ``energy_unit``, ``energy_source`` (what priced the machine),
+        ``energy_DRAM`` and ``energy_clock`` (the clock/static term, ``None`` for a machine
+        without one) in ``energy_unit``, ``energy_source`` (what priced the machine),
         ``area_mm2`` and ``area_MAC`` … ``area_NoC`` (mm², the machine's), ``utilization``,
         ``mapping`` as JSON, ``seconds``); results of a failed layer are ``None``.
 

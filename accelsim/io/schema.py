@@ -42,7 +42,8 @@ from ..spec.constraints import FactorPin, KeepPin, MappingConstraints, OrderPin
 from ..spec.dims import Dataflow, DataType, Dim, EnergyUnit, Level, NocKind, NocMode, Place, TileLevel
 from ..spec.energy import AccessCosts, EnergyTable, TypedEnergyTable, uniform_costs
 from ..spec.energy_model import DramKind, EnergyModel
-from ..spec.hardware import FLAG_GROUPS, Buffer, Clusters, EnergySource, Hardware, NoC, Precision, Routers, SparsePe
+from ..spec.hardware import (FLAG_GROUPS, Buffer, Clusters, EnergySource, GlbBanks, Hardware, NoC, Precision, Routers,
+                             SparsePe)
 from ..spec.layer import ConvLayer, TensorData, Workload, padded_extent
 from ..spec.mapping import Mapping
 
@@ -396,6 +397,24 @@ class RoutersSection(_Model):
     psum: RouterSection
 
 
+class GlbBankSection(_Model):
+    """One data type's GLB banks per cluster (:class:`~accelsim.spec.hardware.GlbBanks`):
+    ``count`` banks of ``bytes`` bytes, each with a ``port_bits``-bit port."""
+
+    count: PosInt
+    bytes: PosInt
+    port_bits: PosInt
+
+
+class GlbBanksSection(_Model):
+    """``noc.glb_banks`` of a hierarchical mesh: the GLB banks of one cluster per data type; a
+    type left out has no GLB (Eyeriss v2: filter, weights stream from off-chip to the PEs)."""
+
+    ifmap: GlbBankSection | None = None
+    filter: GlbBankSection | None = None
+    psum: GlbBankSection | None = None
+
+
 #: the NoC rates, words per cycle, a flat NoC defaults to (4 each)
 NOC_RATE_KEYS = ("ifmap_words_per_cycle", "filter_words_per_cycle", "psum_words_per_cycle", "gon_words_per_cycle")
 
@@ -406,7 +425,9 @@ class NoCSection(_Model):
     Flat kinds (``gin``, ``broadcast``, ``unicast``, ``systolic``): every width defaults to 4.
     ``hmesh`` (Eyeriss v2's hierarchical mesh) needs ``clusters`` and ``routers``; its ifmap,
     filter, psum-in and GON rates are per active cluster and derived from the routers and the
-    precision (:func:`_noc`); a rate the file gives must equal the derived one.
+    precision (:func:`_noc`); a rate the file gives must equal the derived one. It may give
+    ``glb_banks`` (per cluster and data type); the GLB's size and bandwidth are then derived
+    from them (:func:`_glb`).
     """
 
     kind: NocKindName = NocKind.GIN.value
@@ -417,6 +438,7 @@ class NoCSection(_Model):
     local_words_per_cycle: PosInt = 4
     clusters: ClustersSection | None = None
     routers: RoutersSection | None = None
+    glb_banks: GlbBanksSection | None = None
 
 
 class PrecisionSection(_Model):
@@ -1060,7 +1082,7 @@ def _noc(doc: HardwareFile, precision: Precision, origin: str) -> NoC:
     sec = doc.noc
     kind = NocKind(sec.kind)
     if kind is not NocKind.HMESH:
-        for key in ("clusters", "routers"):
+        for key in ("clusters", "routers", "glb_banks"):
             if getattr(sec, key) is not None:
                 raise SpecError(f"{key} describe a hierarchical mesh; this NoC's kind is {kind.value} "
                                 f"(set kind: hmesh or remove {key}){_where(origin)}", field=f"noc.{key}")
@@ -1091,7 +1113,75 @@ def _noc(doc: HardwareFile, precision: Precision, origin: str) -> NoC:
     c = sec.clusters
     return NoC(kind=kind, local_words_per_cycle=sec.local_words_per_cycle,
                clusters=Clusters(rows=c.rows, cols=c.cols, pe_rows=c.pe_rows, pe_cols=c.pe_cols),
-               routers=tuple(routers), **derived)  # type: ignore[arg-type]
+               routers=tuple(routers), glb_banks=_glb_banks(sec.glb_banks, precision, origin),
+               **derived)  # type: ignore[arg-type]
+
+
+def _glb_banks(sec: GlbBanksSection | None, precision: Precision,
+               origin: str) -> tuple[GlbBanks | None, GlbBanks | None, GlbBanks | None] | None:
+    """``noc.glb_banks`` as one :class:`GlbBanks` (or ``None``: no GLB) per data type; a port
+    narrower than its type, or a bank that is not a whole number of its type's words, is refused."""
+    if sec is None:
+        return None
+    banks: list[GlbBanks | None] = []
+    for t in DataType:
+        b = getattr(sec, t.label)
+        if b is None:
+            banks.append(None)
+            continue
+        bits = precision.of(t)
+        if b.port_bits < bits:
+            raise SpecError(f"a {b.port_bits}-bit bank port cannot carry one {bits}-bit {t.label} word"
+                            f"{_where(origin)}", field=f"noc.glb_banks.{t.label}.port_bits")
+        if (b.bytes * 8) % bits:
+            raise SpecError(f"a bank of {b.bytes} bytes is not a whole number of {bits}-bit {t.label} words"
+                            f"{_where(origin)}", field=f"noc.glb_banks.{t.label}.bytes")
+        banks.append(GlbBanks(count=b.count, bank_bytes=b.bytes, port_bits=b.port_bits))
+    if all(b is None for b in banks):
+        raise SpecError(f"give the banks of at least one data type (ifmap, filter, psum), or leave glb_banks out "
+                        f"for a GLB given as one pool{_where(origin)}", field="noc.glb_banks")
+    return tuple(banks)  # type: ignore[return-value]
+
+
+def _glb(doc: HardwareFile, noc: NoC, precision: Precision, origin: str) -> tuple[Buffer, float]:
+    """The GLB and its bandwidth (words per cycle). Without ``noc.glb_banks``: the file's
+    ``glb_words`` / ``glb_bytes`` and ``glb_words_per_cycle``. With them (an hmesh): derived
+    (:meth:`NoC.banked_glb`, :meth:`NoC.banked_glb_words_per_cycle`); a size or bandwidth the
+    file states must equal the derived one, and the GLB has no shared pool to bank."""
+    if noc.glb_banks is None:
+        return _buffer(doc, "glb", precision, origin), doc.glb_words_per_cycle
+    glb, rate = noc.banked_glb(precision), noc.banked_glb_words_per_cycle(precision)
+    clusters = noc.clusters.count  # type: ignore[union-attr]
+    if doc.glb_words is not None and doc.glb_bytes is not None:
+        raise SpecError(f"give at most one of glb_words and glb_bytes (both derived from noc.glb_banks), got both"
+                        f"{_where(origin)}", field="glb_words")
+    for unit in ("words", "bytes"):
+        stated = getattr(doc, f"glb_{unit}")
+        if stated is None:
+            continue
+        for key, t in (("shared", None), *((t.label, t) for t in DataType)):
+            bank = None if t is None else noc.glb_banks[t]
+            if bank is None:
+                want, how = 0, "no banks" if t is not None else "no shared pool"
+            else:
+                want = glb.dedicated_words[t] if unit == "words" else clusters * bank.count * bank.bank_bytes
+                how = (f"{clusters} clusters x {bank.count} banks x {bank.bank_bytes} bytes"
+                       + ("" if unit == "bytes" else f" of {precision.of(t)}-bit {t.label} words"))
+            got = getattr(stated, key)
+            if got != want:
+                raise SpecError(f"derived from noc.glb_banks: {how} = {want} {unit}, got {got} (give {want} or "
+                                f"leave glb_{unit} out){_where(origin)}", field=f"glb_{unit}.{key}")
+    if doc.glb_bank_words:
+        raise SpecError(f"the GLB's banks are noc.glb_banks (per cluster and data type); the pool's "
+                        f"glb_bank_words does not apply, got {doc.glb_bank_words}{_where(origin)}",
+                        field="glb_bank_words")
+    if "glb_words_per_cycle" in doc.model_fields_set and doc.glb_words_per_cycle != rate:
+        terms = " + ".join(f"{b.count} x ({b.port_bits} // {precision.of(t)})"
+                           for t, b in zip(DataType, noc.glb_banks) if b is not None)
+        raise SpecError(f"derived from noc.glb_banks: {clusters} clusters x ({terms}) = {rate} words per cycle, "
+                        f"got {doc.glb_words_per_cycle:g} (give {rate} or leave it out){_where(origin)}",
+                        field="glb_words_per_cycle")
+    return glb, float(rate)
 
 
 def _pe_array(doc: HardwareFile, noc: NoC, origin: str) -> tuple[int, int]:
@@ -1135,17 +1225,18 @@ def hardware_from_data(data: Any, energy_preset: Callable[[str], EnergyTable | T
     precision = _precision(doc, origin)
     noc = _noc(doc, precision, origin)
     pe_rows, pe_cols = _pe_array(doc, noc, origin)
+    glb, glb_words_per_cycle = _glb(doc, noc, precision, origin)
     try:
         return Hardware(
             name=doc.name,
             pe_rows=pe_rows,
             pe_cols=pe_cols,
             rf=_buffer(doc, "rf", precision, origin),
-            glb=_buffer(doc, "glb", precision, origin),
+            glb=glb,
             precision=precision,
             clock_hz=doc.clock_hz,
             dram_words_per_cycle=doc.dram_words_per_cycle,
-            glb_words_per_cycle=doc.glb_words_per_cycle,
+            glb_words_per_cycle=glb_words_per_cycle,
             pe_pipeline_depth=doc.pe_pipeline_depth,
             noc=noc,
             energy=_energy(doc.energy, energy_preset, origin),

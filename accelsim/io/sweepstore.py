@@ -5,13 +5,14 @@
 ``pe_rows``, ``pe_cols``, ``num_pes``, one column per varied hardware field, ``dataflow``,
 ``batch``, ``engine``, ``objective``), then the layer's result (``layer``, ``layer_index``,
 ``n_layers``, ``status``, ``reason``, ``macs``, ``cycles``, ``energy_total``,
-``energy_<component>`` …, ``energy_source``, the machine's ``area_mm2`` and ``area_<component>``,
-see :data:`RESULT_COLUMNS`). A directory an older accelsim wrote lacks the ``energy``,
-``energy_source`` and area columns; their cells read back as ``None``. ``DIR/components.csv`` is tidy: one row
-per (case, layer, component, data type) with the charged ``accesses`` (words; MACs for the
-ALU) and their ``energy`` (in the case's ``energy_unit``); the ALU row's data type is
-``ALU``, so grouping by ``component`` gives the by-level breakdown and grouping by
-``data_type`` the by-type one.
+``energy_<component>`` …, ``energy_clock`` (the clock/static term; empty for a machine without
+one), ``energy_source``, the machine's ``area_mm2`` and ``area_<component>``, see
+:data:`RESULT_COLUMNS`). A directory an older accelsim wrote lacks the ``energy``,
+``energy_clock``, ``energy_source`` and area columns; their cells read back as ``None``.
+``DIR/components.csv`` is tidy: one row per (case, layer, component, data type) with the
+charged ``accesses`` (words; MACs for the ALU) and their ``energy`` (in the case's
+``energy_unit``); the ALU row's data type is ``ALU``, so grouping by ``component`` gives the
+by-level breakdown and grouping by ``data_type`` the by-type one.
 
 A case is written in one go — its component rows, then its record rows — and flushed, so an
 interrupted sweep leaves every finished case on disk. A case counts as done when all its
@@ -60,7 +61,8 @@ AXIS_TAIL: tuple[str, ...] = ("dataflow", "batch", "engine", "objective")
 RESULT_COLUMNS: tuple[str, ...] = (
     "layer", "layer_index", "n_layers", "status", "reason", "macs", "cycles", "compute_cycles",
     "stall_cycles", "active_pes", "utilization", "energy_unit", "energy_total", "energy_ALU",
-    "energy_RF", "energy_NoC", "energy_GLB", "energy_DRAM", *MACHINE_COLUMNS, "mappings_considered", "psum_spill",
+    "energy_RF", "energy_NoC", "energy_GLB", "energy_DRAM", "energy_clock", *MACHINE_COLUMNS, "mappings_considered",
+    "psum_spill",
     "mapping", "seconds",
 )
 #: Columns that measure the run rather than the case (differ between identical runs).
@@ -72,7 +74,7 @@ COMPONENT_ROWS_PER_LAYER = 1 + 4 * 3
 _INT = ("pe_rows", "pe_cols", "num_pes", "batch", "layer_index", "n_layers", "macs", "cycles", "compute_cycles",
         "stall_cycles", "active_pes", "mappings_considered", "accesses")
 _FLOAT = ("utilization", "energy_total", "energy_ALU", "energy_RF", "energy_NoC", "energy_GLB", "energy_DRAM",
-          "seconds", "energy", "area_mm2", *(f"area_{p}" for p in AREA_PARTS))
+          "energy_clock", "seconds", "energy", "area_mm2", *(f"area_{p}" for p in AREA_PARTS))
 _BOOL = ("psum_spill",)
 _TEXT = ("case", "workload", "hardware", "array", "dataflow", "engine", "objective", "layer", "status", "reason",
          "energy_unit", "mapping", "component", "data_type", "energy_source")

@@ -27,7 +27,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..layout import (
-    BYPASS, CAP_BANK_WORDS, CAP_BANKS, CAP_BITS0, CAP_DEDICATED0, CAP_POOL_BITS, CAP_SHARED, CCOL, COL, CROW, D_E,
+    BYPASS, C_CLOCK, CAP_BANK_WORDS, CAP_BANKS, CAP_BITS0, CAP_DEDICATED0, CAP_POOL_BITS, CAP_SHARED, CCOL, COL, CROW,
+    D_E,
     D_F, DRAM,
     FILTER, IFMAP, N_COUNT_STATS, N_LEVELS, N_TILE_LEVELS, N_TIMING, N_TYPES, PSUM, READS, ROW, RULE_ALLOW_SPILL,
     RULE_FILTERS_ONCE, RULE_NO_GLB_WINDOW, TEMPORAL, TILE_GLB, TILE_RF)
@@ -40,7 +41,8 @@ from .jit import jit
 def score_of(counts, macs, steps, costs, objective, pes, timing):
     """Objective value: 0 energy, 1 cycles (energy breaks ties), 2 energy × cycles.
 
-    Energy is :func:`accelsim.kernels.analytic.energy_of`, cycles are
+    Energy is :func:`accelsim.kernels.analytic.energy_of` plus, on a machine with a clock/static
+    term (``costs[C_CLOCK]`` > 0), that term × the cycles (as the result charges it); cycles are
     :func:`accelsim.kernels.analytic.roofline_cycles` (the compute ``steps`` when ``costs``
     carries no rates). The energy objective carries a tie-break of 0.001 % per unit of
     ``steps · pes / macs`` (the inverse PE utilisation), so of two mappings within a fraction
@@ -68,9 +70,13 @@ def score_of(counts, macs, steps, costs, objective, pes, timing):
         The score (lower is better).
     """
     energy = energy_of(counts, macs, costs)
-    if objective == 0:
+    clock = costs[C_CLOCK]
+    if objective == 0 and clock == 0.0:
         return energy * (1.0 + 1e-5 * steps * pes / macs)
     cycles = roofline_cycles(counts, steps, costs, -1.0, timing)
+    energy += clock * cycles
+    if objective == 0:
+        return energy * (1.0 + 1e-5 * steps * pes / macs)
     if objective == 1:
         return cycles * (1.0 + 1e-9 * energy / macs)
     return energy * cycles
@@ -251,7 +257,8 @@ def evaluate_genome(assign, order, res, slot_dim, slot_kind, slot_red, prime_val
         As :func:`score_of`; the search rules (``RULE_*`` bits, :func:`breaks_rules`).
     dims, factors, kinds, reds, counts, usage, timing : ndarray
         Scratch arrays (int64[K], int64[K], int64[K], int64[K], int64[4, 3, 4], int64[2, 3],
-        float64[N_TIMING]: the roofline's timing, filled only for the cycles and EDP objectives).
+        float64[N_TIMING]: the roofline's timing, filled only for the cycles and EDP objectives and
+        on a machine with a clock/static term).
     prime_set, set_slots, set_nslots, order_rank : ndarray
         The choice sets and pinned slot order (module docstring).
     min_pes : int
@@ -293,7 +300,7 @@ def evaluate_genome(assign, order, res, slot_dim, slot_kind, slot_red, prime_val
     macs = count_accesses(dims, factors, kinds, reds, res, stride, window, counts, usage)
     if breaks_rules(rules, dims, factors, kinds, res, counts):
         return np.inf
-    if objective != 0:
+    if objective != 0 or costs[C_CLOCK] != 0.0:  # the cycles score (or the clock term's energy)
         perfect_timing(dims, factors, kinds, res, costs, timing)
     pes = rows * cols * (crows * ccols if crows > 0 else 1)
     return score_of(counts, macs, compute_steps(factors, kinds), costs, objective, pes, timing)

@@ -22,12 +22,12 @@ if TYPE_CHECKING:  # pragma: no cover
 LAYER_KEYS: frozenset[str] = frozenset({
     "layer", "layer_index", "n_layers", "status", "reason", "macs", "cycles", "compute_cycles", "stall_cycles",
     "active_pes", "utilization", "energy_unit", "energy_total", "energy_ALU", "energy_RF", "energy_NoC",
-    "energy_GLB", "energy_DRAM", "mappings_considered", "psum_spill", "mapping", "seconds",
+    "energy_GLB", "energy_DRAM", "energy_clock", "mappings_considered", "psum_spill", "mapping", "seconds",
     "energy_source", "area_mm2", "area_MAC", "area_RF", "area_GLB", "area_NoC",
 })
 #: Additive per-layer quantities summed into case totals.
 SUMMED: tuple[str, ...] = ("macs", "cycles", "energy_total", "energy_ALU", "energy_RF", "energy_NoC",
-                           "energy_GLB", "energy_DRAM")
+                           "energy_GLB", "energy_DRAM", "energy_clock")
 #: Per-machine quantities (the same in every layer of a case): the machine's area, mm².
 MACHINE: tuple[str, ...] = ("area_mm2",)
 #: Every metric a case total has: the sums, ``edp`` (energy × cycles), ``energy_per_mac``,

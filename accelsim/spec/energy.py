@@ -90,9 +90,9 @@ class AccessCosts:
 
     def charge_vector(self) -> list[float]:
         """A float64[N_COSTS]-long list (``accelsim.layout``) holding the energy entries
-        (:meth:`flat`, then the mesh hop costs at ``C_HOP0``) and zeros elsewhere: what
-        :func:`accelsim.layout.charged_energy` reads."""
-        out = self.flat() + [0.0] * (C_HOP0 - C_RATE0) + list(self.hop)
+        (:meth:`flat`, then the mesh hop costs at ``C_HOP0`` and the clock/static term at
+        ``C_CLOCK``) and zeros elsewhere: what :func:`accelsim.layout.charged_energy` reads."""
+        out = self.flat() + [0.0] * (C_HOP0 - C_RATE0) + list(self.hop) + [self.clock_per_cycle]
         assert len(out) == N_COSTS
         return out
 

@@ -253,6 +253,45 @@ class Routers:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class GlbBanks:
+    """One data type's GLB banks in each GLB cluster of a hierarchical mesh (Eyeriss v2, JETCAS
+    2019 §II: per cluster 3 iact banks of 1.5 kB and 4 psum banks of 1.875 kB, no weight banks).
+
+    Placement rule (docs/architecture.md, *GLB banks per cluster*): each GLB word is stored once,
+    in one cluster's banks of its type, and the mesh carries it to the other clusters that take
+    it, so the GLB of a type is the clusters' banks together (:meth:`words`) and the banks of all
+    clusters serve in parallel (:meth:`words_per_cycle`).
+
+    Parameters
+    ----------
+    count : int
+        Banks of this type per GLB cluster (v2: 3 iact, 4 psum).
+    bank_bytes : int
+        Capacity of one bank, bytes (v2: 1536 iact, 1920 psum).
+    port_bits : int
+        Width of a bank's port, bits per cycle (v2: 24 iact, 40 psum).
+    """
+
+    count: int
+    bank_bytes: int
+    port_bits: int
+
+    def __post_init__(self) -> None:
+        for key in ("count", "bank_bytes", "port_bits"):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise SpecError(f"must be an integer >= 1, got {value!r}", field=f"noc.glb_banks.{key}")
+
+    def words(self, bits: int) -> int:
+        """Words of ``bits`` bits the banks of one cluster hold (whole words per bank)."""
+        return self.count * (self.bank_bytes * 8 // bits)
+
+    def words_per_cycle(self, bits: int) -> int:
+        """Words of ``bits`` bits the banks of one cluster read or write per cycle."""
+        return self.count * (self.port_bits // bits)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class NoC:
     """On-chip network: kind and bus widths in words per cycle.
 
@@ -271,6 +310,12 @@ class NoC:
         cluster (its routers' ports into and out of its PEs).
     routers : tuple of Routers or None
         ``hmesh`` only: per data type (ifmap, filter, psum), the routers of one cluster.
+    glb_banks : tuple of (GlbBanks or None) or None
+        ``hmesh`` only, optional: per data type (ifmap, filter, psum), the GLB banks of one
+        cluster; ``None`` for a type with no GLB (v2: filter). The GLB they describe is
+        :meth:`banked_glb` and :meth:`banked_glb_words_per_cycle` (a hardware file's
+        ``glb_bytes`` and ``glb_words_per_cycle`` are derived from them). ``None``: the GLB is
+        described as one pool (``Hardware.glb``), as on a flat NoC.
     """
 
     kind: NocKind = NocKind.GIN
@@ -281,6 +326,7 @@ class NoC:
     local_words_per_cycle: int = 4
     clusters: Clusters | None = None
     routers: tuple[Routers, Routers, Routers] | None = None
+    glb_banks: tuple[GlbBanks | None, GlbBanks | None, GlbBanks | None] | None = None
 
     def __post_init__(self) -> None:
         for key in ("ifmap_words_per_cycle", "filter_words_per_cycle", "psum_words_per_cycle",
@@ -293,6 +339,46 @@ class NoC:
         elif self.clusters is not None or self.routers is not None:
             raise SpecError(f"clusters and routers belong to an hmesh NoC, not {self.kind.value}",
                             field="noc.clusters")
+        if self.glb_banks is not None:
+            if self.kind is not NocKind.HMESH:
+                raise SpecError(f"GLB banks per cluster belong to an hmesh NoC, not {self.kind.value}",
+                                field="noc.glb_banks")
+            if len(self.glb_banks) != len(DataType) or not all(
+                    b is None or isinstance(b, GlbBanks) for b in self.glb_banks):
+                raise SpecError(f"must be one GlbBanks or None per data type, got {self.glb_banks!r}",
+                                field="noc.glb_banks")
+            if all(b is None for b in self.glb_banks):
+                raise SpecError("no data type has GLB banks (leave glb_banks out for a pooled GLB)",
+                                field="noc.glb_banks")
+
+    def banked_glb(self, precision: Precision) -> Buffer:
+        """The GLB the banks make: per data type ``clusters × count × (bank_bytes · 8 // bits)``
+        words of that type, no shared pool (a type without banks has none: it bypasses the GLB).
+
+        Parameters
+        ----------
+        precision : Precision
+            The machine's word widths (the bits each type's words take in its banks).
+        """
+        if self.glb_banks is None or self.clusters is None:
+            raise SpecError("this NoC has no GLB banks", field="noc.glb_banks")
+        words = [0 if b is None else self.clusters.count * b.words(precision.of(t))
+                 for t, b in zip(DataType, self.glb_banks)]
+        return Buffer(shared_words=0, ifmap_words=words[0], filter_words=words[1], psum_words=words[2])
+
+    def banked_glb_words_per_cycle(self, precision: Precision) -> int:
+        """The GLB bandwidth the banks make, words per cycle: ``clusters × Σ count × (port_bits //
+        bits)`` over the types with banks (v2: 16 × (3 × 3 + 4 × 2) = 272).
+
+        Parameters
+        ----------
+        precision : Precision
+            The machine's word widths.
+        """
+        if self.glb_banks is None or self.clusters is None:
+            raise SpecError("this NoC has no GLB banks", field="noc.glb_banks")
+        return self.clusters.count * sum(b.words_per_cycle(precision.of(t))
+                                         for t, b in zip(DataType, self.glb_banks) if b is not None)
 
 
 class _Flags:
@@ -507,6 +593,14 @@ class Hardware:
             raise SpecError(f"{cl.rows}x{cl.cols} clusters of {cl.pe_rows}x{cl.pe_cols} PEs are a "
                             f"{cl.rows * cl.pe_rows}x{cl.cols * cl.pe_cols} array, not {self.pe_rows}x{self.pe_cols}",
                             field="noc.clusters")
+        for t, bank in zip(DataType, self.noc.glb_banks or ()):
+            bits = self.precision.of(t)
+            if bank is not None and bank.port_bits < bits:
+                raise SpecError(f"a {bank.port_bits}-bit bank port cannot carry one {bits}-bit {t.label} word",
+                                field=f"noc.glb_banks.{t.label}.port_bits")
+            if bank is not None and bank.bank_bytes * 8 < bits:
+                raise SpecError(f"a {bank.bank_bytes}-byte bank cannot hold one {bits}-bit {t.label} word",
+                                field=f"noc.glb_banks.{t.label}.bytes")
 
     @property
     def word_bits(self) -> int:

@@ -19,6 +19,8 @@ bytes): the same in bytes (whole ``word_bits`` words; with mixed precision a poo
 ``pool_word_bits`` 8). ``rf_shared_words``,
 ``rf_ifmap_words``, ``rf_filter_words``, ``rf_psum_words`` and the ``glb_`` ones (int, words):
 one part of the level, the others kept (also spelt ``rf.shared_words`` …). RF sizes are per PE.
+On a machine whose GLB is given by banks per cluster (``NoC.glb_banks``), varying a GLB size,
+``glb_words_per_cycle`` or a word width drops the banks: the varied GLB is then one pool.
 
 ``noc.<field>`` (``noc.ifmap_words_per_cycle`` …, int; ``noc.kind``, a NoC kind name) and
 ``energy.<entry>`` (``energy.mac``, ``energy.rf``, ``energy.noc``, ``energy.glb``,
@@ -250,6 +252,10 @@ def with_field(hw: Hardware, name: str, value: Any) -> Hardware:
     conflict = energy_conflict(name, hw.energy)
     if conflict is not None:
         raise SpecError(conflict, field=f"vary.{name}")
+    if hw.noc.glb_banks is not None and (spec.level == "glb" or spec.attr == "glb_words_per_cycle"
+                                         or spec.target is Target.PRECISION):
+        # the GLB the banks describe changes: from here on it is described as one pool (Hardware.glb)
+        hw = replace(hw, noc=replace(hw.noc, glb_banks=None))
     try:
         if spec.target is Target.TOP:
             return replace(hw, **{spec.attr: value})
