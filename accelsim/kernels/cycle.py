@@ -62,15 +62,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..layout import (COL, DRAM, D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, FILTER, GLB, HOPS, IFMAP, NOC, NOC_HMESH,
-                      N_BUSES, N_DIMS, N_GEOM_LEVELS, N_PSUM_QUEUES, N_STEP_SLOTS, N_TILE_LEVELS, N_TYPES, PORTS,
-                      PSUM, READS, RF, ROW, SW_DRAM_IFMAP, SW_DRAM_PSUM_READ, SW_DRAM_PSUM_WRITE, SW_GLB,
+                      N_BUSES, N_DIMS, N_GEOM_LEVELS, N_PSUM_QUEUES, N_STEP_SLOTS, N_TILE_LEVELS, N_TYPES, PORTS, PSUM,
+                      READS, RF, ROW, SP_CYCLES, SP_EFFECTIVE, SP_EMPTY_COLUMN, SP_IACT_READS, SP_MACS, SP_SIMD_PAD,
+                      SP_ZERO_IACT, SP_ZERO_WEIGHT, SW_DRAM_IFMAP, SW_DRAM_PSUM_READ, SW_DRAM_PSUM_WRITE, SW_GLB,
                       SW_GLB_PSUM, SW_GON, SW_IFMAP_DELIVERED, SW_IFMAP_FILL, SW_IFMAP_SENT, SW_LOCAL, SW_PSUM_IN,
-                      TEMPORAL, TILE_DRAM, TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES, WIN_FORWARD, WIN_GLB_HALO,
-                      WRITES)
+                      TEMPORAL, TILE_DRAM, TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES, WIN_FORWARD, WIN_GLB_HALO, WRITES)
 from ..layout import RELEVANCE as _RELEVANCE_ROWS
 from .jit import jit, jit_inline
 from .odometer import nest_shape, temporal_part, tick
-from .step_timing import N_CLOCK, drain, final_stats, port_maxima, time_step
+from .step_timing import K_NOW, N_CLOCK, drain, final_stats, finish_sparse, port_maxima, time_sparse_step, time_step
 
 #: int64[3, 8]: does data type ``t`` depend on dimension ``d`` (:data:`accelsim.layout.RELEVANCE`)
 RELEVANCE = np.array(_RELEVANCE_ROWS, dtype=np.int64)
@@ -507,7 +507,7 @@ def _wrap(value, shift):
 @jit
 def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         ifmap, filt, ofmap, bandwidths, noc_kind, rf_prefetch, dram_scale, pass_overhead, bin_cycles,
-        psum_bits, counts, usage, stats, pe_steps, trace, progress):
+        psum_bits, counts, usage, stats, pe_steps, trace, progress, simd, col_top, sparse_work, pe_wait):
     """Execute the nest cycle by cycle: plan the layer, then run its temporal steps.
 
     Parameters
@@ -564,6 +564,18 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     progress : int64[1]
         Out: temporal steps done so far (skipped padded steps included), one store per step, for
         another thread to read while the kernel runs (it releases the GIL).
+    simd : int
+        0: dense PEs (one MAC a cycle, in lockstep). ``>= 1``: sparse PEs (Eyeriss v2) issuing up
+        to ``simd`` non-zero weights of a column a cycle, each on its own clock
+        (:func:`accelsim.kernels.step_timing.time_sparse_step`).
+    col_top : int
+        Sparse PEs: the outermost loop of a column (``spec.mapping.column_loops``; ``L`` if none):
+        a step where a loop above it moves starts a new column.
+    sparse_work : int64[P, N_SPARSE_STATS]
+        Out (sparse PEs): each PE's work, ``SP_*`` (``tests/reference_counter.py sparse_work``).
+    pe_wait : float64[P, N_CAUSES]
+        Out (sparse PEs): each PE's cycles not issuing MACs, by cause (``CAUSE_IMBALANCE``:
+        waiting for slower PEs); per PE, busy (``SP_CYCLES``) plus these is the run's cycles.
     """
     n = dims.shape[0]
     counts[:] = 0
@@ -613,6 +625,20 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     evo = np.zeros(N_DIMS, dtype=np.int64)  # coordinates fixed by a tile's delivery loops
     executed = 0
     passes = 0
+    # sparse PEs: the current column per PE (seen a valid MAC, its iact is zero, non-zero
+    # weights so far), this step's issued cycle and effective MAC, the PEs' clocks
+    sparse = simd > 0
+    n_sp = n_pe if sparse else 1
+    col_seen = np.zeros(n_sp, dtype=np.bool_)
+    col_iz = np.zeros(n_sp, dtype=np.bool_)
+    col_k = np.zeros(n_sp, dtype=np.int64)
+    issue = np.zeros(n_sp, dtype=np.int64)
+    eff = np.zeros(n_sp, dtype=np.int64)
+    pe_clk = np.zeros(n_sp, dtype=np.float64)
+    ready = np.zeros(1, dtype=np.float64)
+    if sparse:
+        sparse_work[:] = 0
+        pe_wait[:] = 0.0
     # ---------------------------------------------------------------- steps
     for s in range(total_steps + 1):
         progress[0] = s
@@ -653,6 +679,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         if not last:
             executed += 1
         step_words[:] = 0.0
+        if sparse and (s == 0 or last or c < col_top):
+            _end_columns(col_seen, col_iz, col_k, sparse_work)
         new_pass = s == 0 or last or (c >= 0 and c < pass_pos)
         if new_pass and not last:
             passes += 1
@@ -673,6 +701,9 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             # drain the final pass, let the last psums leave, and stop
             if noc_kind == NOC_HMESH:
                 port_maxima(step_words, cl_words, clustered)
+            if sparse:  # the last psums leave once the slowest PE is done
+                for pe in range(n_pe):
+                    clk[K_NOW] = max(clk[K_NOW], pe_clk[pe])
             drain(step_words, clk, psum_free, bandwidths, noc_kind, pass_overhead, stats, trace, bin_cycles)
             break
         # --- 2. input tiles and new psum residences, outer level first
@@ -746,9 +777,16 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             li = local[IFMAP]
             lf = local[FILTER]
             lp = local[PSUM]
-            for pe in range(n_pe):
-                rf_val[PSUM, 0, pe, lp] = _wrap(
-                    rf_val[PSUM, 0, pe, lp] + rf_val[IFMAP, bi, pe, li] * rf_val[FILTER, bf, pe, lf], wrap)
+            if sparse:
+                for pe in range(n_pe):
+                    vi = rf_val[IFMAP, bi, pe, li]
+                    vf = rf_val[FILTER, bf, pe, lf]
+                    rf_val[PSUM, 0, pe, lp] = _wrap(rf_val[PSUM, 0, pe, lp] + vi * vf, wrap)
+                    _sparse_mac(pe, vi, vf, simd, sparse_work, col_seen, col_iz, col_k, issue, eff)
+            else:
+                for pe in range(n_pe):
+                    rf_val[PSUM, 0, pe, lp] = _wrap(
+                        rf_val[PSUM, 0, pe, lp] + rf_val[IFMAP, bi, pe, li] * rf_val[FILTER, bf, pe, lf], wrap)
         elif all_rf:
             # the same on a padded run: only the PEs with a valid iteration, RF psum residences per PE
             bi = buf[TILE_RF, IFMAP]
@@ -763,6 +801,9 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                     continue
                 rf_val[PSUM, 0, pe, lp] = _wrap(
                     rf_val[PSUM, 0, pe, lp] + rf_val[IFMAP, bi, pe, li] * rf_val[FILTER, bf, pe, lf], wrap)
+                if sparse:
+                    _sparse_mac(pe, rf_val[IFMAP, bi, pe, li], rf_val[FILTER, bf, pe, lf], simd, sparse_work,
+                                col_seen, col_iz, col_k, issue, eff)
                 if touched_rf_pe[pe, lp] == r1:
                     rf_hits += 1
                 else:
@@ -875,6 +916,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                             ports_f += 1
                             cl_words[FILTER, cl] += 1
                 product = vi * vf
+                if sparse:
+                    _sparse_mac(pe, vi, vf, simd, sparse_work, col_seen, col_iz, col_k, issue, eff)
                 if psum_in_rf:
                     rf_val[PSUM, 0, pe, lp] = _wrap(rf_val[PSUM, 0, pe, lp] + product, wrap)
                     if padded:
@@ -937,16 +980,62 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             port_maxima(step_words, cl_words, clustered)
         elif clustered:
             cl_words[:] = 0
-        time_step(s, new_pass, glb_event, n_valid, step_words, bus, clk, psum_free, in_free, rf_fill_start,
-                  bandwidths, edge, local_links, noc_kind, rf_prefetch, dram_scale, pass_overhead, stats, trace,
-                  bin_cycles)
+        if sparse:
+            time_sparse_step(s, new_pass, glb_event, step_words, bus, clk, psum_free, in_free, rf_fill_start,
+                             bandwidths, edge, local_links, noc_kind, rf_prefetch, dram_scale, pass_overhead, trace,
+                             bin_cycles, pe_clk, pe_wait, issue, eff, ready)
+        else:
+            time_step(s, new_pass, glb_event, n_valid, step_words, bus, clk, psum_free, in_free, rf_fill_start,
+                      bandwidths, edge, local_links, noc_kind, rf_prefetch, dram_scale, pass_overhead, stats, trace,
+                      bin_cycles)
     final_stats(clk, executed, passes, pe_steps, stats)
+    if sparse:
+        finish_sparse(pe_clk, pe_wait, sparse_work[:, SP_CYCLES], stats)
     # the final flush's DRAM writes drain after the last MAC (not counted as stall)
     # cluster ports and mesh hops of the inputs: without cluster loops one cluster, PORTS = TRANSACTIONS
     for t in range(2):
         if not clustered:
             counts[NOC, t, PORTS] = counts[NOC, t, TRANSACTIONS]
         counts[NOC, t, HOPS] = counts[NOC, t, PORTS] - counts[NOC, t, TRANSACTIONS]
+
+
+@jit_inline
+def _sparse_mac(pe, vi, vf, simd, work, col_seen, col_iz, col_k, issue, eff):
+    """A sparse PE's MAC ``vi · vf`` (``tests/reference_counter.py sparse_work``): the first
+    valid MAC of a column reads its iact (a zero one skips the column); a zero weight is
+    skipped; a non-zero one is effective, and the first of each group of ``simd`` in its column
+    issues a cycle (``issue[pe]`` = 1; ``SP_SIMD_PAD`` counts the group's slots, less one per
+    effective MAC, so the column ends with ``cycles · simd − k``)."""
+    work[pe, SP_MACS] += 1
+    if not col_seen[pe]:
+        col_seen[pe] = True
+        col_iz[pe] = vi == 0
+        col_k[pe] = 0
+        if vi != 0:
+            work[pe, SP_IACT_READS] += 1
+    if col_iz[pe]:
+        work[pe, SP_ZERO_IACT] += 1
+    elif vf == 0:
+        work[pe, SP_ZERO_WEIGHT] += 1
+    else:
+        if col_k[pe] % simd == 0:
+            work[pe, SP_CYCLES] += 1
+            work[pe, SP_SIMD_PAD] += simd
+            issue[pe] = 1
+        col_k[pe] += 1
+        work[pe, SP_EFFECTIVE] += 1
+        work[pe, SP_SIMD_PAD] -= 1
+        eff[pe] = 1
+
+
+@jit
+def _end_columns(col_seen, col_iz, col_k, work):
+    """End every PE's column: one with a non-zero iact and no non-zero weight is dropped
+    (``SP_EMPTY_COLUMN``)."""
+    for pe in range(col_seen.shape[0]):
+        if col_seen[pe] and not col_iz[pe] and col_k[pe] == 0:
+            work[pe, SP_EMPTY_COLUMN] += 1
+        col_seen[pe] = False
 
 
 @jit
