@@ -11,7 +11,7 @@ import numpy as np
 from ..dataflows.lowering import lower_mapping
 from ..layout import (BW_DRAM, BW_FILTER, BW_GLB, BW_GON, BW_IFMAP, BW_LOCAL, BW_PSUM_GIN, N_BANDWIDTHS, N_CAUSES,
                       N_COUNT_STATS, N_LEVELS, N_RUN_STATS, N_SPARSE_STATS, N_TILE_LEVELS, N_TRACE, N_TYPES,
-                      NOC_BROADCAST,
+                      NOC_BROADCAST, SP_CYCLES,
                       NOC_GIN, NOC_HMESH, NOC_SYSTOLIC, NOC_UNICAST, ST_ACTIVE, ST_COMPUTE, ST_CYCLES, ST_PASSES,
                       ST_STALL0)
 from ..spec.dims import DataType, NocKind
@@ -25,10 +25,11 @@ from . import conventions
 #: im2col mappings (:func:`accelsim.sim.evaluate.runs_flattened`)
 RUNS_FLATTENED_LOOPS = True
 
-#: (``imbalance``: a sparse PE waiting for slower PEs; in a record only on a machine with ``sparse_pe``)
-STALL_CAUSES = ("noc_ifmap", "noc_filter", "noc_psum", "glb_bandwidth", "dram", "pipeline", "imbalance")
-#: the causes a dense machine's records carry (no ``imbalance``: its PEs run in lockstep)
-DENSE_STALL_CAUSES = STALL_CAUSES[:-1]
+STALL_CAUSES = ("noc_ifmap", "noc_filter", "noc_psum", "glb_bandwidth", "dram", "pipeline")
+#: the stall causes of a machine with sparse PEs (``hw.sparse_pe``), in kernel order
+#: (``accelsim.layout.N_CAUSES``): ``imbalance`` is a PE waiting for slower PEs; a dense machine's
+#: PEs run in lockstep, and its records keep :data:`STALL_CAUSES`
+SPARSE_STALL_CAUSES = STALL_CAUSES + ("imbalance",)
 TRACE_COLUMNS = ("macs", "ifmap_bus_words", "filter_bus_words", "psum_bus_words", "glb_words", "dram_words",
                  "stall_cycles")
 TRACE_BINS = 1000
@@ -59,7 +60,8 @@ class CycleOutcome:
     cycles, compute_cycles, passes : int
         Total cycles, MAC steps, passes over the array.
     stall_cycles : dict
-        Cycles the active PEs waited, by cause (:data:`STALL_CAUSES`).
+        Cycles the active PEs waited, by cause (:data:`STALL_CAUSES`; sparse PEs: the slowest PE's
+        waits, :data:`SPARSE_STALL_CAUSES`).
     active_pes : int
     pe_busy : numpy.ndarray
         int64[rows, cols] MACs done by each physical PE.
@@ -73,7 +75,9 @@ class CycleOutcome:
         (``accelsim.layout.SP_*``), spatial index order; ``None`` on dense PEs.
     pe_wait : numpy.ndarray or None
         Sparse PEs: float64[P, N_CAUSES], each PE's cycles not issuing MACs, by cause
-        (:data:`STALL_CAUSES`); per PE, ``sparse_work[:, SP_CYCLES] + pe_wait.sum(1)`` is ``cycles``.
+        (:data:`SPARSE_STALL_CAUSES`); per PE, ``sparse_work[:, SP_CYCLES] + pe_wait.sum(1)`` is ``cycles``.
+    pe_issue : numpy.ndarray or None
+        Sparse PEs: int64[rows, cols] cycles each physical PE issued MACs (``SP_CYCLES``).
     """
 
     counts: np.ndarray
@@ -89,6 +93,7 @@ class CycleOutcome:
     bin_cycles: int
     sparse_work: np.ndarray | None = None
     pe_wait: np.ndarray | None = None
+    pe_issue: np.ndarray | None = None
 
 
 def signed_range(bits: int) -> tuple[int, int]:
@@ -265,16 +270,17 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     stats[ST_CYCLES] += lead + (conventions.SCALESIM_CYCLE_OFFSET if scalesim else 0)
     stats[ST_STALL0 + STALL_CAUSES.index("pipeline")] += lead
     if simd:
-        pe_wait[:, STALL_CAUSES.index("pipeline")] += lead
+        pe_wait[:, SPARSE_STALL_CAUSES.index("pipeline")] += lead
     cycles = int(round(stats[ST_CYCLES]))
     used_bins = min(trace.shape[0], cycles // bin_cycles + 1)
-    causes = STALL_CAUSES if simd else DENSE_STALL_CAUSES
+    causes = SPARSE_STALL_CAUSES if simd else STALL_CAUSES
     return CycleOutcome(
         counts=counts, usage=usage, output=output, cycles=cycles, compute_cycles=int(stats[ST_COMPUTE]),
         passes=int(stats[ST_PASSES]),
         stall_cycles={c: int(round(stats[ST_STALL0 + i])) for i, c in enumerate(causes)},
         active_pes=int(stats[ST_ACTIVE]), pe_busy=_pe_map(mapping, hw, pe_steps), trace=trace[:used_bins],
         bin_cycles=bin_cycles, sparse_work=sparse_work if simd else None, pe_wait=pe_wait if simd else None,
+        pe_issue=_pe_map(mapping, hw, sparse_work[:, SP_CYCLES]) if simd else None,
     )
 
 
