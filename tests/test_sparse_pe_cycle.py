@@ -265,3 +265,102 @@ def test_flattened_loops_on_a_sparse_pe_are_refused():
     with pytest.raises(SpecError) as err:
         run_cycle(layer, _toy_hw(2), mapping, 0)
     assert err.value.field == "sparse_pe"
+
+
+# ----------------------------------------------------------------------------- records, energy, CLI
+def test_record_energy_and_idle_accounting():
+    """``evaluate`` on a sparse machine: the record's ``sparse`` object is the kernel's work
+    summed; energy charges the ALU per effective MAC and the RF iact / filter reads the PE makes
+    (the dense machine on the same tensors and mapping pays the skipped ones); zero gating is
+    not applied on top (sparse wins); PE-cycles add up: busy + idle by cause + unused PEs = all."""
+    from accelsim.sim.evaluate import evaluate
+    from accelsim.spec.dims import DataType, Level
+
+    layer = ConvLayer(name="l", N=1, M=6, C=4, H=6, W=6, R=3, S=3)
+    mapping = columnize(random_mapping_8x8(layer, "rs", 7), 7)
+    assert column_loops(mapping)
+    ifmap, filters = tensors(layer, 0.5, 0.4, 3)
+    hw = _hw(2)
+    hw = replace(hw, effects=replace(hw.effects, zero_gating=True))
+    sparse = evaluate(layer, hw, "rs", "cycle", mapping, ifmap, filters)
+    dense = evaluate(layer, replace(hw, sparse_pe=None, effects=replace(hw.effects, zero_gating=False)), "rs",
+                     "cycle", mapping, ifmap, filters)
+    assert sparse.timing.verified and sparse.gating is None and dense.gating is None
+    out = run_cycle(layer, hw, mapping, 0, ifmap, filters)
+    w = sparse.sparse
+    total = out.sparse_work.sum(axis=0)
+    assert (w.macs, w.effective_macs, w.zero_iact_macs, w.zero_weight_macs, w.empty_columns, w.simd_pad_slots,
+            w.iact_reads) == tuple(int(total[k]) for k in (SP_MACS, SP_EFFECTIVE, SP_ZERO_IACT, SP_ZERO_WEIGHT,
+                                                            SP_EMPTY_COLUMN, SP_SIMD_PAD, SP_IACT_READS))
+    assert w.macs == layer.macs and not w.expected and w.simd == 2
+    assert 0 < w.effective_macs < w.macs and w.zero_iact_macs > 0
+    costs = hw.access_costs
+    assert sparse.energy["ALU"] == pytest.approx(w.effective_macs * costs.mac)
+    assert dense.energy["ALU"] - sparse.energy["ALU"] == pytest.approx((w.macs - w.effective_macs) * costs.mac)
+    rf_i = costs.read(Level.RF, DataType.IFMAP)
+    rf_f = costs.read(Level.RF, DataType.FILTER)
+    if mapping.rf[DataType.FILTER] is not None:
+        assert w.skipped_filter_rf_reads == w.macs - w.effective_macs
+        assert dense.energy["RF"]["filter"] - sparse.energy["RF"]["filter"] == pytest.approx(
+            w.skipped_filter_rf_reads * rf_f)
+    if mapping.rf[DataType.IFMAP] is not None:
+        assert w.skipped_ifmap_rf_reads == w.macs - w.iact_reads
+        assert dense.energy["RF"]["ifmap"] - sparse.energy["RF"]["ifmap"] == pytest.approx(
+            w.skipped_ifmap_rf_reads * rf_i)
+    assert np.array_equal(sparse.counts, dense.counts)
+    rec = sparse.to_dict()
+    assert rec["sparse"] == w.to_dict() and "sparse" not in dense.to_dict()
+    t = rec["timing"]
+    assert set(t["stall_cycles"]) == set(SPARSE_STALL_CAUSES)
+    assert t["pe_cycles"]["busy"] == out.sparse_work[:, SP_CYCLES].sum()
+    assert t["pe_cycles"]["busy"] + sum(t["pe_cycles"]["idle"].values()) == t["pe_cycles"]["total"]
+    assert t["pe_cycles"]["idle"]["imbalance"] == w.imbalance_cycles
+    assert rec["cycles"] == rec["compute_cycles"] + rec["stall_cycles"]
+
+
+def test_sparse_data_from_the_workload_densities():
+    """Without given tensors, a sparse machine's cycle run draws them at the layer's densities."""
+    from accelsim.sim.evaluate import evaluate
+
+    layer = replace(ConvLayer(name="l", N=1, M=8, C=8, H=4, W=4, R=1, S=1), ifmap_density=0.5, filter_density=0.25)
+    mapping = random_mapping_8x8(layer, "rs", 1)
+    res = evaluate(layer, _hw(1), "rs", "cycle", mapping)
+    w = res.sparse
+    assert w.zero_iact_macs == layer.macs // 2  # 1 × 1 filters: each iact feeds M MACs; half are zero
+    # the tensors are sim.sparse_data's at those densities: 16 of the 64 weights non-zero, and
+    # a non-zero iact of channel c meets the non-zero weights of channel c
+    from accelsim.sim.activations import ACTIVATION_SEED
+    from accelsim.sim.sparse_data import layer_tensors, resolve_densities
+
+    data = layer_tensors(layer, resolve_densities(layer), seed=ACTIVATION_SEED, ifmap_bits=16, filter_bits=16)
+    assert np.count_nonzero(data.filters) == 16 and np.count_nonzero(data.ifmap) == 64
+    per_channel = (data.ifmap != 0).sum(axis=(0, 2, 3)) * (data.filters != 0).sum(axis=(0, 2, 3))
+    assert w.effective_macs == per_channel.sum()
+    assert res.timing.verified
+
+
+def test_cli_run_on_a_sparse_machine(tmp_path, capsys):
+    """``accelsim run --engine cycle`` on a hardware file with ``sparse_pe`` prints the sparse
+    table and the imbalance stalls, and writes them in the JSON; ``--engine analytic`` is refused
+    (exit 2) until the analytic expectation exists."""
+    import json
+
+    from accelsim.cli.main import main
+
+    hw_file = tmp_path / "hw.yaml"
+    hw_file.write_text("version: 1\nname: sp\npe_array: {rows: 4, cols: 4}\nrf_words: {shared: 4096}\n"
+                       "glb_bytes: {shared: 1048576}\nsparse_pe: {simd: 2}\n")
+    wl = tmp_path / "wl.yaml"
+    wl.write_text("version: 1\nname: w\nsource: test\nlayers:\n"
+                  "  - {name: a, M: 4, C: 4, H: 5, W: 5, R: 3, S: 3, density: {ifmap: 0.5, filter: 0.5}}\n")
+    out_json = tmp_path / "r.json"
+    code = main(["run", str(wl), "--hardware", str(hw_file), "--engine", "cycle", "--no-progress", "--json",
+                 str(out_json)])
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert "sparse PE (SIMD 2" in text and "stall:imbalance" in text
+    rec = json.loads(out_json.read_text())["layers"][0]
+    assert rec["sparse"]["macs"] == 4 * 4 * 3 * 3 * 9 and "imbalance" in rec["timing"]["stall_cycles"]
+    code = main(["run", str(wl), "--hardware", str(hw_file), "--engine", "analytic"])
+    err = capsys.readouterr().err
+    assert code == 2 and "sparse_pe" in err and "Traceback" not in err

@@ -29,6 +29,7 @@ from .compression import dram_traffic, expected_ratio, measured_ratio
 from .conventions import apply_scalesim_counts, compute_cycles, timing_costs
 from .counting import check_fits, count_mapping
 from .cycle import SPARSE_STALL_CAUSES, TRACE_COLUMNS, checked_tensor
+from .sparse_data import layer_tensors, resolve_densities
 from .sparse_skipping import measured_sparse_work
 from .zero_gating import expected_gating, measured_gating
 
@@ -159,6 +160,15 @@ def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping,
                              ofmap_zero_fraction=ofmap_zero_fraction, network=network, zero_source=zero_source)
     p_in, p_out = assumed.ifmap_zero_fraction, assumed.ofmap_zero_fraction
     if eng is Engine.CYCLE:
+        if hw.sparse_pe is not None and (ifmap is None or filters is None):
+            # a sparse PE's work depends on its zeros: the layer's data, else seeded tensors at its
+            # densities (uniform random positions; sim.sparse_data)
+            data = layer_tensors(layer, resolve_densities(layer, first_layer=first_layer, network=network,
+                                                          ifmap_zero_fraction=zero_fraction),
+                                 seed=ACTIVATION_SEED, ifmap_bits=hw.precision.ifmap_bits,
+                                 filter_bits=hw.precision.filter_bits)
+            ifmap = data.ifmap if ifmap is None else ifmap
+            filters = data.filters if filters is None else filters
         if ifmap is None and (hw.effects.zero_gating or hw.effects.dram_rlc or zero_fraction is not None):
             ifmap = relu_activations((layer.N, layer.C, layer.H, layer.W), p_in, ACTIVATION_SEED,
                                      bits=hw.precision.ifmap_bits)
