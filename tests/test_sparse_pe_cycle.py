@@ -364,3 +364,18 @@ def test_cli_run_on_a_sparse_machine(tmp_path, capsys):
     code = main(["run", str(wl), "--hardware", str(hw_file), "--engine", "analytic"])
     err = capsys.readouterr().err
     assert code == 2 and "sparse_pe" in err and "Traceback" not in err
+
+
+def test_the_mapper_offers_no_flattened_loops_to_sparse_pes():
+    """A systolic dataflow on a sparse machine: the mapper keeps to plain loop nests (the cycle
+    engine runs sparse PEs there only), and the run goes through."""
+    from accelsim.drivers.simulate import simulate
+    from accelsim.search.mapper import Budget
+    from accelsim.sim.evaluate import runs_flattened
+
+    hw = replace(_hw(2), pe_rows=4, pe_cols=4)
+    assert runs_flattened("cycle") and runs_flattened("cycle", replace(hw, sparse_pe=None))
+    assert not runs_flattened("cycle", hw) and runs_flattened("analytic", hw)
+    layer = ConvLayer(name="s", N=1, M=4, C=3, H=5, W=5, R=3, S=3)
+    res = simulate(layer, hw, "sys-ws", engine="cycle", budget=Budget(60, 60, 1))
+    assert res.ok and not res.mapping.flat_groups and res.sparse is not None and res.timing.verified

@@ -66,11 +66,13 @@ from ..layout import (COL, DRAM, D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, FILTER,
                       READS, RF, ROW, SP_CYCLES, SP_EFFECTIVE, SP_EMPTY_COLUMN, SP_IACT_READS, SP_MACS, SP_SIMD_PAD,
                       SP_ZERO_IACT, SP_ZERO_WEIGHT, SW_DRAM_IFMAP, SW_DRAM_PSUM_READ, SW_DRAM_PSUM_WRITE, SW_GLB,
                       SW_GLB_PSUM, SW_GON, SW_IFMAP_DELIVERED, SW_IFMAP_FILL, SW_IFMAP_SENT, SW_LOCAL, SW_PSUM_IN,
-                      TEMPORAL, TILE_DRAM, TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES, WIN_FORWARD, WIN_GLB_HALO, WRITES)
+                      TEMPORAL, TILE_DRAM, TILE_GLB, TILE_RF, TRANSACTIONS, TR_MACS, UPDATES, WIN_FORWARD, WIN_GLB_HALO,
+                      WRITES)
 from ..layout import RELEVANCE as _RELEVANCE_ROWS
 from .jit import jit, jit_inline
 from .odometer import nest_shape, temporal_part, tick
-from .step_timing import K_NOW, N_CLOCK, drain, final_stats, finish_sparse, port_maxima, time_sparse_step, time_step
+from .step_timing import (N_CLOCK, N_SPARSE_CLOCK, S_OV, drain, final_stats, finish_sparse, port_maxima,
+                          sparse_clocks_final, time_sparse_step, time_step)
 
 #: int64[3, 8]: does data type ``t`` depend on dimension ``d`` (:data:`accelsim.layout.RELEVANCE`)
 RELEVANCE = np.array(_RELEVANCE_ROWS, dtype=np.int64)
@@ -625,17 +627,21 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     evo = np.zeros(N_DIMS, dtype=np.int64)  # coordinates fixed by a tile's delivery loops
     executed = 0
     passes = 0
-    # sparse PEs: the current column per PE (seen a valid MAC, its iact is zero, non-zero
-    # weights so far), this step's issued cycle and effective MAC, the PEs' clocks
+    # sparse PEs: per PE its current column (serial, iact zero, non-zero weights so far, place in
+    # the SIMD group, trace bin of its first cycle), its clock (less the pipeline drains every PE
+    # shares, sclk[S_OV]), the step it last issued a cycle in; the column serial; the shared
+    # clock state (step_timing.S_*)
     sparse = simd > 0
     n_sp = n_pe if sparse else 1
-    col_seen = np.zeros(n_sp, dtype=np.bool_)
+    col_id = np.full(n_sp, -1, dtype=np.int64)
     col_iz = np.zeros(n_sp, dtype=np.bool_)
     col_k = np.zeros(n_sp, dtype=np.int64)
-    issue = np.zeros(n_sp, dtype=np.int64)
-    eff = np.zeros(n_sp, dtype=np.int64)
+    col_slot = np.zeros(n_sp, dtype=np.int64)
+    col_bin = np.zeros(n_sp, dtype=np.int64)
     pe_clk = np.zeros(n_sp, dtype=np.float64)
-    ready = np.zeros(1, dtype=np.float64)
+    issue_step = np.full(n_sp, -1, dtype=np.int64)
+    col_serial = -1
+    sclk = np.zeros(N_SPARSE_CLOCK, dtype=np.float64)
     if sparse:
         sparse_work[:] = 0
         pe_wait[:] = 0.0
@@ -679,8 +685,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         if not last:
             executed += 1
         step_words[:] = 0.0
-        if sparse and (s == 0 or last or c < col_top):
-            _end_columns(col_seen, col_iz, col_k, sparse_work)
+        if sparse and (s == 0 or c < col_top):
+            col_serial += 1  # a new column (PEs close their previous one at their next MAC)
         new_pass = s == 0 or last or (c >= 0 and c < pass_pos)
         if new_pass and not last:
             passes += 1
@@ -702,8 +708,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             if noc_kind == NOC_HMESH:
                 port_maxima(step_words, cl_words, clustered)
             if sparse:  # the last psums leave once the slowest PE is done
-                for pe in range(n_pe):
-                    clk[K_NOW] = max(clk[K_NOW], pe_clk[pe])
+                sparse_clocks_final(pe_clk, pe_wait, sclk, clk)
             drain(step_words, clk, psum_free, bandwidths, noc_kind, pass_overhead, stats, trace, bin_cycles)
             break
         # --- 2. input tiles and new psum residences, outer level first
@@ -746,6 +751,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         # this many arrays would cost more than the MACs)
         if s == 0 or c < sweep_top:
             sweep += 1
+        ov_now = sclk[S_OV] if sparse else 0.0  # the pipeline drains every sparse PE has had so far
         fwd_serial = sweep if (window & WIN_FORWARD) != 0 else s
         # tile-local offsets are the same on every PE (lockstep, identical tiles)
         for t in range(N_TYPES):
@@ -782,7 +788,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                     vi = rf_val[IFMAP, bi, pe, li]
                     vf = rf_val[FILTER, bf, pe, lf]
                     rf_val[PSUM, 0, pe, lp] = _wrap(rf_val[PSUM, 0, pe, lp] + vi * vf, wrap)
-                    _sparse_mac(pe, vi, vf, simd, sparse_work, col_seen, col_iz, col_k, issue, eff)
+                    _sparse_mac(pe, vi, vf, s, simd, col_serial, sparse_work, col_id, col_iz, col_k, col_slot,
+                                col_bin, pe_clk, issue_step, ov_now, bin_cycles, trace)
             else:
                 for pe in range(n_pe):
                     rf_val[PSUM, 0, pe, lp] = _wrap(
@@ -802,8 +809,9 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                 rf_val[PSUM, 0, pe, lp] = _wrap(
                     rf_val[PSUM, 0, pe, lp] + rf_val[IFMAP, bi, pe, li] * rf_val[FILTER, bf, pe, lf], wrap)
                 if sparse:
-                    _sparse_mac(pe, rf_val[IFMAP, bi, pe, li], rf_val[FILTER, bf, pe, lf], simd, sparse_work,
-                                col_seen, col_iz, col_k, issue, eff)
+                    _sparse_mac(pe, rf_val[IFMAP, bi, pe, li], rf_val[FILTER, bf, pe, lf], s, simd, col_serial,
+                                sparse_work, col_id, col_iz, col_k, col_slot, col_bin, pe_clk, issue_step, ov_now,
+                                bin_cycles, trace)
                 if touched_rf_pe[pe, lp] == r1:
                     rf_hits += 1
                 else:
@@ -917,7 +925,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                             cl_words[FILTER, cl] += 1
                 product = vi * vf
                 if sparse:
-                    _sparse_mac(pe, vi, vf, simd, sparse_work, col_seen, col_iz, col_k, issue, eff)
+                    _sparse_mac(pe, vi, vf, s, simd, col_serial, sparse_work, col_id, col_iz, col_k, col_slot,
+                                col_bin, pe_clk, issue_step, ov_now, bin_cycles, trace)
                 if psum_in_rf:
                     rf_val[PSUM, 0, pe, lp] = _wrap(rf_val[PSUM, 0, pe, lp] + product, wrap)
                     if padded:
@@ -983,13 +992,19 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         if sparse:
             time_sparse_step(s, new_pass, glb_event, step_words, bus, clk, psum_free, in_free, rf_fill_start,
                              bandwidths, edge, local_links, noc_kind, rf_prefetch, dram_scale, pass_overhead, trace,
-                             bin_cycles, pe_clk, pe_wait, issue, eff, ready)
+                             bin_cycles, pe_clk, pe_wait, issue_step, sclk)
         else:
             time_step(s, new_pass, glb_event, n_valid, step_words, bus, clk, psum_free, in_free, rf_fill_start,
                       bandwidths, edge, local_links, noc_kind, rf_prefetch, dram_scale, pass_overhead, stats, trace,
                       bin_cycles)
     final_stats(clk, executed, passes, pe_steps, stats)
     if sparse:
+        _end_columns(col_id, col_iz, col_k, col_bin, sparse_work, trace)
+        for pe in range(n_pe):  # the slots every MAC would update, from the others
+            w = sparse_work[pe]
+            w[SP_MACS] = pe_steps[pe]
+            w[SP_ZERO_WEIGHT] = w[SP_MACS] - w[SP_EFFECTIVE] - w[SP_ZERO_IACT]
+            w[SP_SIMD_PAD] = w[SP_CYCLES] * simd - w[SP_EFFECTIVE]
         finish_sparse(pe_clk, pe_wait, sparse_work[:, SP_CYCLES], stats)
     # the final flush's DRAM writes drain after the last MAC (not counted as stall)
     # cluster ports and mesh hops of the inputs: without cluster loops one cluster, PORTS = TRANSACTIONS
@@ -1000,42 +1015,60 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
 
 
 @jit_inline
-def _sparse_mac(pe, vi, vf, simd, work, col_seen, col_iz, col_k, issue, eff):
-    """A sparse PE's MAC ``vi · vf`` (``tests/reference_counter.py sparse_work``): the first
-    valid MAC of a column reads its iact (a zero one skips the column); a zero weight is
-    skipped; a non-zero one is effective, and the first of each group of ``simd`` in its column
-    issues a cycle (``issue[pe]`` = 1; ``SP_SIMD_PAD`` counts the group's slots, less one per
-    effective MAC, so the column ends with ``cycles · simd − k``)."""
-    work[pe, SP_MACS] += 1
-    if not col_seen[pe]:
-        col_seen[pe] = True
+def _sparse_mac(pe, vi, vf, s, simd, col_serial, work, col_id, col_iz, col_k, col_slot, col_bin, pe_clk, issue_step,
+                ov, bin_cycles, trace):
+    """A sparse PE's MAC ``vi · vf`` at step ``s`` (``tests/reference_counter.py sparse_work``).
+
+    The first valid MAC of a column (``col_id[pe]`` is not ``col_serial``) closes the PE's
+    previous column (:func:`_close_column`) and reads its iact (``SP_IACT_READS`` if non-zero);
+    in a column with a zero iact the MAC is skipped (``SP_ZERO_IACT``); else a non-zero weight is
+    effective (``col_k``, summed into ``SP_EFFECTIVE`` when the column closes) and the first of
+    each group of ``simd`` in its column issues a cycle (``SP_CYCLES``; the PE's clock advances,
+    ``issue_step[pe] = s``; ``ov``: the pipeline drains its clock leaves out). ``SP_MACS``, ``SP_ZERO_WEIGHT`` and
+    ``SP_SIMD_PAD`` follow from these at the end of the run (:func:`run`)."""
+    if col_id[pe] != col_serial:
+        _close_column(pe, col_id, col_iz, col_k, col_bin, work, trace)
+        col_id[pe] = col_serial
         col_iz[pe] = vi == 0
         col_k[pe] = 0
+        col_slot[pe] = 0
         if vi != 0:
             work[pe, SP_IACT_READS] += 1
     if col_iz[pe]:
         work[pe, SP_ZERO_IACT] += 1
-    elif vf == 0:
-        work[pe, SP_ZERO_WEIGHT] += 1
-    else:
-        if col_k[pe] % simd == 0:
+    elif vf != 0:
+        if col_slot[pe] == 0:
             work[pe, SP_CYCLES] += 1
-            work[pe, SP_SIMD_PAD] += simd
-            issue[pe] = 1
+            if col_k[pe] == 0:
+                col_bin[pe] = int((pe_clk[pe] + ov) / bin_cycles)  # >= 0: truncation is the floor
+            pe_clk[pe] += 1.0
+            issue_step[pe] = s
+        col_slot[pe] += 1
+        if col_slot[pe] == simd:
+            col_slot[pe] = 0
         col_k[pe] += 1
-        work[pe, SP_EFFECTIVE] += 1
-        work[pe, SP_SIMD_PAD] -= 1
-        eff[pe] = 1
+
+
+@jit_inline
+def _close_column(pe, col_id, col_iz, col_k, col_bin, work, trace):
+    """End PE ``pe``'s column: its effective MACs join ``SP_EFFECTIVE`` (and the trace, in the bin
+    of its first cycle); one with a non-zero iact and none is dropped (``SP_EMPTY_COLUMN``)."""
+    if col_id[pe] >= 0 and not col_iz[pe]:
+        k = col_k[pe]
+        if k == 0:
+            work[pe, SP_EMPTY_COLUMN] += 1
+        else:
+            work[pe, SP_EFFECTIVE] += k
+            if col_bin[pe] < trace.shape[0]:
+                trace[col_bin[pe], TR_MACS] += k
 
 
 @jit
-def _end_columns(col_seen, col_iz, col_k, work):
-    """End every PE's column: one with a non-zero iact and no non-zero weight is dropped
-    (``SP_EMPTY_COLUMN``)."""
-    for pe in range(col_seen.shape[0]):
-        if col_seen[pe] and not col_iz[pe] and col_k[pe] == 0:
-            work[pe, SP_EMPTY_COLUMN] += 1
-        col_seen[pe] = False
+def _end_columns(col_id, col_iz, col_k, col_bin, work, trace):
+    """End every PE's last column (:func:`_close_column`)."""
+    for pe in range(col_id.shape[0]):
+        _close_column(pe, col_id, col_iz, col_k, col_bin, work, trace)
+        col_id[pe] = -1
 
 
 @jit

@@ -42,6 +42,10 @@ BUS_CAUSE = np.array(_BUS_CAUSE_TUPLE, dtype=np.int64)
 #: clk[...]: cycle now, DRAM channel free at, current GLB epoch's start, previous epoch's start
 K_NOW, K_DRAM_FREE, K_EPOCH, K_PREV_EPOCH = 0, 1, 2, 3
 N_CLOCK = 4
+#: sclk[...] of a run with sparse PEs: the pipeline drains so far (every PE's; the PEs' clocks
+#: ``pe_clk`` are kept without them); when every PE had finished the work before the last delivery
+S_OV, S_READY = 0, 1
+N_SPARSE_CLOCK = 2
 
 
 @jit
@@ -299,20 +303,19 @@ def delivery_wait(s, now, glb_event, step_words, bus, clk, psum_free, in_free, r
 @jit_inline
 def time_sparse_step(s, new_pass, glb_event, step_words, bus, clk, psum_free, in_free, rf_fill_start, bandwidths,
                      edge, local_links, noc_kind, rf_prefetch, dram_scale, pass_overhead, trace, bin_cycles, pe_clk,
-                     pe_wait, issue, eff, ready):
-    """Advance the clocks of a machine with sparse PEs over one step (docs/architecture.md,
-    *Cycle-level engine*, *Sparse PE timing*).
+                     pe_wait, issue_step, sclk):
+    """Advance the clocks of a machine with sparse PEs over step ``s`` (docs/architecture.md,
+    *Sparse PEs in the cycle engine*); the PEs' MACs of the step have advanced their own clocks.
 
-    Each PE keeps its own clock (``pe_clk``); ``clk[K_NOW]`` is when the NoC finished its last
-    delivery. A new pass adds ``pass_overhead`` to every PE (its pipeline drains). A step that
-    moves words (any ``step_words`` slot, or a GLB tile change) is a *delivery*: it starts when
-    the NoC is free and every PE has finished the work before the previous delivery
-    (``rf_prefetch``: double-buffered spads; else the work before this one); it then waits as
-    :func:`delivery_wait` computes, and every PE's clock becomes at least its end. Of a PE's wait,
-    the part before the slowest PE's work was done is charged to ``CAUSE_IMBALANCE``, the rest to
-    the delivery's cause (``pe_wait[pe, cause]``). Then each PE's clock advances by the cycle it
-    issued this step (``issue[pe]``: 1 when its MAC started a SIMD group; zeroed here), and its
-    effective MAC (``eff``, zeroed) is booked in the trace bin of its clock.
+    Each PE keeps its own clock: ``pe_clk[pe] + sclk[S_OV]`` (the cycle it issued this step
+    included, when ``issue_step[pe] == s``); ``clk[K_NOW]`` is when the NoC finished its last
+    delivery. A new pass adds ``pass_overhead`` to every PE (its pipeline drains: ``sclk[S_OV]``).
+    A step that moves words (any ``step_words`` slot) or changes a GLB tile is a *delivery*: it
+    starts when the NoC is free and every PE has finished the work before the previous delivery
+    (``rf_prefetch``: double-buffered spads; else the work before this one), waits as
+    :func:`delivery_wait` computes, and every PE's clock before this step's cycle becomes at
+    least its end. Of a PE's wait, the part before the slowest PE's work was done is charged to
+    ``CAUSE_IMBALANCE``, the rest to the delivery's cause (``pe_wait[pe, cause]``).
 
     Parameters
     ----------
@@ -320,62 +323,74 @@ def time_sparse_step(s, new_pass, glb_event, step_words, bus, clk, psum_free, in
     noc_kind, rf_prefetch, dram_scale, pass_overhead, trace, bin_cycles :
         As :func:`time_step`.
     pe_clk : float64[P]
-        In/out: each PE's clock, cycles.
+        In/out: each PE's clock less ``sclk[S_OV]``, cycles.
     pe_wait : float64[P, N_CAUSES]
-        In/out: each PE's wait cycles by cause.
-    issue, eff : int64[P]
-        This step's issued cycle and effective MAC per PE (0 or 1); zeroed.
-    ready : float64[1]
-        In/out: when every PE had finished the work before the last delivery.
+        In/out: each PE's wait cycles by cause (the shared pipeline drains apart).
+    issue_step : int64[P]
+        The last step each PE issued a cycle in.
+    sclk : float64[N_SPARSE_CLOCK]
+        In/out: the shared clock state (``S_*``).
     """
     n_bins = trace.shape[0]
     n_pe = pe_clk.shape[0]
     if new_pass and s > 0:
-        for p in range(n_pe):
-            pe_clk[p] += pass_overhead
-            pe_wait[p, CAUSE_PIPELINE] += pass_overhead
+        sclk[S_OV] += pass_overhead
     sync = glb_event
     if not sync:
         for i in range(N_STEP_SLOTS):
             if step_words[i] > 0:
                 sync = True
                 break
-    if sync:
-        most = 0.0
+    if not sync:
+        return
+    ov = sclk[S_OV]
+    if rf_prefetch:
+        r = sclk[S_READY]
+    else:  # the work before this delivery
+        r = 0.0
         for p in range(n_pe):
-            if pe_clk[p] > most:
-                most = pe_clk[p]
-        r = ready[0] if rf_prefetch else most
-        start = max(clk[K_NOW], r)
-        wait, cause = delivery_wait(s, start, glb_event, step_words, bus, clk, psum_free, in_free, rf_fill_start,
-                                    bandwidths, edge, local_links, noc_kind, rf_prefetch, dram_scale, trace,
-                                    bin_cycles)
-        end = start + wait
-        b = int(start // bin_cycles)
-        if wait > 0 and b < n_bins:
-            trace[b, TR_STALL] += wait
-        b = int(end // bin_cycles)
-        if b < n_bins:
-            book_words(step_words, trace, b)
-        clk[K_NOW] = end
-        ready[0] = most
-        for p in range(n_pe):
-            x = pe_clk[p]
-            if end > x:
-                imb = min(r, end) - x
-                if imb < 0.0:
-                    imb = 0.0
-                pe_wait[p, CAUSE_IMBALANCE] += imb
-                pe_wait[p, cause] += end - x - imb
-                pe_clk[p] = end
+            x = pe_clk[p] + ov - (1.0 if issue_step[p] == s else 0.0)
+            if x > r:
+                r = x
+    start = max(clk[K_NOW], r)
+    wait, cause = delivery_wait(s, start, glb_event, step_words, bus, clk, psum_free, in_free, rf_fill_start,
+                                bandwidths, edge, local_links, noc_kind, rf_prefetch, dram_scale, trace, bin_cycles)
+    end = start + wait
+    b = int(start // bin_cycles)
+    if wait > 0 and b < n_bins:
+        trace[b, TR_STALL] += wait
+    b = int(end // bin_cycles)
+    if b < n_bins:
+        book_words(step_words, trace, b)
+    clk[K_NOW] = end
+    most = 0.0
     for p in range(n_pe):
-        if eff[p] != 0:
-            b = int(pe_clk[p] // bin_cycles)
-            if b < n_bins:
-                trace[b, TR_MACS] += 1
-            eff[p] = 0
-        pe_clk[p] += issue[p]
-        issue[p] = 0
+        issued = 1.0 if issue_step[p] == s else 0.0
+        x = pe_clk[p] + ov - issued
+        if x > most:
+            most = x
+        if end > x:
+            imb = min(r, end) - x
+            if imb < 0.0:
+                imb = 0.0
+            pe_wait[p, CAUSE_IMBALANCE] += imb
+            pe_wait[p, cause] += end - x - imb
+            pe_clk[p] = end - ov + issued
+    sclk[S_READY] = most
+
+
+@jit_inline
+def sparse_clocks_final(pe_clk, pe_wait, sclk, clk):
+    """At the end of a sparse-PE run: give every PE the pipeline drains it shared
+    (``sclk[S_OV]``, to ``pe_clk`` and to its ``CAUSE_PIPELINE`` wait), and let ``clk[K_NOW]``
+    be when the slowest PE is done (the final drain starts there)."""
+    ov = sclk[S_OV]
+    sclk[S_OV] = 0.0
+    for p in range(pe_clk.shape[0]):
+        pe_clk[p] += ov
+        pe_wait[p, CAUSE_PIPELINE] += ov
+        if pe_clk[p] > clk[K_NOW]:
+            clk[K_NOW] = pe_clk[p]
 
 
 @jit

@@ -41,12 +41,15 @@ class Engine(str, Enum):
     CYCLE = "cycle"
 
 
-def runs_flattened(engine) -> bool:
-    """Whether ``engine`` runs mappings with flattened loops: the analytic engine does; the cycle
-    engine once :mod:`accelsim.sim.cycle` sets ``RUNS_FLATTENED_LOOPS = True`` (until then the
-    mapper does not offer it flattened mappings)."""
+def runs_flattened(engine, hw: Hardware | None = None) -> bool:
+    """Whether ``engine`` runs mappings with flattened loops (on ``hw``): the analytic engine does;
+    the cycle engine once :mod:`accelsim.sim.cycle` sets ``RUNS_FLATTENED_LOOPS = True`` (until
+    then the mapper does not offer it flattened mappings), but not with sparse PEs
+    (``hw.sparse_pe``: :func:`accelsim.sim.cycle.refuse_flat_sparse`)."""
     if parse_engine(engine) is Engine.ANALYTIC:
         return True
+    if hw is not None and hw.sparse_pe is not None:
+        return False
     from . import cycle
 
     return bool(getattr(cycle, "RUNS_FLATTENED_LOOPS", False))
