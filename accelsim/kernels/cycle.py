@@ -642,6 +642,10 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     issue_step = np.full(n_sp, -1, dtype=np.int64)
     col_serial = -1
     sclk = np.zeros(N_SPARSE_CLOCK, dtype=np.float64)
+    # the PEs with a SIMD group begun and not yet issued (issued when the column ends)
+    pend = np.zeros(n_sp, dtype=np.int64)
+    pend_flag = np.zeros(n_sp, dtype=np.bool_)
+    n_pend = np.zeros(1, dtype=np.int64)
     if sparse:
         sparse_work[:] = 0
         pe_wait[:] = 0.0
@@ -686,7 +690,10 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             executed += 1
         step_words[:] = 0.0
         if sparse and (s == 0 or c < col_top):
-            col_serial += 1  # a new column (PEs close their previous one at their next MAC)
+            # a column ends: its part-filled SIMD groups issue their cycles now, before the next
+            # delivery; the PEs close the rest of it at their next MAC (_sparse_mac)
+            _issue_partial_groups(pend, pend_flag, n_pend, col_slot, sparse_work, pe_clk)
+            col_serial += 1
         new_pass = s == 0 or last or (c >= 0 and c < pass_pos)
         if new_pass and not last:
             passes += 1
@@ -789,7 +796,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                     vf = rf_val[FILTER, bf, pe, lf]
                     rf_val[PSUM, 0, pe, lp] = _wrap(rf_val[PSUM, 0, pe, lp] + vi * vf, wrap)
                     _sparse_mac(pe, vi, vf, s, simd, col_serial, sparse_work, col_id, col_iz, col_k, col_slot,
-                                col_bin, pe_clk, issue_step, ov_now, bin_cycles, trace)
+                                col_bin, pe_clk, issue_step, ov_now, bin_cycles, trace, pend, pend_flag, n_pend)
             else:
                 for pe in range(n_pe):
                     rf_val[PSUM, 0, pe, lp] = _wrap(
@@ -811,7 +818,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                 if sparse:
                     _sparse_mac(pe, rf_val[IFMAP, bi, pe, li], rf_val[FILTER, bf, pe, lf], s, simd, col_serial,
                                 sparse_work, col_id, col_iz, col_k, col_slot, col_bin, pe_clk, issue_step, ov_now,
-                                bin_cycles, trace)
+                                bin_cycles, trace, pend, pend_flag, n_pend)
                 if touched_rf_pe[pe, lp] == r1:
                     rf_hits += 1
                 else:
@@ -926,7 +933,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                 product = vi * vf
                 if sparse:
                     _sparse_mac(pe, vi, vf, s, simd, col_serial, sparse_work, col_id, col_iz, col_k, col_slot,
-                                col_bin, pe_clk, issue_step, ov_now, bin_cycles, trace)
+                                col_bin, pe_clk, issue_step, ov_now, bin_cycles, trace, pend, pend_flag, n_pend)
                 if psum_in_rf:
                     rf_val[PSUM, 0, pe, lp] = _wrap(rf_val[PSUM, 0, pe, lp] + product, wrap)
                     if padded:
@@ -1016,15 +1023,19 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
 
 @jit_inline
 def _sparse_mac(pe, vi, vf, s, simd, col_serial, work, col_id, col_iz, col_k, col_slot, col_bin, pe_clk, issue_step,
-                ov, bin_cycles, trace):
+                ov, bin_cycles, trace, pend, pend_flag, n_pend):
     """A sparse PE's MAC ``vi · vf`` at step ``s`` (``tests/reference_counter.py sparse_work``).
 
     The first valid MAC of a column (``col_id[pe]`` is not ``col_serial``) closes the PE's
     previous column (:func:`_close_column`) and reads its iact (``SP_IACT_READS`` if non-zero);
     in a column with a zero iact the MAC is skipped (``SP_ZERO_IACT``); else a non-zero weight is
-    effective (``col_k``, summed into ``SP_EFFECTIVE`` when the column closes) and the first of
-    each group of ``simd`` in its column issues a cycle (``SP_CYCLES``; the PE's clock advances,
-    ``issue_step[pe] = s``; ``ov``: the pipeline drains its clock leaves out). ``SP_MACS``, ``SP_ZERO_WEIGHT`` and
+    effective (``col_k``, summed into ``SP_EFFECTIVE`` when the column closes) and joins the
+    column's current SIMD group: the group's cycle issues when its ``simd``-th weight arrives
+    (``SP_CYCLES``; the PE's clock advances, ``issue_step[pe] = s``), or, part-filled, when the
+    column ends (the PE is listed in ``pend``: :func:`_issue_partial_groups`). So a cycle never
+    comes before the operands of its MACs, and a PE's cycles up to any step are at most those of
+    the same PE with fewer zeros (skipping never delays). ``ov``: the pipeline drains its clock
+    leaves out. ``SP_MACS``, ``SP_ZERO_WEIGHT`` and
     ``SP_SIMD_PAD`` follow from these at the end of the run (:func:`run`)."""
     if col_id[pe] != col_serial:
         _close_column(pe, col_id, col_iz, col_k, col_bin, work, trace)
@@ -1037,16 +1048,32 @@ def _sparse_mac(pe, vi, vf, s, simd, col_serial, work, col_id, col_iz, col_k, co
     if col_iz[pe]:
         work[pe, SP_ZERO_IACT] += 1
     elif vf != 0:
-        if col_slot[pe] == 0:
-            work[pe, SP_CYCLES] += 1
-            if col_k[pe] == 0:
-                col_bin[pe] = int((pe_clk[pe] + ov) / bin_cycles)  # >= 0: truncation is the floor
-            pe_clk[pe] += 1.0
-            issue_step[pe] = s
+        if col_k[pe] == 0:
+            col_bin[pe] = int((pe_clk[pe] + ov) / bin_cycles)  # >= 0: truncation is the floor
+        col_k[pe] += 1
         col_slot[pe] += 1
         if col_slot[pe] == simd:
             col_slot[pe] = 0
-        col_k[pe] += 1
+            work[pe, SP_CYCLES] += 1
+            pe_clk[pe] += 1.0
+            issue_step[pe] = s
+        elif not pend_flag[pe]:
+            pend_flag[pe] = True
+            pend[n_pend[0]] = pe
+            n_pend[0] += 1
+
+
+@jit_inline
+def _issue_partial_groups(pend, pend_flag, n_pend, col_slot, work, pe_clk):
+    """A column ends: every listed PE with a part-filled SIMD group issues its cycle."""
+    for i in range(n_pend[0]):
+        pe = pend[i]
+        pend_flag[pe] = False
+        if col_slot[pe] > 0:
+            col_slot[pe] = 0
+            work[pe, SP_CYCLES] += 1
+            pe_clk[pe] += 1.0
+    n_pend[0] = 0
 
 
 @jit_inline
