@@ -29,7 +29,9 @@ modelled: a saturating sum depends on the order the mapping accumulates in, wher
 is modular, so wrapping every accumulation gives the exact sum wrapped once, whatever the
 mapping — the reference the caller checks the output against.
 
-Timing. All active PEs run in lockstep, one MAC per cycle per temporal step. Before a step,
+Timing. All active PEs run in lockstep, one MAC per cycle per temporal step (sparse PEs,
+``simd`` > 0: each PE on its own clock, issuing only its non-zero work;
+:func:`accelsim.kernels.step_timing.time_sparse_step`). Before a step,
 the words it needs cross the buses: ``ceil(words / width)`` cycles per GIN bus (ifmap, filter)
 and the local psum links, all in parallel, bounded by the GLB bandwidth; psums moving
 between the array and the GLB (GON out, psum GIN in) travel in the background — a batch

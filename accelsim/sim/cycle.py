@@ -9,11 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..dataflows.lowering import lower_mapping
-from ..layout import (BW_DRAM, BW_FILTER, BW_GLB, BW_GON, BW_IFMAP, BW_LOCAL, BW_PSUM_GIN, N_BANDWIDTHS, N_CAUSES,
-                      N_COUNT_STATS, N_LEVELS, N_RUN_STATS, N_SPARSE_STATS, N_TILE_LEVELS, N_TRACE, N_TYPES,
-                      NOC_BROADCAST, SP_CYCLES,
-                      NOC_GIN, NOC_HMESH, NOC_SYSTOLIC, NOC_UNICAST, ST_ACTIVE, ST_COMPUTE, ST_CYCLES, ST_PASSES,
-                      ST_STALL0)
+from ..layout import (BW_DRAM, BW_FILTER, BW_GLB, BW_GON, BW_IFMAP, BW_LOCAL, BW_PSUM_GIN, NOC_BROADCAST, NOC_GIN,
+                      NOC_HMESH, NOC_SYSTOLIC, NOC_UNICAST, N_BANDWIDTHS, N_CAUSES, N_COUNT_STATS, N_LEVELS,
+                      N_RUN_STATS, N_SPARSE_STATS, N_TILE_LEVELS, N_TRACE, N_TYPES, SP_CYCLES, ST_ACTIVE, ST_COMPUTE,
+                      ST_CYCLES, ST_PASSES, ST_STALL0)
 from ..spec.dims import DataType, NocKind
 from ..spec.hardware import Hardware, Precision
 from ..spec.layer import ConvLayer
@@ -67,8 +66,8 @@ class CycleOutcome:
         int64[rows, cols] MACs done by each physical PE.
     trace : numpy.ndarray
         float64[bins, 7] activity per ``bin_cycles`` cycles (:data:`TRACE_COLUMNS`); with sparse PEs
-        ``macs`` counts effective MACs, each in the bin of its PE's clock, and ``stall_cycles``
-        the deliveries' waits.
+        ``macs`` counts effective MACs (a column's in the bin of its PE's clock at the column's first
+        cycle) and ``stall_cycles`` the deliveries' waits.
     bin_cycles : int
     sparse_work : numpy.ndarray or None
         Sparse PEs (``hw.sparse_pe``): int64[P, N_SPARSE_STATS], each active-PE slot's work
