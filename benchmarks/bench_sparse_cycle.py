@@ -6,7 +6,9 @@ most 10 s (issue 16's target for the dense engine on ``eyeriss-v1.5``). Until th
 preset exists, the machine is ``eyeriss-v1.5`` with ``sparse_pe: {simd: 2}``
 (``dataclasses.replace``). Workload ``mobilenet_v1_0.5_128_sparse`` (the Sparseloop artifact's
 densities; seeded tensors at those densities, ``sim.sparse_data.layer_tensors``), the hand-written
-RS+-style mappings of ``benchmarks/bench_hmesh_cycle.py`` (``hand_mapping``). Both runs use the
+RS+-style mappings of ``benchmarks/bench_hmesh_cycle.py`` (``hand_mapping``; they keep no ``M``
+loop inside the PE, so a column is one weight and SIMD never pairs two: the sparse cycles here
+are those of a one-weight-per-cycle PE). Both runs use the
 same tensors, so the counts agree; the table gives per layer the MACs, the effective MACs, the
 cycles of each machine and the wall-clock and CPU seconds of each run (best of ``--repeats``),
 and the ratios of the totals (sparse ÷ dense), measured in the same run.

@@ -648,6 +648,10 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     pend = np.zeros(n_sp, dtype=np.int64)
     pend_flag = np.zeros(n_sp, dtype=np.bool_)
     n_pend = np.zeros(1, dtype=np.int64)
+    # this step's operands per PE, stored by the MAC loops and counted once per step (_sparse_step:
+    # a call per MAC with the state arrays would cost more than the MAC)
+    sp_vi = np.zeros(n_sp, dtype=np.int64)
+    sp_vf = np.zeros(n_sp, dtype=np.int64)
     if sparse:
         sparse_work[:] = 0
         pe_wait[:] = 0.0
@@ -797,8 +801,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                     vi = rf_val[IFMAP, bi, pe, li]
                     vf = rf_val[FILTER, bf, pe, lf]
                     rf_val[PSUM, 0, pe, lp] = _wrap(rf_val[PSUM, 0, pe, lp] + vi * vf, wrap)
-                    _sparse_mac(pe, vi, vf, s, simd, col_serial, sparse_work, col_id, col_iz, col_k, col_slot,
-                                col_bin, pe_clk, issue_step, ov_now, bin_cycles, trace, pend, pend_flag, n_pend)
+                    sp_vi[pe] = vi
+                    sp_vf[pe] = vf
             else:
                 for pe in range(n_pe):
                     rf_val[PSUM, 0, pe, lp] = _wrap(
@@ -818,9 +822,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                 rf_val[PSUM, 0, pe, lp] = _wrap(
                     rf_val[PSUM, 0, pe, lp] + rf_val[IFMAP, bi, pe, li] * rf_val[FILTER, bf, pe, lf], wrap)
                 if sparse:
-                    _sparse_mac(pe, rf_val[IFMAP, bi, pe, li], rf_val[FILTER, bf, pe, lf], s, simd, col_serial,
-                                sparse_work, col_id, col_iz, col_k, col_slot, col_bin, pe_clk, issue_step, ov_now,
-                                bin_cycles, trace, pend, pend_flag, n_pend)
+                    sp_vi[pe] = rf_val[IFMAP, bi, pe, li]
+                    sp_vf[pe] = rf_val[FILTER, bf, pe, lf]
                 if touched_rf_pe[pe, lp] == r1:
                     rf_hits += 1
                 else:
@@ -934,8 +937,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                             cl_words[FILTER, cl] += 1
                 product = vi * vf
                 if sparse:
-                    _sparse_mac(pe, vi, vf, s, simd, col_serial, sparse_work, col_id, col_iz, col_k, col_slot,
-                                col_bin, pe_clk, issue_step, ov_now, bin_cycles, trace, pend, pend_flag, n_pend)
+                    sp_vi[pe] = vi
+                    sp_vf[pe] = vf
                 if psum_in_rf:
                     rf_val[PSUM, 0, pe, lp] = _wrap(rf_val[PSUM, 0, pe, lp] + product, wrap)
                     if padded:
@@ -993,6 +996,9 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         for pe in range(n_pe):
             if pe_ok[pe]:
                 pe_steps[pe] += 1
+        if sparse:
+            _sparse_step(pe_ok, sp_vi, sp_vf, s, simd, col_serial, sparse_work, col_id, col_iz, col_k, col_slot,
+                         col_bin, pe_clk, issue_step, ov_now, bin_cycles, trace, pend, pend_flag, n_pend)
         # --- 4. timing of this step (step_timing.time_step)
         if noc_kind == NOC_HMESH:
             port_maxima(step_words, cl_words, clustered)
@@ -1023,46 +1029,59 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         counts[NOC, t, HOPS] = counts[NOC, t, PORTS] - counts[NOC, t, TRANSACTIONS]
 
 
-@jit_inline
-def _sparse_mac(pe, vi, vf, s, simd, col_serial, work, col_id, col_iz, col_k, col_slot, col_bin, pe_clk, issue_step,
-                ov, bin_cycles, trace, pend, pend_flag, n_pend):
-    """A sparse PE's MAC ``vi · vf`` at step ``s`` (``tests/reference_counter.py sparse_work``).
+@jit
+def _sparse_step(pe_ok, sp_vi, sp_vf, s, simd, col_serial, work, col_id, col_iz, col_k, col_slot, col_bin, pe_clk,
+                 issue_step, ov, bin_cycles, trace, pend, pend_flag, n_pend):
+    """The sparse PEs' MACs of step ``s``: PE ``pe`` (if ``pe_ok[pe]``) multiplied ``sp_vi[pe]`` by
+    ``sp_vf[pe]`` (``tests/reference_counter.py sparse_work``).
 
     The first valid MAC of a column (``col_id[pe]`` is not ``col_serial``) closes the PE's
-    previous column (:func:`_close_column`) and reads its iact (``SP_IACT_READS`` if non-zero);
+    previous column (as :func:`_close_column`) and reads its iact (``SP_IACT_READS`` if non-zero);
     in a column with a zero iact the MAC is skipped (``SP_ZERO_IACT``); else a non-zero weight is
     effective (``col_k``, summed into ``SP_EFFECTIVE`` when the column closes) and joins the
     column's current SIMD group: the group's cycle issues when its ``simd``-th weight arrives
     (``SP_CYCLES``; the PE's clock advances, ``issue_step[pe] = s``), or, part-filled, when the
     column ends (the PE is listed in ``pend``: :func:`_issue_partial_groups`). So a cycle never
     comes before the operands of its MACs, and a PE's cycles up to any step are at most those of
-    the same PE with fewer zeros (skipping never delays). ``ov``: the pipeline drains its clock
-    leaves out. ``SP_MACS``, ``SP_ZERO_WEIGHT`` and
-    ``SP_SIMD_PAD`` follow from these at the end of the run (:func:`run`)."""
-    if col_id[pe] != col_serial:
-        _close_column(pe, col_id, col_iz, col_k, col_bin, work, trace)
-        col_id[pe] = col_serial
-        col_iz[pe] = vi == 0
-        col_k[pe] = 0
-        col_slot[pe] = 0
-        if vi != 0:
-            work[pe, SP_IACT_READS] += 1
-    if col_iz[pe]:
-        work[pe, SP_ZERO_IACT] += 1
-    elif vf != 0:
-        if col_k[pe] == 0:
-            col_bin[pe] = int((pe_clk[pe] + ov) / bin_cycles)  # >= 0: truncation is the floor
-        col_k[pe] += 1
-        col_slot[pe] += 1
-        if col_slot[pe] == simd:
+    the same PE with fewer zeros (skipping never delays). ``ov``: the pipeline drains the clocks
+    leave out. ``SP_MACS``, ``SP_ZERO_WEIGHT`` and ``SP_SIMD_PAD`` follow from these at the end
+    of the run (:func:`run`). One call per step: the per-PE work is a loop here, not a call per
+    MAC (whose array arguments' reference counting would cost more than the MAC)."""
+    for pe in range(pe_ok.shape[0]):
+        if not pe_ok[pe]:
+            continue
+        vi = sp_vi[pe]
+        if col_id[pe] != col_serial:
+            if col_id[pe] >= 0 and not col_iz[pe]:  # _close_column, written out (no call per MAC)
+                k = col_k[pe]
+                if k == 0:
+                    work[pe, SP_EMPTY_COLUMN] += 1
+                else:
+                    work[pe, SP_EFFECTIVE] += k
+                    if col_bin[pe] < trace.shape[0]:
+                        trace[col_bin[pe], TR_MACS] += k
+            col_id[pe] = col_serial
+            col_iz[pe] = vi == 0
+            col_k[pe] = 0
             col_slot[pe] = 0
-            work[pe, SP_CYCLES] += 1
-            pe_clk[pe] += 1.0
-            issue_step[pe] = s
-        elif not pend_flag[pe]:
-            pend_flag[pe] = True
-            pend[n_pend[0]] = pe
-            n_pend[0] += 1
+            if vi != 0:
+                work[pe, SP_IACT_READS] += 1
+        if col_iz[pe]:
+            work[pe, SP_ZERO_IACT] += 1
+        elif sp_vf[pe] != 0:
+            if col_k[pe] == 0:
+                col_bin[pe] = int((pe_clk[pe] + ov) / bin_cycles)  # >= 0: truncation is the floor
+            col_k[pe] += 1
+            col_slot[pe] += 1
+            if col_slot[pe] == simd:
+                col_slot[pe] = 0
+                work[pe, SP_CYCLES] += 1
+                pe_clk[pe] += 1.0
+                issue_step[pe] = s
+            elif not pend_flag[pe]:
+                pend_flag[pe] = True
+                pend[n_pend[0]] = pe
+                n_pend[0] += 1
 
 
 @jit_inline
