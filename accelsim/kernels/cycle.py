@@ -697,7 +697,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         step_words[:] = 0.0
         if sparse and (s == 0 or c < col_top):
             # a column ends: its part-filled SIMD groups issue their cycles now, before the next
-            # delivery; the PEs close the rest of it at their next MAC (_sparse_mac)
+            # delivery; the PEs close the rest of it at their next MAC (_sparse_step)
             _issue_partial_groups(pend, pend_flag, n_pend, col_slot, sparse_work, pe_clk)
             col_serial += 1
         new_pass = s == 0 or last or (c >= 0 and c < pass_pos)
