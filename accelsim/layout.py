@@ -67,9 +67,11 @@ N_COUNT_STATS = 6
 #: (``SP_CYCLES``; ``SP_EFFECTIVE`` += k, ``SP_SIMD_PAD`` += the idle MAC slots), and a column
 #: with no non-zero weight is dropped (``SP_EMPTY_COLUMN``, no cycle). Conservation:
 #: ``SP_MACS = SP_EFFECTIVE + SP_ZERO_IACT + SP_ZERO_WEIGHT`` and
-#: ``SP_CYCLES * simd = SP_EFFECTIVE + SP_SIMD_PAD``.
+#: ``SP_CYCLES * simd = SP_EFFECTIVE + SP_SIMD_PAD``. ``SP_IACT_READS``: the columns with a
+#: non-zero iact (the iact SPad reads the PE makes, one per such column, empty ones included).
 SP_MACS, SP_EFFECTIVE, SP_ZERO_IACT, SP_ZERO_WEIGHT, SP_EMPTY_COLUMN, SP_SIMD_PAD, SP_CYCLES = 0, 1, 2, 3, 4, 5, 6
-N_SPARSE_STATS = 7
+SP_IACT_READS = 7
+N_SPARSE_STATS = 8
 
 # ---------------------------------------------------------------- costs[...] (lowering.cost_array)
 #: the flat cost vector the kernels score with: energy per MAC; energy per word read (NoC: per
@@ -131,8 +133,10 @@ RULE_NO_GLB_WINDOW = 4    # no temporal E/F loop inside the ifmap's GLB tile
 
 # ---------------------------------------------------------------- the cycle engine
 #: stall causes, in the order of ``accelsim.sim.cycle.STALL_CAUSES``
+#: (``CAUSE_IMBALANCE``: a sparse PE waiting for slower PEs, only on a machine with ``sparse_pe``)
 CAUSE_NOC_IFMAP, CAUSE_NOC_FILTER, CAUSE_NOC_PSUM, CAUSE_GLB, CAUSE_DRAM, CAUSE_PIPELINE = 0, 1, 2, 3, 4, 5
-N_CAUSES = 6
+CAUSE_IMBALANCE = 6
+N_CAUSES = 7
 #: stats[...] of one run; stall cycles by cause at ST_STALL0 + cause
 ST_CYCLES, ST_STEPS, ST_PASSES, ST_ACTIVE, ST_MACS, ST_COMPUTE = 0, 1, 2, 3, 4, 5
 ST_STALL0 = 8

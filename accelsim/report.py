@@ -234,17 +234,17 @@ def align_table(rows: list[list[str]]) -> str:
 
 def timing_table(run: RunResult) -> str:
     """Cycle-engine timing per layer: cycles, stalls by cause, active PEs, PE-cycle utilisation, check."""
-    from .sim.cycle import STALL_CAUSES
+    from .sim.cycle import SPARSE_STALL_CAUSES, STALL_CAUSES
 
-    cols = ["layer", "cycles", "compute", *(f"stall:{c}" for c in STALL_CAUSES), "active PEs", "PE-cycle util",
+    timed = [r for r in run.layers if r.ok and r.timing is not None]
+    causes = SPARSE_STALL_CAUSES if any("imbalance" in r.timing.stall_cycles for r in timed) else STALL_CAUSES
+    cols = ["layer", "cycles", "compute", *(f"stall:{c}" for c in causes), "active PEs", "PE-cycle util",
             "ms", "verified"]
     rows = [cols]
-    for r in run.layers:
-        if not r.ok or r.timing is None:
-            continue
+    for r in timed:
         t = r.timing
         rows.append([r.layer.name, f"{t.cycles:,}", f"{t.compute_cycles:,}",
-                     *(f"{t.stall_cycles[c]:,}" for c in STALL_CAUSES), str(r.active_pes),
+                     *(f"{t.stall_cycles.get(c, 0):,}" for c in causes), str(r.active_pes),
                      _fraction(_pe_cycle_util([r])), f"{t.seconds * 1e3:.2f}", "yes" if t.verified else "NO"])
     ok = all(r.timing.verified for r in run.layers if r.ok and r.timing is not None)
     text = ("cycle-level timing (PE-cycle util = busy PE-cycles / all PE-cycles)\n" + align_table(rows) + "\n"
@@ -254,6 +254,26 @@ def timing_table(run: RunResult) -> str:
         text += (f"\npsum overflow: {wrapped:,} outputs do not fit the accumulator's psum_bits and wrapped "
                  "(two's complement; the reference is wrapped alike)")
     return text
+
+
+def sparse_table(run: RunResult) -> str | None:
+    """The sparse PE's work per layer (``LayerResult.sparse``), or ``None`` when no layer has it:
+    effective MACs (done), skipped for a zero iact or weight, empty columns, SIMD padding, the
+    busiest and mean PE's issue cycles and the PE-cycles lost to imbalance."""
+    layers = [r for r in run.layers if r.ok and r.sparse is not None]
+    if not layers:
+        return None
+    rows = [["layer", "MACs", "effective", "zero iact", "zero weight", "empty cols", "SIMD pad", "PE cycles max",
+             "PE cycles mean", "imbalance PE-cycles", "kind"]]
+    for r in layers:
+        w = r.sparse
+        rows.append([r.layer.name, f"{w.macs:,}", f"{w.effective_macs:,} ({w.effective_macs / max(w.macs, 1):.1%})",
+                     f"{w.zero_iact_macs:,}", f"{w.zero_weight_macs:,}", f"{w.empty_columns:,}",
+                     f"{w.simd_pad_slots:,}", f"{w.pe_cycles_max:,}", f"{w.pe_cycles_mean:,.1f}",
+                     f"{w.imbalance_cycles:,}", "expected" if w.expected else "measured"])
+    simd = sorted({r.sparse.simd for r in layers})
+    return (f"sparse PE (SIMD {', '.join(map(str, simd))}: zeros skipped, not gated; counts stay dense, ALU and "
+            "RF iact/filter energy charged on what the PE does)\n" + align_table(rows))
 
 
 def power_table(run: RunResult) -> str | None:

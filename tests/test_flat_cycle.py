@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from accelsim.dataflows.lowering import lower_mapping
 from accelsim.kernels.cycle_flat import run_flat
 from accelsim.search.im2col import im2col_variants
-from accelsim.layout import N_BANDWIDTHS, N_COUNT_STATS, N_LEVELS, N_RUN_STATS, N_TILE_LEVELS, N_TRACE, N_TYPES
+from accelsim.layout import (N_BANDWIDTHS, N_CAUSES, N_COUNT_STATS, N_LEVELS, N_RUN_STATS, N_SPARSE_STATS,
+                             N_TILE_LEVELS, N_TRACE, N_TYPES)
 from accelsim.sim.counting import count_mapping
 from accelsim.sim.cycle import reference_conv, run_cycle
 from accelsim.spec.hardware import Buffer, Hardware, Precision
@@ -111,7 +112,8 @@ def _both(layer, mapping, window, hw):
         if flat:
             run_flat(arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, arr.groups, *tail)
         else:
-            run(arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, *tail)
+            run(arr.dims, arr.factors, arr.kinds, arr.reds, arr.res, *tail, 0, len(arr.dims),  # dense PEs
+                np.zeros((1, N_SPARSE_STATS), dtype=np.int64), np.zeros((1, N_CAUSES)))
         outs.append((c, u, st, o, pe))
     return outs
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from accelsim import layout as L
-from accelsim.sim.cycle import STALL_CAUSES, TRACE_COLUMNS
+from accelsim.sim.cycle import SPARSE_STALL_CAUSES, STALL_CAUSES, TRACE_COLUMNS
 from accelsim.spec.dims import RELEVANT, DataType, Dim, Level, LoopKind, NocKind, Reduction
 
 
@@ -30,7 +30,8 @@ def test_relevance_equals_spec():
 
 
 def test_cycle_engine_names_follow_layout():
-    assert len(STALL_CAUSES) == L.N_CAUSES
+    assert len(SPARSE_STALL_CAUSES) == L.N_CAUSES and SPARSE_STALL_CAUSES[:-1] == STALL_CAUSES
+    assert SPARSE_STALL_CAUSES[L.CAUSE_IMBALANCE] == "imbalance"
     assert STALL_CAUSES[L.CAUSE_NOC_IFMAP] == "noc_ifmap" and STALL_CAUSES[L.CAUSE_PIPELINE] == "pipeline"
     assert STALL_CAUSES[L.CAUSE_GLB] == "glb_bandwidth" and STALL_CAUSES[L.CAUSE_DRAM] == "dram"
     assert len(TRACE_COLUMNS) == L.N_TRACE

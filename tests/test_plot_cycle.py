@@ -25,7 +25,7 @@ import accelsim
 from accelsim.cli.main import main
 from accelsim.plot import bandwidth_over_time, pe_heatmap, read_trace, stall_breakdown
 from accelsim.plot.cycle import BANDWIDTH_COLUMNS, STALL_COLORS, TRACE_COLORS
-from accelsim.sim.cycle import STALL_CAUSES, TRACE_COLUMNS
+from accelsim.sim.cycle import SPARSE_STALL_CAUSES, STALL_CAUSES, TRACE_COLUMNS
 from accelsim.spec.layer import ConvLayer
 from accelsim.spec.result import LayerResult, RunResult, Status
 
@@ -358,7 +358,7 @@ def test_cli_result_document_kinds_still_work(saved, capsys):
 
 
 def test_every_cause_and_column_has_a_fixed_colour():
-    assert set(STALL_COLORS) == {"compute", *STALL_CAUSES}
+    assert set(STALL_COLORS) == {"compute", *SPARSE_STALL_CAUSES}
     assert set(TRACE_COLORS) == set(TRACE_COLUMNS)
     assert set(BANDWIDTH_COLUMNS) <= set(TRACE_COLUMNS)
 

@@ -383,7 +383,12 @@ def cmd_run(args) -> int:
 
         print()
         print(timing_table(run))
-    from ..report import power_table
+    from ..report import power_table, sparse_table
+
+    sparse = sparse_table(run) if ours else None
+    if sparse:
+        print()
+        print(sparse)
 
     power = power_table(run) if ours else None
     if power:

@@ -491,7 +491,7 @@ def eyexam_layer(layer: ConvLayer, hw: Hardware, dataflow="rs", mapping: Mapping
     given = mapping is not None
     if mapping is None:
         budget = budget or BUDGETS[BudgetSize.QUICK]
-        flatten = runs_flattened(engine)
+        flatten = runs_flattened(engine, hw)
         # step 5: the most compute throughput a legal mapping reaches (bandwidth unlimited) …
         roomy = best_mapping(layer, _unlimited_bandwidth(hw), df, Objective.CYCLES, budget, flatten=flatten).mapping
         # … steps 6-7: the mapping the machine runs fastest, of it and the bandwidth-aware search's

@@ -110,7 +110,7 @@ def simulate(layer: ConvLayer, hw: Hardware, dataflow="rs", engine="analytic", m
     if mapping is None:
         try:
             found = best_mapping(layer, hw, df, objective, budget, constraints,
-                                 flatten=flatten and runs_flattened(eng))
+                                 flatten=flatten and runs_flattened(eng, hw))
         except InfeasibleError as exc:
             return LayerResult(layer=layer, hardware=hw.name, dataflow=df.value, engine=eng.value,
                                energy_unit=hw.energy.unit.value, status=Status.INFEASIBLE,

@@ -29,7 +29,9 @@ modelled: a saturating sum depends on the order the mapping accumulates in, wher
 is modular, so wrapping every accumulation gives the exact sum wrapped once, whatever the
 mapping — the reference the caller checks the output against.
 
-Timing. All active PEs run in lockstep, one MAC per cycle per temporal step. Before a step,
+Timing. All active PEs run in lockstep, one MAC per cycle per temporal step (sparse PEs,
+``simd`` > 0: each PE on its own clock, issuing only its non-zero work;
+:func:`accelsim.kernels.step_timing.time_sparse_step`). Before a step,
 the words it needs cross the buses: ``ceil(words / width)`` cycles per GIN bus (ifmap, filter)
 and the local psum links, all in parallel, bounded by the GLB bandwidth; psums moving
 between the array and the GLB (GON out, psum GIN in) travel in the background — a batch
@@ -62,15 +64,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..layout import (COL, DRAM, D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, FILTER, GLB, HOPS, IFMAP, NOC, NOC_HMESH,
-                      N_BUSES, N_DIMS, N_GEOM_LEVELS, N_PSUM_QUEUES, N_STEP_SLOTS, N_TILE_LEVELS, N_TYPES, PORTS,
-                      PSUM, READS, RF, ROW, SW_DRAM_IFMAP, SW_DRAM_PSUM_READ, SW_DRAM_PSUM_WRITE, SW_GLB,
+                      N_BUSES, N_DIMS, N_GEOM_LEVELS, N_PSUM_QUEUES, N_STEP_SLOTS, N_TILE_LEVELS, N_TYPES, PORTS, PSUM,
+                      READS, RF, ROW, SP_CYCLES, SP_EFFECTIVE, SP_EMPTY_COLUMN, SP_IACT_READS, SP_MACS, SP_SIMD_PAD,
+                      SP_ZERO_IACT, SP_ZERO_WEIGHT, SW_DRAM_IFMAP, SW_DRAM_PSUM_READ, SW_DRAM_PSUM_WRITE, SW_GLB,
                       SW_GLB_PSUM, SW_GON, SW_IFMAP_DELIVERED, SW_IFMAP_FILL, SW_IFMAP_SENT, SW_LOCAL, SW_PSUM_IN,
-                      TEMPORAL, TILE_DRAM, TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES, WIN_FORWARD, WIN_GLB_HALO,
+                      TEMPORAL, TILE_DRAM, TILE_GLB, TILE_RF, TRANSACTIONS, TR_MACS, UPDATES, WIN_FORWARD, WIN_GLB_HALO,
                       WRITES)
 from ..layout import RELEVANCE as _RELEVANCE_ROWS
 from .jit import jit, jit_inline
 from .odometer import nest_shape, temporal_part, tick
-from .step_timing import N_CLOCK, drain, final_stats, port_maxima, time_step
+from .step_timing import (N_CLOCK, N_SPARSE_CLOCK, S_OV, drain, final_stats, finish_sparse, port_maxima,
+                          sparse_clocks_final, time_sparse_step, time_step)
 
 #: int64[3, 8]: does data type ``t`` depend on dimension ``d`` (:data:`accelsim.layout.RELEVANCE`)
 RELEVANCE = np.array(_RELEVANCE_ROWS, dtype=np.int64)
@@ -507,7 +511,7 @@ def _wrap(value, shift):
 @jit
 def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         ifmap, filt, ofmap, bandwidths, noc_kind, rf_prefetch, dram_scale, pass_overhead, bin_cycles,
-        psum_bits, counts, usage, stats, pe_steps, trace, progress):
+        psum_bits, counts, usage, stats, pe_steps, trace, progress, simd, col_top, sparse_work, pe_wait):
     """Execute the nest cycle by cycle: plan the layer, then run its temporal steps.
 
     Parameters
@@ -564,6 +568,18 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     progress : int64[1]
         Out: temporal steps done so far (skipped padded steps included), one store per step, for
         another thread to read while the kernel runs (it releases the GIL).
+    simd : int
+        0: dense PEs (one MAC a cycle, in lockstep). ``>= 1``: sparse PEs (Eyeriss v2) issuing up
+        to ``simd`` non-zero weights of a column a cycle, each on its own clock
+        (:func:`accelsim.kernels.step_timing.time_sparse_step`).
+    col_top : int
+        Sparse PEs: the outermost loop of a column (``spec.mapping.column_loops``; ``L`` if none):
+        a step where a loop above it moves starts a new column.
+    sparse_work : int64[P, N_SPARSE_STATS]
+        Out (sparse PEs): each PE's work, ``SP_*`` (``tests/reference_counter.py sparse_work``).
+    pe_wait : float64[P, N_CAUSES]
+        Out (sparse PEs): each PE's cycles not issuing MACs, by cause (``CAUSE_IMBALANCE``:
+        waiting for slower PEs); per PE, busy (``SP_CYCLES``) plus these is the run's cycles.
     """
     n = dims.shape[0]
     counts[:] = 0
@@ -613,6 +629,32 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     evo = np.zeros(N_DIMS, dtype=np.int64)  # coordinates fixed by a tile's delivery loops
     executed = 0
     passes = 0
+    # sparse PEs: per PE its current column (serial, iact zero, non-zero weights so far, place in
+    # the SIMD group, trace bin of its first cycle), its clock (less the pipeline drains every PE
+    # shares, sclk[S_OV]), the step it last issued a cycle in; the column serial; the shared
+    # clock state (step_timing.S_*)
+    sparse = simd > 0
+    n_sp = n_pe if sparse else 1
+    col_id = np.full(n_sp, -1, dtype=np.int64)
+    col_iz = np.zeros(n_sp, dtype=np.bool_)
+    col_k = np.zeros(n_sp, dtype=np.int64)
+    col_slot = np.zeros(n_sp, dtype=np.int64)
+    col_bin = np.zeros(n_sp, dtype=np.int64)
+    pe_clk = np.zeros(n_sp, dtype=np.float64)
+    issue_step = np.full(n_sp, -1, dtype=np.int64)
+    col_serial = -1
+    sclk = np.zeros(N_SPARSE_CLOCK, dtype=np.float64)
+    # the PEs with a SIMD group begun and not yet issued (issued when the column ends)
+    pend = np.zeros(n_sp, dtype=np.int64)
+    pend_flag = np.zeros(n_sp, dtype=np.bool_)
+    n_pend = np.zeros(1, dtype=np.int64)
+    # this step's operands per PE, stored by the MAC loops and counted once per step (_sparse_step:
+    # a call per MAC with the state arrays would cost more than the MAC)
+    sp_vi = np.zeros(n_sp, dtype=np.int64)
+    sp_vf = np.zeros(n_sp, dtype=np.int64)
+    if sparse:
+        sparse_work[:] = 0
+        pe_wait[:] = 0.0
     # ---------------------------------------------------------------- steps
     for s in range(total_steps + 1):
         progress[0] = s
@@ -653,6 +695,11 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         if not last:
             executed += 1
         step_words[:] = 0.0
+        if sparse and (s == 0 or c < col_top):
+            # a column ends: its part-filled SIMD groups issue their cycles now, before the next
+            # delivery; the PEs close the rest of it at their next MAC (_sparse_step)
+            _issue_partial_groups(pend, pend_flag, n_pend, col_slot, sparse_work, pe_clk)
+            col_serial += 1
         new_pass = s == 0 or last or (c >= 0 and c < pass_pos)
         if new_pass and not last:
             passes += 1
@@ -673,6 +720,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             # drain the final pass, let the last psums leave, and stop
             if noc_kind == NOC_HMESH:
                 port_maxima(step_words, cl_words, clustered)
+            if sparse:  # the last psums leave once the slowest PE is done
+                sparse_clocks_final(pe_clk, pe_wait, sclk, clk)
             drain(step_words, clk, psum_free, bandwidths, noc_kind, pass_overhead, stats, trace, bin_cycles)
             break
         # --- 2. input tiles and new psum residences, outer level first
@@ -715,6 +764,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         # this many arrays would cost more than the MACs)
         if s == 0 or c < sweep_top:
             sweep += 1
+        ov_now = sclk[S_OV] if sparse else 0.0  # the pipeline drains every sparse PE has had so far
         fwd_serial = sweep if (window & WIN_FORWARD) != 0 else s
         # tile-local offsets are the same on every PE (lockstep, identical tiles)
         for t in range(N_TYPES):
@@ -746,9 +796,17 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             li = local[IFMAP]
             lf = local[FILTER]
             lp = local[PSUM]
-            for pe in range(n_pe):
-                rf_val[PSUM, 0, pe, lp] = _wrap(
-                    rf_val[PSUM, 0, pe, lp] + rf_val[IFMAP, bi, pe, li] * rf_val[FILTER, bf, pe, lf], wrap)
+            if sparse:
+                for pe in range(n_pe):
+                    vi = rf_val[IFMAP, bi, pe, li]
+                    vf = rf_val[FILTER, bf, pe, lf]
+                    rf_val[PSUM, 0, pe, lp] = _wrap(rf_val[PSUM, 0, pe, lp] + vi * vf, wrap)
+                    sp_vi[pe] = vi
+                    sp_vf[pe] = vf
+            else:
+                for pe in range(n_pe):
+                    rf_val[PSUM, 0, pe, lp] = _wrap(
+                        rf_val[PSUM, 0, pe, lp] + rf_val[IFMAP, bi, pe, li] * rf_val[FILTER, bf, pe, lf], wrap)
         elif all_rf:
             # the same on a padded run: only the PEs with a valid iteration, RF psum residences per PE
             bi = buf[TILE_RF, IFMAP]
@@ -763,6 +821,9 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                     continue
                 rf_val[PSUM, 0, pe, lp] = _wrap(
                     rf_val[PSUM, 0, pe, lp] + rf_val[IFMAP, bi, pe, li] * rf_val[FILTER, bf, pe, lf], wrap)
+                if sparse:
+                    sp_vi[pe] = rf_val[IFMAP, bi, pe, li]
+                    sp_vf[pe] = rf_val[FILTER, bf, pe, lf]
                 if touched_rf_pe[pe, lp] == r1:
                     rf_hits += 1
                 else:
@@ -875,6 +936,9 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                             ports_f += 1
                             cl_words[FILTER, cl] += 1
                 product = vi * vf
+                if sparse:
+                    sp_vi[pe] = vi
+                    sp_vf[pe] = vf
                 if psum_in_rf:
                     rf_val[PSUM, 0, pe, lp] = _wrap(rf_val[PSUM, 0, pe, lp] + product, wrap)
                     if padded:
@@ -932,21 +996,127 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         for pe in range(n_pe):
             if pe_ok[pe]:
                 pe_steps[pe] += 1
+        if sparse:
+            _sparse_step(pe_ok, sp_vi, sp_vf, s, simd, col_serial, sparse_work, col_id, col_iz, col_k, col_slot,
+                         col_bin, pe_clk, issue_step, ov_now, bin_cycles, trace, pend, pend_flag, n_pend)
         # --- 4. timing of this step (step_timing.time_step)
         if noc_kind == NOC_HMESH:
             port_maxima(step_words, cl_words, clustered)
         elif clustered:
             cl_words[:] = 0
-        time_step(s, new_pass, glb_event, n_valid, step_words, bus, clk, psum_free, in_free, rf_fill_start,
-                  bandwidths, edge, local_links, noc_kind, rf_prefetch, dram_scale, pass_overhead, stats, trace,
-                  bin_cycles)
+        if sparse:
+            time_sparse_step(s, new_pass, glb_event, step_words, bus, clk, psum_free, in_free, rf_fill_start,
+                             bandwidths, edge, local_links, noc_kind, rf_prefetch, dram_scale, pass_overhead, trace,
+                             bin_cycles, pe_clk, pe_wait, issue_step, sclk)
+        else:
+            time_step(s, new_pass, glb_event, n_valid, step_words, bus, clk, psum_free, in_free, rf_fill_start,
+                      bandwidths, edge, local_links, noc_kind, rf_prefetch, dram_scale, pass_overhead, stats, trace,
+                      bin_cycles)
     final_stats(clk, executed, passes, pe_steps, stats)
+    if sparse:
+        _end_columns(col_id, col_iz, col_k, col_bin, sparse_work, trace)
+        for pe in range(n_pe):  # the slots every MAC would update, from the others
+            w = sparse_work[pe]
+            w[SP_MACS] = pe_steps[pe]
+            w[SP_ZERO_WEIGHT] = w[SP_MACS] - w[SP_EFFECTIVE] - w[SP_ZERO_IACT]
+            w[SP_SIMD_PAD] = w[SP_CYCLES] * simd - w[SP_EFFECTIVE]
+        finish_sparse(pe_clk, pe_wait, sparse_work[:, SP_CYCLES], stats)
     # the final flush's DRAM writes drain after the last MAC (not counted as stall)
     # cluster ports and mesh hops of the inputs: without cluster loops one cluster, PORTS = TRANSACTIONS
     for t in range(2):
         if not clustered:
             counts[NOC, t, PORTS] = counts[NOC, t, TRANSACTIONS]
         counts[NOC, t, HOPS] = counts[NOC, t, PORTS] - counts[NOC, t, TRANSACTIONS]
+
+
+@jit
+def _sparse_step(pe_ok, sp_vi, sp_vf, s, simd, col_serial, work, col_id, col_iz, col_k, col_slot, col_bin, pe_clk,
+                 issue_step, ov, bin_cycles, trace, pend, pend_flag, n_pend):
+    """The sparse PEs' MACs of step ``s``: PE ``pe`` (if ``pe_ok[pe]``) multiplied ``sp_vi[pe]`` by
+    ``sp_vf[pe]`` (``tests/reference_counter.py sparse_work``).
+
+    The first valid MAC of a column (``col_id[pe]`` is not ``col_serial``) closes the PE's
+    previous column (as :func:`_close_column`) and reads its iact (``SP_IACT_READS`` if non-zero);
+    in a column with a zero iact the MAC is skipped (``SP_ZERO_IACT``); else a non-zero weight is
+    effective (``col_k``, summed into ``SP_EFFECTIVE`` when the column closes) and joins the
+    column's current SIMD group: the group's cycle issues when its ``simd``-th weight arrives
+    (``SP_CYCLES``; the PE's clock advances, ``issue_step[pe] = s``), or, part-filled, when the
+    column ends (the PE is listed in ``pend``: :func:`_issue_partial_groups`). So a cycle never
+    comes before the operands of its MACs, and a PE's cycles up to any step are at most those of
+    the same PE with fewer zeros (skipping never delays). ``ov``: the pipeline drains the clocks
+    leave out. ``SP_MACS``, ``SP_ZERO_WEIGHT`` and ``SP_SIMD_PAD`` follow from these at the end
+    of the run (:func:`run`). One call per step: the per-PE work is a loop here, not a call per
+    MAC (whose array arguments' reference counting would cost more than the MAC)."""
+    for pe in range(pe_ok.shape[0]):
+        if not pe_ok[pe]:
+            continue
+        vi = sp_vi[pe]
+        if col_id[pe] != col_serial:
+            if col_id[pe] >= 0 and not col_iz[pe]:  # _close_column, written out (no call per MAC)
+                k = col_k[pe]
+                if k == 0:
+                    work[pe, SP_EMPTY_COLUMN] += 1
+                else:
+                    work[pe, SP_EFFECTIVE] += k
+                    if col_bin[pe] < trace.shape[0]:
+                        trace[col_bin[pe], TR_MACS] += k
+            col_id[pe] = col_serial
+            col_iz[pe] = vi == 0
+            col_k[pe] = 0
+            col_slot[pe] = 0
+            if vi != 0:
+                work[pe, SP_IACT_READS] += 1
+        if col_iz[pe]:
+            work[pe, SP_ZERO_IACT] += 1
+        elif sp_vf[pe] != 0:
+            if col_k[pe] == 0:
+                col_bin[pe] = int((pe_clk[pe] + ov) / bin_cycles)  # >= 0: truncation is the floor
+            col_k[pe] += 1
+            col_slot[pe] += 1
+            if col_slot[pe] == simd:
+                col_slot[pe] = 0
+                work[pe, SP_CYCLES] += 1
+                pe_clk[pe] += 1.0
+                issue_step[pe] = s
+            elif not pend_flag[pe]:
+                pend_flag[pe] = True
+                pend[n_pend[0]] = pe
+                n_pend[0] += 1
+
+
+@jit_inline
+def _issue_partial_groups(pend, pend_flag, n_pend, col_slot, work, pe_clk):
+    """A column ends: every listed PE with a part-filled SIMD group issues its cycle."""
+    for i in range(n_pend[0]):
+        pe = pend[i]
+        pend_flag[pe] = False
+        if col_slot[pe] > 0:
+            col_slot[pe] = 0
+            work[pe, SP_CYCLES] += 1
+            pe_clk[pe] += 1.0
+    n_pend[0] = 0
+
+
+@jit_inline
+def _close_column(pe, col_id, col_iz, col_k, col_bin, work, trace):
+    """End PE ``pe``'s column: its effective MACs join ``SP_EFFECTIVE`` (and the trace, in the bin
+    of its first cycle); one with a non-zero iact and none is dropped (``SP_EMPTY_COLUMN``)."""
+    if col_id[pe] >= 0 and not col_iz[pe]:
+        k = col_k[pe]
+        if k == 0:
+            work[pe, SP_EMPTY_COLUMN] += 1
+        else:
+            work[pe, SP_EFFECTIVE] += k
+            if col_bin[pe] < trace.shape[0]:
+                trace[col_bin[pe], TR_MACS] += k
+
+
+@jit
+def _end_columns(col_id, col_iz, col_k, col_bin, work, trace):
+    """End every PE's last column (:func:`_close_column`)."""
+    for pe in range(col_id.shape[0]):
+        _close_column(pe, col_id, col_iz, col_k, col_bin, work, trace)
+        col_id[pe] = -1
 
 
 @jit

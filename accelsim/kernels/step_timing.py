@@ -27,14 +27,14 @@ import numpy as np
 
 from ..layout import BUS_CAUSE as _BUS_CAUSE_TUPLE
 from ..layout import (BUS_FILTER, BUS_GLB, BUS_IFMAP, BUS_PSUM, BW_DRAM, BW_FILTER, BW_GLB, BW_GON, BW_IFMAP, BW_LOCAL,
-                      BW_PSUM_GIN, CAUSE_DRAM, CAUSE_NOC_IFMAP, CAUSE_NOC_PSUM, CAUSE_PIPELINE, FILTER, IFMAP,
-                      NOC_BROADCAST, NOC_HMESH, NOC_SYSTOLIC, NOC_UNICAST, N_BUSES, N_PSUM_QUEUES, PSUM, Q_GON,
-                      Q_PSUM_IN, ST_ACTIVE, ST_COMPUTE, ST_CYCLES, ST_MACS, ST_PASSES, ST_STALL0, ST_STEPS,
-                      SW_DRAM_FILTER, SW_DRAM_IFMAP, SW_DRAM_PSUM_READ, SW_DRAM_PSUM_WRITE, SW_FILTER_DELIVERED,
-                      SW_FILTER_FILL, SW_FILTER_PORT_MAX, SW_FILTER_SENT, SW_GLB, SW_GLB_PSUM, SW_GON, SW_GON_PORT_MAX,
-                      SW_IFMAP_DELIVERED, SW_IFMAP_FILL, SW_IFMAP_PORT_MAX, SW_IFMAP_SENT, SW_LOCAL, SW_PSUM_IN,
-                      SW_PSUM_IN_PORT_MAX, TR_DRAM, TR_FILTER_BUS, TR_GLB, TR_IFMAP_BUS, TR_MACS, TR_PSUM_BUS,
-                      TR_STALL)
+                      BW_PSUM_GIN, CAUSE_DRAM, CAUSE_IMBALANCE, CAUSE_NOC_IFMAP, CAUSE_NOC_PSUM, CAUSE_PIPELINE, FILTER,
+                      IFMAP, NOC_BROADCAST, NOC_HMESH, NOC_SYSTOLIC, NOC_UNICAST, N_BUSES, N_CAUSES, N_PSUM_QUEUES,
+                      N_STEP_SLOTS, PSUM, Q_GON, Q_PSUM_IN, ST_ACTIVE, ST_COMPUTE, ST_CYCLES, ST_MACS, ST_PASSES,
+                      ST_STALL0, ST_STEPS, SW_DRAM_FILTER, SW_DRAM_IFMAP, SW_DRAM_PSUM_READ, SW_DRAM_PSUM_WRITE,
+                      SW_FILTER_DELIVERED, SW_FILTER_FILL, SW_FILTER_PORT_MAX, SW_FILTER_SENT, SW_GLB, SW_GLB_PSUM,
+                      SW_GON, SW_GON_PORT_MAX, SW_IFMAP_DELIVERED, SW_IFMAP_FILL, SW_IFMAP_PORT_MAX, SW_IFMAP_SENT,
+                      SW_LOCAL, SW_PSUM_IN, SW_PSUM_IN_PORT_MAX, TR_DRAM, TR_FILTER_BUS, TR_GLB, TR_IFMAP_BUS, TR_MACS,
+                      TR_PSUM_BUS, TR_STALL)
 from .jit import jit, jit_inline
 
 #: int64[N_BUSES]: the stall cause a wait on each bus is charged to (:data:`accelsim.layout.BUS_CAUSE`)
@@ -42,6 +42,10 @@ BUS_CAUSE = np.array(_BUS_CAUSE_TUPLE, dtype=np.int64)
 #: clk[...]: cycle now, DRAM channel free at, current GLB epoch's start, previous epoch's start
 K_NOW, K_DRAM_FREE, K_EPOCH, K_PREV_EPOCH = 0, 1, 2, 3
 N_CLOCK = 4
+#: sclk[...] of a run with sparse PEs: the pipeline drains so far (every PE's; the PEs' clocks
+#: ``pe_clk`` are kept without them); when every PE had finished the work before the last delivery
+S_OV, S_READY = 0, 1
+N_SPARSE_CLOCK = 2
 
 
 @jit
@@ -152,12 +156,47 @@ def time_step(s, new_pass, glb_event, n_valid, step_words, bus, clk, psum_free, 
         Out: stall cycles by cause; per-bin activity (``TR_*``), ``bin_cycles`` cycles a bin.
     """
     n_bins = trace.shape[0]
-    glb_bw = bandwidths[BW_GLB]
-    dram_bw = bandwidths[BW_DRAM]
     now = clk[K_NOW]
     if new_pass and s > 0:
         advance(now, float(pass_overhead), CAUSE_PIPELINE, stats, trace, bin_cycles, n_bins)
         now += pass_overhead
+    wait, cause = delivery_wait(s, now, glb_event, step_words, bus, clk, psum_free, in_free, rf_fill_start,
+                                bandwidths, edge, local_links, noc_kind, rf_prefetch, dram_scale, trace, bin_cycles)
+    if wait > 0:
+        advance(now, wait, cause, stats, trace, bin_cycles, n_bins)
+        now += wait
+    b = int(now // bin_cycles)
+    if b < n_bins:
+        trace[b, TR_MACS] += n_valid
+        book_words(step_words, trace, b)
+    clk[K_NOW] = now + 1.0
+
+
+@jit_inline
+def book_words(step_words, trace, b):
+    """Book the on-chip words of a step (``step_words``) in trace bin ``b``."""
+    trace[b, TR_IFMAP_BUS] += step_words[SW_IFMAP_SENT] + step_words[SW_IFMAP_FILL]
+    trace[b, TR_FILTER_BUS] += step_words[SW_FILTER_SENT] + step_words[SW_FILTER_FILL]
+    trace[b, TR_PSUM_BUS] += step_words[SW_PSUM_IN] + step_words[SW_GON] + step_words[SW_LOCAL]
+    trace[b, TR_GLB] += step_words[SW_GLB] + step_words[SW_GLB_PSUM]
+
+
+@jit_inline
+def delivery_wait(s, now, glb_event, step_words, bus, clk, psum_free, in_free, rf_fill_start, bandwidths, edge,
+                  local_links, noc_kind, rf_prefetch, dram_scale, trace, bin_cycles):
+    """How long the words of one step (``step_words``) take to arrive when their delivery starts
+    at cycle ``now``: the wait on each bus, DRAM and the psum queues (the part of
+    :func:`time_step` after the pass drain). Updates the queue states (``clk``'s DRAM and epoch
+    slots, ``psum_free``, ``in_free``, ``rf_fill_start``) and books DRAM words in ``trace``.
+
+    Returns
+    -------
+    (float, int)
+        Cycles to wait (a whole number) and the stall cause charged for them.
+    """
+    n_bins = trace.shape[0]
+    glb_bw = bandwidths[BW_GLB]
+    dram_bw = bandwidths[BW_DRAM]
     if glb_event:
         clk[K_PREV_EPOCH] = clk[K_EPOCH]
         clk[K_EPOCH] = now
@@ -258,17 +297,123 @@ def time_step(s, new_pass, glb_event, n_valid, step_words, bus, clk, psum_free, 
             if q == Q_GON and glb_bw != np.inf:
                 busy = max(busy, step_words[SW_GLB_PSUM] / glb_bw)  # the GLB absorbs them as they come
             psum_free[q] = max(psum_free[q], now + wait) + busy
-    if wait > 0:
-        advance(now, wait, cause, stats, trace, bin_cycles, n_bins)
-        now += wait
-    b = int(now // bin_cycles)
+    return wait, cause
+
+
+@jit_inline
+def time_sparse_step(s, new_pass, glb_event, step_words, bus, clk, psum_free, in_free, rf_fill_start, bandwidths,
+                     edge, local_links, noc_kind, rf_prefetch, dram_scale, pass_overhead, trace, bin_cycles, pe_clk,
+                     pe_wait, issue_step, sclk):
+    """Advance the clocks of a machine with sparse PEs over step ``s`` (docs/architecture.md,
+    *Sparse PEs in the cycle engine*); the PEs' MACs of the step have advanced their own clocks.
+
+    Each PE keeps its own clock: ``pe_clk[pe] + sclk[S_OV]`` (the cycle it issued this step
+    included, when ``issue_step[pe] == s``); ``clk[K_NOW]`` is when the NoC finished its last
+    delivery. A new pass adds ``pass_overhead`` to every PE (its pipeline drains: ``sclk[S_OV]``).
+    A step that moves words (any ``step_words`` slot) or changes a GLB tile is a *delivery*: it
+    starts when the NoC is free and every PE has finished the work before the previous delivery
+    (``rf_prefetch``: double-buffered spads; else the work before this one), waits as
+    :func:`delivery_wait` computes, and every PE's clock before this step's cycle becomes at
+    least its end. Of a PE's wait, the part before the slowest PE's work was done is charged to
+    ``CAUSE_IMBALANCE``, the rest to the delivery's cause (``pe_wait[pe, cause]``).
+
+    Parameters
+    ----------
+    s, new_pass, glb_event, step_words, bus, clk, psum_free, in_free, rf_fill_start, bandwidths, edge, local_links,
+    noc_kind, rf_prefetch, dram_scale, pass_overhead, trace, bin_cycles :
+        As :func:`time_step`.
+    pe_clk : float64[P]
+        In/out: each PE's clock less ``sclk[S_OV]``, cycles.
+    pe_wait : float64[P, N_CAUSES]
+        In/out: each PE's wait cycles by cause (the shared pipeline drains apart).
+    issue_step : int64[P]
+        The last step each PE issued a cycle in.
+    sclk : float64[N_SPARSE_CLOCK]
+        In/out: the shared clock state (``S_*``).
+    """
+    n_bins = trace.shape[0]
+    n_pe = pe_clk.shape[0]
+    if new_pass and s > 0:
+        sclk[S_OV] += pass_overhead
+    sync = glb_event
+    if not sync:
+        for i in range(N_STEP_SLOTS):
+            if step_words[i] > 0:
+                sync = True
+                break
+    if not sync:
+        return
+    ov = sclk[S_OV]
+    if rf_prefetch:
+        r = sclk[S_READY]
+    else:  # the work before this delivery
+        r = 0.0
+        for p in range(n_pe):
+            x = pe_clk[p] + ov - (1.0 if issue_step[p] == s else 0.0)
+            if x > r:
+                r = x
+    start = max(clk[K_NOW], r)
+    wait, cause = delivery_wait(s, start, glb_event, step_words, bus, clk, psum_free, in_free, rf_fill_start,
+                                bandwidths, edge, local_links, noc_kind, rf_prefetch, dram_scale, trace, bin_cycles)
+    end = start + wait
+    b = int(start // bin_cycles)
+    if wait > 0 and b < n_bins:
+        trace[b, TR_STALL] += wait
+    b = int(end // bin_cycles)
     if b < n_bins:
-        trace[b, TR_MACS] += n_valid
-        trace[b, TR_IFMAP_BUS] += step_words[SW_IFMAP_SENT] + step_words[SW_IFMAP_FILL]
-        trace[b, TR_FILTER_BUS] += step_words[SW_FILTER_SENT] + step_words[SW_FILTER_FILL]
-        trace[b, TR_PSUM_BUS] += step_words[SW_PSUM_IN] + step_words[SW_GON] + step_words[SW_LOCAL]
-        trace[b, TR_GLB] += step_words[SW_GLB] + step_words[SW_GLB_PSUM]
-    clk[K_NOW] = now + 1.0
+        book_words(step_words, trace, b)
+    clk[K_NOW] = end
+    most = 0.0
+    for p in range(n_pe):
+        issued = 1.0 if issue_step[p] == s else 0.0
+        x = pe_clk[p] + ov - issued
+        if x > most:
+            most = x
+        if end > x:
+            imb = min(r, end) - x
+            if imb < 0.0:
+                imb = 0.0
+            pe_wait[p, CAUSE_IMBALANCE] += imb
+            pe_wait[p, cause] += end - x - imb
+            pe_clk[p] = end - ov + issued
+    sclk[S_READY] = most
+
+
+@jit_inline
+def sparse_clocks_final(pe_clk, pe_wait, sclk, clk):
+    """At the end of a sparse-PE run: give every PE the pipeline drains it shared
+    (``sclk[S_OV]``, to ``pe_clk`` and to its ``CAUSE_PIPELINE`` wait), and let ``clk[K_NOW]``
+    be when the slowest PE is done (the final drain starts there)."""
+    ov = sclk[S_OV]
+    sclk[S_OV] = 0.0
+    for p in range(pe_clk.shape[0]):
+        pe_clk[p] += ov
+        pe_wait[p, CAUSE_PIPELINE] += ov
+        if pe_clk[p] > clk[K_NOW]:
+            clk[K_NOW] = pe_clk[p]
+
+
+@jit
+def finish_sparse(pe_clk, pe_wait, pe_cycles, stats):
+    """End a sparse-PE run after :func:`drain`: give every PE the drain (``stats``' stall slots
+    hold only it) and its final idle time (``CAUSE_IMBALANCE``: waiting for the slowest PE), and
+    report the slowest PE's breakdown as the run's: ``ST_COMPUTE`` its busy cycles
+    (``pe_cycles[pe]``), the stall slots its waits by cause, so that the cycles are the compute
+    cycles plus the stalls (and, per PE, ``pe_cycles[pe] + pe_wait[pe].sum()``)."""
+    n_pe = pe_clk.shape[0]
+    crit = 0
+    for p in range(n_pe):
+        if pe_clk[p] > pe_clk[crit]:
+            crit = p
+    end = pe_clk[crit] if n_pe > 0 else 0.0
+    for p in range(n_pe):
+        pe_wait[p, CAUSE_IMBALANCE] += end - pe_clk[p]
+        for c in range(N_CAUSES):
+            pe_wait[p, c] += stats[ST_STALL0 + c]
+    if n_pe > 0:
+        for c in range(N_CAUSES):
+            stats[ST_STALL0 + c] = pe_wait[crit, c]
+        stats[ST_COMPUTE] = pe_cycles[crit]
 
 
 @jit_inline

@@ -51,7 +51,8 @@ TRACE_LABELS: dict[str, str] = {
 }
 
 #: Colour of each segment of :func:`stall_breakdown`: MAC cycles grey (as the ALU), a bus stall
-#: in its data type's colour, GLB and DRAM stalls in their level's, pipeline drains indigo.
+#: in its data type's colour, GLB and DRAM stalls in their level's, pipeline drains indigo, sparse
+#: PEs' imbalance rose.
 STALL_COLORS: dict[str, str] = {
     "compute": COLORS["ALU"],
     "noc_ifmap": COLORS["ifmap"],
@@ -60,6 +61,7 @@ STALL_COLORS: dict[str, str] = {
     "glb_bandwidth": COLORS["GLB"],
     "dram": COLORS["DRAM"],
     "pipeline": "#332288",
+    "imbalance": "#CC6677",  # sparse PEs waiting for slower PEs
 }
 
 #: Colour map of :func:`pe_heatmap` (perceptually uniform, colour-blind safe).

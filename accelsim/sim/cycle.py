@@ -9,14 +9,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..dataflows.lowering import lower_mapping
-from ..layout import (BW_DRAM, BW_FILTER, BW_GLB, BW_GON, BW_IFMAP, BW_LOCAL, BW_PSUM_GIN, N_BANDWIDTHS,
-                      N_COUNT_STATS, N_LEVELS, N_RUN_STATS, N_TILE_LEVELS, N_TRACE, N_TYPES, NOC_BROADCAST,
-                      NOC_GIN, NOC_HMESH, NOC_SYSTOLIC, NOC_UNICAST, ST_ACTIVE, ST_COMPUTE, ST_CYCLES, ST_PASSES,
-                      ST_STALL0)
+from ..layout import (BW_DRAM, BW_FILTER, BW_GLB, BW_GON, BW_IFMAP, BW_LOCAL, BW_PSUM_GIN, NOC_BROADCAST, NOC_GIN,
+                      NOC_HMESH, NOC_SYSTOLIC, NOC_UNICAST, N_BANDWIDTHS, N_CAUSES, N_COUNT_STATS, N_LEVELS,
+                      N_RUN_STATS, N_SPARSE_STATS, N_TILE_LEVELS, N_TRACE, N_TYPES, SP_CYCLES, ST_ACTIVE, ST_COMPUTE,
+                      ST_CYCLES, ST_PASSES, ST_STALL0)
 from ..spec.dims import DataType, NocKind
 from ..spec.hardware import Hardware, Precision
 from ..spec.layer import ConvLayer
-from ..spec.mapping import Mapping
+from ..spec.mapping import Mapping, column_loops
 from . import conventions
 
 #: stall causes reported by the cycle engine, in kernel order
@@ -25,6 +25,10 @@ from . import conventions
 RUNS_FLATTENED_LOOPS = True
 
 STALL_CAUSES = ("noc_ifmap", "noc_filter", "noc_psum", "glb_bandwidth", "dram", "pipeline")
+#: the stall causes of a machine with sparse PEs (``hw.sparse_pe``), in kernel order
+#: (``accelsim.layout.N_CAUSES``): ``imbalance`` is a PE waiting for slower PEs; a dense machine's
+#: PEs run in lockstep, and its records keep :data:`STALL_CAUSES`
+SPARSE_STALL_CAUSES = STALL_CAUSES + ("imbalance",)
 TRACE_COLUMNS = ("macs", "ifmap_bus_words", "filter_bus_words", "psum_bus_words", "glb_words", "dram_words",
                  "stall_cycles")
 TRACE_BINS = 1000
@@ -55,13 +59,24 @@ class CycleOutcome:
     cycles, compute_cycles, passes : int
         Total cycles, MAC steps, passes over the array.
     stall_cycles : dict
-        Cycles the active PEs waited, by cause (:data:`STALL_CAUSES`).
+        Cycles the active PEs waited, by cause (:data:`STALL_CAUSES`; sparse PEs: the slowest PE's
+        waits, :data:`SPARSE_STALL_CAUSES`).
     active_pes : int
     pe_busy : numpy.ndarray
         int64[rows, cols] MACs done by each physical PE.
     trace : numpy.ndarray
-        float64[bins, 7] activity per ``bin_cycles`` cycles (:data:`TRACE_COLUMNS`).
+        float64[bins, 7] activity per ``bin_cycles`` cycles (:data:`TRACE_COLUMNS`); with sparse PEs
+        ``macs`` counts effective MACs (a column's in the bin of its PE's clock at the column's first
+        cycle) and ``stall_cycles`` the deliveries' waits.
     bin_cycles : int
+    sparse_work : numpy.ndarray or None
+        Sparse PEs (``hw.sparse_pe``): int64[P, N_SPARSE_STATS], each active-PE slot's work
+        (``accelsim.layout.SP_*``), spatial index order; ``None`` on dense PEs.
+    pe_wait : numpy.ndarray or None
+        Sparse PEs: float64[P, N_CAUSES], each PE's cycles not issuing MACs, by cause
+        (:data:`SPARSE_STALL_CAUSES`); per PE, ``sparse_work[:, SP_CYCLES] + pe_wait.sum(1)`` is ``cycles``.
+    pe_issue : numpy.ndarray or None
+        Sparse PEs: int64[rows, cols] cycles each physical PE issued MACs (``SP_CYCLES``).
     """
 
     counts: np.ndarray
@@ -75,6 +90,9 @@ class CycleOutcome:
     pe_busy: np.ndarray
     trace: np.ndarray
     bin_cycles: int
+    sparse_work: np.ndarray | None = None
+    pe_wait: np.ndarray | None = None
+    pe_issue: np.ndarray | None = None
 
 
 def signed_range(bits: int) -> tuple[int, int]:
@@ -201,6 +219,7 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     (tiles as sets of words; same outputs, counts and timing model), others in
     :func:`accelsim.kernels.cycle.run`.
     """
+    refuse_flat_sparse(mapping, hw)
     ifmap, filters = layer_inputs(layer, ifmap, filters, hw.precision)
     g, cg, mg = layer.G, layer.C // layer.G, layer.M // layer.G
     flat_i = np.ascontiguousarray(ifmap.reshape(layer.N, g, cg, layer.H, layer.W).transpose(1, 0, 2, 3, 4)).ravel()
@@ -237,21 +256,42 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
                    flat_i, flat_f, out, bandwidths, _NOC_CODES[hw.noc.kind], hw.model.rf_prefetch,
                    np.array(dram_scale, dtype=np.float64), overhead, bin_cycles,
                    hw.precision.psum_bits, counts, usage, stats, pe_steps, trace, done)
+    simd = hw.sparse_pe.simd if hw.sparse_pe is not None else 0
+    sparse_work = np.zeros((n_pe if simd else 1, N_SPARSE_STATS), dtype=np.int64)
+    pe_wait = np.zeros((n_pe if simd else 1, N_CAUSES), dtype=np.float64)
+    if not arr.flat:
+        cols = column_loops(mapping)
+        args += (simd, min(cols) if cols else len(mapping.loops), sparse_work, pe_wait)
     _run_kernel(args, done, steps, f"{layer.name} cycle engine" if progress else None, flat=arr.flat)
     output = out.reshape(g, layer.N, mg, layer.E, layer.F).transpose(1, 0, 2, 3, 4).reshape(
         layer.N, layer.M, layer.E, layer.F)
     lead = 0 if scalesim else first_preload(mapping, hw)  # the first fold's pre-load (fold overlap)
     stats[ST_CYCLES] += lead + (conventions.SCALESIM_CYCLE_OFFSET if scalesim else 0)
     stats[ST_STALL0 + STALL_CAUSES.index("pipeline")] += lead
+    if simd:
+        pe_wait[:, SPARSE_STALL_CAUSES.index("pipeline")] += lead
     cycles = int(round(stats[ST_CYCLES]))
     used_bins = min(trace.shape[0], cycles // bin_cycles + 1)
+    causes = SPARSE_STALL_CAUSES if simd else STALL_CAUSES
     return CycleOutcome(
         counts=counts, usage=usage, output=output, cycles=cycles, compute_cycles=int(stats[ST_COMPUTE]),
         passes=int(stats[ST_PASSES]),
-        stall_cycles={c: int(round(stats[ST_STALL0 + i])) for i, c in enumerate(STALL_CAUSES)},
+        stall_cycles={c: int(round(stats[ST_STALL0 + i])) for i, c in enumerate(causes)},
         active_pes=int(stats[ST_ACTIVE]), pe_busy=_pe_map(mapping, hw, pe_steps), trace=trace[:used_bins],
-        bin_cycles=bin_cycles,
+        bin_cycles=bin_cycles, sparse_work=sparse_work if simd else None, pe_wait=pe_wait if simd else None,
+        pe_issue=_pe_map(mapping, hw, sparse_work[:, SP_CYCLES]) if simd else None,
     )
+
+
+def refuse_flat_sparse(mapping: Mapping, hw: Hardware) -> None:
+    """A ``SpecError`` (field ``sparse_pe``) for a mapping with flattened loops on a machine with
+    sparse PEs: the flattened-loop kernel (:mod:`accelsim.kernels.cycle_flat`) runs dense PEs only."""
+    if hw.sparse_pe is not None and mapping.flat_groups:
+        from ..errors import SpecError
+
+        raise SpecError("the cycle engine runs sparse PEs on plain loop nests only; this mapping flattens "
+                        f"{', '.join(g.name for g in mapping.flat_groups)} (im2col): map the layer without "
+                        "flattened loops or drop sparse_pe", "sparse_pe")
 
 
 def _run_kernel(args: tuple, done: np.ndarray, steps: int, label: str | None, flat: bool = False) -> None:

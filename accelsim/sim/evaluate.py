@@ -16,7 +16,7 @@ from ..dataflows import parse_dataflow, template
 from ..dataflows.lowering import window_flags
 from ..errors import SpecError
 from ..spec.assumptions import Assumptions, ZeroSource
-from ..layout import READS
+from ..layout import READS, SP_MACS
 from ..spec.dims import DataType, Level
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer
@@ -28,7 +28,9 @@ from .activations import (ACTIVATION_SEED, check_zero_fraction, default_ofmap_ze
 from .compression import dram_traffic, expected_ratio, measured_ratio
 from .conventions import apply_scalesim_counts, compute_cycles, timing_costs
 from .counting import check_fits, count_mapping
-from .cycle import TRACE_COLUMNS, checked_tensor
+from .cycle import SPARSE_STALL_CAUSES, TRACE_COLUMNS, checked_tensor
+from .sparse_data import layer_tensors, resolve_densities
+from .sparse_skipping import measured_sparse_work
 from .zero_gating import expected_gating, measured_gating
 
 
@@ -39,12 +41,15 @@ class Engine(str, Enum):
     CYCLE = "cycle"
 
 
-def runs_flattened(engine) -> bool:
-    """Whether ``engine`` runs mappings with flattened loops: the analytic engine does; the cycle
-    engine once :mod:`accelsim.sim.cycle` sets ``RUNS_FLATTENED_LOOPS = True`` (until then the
-    mapper does not offer it flattened mappings)."""
+def runs_flattened(engine, hw: Hardware | None = None) -> bool:
+    """Whether ``engine`` runs mappings with flattened loops (on ``hw``): the analytic engine does;
+    the cycle engine once :mod:`accelsim.sim.cycle` sets ``RUNS_FLATTENED_LOOPS = True`` (until
+    then the mapper does not offer it flattened mappings), but not with sparse PEs
+    (``hw.sparse_pe``: :func:`accelsim.sim.cycle.refuse_flat_sparse`)."""
     if parse_engine(engine) is Engine.ANALYTIC:
         return True
+    if hw is not None and hw.sparse_pe is not None:
+        return False
     from . import cycle
 
     return bool(getattr(cycle, "RUNS_FLATTENED_LOOPS", False))
@@ -158,11 +163,23 @@ def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping,
                              ofmap_zero_fraction=ofmap_zero_fraction, network=network, zero_source=zero_source)
     p_in, p_out = assumed.ifmap_zero_fraction, assumed.ofmap_zero_fraction
     if eng is Engine.CYCLE:
+        if hw.sparse_pe is not None and (ifmap is None or filters is None):
+            # a sparse PE's work depends on its zeros: the layer's data, else seeded tensors at its
+            # densities (uniform random positions; sim.sparse_data)
+            data = layer_tensors(layer, resolve_densities(layer, first_layer=first_layer, network=network,
+                                                          ifmap_zero_fraction=zero_fraction),
+                                 seed=ACTIVATION_SEED, ifmap_bits=hw.precision.ifmap_bits,
+                                 filter_bits=hw.precision.filter_bits)
+            ifmap = data.ifmap if ifmap is None else ifmap
+            filters = data.filters if filters is None else filters
         if ifmap is None and (hw.effects.zero_gating or hw.effects.dram_rlc or zero_fraction is not None):
             ifmap = relu_activations((layer.N, layer.C, layer.H, layer.W), p_in, ACTIVATION_SEED,
                                      bits=hw.precision.ifmap_bits)
         return _cycle_result(layer, hw, df, mapping, window, counts, considered, ifmap, filters, first_layer,
                              p_out, assumed, progress)
+    if hw.sparse_pe is not None:
+        raise SpecError("the analytic engine does not model the sparse PE yet; run it with --engine cycle",
+                        "sparse_pe")
     if hw.model.scalesim_counts:
         counts = replace(counts, counts=apply_scalesim_counts(mapping, layer, hw, counts.counts))
     filters_in_rf = mapping.rf[DataType.FILTER] is not None
@@ -211,20 +228,30 @@ def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, f
     if hw.model.scalesim_counts:  # the counting rule is the same for both engines
         out = replace(out, counts=apply_scalesim_counts(mapping, layer, hw, out.counts))
     filters_in_rf = mapping.rf[DataType.FILTER] is not None
-    gating = measured_gating(layer, ifmap, filters_in_rf) if hw.effects.zero_gating else None
+    sparse = None
+    if hw.sparse_pe is not None:  # it skips what zero gating would idle: no gating on top
+        sparse = measured_sparse_work(out.sparse_work, out.pe_wait, out.counts, hw.sparse_pe.simd)
+    gating = measured_gating(layer, ifmap, filters_in_rf) if hw.effects.zero_gating and sparse is None else None
     dram = None
     if hw.effects.dram_rlc:
         dram = dram_traffic(out.counts, layer, 1 if first_layer else measured_ratio(ifmap),
                             measured_ratio(ofmap_written))
     verified = bool(np.array_equal(out.output, reference))
     stall_total = sum(out.stall_cycles.values())
-    idle = {cause: c * out.active_pes for cause, c in out.stall_cycles.items()}
+    busy = out.pe_busy
+    if sparse is None:
+        idle = {cause: c * out.active_pes for cause, c in out.stall_cycles.items()}
+    else:  # each PE on its own clock: its busy cycles are the ones it issued MACs in
+        busy = out.pe_issue
+        active = out.sparse_work[:, SP_MACS] > 0
+        idle = {cause: int(round(float(out.pe_wait[active, i].sum())))
+                for i, cause in enumerate(SPARSE_STALL_CAUSES)}
     idle["unused_pes"] = (hw.num_pes - out.active_pes) * out.cycles
     timing = CycleTiming(
         cycles=out.cycles, compute_cycles=out.compute_cycles, passes=out.passes,
         stall_cycles=dict(out.stall_cycles), pe_total_cycles=out.cycles * hw.num_pes,
-        pe_busy_cycles=int(out.pe_busy.sum()), pe_idle_cycles=idle,
-        pe_utilization=tuple(map(tuple, (out.pe_busy / max(out.cycles, 1)).round(6).tolist())),
+        pe_busy_cycles=int(busy.sum()), pe_idle_cycles=idle,
+        pe_utilization=tuple(map(tuple, (busy / max(out.cycles, 1)).round(6).tolist())),
         seconds=out.cycles / hw.clock_hz, verified=verified,
         counts_match_analytic=matches_analytic,
         trace_columns=TRACE_COLUMNS, trace_bin_cycles=out.bin_cycles, psum_overflows=psum_overflows,
@@ -233,7 +260,8 @@ def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, f
     return LayerResult(
         layer=layer, hardware=hw.name, dataflow=df.value, engine=Engine.CYCLE.value,
         energy_unit=hw.energy.unit.value, mapping=mapping, macs=macs, counts=out.counts,
-        energy=energy_dict(out.counts, macs, hw.access_costs, gating, dram, cycles=out.cycles), cycles=out.cycles,
+        energy=energy_dict(out.counts, macs, hw.access_costs, gating, dram, cycles=out.cycles, sparse=sparse),
+        cycles=out.cycles, sparse=sparse,
         mesh_noc=hw.noc.clusters is not None,
         compute_cycles=out.compute_cycles, stall_cycles=stall_total, active_pes=out.active_pes, num_pes=hw.num_pes,
         mappings_considered=considered, psum_spill=bool(out.counts[Level.DRAM, DataType.PSUM, READS] > 0),
