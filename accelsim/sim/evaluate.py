@@ -21,7 +21,7 @@ from ..spec.dims import DataType, Level
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer
 from ..spec.mapping import Mapping
-from ..spec.result import CycleTiming, LayerResult, energy_dict
+from ..spec.result import CycleTiming, Gating, LayerResult, SparseWork, energy_dict
 from .activations import (ACTIVATION_SEED, check_zero_fraction, default_ofmap_zero_fraction,
                           default_zero_fraction, ofmap_zero_fraction_source, relu_activations,
                           zero_fraction_source, zero_pattern)
@@ -29,6 +29,8 @@ from .compression import dram_traffic, expected_ratio, measured_ratio
 from .conventions import apply_scalesim_counts, compute_cycles, timing_costs
 from .counting import check_fits, count_mapping
 from .cycle import TRACE_COLUMNS, checked_tensor
+from .sparse_data import resolve_densities
+from .sparse_expectation import expected_compute_cycles, expected_work, work_summary
 from .zero_gating import expected_gating, measured_gating
 
 
@@ -172,6 +174,9 @@ def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping,
         dram = dram_traffic(counts.counts, layer, 1.0 if first_layer else expected_ratio(p_in),
                             expected_ratio(p_out))
     compute = compute_cycles(mapping, hw, counts.compute_steps)
+    sparse = None
+    if hw.sparse_pe is not None:
+        sparse, compute, gating = _expected_sparse(layer, hw, mapping, 1.0 - p_in, filters_in_rf)
     cycles = analytic_cycles(counts.counts, compute, hw, mapping, layer,
                              dram_words=dram.total_words if dram is not None else None)
     return LayerResult(
@@ -182,8 +187,24 @@ def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping,
         compute_cycles=compute, active_pes=mapping.active_pes_for(layer.loop_bounds()), num_pes=hw.num_pes,
         mappings_considered=considered,
         psum_spill=bool(counts.counts[Level.DRAM, DataType.PSUM, READS] > 0), gating=gating, dram_compressed=dram,
-        clock_hz=hw.clock_hz, assumptions=assumed,
+        clock_hz=hw.clock_hz, assumptions=assumed, sparse=sparse,
     )
+
+
+def _expected_sparse(layer: ConvLayer, hw: Hardware, mapping: Mapping, ifmap_density: float,
+                     filters_in_rf: bool) -> tuple[SparseWork, int, Gating]:
+    """The analytic engine on a sparse-PE machine: the expected work at the layer's densities
+    (:mod:`accelsim.sim.sparse_expectation`; filter density: the layer's, else dense), the
+    busiest PE's expected MAC cycles (the compute part of the roofline), and the energy saving
+    as a :class:`~accelsim.spec.result.Gating` — the ALU charged per effective MAC, the filter
+    spad read per weight slot actually read (effective weights and SIMD padding)."""
+    d_w = resolve_densities(layer).filter
+    work = expected_work(layer, mapping, ifmap_density, d_w, hw.sparse_pe.simd)
+    summary = work_summary(work, expected=True)
+    skipped_reads = summary.macs - summary.effective_macs - summary.simd_pad_slots if filters_in_rf else 0.0
+    gating = Gating(ifmap_zero_fraction=1.0 - ifmap_density, gated_macs=round(summary.macs - summary.effective_macs),
+                    gated_filter_rf_reads=max(0, round(skipped_reads)))
+    return summary, expected_compute_cycles(work), gating
 
 
 def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, filters,

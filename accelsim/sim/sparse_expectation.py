@@ -36,6 +36,7 @@ from ..layout import (N_SPARSE_STATS, SP_CYCLES, SP_EFFECTIVE, SP_EMPTY_COLUMN, 
 from ..spec.dims import DataType, Dim, Flat
 from ..spec.layer import ConvLayer
 from ..spec.mapping import Mapping
+from ..spec.result import SparseWork
 
 
 def column_loops(mapping: Mapping) -> list[int]:
@@ -197,3 +198,24 @@ def expected_work(layer: ConvLayer, mapping: Mapping, d_i: float, d_w: float, si
     per_length = column_expectation(hist.counts.shape[1] - 1, float(d_i), float(d_w), int(simd))
     return hist.counts.astype(float) @ per_length
 
+
+
+def work_summary(work: np.ndarray, expected: bool) -> SparseWork:
+    """A layer's :class:`~accelsim.spec.result.SparseWork` from per-PE work float/int[n_pe,
+    N_SPARSE_STATS]: the slots summed over PEs, the busiest PE's cycles and their mean."""
+    total = work.sum(axis=0)
+    cycles = work[:, SP_CYCLES]
+    mean = float(cycles.mean()) if len(cycles) else 0.0
+    top = cycles.max() if len(cycles) else 0
+    cast = float if expected else int
+    return SparseWork(macs=cast(total[SP_MACS]), effective_macs=cast(total[SP_EFFECTIVE]),
+                      zero_iact_macs=cast(total[SP_ZERO_IACT]), zero_weight_macs=cast(total[SP_ZERO_WEIGHT]),
+                      empty_columns=cast(total[SP_EMPTY_COLUMN]), simd_pad_slots=cast(total[SP_SIMD_PAD]),
+                      pe_cycles_max=cast(top), pe_cycles_mean=mean, imbalance_cycles=float(top) - mean,
+                      expected=expected)
+
+
+def expected_compute_cycles(work: np.ndarray) -> int:
+    """The busiest PE's expected MAC cycles, rounded up (a float's last-bit noise ignored)."""
+    top = float(work[:, SP_CYCLES].max()) if len(work) else 0.0
+    return int(math.ceil(top - 1e-9 * max(1.0, top)))

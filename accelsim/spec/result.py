@@ -145,6 +145,55 @@ class DramTraffic:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SparseWork:
+    """What a sparse PE (``Hardware.sparse_pe``, Eyeriss v2) did with a layer's MACs
+    (``LayerResult.sparse``): the ``SP_*`` work of :mod:`accelsim.layout` summed over the PEs,
+    and its per-PE cycles. Measured on the real tensors (cycle engine) or expected at the
+    layer's densities (analytic engine, :mod:`accelsim.sim.sparse_expectation`; then floats).
+
+    Attributes
+    ----------
+    macs : int or float
+        The layer's valid MACs (the dense count).
+    effective_macs : int or float
+        MACs with a non-zero iact and a non-zero weight: the work the MAC units do.
+    zero_iact_macs, zero_weight_macs : int or float
+        MACs skipped for a zero iact (whole columns), and for a zero weight under a non-zero iact.
+    empty_columns : int or float
+        Columns with a non-zero iact and no non-zero weight (dropped, no cycle).
+    simd_pad_slots : int or float
+        Idle MAC slots of the cycles taken (a column's last cycle with fewer than ``simd`` weights).
+    pe_cycles_max, pe_cycles_mean : int or float
+        MAC cycles of the busiest PE, and their mean over the active PEs.
+    imbalance_cycles : int or float
+        ``pe_cycles_max − pe_cycles_mean``: what the slowest PE adds over an even split.
+    expected : bool
+        True: an expectation at the densities (uniform random zeros), not a measurement.
+    """
+
+    macs: int | float
+    effective_macs: int | float
+    zero_iact_macs: int | float
+    zero_weight_macs: int | float
+    empty_columns: int | float
+    simd_pad_slots: int | float
+    pe_cycles_max: int | float
+    pe_cycles_mean: float
+    imbalance_cycles: float
+    expected: bool
+
+    def to_dict(self) -> dict:
+        """The result field ``sparse``: every attribute, numbers as JSON numbers."""
+        def num(v):
+            return int(v) if isinstance(v, (int, np.integer)) else float(v)
+        return {"macs": num(self.macs), "effective_macs": num(self.effective_macs),
+                "zero_iact_macs": num(self.zero_iact_macs), "zero_weight_macs": num(self.zero_weight_macs),
+                "empty_columns": num(self.empty_columns), "simd_pad_slots": num(self.simd_pad_slots),
+                "pe_cycles_max": num(self.pe_cycles_max), "pe_cycles_mean": float(self.pe_cycles_mean),
+                "imbalance_cycles": float(self.imbalance_cycles), "expected": bool(self.expected)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CycleTiming:
     """The cycle engine's timing of one layer (``LayerResult.timing``; built by
     :mod:`accelsim.sim.evaluate`).
@@ -330,6 +379,8 @@ class LayerResult:
     mesh_noc : bool
         The machine's NoC is a hierarchical mesh: the record's NoC accesses show ``ports`` and
         ``hops``.
+    sparse : SparseWork or None
+        On a sparse-PE machine (``Hardware.sparse_pe``): the skipped and effective work.
     """
 
     layer: ConvLayer
@@ -360,6 +411,7 @@ class LayerResult:
     energy_source: str = ""
     area: MachineArea | None = None
     mesh_noc: bool = False
+    sparse: SparseWork | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", Status(self.status))
@@ -425,6 +477,8 @@ class LayerResult:
             rec["gating"] = self.gating.to_dict()
         if self.dram_compressed is not None:
             rec["dram_compressed"] = self.dram_compressed.to_dict()
+        if self.sparse is not None:
+            rec["sparse"] = self.sparse.to_dict()
         power = self.power_mw()
         if power is not None:
             rec["power_mw"] = power
@@ -476,9 +530,31 @@ class RunResult:
     def ok(self) -> bool:
         return all(r.ok for r in self.layers)
 
+    def seconds(self) -> float | None:
+        """The run's time: every layer's cycles at its hardware's clock, one layer after another;
+        ``None`` when a layer did not run or a clock is unknown."""
+        if not self.layers or not self.ok or any(not r.clock_hz for r in self.layers):
+            return None
+        return float(sum(r.cycles / r.clock_hz for r in self.layers))
+
+    def inferences_per_s(self) -> float | None:
+        """Throughput of the whole network: ``batch`` ÷ :meth:`seconds` (``None`` when unknown)."""
+        seconds = self.seconds()
+        return self.batch / seconds if seconds else None
+
+    def inferences_per_j(self) -> float | None:
+        """Energy efficiency of the whole network: ``batch`` ÷ the run's energy in joules (its
+        clock/static term included); ``None`` unless every layer ran and the energy is in pJ."""
+        if not self.layers or not self.ok or self.energy_unit != "pj":
+            return None
+        joules = sum(r.energy_total for r in self.layers) * 1e-12
+        return self.batch / joules if joules > 0 else None
+
     def total(self) -> dict:
         """Totals over the feasible layers (the ``total`` object of §6), plus ``gated_macs``
-        and ``dram_compressed`` summed over the layers that record them."""
+        and ``dram_compressed`` summed over the layers that record them, and the network's
+        ``inferences_per_s`` and ``inferences_per_j`` (``None`` when unknown: a layer did not
+        run, no clock, or energy not in pJ)."""
         tot: dict = {"macs": 0, "cycles": 0, "energy_total": 0.0, "energy": {}, "accesses": {},
                      "infeasible_layers": [r.layer.name for r in self.layers if not r.ok]}
         for r in self.layers:
@@ -493,6 +569,8 @@ class RunResult:
                 tot["gated_macs"] = tot.get("gated_macs", 0) + int(r.gating.gated_macs)
             if r.dram_compressed is not None:
                 _add_nested(tot.setdefault("dram_compressed", {}), r.dram_compressed.to_dict())
+        tot["inferences_per_s"] = self.inferences_per_s()
+        tot["inferences_per_j"] = self.inferences_per_j()
         return tot
 
     def to_dict(self) -> dict:
