@@ -110,12 +110,15 @@ def assumptions_of(layer: ConvLayer, hw: Hardware, ifmap=None, *, first_layer: b
                    network: str | None = None, zero_source: ZeroSource = ZeroSource.USER) -> Assumptions:
     """The zero fractions a layer's run assumes and where each comes from (checked options of
     :func:`evaluate`): a given ifmap's measured fraction, else ``zero_fraction`` (from
-    ``zero_source``), else the default (:func:`~accelsim.sim.activations.default_zero_fraction`);
+    ``zero_source``), else ``1 −`` the layer's stated ifmap density (``workload``), else the
+    default (:func:`~accelsim.sim.activations.default_zero_fraction`);
     ``ofmap_zero_fraction`` (the user's), else its default."""
     if ifmap is not None:
         p_in, src_in = (float((ifmap == 0).mean()) if ifmap.size else 0.0), ZeroSource.IFMAP
     elif zero_fraction is not None:
         p_in, src_in = zero_fraction, zero_source
+    elif layer.ifmap_density is not None:  # the workload states it (or counted it on its data)
+        p_in, src_in = 1.0 - layer.ifmap_density, ZeroSource.WORKLOAD
     else:
         p_in = default_zero_fraction(layer.name, first_layer, network)
         src_in = zero_fraction_source(layer.name, first_layer, network)
