@@ -67,9 +67,11 @@ N_COUNT_STATS = 6
 #: (``SP_CYCLES``; ``SP_EFFECTIVE`` += k, ``SP_SIMD_PAD`` += the idle MAC slots), and a column
 #: with no non-zero weight is dropped (``SP_EMPTY_COLUMN``, no cycle). Conservation:
 #: ``SP_MACS = SP_EFFECTIVE + SP_ZERO_IACT + SP_ZERO_WEIGHT`` and
-#: ``SP_CYCLES * simd = SP_EFFECTIVE + SP_SIMD_PAD``.
+#: ``SP_CYCLES * simd = SP_EFFECTIVE + SP_SIMD_PAD``. ``SP_IACT_READS``: the columns with a
+#: non-zero iact (the iact SPad reads the PE makes, one per such column, empty ones included).
 SP_MACS, SP_EFFECTIVE, SP_ZERO_IACT, SP_ZERO_WEIGHT, SP_EMPTY_COLUMN, SP_SIMD_PAD, SP_CYCLES = 0, 1, 2, 3, 4, 5, 6
-N_SPARSE_STATS = 7
+SP_IACT_READS = 7
+N_SPARSE_STATS = 8
 
 # ---------------------------------------------------------------- costs[...] (lowering.cost_array)
 #: the flat cost vector the kernels score with: energy per MAC; energy per word read (NoC: per

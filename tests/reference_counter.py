@@ -49,9 +49,9 @@ from itertools import product
 import numpy as np
 
 from accelsim.layout import (DRAM, FILTER, GLB, HOPS, IFMAP, N_COUNT_STATS, N_LEVELS, N_SPARSE_STATS, N_TILE_LEVELS,
-                             N_TYPES, NOC, PORTS, PSUM, READS, RF, SP_CYCLES, SP_EFFECTIVE, SP_EMPTY_COLUMN, SP_MACS,
-                             SP_SIMD_PAD, SP_ZERO_IACT, SP_ZERO_WEIGHT, TILE_GLB, TILE_RF, TRANSACTIONS, UPDATES,
-                             WRITES)
+                             N_TYPES, NOC, PORTS, PSUM, READS, RF, SP_CYCLES, SP_EFFECTIVE, SP_EMPTY_COLUMN,
+                             SP_IACT_READS, SP_MACS, SP_SIMD_PAD, SP_ZERO_IACT, SP_ZERO_WEIGHT, TILE_GLB, TILE_RF,
+                             TRANSACTIONS, UPDATES, WRITES)
 from accelsim.spec.dims import Dim, Flat, LoopKind, Reduction
 from accelsim.spec.layer import ConvLayer
 from accelsim.spec.mapping import Mapping
@@ -446,7 +446,8 @@ def sparse_work(layer: ConvLayer, mapping: Mapping, ifmap: np.ndarray, filters: 
     column (its MACs count ``SP_ZERO_IACT``); otherwise the ``k`` non-zero weights take
     ``ceil(k / simd)`` cycles (``SP_EFFECTIVE`` += ``k``, ``SP_SIMD_PAD`` += the idle slots), the
     zero ones count ``SP_ZERO_WEIGHT``, and a column with ``k = 0`` counts ``SP_EMPTY_COLUMN``
-    and takes no cycle.
+    and takes no cycle. ``SP_IACT_READS`` counts the columns with a non-zero iact (the PE reads
+    each such iact once).
 
     Parameters
     ----------
@@ -490,6 +491,7 @@ def sparse_work(layer: ConvLayer, mapping: Mapping, ifmap: np.ndarray, filters: 
             if macs[0][0] == 0:
                 work[SP_ZERO_IACT] += len(macs)
                 continue
+            work[SP_IACT_READS] += 1
             k = sum(1 for _, wt in macs if wt != 0)
             work[SP_ZERO_WEIGHT] += len(macs) - k
             if k == 0:

@@ -67,7 +67,7 @@ def test_skipping_never_costs_cycles(report):
 def test_effective_macs_are_the_expectation(report):
     for r in report.rows:
         d_i, d_w = r.densities
-        assert r.effective_macs == pytest.approx(r.macs * d_i * d_w, rel=1e-9), r
+        assert abs(r.effective_macs - r.macs * d_i * d_w) <= 0.5, r   # the expectation, rounded
 
 
 def test_reference_is_the_papers():

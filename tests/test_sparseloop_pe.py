@@ -76,8 +76,10 @@ def test_one_mac_expectation_is_macs_times_densities(analytic):
     for name, r in analytic.items():
         d_i, d_w = r.layer.ifmap_density, r.layer.filter_density
         assert r.sparse is not None and r.sparse.expected
-        assert r.sparse.pe_cycles_max == pytest.approx(r.macs * d_i * d_w, rel=1e-9), name
-        assert r.cycles == r.compute_cycles == int(-(-r.sparse.pe_cycles_max // 1)), name
+        # one PE: the busiest PE's expected cycles, rounded up, are the layer's
+        assert r.macs * d_i * d_w <= r.sparse.pe_cycles_max < r.macs * d_i * d_w + 1, name
+        assert r.cycles == r.compute_cycles == r.sparse.pe_cycles_max, name
+        assert abs(r.sparse.effective_macs - r.macs * d_i * d_w) <= 0.5, name
 
 
 POINTWISE = [n for n, f in FACTS.items() if f["type"] == "pw"]

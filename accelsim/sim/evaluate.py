@@ -21,7 +21,7 @@ from ..spec.dims import DataType, Level
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer
 from ..spec.mapping import Mapping
-from ..spec.result import CycleTiming, Gating, LayerResult, SparseWork, energy_dict
+from ..spec.result import CycleTiming, LayerResult, SparseWork, energy_dict
 from .activations import (ACTIVATION_SEED, check_zero_fraction, default_ofmap_zero_fraction,
                           default_zero_fraction, ofmap_zero_fraction_source, relu_activations,
                           zero_fraction_source, zero_pattern)
@@ -30,7 +30,7 @@ from .conventions import apply_scalesim_counts, compute_cycles, timing_costs
 from .counting import check_fits, count_mapping
 from .cycle import TRACE_COLUMNS, checked_tensor
 from .sparse_data import resolve_densities
-from .sparse_expectation import expected_compute_cycles, expected_work, work_summary
+from .sparse_expectation import expected_work, work_summary
 from .zero_gating import expected_gating, measured_gating
 
 
@@ -178,14 +178,15 @@ def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping,
                             expected_ratio(p_out))
     compute = compute_cycles(mapping, hw, counts.compute_steps)
     sparse = None
-    if hw.sparse_pe is not None:
-        sparse, compute, gating = _expected_sparse(layer, hw, mapping, 1.0 - p_in, filters_in_rf)
+    if hw.sparse_pe is not None:  # it skips what zero gating would idle: no gating on top
+        sparse = _expected_sparse(layer, hw, mapping, 1.0 - p_in, counts.counts)
+        compute, gating = sparse.pe_cycles_max, None
     cycles = analytic_cycles(counts.counts, compute, hw, mapping, layer,
                              dram_words=dram.total_words if dram is not None else None)
     return LayerResult(
         layer=layer, hardware=hw.name, dataflow=df.value, engine=eng.value,
         energy_unit=hw.energy.unit.value, mapping=mapping, macs=counts.macs, counts=counts.counts,
-        energy=energy_dict(counts.counts, counts.macs, hw.access_costs, gating, dram, cycles=cycles),
+        energy=energy_dict(counts.counts, counts.macs, hw.access_costs, gating, dram, cycles=cycles, sparse=sparse),
         cycles=cycles, mesh_noc=hw.noc.clusters is not None,
         compute_cycles=compute, active_pes=mapping.active_pes_for(layer.loop_bounds()), num_pes=hw.num_pes,
         mappings_considered=considered,
@@ -195,19 +196,14 @@ def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping,
 
 
 def _expected_sparse(layer: ConvLayer, hw: Hardware, mapping: Mapping, ifmap_density: float,
-                     filters_in_rf: bool) -> tuple[SparseWork, int, Gating]:
+                     counts: np.ndarray) -> SparseWork:
     """The analytic engine on a sparse-PE machine: the expected work at the layer's densities
-    (:mod:`accelsim.sim.sparse_expectation`; filter density: the layer's, else dense), the
-    busiest PE's expected MAC cycles (the compute part of the roofline), and the energy saving
-    as a :class:`~accelsim.spec.result.Gating` — the ALU charged per effective MAC, the filter
-    spad read per weight slot actually read (effective weights and SIMD padding)."""
+    (:mod:`accelsim.sim.sparse_expectation`; filter density: the layer's, else dense). Its
+    ``pe_cycles_max`` (the busiest PE's expected MAC cycles) is the compute part of the roofline;
+    ``energy_dict(sparse=…)`` charges the ALU per effective MAC and the RF reads the PE makes."""
     d_w = resolve_densities(layer).filter
     work = expected_work(layer, mapping, ifmap_density, d_w, hw.sparse_pe.simd)
-    summary = work_summary(work, expected=True)
-    skipped_reads = summary.macs - summary.effective_macs - summary.simd_pad_slots if filters_in_rf else 0.0
-    gating = Gating(ifmap_zero_fraction=1.0 - ifmap_density, gated_macs=round(summary.macs - summary.effective_macs),
-                    gated_filter_rf_reads=max(0, round(skipped_reads)))
-    return summary, expected_compute_cycles(work), gating
+    return work_summary(work, counts, hw.sparse_pe.simd)
 
 
 def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, filters,

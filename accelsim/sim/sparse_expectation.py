@@ -10,7 +10,8 @@ valid MACs, with ``K ~ Binomial(L, d_w)`` its non-zero weights:
 
 - ``E[SP_ZERO_IACT] = (1 − d_i) · L``; ``E[SP_ZERO_WEIGHT] = d_i · (1 − d_w) · L``;
 - ``E[SP_EFFECTIVE] = d_i · d_w · L``; ``E[SP_EMPTY_COLUMN] = d_i · (1 − d_w)^L``;
-- ``E[SP_CYCLES] = d_i · E[ceil(K / simd)]``; ``E[SP_SIMD_PAD] = simd · E[SP_CYCLES] − E[SP_EFFECTIVE]``.
+- ``E[SP_CYCLES] = d_i · E[ceil(K / simd)]``; ``E[SP_SIMD_PAD] = simd · E[SP_CYCLES] − E[SP_EFFECTIVE]``;
+- ``E[SP_IACT_READS] = d_i`` (the column's iact is read when it is non-zero).
 
 ``E[ceil(K / s)] = (E[K] + E[(−K) mod s]) / s``, and the distribution of ``K mod s`` is the
 roots-of-unity filter of the binomial's generating function, ``P(K ≡ r) = (1/s) Σ_j ω^(−jr)
@@ -31,30 +32,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import SpecError
-from ..layout import (N_SPARSE_STATS, SP_CYCLES, SP_EFFECTIVE, SP_EMPTY_COLUMN, SP_MACS, SP_SIMD_PAD, SP_ZERO_IACT,
-                      SP_ZERO_WEIGHT)
-from ..spec.dims import DataType, Dim, Flat
+from ..layout import (FILTER, IFMAP, N_SPARSE_STATS, READS, RF, SP_CYCLES, SP_EFFECTIVE, SP_EMPTY_COLUMN,
+                      SP_IACT_READS, SP_MACS, SP_SIMD_PAD, SP_ZERO_IACT, SP_ZERO_WEIGHT)
+from ..spec.dims import Dim
 from ..spec.layer import ConvLayer
-from ..spec.mapping import Mapping
+from ..spec.mapping import Mapping, column_loops
 from ..spec.result import SparseWork
-
-
-def column_loops(mapping: Mapping) -> list[int]:
-    """Nest indices of the loops a sparse PE's column runs over (innermost first): the innermost
-    temporal loops of dimension ``M`` (factor-1 loops skipped, up to the first other loop of
-    factor > 1) at or below the filter's RF start; none when the filters bypass the RF."""
-    start = mapping.rf[DataType.FILTER]
-    if start is None:
-        return []
-    out = []
-    for j in range(len(mapping.loops) - 1, start - 1, -1):
-        lp = mapping.loops[j]
-        if lp.factor == 1:
-            continue
-        if lp.spatial or isinstance(lp.dim, Flat) or lp.dim != Dim.M:
-            break
-        out.append(j)
-    return out
 
 
 def _strides(mapping: Mapping) -> list[int]:
@@ -169,6 +152,7 @@ def column_expectation(max_length: int, d_i: float, d_w: float, simd: int) -> np
         e[SP_EMPTY_COLUMN] = d_i * (1.0 - d_w) ** length
         e[SP_CYCLES] = d_i * expected_ceil(length, d_w, simd)
         e[SP_SIMD_PAD] = simd * e[SP_CYCLES] - e[SP_EFFECTIVE]
+        e[SP_IACT_READS] = d_i
     return out
 
 
@@ -200,19 +184,30 @@ def expected_work(layer: ConvLayer, mapping: Mapping, d_i: float, d_w: float, si
 
 
 
-def work_summary(work: np.ndarray, expected: bool) -> SparseWork:
-    """A layer's :class:`~accelsim.spec.result.SparseWork` from per-PE work float/int[n_pe,
-    N_SPARSE_STATS]: the slots summed over PEs, the busiest PE's cycles and their mean."""
+def work_summary(work: np.ndarray, counts: np.ndarray, simd: int) -> SparseWork:
+    """A layer's expected :class:`~accelsim.spec.result.SparseWork` from per-PE expected work
+    float[n_pe, N_SPARSE_STATS] and the layer's dense access ``counts`` (its RF ifmap and filter
+    reads, one per MAC for a type the RF keeps): the slots summed over the PEs and rounded to the
+    nearest integer, ``pe_cycles_max`` the busiest PE's cycles rounded up
+    (:func:`expected_compute_cycles`), ``pe_cycles_mean`` over the PEs with a MAC, and
+    ``imbalance_cycles`` the PE-cycles the others would wait for the busiest one (the PEs'
+    different column counts only: an expectation has no data-dependent imbalance)."""
     total = work.sum(axis=0)
-    cycles = work[:, SP_CYCLES]
-    mean = float(cycles.mean()) if len(cycles) else 0.0
-    top = cycles.max() if len(cycles) else 0
-    cast = float if expected else int
-    return SparseWork(macs=cast(total[SP_MACS]), effective_macs=cast(total[SP_EFFECTIVE]),
-                      zero_iact_macs=cast(total[SP_ZERO_IACT]), zero_weight_macs=cast(total[SP_ZERO_WEIGHT]),
-                      empty_columns=cast(total[SP_EMPTY_COLUMN]), simd_pad_slots=cast(total[SP_SIMD_PAD]),
-                      pe_cycles_max=cast(top), pe_cycles_mean=mean, imbalance_cycles=float(top) - mean,
-                      expected=expected)
+    active = work[:, SP_MACS] > 0
+    busy = work[active, SP_CYCLES]
+    top = expected_compute_cycles(work)
+    rf_ifmap, rf_filter = int(counts[RF, IFMAP, READS]), int(counts[RF, FILTER, READS])
+    iact_reads, effective = round(float(total[SP_IACT_READS])), round(float(total[SP_EFFECTIVE]))
+    macs = round(float(total[SP_MACS]))
+    zero_iact = round(float(total[SP_ZERO_IACT]))
+    return SparseWork(
+        simd=int(simd), macs=macs, effective_macs=effective, zero_iact_macs=zero_iact,
+        zero_weight_macs=macs - effective - zero_iact, empty_columns=round(float(total[SP_EMPTY_COLUMN])),
+        simd_pad_slots=round(float(total[SP_SIMD_PAD])), iact_reads=iact_reads,
+        skipped_ifmap_rf_reads=max(0, rf_ifmap - iact_reads) if rf_ifmap else 0,
+        skipped_filter_rf_reads=max(0, rf_filter - effective) if rf_filter else 0,
+        pe_cycles_max=top, pe_cycles_mean=float(busy.mean()) if busy.size else 0.0,
+        imbalance_cycles=round(float((busy.max() - busy).sum())) if busy.size else 0, expected=True)
 
 
 def expected_compute_cycles(work: np.ndarray) -> int:

@@ -385,6 +385,40 @@ class Mapping:
         return "\n".join(lines)
 
 
+def column_loops(mapping: Mapping) -> tuple[int, ...]:
+    """Nest indices of the loops a sparse PE's *column* runs over, innermost first.
+
+    A sparse PE (:class:`accelsim.spec.hardware.SparsePe`) reads one iact, then the non-zero
+    weights of its output channels for it: the MACs of consecutive steps that differ only in the
+    innermost temporal ``M`` loops below the filter's RF start share the iact. These are those
+    loops: walking up from the innermost loop, factor-1 loops are skipped and the walk stops at
+    the first other loop (another dimension, a flattened group, a spatial loop). Empty when the
+    filters bypass the RF (each MAC is its own column).
+
+    Parameters
+    ----------
+    mapping : Mapping
+
+    Returns
+    -------
+    tuple of int
+        Loop indices (``mapping.loops``), innermost first; every loop from the first of them
+        to the end of the nest is either one of them or of factor 1.
+    """
+    start = mapping.rf[DataType.FILTER]
+    if start is None:
+        return ()
+    out: list[int] = []
+    for j in range(len(mapping.loops) - 1, start - 1, -1):
+        loop = mapping.loops[j]
+        if loop.factor == 1:
+            continue
+        if loop.spatial or isinstance(loop.dim, Flat) or loop.dim is not Dim.M:
+            break
+        out.append(j)
+    return tuple(out)
+
+
 _SPREAD = {LoopKind.TEMPORAL: "in time", LoopKind.ROW: "on rows", LoopKind.COL: "on cols",
            LoopKind.CROW: "on cluster rows", LoopKind.CCOL: "on cluster cols"}
 

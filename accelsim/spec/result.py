@@ -104,6 +104,70 @@ class Gating:
                 "gated_filter_rf_reads": int(self.gated_filter_rf_reads)}
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SparseWork:
+    """What a sparse PE (``Hardware.sparse_pe``; Eyeriss v2) did with one layer's MACs
+    (``LayerResult.sparse``): measured from the real tensors by the cycle engine
+    (:mod:`accelsim.sim.sparse_skipping`, ``expected`` False), or an expectation at given densities
+    (``expected`` True). The access counts stay the dense nest's; ``energy`` charges the ALU per
+    effective MAC and the RF iact / filter reads the PE makes (:func:`energy_dict`).
+
+    Attributes
+    ----------
+    simd : int
+        MACs per cycle sharing one iact.
+    macs : int
+        The layer's MACs (dense).
+    effective_macs, zero_iact_macs, zero_weight_macs : int
+        MACs done, skipped for a zero iact, skipped for a zero weight (they add up to ``macs``).
+    empty_columns : int
+        Columns with a non-zero iact and no non-zero weight (dropped, no cycle).
+    simd_pad_slots : int
+        Idle MAC slots of the cycles issued (``simd`` × cycles − effective MACs).
+    iact_reads : int
+        Columns with a non-zero iact: the iact SPad reads the PEs make.
+    skipped_ifmap_rf_reads, skipped_filter_rf_reads : int
+        RF reads of the dense count the sparse PE does not make: ifmap (one per MAC) less
+        ``iact_reads``, filter (one per MAC) less ``effective_macs``; 0 for a type bypassing the RF.
+    pe_cycles_max, pe_cycles_mean : int, float
+        Cycles the busiest PE issues MACs, and the mean over the PEs with a MAC.
+    imbalance_cycles : int
+        PE-cycles the PEs with a MAC spend waiting for slower PEs (at deliveries and at the end).
+    expected : bool
+        An expectation (analytic), not a measurement (cycle engine).
+    """
+
+    simd: int
+    macs: int
+    effective_macs: int
+    zero_iact_macs: int
+    zero_weight_macs: int
+    empty_columns: int
+    simd_pad_slots: int
+    iact_reads: int
+    skipped_ifmap_rf_reads: int
+    skipped_filter_rf_reads: int
+    pe_cycles_max: int
+    pe_cycles_mean: float
+    imbalance_cycles: int
+    expected: bool = False
+
+    def to_dict(self) -> dict:
+        """The record's ``sparse`` object: every attribute by name."""
+        return {"simd": int(self.simd), "macs": int(self.macs), "effective_macs": int(self.effective_macs),
+                "zero_iact_macs": int(self.zero_iact_macs), "zero_weight_macs": int(self.zero_weight_macs),
+                "empty_columns": int(self.empty_columns), "simd_pad_slots": int(self.simd_pad_slots),
+                "iact_reads": int(self.iact_reads), "skipped_ifmap_rf_reads": int(self.skipped_ifmap_rf_reads),
+                "skipped_filter_rf_reads": int(self.skipped_filter_rf_reads),
+                "pe_cycles_max": int(self.pe_cycles_max), "pe_cycles_mean": float(self.pe_cycles_mean),
+                "imbalance_cycles": int(self.imbalance_cycles), "expected": bool(self.expected)}
+
+
+#: the ``SparseWork`` fields a run's ``total.sparse`` sums over its layers
+SPARSE_TOTALS = ("macs", "effective_macs", "zero_iact_macs", "zero_weight_macs", "empty_columns", "simd_pad_slots",
+                 "iact_reads", "skipped_ifmap_rf_reads", "skipped_filter_rf_reads", "imbalance_cycles")
+
+
 @dataclass(frozen=True, slots=True)
 class DramTraffic:
     """DRAM accesses of one layer in 16-bit words, per data type and direction
@@ -142,55 +206,6 @@ class DramTraffic:
         """``{"ifmap_reads", "filter_reads", "psum_writes", "psum_reads"}`` (the result field)."""
         return {"ifmap_reads": int(self.ifmap_reads), "filter_reads": int(self.filter_reads),
                 "psum_writes": int(self.psum_writes), "psum_reads": int(self.psum_reads)}
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SparseWork:
-    """What a sparse PE (``Hardware.sparse_pe``, Eyeriss v2) did with a layer's MACs
-    (``LayerResult.sparse``): the ``SP_*`` work of :mod:`accelsim.layout` summed over the PEs,
-    and its per-PE cycles. Measured on the real tensors (cycle engine) or expected at the
-    layer's densities (analytic engine, :mod:`accelsim.sim.sparse_expectation`; then floats).
-
-    Attributes
-    ----------
-    macs : int or float
-        The layer's valid MACs (the dense count).
-    effective_macs : int or float
-        MACs with a non-zero iact and a non-zero weight: the work the MAC units do.
-    zero_iact_macs, zero_weight_macs : int or float
-        MACs skipped for a zero iact (whole columns), and for a zero weight under a non-zero iact.
-    empty_columns : int or float
-        Columns with a non-zero iact and no non-zero weight (dropped, no cycle).
-    simd_pad_slots : int or float
-        Idle MAC slots of the cycles taken (a column's last cycle with fewer than ``simd`` weights).
-    pe_cycles_max, pe_cycles_mean : int or float
-        MAC cycles of the busiest PE, and their mean over the active PEs.
-    imbalance_cycles : int or float
-        ``pe_cycles_max − pe_cycles_mean``: what the slowest PE adds over an even split.
-    expected : bool
-        True: an expectation at the densities (uniform random zeros), not a measurement.
-    """
-
-    macs: int | float
-    effective_macs: int | float
-    zero_iact_macs: int | float
-    zero_weight_macs: int | float
-    empty_columns: int | float
-    simd_pad_slots: int | float
-    pe_cycles_max: int | float
-    pe_cycles_mean: float
-    imbalance_cycles: float
-    expected: bool
-
-    def to_dict(self) -> dict:
-        """The result field ``sparse``: every attribute, numbers as JSON numbers."""
-        def num(v):
-            return int(v) if isinstance(v, (int, np.integer)) else float(v)
-        return {"macs": num(self.macs), "effective_macs": num(self.effective_macs),
-                "zero_iact_macs": num(self.zero_iact_macs), "zero_weight_macs": num(self.zero_weight_macs),
-                "empty_columns": num(self.empty_columns), "simd_pad_slots": num(self.simd_pad_slots),
-                "pe_cycles_max": num(self.pe_cycles_max), "pe_cycles_mean": float(self.pe_cycles_mean),
-                "imbalance_cycles": float(self.imbalance_cycles), "expected": bool(self.expected)}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -290,7 +305,7 @@ def accesses_dict(counts: np.ndarray, mesh: bool = False) -> dict:
 
 
 def energy_dict(counts: np.ndarray, macs: int, costs: AccessCosts, gating: Gating | None = None,
-                dram_compressed: DramTraffic | None = None, cycles: int = 0) -> dict:
+                dram_compressed: DramTraffic | None = None, cycles: int = 0, sparse: SparseWork | None = None) -> dict:
     """Energy by component and data type (docs/architecture.md, *Energy accounting*): inputs charged on reads, psums on
     reads and writes, NoC on deliveries.
 
@@ -312,9 +327,18 @@ def energy_dict(counts: np.ndarray, macs: int, costs: AccessCosts, gating: Gatin
         The layer's cycles (the analytic engine's roofline bound, or the cycle engine's count):
         with a clock/static term (``costs.clock_per_cycle`` > 0) the result gains the component
         ``clock`` = cycles × that term; without one, no such key.
+    sparse : SparseWork, optional
+        :attr:`LayerResult.sparse` of a sparse-PE machine: the ALU is charged per effective MAC,
+        the RF ifmap and filter reads less the ones the PE skips; it replaces ``gating`` (a
+        sparse PE skips what gating would idle).
     """
     gated_macs = int(gating.gated_macs) if gating is not None else 0
     gated_filter = int(gating.gated_filter_rf_reads) if gating is not None else 0
+    skipped_ifmap = 0
+    if sparse is not None:
+        gated_macs = int(sparse.macs - sparse.effective_macs)
+        gated_filter = int(sparse.skipped_filter_rf_reads)
+        skipped_ifmap = int(sparse.skipped_ifmap_rf_reads)
     flat = costs.charge_vector()
     out: dict = {"ALU": float((macs - gated_macs) * costs.mac)}
     for lv in (Level.RF, Level.NOC, Level.GLB, Level.DRAM):
@@ -326,6 +350,8 @@ def energy_dict(counts: np.ndarray, macs: int, costs: AccessCosts, gating: Gatin
                 per[t.label] = float(charged_energy(counts, flat, lv, t))
             if lv is Level.RF and t is DataType.FILTER:
                 per[t.label] -= float(gated_filter * costs.read(lv, t))
+            if lv is Level.RF and t is DataType.IFMAP and skipped_ifmap:
+                per[t.label] -= float(skipped_ifmap * costs.read(lv, t))
         out[lv.label] = per
     if costs.clock_per_cycle > 0:
         out[CLOCK_COMPONENT] = float(cycles * costs.clock_per_cycle)
@@ -359,6 +385,9 @@ class LayerResult:
         ``ok``, or why there is no result (``infeasible``, ``error``; ``reason`` says more).
     timing : CycleTiming or None
         Cycle engine only.
+    sparse : SparseWork or None
+        On a sparse-PE machine (``Hardware.sparse_pe``): the work its PEs did and skipped;
+        ``counts`` stay dense, ``energy`` and (cycle engine) ``cycles`` reflect it.
     gating : Gating or None
         On a zero-gating machine (``Hardware.effects.zero_gating``) — measured from the real
         ifmap (cycle engine) or expected from a zero fraction (analytic); ``counts`` stay
@@ -379,8 +408,6 @@ class LayerResult:
     mesh_noc : bool
         The machine's NoC is a hierarchical mesh: the record's NoC accesses show ``ports`` and
         ``hops``.
-    sparse : SparseWork or None
-        On a sparse-PE machine (``Hardware.sparse_pe``): the skipped and effective work.
     """
 
     layer: ConvLayer
@@ -551,10 +578,10 @@ class RunResult:
         return self.batch / joules if joules > 0 else None
 
     def total(self) -> dict:
-        """Totals over the feasible layers (the ``total`` object of §6), plus ``gated_macs``
-        and ``dram_compressed`` summed over the layers that record them, and the network's
-        ``inferences_per_s`` and ``inferences_per_j`` (``None`` when unknown: a layer did not
-        run, no clock, or energy not in pJ)."""
+        """Totals over the feasible layers (the ``total`` object of §6), plus ``gated_macs``,
+        ``dram_compressed`` and ``sparse`` (:data:`SPARSE_TOTALS`) summed over the layers that
+        record them, and the network's ``inferences_per_s`` and ``inferences_per_j`` (``None``
+        when unknown: a layer did not run, no clock, or energy not in pJ)."""
         tot: dict = {"macs": 0, "cycles": 0, "energy_total": 0.0, "energy": {}, "accesses": {},
                      "infeasible_layers": [r.layer.name for r in self.layers if not r.ok]}
         for r in self.layers:
@@ -569,6 +596,10 @@ class RunResult:
                 tot["gated_macs"] = tot.get("gated_macs", 0) + int(r.gating.gated_macs)
             if r.dram_compressed is not None:
                 _add_nested(tot.setdefault("dram_compressed", {}), r.dram_compressed.to_dict())
+            if r.sparse is not None:
+                into = tot.setdefault("sparse", {})
+                for key in SPARSE_TOTALS:
+                    into[key] = into.get(key, 0) + int(getattr(r.sparse, key))
         tot["inferences_per_s"] = self.inferences_per_s()
         tot["inferences_per_j"] = self.inferences_per_j()
         return tot

@@ -167,9 +167,17 @@ class SparseReport:
         lines.append(f"v1.5 / v1-192: {self.cycles(0) / self.cycles(1):.2f}× throughput, "
                      f"{self.on_chip_pj(0) / self.on_chip_pj(1):.2f}× energy efficiency; v2 / v1.5: "
                      f"{self.cycles(1) / self.cycles(2):.2f}×, {self.on_chip_pj(1) / self.on_chip_pj(2):.2f}×")
+        if not self.sparse_modelled:
+            lines.append(f"NOTE: the {self.engine} engine of this build does not model the sparse PE "
+                         "(no layer record has 'sparse'): v2's numbers are its dense PE's")
         if self.engine == "cycle":
             lines.append(f"outputs verified against the reference convolution: {'yes' if self.verified else 'NO'}")
         return "\n".join(lines)
+
+    @property
+    def sparse_modelled(self) -> bool:
+        """Every v2 layer reports its sparse PE's work (``LayerResult.sparse``)."""
+        return all(not math.isnan(r.effective_macs) for r in self.rows)
 
     def to_dict(self) -> dict:
         ref = reference()
@@ -179,7 +187,7 @@ class SparseReport:
                            for i, label in enumerate(LABELS)},
                 "results": {key: {"simulated": value, "paper": ref[key], "tolerance": ref["tolerance"][key],
                                   "within": within(value, key)} for key, value in self.measured().items()},
-                "verified": self.verified}
+                "verified": self.verified, "sparse_modelled": self.sparse_modelled}
 
 
 def sparse_report(engine: str = "analytic", layers: list[str] | None = None, budget=None) -> SparseReport:
