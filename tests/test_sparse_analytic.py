@@ -82,3 +82,32 @@ def test_network_rates_unknown_without_pj_or_with_an_infeasible_layer():
     assert tot["inferences_per_s"] > 0 and tot["inferences_per_j"] is None   # energy in MAC units
     assert replace(run, layers=(replace(run.layers[0], status="infeasible", reason="x"),)).total()[
         "inferences_per_s"] is None
+
+
+def test_cli_run_prints_the_network_rates(tmp_path, capsys):
+    """``accelsim run`` prints inferences/s and /J under its table and writes them in ``total``;
+    the analytic engine runs a sparse-PE machine and records the expected work."""
+    import json
+
+    from accelsim.cli.main import main
+
+    wl = tmp_path / "wl.yaml"
+    wl.write_text("version: 1\nname: w\nsource: test\nlayers:\n"
+                  "  - {name: a, M: 8, C: 4, H: 6, W: 6, R: 3, S: 3, density: {ifmap: 0.5, filter: 0.5}}\n")
+    out_json = tmp_path / "r.json"
+    code = main(["run", str(wl), "--hardware", "eyeriss-v2", "--no-progress", "--json", str(out_json)])
+    text = capsys.readouterr().out
+    assert code == 0, text
+    doc = json.loads(out_json.read_text())
+    tot = doc["total"]
+    assert math.isclose(tot["inferences_per_s"], 200e6 / tot["cycles"], rel_tol=1e-12)
+    assert f"{tot['inferences_per_s']:,.1f} inferences/s" in text and "inferences/J" in text
+    assert doc["layers"][0]["sparse"]["expected"] is True
+
+
+def test_cli_validate_engine_and_json_only_where_they_exist(capsys):
+    from accelsim.cli.main import main
+
+    assert main(["validate", "isca16", "--engine", "cycle"]) == 2
+    err = capsys.readouterr().err
+    assert "eyeriss-v2" in err and "--engine" in err and "Traceback" not in err
