@@ -7,14 +7,17 @@ numbers used, with their source). It has masks (so densities) for 9 layers only:
 19 are not comparable (the data their cycles come from is unknown).
 
 Mapping (ours, one PE, the whole layer in time), the v2 PE's order with the output channels
-innermost (the column, JETCAS 2019 §IV-A): point-wise ``M/M0 · E · F · C/C0 | C0 · M0`` with the
-artifact's ``M0``, ``C0`` and every RF tile starting at ``C0`` (iacts ``C0``, weights ``C0·M0``,
-psums ``M0``); depth-wise ``G · E · F | R · S``. Tolerances: the issue's ±10 % per layer and ±5 %
+innermost (the column, JETCAS 2019 §IV-A): point-wise ``M/M0 · E · F · C/C0 · C0 · M0`` with the
+artifact's ``M0``, ``C0``; the iact and weight spads hold a ``C0`` chunk (tiles start at the ``C0``
+loop: ``C0`` iacts, ``C0·M0`` weights) and the psum spad keeps its ``M0`` psums over every input
+channel (tile starts at the ``C/C0`` loop: psums leave once, complete); depth-wise
+``G · E · F | R · S``. Tolerances: the issue's ±10 % per layer and ±5 %
 on the sum (Sparseloop's own model: −6.5 % … +0.5 %).
 
 The analytic engine's cycles are the expectation at the densities: for one MAC,
-``Σ columns d_i · E[K] = MACs · d_i · d_w``. The cycle engine runs seeded tensors at the same
-densities once the sparse PE is in it (``LayerResult.sparse`` set); until then that case skips.
+``Σ columns d_i · E[K] = MACs · d_i · d_w``, no pipeline drains. The cycle engine runs seeded
+tensors at the same densities once the sparse PE is in it (``LayerResult.sparse`` set); until then
+those cases skip.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ def one_pe_mapping(layer, m0: int, c0: int) -> Mapping:
         return Mapping(loops=loops, glb=(0, 0, 0), rf=(3, 3, 3))
     loops = (Loop(Dim.M, layer.M // m0), Loop(Dim.E, layer.E), Loop(Dim.F, layer.F), Loop(Dim.C, layer.C // c0),
              Loop(Dim.C, c0), Loop(Dim.M, m0))
-    return Mapping(loops=loops, glb=(0, 0, 0), rf=(4, 4, 4))
+    return Mapping(loops=loops, glb=(0, 0, 0), rf=(4, 4, 3))
 
 
 def run_layer(name: str, engine: str):
@@ -93,10 +96,11 @@ def test_pointwise_layer_cycles_within_10_percent(analytic, name):
 
 @pytest.mark.xfail(strict=True, reason=(
     "dw10 (L20): 44,088 expected cycles against the ground truth's 147,456 = its MACs (-70 %). The "
-    "chip runs this depth-wise layer at one cycle per MAC although half its iacts are zero: with one "
-    "input and one output channel per PE, CSC creates no skippable cycles (JETCAS 2019 §V-A-2). "
-    "accelsim's sparse PE (reference_counter.sparse_work) skips every zero iact's column, here one MAC "
-    "each; a depth-wise exception would be a change of that definition (the lead's)."))
+    "chip runs this depth-wise layer at one cycle per MAC although half its iacts are zero (JETCAS 2019 "
+    "§V-A-2: no skipped cycles in depth-wise layers, a deeper pipeline). The analytic expectation counts "
+    "the MAC cycles only (the dense analytic roofline has no pipeline drains either); the cycle engine's "
+    "sparse PE, which drains the 7-stage pipeline after each 9-MAC psum pass, lands within 4 % "
+    "(test_cycle_engine_layer_cycles_within_10_percent, once it is in the branch)."))
 def test_depthwise_layer_cycles_within_10_percent(analytic):
     got, want = analytic["dw10"].cycles, FACTS["dw10"]["gt_cycles"]
     assert abs(got / want - 1) <= LAYER_TOLERANCE, (got, want, got / want - 1)
@@ -108,13 +112,25 @@ def test_sum_of_the_nine_layers_within_5_percent(analytic):
     assert abs(got / want - 1) <= SUM_TOLERANCE, (got, want, got / want - 1)
 
 
-@pytest.mark.parametrize("name", list(FACTS))
-def test_cycle_engine_per_layer(name):
-    r = run_layer(name, "cycle")
-    if r.sparse is None:
+@pytest.fixture(scope="module")
+def cycle():
+    out = {name: run_layer(name, "cycle") for name in FACTS}
+    if any(r.sparse is None for r in out.values()):
         pytest.skip("the cycle engine's sparse PE (issue 17 part 2, cycle half) is not in this branch")
-    assert r.timing.verified
+    return out
+
+
+@pytest.mark.parametrize("name", list(FACTS))
+def test_cycle_engine_layer_cycles_within_10_percent(cycle, name):
+    """Seeded tensors at the densities; the depth-wise layer included: the cycle engine drains the
+    7-stage pipeline at the end of each psum pass (``pass_overhead``), 6 cycles per 9-MAC window."""
+    r = cycle[name]
+    assert r.timing.verified and not r.sparse.expected
     want = FACTS[name]["gt_cycles"]
-    if FACTS[name]["type"] == "dw":
-        pytest.xfail("depth-wise: see test_depthwise_layer_cycles_within_10_percent")
     assert abs(r.cycles / want - 1) <= LAYER_TOLERANCE, (name, r.cycles, want, r.cycles / want - 1)
+
+
+def test_cycle_engine_sum_within_5_percent(cycle):
+    got = sum(r.cycles for r in cycle.values())
+    want = sum(f["gt_cycles"] for f in FACTS.values())
+    assert abs(got / want - 1) <= SUM_TOLERANCE, (got, want, got / want - 1)
