@@ -5,7 +5,8 @@ Runs sparse MobileNet-v1 0.5/128 (``mobilenet_v1_0.5_128_sparse``: the Sparseloo
 densities for 9 layers, the other 19 dense — read that file's header) at batch 1 on
 ``eyeriss-v1-192`` (flat GIN, RS), ``eyeriss-v1.5`` (hierarchical mesh, RS+) and ``eyeriss-v2``
 (v1.5 with the sparse PE, SIMD 2), each layer mapped by the mapper for the fewest cycles (ragged
-factorisations allowed), DRAM bandwidth unlimited as in ``validate eyeriss-v1.5``. v1-192 and
+factorisations allowed; on v2 with the PE's loop order pinned, ``M`` innermost: :func:`column_order`),
+DRAM bandwidth unlimited as in ``validate eyeriss-v1.5``. v1-192 and
 v1.5 run the same sparse workload: their dense PEs gate zero iacts (energy only), as v1 does. It
 compares v2's inferences per second and per joule, and its throughput and energy-efficiency
 ratios over v1-192, with the paper's (JETCAS 2019 abstract, §V-A-2; read from
@@ -190,6 +191,20 @@ class SparseReport:
                 "verified": self.verified, "sparse_modelled": self.sparse_modelled}
 
 
+def column_order():
+    """The v2 PE's loop order, as mapping constraints: inside the PE the output channels ``M`` are
+    innermost (RS+'s ``m0``, arXiv 1807.07928v1; JETCAS 2019 §IV-A: a CSC weight column is the
+    ``M0`` weights of one iact, and the SIMD lanes share that iact). The mapper otherwise orders
+    the PE's loops on the dense model, where any order costs the same, and may leave ``M`` out
+    of the column (every MAC its own column: no SIMD gain)."""
+    from ..spec.constraints import MappingConstraints, OrderPin
+    from ..spec.dims import Dim, Place
+
+    order = (Dim.G, Dim.N, Dim.C, Dim.E, Dim.F, Dim.R, Dim.S, Dim.M)
+    return MappingConstraints(orders=(OrderPin(place=Place.PE, dims=order, field="pe order (v2 PE: M innermost)"),),
+                              origin="accelsim.validation.eyeriss_v2_sparse")
+
+
 def sparse_report(engine: str = "analytic", layers: list[str] | None = None, budget=None) -> SparseReport:
     """Run the ablation (see the module docstring).
 
@@ -221,8 +236,9 @@ def sparse_report(engine: str = "analytic", layers: list[str] | None = None, bud
     for hw_name, dataflow in MACHINES:
         hw = replace(load_hardware(hw_name), dram_words_per_cycle=math.inf)
         clocks.append(hw.clock_hz)
+        pins = {layer.name: column_order() for layer in wl.layers} if hw.sparse_pe is not None else None
         runs.append(simulate_network(wl, hw, dataflow=dataflow, engine=engine, objective=Objective.CYCLES,
-                                     budget=budget))
+                                     budget=budget, constraints=pins))
     rows = []
     verified = True
     for results in zip(*(run.layers for run in runs)):
