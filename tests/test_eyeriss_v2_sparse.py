@@ -74,3 +74,48 @@ def test_reference_is_the_papers():
     ref = reference()
     assert (ref["inferences_per_s"], ref["inferences_per_j"]) == (1470.6, 2560.3)
     assert (ref["speedup_v2_over_v1"], ref["energy_efficiency_v2_over_v1"]) == (12.6, 2.5)
+
+
+# ----------------------------------------------------------------------------- the cycle engine
+def _cycle_engine_runs_the_sparse_pe() -> bool:
+    """One tiny layer on eyeriss-v2: does the cycle engine of this build report ``sparse``?"""
+    from accelsim.drivers.simulate import simulate
+    from accelsim.io.presets import load_hardware
+    from accelsim.spec.layer import ConvLayer
+
+    layer = ConvLayer(name="probe", N=1, M=4, C=2, H=3, W=3, R=1, S=1, ifmap_density=0.5, filter_density=0.5)
+    return simulate(layer, load_hardware("eyeriss-v2"), "rs-plus", "cycle").sparse is not None
+
+
+@pytest.fixture(scope="module")
+def cycle_report():
+    if not _cycle_engine_runs_the_sparse_pe():
+        pytest.skip("the cycle engine's sparse PE (issue 17 part 2, cycle half) is not in this branch")
+    rep = sparse_report("cycle")
+    assert rep.verified and rep.sparse_modelled
+    return rep
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "measured on a trial merge with the cycle engine's sparse PE: 1,085.8 inferences/s (-26 %, just "
+    "outside +-25 %). The analytic expectation gives 1,790 (+22 %): the cycle engine's PEs progress "
+    "independently but meet at every delivery, so each step waits for its busiest PE (pw9-pw11: "
+    "14.7 k cycles against 4.5-5.5 k expected), and the mapper chooses mappings on the dense model, "
+    "blind to that imbalance (pw3 on v2 is slower than on v1.5)."))
+def test_cycle_engine_throughput_within_25_percent(cycle_report):
+    assert within(cycle_report.inferences_per_s, "inferences_per_s"), cycle_report.format()
+
+
+def test_cycle_engine_energy_efficiency_within_2x(cycle_report):
+    assert within(cycle_report.inferences_per_j, "inferences_per_j"), cycle_report.format()
+
+
+def test_cycle_engine_energy_efficiency_gain_within_30_percent(cycle_report):
+    assert within(cycle_report.energy_ratio, "energy_efficiency_v2_over_v1"), cycle_report.format()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "measured on a trial merge: 4.55x against 12.6x; v1.5 / v1-192 is 2.64x on the cycle engine "
+    "(issue 16's gap) and v2 / v1.5 1.73x (the imbalance above)."))
+def test_cycle_engine_throughput_gain_within_30_percent(cycle_report):
+    assert within(cycle_report.speedup, "speedup_v2_over_v1"), cycle_report.format()
