@@ -276,6 +276,18 @@ def sparse_table(run: RunResult) -> str | None:
             "RF iact/filter energy charged on what the PE does)\n" + align_table(rows))
 
 
+def network_text(run: RunResult) -> str | None:
+    """The whole network's inferences per second (its layers one after another at the clock) and,
+    with energy in pJ, inferences per joule; ``None`` when neither is known."""
+    per_s, per_j = run.inferences_per_s(), run.inferences_per_j()
+    if per_s is None and per_j is None:
+        return None
+    parts = [f"{per_s:,.1f} inferences/s ({run.seconds() * 1e3:.3f} ms for batch {run.batch})"
+             if per_s is not None else "inferences/s unknown"]
+    parts.append(f"{per_j:,.1f} inferences/J" if per_j is not None else "inferences/J needs energy in pJ")
+    return "network: " + ", ".join(parts)
+
+
 def power_table(run: RunResult) -> str | None:
     """Average power per layer (energy in pJ over its cycles), or ``None`` when the energy has
     no physical unit."""

@@ -340,7 +340,7 @@ def cmd_run(args) -> int:
     if args.trace and args.engine != "cycle":
         raise SpecError("a trace needs the cycle-level engine: add --engine cycle", "--trace")
     from ..io.results import write_json
-    from ..report import access_table, run_table
+    from ..report import access_table, network_text, run_table
     from ..drivers.simulate import simulate_network
 
     check_plot_path(args.plot, "--plot")
@@ -371,6 +371,9 @@ def cmd_run(args) -> int:
     ours = len(semantics) > 1 or view is None  # accelsim's own tables
     if ours:
         print(run_table(run))
+        network = network_text(run)
+        if network:
+            print(network)
         print()
         print(access_table(run))
         if any(r.gating is not None or r.dram_compressed is not None for r in run.layers):
@@ -575,16 +578,17 @@ def cmd_mapping(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    if args.json and args.target not in ("eyeriss", "eyeriss-v1.5"):
-        raise SpecError("a JSON report exists for 'validate eyeriss' and 'validate eyeriss-v1.5' only", "--json")
-    if args.engine != "analytic" and args.target != "eyeriss-v1.5":
-        raise SpecError("only 'validate eyeriss-v1.5' takes --engine", "--engine")
+    if args.json and args.target not in ("eyeriss", "eyeriss-v1.5", "eyeriss-v2"):
+        raise SpecError("a JSON report exists for 'validate eyeriss', 'eyeriss-v1.5' and 'eyeriss-v2' only", "--json")
+    if args.engine != "analytic" and args.target not in ("eyeriss-v1.5", "eyeriss-v2"):
+        raise SpecError("only 'validate eyeriss-v1.5' and 'validate eyeriss-v2' take --engine", "--engine")
     check_output_path(args.json, "--json")
-    if args.target == "eyeriss-v1.5":
+    if args.target in ("eyeriss-v1.5", "eyeriss-v2"):
         from ..validation.eyeriss_v2 import noc_report
+        from ..validation.eyeriss_v2_sparse import sparse_report
 
         announce_compile(kernel_groups(args.engine, search=True, padded=True))
-        report = noc_report(args.engine)
+        report = (noc_report if args.target == "eyeriss-v1.5" else sparse_report)(args.engine)
         print(report.format())
         if args.json:
             from ..io.results import write_json
@@ -695,13 +699,15 @@ def build_parser() -> argparse.ArgumentParser:
     mp.set_defaults(func=cmd_mapping)
 
     val = sub.add_parser("validate", help="compare computed numbers with published ones")
-    val.add_argument("target", choices=["isca16", "eyeriss", "eyeriss-v1.5"],
+    val.add_argument("target", choices=["isca16", "eyeriss", "eyeriss-v1.5", "eyeriss-v2"],
                      help="isca16: Eyeriss ISCA 2016 Fig. 10-12; eyeriss: the chip's measured AlexNet "
                           "CONV1-5 (ISSCC 2016) and VGG-16 DRAM/MAC (JSSC 2017), cycle engine; eyeriss-v1.5: "
-                          "the hierarchical mesh's gain on MobileNet 0.5/128 (Eyeriss v2, JETCAS 2019)")
-    val.add_argument("--json", help="eyeriss, eyeriss-v1.5: also write the report (published, simulated, ratios) here")
+                          "the hierarchical mesh's gain on MobileNet 0.5/128 (Eyeriss v2, JETCAS 2019); "
+                          "eyeriss-v2: v1-192 -> v1.5 -> v2 (sparse PE) on sparse MobileNet 0.5/128")
+    val.add_argument("--json", help="eyeriss, eyeriss-v1.5, eyeriss-v2: also write the report (published, "
+                                    "simulated, ratios) here")
     val.add_argument("--engine", default="analytic", choices=["analytic", "cycle"],
-                     help="eyeriss-v1.5: the engine (default analytic)")
+                     help="eyeriss-v1.5, eyeriss-v2: the engine (default analytic)")
     val.set_defaults(func=cmd_validate)
 
     from . import plot as cli_plot

@@ -21,7 +21,7 @@ from ..spec.dims import DataType, Level
 from ..spec.hardware import Hardware
 from ..spec.layer import ConvLayer
 from ..spec.mapping import Mapping
-from ..spec.result import CycleTiming, LayerResult, energy_dict
+from ..spec.result import CycleTiming, LayerResult, SparseWork, energy_dict
 from .activations import (ACTIVATION_SEED, check_zero_fraction, default_ofmap_zero_fraction,
                           default_zero_fraction, ofmap_zero_fraction_source, relu_activations,
                           zero_fraction_source, zero_pattern)
@@ -30,6 +30,7 @@ from .conventions import apply_scalesim_counts, compute_cycles, timing_costs
 from .counting import check_fits, count_mapping
 from .cycle import SPARSE_STALL_CAUSES, TRACE_COLUMNS, checked_tensor
 from .sparse_data import layer_tensors, resolve_densities
+from .sparse_expectation import expected_work, work_summary
 from .sparse_skipping import measured_sparse_work
 from .zero_gating import expected_gating, measured_gating
 
@@ -113,12 +114,15 @@ def assumptions_of(layer: ConvLayer, hw: Hardware, ifmap=None, *, first_layer: b
                    network: str | None = None, zero_source: ZeroSource = ZeroSource.USER) -> Assumptions:
     """The zero fractions a layer's run assumes and where each comes from (checked options of
     :func:`evaluate`): a given ifmap's measured fraction, else ``zero_fraction`` (from
-    ``zero_source``), else the default (:func:`~accelsim.sim.activations.default_zero_fraction`);
+    ``zero_source``), else ``1 −`` the layer's stated ifmap density (``workload``), else the
+    default (:func:`~accelsim.sim.activations.default_zero_fraction`);
     ``ofmap_zero_fraction`` (the user's), else its default."""
     if ifmap is not None:
         p_in, src_in = (float((ifmap == 0).mean()) if ifmap.size else 0.0), ZeroSource.IFMAP
     elif zero_fraction is not None:
         p_in, src_in = zero_fraction, zero_source
+    elif layer.ifmap_density is not None:  # the workload states it (or counted it on its data)
+        p_in, src_in = 1.0 - layer.ifmap_density, ZeroSource.WORKLOAD
     else:
         p_in = default_zero_fraction(layer.name, first_layer, network)
         src_in = zero_fraction_source(layer.name, first_layer, network)
@@ -177,9 +181,6 @@ def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping,
                                      bits=hw.precision.ifmap_bits)
         return _cycle_result(layer, hw, df, mapping, window, counts, considered, ifmap, filters, first_layer,
                              p_out, assumed, progress)
-    if hw.sparse_pe is not None:
-        raise SpecError("the analytic engine does not model the sparse PE yet; run it with --engine cycle",
-                        "sparse_pe")
     if hw.model.scalesim_counts:
         counts = replace(counts, counts=apply_scalesim_counts(mapping, layer, hw, counts.counts))
     filters_in_rf = mapping.rf[DataType.FILTER] is not None
@@ -189,18 +190,33 @@ def evaluate(layer: ConvLayer, hw: Hardware, dataflow, engine, mapping: Mapping,
         dram = dram_traffic(counts.counts, layer, 1.0 if first_layer else expected_ratio(p_in),
                             expected_ratio(p_out))
     compute = compute_cycles(mapping, hw, counts.compute_steps)
+    sparse = None
+    if hw.sparse_pe is not None:  # it skips what zero gating would idle: no gating on top
+        sparse = _expected_sparse(layer, hw, mapping, 1.0 - p_in, counts.counts)
+        compute, gating = sparse.pe_cycles_max, None
     cycles = analytic_cycles(counts.counts, compute, hw, mapping, layer,
                              dram_words=dram.total_words if dram is not None else None)
     return LayerResult(
         layer=layer, hardware=hw.name, dataflow=df.value, engine=eng.value,
         energy_unit=hw.energy.unit.value, mapping=mapping, macs=counts.macs, counts=counts.counts,
-        energy=energy_dict(counts.counts, counts.macs, hw.access_costs, gating, dram, cycles=cycles),
+        energy=energy_dict(counts.counts, counts.macs, hw.access_costs, gating, dram, cycles=cycles, sparse=sparse),
         cycles=cycles, mesh_noc=hw.noc.clusters is not None,
         compute_cycles=compute, active_pes=mapping.active_pes_for(layer.loop_bounds()), num_pes=hw.num_pes,
         mappings_considered=considered,
         psum_spill=bool(counts.counts[Level.DRAM, DataType.PSUM, READS] > 0), gating=gating, dram_compressed=dram,
-        clock_hz=hw.clock_hz, assumptions=assumed,
+        clock_hz=hw.clock_hz, assumptions=assumed, sparse=sparse,
     )
+
+
+def _expected_sparse(layer: ConvLayer, hw: Hardware, mapping: Mapping, ifmap_density: float,
+                     counts: np.ndarray) -> SparseWork:
+    """The analytic engine on a sparse-PE machine: the expected work at the layer's densities
+    (:mod:`accelsim.sim.sparse_expectation`; filter density: the layer's, else dense). Its
+    ``pe_cycles_max`` (the busiest PE's expected MAC cycles) is the compute part of the roofline;
+    ``energy_dict(sparse=…)`` charges the ALU per effective MAC and the RF reads the PE makes."""
+    d_w = resolve_densities(layer).filter
+    work = expected_work(layer, mapping, ifmap_density, d_w, hw.sparse_pe.simd)
+    return work_summary(work, counts, hw.sparse_pe.simd)
 
 
 def _cycle_result(layer, hw, df, mapping, window, analytic, considered, ifmap, filters,

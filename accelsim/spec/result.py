@@ -557,10 +557,31 @@ class RunResult:
     def ok(self) -> bool:
         return all(r.ok for r in self.layers)
 
+    def seconds(self) -> float | None:
+        """The run's time: every layer's cycles at its hardware's clock, one layer after another;
+        ``None`` when a layer did not run or a clock is unknown."""
+        if not self.layers or not self.ok or any(not r.clock_hz for r in self.layers):
+            return None
+        return float(sum(r.cycles / r.clock_hz for r in self.layers))
+
+    def inferences_per_s(self) -> float | None:
+        """Throughput of the whole network: ``batch`` ÷ :meth:`seconds` (``None`` when unknown)."""
+        seconds = self.seconds()
+        return self.batch / seconds if seconds else None
+
+    def inferences_per_j(self) -> float | None:
+        """Energy efficiency of the whole network: ``batch`` ÷ the run's energy in joules (its
+        clock/static term included); ``None`` unless every layer ran and the energy is in pJ."""
+        if not self.layers or not self.ok or self.energy_unit != "pj":
+            return None
+        joules = sum(r.energy_total for r in self.layers) * 1e-12
+        return self.batch / joules if joules > 0 else None
+
     def total(self) -> dict:
         """Totals over the feasible layers (the ``total`` object of §6), plus ``gated_macs``,
         ``dram_compressed`` and ``sparse`` (:data:`SPARSE_TOTALS`) summed over the layers that
-        record them."""
+        record them, and the network's ``inferences_per_s`` and ``inferences_per_j`` (``None``
+        when unknown: a layer did not run, no clock, or energy not in pJ)."""
         tot: dict = {"macs": 0, "cycles": 0, "energy_total": 0.0, "energy": {}, "accesses": {},
                      "infeasible_layers": [r.layer.name for r in self.layers if not r.ok]}
         for r in self.layers:
@@ -579,6 +600,8 @@ class RunResult:
                 into = tot.setdefault("sparse", {})
                 for key in SPARSE_TOTALS:
                     into[key] = into.get(key, 0) + int(getattr(r.sparse, key))
+        tot["inferences_per_s"] = self.inferences_per_s()
+        tot["inferences_per_j"] = self.inferences_per_j()
         return tot
 
     def to_dict(self) -> dict:
