@@ -59,19 +59,25 @@ N_COUNT_STATS = 6
 
 # ---------------------------------------------------------------- sparse PE work (Eyeriss v2's PE)
 #: What a sparse PE (``Hardware.sparse_pe``; Eyeriss v2, JETCAS 2019 §IV) does with its MACs,
-#: per PE: int64[n_pe, N_SPARSE_STATS]. The nest's MACs at a PE fall in *columns*: the runs of
-#: consecutive steps over which only the innermost temporal ``M`` loops below the filter RF start
-#: move (``tests/reference_counter.py sparse_work`` is the definition). A column with a zero
-#: iact costs nothing (its MACs count ``SP_ZERO_IACT``); otherwise its zero weights are skipped
+#: per PE: int64[n_pe, N_SPARSE_STATS] (``tests/reference_counter.py sparse_work`` is the
+#: definition). The nest's MACs at a PE fall in *weight columns*: the runs of consecutive steps
+#: over which only the innermost temporal ``M`` loops below the filter's RF start move (one iact, the
+#: weights of its channel for the PE's output channels). Weight columns fall in *iact columns*:
+#: the runs over which, in addition, only the temporal ``C`` loops just above them move (the CSC
+#: iact column: the PE's input channels at one position). A weight column with a zero iact costs
+#: nothing (its MACs count ``SP_ZERO_IACT``); otherwise its zero weights are skipped
 #: (``SP_ZERO_WEIGHT``), its ``k`` non-zero weights take ``ceil(k / simd)`` cycles
-#: (``SP_CYCLES``; ``SP_EFFECTIVE`` += k, ``SP_SIMD_PAD`` += the idle MAC slots), and a column
-#: with no non-zero weight is dropped (``SP_EMPTY_COLUMN``, no cycle). Conservation:
+#: (``SP_EFFECTIVE`` += k, ``SP_SIMD_PAD`` += the idle MAC slots), and one with no non-zero
+#: weight is dropped (``SP_EMPTY_COLUMN``). An iact column with no cycle of work still takes one
+#: (``SP_BUBBLE``: reading its address; why a depth-wise layer, one channel in and out per PE,
+#: gains no skipped cycles, JETCAS §V-A-2). Conservation:
 #: ``SP_MACS = SP_EFFECTIVE + SP_ZERO_IACT + SP_ZERO_WEIGHT`` and
-#: ``SP_CYCLES * simd = SP_EFFECTIVE + SP_SIMD_PAD``. ``SP_IACT_READS``: the columns with a
-#: non-zero iact (the iact SPad reads the PE makes, one per such column, empty ones included).
+#: ``SP_CYCLES * simd = SP_EFFECTIVE + SP_SIMD_PAD + SP_BUBBLE * simd``. ``SP_IACT_READS``: the
+#: weight columns with a non-zero iact (the iact SPad reads the PE makes, one per such column,
+#: empty ones included).
 SP_MACS, SP_EFFECTIVE, SP_ZERO_IACT, SP_ZERO_WEIGHT, SP_EMPTY_COLUMN, SP_SIMD_PAD, SP_CYCLES = 0, 1, 2, 3, 4, 5, 6
-SP_IACT_READS = 7
-N_SPARSE_STATS = 8
+SP_IACT_READS, SP_BUBBLE = 7, 8
+N_SPARSE_STATS = 9
 
 # ---------------------------------------------------------------- costs[...] (lowering.cost_array)
 #: the flat cost vector the kernels score with: energy per MAC; energy per word read (NoC: per

@@ -259,17 +259,19 @@ def timing_table(run: RunResult) -> str:
 def sparse_table(run: RunResult) -> str | None:
     """The sparse PE's work per layer (``LayerResult.sparse``), or ``None`` when no layer has it:
     effective MACs (done), skipped for a zero iact or weight, empty columns, SIMD padding, the
+    cycles of iact columns with nothing to issue (bubbles), the
     busiest and mean PE's issue cycles and the PE-cycles lost to imbalance."""
     layers = [r for r in run.layers if r.ok and r.sparse is not None]
     if not layers:
         return None
-    rows = [["layer", "MACs", "effective", "zero iact", "zero weight", "empty cols", "SIMD pad", "PE cycles max",
-             "PE cycles mean", "imbalance PE-cycles", "kind"]]
+    rows = [["layer", "MACs", "effective", "zero iact", "zero weight", "empty cols", "SIMD pad", "bubbles",
+             "PE cycles max", "PE cycles mean", "imbalance PE-cycles", "kind"]]
     for r in layers:
         w = r.sparse
         rows.append([r.layer.name, f"{w.macs:,}", f"{w.effective_macs:,} ({w.effective_macs / max(w.macs, 1):.1%})",
                      f"{w.zero_iact_macs:,}", f"{w.zero_weight_macs:,}", f"{w.empty_columns:,}",
-                     f"{w.simd_pad_slots:,}", f"{w.pe_cycles_max:,}", f"{w.pe_cycles_mean:,.1f}",
+                     f"{w.simd_pad_slots:,}", f"{w.bubble_cycles:,}", f"{w.pe_cycles_max:,}",
+                     f"{w.pe_cycles_mean:,.1f}",
                      f"{w.imbalance_cycles:,}", "expected" if w.expected else "measured"])
     simd = sorted({r.sparse.simd for r in layers})
     return (f"sparse PE (SIMD {', '.join(map(str, simd))}: zeros skipped, not gated; counts stay dense, ALU and "

@@ -49,7 +49,7 @@ from itertools import product
 import numpy as np
 
 from accelsim.layout import (DRAM, FILTER, GLB, HOPS, IFMAP, N_COUNT_STATS, N_LEVELS, N_SPARSE_STATS, N_TILE_LEVELS,
-                             N_TYPES, NOC, PORTS, PSUM, READS, RF, SP_CYCLES, SP_EFFECTIVE, SP_EMPTY_COLUMN,
+                             N_TYPES, NOC, PORTS, PSUM, READS, RF, SP_BUBBLE, SP_CYCLES, SP_EFFECTIVE, SP_EMPTY_COLUMN,
                              SP_IACT_READS, SP_MACS, SP_SIMD_PAD, SP_ZERO_IACT, SP_ZERO_WEIGHT, TILE_GLB, TILE_RF,
                              TRANSACTIONS, UPDATES, WRITES)
 from accelsim.spec.dims import Dim, Flat, LoopKind, Reduction
@@ -418,36 +418,60 @@ def used_ifmap_elements(layer: ConvLayer) -> int:
     return layer.N * layer.G * cg * len(rows) * len(cols)
 
 
-def column_loops(mapping: Mapping) -> list[int]:
-    """Nest indices of the loops a sparse PE's *column* runs over: the innermost temporal loops
-    of dimension ``M`` (factor-1 loops skipped, up to the first other loop of factor > 1) below
-    the filter's RF start; none when the filters bypass the RF."""
-    start = mapping.rf[FILTER]
-    if start is None:
-        return []
+def _run_loops(mapping: Mapping, top: int, below: int, dim: Dim) -> list[int]:
+    """Nest indices of the temporal loops of ``dim`` in the run that ends just above loop
+    ``below`` (factor-1 loops skipped, up to the first other loop of factor > 1), none above
+    loop ``top``."""
     out = []
-    for j in range(len(mapping.loops) - 1, start - 1, -1):
+    for j in range(below - 1, top - 1, -1):
         lp = mapping.loops[j]
         if lp.factor == 1:
             continue
-        if lp.spatial or isinstance(lp.dim, Flat) or lp.dim != Dim.M:
+        if lp.spatial or isinstance(lp.dim, Flat) or lp.dim != dim:
             break
         out.append(j)
     return out
+
+
+def _spad_start(mapping: Mapping) -> int | None:
+    """Where the weight RF tile starts (None: the filters bypass the RF, each MAC is a column)."""
+    return mapping.rf[FILTER]
+
+
+def column_loops(mapping: Mapping) -> list[int]:
+    """Nest indices of the loops a sparse PE's *weight column* runs over: the innermost temporal
+    loops of dimension ``M`` (factor-1 loops skipped, up to the first other loop of factor > 1)
+    below the filter's RF start; none when the filters bypass the RF."""
+    top = _spad_start(mapping)
+    return [] if top is None else _run_loops(mapping, top, len(mapping.loops), Dim.M)
+
+
+def iact_column_loops(mapping: Mapping) -> list[int]:
+    """Nest indices of the loops an *iact column* adds to its weight columns: the temporal ``C``
+    loops just above :func:`column_loops` (factor-1 loops skipped, up to the first other loop of
+    factor > 1), below the filter's RF start; none when the filters bypass the RF."""
+    top = _spad_start(mapping)
+    if top is None:
+        return []
+    inner = column_loops(mapping)
+    below = min(inner) if inner else len(mapping.loops)
+    return _run_loops(mapping, top, below, Dim.C)
 
 
 def sparse_work(layer: ConvLayer, mapping: Mapping, ifmap: np.ndarray, filters: np.ndarray, simd: int) -> dict:
     """A sparse PE's work by enumeration: ``{pe instance: int64[N_SPARSE_STATS]}`` (``SP_*``).
 
     The definition (Eyeriss v2's PE, JETCAS 2019 §IV; :class:`accelsim.spec.hardware.SparsePe`):
-    a PE's valid MACs fall in *columns*, the groups of consecutive steps that differ only in the
-    indices of :func:`column_loops` (one MAC each when there are none). A column's MACs share
-    one iact (the iact does not depend on ``M``) and read one weight each. A zero iact skips the
-    column (its MACs count ``SP_ZERO_IACT``); otherwise the ``k`` non-zero weights take
-    ``ceil(k / simd)`` cycles (``SP_EFFECTIVE`` += ``k``, ``SP_SIMD_PAD`` += the idle slots), the
-    zero ones count ``SP_ZERO_WEIGHT``, and a column with ``k = 0`` counts ``SP_EMPTY_COLUMN``
-    and takes no cycle. ``SP_IACT_READS`` counts the columns with a non-zero iact (the PE reads
-    each such iact once).
+    a PE's valid MACs fall in *weight columns*, the groups of consecutive steps that differ only
+    in the indices of :func:`column_loops` (one MAC each when there are none), and those in *iact
+    columns*, the groups that differ only in the indices of :func:`column_loops` and
+    :func:`iact_column_loops`. A weight column's MACs share one iact (the iact does not depend
+    on ``M``) and read one weight each. A zero iact skips the weight column (its MACs count
+    ``SP_ZERO_IACT``); otherwise its ``k`` non-zero weights take ``ceil(k / simd)`` cycles
+    (``SP_EFFECTIVE`` += ``k``, ``SP_SIMD_PAD`` += the idle slots), the zero ones count
+    ``SP_ZERO_WEIGHT``, and one with ``k = 0`` counts ``SP_EMPTY_COLUMN``. An iact column (with a
+    valid MAC) whose weight columns take no cycle takes one (``SP_BUBBLE``). ``SP_IACT_READS``
+    counts the weight columns with a non-zero iact (the PE reads each such iact once).
 
     Parameters
     ----------
@@ -468,10 +492,12 @@ def sparse_work(layer: ConvLayer, mapping: Mapping, ifmap: np.ndarray, filters: 
     mapping.check_covers(layer.loop_bounds())
     nest = _Nest(layer, mapping)
     cg, mg = layer.C // layer.G, layer.M // layer.G
-    col = set(column_loops(mapping))
+    wcol = set(column_loops(mapping))
+    icol = wcol | set(iact_column_loops(mapping))
     tpos = nest.temporal_above(nest.n)
     spos = nest.spatial_above(nest.n)
-    key_idx = [i for i, j in enumerate(tpos) if j not in col]
+    wkey_idx = [i for i, j in enumerate(tpos) if j not in wcol]
+    ikey_idx = [i for i, j in enumerate(tpos) if j not in icol]
     out: dict = {}
     for inst in product(*nest.ranges(spos)):
         work = np.zeros(N_SPARSE_STATS, dtype=np.int64)
@@ -484,22 +510,28 @@ def sparse_work(layer: ConvLayer, mapping: Mapping, ifmap: np.ndarray, filters: 
             a = int(ifmap[n, g * cg + ch, h, w])
             g, m, ch, r, s_ = nest.element(FILTER, c)
             wt = int(filters[g * mg + m, ch, r, s_])
-            key = tuple(step[i] for i in key_idx)
-            columns.setdefault(key, []).append((a, wt))
-        for macs in columns.values():
-            work[SP_MACS] += len(macs)
-            if macs[0][0] == 0:
-                work[SP_ZERO_IACT] += len(macs)
-                continue
-            work[SP_IACT_READS] += 1
-            k = sum(1 for _, wt in macs if wt != 0)
-            work[SP_ZERO_WEIGHT] += len(macs) - k
-            if k == 0:
-                work[SP_EMPTY_COLUMN] += 1
-                continue
-            cycles = -(-k // simd)
-            work[SP_EFFECTIVE] += k
-            work[SP_CYCLES] += cycles
-            work[SP_SIMD_PAD] += cycles * simd - k
+            ikey = tuple(step[i] for i in ikey_idx)
+            wkey = tuple(step[i] for i in wkey_idx)
+            columns.setdefault(ikey, {}).setdefault(wkey, []).append((a, wt))
+        for weight_columns in columns.values():
+            busy = 0
+            for macs in weight_columns.values():
+                work[SP_MACS] += len(macs)
+                if macs[0][0] == 0:
+                    work[SP_ZERO_IACT] += len(macs)
+                    continue
+                work[SP_IACT_READS] += 1
+                k = sum(1 for _, wt in macs if wt != 0)
+                work[SP_ZERO_WEIGHT] += len(macs) - k
+                if k == 0:
+                    work[SP_EMPTY_COLUMN] += 1
+                    continue
+                cycles = -(-k // simd)
+                busy += cycles
+                work[SP_EFFECTIVE] += k
+                work[SP_SIMD_PAD] += cycles * simd - k
+            if busy == 0:
+                work[SP_BUBBLE] += 1
+            work[SP_CYCLES] += max(busy, 1)
         out[inst] = work
     return out

@@ -38,6 +38,7 @@ from strategies import layers as tiny_layers
 from accelsim.errors import SpecError
 from accelsim.layout import (DRAM, PSUM, SP_CYCLES, SP_EFFECTIVE, SP_EMPTY_COLUMN, SP_IACT_READS, SP_MACS,
                              SP_SIMD_PAD, SP_ZERO_IACT, SP_ZERO_WEIGHT, WRITES)
+from accelsim.layout import SP_BUBBLE
 from accelsim.sim.cycle import SPARSE_STALL_CAUSES, STALL_CAUSES, reference_conv, run_cycle
 from accelsim.sim.evaluate import analytic_cycles
 from accelsim.sim.sparse_data import Fill, sparse_tensor
@@ -116,10 +117,11 @@ def check_sparse_run(layer, mapping, window, hw, ifmap, filters) -> None:
     # 1. the work per PE is the definition's, and it is conserved
     assert np.array_equal(work, reference_rows(layer, mapping, ifmap, filters, simd))
     assert np.array_equal(work[:, SP_MACS], work[:, SP_EFFECTIVE] + work[:, SP_ZERO_IACT] + work[:, SP_ZERO_WEIGHT])
-    assert np.array_equal(work[:, SP_CYCLES] * simd, work[:, SP_EFFECTIVE] + work[:, SP_SIMD_PAD])
-    assert (work[:, SP_SIMD_PAD] >= 0).all() and (work[:, SP_SIMD_PAD] < simd * np.maximum(work[:, SP_CYCLES], 1)).all()
+    mac_cycles = work[:, SP_CYCLES] - work[:, SP_BUBBLE]  # the bubbles issue no MAC
+    assert np.array_equal(mac_cycles * simd, work[:, SP_EFFECTIVE] + work[:, SP_SIMD_PAD])
+    assert (work[:, SP_SIMD_PAD] >= 0).all() and (work[:, SP_SIMD_PAD] < simd * np.maximum(mac_cycles, 1)).all()
     assert (work[:, SP_IACT_READS] >= work[:, SP_EMPTY_COLUMN]).all()
-    assert (work[:, SP_IACT_READS] - work[:, SP_EMPTY_COLUMN] <= work[:, SP_CYCLES]).all()
+    assert (work[:, SP_IACT_READS] - work[:, SP_EMPTY_COLUMN] <= mac_cycles).all()
     assert work[:, SP_MACS].sum() == out.pe_busy.sum()
     # 2. the outputs and the counts are the dense machine's
     assert np.array_equal(out.output, reference_conv(layer, ifmap, filters))
@@ -235,30 +237,33 @@ def test_toy_column_of_three_weights_one_zero():
 
 
 def test_toy_imbalance_one_pe_all_zero():
-    """PE 0 reads a zero iact (its column costs nothing), PE 1 a non-zero one with 4 non-zero
-    weights at SIMD 1 (4 cycles): the layer takes 4 cycles, PE 0 idles all 4 waiting for PE 1
-    (imbalance), and the run's breakdown is the slowest PE's (4 busy, no stall)."""
+    """PE 0 reads a zero iact (its weight column costs nothing; its iact column, with nothing to
+    issue, one bubble cycle), PE 1 a non-zero one with 4 non-zero weights at SIMD 1 (4 cycles):
+    the layer takes 4 cycles, PE 0 idles 3 waiting for PE 1 (imbalance), and the run's breakdown
+    is the slowest PE's (4 busy, no stall)."""
     layer = _toy_layer(4)
     ifmap = np.array([[[[0, 2]]]], dtype=np.int64)
     filters = np.array([1, 2, 3, 4], dtype=np.int64).reshape(4, 1, 1, 1)
     out = run_cycle(layer, _toy_hw(1), _toy_mapping(4), 0, ifmap, filters)
-    assert out.sparse_work[0, SP_ZERO_IACT] == 4 and out.sparse_work[0, SP_CYCLES] == 0
-    assert out.sparse_work[0, SP_IACT_READS] == 0
+    assert out.sparse_work[0, SP_ZERO_IACT] == 4 and out.sparse_work[0, SP_CYCLES] == 1
+    assert out.sparse_work[0, SP_BUBBLE] == 1 and out.sparse_work[0, SP_IACT_READS] == 0
     assert out.sparse_work[1, SP_CYCLES] == 4 and out.sparse_work[1, SP_EFFECTIVE] == 4
     assert out.cycles == 4 and out.compute_cycles == 4 and sum(out.stall_cycles.values()) == 0
-    assert out.pe_wait[0, SPARSE_STALL_CAUSES.index("imbalance")] == 4 and out.pe_wait[0].sum() == 4
+    assert out.pe_wait[0, SPARSE_STALL_CAUSES.index("imbalance")] == 3 and out.pe_wait[0].sum() == 3
     assert out.pe_wait[1].sum() == 0
 
 
 def test_toy_empty_column_is_dropped():
-    """A non-zero iact whose weights are all zero: an empty column, read but no cycle."""
+    """A non-zero iact whose weights are all zero: an empty column, read but no MAC cycle (its iact
+    column, with nothing to issue, takes one bubble cycle)."""
     layer = _toy_layer(2)
     ifmap = np.array([[[[1, 1]]]], dtype=np.int64)
     filters = np.zeros((2, 1, 1, 1), dtype=np.int64)
     out = run_cycle(layer, _toy_hw(2), _toy_mapping(2), 0, ifmap, filters)
-    assert (out.sparse_work[:, SP_EMPTY_COLUMN] == 1).all() and (out.sparse_work[:, SP_CYCLES] == 0).all()
+    assert (out.sparse_work[:, SP_EMPTY_COLUMN] == 1).all() and (out.sparse_work[:, SP_CYCLES] == 1).all()
+    assert (out.sparse_work[:, SP_BUBBLE] == 1).all()
     assert (out.sparse_work[:, SP_IACT_READS] == 1).all() and (out.sparse_work[:, SP_ZERO_WEIGHT] == 2).all()
-    assert out.cycles == 0
+    assert out.cycles == 1
 
 
 def test_flattened_loops_on_a_sparse_pe_are_refused():
@@ -346,8 +351,8 @@ def test_sparse_data_from_the_workload_densities():
 
 def test_cli_run_on_a_sparse_machine(tmp_path, capsys):
     """``accelsim run --engine cycle`` on a hardware file with ``sparse_pe`` prints the sparse
-    table and the imbalance stalls, and writes them in the JSON; ``--engine analytic`` is refused
-    (exit 2) until the analytic expectation exists."""
+    table and the imbalance stalls, and writes them in the JSON; ``--engine analytic`` runs the
+    expectation (``expected`` true in the record)."""
     import json
 
     from accelsim.cli.main import main
@@ -366,9 +371,11 @@ def test_cli_run_on_a_sparse_machine(tmp_path, capsys):
     assert "sparse PE (SIMD 2" in text and "stall:imbalance" in text
     rec = json.loads(out_json.read_text())["layers"][0]
     assert rec["sparse"]["macs"] == 4 * 4 * 3 * 3 * 9 and "imbalance" in rec["timing"]["stall_cycles"]
-    code = main(["run", str(wl), "--hardware", str(hw_file), "--engine", "analytic"])
-    err = capsys.readouterr().err
-    assert code == 2 and "sparse_pe" in err and "Traceback" not in err
+    code = main(["run", str(wl), "--hardware", str(hw_file), "--engine", "analytic", "--json", str(out_json)])
+    text = capsys.readouterr().out
+    assert code == 0, text
+    rec = json.loads(out_json.read_text())["layers"][0]
+    assert rec["sparse"]["expected"] and rec["sparse"]["macs"] == 4 * 4 * 3 * 3 * 9
 
 
 def test_the_mapper_offers_no_flattened_loops_to_sparse_pes():

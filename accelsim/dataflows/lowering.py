@@ -159,17 +159,28 @@ class SearchSpace:
     order_rank: np.ndarray
 
 
+def pe_loop_order(hw: Hardware) -> tuple[Dim, ...]:
+    """The order (outermost first) of the loops inside a PE the mapper builds: the dimensions'
+    own order, except on a sparse PE (``hw.sparse_pe``), whose weight column (``M``) and iact
+    column (``C``) are its innermost loops (Eyeriss v2's PE, JETCAS 2019 §IV: for each non-zero
+    iact of a column its non-zero weights; ``layout.SP_*``), so ``C`` and then ``M`` go last."""
+    if hw.sparse_pe is None:
+        return tuple(Dim)
+    return tuple(d for d in Dim if d not in (Dim.C, Dim.M)) + (Dim.C, Dim.M)
+
+
 def search_space(tpl: Template, layer: ConvLayer, constraints: MappingConstraints | None = None, *,
-                 clusters: bool = False) -> SearchSpace:
+                 clusters: bool = False, pe_order: tuple[Dim, ...] = tuple(Dim)) -> SearchSpace:
     """Slots OUTER | ROW | COL | PE for ``tpl`` and the prime factors of ``layer``'s bounds,
     restricted by ``constraints`` (:func:`constrain`). With ``clusters`` (a hierarchical mesh,
     :func:`has_clusters`) the slots are OUTER | CROW | CCOL | ROW | COL | PE: the cluster loops
     lie above the PE-array loops, as :class:`Mapping` requires; without, there are no cluster
-    slots at all (the mapspace of a flat NoC is unchanged)."""
+    slots at all (the mapspace of a flat NoC is unchanged). Inside a place the slots follow the
+    dimensions' order, inside the PE ``pe_order`` (:func:`pe_loop_order`)."""
     slots: list[tuple[Dim, str]] = []
     places = ("outer", "crow", "ccol", "row", "col", "pe") if clusters else ("outer", "row", "col", "pe")
     for place in places:
-        for d in Dim:
+        for d in (pe_order if place == "pe" else Dim):
             if place in tpl.places(d, clusters):
                 slots.append((d, place))
     n_outer = sum(1 for _, pl in slots if pl == "outer")

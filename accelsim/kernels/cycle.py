@@ -65,8 +65,9 @@ import numpy as np
 
 from ..layout import (COL, DRAM, D_C, D_E, D_F, D_G, D_M, D_N, D_R, D_S, FILTER, GLB, HOPS, IFMAP, NOC, NOC_HMESH,
                       N_BUSES, N_DIMS, N_GEOM_LEVELS, N_PSUM_QUEUES, N_STEP_SLOTS, N_TILE_LEVELS, N_TYPES, PORTS, PSUM,
-                      READS, RF, ROW, SP_CYCLES, SP_EFFECTIVE, SP_EMPTY_COLUMN, SP_IACT_READS, SP_MACS, SP_SIMD_PAD,
-                      SP_ZERO_IACT, SP_ZERO_WEIGHT, SW_DRAM_IFMAP, SW_DRAM_PSUM_READ, SW_DRAM_PSUM_WRITE, SW_GLB,
+                      READS, RF, ROW, SP_BUBBLE, SP_CYCLES, SP_EFFECTIVE, SP_EMPTY_COLUMN, SP_IACT_READS, SP_MACS,
+                      SP_SIMD_PAD, SP_ZERO_IACT, SP_ZERO_WEIGHT, SW_DRAM_IFMAP, SW_DRAM_PSUM_READ, SW_DRAM_PSUM_WRITE,
+                      SW_GLB,
                       SW_GLB_PSUM, SW_GON, SW_IFMAP_DELIVERED, SW_IFMAP_FILL, SW_IFMAP_SENT, SW_LOCAL, SW_PSUM_IN,
                       TEMPORAL, TILE_DRAM, TILE_GLB, TILE_RF, TRANSACTIONS, TR_MACS, UPDATES, WIN_FORWARD, WIN_GLB_HALO,
                       WRITES)
@@ -511,7 +512,7 @@ def _wrap(value, shift):
 @jit
 def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
         ifmap, filt, ofmap, bandwidths, noc_kind, rf_prefetch, dram_scale, pass_overhead, bin_cycles,
-        psum_bits, counts, usage, stats, pe_steps, trace, progress, simd, col_top, sparse_work, pe_wait):
+        psum_bits, counts, usage, stats, pe_steps, trace, progress, simd, col_top, icol_top, sparse_work, pe_wait):
     """Execute the nest cycle by cycle: plan the layer, then run its temporal steps.
 
     Parameters
@@ -575,6 +576,10 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     col_top : int
         Sparse PEs: the outermost loop of a column (``spec.mapping.column_loops``; ``L`` if none):
         a step where a loop above it moves starts a new column.
+    icol_top : int
+        Sparse PEs: the outermost loop of an iact column (``spec.mapping.iact_column_loops`` and
+        the column's; ``<= col_top``): a step where a loop above it moves starts a new iact
+        column, and a PE whose last one issued no cycle takes one (``SP_BUBBLE``).
     sparse_work : int64[P, N_SPARSE_STATS]
         Out (sparse PEs): each PE's work, ``SP_*`` (``tests/reference_counter.py sparse_work``).
     pe_wait : float64[P, N_CAUSES]
@@ -643,6 +648,10 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
     pe_clk = np.zeros(n_sp, dtype=np.float64)
     issue_step = np.full(n_sp, -1, dtype=np.int64)
     col_serial = -1
+    # per PE the iact column it last had a MAC in and its SP_CYCLES then; the iact column serial
+    icol_id = np.full(n_sp, -1, dtype=np.int64)
+    icol_start = np.zeros(n_sp, dtype=np.int64)
+    icol_serial = np.full(1, -1, dtype=np.int64)
     sclk = np.zeros(N_SPARSE_CLOCK, dtype=np.float64)
     # the PEs with a SIMD group begun and not yet issued (issued when the column ends)
     pend = np.zeros(n_sp, dtype=np.int64)
@@ -700,6 +709,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             # delivery; the PEs close the rest of it at their next MAC (_sparse_step)
             _issue_partial_groups(pend, pend_flag, n_pend, col_slot, sparse_work, pe_clk)
             col_serial += 1
+            if s == 0 or c < icol_top:
+                _end_iact_columns(icol_id, icol_start, icol_serial, sparse_work, pe_clk)
         new_pass = s == 0 or last or (c >= 0 and c < pass_pos)
         if new_pass and not last:
             passes += 1
@@ -998,7 +1009,8 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
                 pe_steps[pe] += 1
         if sparse:
             _sparse_step(pe_ok, sp_vi, sp_vf, s, simd, col_serial, sparse_work, col_id, col_iz, col_k, col_slot,
-                         col_bin, pe_clk, issue_step, ov_now, bin_cycles, trace, pend, pend_flag, n_pend)
+                         col_bin, pe_clk, issue_step, ov_now, bin_cycles, trace, pend, pend_flag, n_pend, icol_id,
+                         icol_start, icol_serial[0])
         # --- 4. timing of this step (step_timing.time_step)
         if noc_kind == NOC_HMESH:
             port_maxima(step_words, cl_words, clustered)
@@ -1019,7 +1031,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
             w = sparse_work[pe]
             w[SP_MACS] = pe_steps[pe]
             w[SP_ZERO_WEIGHT] = w[SP_MACS] - w[SP_EFFECTIVE] - w[SP_ZERO_IACT]
-            w[SP_SIMD_PAD] = w[SP_CYCLES] * simd - w[SP_EFFECTIVE]
+            w[SP_SIMD_PAD] = (w[SP_CYCLES] - w[SP_BUBBLE]) * simd - w[SP_EFFECTIVE]
         finish_sparse(pe_clk, pe_wait, sparse_work[:, SP_CYCLES], stats)
     # the final flush's DRAM writes drain after the last MAC (not counted as stall)
     # cluster ports and mesh hops of the inputs: without cluster loops one cluster, PORTS = TRANSACTIONS
@@ -1031,7 +1043,7 @@ def run(dims, factors, kinds, reds, res, stride, window, bounds, height, width,
 
 @jit
 def _sparse_step(pe_ok, sp_vi, sp_vf, s, simd, col_serial, work, col_id, col_iz, col_k, col_slot, col_bin, pe_clk,
-                 issue_step, ov, bin_cycles, trace, pend, pend_flag, n_pend):
+                 issue_step, ov, bin_cycles, trace, pend, pend_flag, n_pend, icol_id, icol_start, icol_serial):
     """The sparse PEs' MACs of step ``s``: PE ``pe`` (if ``pe_ok[pe]``) multiplied ``sp_vi[pe]`` by
     ``sp_vf[pe]`` (``tests/reference_counter.py sparse_work``).
 
@@ -1045,12 +1057,17 @@ def _sparse_step(pe_ok, sp_vi, sp_vf, s, simd, col_serial, work, col_id, col_iz,
     comes before the operands of its MACs, and a PE's cycles up to any step are at most those of
     the same PE with fewer zeros (skipping never delays). ``ov``: the pipeline drains the clocks
     leave out. ``SP_MACS``, ``SP_ZERO_WEIGHT`` and ``SP_SIMD_PAD`` follow from these at the end
-    of the run (:func:`run`). One call per step: the per-PE work is a loop here, not a call per
+    of the run (:func:`run`). A PE's first valid MAC of an iact column (``icol_id[pe]`` is not
+    ``icol_serial``) notes its ``SP_CYCLES`` then (``icol_start``, for :func:`_end_iact_columns`).
+    One call per step: the per-PE work is a loop here, not a call per
     MAC (whose array arguments' reference counting would cost more than the MAC)."""
     for pe in range(pe_ok.shape[0]):
         if not pe_ok[pe]:
             continue
         vi = sp_vi[pe]
+        if icol_id[pe] != icol_serial:
+            icol_id[pe] = icol_serial
+            icol_start[pe] = work[pe, SP_CYCLES]
         if col_id[pe] != col_serial:
             if col_id[pe] >= 0 and not col_iz[pe]:  # _close_column, written out (no call per MAC)
                 k = col_k[pe]
@@ -1095,6 +1112,21 @@ def _issue_partial_groups(pend, pend_flag, n_pend, col_slot, work, pe_clk):
             work[pe, SP_CYCLES] += 1
             pe_clk[pe] += 1.0
     n_pend[0] = 0
+
+
+@jit_inline
+def _end_iact_columns(icol_id, icol_start, icol_serial, work, pe_clk):
+    """An iact column ends (after its part-filled SIMD groups issued): every PE that had a MAC in
+    it and issued no cycle there takes one (``SP_BUBBLE``: reading the column's address, JETCAS
+    2019 §V-A-2); then the next iact column begins (``icol_serial[0]`` += 1)."""
+    serial = icol_serial[0]
+    if serial >= 0:
+        for pe in range(icol_id.shape[0]):
+            if icol_id[pe] == serial and work[pe, SP_CYCLES] == icol_start[pe]:
+                work[pe, SP_BUBBLE] += 1
+                work[pe, SP_CYCLES] += 1
+                pe_clk[pe] += 1.0
+    icol_serial[0] = serial + 1
 
 
 @jit_inline

@@ -309,13 +309,15 @@ def time_sparse_step(s, new_pass, glb_event, step_words, bus, clk, psum_free, in
 
     Each PE keeps its own clock: ``pe_clk[pe] + sclk[S_OV]`` (the cycle it issued this step
     included, when ``issue_step[pe] == s``); ``clk[K_NOW]`` is when the NoC finished its last
-    delivery. A new pass adds ``pass_overhead`` to every PE (its pipeline drains: ``sclk[S_OV]``).
+    delivery. ``sclk[S_OV]`` holds pipeline drains every PE shares (none: see below).
     A step that moves words (any ``step_words`` slot) or changes a GLB tile is a *delivery*: it
     starts when the NoC is free and every PE has finished the work before the previous delivery
     (``rf_prefetch``: double-buffered spads; else the work before this one), waits as
     :func:`delivery_wait` computes, and every PE's clock before this step's cycle becomes at
-    least its end. Of a PE's wait, the part before the slowest PE's work was done is charged to
-    ``CAUSE_IMBALANCE``, the rest to the delivery's cause (``pe_wait[pe, cause]``).
+    least its end. The pipeline drains once a run (the final :func:`drain`), not once a pass:
+    a sparse PE streams from pass to pass, synchronised only by deliveries. Of a PE's wait, the
+    part before the slowest PE's work was done is charged to ``CAUSE_IMBALANCE``, the rest to the
+    delivery's cause (``pe_wait[pe, cause]``).
 
     Parameters
     ----------
@@ -333,8 +335,8 @@ def time_sparse_step(s, new_pass, glb_event, step_words, bus, clk, psum_free, in
     """
     n_bins = trace.shape[0]
     n_pe = pe_clk.shape[0]
-    if new_pass and s > 0:
-        sclk[S_OV] += pass_overhead
+    # a PE on its own clock streams from pass to pass (its psum spad takes the next pass's psums
+    # while the last ones leave): its pipeline drains once, at the run's end (drain), not once a pass
     sync = glb_event
     if not sync:
         for i in range(N_STEP_SLOTS):

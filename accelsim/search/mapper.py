@@ -21,7 +21,7 @@ import numpy as np
 from ..dataflows import template
 from .im2col import OPERANDS, im2col_variants
 from ..dataflows.lowering import (SearchSpace, array_limits, capacity_array, cost_array, genome_to_mapping,
-                                  has_clusters, search_space, window_flags)
+                                  has_clusters, pe_loop_order, search_space, window_flags)
 from ..errors import CapacityError, InfeasibleError, MappingError, SpecError
 from ..layout import CAP_SHARED, RULE_ALLOW_SPILL, RULE_FILTERS_ONCE, RULE_NO_GLB_WINDOW, TILE_GLB, TILE_RF
 from ..spec.hardware import Hardware
@@ -181,7 +181,7 @@ def best_mapping(layer: ConvLayer, hw: Hardware, dataflow="rs", objective=Object
     budget = budget or Budget()
     obj = _OBJECTIVE_CODE[parse_objective(objective)]
     _check_array_pins(hw, constraints)
-    space = search_space(tpl, layer, constraints, clusters=has_clusters(hw))
+    space = search_space(tpl, layer, constraints, clusters=has_clusters(hw), pe_order=pe_loop_order(hw))
     caps = capacity_array(hw)
     score, considered, legal, assign, order, res = _run(space, tpl, layer, hw, caps, obj, budget, rules_of(hw),
                                                         _min_pes(hw, constraints))
@@ -196,8 +196,8 @@ def best_mapping(layer: ConvLayer, hw: Hardware, dataflow="rs", objective=Object
     if best.mapping is None:
         if constraints is not None and not constraints.empty:
             _blame_constraints(tpl, layer, hw, budget, constraints)
-        raise InfeasibleError(_diagnose(search_space(tpl, layer, clusters=has_clusters(hw)), tpl, layer, hw, budget),
-                              field=f"{layer.name}")
+        space = search_space(tpl, layer, clusters=has_clusters(hw), pe_order=pe_loop_order(hw))
+        raise InfeasibleError(_diagnose(space, tpl, layer, hw, budget), field=f"{layer.name}")
     return best
 
 
@@ -217,7 +217,7 @@ def _blame_constraints(tpl, layer: ConvLayer, hw: Hardware, budget: Budget, cons
     caps = capacity_array(hw)
 
     def feasible(c: MappingConstraints) -> bool:
-        space = search_space(tpl, layer, c, clusters=has_clusters(hw))
+        space = search_space(tpl, layer, c, clusters=has_clusters(hw), pe_order=pe_loop_order(hw))
         score, *_ = _run(space, tpl, layer, hw, caps, 0, quick, rules_of(hw), _min_pes(hw, c))
         return bool(np.isfinite(score))
 
@@ -289,7 +289,7 @@ def _ragged_search(layer, hw, tpl, obj, budget, caps, best: SearchOutcome,
     for bounds in padding_candidates(layer, hw, tpl):
         big = _padded_layer(layer, bounds)
         try:
-            space = search_space(tpl, big, constraints, clusters=has_clusters(hw))
+            space = search_space(tpl, big, constraints, clusters=has_clusters(hw), pe_order=pe_loop_order(hw))
         except SpecError:  # a pinned factor does not divide the padded bound
             continue
         score, n_cons, n_legal, assign, order, res = _run(space, tpl, big, hw, caps, obj, budget, rules_of(hw),

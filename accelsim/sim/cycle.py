@@ -16,7 +16,7 @@ from ..layout import (BW_DRAM, BW_FILTER, BW_GLB, BW_GON, BW_IFMAP, BW_LOCAL, BW
 from ..spec.dims import DataType, NocKind
 from ..spec.hardware import Hardware, Precision
 from ..spec.layer import ConvLayer
-from ..spec.mapping import Mapping, column_loops
+from ..spec.mapping import Mapping, column_loops, iact_column_loops
 from . import conventions
 
 #: stall causes reported by the cycle engine, in kernel order
@@ -261,7 +261,9 @@ def run_cycle(layer: ConvLayer, hw: Hardware, mapping: Mapping, window: int, ifm
     pe_wait = np.zeros((n_pe if simd else 1, N_CAUSES), dtype=np.float64)
     if not arr.flat:
         cols = column_loops(mapping)
-        args += (simd, min(cols) if cols else len(mapping.loops), sparse_work, pe_wait)
+        icols = cols + iact_column_loops(mapping)
+        args += (simd, min(cols) if cols else len(mapping.loops), min(icols) if icols else len(mapping.loops),
+                 sparse_work, pe_wait)
     _run_kernel(args, done, steps, f"{layer.name} cycle engine" if progress else None, flat=arr.flat)
     output = out.reshape(g, layer.N, mg, layer.E, layer.F).transpose(1, 0, 2, 3, 4).reshape(
         layer.N, layer.M, layer.E, layer.F)

@@ -13,6 +13,11 @@ valid MACs, with ``K ~ Binomial(L, d_w)`` its non-zero weights:
 - ``E[SP_CYCLES] = d_i · E[ceil(K / simd)]``; ``E[SP_SIMD_PAD] = simd · E[SP_CYCLES] − E[SP_EFFECTIVE]``;
 - ``E[SP_IACT_READS] = d_i`` (the column's iact is read when it is non-zero).
 
+An *iact column* (:func:`iact_column_loops`) of ``n`` weight columns of length ``L`` (they share
+the ``M`` range; their iacts and weights differ, so they are independent) takes a bubble cycle
+when none of them takes one: ``E[SP_BUBBLE] = q^n``, ``q = (1 − d_i) + d_i (1 − d_w)^L``, added to
+``E[SP_CYCLES]``.
+
 ``E[ceil(K / s)] = (E[K] + E[(−K) mod s]) / s``, and the distribution of ``K mod s`` is the
 roots-of-unity filter of the binomial's generating function, ``P(K ≡ r) = (1/s) Σ_j ω^(−jr)
 (1 − d_w + d_w ω^j)^L`` (``ω = e^(2πi/s)``): closed form for any ``s`` (``s = 2``:
@@ -32,11 +37,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import SpecError
-from ..layout import (FILTER, IFMAP, N_SPARSE_STATS, READS, RF, SP_CYCLES, SP_EFFECTIVE, SP_EMPTY_COLUMN,
+from ..layout import (FILTER, IFMAP, N_SPARSE_STATS, READS, RF, SP_BUBBLE, SP_CYCLES, SP_EFFECTIVE, SP_EMPTY_COLUMN,
                       SP_IACT_READS, SP_MACS, SP_SIMD_PAD, SP_ZERO_IACT, SP_ZERO_WEIGHT)
 from ..spec.dims import Dim
 from ..spec.layer import ConvLayer
-from ..spec.mapping import Mapping, column_loops
+from ..spec.mapping import Mapping, column_loops, iact_column_loops
 from ..spec.result import SparseWork
 
 
@@ -67,9 +72,13 @@ class ColumnHistogram:
     counts : numpy.ndarray
         int64[n_pe, max_length + 1]: ``counts[p, L]`` = columns of ``L`` valid MACs at PE ``p``
         (spatial index order, outer spatial loops more significant; column 0 stays 0).
+    iact : numpy.ndarray
+        int64[n_pe, max_n + 1, max_length + 1]: ``iact[p, n, L]`` = iact columns at PE ``p`` of
+        ``n`` weight columns of ``L`` valid MACs each (``counts[p, L] = Σ_n n · iact[p, n, L]``).
     """
 
     counts: np.ndarray
+    iact: np.ndarray
 
     @property
     def macs(self) -> np.ndarray:
@@ -100,30 +109,33 @@ def column_histogram(layer: ConvLayer, mapping: Mapping) -> ColumnHistogram:
     loops = mapping.loops
     strides = _strides(mapping)
     col = column_loops(mapping)
+    icol = iact_column_loops(mapping)
+    runs = {Dim.M: col, Dim.C: icol}
     pes = mapping.pe_positions()
     n_pe = len(pes)
-    per_pe = np.ones(n_pe, dtype=np.int64)   # valid tuples of the non-column axes
-    m_fixed = None
+    per_pe = np.ones(n_pe, dtype=np.int64)   # valid tuples of the axes outside both columns
+    # per PE, how many tuples of the loops outside a run give each number of valid run indices
+    hist = {Dim.M: np.ones((n_pe, 2), dtype=np.int64), Dim.C: np.ones((n_pe, 2), dtype=np.int64)}
+    for h in hist.values():
+        h[:, 0] = 0
     for axis, extent, _ in mapping.axes(bounds):
-        temporal = [j for j, lp in enumerate(loops) if lp.dim == axis and not lp.spatial and j not in col]
+        run = runs.get(axis, ()) if isinstance(axis, Dim) else ()
+        temporal = [j for j, lp in enumerate(loops) if lp.dim == axis and not lp.spatial and j not in run]
         off = np.array([p[2][axis] for p in pes], dtype=np.int64)
         t = _offsets(temporal, mapping, strides)
-        if col and axis == Dim.M:
-            m_fixed = (off, t, extent)
+        if not run:
+            per_pe *= (off[:, None] + t[None, :] < extent).sum(axis=1)
             continue
-        per_pe *= (off[:, None] + t[None, :] < extent).sum(axis=1)
-    if m_fixed is None:  # no column loops: every valid MAC is a column of one
-        counts = np.zeros((n_pe, 2), dtype=np.int64)
-        counts[:, 1] = per_pe
-        return ColumnHistogram(counts)
-    off, t, extent = m_fixed
-    c = _offsets(sorted(col), mapping, strides)
-    lengths = (off[:, None, None] + t[None, :, None] + c[None, None, :] < extent).sum(axis=2)  # [n_pe, |t|]
-    counts = np.zeros((n_pe, len(c) + 1), dtype=np.int64)
-    for p in range(n_pe):
-        counts[p] = np.bincount(lengths[p], minlength=len(c) + 1)
-    counts[:, 0] = 0
-    return ColumnHistogram(counts * per_pe[:, None])
+        c = _offsets(sorted(run), mapping, strides)
+        valid = (off[:, None, None] + t[None, :, None] + c[None, None, :] < extent).sum(axis=2)  # [n_pe, |t|]
+        h = np.zeros((n_pe, len(c) + 1), dtype=np.int64)
+        for p in range(n_pe):
+            h[p] = np.bincount(valid[p], minlength=len(c) + 1)
+        h[:, 0] = 0
+        hist[axis] = h
+    iact = per_pe[:, None, None] * hist[Dim.C][:, :, None] * hist[Dim.M][:, None, :]
+    counts = np.einsum("pnl,n->pl", iact, np.arange(iact.shape[1], dtype=np.int64))
+    return ColumnHistogram(counts, iact)
 
 
 def expected_ceil(length: int, d_w: float, simd: int) -> float:
@@ -179,8 +191,16 @@ def expected_work(layer: ConvLayer, mapping: Mapping, d_i: float, d_w: float, si
     hist = column_histogram(layer, mapping)
     if isinstance(simd, bool) or not isinstance(simd, (int, np.integer)) or simd < 1:
         raise SpecError(f"must be an integer >= 1, got {simd!r}", "sparse_pe.simd")
-    per_length = column_expectation(hist.counts.shape[1] - 1, float(d_i), float(d_w), int(simd))
-    return hist.counts.astype(float) @ per_length
+    d_i, d_w = float(d_i), float(d_w)
+    per_length = column_expectation(hist.counts.shape[1] - 1, d_i, d_w, int(simd))
+    work = hist.counts.astype(float) @ per_length
+    lengths = np.arange(hist.iact.shape[2])
+    q = (1.0 - d_i) + d_i * (1.0 - d_w) ** lengths               # a weight column takes no cycle
+    n = np.arange(hist.iact.shape[1])
+    bubble = np.einsum("pnl,nl->p", hist.iact.astype(float), q[None, :] ** n[:, None])
+    work[:, SP_BUBBLE] = bubble
+    work[:, SP_CYCLES] += bubble
+    return work
 
 
 
@@ -203,7 +223,8 @@ def work_summary(work: np.ndarray, counts: np.ndarray, simd: int) -> SparseWork:
     return SparseWork(
         simd=int(simd), macs=macs, effective_macs=effective, zero_iact_macs=zero_iact,
         zero_weight_macs=macs - effective - zero_iact, empty_columns=round(float(total[SP_EMPTY_COLUMN])),
-        simd_pad_slots=round(float(total[SP_SIMD_PAD])), iact_reads=iact_reads,
+        simd_pad_slots=round(float(total[SP_SIMD_PAD])), bubble_cycles=round(float(total[SP_BUBBLE])),
+        iact_reads=iact_reads,
         skipped_ifmap_rf_reads=max(0, rf_ifmap - iact_reads) if rf_ifmap else 0,
         skipped_filter_rf_reads=max(0, rf_filter - effective) if rf_filter else 0,
         pe_cycles_max=top, pe_cycles_mean=float(busy.mean()) if busy.size else 0.0,

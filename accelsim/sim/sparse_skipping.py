@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..layout import (CAUSE_IMBALANCE, FILTER, IFMAP, READS, RF, SP_CYCLES, SP_EFFECTIVE, SP_EMPTY_COLUMN,
-                      SP_IACT_READS, SP_MACS, SP_SIMD_PAD, SP_ZERO_IACT, SP_ZERO_WEIGHT)
+                      SP_BUBBLE, SP_IACT_READS, SP_MACS, SP_SIMD_PAD, SP_ZERO_IACT, SP_ZERO_WEIGHT)
 from ..spec.result import SparseWork
 
 
@@ -49,7 +49,7 @@ def measured_sparse_work(work: np.ndarray, pe_wait: np.ndarray, counts: np.ndarr
         simd=int(simd), macs=int(total[SP_MACS]), effective_macs=int(total[SP_EFFECTIVE]),
         zero_iact_macs=int(total[SP_ZERO_IACT]), zero_weight_macs=int(total[SP_ZERO_WEIGHT]),
         empty_columns=int(total[SP_EMPTY_COLUMN]), simd_pad_slots=int(total[SP_SIMD_PAD]),
-        iact_reads=int(total[SP_IACT_READS]),
+        bubble_cycles=int(total[SP_BUBBLE]), iact_reads=int(total[SP_IACT_READS]),
         skipped_ifmap_rf_reads=rf_ifmap - int(total[SP_IACT_READS]) if rf_ifmap else 0,
         skipped_filter_rf_reads=rf_filter - int(total[SP_EFFECTIVE]) if rf_filter else 0,
         pe_cycles_max=int(busy.max()) if busy.size else 0, pe_cycles_mean=float(busy.mean()) if busy.size else 0.0,

@@ -419,6 +419,39 @@ def column_loops(mapping: Mapping) -> tuple[int, ...]:
     return tuple(out)
 
 
+def iact_column_loops(mapping: Mapping) -> tuple[int, ...]:
+    """Nest indices of the loops a sparse PE's *iact column* adds to its weight columns
+    (:func:`column_loops`), innermost first: the temporal ``C`` loops just above them (walking up
+    from the innermost loop outside the column, factor-1 loops skipped, up to the first other
+    loop), below the filter's RF start. An iact column is the CSC iact column the PE walks (its
+    input channels at one position); one whose weight columns take no cycle still takes one
+    (``layout.SP_BUBBLE``). Empty when the filters bypass the RF.
+
+    Parameters
+    ----------
+    mapping : Mapping
+
+    Returns
+    -------
+    tuple of int
+        Loop indices (``mapping.loops``), innermost first.
+    """
+    start = mapping.rf[DataType.FILTER]
+    if start is None:
+        return ()
+    inner = column_loops(mapping)
+    below = min(inner) if inner else len(mapping.loops)
+    out: list[int] = []
+    for j in range(below - 1, start - 1, -1):
+        loop = mapping.loops[j]
+        if loop.factor == 1:
+            continue
+        if loop.spatial or isinstance(loop.dim, Flat) or loop.dim is not Dim.C:
+            break
+        out.append(j)
+    return tuple(out)
+
+
 _SPREAD = {LoopKind.TEMPORAL: "in time", LoopKind.ROW: "on rows", LoopKind.COL: "on cols",
            LoopKind.CROW: "on cluster rows", LoopKind.CCOL: "on cluster cols"}
 

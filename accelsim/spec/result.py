@@ -121,9 +121,12 @@ class SparseWork:
     effective_macs, zero_iact_macs, zero_weight_macs : int
         MACs done, skipped for a zero iact, skipped for a zero weight (they add up to ``macs``).
     empty_columns : int
-        Columns with a non-zero iact and no non-zero weight (dropped, no cycle).
+        Weight columns with a non-zero iact and no non-zero weight (dropped, no cycle).
     simd_pad_slots : int
-        Idle MAC slots of the cycles issued (``simd`` × cycles − effective MACs).
+        Idle MAC slots of the cycles that issue MACs (``simd`` × those cycles − effective MACs).
+    bubble_cycles : int
+        Cycles of iact columns with no MAC to issue (one each: reading the column's address;
+        ``layout.SP_BUBBLE``); part of ``pe_cycles_*``.
     iact_reads : int
         Columns with a non-zero iact: the iact SPad reads the PEs make.
     skipped_ifmap_rf_reads, skipped_filter_rf_reads : int
@@ -144,6 +147,7 @@ class SparseWork:
     zero_weight_macs: int
     empty_columns: int
     simd_pad_slots: int
+    bubble_cycles: int
     iact_reads: int
     skipped_ifmap_rf_reads: int
     skipped_filter_rf_reads: int
@@ -157,7 +161,8 @@ class SparseWork:
         return {"simd": int(self.simd), "macs": int(self.macs), "effective_macs": int(self.effective_macs),
                 "zero_iact_macs": int(self.zero_iact_macs), "zero_weight_macs": int(self.zero_weight_macs),
                 "empty_columns": int(self.empty_columns), "simd_pad_slots": int(self.simd_pad_slots),
-                "iact_reads": int(self.iact_reads), "skipped_ifmap_rf_reads": int(self.skipped_ifmap_rf_reads),
+                "bubble_cycles": int(self.bubble_cycles), "iact_reads": int(self.iact_reads),
+                "skipped_ifmap_rf_reads": int(self.skipped_ifmap_rf_reads),
                 "skipped_filter_rf_reads": int(self.skipped_filter_rf_reads),
                 "pe_cycles_max": int(self.pe_cycles_max), "pe_cycles_mean": float(self.pe_cycles_mean),
                 "imbalance_cycles": int(self.imbalance_cycles), "expected": bool(self.expected)}
@@ -165,7 +170,7 @@ class SparseWork:
 
 #: the ``SparseWork`` fields a run's ``total.sparse`` sums over its layers
 SPARSE_TOTALS = ("macs", "effective_macs", "zero_iact_macs", "zero_weight_macs", "empty_columns", "simd_pad_slots",
-                 "iact_reads", "skipped_ifmap_rf_reads", "skipped_filter_rf_reads", "imbalance_cycles")
+                 "bubble_cycles", "iact_reads", "skipped_ifmap_rf_reads", "skipped_filter_rf_reads", "imbalance_cycles")
 
 
 @dataclass(frozen=True, slots=True)
