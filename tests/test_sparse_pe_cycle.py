@@ -16,7 +16,7 @@ SIMD 1-3:
    on the same data, and ≤ the same sparse PE's on the data with every zero made non-zero;
 4. hand-derived toys: a column of 3 weights with one zero at SIMD 2 takes 1 cycle; a PE whose
    iacts are all zero waits for the other (imbalance);
-5. ``accelsim.spec.mapping.column_loops`` equals the reference's ``column_loops``.
+5. ``accelsim.spec.mapping.column_loops`` and ``iact_column_loops`` equal the reference's.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from reference_counter import column_loops as reference_column_loops
+from reference_counter import iact_column_loops as reference_iact_column_loops
 from reference_counter import sparse_work
 from hmesh_strategies import cluster_cases, hmesh_hardware
 from strategies import DATAFLOWS, make_case_or_reject, odd_layers, random_mapping_8x8, shrink_bounds
@@ -45,7 +46,7 @@ from accelsim.sim.sparse_data import Fill, sparse_tensor
 from accelsim.spec.dims import Dim, LoopKind
 from accelsim.spec.hardware import Buffer, Hardware, NoC, Precision, SparsePe
 from accelsim.spec.layer import ConvLayer
-from accelsim.spec.mapping import Loop, Mapping, column_loops
+from accelsim.spec.mapping import Loop, Mapping, column_loops, iact_column_loops
 
 _N = int(os.environ.get("SPARSE_EXAMPLES", "60"))
 PROPS = settings(max_examples=_N, deadline=None,
@@ -195,6 +196,7 @@ def test_column_loops_equal_the_reference(layer, dataflow, seed):
     except ValueError:
         reject()
     assert list(column_loops(mapping)) == reference_column_loops(mapping)
+    assert list(iact_column_loops(mapping)) == reference_iact_column_loops(mapping)
 
 
 # ----------------------------------------------------------------------------- hand-derived toys

@@ -408,12 +408,19 @@ def column_loops(mapping: Mapping) -> tuple[int, ...]:
     start = mapping.rf[DataType.FILTER]
     if start is None:
         return ()
+    return _run_loops(mapping, start, len(mapping.loops), Dim.M)
+
+
+def _run_loops(mapping: Mapping, top: int, below: int, dim: Dim) -> tuple[int, ...]:
+    """Nest indices, innermost first, of the temporal loops of ``dim`` in the run that ends just
+    above loop ``below``: walking up, factor-1 loops are skipped and the walk stops at the first
+    other loop (another dimension, a flattened group, a spatial loop) or at loop ``top``."""
     out: list[int] = []
-    for j in range(len(mapping.loops) - 1, start - 1, -1):
+    for j in range(below - 1, top - 1, -1):
         loop = mapping.loops[j]
         if loop.factor == 1:
             continue
-        if loop.spatial or isinstance(loop.dim, Flat) or loop.dim is not Dim.M:
+        if loop.spatial or isinstance(loop.dim, Flat) or loop.dim is not dim:
             break
         out.append(j)
     return tuple(out)
@@ -440,16 +447,7 @@ def iact_column_loops(mapping: Mapping) -> tuple[int, ...]:
     if start is None:
         return ()
     inner = column_loops(mapping)
-    below = min(inner) if inner else len(mapping.loops)
-    out: list[int] = []
-    for j in range(below - 1, start - 1, -1):
-        loop = mapping.loops[j]
-        if loop.factor == 1:
-            continue
-        if loop.spatial or isinstance(loop.dim, Flat) or loop.dim is not Dim.C:
-            break
-        out.append(j)
-    return tuple(out)
+    return _run_loops(mapping, start, min(inner) if inner else len(mapping.loops), Dim.C)
 
 
 _SPREAD = {LoopKind.TEMPORAL: "in time", LoopKind.ROW: "on rows", LoopKind.COL: "on cols",
