@@ -191,37 +191,29 @@ class Mapping:
         out += [(g, g.extent(bounds), f) for g, f in self.flat_factors().items()]
         return out
 
+    def _shape(self, row_kinds: tuple[LoopKind, ...], col_kinds: tuple[LoopKind, ...]) -> tuple[int, int]:
+        """(rows, cols): the products of the factors of the loops of ``row_kinds`` / ``col_kinds``."""
+        rows = cols = 1
+        for loop in self.loops:
+            if loop.kind in row_kinds:
+                rows *= loop.factor
+            elif loop.kind in col_kinds:
+                cols *= loop.factor
+        return rows, cols
+
     def spatial_shape(self) -> tuple[int, int]:
         """(rows, cols) of PEs the spatial loops occupy (cluster loops included: a ``CROW``
         loop multiplies the rows, a ``CCOL`` loop the columns)."""
-        rows = cols = 1
-        for loop in self.loops:
-            if loop.kind in (LoopKind.ROW, LoopKind.CROW):
-                rows *= loop.factor
-            elif loop.kind in (LoopKind.COL, LoopKind.CCOL):
-                cols *= loop.factor
-        return rows, cols
+        return self._shape((LoopKind.ROW, LoopKind.CROW), (LoopKind.COL, LoopKind.CCOL))
 
     def pe_shape(self) -> tuple[int, int]:
         """(rows, cols) of PEs the ``ROW`` / ``COL`` loops occupy: one cluster's worth on a
         hierarchical mesh (the whole array without cluster loops)."""
-        rows = cols = 1
-        for loop in self.loops:
-            if loop.kind is LoopKind.ROW:
-                rows *= loop.factor
-            elif loop.kind is LoopKind.COL:
-                cols *= loop.factor
-        return rows, cols
+        return self._shape((LoopKind.ROW,), (LoopKind.COL,))
 
     def cluster_shape(self) -> tuple[int, int]:
         """(rows, cols) of clusters the ``CROW`` / ``CCOL`` loops occupy ((1, 1) without)."""
-        rows = cols = 1
-        for loop in self.loops:
-            if loop.kind is LoopKind.CROW:
-                rows *= loop.factor
-            elif loop.kind is LoopKind.CCOL:
-                cols *= loop.factor
-        return rows, cols
+        return self._shape((LoopKind.CROW,), (LoopKind.CCOL,))
 
     @property
     def active_pes(self) -> int:
